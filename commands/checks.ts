@@ -1,0 +1,48 @@
+import {Command, Flags} from '@oclif/core'
+import {checks} from '../checks/index.js'
+import {symptom} from '../src/catalogue.js'
+import '../src/targets/index.js'
+
+export interface CheckListing {
+  id: string
+  title: string
+  description: string
+  targets: string[]
+  symptoms: Array<{id: string; title: string}>
+  dependsOn: string[]
+  fixable: boolean
+}
+
+export default class Checks extends Command {
+  static description = 'List every check: id, targets, what it looks for, the symptoms it can report, and whether --fix can repair it.'
+  static examples = ['<%= config.bin %> checks', '<%= config.bin %> checks --json']
+  static flags = {
+    json: Flags.boolean({description: 'Print the list as one JSON document.'}),
+  }
+
+  public async run(): Promise<CheckListing[]> {
+    const {flags} = await this.parse(Checks)
+    const listing = checks.map((c) => ({
+      id: c.id,
+      title: c.title,
+      description: c.description,
+      targets: [...c.targets],
+      symptoms: c.symptoms.map((id) => ({id, title: symptom(id).title})),
+      dependsOn: [...(c.dependsOn ?? [])],
+      fixable: c.fixable,
+    }))
+    if (flags.json) {
+      process.stdout.write(JSON.stringify({checks: listing}, null, 2) + '\n')
+      return listing
+    }
+    const lines: string[] = []
+    for (const c of listing) {
+      lines.push(`${c.id}  [${c.targets.join(', ')}]${c.fixable ? '  (fixable)' : ''}`, `  ${c.title}: ${c.description}`)
+      if (c.dependsOn.length > 0) lines.push(`  runs after: ${c.dependsOn.join(', ')}`)
+      for (const s of c.symptoms) lines.push(`    - ${s.id}: ${s.title}`)
+      lines.push('')
+    }
+    process.stdout.write(lines.join('\n'))
+    return listing
+  }
+}

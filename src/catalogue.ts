@@ -1,0 +1,79 @@
+/**
+ * The symptom catalogue: every documented failure of every target, with the text the product
+ * prints, the cause and the fix. Checks report *from* it (see `finding()`), so each piece of
+ * advice is written once; `doctor explain` matches pasted text against the same entries.
+ */
+import type {Evidence, Finding, FixAdvice, TargetId} from './types.js'
+
+export interface SymptomEntry {
+  /** `<target>/<slug>`; stable, part of the JSON contract. */
+  id: string
+  target: TargetId
+  title: string
+  /** The finding's sentence; `{name}` placeholders are filled from the check's variables. */
+  message: string
+  severity: 'warn' | 'fail'
+  /** Why it happens. */
+  cause: string
+  fix: {summary: string; commands: string[]}
+  /** Reference page and section the entry comes from. */
+  docs: string
+  /** The check that detects it, when one does. */
+  check?: string
+  /** What the product prints, verbatim, with `${name}` where it interpolates a value. */
+  patterns?: string[]
+  /** Generations where it applies; absent means all. */
+  generations?: string[]
+  /** Words a user might use instead of the product's message (for paraphrased reports). */
+  keywords?: string[]
+}
+
+export type Vars = Record<string, string | number>
+
+const registry = new Map<string, SymptomEntry>()
+
+export function defineSymptoms(entries: readonly SymptomEntry[]): readonly SymptomEntry[] {
+  for (const entry of entries) {
+    if (registry.has(entry.id)) throw new Error(`duplicate symptom id ${entry.id}`)
+    if (!entry.id.startsWith(`${entry.target}/`)) throw new Error(`symptom ${entry.id} must start with ${entry.target}/`)
+    registry.set(entry.id, entry)
+  }
+  return entries
+}
+
+export function symptom(id: string): SymptomEntry {
+  const entry = registry.get(id)
+  if (!entry) throw new Error(`unknown symptom ${id}`)
+  return entry
+}
+
+export function allSymptoms(): SymptomEntry[] {
+  return [...registry.values()]
+}
+
+/** Fills `{name}` placeholders; an unknown placeholder is left visible rather than silently dropped. */
+export function fill(template: string, vars: Vars): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole))
+}
+
+export interface FindingOptions {
+  vars?: Vars
+  evidence?: Evidence
+  /** Overrides the entry's severity (for example a lock that is old but whose owner is alive). */
+  severity?: 'warn' | 'fail'
+  /** A sentence appended to the message with what is specific to this case. */
+  detail?: string
+}
+
+/** Builds a finding from its catalogue entry, with this machine's values filled in. */
+export function finding(id: string, options: FindingOptions = {}): Finding {
+  const entry = symptom(id)
+  const vars = options.vars ?? {}
+  const fix: FixAdvice = {
+    summary: fill(entry.fix.summary, vars),
+    commands: entry.fix.commands.map((command) => fill(command, vars)),
+    docs: entry.docs,
+  }
+  const message = fill(entry.message, vars) + (options.detail ? ` ${options.detail}` : '')
+  return {symptom: id, severity: options.severity ?? entry.severity, message, evidence: options.evidence ?? {}, fix}
+}

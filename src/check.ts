@@ -1,0 +1,67 @@
+/**
+ * The check contract. One check per file in `checks/`; the file's basename is its id.
+ * A check declares what it is (metadata) beside what it does (`detect`), and `detect` only reads.
+ */
+import type {CheckContext} from './context.js'
+import type {DetectedTarget} from './targets/types.js'
+import type {Finding, TargetId} from './types.js'
+
+/** Returned by `detect` when the check does not apply here; the reason is shown to the user. */
+export interface Skip {
+  skip: string
+}
+
+export type Verdict = Finding[] | Skip
+
+export interface CheckDefinition {
+  /** kebab-case; equals the file's basename in checks/. Public contract: never renamed. */
+  id: string
+  /** Imperative title shown while the check runs ("Check …"). */
+  title: string
+  /** One sentence on what the check protects against. */
+  description: string
+  /** Targets the check knows how to judge. It runs once per detected target in this list. */
+  targets: readonly TargetId[]
+  /** Catalogue ids this check may report; a test holds every finding to this list. */
+  symptoms: readonly string[]
+  /** Checks (same target) whose failure makes this one meaningless: it is then skipped, with why. */
+  dependsOn?: readonly string[]
+  /** Deadline for this check; defaults to the run's per-check timeout. */
+  timeoutMs?: number
+  /** Whether `doctor --fix` has a plan for some of its findings. */
+  fixable: boolean
+  /** Reads the machine and returns findings ([] = healthy). Throws `Undetermined` when it cannot decide. */
+  detect(ctx: CheckContext, target: DetectedTarget): Promise<Verdict>
+}
+
+export function defineCheck(definition: CheckDefinition): CheckDefinition {
+  if (!/^[a-z][a-z0-9-]*$/.test(definition.id)) throw new Error(`check id ${definition.id} is not kebab-case`)
+  if (definition.targets.length === 0) throw new Error(`check ${definition.id} names no target`)
+  for (const symptomId of definition.symptoms) {
+    const target = symptomId.split('/')[0] as TargetId
+    if (!definition.targets.includes(target)) throw new Error(`check ${definition.id} reports ${symptomId} for a target it does not declare`)
+  }
+  return definition
+}
+
+/**
+ * Thrown by `detect` when the check cannot decide (timeout, permission denied, probe crashed).
+ * The result is `error` with this reason: never a guessed pass or fail.
+ */
+export class Undetermined extends Error {
+  constructor(
+    reason: string,
+    readonly evidence: Record<string, string | number | boolean | null> = {},
+  ) {
+    super(reason)
+    this.name = 'Undetermined'
+  }
+}
+
+export function skip(reason: string): Skip {
+  return {skip: reason}
+}
+
+export function isSkip(verdict: Verdict): verdict is Skip {
+  return !Array.isArray(verdict)
+}

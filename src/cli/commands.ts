@@ -1,0 +1,15 @@
+/**
+ * The command table oclif loads (explicit discovery). oclif has no default command for a
+ * multi-command CLI; the root `doctor` run is registered under oclif's single-command id and
+ * bin/run.js routes every argv that is not a subcommand to it. Commands stay thin and import
+ * their work lazily, so loading this table is cheap.
+ */
+import Doctor from '../../commands/index.js'
+import Checks from '../../commands/checks.js'
+
+export const ROOT_COMMAND_ID = 'Symbol(SINGLE_COMMAND_CLI)'
+
+export default {
+  [ROOT_COMMAND_ID]: Doctor,
+  checks: Checks,
+}

@@ -1,0 +1,99 @@
+/**
+ * One doctor run: detect targets, plan (check, target) pairs, run them, assemble the report.
+ * Rendering is not done here: the command chooses a view (JSON, listr2, CI formats).
+ */
+import {checks} from '../../checks/index.js'
+import type {CheckDefinition} from '../check.js'
+import {createContext, type ContextInit, type RunContext} from '../context.js'
+import {targets as allTargets} from '../targets/index.js'
+import type {DetectedTarget} from '../targets/types.js'
+import {STATUSES, type CheckResult, type Report, type Summary} from '../types.js'
+import {toolVersion} from '../version.js'
+import {runChecks, type PlannedCheck, type RunHooks} from './run-checks.js'
+
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly suggestions: string[] = [],
+  ) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+export interface DoctorRunInit extends ContextInit {
+  /** Restrict the run to these checks (for example preflight's set). */
+  checkSet?: readonly CheckDefinition[]
+  timeouts?: Record<string, number>
+  verbose?: boolean
+  /** Called once targets are known and the plan is made, before any check runs. */
+  onPlan?(planned: PlannedCheck[], targets: DetectedTarget[]): RunHooks | void
+}
+
+export function checkIds(): string[] {
+  return checks.map((c) => c.id)
+}
+
+/** Unknown ids are a usage error (exit 2), with the closest known id suggested. */
+export function validateCheckIds(ids: string[]): void {
+  const known = new Set(checkIds())
+  for (const id of ids) {
+    if (!known.has(id)) {
+      const near = [...known].filter((k) => k.includes(id) || id.includes(k) || k.split('-')[0] === id.split('-')[0])
+      throw new UsageError(`unknown check id "${id}"`, [
+        ...(near.length > 0 ? [`did you mean ${near.map((n) => `"${n}"`).join(' or ')}?`] : []),
+        'run `doctor checks` to list every check id',
+      ])
+    }
+  }
+}
+
+export function summarize(results: CheckResult[]): Summary {
+  const summary = Object.fromEntries(STATUSES.map((s) => [s, 0])) as unknown as Summary
+  for (const r of results) summary[r.status]++
+  return summary
+}
+
+export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
+  const started = Date.now()
+  const ctx: RunContext = createContext(init)
+  const {options} = ctx
+  validateCheckIds([...options.only, ...options.skip])
+  try {
+    const detected = await Promise.all(
+      allTargets.map(async (t) => {
+        const found = await t.detect(ctx)
+        return {...found, forced: options.forcedTargets.includes(t.id)}
+      }),
+    )
+    const active = detected.filter((t) => t.detected || t.forced)
+    const pool = init.checkSet ?? checks
+    const planned: PlannedCheck[] = []
+    for (const check of pool) {
+      if (options.only.length > 0 && !options.only.includes(check.id)) continue
+      if (options.skip.includes(check.id)) continue
+      for (const target of active) if (check.targets.includes(target.id)) planned.push({check, target})
+    }
+    const hooks = init.onPlan?.(planned, active) ?? {}
+    const results = await runChecks(ctx, planned, {deadline: started + options.budgetMs, timeouts: init.timeouts, verbose: init.verbose}, hooks)
+    return {
+      schemaVersion: 1,
+      tool: {name: 'doctorkit', version: toolVersion()},
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      targets: detected,
+      checks: results,
+      summary: summarize(results),
+    }
+  } finally {
+    await ctx.close()
+  }
+}
+
+/** 0: nothing failed. 1: a check failed or could not decide (or warned, with strict). */
+export function exitCodeFor(report: Report, strict: boolean): 0 | 1 {
+  const {fail, error, warn} = report.summary
+  if (fail > 0 || error > 0) return 1
+  if (strict && warn > 0) return 1
+  return 0
+}

@@ -1,0 +1,150 @@
+/**
+ * Read-only file probes, memoised per run: each path is stat'ed, lstat'ed or read at most once,
+ * however many checks ask. Reads are capped: a 10 MB manifest is reported as too large, never
+ * loaded whole. Errors come back as values so a check can say *why* it could not decide.
+ */
+import {constants, promises as fsp, type BigIntStats, type Stats} from 'node:fs'
+
+export type FileErrorCode = 'ENOENT' | 'EACCES' | 'ENOTDIR' | 'ELOOP' | 'EISDIR' | 'TOO_LARGE' | 'NOT_FILE' | 'OTHER'
+
+export interface FileError {
+  ok: false
+  code: FileErrorCode
+  message: string
+}
+
+export interface StatOk {
+  ok: true
+  stat: Stats
+}
+
+export interface ReadOk {
+  ok: true
+  text: string
+  bytes: Buffer
+  stat: Stats
+}
+
+export type StatResult = StatOk | FileError
+export type ReadResult = ReadOk | FileError
+export type ReaddirResult = {ok: true; names: string[]} | FileError
+
+/** Default cap for configs, manifests and records: far above any real one, far below a runaway file. */
+export const DEFAULT_READ_CAP = 1024 * 1024
+
+export function toFileError(error: unknown): FileError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  const known: FileErrorCode[] = ['ENOENT', 'EACCES', 'ENOTDIR', 'ELOOP', 'EISDIR']
+  const mapped: FileErrorCode = code === 'EPERM' ? 'EACCES' : known.includes(code as FileErrorCode) ? (code as FileErrorCode) : 'OTHER'
+  return {ok: false, code: mapped, message: (error as Error)?.message ?? String(error)}
+}
+
+export class FileProbe {
+  private readonly stats = new Map<string, Promise<StatResult>>()
+  private readonly lstats = new Map<string, Promise<StatResult>>()
+  private readonly reads = new Map<string, Promise<ReadResult>>()
+  private readonly dirs = new Map<string, Promise<ReaddirResult>>()
+
+  /** stat, following symlinks. */
+  stat(path: string): Promise<StatResult> {
+    return memo(this.stats, path, async () => {
+      try {
+        return {ok: true, stat: await fsp.stat(path)}
+      } catch (error) {
+        return toFileError(error)
+      }
+    })
+  }
+
+  /** lstat: the link itself, never its target. Secret paths are only ever inspected this way. */
+  lstat(path: string): Promise<StatResult> {
+    return memo(this.lstats, path, async () => {
+      try {
+        return {ok: true, stat: await fsp.lstat(path)}
+      } catch (error) {
+        return toFileError(error)
+      }
+    })
+  }
+
+  /**
+   * Reads a regular file up to `maxBytes`. Opened with O_NOFOLLOW so a symlink planted at the
+   * path is reported (ELOOP) instead of followed; callers that want to follow links use stat first.
+   */
+  read(path: string, maxBytes = DEFAULT_READ_CAP): Promise<ReadResult> {
+    return memo(this.reads, `${maxBytes}:${path}`, async () => {
+      let handle: fsp.FileHandle | undefined
+      try {
+        handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+        const stat = await handle.stat()
+        if (!stat.isFile()) return {ok: false, code: 'NOT_FILE', message: `${path} is not a regular file`}
+        if (stat.size > maxBytes) {
+          return {ok: false, code: 'TOO_LARGE', message: `${path} is ${stat.size} bytes, over the ${maxBytes}-byte limit for this file`}
+        }
+        const bytes = Buffer.alloc(stat.size)
+        let offset = 0
+        while (offset < stat.size) {
+          const {bytesRead} = await handle.read(bytes, offset, stat.size - offset, offset)
+          if (bytesRead === 0) break
+          offset += bytesRead
+        }
+        const used = bytes.subarray(0, offset)
+        return {ok: true, bytes: used, text: used.toString('utf8'), stat}
+      } catch (error) {
+        return toFileError(error)
+      } finally {
+        await handle?.close()
+      }
+    })
+  }
+
+  readdir(path: string): Promise<ReaddirResult> {
+    return memo(this.dirs, path, async () => {
+      try {
+        return {ok: true, names: (await fsp.readdir(path)).sort()}
+      } catch (error) {
+        return toFileError(error)
+      }
+    })
+  }
+
+  /**
+   * The last `maxBytes` of a file, read from the end: a 2 GB log costs one bounded read.
+   * The first partial line is dropped so every returned line is whole.
+   */
+  async tail(path: string, maxBytes = 64 * 1024): Promise<{ok: true; lines: string[]; stat: Stats; truncated: boolean} | FileError> {
+    let handle: fsp.FileHandle | undefined
+    try {
+      handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+      const stat = await handle.stat()
+      if (!stat.isFile()) return {ok: false, code: 'NOT_FILE', message: `${path} is not a regular file`}
+      const start = Math.max(0, stat.size - maxBytes)
+      const length = stat.size - start
+      const buffer = Buffer.alloc(length)
+      const {bytesRead} = await handle.read(buffer, 0, length, start)
+      let text = buffer.subarray(0, bytesRead).toString('utf8')
+      if (start > 0) text = text.slice(text.indexOf('\n') + 1)
+      const lines = text.split(/\r?\n/)
+      if (lines.at(-1) === '') lines.pop()
+      return {ok: true, lines, stat, truncated: start > 0}
+    } catch (error) {
+      return toFileError(error)
+    } finally {
+      await handle?.close()
+    }
+  }
+}
+
+function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key)
+  if (!pending) {
+    pending = load()
+    cache.set(key, pending)
+  }
+  return pending
+}
+
+/** `0644`-style rendering of a mode's permission bits. */
+export function octalMode(stat: Stats | BigIntStats): string {
+  return '0' + (Number(stat.mode) & 0o777).toString(8).padStart(3, '0')
+}

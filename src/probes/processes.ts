@@ -1,0 +1,182 @@
+/**
+ * The process table. On Linux it is read straight from /proc (no `ps` spawn, one pass); elsewhere
+ * systeminformation is the portable path. A process is looked up once per run; the full table is
+ * taken at most once, on the first check that needs it.
+ */
+import {promises as fsp} from 'node:fs'
+
+export interface ProcessInfo {
+  pid: number
+  ppid: number
+  /** Real uid, or null where the platform does not say. */
+  uid: number | null
+  /** Kernel short name (Linux `comm`): the executable's file name, at most 15 characters. */
+  comm: string
+  argv: string[]
+  /** argv joined with spaces, for display and pattern matching. */
+  cmdline: string
+  /** Resolved executable path, or null when it cannot be read (another user's process, not root). */
+  exe: string | null
+  /** Start time, epoch milliseconds (±10 ms on Linux: clock ticks). */
+  startedAtMs: number
+  /** 'Z' for a zombie: it holds its pid but no longer runs. */
+  state: string
+}
+
+export type ProcessLookup = {alive: true; info: ProcessInfo} | {alive: false} | {alive: 'unknown'; reason: string}
+
+const isLinux = process.platform === 'linux'
+/**
+ * USER_HZ. The kernel reports start times in these ticks; it is 100 on every mainstream Linux
+ * architecture (asking `getconf CLK_TCK` would cost a process spawn on every run).
+ */
+const CLOCK_TICKS = 100
+
+export class ProcessProbe {
+  private readonly byPid = new Map<number, Promise<ProcessLookup>>()
+  private table?: Promise<ProcessInfo[]>
+  private bootTimeMs?: Promise<number>
+  private readonly cwds = new Map<number, Promise<string | null>>()
+  private readonly environs = new Map<number, Promise<Record<string, string> | null>>()
+
+  constructor(private readonly procRoot = '/proc') {}
+
+  /** Whether `pid` exists now, and what it is. Invalid pids (0, negative, huge) are never alive. */
+  get(pid: number): Promise<ProcessLookup> {
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid > 4_194_304) return Promise.resolve({alive: false})
+    let pending = this.byPid.get(pid)
+    if (!pending) {
+      pending = this.lookup(pid)
+      this.byPid.set(pid, pending)
+    }
+    return pending
+  }
+
+  /** Every process on the machine, taken once per run. */
+  list(): Promise<ProcessInfo[]> {
+    this.table ??= this.readTable()
+    return this.table
+  }
+
+  /** Working directory of a process, or null when it cannot be read. */
+  cwd(pid: number): Promise<string | null> {
+    let pending = this.cwds.get(pid)
+    if (!pending) {
+      pending = isLinux ? fsp.readlink(`${this.procRoot}/${pid}/cwd`).catch(() => null) : Promise.resolve(null)
+      this.cwds.set(pid, pending)
+    }
+    return pending
+  }
+
+  /** Environment a process was started with (Linux, same user or root), or null. */
+  environ(pid: number): Promise<Record<string, string> | null> {
+    let pending = this.environs.get(pid)
+    if (!pending) {
+      pending = isLinux
+        ? fsp
+            .readFile(`${this.procRoot}/${pid}/environ`)
+            .then((raw) => {
+              const env: Record<string, string> = {}
+              for (const entry of raw.toString('utf8').split('\0')) {
+                const at = entry.indexOf('=')
+                if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1)
+              }
+              return env
+            })
+            .catch(() => null)
+        : Promise.resolve(null)
+      this.environs.set(pid, pending)
+    }
+    return pending
+  }
+
+  private async lookup(pid: number): Promise<ProcessLookup> {
+    if (!isLinux) return this.lookupPortable(pid)
+    const info = await this.readProc(pid)
+    if (info === 'dead') return {alive: false}
+    if (typeof info === 'string') return {alive: 'unknown', reason: info}
+    return {alive: true, info}
+  }
+
+  private async readTable(): Promise<ProcessInfo[]> {
+    if (!isLinux) return this.listPortable()
+    const names = await fsp.readdir(this.procRoot)
+    const pids = names.filter((name) => /^\d+$/.test(name)).map(Number)
+    const infos = await Promise.all(pids.map((pid) => this.get(pid)))
+    return infos.flatMap((lookup) => (lookup.alive === true ? [lookup.info] : []))
+  }
+
+  private boot(): Promise<number> {
+    this.bootTimeMs ??= fsp.readFile(`${this.procRoot}/stat`, 'utf8').then((text) => {
+      const match = /^btime (\d+)$/m.exec(text)
+      if (!match) throw new Error('no btime in /proc/stat')
+      return Number(match[1]) * 1000
+    })
+    return this.bootTimeMs
+  }
+
+  private async readProc(pid: number): Promise<ProcessInfo | 'dead' | string> {
+    const dir = `${this.procRoot}/${pid}`
+    let stat: string
+    try {
+      stat = await fsp.readFile(`${dir}/stat`, 'utf8')
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ESRCH') return 'dead'
+      return `cannot read ${dir}/stat: ${code ?? String(error)}`
+    }
+    // comm is parenthesised and may itself contain spaces or ')': split at the last ')'.
+    const close = stat.lastIndexOf(')')
+    const comm = stat.slice(stat.indexOf('(') + 1, close)
+    const fields = stat.slice(close + 2).split(' ')
+    const state = fields[0] ?? '?'
+    const ppid = Number(fields[1])
+    const startTicks = Number(fields[19])
+    const [cmdRaw, status, exe, bootMs] = await Promise.all([
+      fsp.readFile(`${dir}/cmdline`).catch(() => Buffer.alloc(0)),
+      fsp.readFile(`${dir}/status`, 'utf8').catch(() => ''),
+      fsp.readlink(`${dir}/exe`).catch(() => null),
+      this.boot(),
+    ])
+    const argv = cmdRaw.toString('utf8').split('\0')
+    if (argv.at(-1) === '') argv.pop()
+    const uidMatch = /^Uid:\s+(\d+)/m.exec(status)
+    return {
+      pid,
+      ppid,
+      uid: uidMatch ? Number(uidMatch[1]) : null,
+      comm,
+      argv,
+      cmdline: argv.length > 0 ? argv.join(' ') : `[${comm}]`,
+      exe: exe?.replace(/ \(deleted\)$/, '') ?? null,
+      startedAtMs: bootMs + (startTicks * 1000) / CLOCK_TICKS,
+      state,
+    }
+  }
+
+  private async listPortable(): Promise<ProcessInfo[]> {
+    const si = await import('systeminformation')
+    const {list} = await si.processes()
+    return list.map((p) => ({
+      pid: p.pid,
+      ppid: p.parentPid,
+      uid: null,
+      comm: p.name,
+      argv: [p.path ? `${p.path}/${p.name}` : p.name, ...(p.params ? p.params.split(' ') : [])],
+      cmdline: p.command + (p.params ? ` ${p.params}` : ''),
+      exe: p.path ? `${p.path}/${p.name}` : null,
+      startedAtMs: Date.parse(p.started),
+      state: p.state === 'zombie' ? 'Z' : 'R',
+    }))
+  }
+
+  private async lookupPortable(pid: number): Promise<ProcessLookup> {
+    try {
+      process.kill(pid, 0)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return {alive: false}
+    }
+    const info = (await this.list()).find((p) => p.pid === pid)
+    return info ? {alive: true, info} : {alive: 'unknown', reason: `pid ${pid} exists but its details are not visible`}
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Listening sockets and their owners, one snapshot per run. On Linux the socket tables come from
+ * /proc/net (no `ss` spawn) and owners are resolved by one scan of /proc/<pid>/fd, done only if a
+ * check asks who owns a port. Elsewhere systeminformation's networkConnections() is the portable path.
+ */
+import {promises as fsp} from 'node:fs'
+
+export interface Listener {
+  protocol: 'tcp' | 'tcp6' | 'unix'
+  /** IP address (IPv6 in compressed form) or, for unix sockets, the socket path. */
+  address: string
+  /** 0 for unix sockets. */
+  port: number
+  /** Socket inode (Linux), the key to its owner. */
+  inode: number
+  uid: number | null
+}
+
+export type Owner = {pid: number} | {pid: null; reason: string}
+
+const isLinux = process.platform === 'linux'
+const TCP_LISTEN = '0A'
+
+export class SocketProbe {
+  private snapshot?: Promise<Listener[]>
+  private owners?: Promise<Map<number, number>>
+  private portableOwners = new Map<number, number>()
+
+  constructor(private readonly procRoot = '/proc') {}
+
+  /** All listening TCP and unix sockets, read once per run. */
+  listeners(): Promise<Listener[]> {
+    this.snapshot ??= isLinux ? this.readLinux() : this.readPortable()
+    return this.snapshot
+  }
+
+  async onPort(port: number): Promise<Listener[]> {
+    return (await this.listeners()).filter((l) => l.protocol !== 'unix' && l.port === port)
+  }
+
+  async unixAt(path: string): Promise<Listener[]> {
+    return (await this.listeners()).filter((l) => l.protocol === 'unix' && l.address === path)
+  }
+
+  /** The pid holding a socket, or why it cannot be told (another user's process when not root). */
+  async owner(listener: Listener): Promise<Owner> {
+    if (!isLinux) {
+      const pid = this.portableOwners.get(listener.inode)
+      return pid ? {pid} : {pid: null, reason: 'the platform did not report the owning process'}
+    }
+    this.owners ??= this.scanOwners()
+    const pid = (await this.owners).get(listener.inode)
+    if (pid !== undefined) return {pid}
+    const mine = listener.uid === null || listener.uid === process.getuid?.()
+    return {
+      pid: null,
+      reason: mine
+        ? 'no visible process holds this socket (it may have just closed)'
+        : `the socket belongs to uid ${listener.uid}; its process is not visible to uid ${process.getuid?.()} (run as that user or root to name it)`,
+    }
+  }
+
+  private async readLinux(): Promise<Listener[]> {
+    const [tcp, tcp6, unix] = await Promise.all([
+      fsp.readFile(`${this.procRoot}/net/tcp`, 'utf8').catch(() => ''),
+      fsp.readFile(`${this.procRoot}/net/tcp6`, 'utf8').catch(() => ''),
+      fsp.readFile(`${this.procRoot}/net/unix`, 'utf8').catch(() => ''),
+    ])
+    return [...parseTcpTable(tcp, 'tcp'), ...parseTcpTable(tcp6, 'tcp6'), ...parseUnixTable(unix)]
+  }
+
+  /** inode → pid for every socket fd visible to us; one pass over /proc. */
+  private async scanOwners(): Promise<Map<number, number>> {
+    const map = new Map<number, number>()
+    const pids = (await fsp.readdir(this.procRoot)).filter((name) => /^\d+$/.test(name))
+    await Promise.all(
+      pids.map(async (pid) => {
+        const fdDir = `${this.procRoot}/${pid}/fd`
+        const fds = await fsp.readdir(fdDir).catch(() => [] as string[])
+        await Promise.all(
+          fds.map(async (fd) => {
+            const target = await fsp.readlink(`${fdDir}/${fd}`).catch(() => '')
+            if (target.startsWith('socket:[')) {
+              const inode = Number(target.slice(8, -1))
+              if (!map.has(inode)) map.set(inode, Number(pid))
+            }
+          }),
+        )
+      }),
+    )
+    return map
+  }
+
+  private async readPortable(): Promise<Listener[]> {
+    const si = await import('systeminformation')
+    const connections = await si.networkConnections()
+    let fakeInode = 1
+    const listeners: Listener[] = []
+    for (const c of connections) {
+      if (c.state !== 'LISTEN' || !/^tcp/.test(c.protocol)) continue
+      const inode = fakeInode++
+      if (c.pid) this.portableOwners.set(inode, c.pid)
+      listeners.push({protocol: c.localAddress.includes(':') ? 'tcp6' : 'tcp', address: c.localAddress, port: Number(c.localPort), inode, uid: null})
+    }
+    return listeners
+  }
+}
+
+export function parseTcpTable(text: string, protocol: 'tcp' | 'tcp6'): Listener[] {
+  const out: Listener[] = []
+  for (const line of text.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/)
+    if (cols.length < 10 || cols[3] !== TCP_LISTEN) continue
+    const [addrHex, portHex] = (cols[1] ?? '').split(':')
+    if (!addrHex || !portHex) continue
+    out.push({
+      protocol,
+      address: protocol === 'tcp' ? ipv4FromProc(addrHex) : ipv6FromProc(addrHex),
+      port: parseInt(portHex, 16),
+      uid: Number(cols[7]),
+      inode: Number(cols[9]),
+    })
+  }
+  return out
+}
+
+function parseUnixTable(text: string): Listener[] {
+  const out: Listener[] = []
+  for (const line of text.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/)
+    // Num RefCount Protocol Flags Type St Inode Path; flag 00010000 = __SO_ACCEPTCON (listening).
+    if (cols.length < 8 || cols[3] !== '00010000') continue
+    out.push({protocol: 'unix', address: cols.slice(7).join(' '), port: 0, inode: Number(cols[6]), uid: null})
+  }
+  return out
+}
+
+/** /proc/net/tcp stores IPv4 addresses as one little-endian 32-bit hex word. */
+function ipv4FromProc(hex: string): string {
+  const bytes = [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16))
+  return bytes.join('.')
+}
+
+/** /proc/net/tcp6 stores IPv6 as four little-endian 32-bit words. */
+function ipv6FromProc(hex: string): string {
+  const groups: string[] = []
+  for (let word = 0; word < 4; word++) {
+    const w = hex.slice(word * 8, word * 8 + 8)
+    const bytes = [6, 4, 2, 0].map((i) => w.slice(i, i + 2)).join('')
+    groups.push(bytes.slice(0, 4), bytes.slice(4, 8))
+  }
+  const full = groups.map((g) => parseInt(g, 16).toString(16))
+  // Compress the longest run of zero groups, as inet_ntop does.
+  let bestStart = -1
+  let bestLen = 0
+  for (let i = 0; i < 8; ) {
+    if (full[i] !== '0') {
+      i++
+      continue
+    }
+    let j = i
+    while (j < 8 && full[j] === '0') j++
+    if (j - i > bestLen && j - i > 1) {
+      bestStart = i
+      bestLen = j - i
+    }
+    i = j
+  }
+  if (bestStart < 0) return full.join(':')
+  const head = full.slice(0, bestStart).join(':')
+  const tail = full.slice(bestStart + bestLen).join(':')
+  const v4mapped = head === '' && tail.startsWith('ffff:') && bestLen === 5
+  if (v4mapped) {
+    const [hi, lo] = [parseInt(full[6] ?? '0', 16), parseInt(full[7] ?? '0', 16)]
+    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
+  }
+  return `${head}::${tail}`
+}

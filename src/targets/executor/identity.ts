@@ -1,0 +1,83 @@
+/**
+ * "Is this process Executor's?" — decided from the process itself, never from what answers on a
+ * port: a squatter that says "ok" to everything is still a squatter. And "is the pid in this file
+ * still the process that wrote it?" — a pid recorded before a reboot or crash may now belong to
+ * something unrelated.
+ */
+import {promises as fsp} from 'node:fs'
+import {basename} from 'node:path'
+import type {CheckContext} from '../../context.js'
+import type {ProcessInfo} from '../../probes/processes.js'
+import type {Evidence} from '../../types.js'
+
+export type Identity = {verdict: 'executor' | 'foreign'; why: string}
+
+const EXECUTABLE_NAMES = new Set(['executor', 'executor.exe'])
+/** Dev checkouts run the CLI from source (executor-facts §5, `isDevCliEntrypoint`). */
+const DEV_ENTRYPOINTS = [/apps\/cli\/src\/main\.[tj]s$/, /apps\/cli\/bin\/executor\.[tj]s$/]
+
+export async function executorIdentity(proc: ProcessInfo, executablePath?: string | null): Promise<Identity> {
+  if (executablePath && proc.exe) {
+    const real = await fsp.realpath(executablePath).catch(() => executablePath)
+    if (real === proc.exe) return {verdict: 'executor', why: `its executable is the manifest's ${executablePath}`}
+  }
+  if (proc.exe && EXECUTABLE_NAMES.has(basename(proc.exe))) return {verdict: 'executor', why: `its executable is ${proc.exe}`}
+  if (EXECUTABLE_NAMES.has(proc.comm)) return {verdict: 'executor', why: `its process name is "${proc.comm}"`}
+  const script = proc.argv.slice(1).find((arg) => DEV_ENTRYPOINTS.some((re) => re.test(arg)))
+  if (script) return {verdict: 'executor', why: `it runs the CLI from a dev checkout (${script})`}
+  return {verdict: 'foreign', why: `its executable is ${proc.exe ?? proc.comm}, not Executor's`}
+}
+
+/** An Executor process serving a daemon (not the npm wrapper or a one-shot command). */
+export function isDaemonCommand(proc: ProcessInfo): boolean {
+  const args = proc.argv.slice(1)
+  const at = args.indexOf('daemon')
+  if (at >= 0 && args[at + 1] === 'run') return true
+  const web = args.indexOf('web')
+  return web >= 0 && args.includes('--foreground')
+}
+
+export function processEvidence(proc: ProcessInfo): Evidence {
+  return {
+    pid: proc.pid,
+    command: proc.cmdline.length > 300 ? `${proc.cmdline.slice(0, 300)}…` : proc.cmdline,
+    executable: proc.exe,
+    uid: proc.uid,
+    processStartedAt: new Date(proc.startedAtMs).toISOString(),
+  }
+}
+
+export type RecordedPid =
+  | {state: 'dead'}
+  | {state: 'alive'; proc: ProcessInfo; identity: Identity}
+  | {state: 'reused'; proc: ProcessInfo; why: string}
+  | {state: 'unknown'; reason: string}
+
+/**
+ * Slack for "started after the file was written": start times are known to 10 ms and writers
+ * stamp the file a few ms after they start, so one second separates the two cases comfortably.
+ */
+const START_SLACK_MS = 1000
+
+/**
+ * Whether the pid written in a file is still its writer. `writtenAtMs` is the file's own
+ * `startedAt` (or its mtime when that is missing): a process that started after it cannot be the
+ * writer. A live process that is not Executor at all is a reused pid too.
+ */
+export async function checkRecordedPid(ctx: CheckContext, pid: number, writtenAtMs: number | null, executablePath?: string | null): Promise<RecordedPid> {
+  const lookup = await ctx.processes.get(pid)
+  if (lookup.alive === false) return {state: 'dead'}
+  if (lookup.alive === 'unknown') return {state: 'unknown', reason: lookup.reason}
+  const proc = lookup.info
+  if (proc.state === 'Z') return {state: 'dead'}
+  if (writtenAtMs !== null && proc.startedAtMs > writtenAtMs + START_SLACK_MS) {
+    return {
+      state: 'reused',
+      proc,
+      why: `pid ${pid} now belongs to ${proc.cmdline}, which started at ${new Date(proc.startedAtMs).toISOString()}, after the file was written (${new Date(writtenAtMs).toISOString()})`,
+    }
+  }
+  const identity = await executorIdentity(proc, executablePath)
+  if (identity.verdict === 'foreign') return {state: 'reused', proc, why: `pid ${pid} now belongs to ${proc.cmdline}: ${identity.why}`}
+  return {state: 'alive', proc, identity}
+}
