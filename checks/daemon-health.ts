@@ -1,60 +1,10 @@
-import {defineCheck, skip, Undetermined} from '../src/check.js'
-import {finding} from '../src/catalogue.js'
-import {checkRecordedPid, processEvidence} from '../src/targets/executor/identity.js'
-import {executorGeneration} from '../src/targets/executor/target.js'
-import {expectedOrigin, loadExecutorState, manifestGeneration, manifestOf, observePort, portOf, probeHealth, requireReadableDataDir} from '../src/targets/executor/state.js'
+import {defineCheck, perTarget} from '../src/check.js'
+import {executorDaemonHealth} from '../src/targets/executor/checks/daemon-health.js'
 
 export default defineCheck({
   id: 'daemon-health',
   title: 'Check the daemon answers as Executor',
   description: 'The daemon on the registered (or default) origin answers its generation\'s health probe, and the process answering is Executor.',
-  targets: ['executor'],
-  symptoms: ['executor/health-no-answer', 'executor/health-wrong-answer', 'executor/health-not-executor'],
   fixable: false,
-  async detect(ctx, target) {
-    const state = await loadExecutorState(ctx)
-    requireReadableDataDir(state)
-    const manifest = manifestOf(state)
-    const origin = expectedOrigin(state)
-    const port = portOf(origin)
-    const owners = await observePort(ctx, port, manifest?.owner.executablePath)
-    if (owners.length === 0) {
-      if (!manifest) return skip(`no daemon is registered or listening on port ${port}; the CLI starts one on demand`)
-      const pid = await checkRecordedPid(ctx, manifest.pid, Date.parse(manifest.startedAt) || null, manifest.owner.executablePath)
-      if (pid.state !== 'alive') return skip(`the registered daemon (pid ${manifest.pid}) is not running and nothing listens on port ${port}; stale-manifest reports the leftover manifest`)
-    }
-    const foreign = owners.find((o) => o.identity?.verdict === 'foreign')
-    if (foreign?.proc) {
-      return [
-        finding('executor/health-not-executor', {
-          vars: {origin, port, pid: foreign.proc.pid, command: foreign.proc.cmdline},
-          evidence: {origin, port, owner: processEvidence(foreign.proc), why: foreign.identity!.why},
-        }),
-      ]
-    }
-    const generation = manifestGeneration(state)?.generation ?? executorGeneration(target)
-    const answer = await probeHealth(ctx, origin, generation)
-    if (answer.kind === 'no-answer') {
-      return [
-        finding('executor/health-no-answer', {
-          vars: {url: answer.url, timeoutMs: ctx.options.httpTimeoutMs, error: answer.error.message, origin, port},
-          evidence: {url: answer.url, error: answer.error.error, durationMs: answer.error.durationMs, listeners: owners.map((o) => o.pid)},
-        }),
-      ]
-    }
-    if (answer.kind === 'wrong-answer') {
-      const last = answer.tried.at(-1)!
-      return [
-        finding('executor/health-wrong-answer', {
-          vars: {origin, port, path: last.rule.path, status: last.status, body: last.body, expected: last.rule.expected},
-          evidence: {origin, generation, answers: answer.tried.map((t) => ({url: t.url, status: t.status, body: t.body}))},
-        }),
-      ]
-    }
-    const unknownOwner = owners.find((o) => !o.identity)
-    if (unknownOwner) {
-      throw new Undetermined(`${origin} answers as Executor, but the process holding port ${port} cannot be identified: ${unknownOwner.reason}`, {origin, port})
-    }
-    return []
-  },
+  ...perTarget({executor: executorDaemonHealth}),
 })

@@ -1,69 +1,10 @@
-import {isAbsolute, join, resolve} from 'node:path'
-import {defineCheck, skip} from '../src/check.js'
-import {finding} from '../src/catalogue.js'
-import type {CheckContext} from '../src/context.js'
-import type {ProcessInfo} from '../src/probes/processes.js'
-import {executorIdentity, isDaemonCommand, processEvidence} from '../src/targets/executor/identity.js'
-import {loadExecutorState, manifestOf} from '../src/targets/executor/state.js'
-import type {Finding} from '../src/types.js'
+import {defineCheck, perTarget} from '../src/check.js'
+import {executorDuplicateDaemon} from '../src/targets/executor/checks/duplicate-daemon.js'
 
 export default defineCheck({
   id: 'duplicate-daemon',
   title: 'Check only one daemon owns the data dir',
   description: 'Two Executor daemons against one data dir fight over its database; a daemon nobody registered cannot be found by clients.',
-  targets: ['executor'],
-  symptoms: ['executor/duplicate-daemon', 'executor/unregistered-daemon'],
   fixable: false,
-  async detect(ctx, _target) {
-    const state = await loadExecutorState(ctx)
-    const manifest = manifestOf(state)
-    const daemons: Array<{proc: ProcessInfo; dataDir: string | null}> = []
-    for (const proc of await ctx.processes.list()) {
-      if (proc.state === 'Z' || !isDaemonCommand(proc)) continue
-      if ((await executorIdentity(proc, manifest?.owner.executablePath)).verdict !== 'executor') continue
-      daemons.push({proc, dataDir: await dataDirOf(ctx, proc)})
-    }
-    if (daemons.length === 0) return skip('no Executor daemon process is running')
-    const ours = daemons.filter((d) => d.dataDir === state.dataDir)
-    const findings: Finding[] = []
-    if (ours.length > 1) {
-      const list = ours.map((d) => `pid ${d.proc.pid} (${d.proc.cmdline})`).join('; ')
-      findings.push(finding('executor/duplicate-daemon', {vars: {count: ours.length, dataDir: state.dataDir, list}, evidence: {dataDir: state.dataDir, daemons: ours.map((d) => processEvidence(d.proc))}}))
-    }
-    for (const daemon of ours) {
-      if (manifest?.pid === daemon.proc.pid) continue
-      const ports = await listeningPorts(ctx, daemon.proc.pid)
-      if (ports.length === 0 || (manifest && ours.length > 1)) continue
-      findings.push(
-        finding('executor/unregistered-daemon', {
-          vars: {pid: daemon.proc.pid, port: ports.join(', '), scope: manifest ? ` (server.json names pid ${manifest.pid})` : ''},
-          evidence: {...processEvidence(daemon.proc), ports, dataDir: daemon.dataDir},
-        }),
-      )
-    }
-    return findings
-  },
+  ...perTarget({executor: executorDuplicateDaemon}),
 })
-
-/** The data dir a daemon serves: its EXECUTOR_DATA_DIR, else ~/.executor of its HOME (executor-facts §1.1). */
-async function dataDirOf(ctx: CheckContext, proc: ProcessInfo): Promise<string | null> {
-  const env = await ctx.processes.environ(proc.pid)
-  if (!env) return null
-  const raw = env.EXECUTOR_DATA_DIR
-  if (raw) {
-    if (isAbsolute(raw)) return resolve(raw)
-    const cwd = await ctx.processes.cwd(proc.pid)
-    return cwd ? resolve(cwd, raw) : null
-  }
-  return env.HOME ? join(env.HOME, '.executor') : null
-}
-
-async function listeningPorts(ctx: CheckContext, pid: number): Promise<number[]> {
-  const ports = new Set<number>()
-  for (const listener of await ctx.sockets.listeners()) {
-    if (listener.protocol === 'unix') continue
-    const owner = await ctx.sockets.owner(listener)
-    if (owner.pid === pid) ports.add(listener.port)
-  }
-  return [...ports].sort((a, b) => a - b)
-}

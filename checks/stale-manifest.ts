@@ -1,67 +1,10 @@
-import {defineCheck, skip, Undetermined} from '../src/check.js'
-import {finding} from '../src/catalogue.js'
-import type {CheckContext} from '../src/context.js'
-import {parseRecord} from '../src/targets/executor/formats.js'
-import {checkRecordedPid, processEvidence} from '../src/targets/executor/identity.js'
-import {loadExecutorState, requireReadableDataDir} from '../src/targets/executor/state.js'
-import type {Finding} from '../src/types.js'
-
-/** Records and pointers are tiny; anything bigger is not one the CLI wrote. */
-const RECORD_CAP = 64 * 1024
+import {defineCheck, perTarget} from '../src/check.js'
+import {executorStaleManifest} from '../src/targets/executor/checks/stale-manifest.js'
 
 export default defineCheck({
   id: 'stale-manifest',
   title: 'Check daemon manifests and records',
   description: 'server.json, daemon records and pointers must name a live Executor process, not a dead or recycled pid.',
-  targets: ['executor'],
-  symptoms: ['executor/stale-manifest', 'executor/manifest-pid-reused', 'executor/manifest-invalid', 'executor/stale-record', 'executor/record-pid-reused', 'executor/record-invalid'],
   fixable: true,
-  async detect(ctx, _target) {
-    const state = await loadExecutorState(ctx)
-    requireReadableDataDir(state)
-    if (state.dataDirState.kind !== 'dir') return skip(`no data dir at ${state.dataDir}`)
-    const findings: Finding[] = []
-    const unknown: string[] = []
-    const path = state.paths.manifest
-    const m = state.manifest
-    if (m.kind === 'invalid') {
-      findings.push(finding('executor/manifest-invalid', {vars: {path, reason: m.reason}, evidence: {path, reason: m.reason, sizeBytes: m.sizeBytes ?? null}}))
-    } else if (m.kind === 'ok') {
-      const {manifest} = m
-      const writtenAt = Date.parse(manifest.startedAt) || m.mtimeMs
-      const pid = await checkRecordedPid(ctx, manifest.pid, writtenAt, manifest.owner.executablePath)
-      const evidence = {path, pid: manifest.pid, startedAt: manifest.startedAt, origin: manifest.connection.origin, ownerVersion: manifest.owner.version}
-      if (pid.state === 'dead') findings.push(finding('executor/stale-manifest', {vars: {path, pid: manifest.pid}, evidence}))
-      else if (pid.state === 'reused') {
-        findings.push(finding('executor/manifest-pid-reused', {vars: {path, pid: manifest.pid, why: pid.why}, evidence: {...evidence, currentOwner: processEvidence(pid.proc)}}))
-      } else if (pid.state === 'unknown') unknown.push(`${path}: ${pid.reason}`)
-    }
-    for (const entry of state.entries.filter((e) => e.kind === 'record' || e.kind === 'pointer')) {
-      findings.push(...(await judgeRecord(ctx, entry.path, unknown)))
-    }
-    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(`could not tell whether recorded pids are alive: ${unknown.join('; ')}`)
-    return findings
-  },
+  ...perTarget({executor: executorStaleManifest}),
 })
-
-async function judgeRecord(ctx: CheckContext, path: string, unknown: string[]): Promise<Finding[]> {
-  const read = await ctx.files.read(path, RECORD_CAP)
-  if (!read.ok) {
-    if (read.code === 'ENOENT') return [] // removed while we looked: nothing stale left
-    if (read.code === 'EACCES' || read.code === 'OTHER') {
-      unknown.push(`${path}: ${read.code}`)
-      return []
-    }
-    return [finding('executor/record-invalid', {vars: {path, reason: read.message}, evidence: {path, error: read.code}})]
-  }
-  const parsed = parseRecord(read.text)
-  if (!parsed.ok) return [finding('executor/record-invalid', {vars: {path, reason: parsed.reason}, evidence: {path, reason: parsed.reason}})]
-  const record = parsed.value
-  const writtenAt = Date.parse(record.startedAt) || read.stat.mtimeMs
-  const pid = await checkRecordedPid(ctx, record.pid, writtenAt)
-  const evidence = {path, pid: record.pid, port: record.port, startedAt: record.startedAt}
-  if (pid.state === 'dead') return [finding('executor/stale-record', {vars: {path, pid: record.pid}, evidence})]
-  if (pid.state === 'reused') return [finding('executor/record-pid-reused', {vars: {path, pid: record.pid, why: pid.why}, evidence: {...evidence, currentOwner: processEvidence(pid.proc)}})]
-  if (pid.state === 'unknown') unknown.push(`${path}: ${pid.reason}`)
-  return []
-}

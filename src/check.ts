@@ -34,6 +34,30 @@ export interface CheckDefinition {
   detect(ctx: CheckContext, target: DetectedTarget): Promise<Verdict>
 }
 
+/**
+ * One target's half of a check: the symptoms it reports for that target and how it detects them.
+ * Lives with the target (`src/targets/<target>/checks/<check-id>.ts`); the check file in `checks/`
+ * composes the targets it supports with `perTarget`.
+ */
+export interface TargetCheck {
+  symptoms: readonly string[]
+  detect(ctx: CheckContext, target: DetectedTarget): Promise<Verdict>
+}
+
+/** Composes per-target implementations into a check's `targets`, `symptoms` and `detect`. */
+export function perTarget(implementations: Partial<Record<TargetId, TargetCheck>>): Pick<CheckDefinition, 'targets' | 'symptoms' | 'detect'> {
+  const entries = Object.entries(implementations) as Array<[TargetId, TargetCheck]>
+  return {
+    targets: entries.map(([id]) => id),
+    symptoms: entries.flatMap(([, impl]) => impl.symptoms),
+    detect(ctx, target) {
+      const impl = implementations[target.id]
+      if (!impl) return Promise.resolve(skip(`not applicable to ${target.id}`))
+      return impl.detect(ctx, target)
+    },
+  }
+}
+
 export function defineCheck(definition: CheckDefinition): CheckDefinition {
   if (!/^[a-z][a-z0-9-]*$/.test(definition.id)) throw new Error(`check id ${definition.id} is not kebab-case`)
   if (definition.targets.length === 0) throw new Error(`check ${definition.id} names no target`)

@@ -114,7 +114,7 @@ export const executorSymptoms = defineSymptoms([
     target: 'executor',
     title: 'A daemon record or pointer names a dead pid',
     message: '{path} records pid {pid}, which is not running.',
-    severity: 'fail',
+    severity: 'warn',
     cause: 'The daemon died without removing its record; `executor daemon status` reports "removed stale record" when it finds one.',
     fix: {
       summary: 'Let the CLI remove it.',

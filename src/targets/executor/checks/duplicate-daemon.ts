@@ -1,0 +1,64 @@
+import {isAbsolute, join, resolve} from 'node:path'
+import {skip, type TargetCheck} from '../../../check.js'
+import {finding} from '../../../catalogue.js'
+import type {CheckContext} from '../../../context.js'
+import type {ProcessInfo} from '../../../probes/processes.js'
+import {executorIdentity, isDaemonCommand, processEvidence} from '../identity.js'
+import {loadExecutorState, manifestOf} from '../state.js'
+import type {Finding} from '../../../types.js'
+
+export const executorDuplicateDaemon: TargetCheck = {
+  symptoms: ['executor/duplicate-daemon', 'executor/unregistered-daemon'],
+  async detect(ctx, _target) {
+    const state = await loadExecutorState(ctx)
+    const manifest = manifestOf(state)
+    const daemons: Array<{proc: ProcessInfo; dataDir: string | null}> = []
+    for (const proc of await ctx.processes.list()) {
+      if (proc.state === 'Z' || !isDaemonCommand(proc)) continue
+      if ((await executorIdentity(proc, manifest?.owner.executablePath)).verdict !== 'executor') continue
+      daemons.push({proc, dataDir: await dataDirOf(ctx, proc)})
+    }
+    if (daemons.length === 0) return skip('no Executor daemon process is running')
+    const ours = daemons.filter((d) => d.dataDir === state.dataDir)
+    const findings: Finding[] = []
+    if (ours.length > 1) {
+      const list = ours.map((d) => `pid ${d.proc.pid} (${d.proc.cmdline})`).join('; ')
+      findings.push(finding('executor/duplicate-daemon', {vars: {count: ours.length, dataDir: state.dataDir, list}, evidence: {dataDir: state.dataDir, daemons: ours.map((d) => processEvidence(d.proc))}}))
+    }
+    for (const daemon of ours) {
+      if (manifest?.pid === daemon.proc.pid) continue
+      const ports = await listeningPorts(ctx, daemon.proc.pid)
+      if (ports.length === 0 || (manifest && ours.length > 1)) continue
+      findings.push(
+        finding('executor/unregistered-daemon', {
+          vars: {pid: daemon.proc.pid, port: ports.join(', '), scope: manifest ? ` (server.json names pid ${manifest.pid})` : ''},
+          evidence: {...processEvidence(daemon.proc), ports, dataDir: daemon.dataDir},
+        }),
+      )
+    }
+    return findings
+  },
+}
+
+/** The data dir a daemon serves: its EXECUTOR_DATA_DIR, else ~/.executor of its HOME (executor-facts §1.1). */
+async function dataDirOf(ctx: CheckContext, proc: ProcessInfo): Promise<string | null> {
+  const env = await ctx.processes.environ(proc.pid)
+  if (!env) return null
+  const raw = env.EXECUTOR_DATA_DIR
+  if (raw) {
+    if (isAbsolute(raw)) return resolve(raw)
+    const cwd = await ctx.processes.cwd(proc.pid)
+    return cwd ? resolve(cwd, raw) : null
+  }
+  return env.HOME ? join(env.HOME, '.executor') : null
+}
+
+async function listeningPorts(ctx: CheckContext, pid: number): Promise<number[]> {
+  const ports = new Set<number>()
+  for (const listener of await ctx.sockets.listeners()) {
+    if (listener.protocol === 'unix') continue
+    const owner = await ctx.sockets.owner(listener)
+    if (owner.pid === pid) ports.add(listener.port)
+  }
+  return [...ports].sort((a, b) => a - b)
+}

@@ -1,0 +1,37 @@
+import {Undetermined, type TargetCheck} from '../../../check.js'
+import {finding} from '../../../catalogue.js'
+import {processEvidence} from '../identity.js'
+import {CLI_DAEMON_PORT, SERVICE_PORT} from '../paths.js'
+import {loadExecutorState, manifestOf, observePort, portOf} from '../state.js'
+import type {Finding} from '../../../types.js'
+
+export const executorPortSquatter: TargetCheck = {
+  symptoms: ['executor/port-squatter'],
+  async detect(ctx, _target) {
+    const state = await loadExecutorState(ctx)
+    const manifest = manifestOf(state)
+    const override = ctx.options.targetOptions.executor?.port
+    const ports = [...new Set([override ?? CLI_DAEMON_PORT, SERVICE_PORT, ...(manifest ? [portOf(manifest.connection.origin)] : [])])]
+    const findings: Finding[] = []
+    const unknown: string[] = []
+    const seen = new Set<string>()
+    for (const port of ports) {
+      for (const owner of await observePort(ctx, port, manifest?.owner.executablePath)) {
+        // One finding per (port, process): a squatter bound to both 127.0.0.1 and ::1 is one squatter.
+        const key = `${port}:${owner.pid ?? owner.listener.inode}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        if (owner.proc && owner.identity?.verdict === 'foreign') {
+          findings.push(
+            finding('executor/port-squatter', {
+              vars: {port, pid: owner.proc.pid, command: owner.proc.cmdline},
+              evidence: {port, address: owner.listener.address, owner: processEvidence(owner.proc), why: owner.identity.why},
+            }),
+          )
+        } else if (!owner.proc) unknown.push(`port ${port} (${owner.listener.address}): ${owner.reason}`)
+      }
+    }
+    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(`cannot identify who holds ${unknown.join('; ')}`)
+    return findings
+  },
+}

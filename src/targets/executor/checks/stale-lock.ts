@@ -1,0 +1,82 @@
+import {skip, Undetermined, type TargetCheck} from '../../../check.js'
+import {finding} from '../../../catalogue.js'
+import type {CheckContext} from '../../../context.js'
+import {compareVersions, parseStartLock} from '../formats.js'
+import {LAST_STARTUP_LOCK_VERSION} from '../generations.js'
+import {checkRecordedPid, processEvidence} from '../identity.js'
+import {loadExecutorState, manifestOf, requireReadableDataDir} from '../state.js'
+import type {Finding} from '../../../types.js'
+
+/** executor-facts §4.1: a start waits at most 15 s for its daemon; four times that is certainly stuck. */
+const STUCK_AFTER_MS = 60_000
+const LOCK_CAP = 64 * 1024
+
+export const executorStaleLock: TargetCheck = {
+  symptoms: ['executor/stale-start-lock', 'executor/start-lock-blocked', 'executor/start-lock-stuck', 'executor/legacy-startup-lock'],
+  async detect(ctx, _target) {
+    const state = await loadExecutorState(ctx)
+    requireReadableDataDir(state)
+    if (state.dataDirState.kind !== 'dir') return skip(`no data dir at ${state.dataDir}`)
+    const findings: Finding[] = []
+    const unknown: string[] = []
+    for (const entry of state.entries.filter((e) => e.kind === 'start-lock')) {
+      const verdict = await judgeLock(ctx, entry.path)
+      if (verdict.kind === 'unknown') unknown.push(verdict.reason)
+      else if (verdict.kind === 'dead') findings.push(finding('executor/stale-start-lock', {vars: {path: entry.path, pid: verdict.pid}, evidence: {path: entry.path, pid: verdict.pid}}))
+      else if (verdict.kind === 'blocked') findings.push(finding('executor/start-lock-blocked', {vars: {path: entry.path, why: verdict.why}, evidence: {path: entry.path, ...verdict.evidence}}))
+      else if (verdict.kind === 'live' && verdict.ageMs > STUCK_AFTER_MS) {
+        findings.push(finding('executor/start-lock-stuck', {vars: {path: entry.path, pid: verdict.pid, ageS: Math.round(verdict.ageMs / 1000)}, evidence: {path: entry.path, pid: verdict.pid, ageMs: verdict.ageMs}}))
+      }
+    }
+    const legacy = await judgeLegacyLock(ctx, state.paths.legacyStartupLock, manifestOf(state)?.owner.version ?? null)
+    if (legacy) findings.push(legacy)
+    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(unknown.join('; '))
+    return findings
+  },
+}
+
+type LockVerdict =
+  | {kind: 'absent'}
+  | {kind: 'dead'; pid: number}
+  | {kind: 'live'; pid: number; ageMs: number}
+  | {kind: 'blocked'; why: string; evidence: Record<string, string | number | null>}
+  | {kind: 'unknown'; reason: string}
+
+async function judgeLock(ctx: CheckContext, path: string): Promise<LockVerdict> {
+  const read = await ctx.files.read(path, LOCK_CAP)
+  if (!read.ok) {
+    if (read.code === 'ENOENT') return {kind: 'absent'}
+    if (read.code === 'EACCES' || read.code === 'OTHER') return {kind: 'unknown', reason: `cannot read ${path} (${read.code})`}
+    return {kind: 'blocked', why: `it is not a lock file the CLI can read (${read.message}), so it counts as held`, evidence: {error: read.code}}
+  }
+  const parsed = parseStartLock(read.text)
+  if (!parsed.ok) return {kind: 'blocked', why: `its pid cannot be read (${parsed.reason}); the CLI treats an unreadable pid as a live holder`, evidence: {reason: parsed.reason, sizeBytes: read.stat.size}}
+  const lock = parsed.value
+  const writtenAt = (lock.startedAt ? Date.parse(lock.startedAt) : NaN) || read.stat.mtimeMs
+  const pid = await checkRecordedPid(ctx, lock.pid, writtenAt)
+  if (pid.state === 'dead') return {kind: 'dead', pid: lock.pid}
+  if (pid.state === 'unknown') return {kind: 'unknown', reason: pid.reason}
+  if (pid.state === 'reused') return {kind: 'blocked', why: `its pid ${lock.pid} is alive but is not an Executor start: ${pid.why}`, evidence: {pid: lock.pid, currentOwner: processEvidence(pid.proc).command as string}}
+  return {kind: 'live', pid: lock.pid, ageMs: ctx.now() - writtenAt}
+}
+
+async function judgeLegacyLock(ctx: CheckContext, path: string, version: string | null): Promise<Finding | null> {
+  const verdict = await judgeLock(ctx, path)
+  if (verdict.kind === 'absent' || verdict.kind === 'unknown') return null
+  const unused = version !== null && compareVersions(version, LAST_STARTUP_LOCK_VERSION) > 0
+  if (unused) {
+    return finding('executor/legacy-startup-lock', {
+      vars: {path, state: `left over from a CLI older than 1.5.23; version ${version} never reads it, so it is harmless debris`},
+      severity: 'warn',
+      evidence: {path, ownerVersion: version},
+    })
+  }
+  if (verdict.kind === 'dead') {
+    return finding('executor/legacy-startup-lock', {vars: {path, state: `held by pid ${verdict.pid}, which is not running; the next start reclaims it`}, severity: 'warn', evidence: {path, pid: verdict.pid}})
+  }
+  if (verdict.kind === 'blocked') return finding('executor/legacy-startup-lock', {vars: {path, state: `blocking starts: ${verdict.why}`}, evidence: {path, ...verdict.evidence}})
+  if (verdict.ageMs > STUCK_AFTER_MS) {
+    return finding('executor/legacy-startup-lock', {vars: {path, state: `held by Executor pid ${verdict.pid} for ${Math.round(verdict.ageMs / 1000)} s`}, severity: 'warn', evidence: {path, pid: verdict.pid}})
+  }
+  return null
+}

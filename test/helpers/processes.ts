@@ -1,0 +1,80 @@
+import {spawn, type ChildProcess} from 'node:child_process'
+import {mkdirSync, symlinkSync, existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url))
+export const TSX = join(REPO, 'node_modules/tsx/dist/loader.mjs')
+export const fixture = (name: string) => join(REPO, 'fixtures', name)
+
+const children = new Set<ChildProcess>()
+
+/** Kills every process a test started; call from `afterEach`. */
+export async function killAll(): Promise<void> {
+  await Promise.all([...children].map((child) => stop(child)))
+}
+
+export function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  children.delete(child)
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve())
+    child.kill(signal)
+  })
+}
+
+/**
+ * A real executable named `executor` (a symlink to node), so the kernel names the process
+ * "executor" exactly as it names the real CLI's binary.
+ */
+export function executorShim(dir: string): string {
+  const bin = join(dir, 'bin')
+  mkdirSync(bin, {recursive: true})
+  const shim = join(bin, 'executor')
+  if (!existsSync(shim)) symlinkSync(process.execPath, shim)
+  return shim
+}
+
+export interface Started {
+  child: ChildProcess
+  pid: number
+  /** First line the fixture printed on stdout (fixtures print a JSON "ready" line). */
+  ready: Record<string, unknown>
+}
+
+/** Starts a TypeScript fixture as a real process and waits for its ready line. */
+export function startFixture(script: string, args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; executable?: string; argv0?: string} = {}): Promise<Started> {
+  const child = spawn(options.executable ?? process.execPath, ['--import', TSX, fixture(script), ...args], {
+    env: {...process.env, ...options.env},
+    cwd: options.cwd ?? REPO,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    ...(options.argv0 ? {argv0: options.argv0} : {}),
+  })
+  children.add(child)
+  return new Promise((resolve, reject) => {
+    let buffer = ''
+    const timer = setTimeout(() => reject(new Error(`${script} did not become ready in 10 s`)), 10_000)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString()
+      const nl = buffer.indexOf('\n')
+      if (nl >= 0) {
+        clearTimeout(timer)
+        child.stdout!.removeAllListeners('data')
+        child.stdout!.resume()
+        resolve({child, pid: child.pid!, ready: JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>})
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${script} exited with ${code} before it was ready`))
+    })
+  })
+}
+
+/** A pid that certainly belonged to a process that is now dead (reaped). */
+export async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0'], {stdio: 'ignore'})
+  const pid = child.pid!
+  await new Promise((resolve) => child.once('exit', resolve))
+  return pid
+}
