@@ -30,10 +30,20 @@ export function expectResult(result: CheckResult, expected: Expectation): void {
   const dump = JSON.stringify(result, null, 2)
   assert.equal(result.status, expected.status, dump)
   if (expected.symptoms) assert.deepEqual([...new Set(result.findings.map((f) => f.symptom))].sort(), [...expected.symptoms].sort(), dump)
-  for (const m of expected.mentions ?? []) assert.ok(dump.includes(String(m)), `expected ${m} in ${dump}`)
+  const text = strings(result).join('\n')
+  for (const m of expected.mentions ?? []) assert.ok(text.includes(String(m)), `expected ${m} in ${dump}`)
   for (const f of result.findings) {
     assert.ok(f.fix.summary.length > 0 && f.fix.docs.length > 0, `finding ${f.symptom} has no fix`)
     assert.ok(!/\{\w+\}/.test(f.message + f.fix.commands.join(' ')), `unfilled placeholder in ${f.message} / ${f.fix.commands}`)
   }
   if (result.status === 'skip' || result.status === 'error') assert.ok(result.reason, 'skip/error needs a reason')
+}
+
+/** Every string and number in a value, for "the result mentions X" assertions. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value]
+  if (typeof value === 'number') return [String(value)]
+  if (Array.isArray(value)) return value.flatMap(strings)
+  if (value && typeof value === 'object') return Object.values(value).flatMap(strings)
+  return []
 }

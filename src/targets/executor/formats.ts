@@ -41,7 +41,11 @@ function parseJson(text: string): Parsed<unknown> {
   try {
     return {ok: true, value: JSON.parse(text) as unknown}
   } catch (error) {
-    const detail = (error as Error).message.replace(/^JSON\.parse: /, '')
+    // Node quotes the offending input in its message; keep only the position, and never echo
+    // control characters from a garbage file into a report.
+    const detail = (error as Error).message
+      .replace(/, ".*" is not valid JSON$/s, '')
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     return {ok: false, reason: `not valid JSON (${detail}); it may have been truncated by a crash or a full disk`}
   }
 }

@@ -86,6 +86,10 @@ async function readManifest(ctx: CheckContext, path: string): Promise<ManifestSt
 /** Turns an unusable data dir into the `error` a check must report (it cannot decide without it). */
 export function requireReadableDataDir(state: ExecutorState): void {
   const s = state.dataDirState
+  if (s.kind === 'not-a-dir') {
+    const from = state.resolution.source === 'env' ? ` (EXECUTOR_DATA_DIR=${state.resolution.raw})` : state.resolution.source === 'flag' ? ' (--executor-data-dir)' : ''
+    throw new Undetermined(`the data dir ${state.dataDir}${from} is not a directory; Executor cannot keep its state there`, {dataDir: state.dataDir})
+  }
   if (s.kind === 'unreadable') {
     throw new Undetermined(`cannot read the data dir ${state.dataDir} (${s.error.code}): ${s.error.message}`, {dataDir: state.dataDir, error: s.error.code})
   }
