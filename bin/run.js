@@ -2,6 +2,7 @@
 // `doctor` with no subcommand runs the checks; oclif has no default command for a multi-command
 // CLI, so anything that is not a known subcommand is routed to the root command (commands/index).
 import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 import {execute} from '@oclif/core'
 
 const ROOT = 'Symbol(SINGLE_COMMAND_CLI)'
@@ -16,4 +17,7 @@ try {
 const first = argv[0]
 const isCommand = first !== undefined && (known.includes(first) || known.some((id) => id.startsWith(`${first}:`)) || first === 'help')
 const isVersion = first === '--version'
-await execute({args: isCommand || isVersion ? argv : [ROOT, ...argv], dir: import.meta.url})
+// doctorkit has no user-installable plugins: skipping oclif's user-plugin lookup saves a file read
+// and a permission warning when run as a user whose HOME is not readable.
+const root = fileURLToPath(new URL('..', import.meta.url))
+await execute({args: isCommand || isVersion ? argv : [ROOT, ...argv], loadOptions: {root, userPlugins: false}})

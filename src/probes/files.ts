@@ -144,6 +144,21 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
   return pending
 }
 
+const PLAIN: Partial<Record<FileErrorCode, string>> = {
+  ENOENT: 'it does not exist',
+  EACCES: 'permission denied',
+  ENOTDIR: 'a parent is not a directory',
+  ELOOP: 'it is a symlink (not followed)',
+  EISDIR: 'it is a directory',
+  NOT_FILE: 'it is not a regular file',
+}
+
+/** "permission denied (EACCES)": the error in words a user can act on, with the code for search. */
+export function describeFileError(error: FileError): string {
+  const plain = PLAIN[error.code]
+  return plain ? `${plain} (${error.code})` : error.message
+}
+
 /** `0644`-style rendering of a mode's permission bits. */
 export function octalMode(stat: Stats | BigIntStats): string {
   return '0' + (Number(stat.mode) & 0o777).toString(8).padStart(3, '0')

@@ -8,7 +8,7 @@ import {tmpDirs} from '../helpers/tmp.js'
 const tmp = tmpDirs()
 const lock = (pid: unknown, startedAt = new Date().toISOString()) => JSON.stringify({pid, hostname: 'localhost', scopeId: 'cwd:/x', startedAt}, null, 2) + '\n'
 
-const cases: Array<{name: string; setup(home: string): Promise<Array<string | number>> | Array<string | number> | void; expect: Omit<Expectation, 'mentions'>}> = [
+const cases: Array<{name: string; setup(home: string): Promise<Array<string | number> | void> | Array<string | number> | void; expect: Omit<Expectation, 'mentions'>}> = [
   {name: 'passes with no locks', setup: (home) => void executorHome(home), expect: {status: 'pass'}},
   {
     name: 'warns about a start lock left by a dead pid (the CLI reclaims it)',

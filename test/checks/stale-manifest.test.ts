@@ -12,7 +12,7 @@ const hourAgo = () => new Date(Date.now() - 3600_000).toISOString()
 
 interface Case {
   name: string
-  setup(home: string): Promise<Array<string | number>> | Array<string | number> | void
+  setup(home: string): Promise<Array<string | number> | void> | Array<string | number> | void
   expect: Omit<Expectation, 'mentions'>
 }
 

@@ -6,7 +6,7 @@
 import {join} from 'node:path'
 import {Undetermined} from '../../check.js'
 import type {CheckContext} from '../../context.js'
-import type {FileError} from '../../probes/files.js'
+import {describeFileError, type FileError} from '../../probes/files.js'
 import type {HttpResult} from '../../probes/http.js'
 import type {ProcessInfo} from '../../probes/processes.js'
 import type {Listener} from '../../probes/sockets.js'
@@ -91,10 +91,10 @@ export function requireReadableDataDir(state: ExecutorState): void {
     throw new Undetermined(`the data dir ${state.dataDir}${from} is not a directory; Executor cannot keep its state there`, {dataDir: state.dataDir})
   }
   if (s.kind === 'unreadable') {
-    throw new Undetermined(`cannot read the data dir ${state.dataDir} (${s.error.code}): ${s.error.message}`, {dataDir: state.dataDir, error: s.error.code})
+    throw new Undetermined(`cannot read the data dir ${state.dataDir}: ${describeFileError(s.error)}`, {dataDir: state.dataDir, error: s.error.code})
   }
   if (state.manifest.kind === 'unreadable') {
-    throw new Undetermined(`cannot read ${state.paths.manifest} (${state.manifest.error.code})`, {path: state.paths.manifest, error: state.manifest.error.code})
+    throw new Undetermined(`cannot read ${state.paths.manifest}: ${describeFileError(state.manifest.error)}`, {path: state.paths.manifest, error: state.manifest.error.code})
   }
 }
 

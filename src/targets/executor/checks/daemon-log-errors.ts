@@ -1,3 +1,4 @@
+import {describeFileError} from '../../../probes/files.js'
 import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import {checkRecordedPid} from '../identity.js'
@@ -26,7 +27,7 @@ export const executorDaemonLogErrors: TargetCheck = {
     const tail = await ctx.files.tail(path, TAIL_BYTES)
     if (!tail.ok) {
       if (tail.code === 'ENOENT' || tail.code === 'ENOTDIR') return skip(`no ${path}: only the OS service writes one (a detached auto-started daemon logs nowhere)`)
-      throw new Undetermined(`cannot read ${path} (${tail.code}): ${tail.message}`, {path, error: tail.code})
+      throw new Undetermined(`cannot read ${path}: ${describeFileError(tail)}`, {path, error: tail.code})
     }
     const manifest = manifestOf(state)
     // Errors logged before the running daemon started belong to an earlier boot: still worth a

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict'
+import {readdirSync, existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {checks} from '../../checks/index.js'
+import {allSymptoms, symptom} from '../../src/catalogue.js'
+import '../../src/targets/index.js'
+import {REPO} from '../helpers/processes.js'
+
+/** The public check ids of DESIGN.md: they may grow, never be renamed. */
+const DESIGN_IDS = [
+  'daemon-health', 'port-squatter', 'stale-manifest', 'stale-lock', 'unreachable-daemon', 'duplicate-daemon', 'symlinked-secret', 'secret-permissions',
+  'data-dir-permissions', 'clock-skew', 'disk-space', 'daemon-log-errors', 'service-unit', 'token-drift', 'auth-env', 'public-origin', 'config-valid',
+  'bootstrap-build', 'vite-cache', 'e2e-ports', 'leaked-dev-servers', 'playwright-browser',
+]
+
+describe('check registry', () => {
+  const files = readdirSync(join(REPO, 'checks')).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, ''))
+
+  it('lists every file in checks/ and nothing else, each under its file name', () => {
+    assert.deepEqual([...checks.map((c) => c.id)].sort(), [...files].sort())
+  })
+
+  it('uses only ids from the public contract (or new ones), never duplicates', () => {
+    assert.equal(new Set(checks.map((c) => c.id)).size, checks.length)
+    for (const c of checks) assert.match(c.id, /^[a-z][a-z0-9-]*$/)
+    const known = checks.filter((c) => DESIGN_IDS.includes(c.id))
+    assert.ok(known.length >= 8)
+  })
+
+  it('has a test file for every check', () => {
+    for (const id of files) {
+      const candidates = [join(REPO, 'test/checks', `${id}.test.ts`)]
+      assert.ok(candidates.some(existsSync) || readdirSync(join(REPO, 'test'), {recursive: true}).some((f) => String(f).includes(id)), `no test for ${id}`)
+    }
+  })
+
+  it('declares only symptoms that exist in the catalogue and belong to its targets', () => {
+    for (const c of checks) {
+      for (const id of c.symptoms) {
+        const entry = symptom(id)
+        assert.ok(c.targets.includes(entry.target), `${c.id} declares ${id} of another target`)
+        if (entry.check) assert.equal(entry.check, c.id, `${id} says it is detected by ${entry.check}, but ${c.id} declares it`)
+      }
+    }
+  })
+
+  it('every catalogue entry that names a check is declared by that check', () => {
+    const byId = new Map(checks.map((c) => [c.id, c]))
+    for (const entry of allSymptoms()) {
+      if (!entry.check) continue
+      const check = byId.get(entry.check)
+      if (!check) continue // a check planned in DESIGN.md and not built yet
+      assert.ok(check.symptoms.includes(entry.id), `${entry.id} names ${entry.check}, which does not declare it`)
+    }
+  })
+
+  it('has no dependency cycles and depends only on known checks', () => {
+    const byId = new Map(checks.map((c) => [c.id, c]))
+    const visit = (id: string, path: string[]): void => {
+      assert.ok(!path.includes(id), `dependency cycle: ${[...path, id].join(' → ')}`)
+      for (const dep of byId.get(id)?.dependsOn ?? []) {
+        assert.ok(byId.has(dep), `${id} depends on unknown ${dep}`)
+        visit(dep, [...path, id])
+      }
+    }
+    for (const c of checks) visit(c.id, [])
+  })
+})
+
+describe('symptom catalogue', () => {
+  it('gives every entry a message, cause, fix and docs reference', () => {
+    for (const e of allSymptoms()) {
+      assert.match(e.id, /^(executor|runwisp)\/[a-z0-9-]+$/, e.id)
+      for (const field of ['title', 'message', 'cause', 'docs'] as const) assert.ok(e[field].trim().length > 0, `${e.id} has no ${field}`)
+      assert.ok(e.fix.summary.trim().length > 0, `${e.id} has no fix`)
+    }
+  })
+})
