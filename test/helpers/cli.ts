@@ -10,10 +10,12 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (`bin/run.js`) as a user would, with a hard deadline. */
-export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string} = {}): Promise<CliResult> {
+export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string; asNobody?: boolean} = {}): Promise<CliResult> {
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/run.js'), ...args], {
+    // asNobody: run the doctor as an unprivileged user, so "permission denied" holds even though tests run as root.
+    const command = options.asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath]
+    const child = spawn(command[0]!, [...command.slice(1), join(REPO, 'bin/run.js'), ...args], {
       cwd: options.cwd ?? REPO,
       env: {...process.env, NO_COLOR: '1', CI: '1', ...options.env},
       stdio: ['pipe', 'pipe', 'pipe'],
