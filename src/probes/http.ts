@@ -1,9 +1,14 @@
 /**
- * HTTP probes through undici, memoised per run. Every probe has a hard deadline (default 2 s, the
- * same budget Executor's own CLI gives its health probe), never keeps a connection alive past the
- * run, never sends credentials unless a check passes them, and caps the body it reads.
+ * HTTP probes, memoised per run. Every probe has a hard deadline (default 2 s, the same budget
+ * Executor's own CLI gives its health probe), uses a fresh connection that is closed afterwards
+ * (nothing keeps the process alive), never sends credentials unless a check passes them, and caps
+ * the body it reads. Unix sockets are supported (RunWisp serves HTTP on one).
+ *
+ * Decision (measured, see README › Performance): DESIGN.md names undici for probes, but importing
+ * undici costs ~120 ms on the 2-core machine — more than the rest of a healthy run — while
+ * node:http is already loaded and does everything a probe needs. So probes use node:http.
  */
-import type {Dispatcher} from 'undici'
+import type {IncomingMessage} from 'node:http'
 
 export interface HttpRequest {
   url: string
@@ -27,7 +32,6 @@ export const DEFAULT_HTTP_TIMEOUT_MS = 2000
 
 export class HttpProbe {
   private readonly cache = new Map<string, Promise<HttpResult>>()
-  private readonly agents: Dispatcher[] = []
 
   constructor(private readonly defaultTimeoutMs = DEFAULT_HTTP_TIMEOUT_MS) {}
 
@@ -45,67 +49,74 @@ export class HttpProbe {
     return this.request({...options, url})
   }
 
-  /** Drops every connection; called once when the run ends so nothing keeps the process alive. */
-  async close(): Promise<void> {
-    await Promise.all(this.agents.map((agent) => agent.destroy().catch(() => undefined)))
-  }
+  /** Kept for the run's teardown contract; each probe already closes its own connection. */
+  async close(): Promise<void> {}
 
   private async send(req: HttpRequest): Promise<HttpResult> {
     const timeout = req.timeoutMs ?? this.defaultTimeoutMs
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)
-    const {Agent, request} = await import('undici')
-    const agent = new Agent({
-      connect: {timeout, ...(req.socketPath ? {socketPath: req.socketPath} : {})},
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      keepAliveTimeout: 1,
-      pipelining: 0,
-    })
-    this.agents.push(agent)
-    const signal = AbortSignal.timeout(timeout)
+    let url: URL
     try {
-      const response = await request(req.url, {
-        method: req.method ?? 'GET',
-        headers: {'user-agent': 'doctorkit', connection: 'close', ...req.headers},
-        body: req.body,
-        dispatcher: agent,
-        signal,
-      })
-      const max = req.maxBytes ?? 64 * 1024
-      const chunks: Buffer[] = []
-      let size = 0
-      let truncated = false
-      for await (const chunk of response.body) {
-        const buf = chunk as Buffer
-        if (size < max) chunks.push(buf.subarray(0, max - size))
-        size += buf.length
-        if (size > max) truncated = true
-      }
-      const headers: Record<string, string> = {}
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
-      }
-      return {ok: true, status: response.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), truncated, durationMs: elapsed(), receivedAtMs: Date.now()}
-    } catch (error) {
-      return {ok: false, ...classify(error, timeout), durationMs: elapsed()}
-    } finally {
-      agent.destroy().catch(() => undefined)
+      url = new URL(req.url)
+    } catch {
+      return {ok: false, error: 'other', message: `not a URL: ${req.url}`, durationMs: 0}
     }
+    const lib = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+    const max = req.maxBytes ?? 64 * 1024
+    return new Promise<HttpResult>((resolve) => {
+      let settled = false
+      const finish = (result: HttpResult) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        request.destroy()
+        resolve(result)
+      }
+      const request = lib.request(
+        {
+          ...(req.socketPath ? {socketPath: req.socketPath} : {host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (url.protocol === 'https:' ? 443 : 80)}),
+          path: url.pathname + url.search,
+          method: req.method ?? 'GET',
+          headers: {'user-agent': 'doctorkit', connection: 'close', host: url.host, ...req.headers},
+          agent: false,
+          // A local daemon with a self-signed certificate is still worth a health answer.
+          rejectUnauthorized: false,
+        },
+        (response: IncomingMessage) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          let truncated = false
+          response.on('data', (chunk: Buffer) => {
+            if (size < max) chunks.push(chunk.subarray(0, max - size))
+            size += chunk.length
+            if (size > max) truncated = true
+          })
+          response.on('end', () => {
+            const headers: Record<string, string> = {}
+            for (const [name, value] of Object.entries(response.headers)) {
+              if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+            }
+            finish({ok: true, status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8'), truncated, durationMs: elapsed(), receivedAtMs: Date.now()})
+          })
+          response.on('error', (error) => finish({ok: false, ...classify(error, timeout), durationMs: elapsed()}))
+        },
+      )
+      const timer = setTimeout(() => finish({ok: false, error: 'timeout', message: `no answer within ${timeout} ms`, durationMs: elapsed()}), timeout)
+      request.on('error', (error) => finish({ok: false, ...classify(error, timeout), durationMs: elapsed()}))
+      request.end(req.body)
+    })
   }
 }
 
 function classify(error: unknown, timeout: number): {error: HttpErrorKind; message: string} {
-  const err = error as {code?: string; name?: string; message?: string; cause?: {code?: string}}
-  const code = err.code ?? err.cause?.code ?? ''
-  if (err.name === 'TimeoutError' || err.name === 'AbortError' || /TIMEOUT/.test(code)) {
-    return {error: 'timeout', message: `no answer within ${timeout} ms`}
-  }
+  const err = error as {code?: string; message?: string}
+  const code = err.code ?? ''
+  if (code === 'ETIMEDOUT') return {error: 'timeout', message: `no answer within ${timeout} ms`}
   if (code === 'ECONNREFUSED' || code === 'ENOENT') return {error: 'refused', message: `connection refused (${code})`}
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return {error: 'reset', message: `connection closed without an answer (${code})`}
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    return {error: 'unreachable', message: `${code}`}
-  }
-  if (/^HPE_|UND_ERR_INVALID|UND_ERR_RES/.test(code)) return {error: 'protocol', message: `not a valid HTTP answer (${code})`}
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(err.message ?? '')) return {error: 'reset', message: `connection closed without an answer (${code || 'socket hang up'})`}
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return {error: 'unreachable', message: code}
+  if (code.startsWith('HPE_') || code === 'ERR_INVALID_HTTP_RESPONSE') return {error: 'protocol', message: `not a valid HTTP answer (${code})`}
+  if (code === 'ENOTSOCK' || code === 'ECONNREFUSED') return {error: 'refused', message: code}
   return {error: 'other', message: err.message ?? String(error)}
 }

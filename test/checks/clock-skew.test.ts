@@ -13,7 +13,7 @@ const tmp = tmpDirs()
 
 /** clock-skew depends on daemon-health, so both run, as in a real run. */
 async function run(home: string) {
-  const ctx = createContext({home, env: {HOME: home}})
+  const ctx = createContext({home, env: {HOME: home}, options: {targetOptions: {executor: {port: 1}}}})
   const target = await targetById('executor')!.detect(ctx)
   const results = await runChecks(ctx, [{check: daemonHealth, target}, {check, target}], {deadline: Date.now() + 10_000})
   await ctx.close()

@@ -6,7 +6,8 @@ import {killAll, startFixture, deadPid} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
 const tmp = tmpDirs()
-const run = (home: string) => runCheck(check, {home, env: {HOME: home}})
+/** Port 1 stands for "the default port" so another suite's daemon on 4788 cannot leak in. */
+const run = (home: string) => runCheck(check, {home, env: {HOME: home}, options: {targetOptions: {executor: {port: 1}}}})
 
 describe('daemon-health', () => {
   afterEach(async () => {

@@ -102,9 +102,10 @@ export function manifestOf(state: ExecutorState): ServerManifest | null {
   return state.manifest.kind === 'ok' ? state.manifest.manifest : null
 }
 
-/** The origin the CLI would talk to: the manifest's, else the default `http://localhost:4788`. */
-export function expectedOrigin(state: ExecutorState): string {
-  return manifestOf(state)?.connection.origin ?? DEFAULT_ORIGIN
+/** The origin the CLI would talk to: the manifest's, else `http://localhost:4788` (or `--executor-port`). */
+export function expectedOrigin(state: ExecutorState, ctx?: CheckContext): string {
+  const port = ctx?.options.targetOptions.executor?.port
+  return manifestOf(state)?.connection.origin ?? (port ? `http://localhost:${port}` : DEFAULT_ORIGIN)
 }
 
 export function portOf(origin: string): number {

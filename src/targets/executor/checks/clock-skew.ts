@@ -15,7 +15,7 @@ export const executorClockSkew: TargetCheck = {
   symptoms: ['executor/clock-skew'],
   async detect(ctx, target) {
     const state = await loadExecutorState(ctx)
-    const origin = expectedOrigin(state)
+    const origin = expectedOrigin(state, ctx)
     const answer = await probeHealth(ctx, origin, manifestGeneration(state)?.generation ?? executorGeneration(target))
     if (answer.kind !== 'healthy') return skip('the daemon did not answer, so there is no Date header to compare')
     const date = answer.response.headers.date

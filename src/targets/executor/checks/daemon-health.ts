@@ -10,7 +10,7 @@ export const executorDaemonHealth: TargetCheck = {
     const state = await loadExecutorState(ctx)
     requireReadableDataDir(state)
     const manifest = manifestOf(state)
-    const origin = expectedOrigin(state)
+    const origin = expectedOrigin(state, ctx)
     const port = portOf(origin)
     const owners = await observePort(ctx, port, manifest?.owner.executablePath)
     if (owners.length === 0) {
