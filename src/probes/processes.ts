@@ -23,6 +23,15 @@ export interface ProcessInfo {
   state: string
 }
 
+/** What one read of /proc/<pid>/stat tells: enough to pick candidates before reading more. */
+export interface ProcessBrief {
+  pid: number
+  ppid: number
+  comm: string
+  state: string
+  startedAtMs: number
+}
+
 export type ProcessLookup = {alive: true; info: ProcessInfo} | {alive: false} | {alive: 'unknown'; reason: string}
 
 const isLinux = process.platform === 'linux'
@@ -35,6 +44,7 @@ const CLOCK_TICKS = 100
 export class ProcessProbe {
   private readonly byPid = new Map<number, Promise<ProcessLookup>>()
   private table?: Promise<ProcessInfo[]>
+  private briefTable?: Promise<ProcessBrief[]>
   private bootTimeMs?: Promise<number>
   private readonly cwds = new Map<number, Promise<string | null>>()
   private readonly environs = new Map<number, Promise<Record<string, string> | null>>()
@@ -56,6 +66,27 @@ export class ProcessProbe {
   list(): Promise<ProcessInfo[]> {
     this.table ??= this.readTable()
     return this.table
+  }
+
+  /**
+   * Every process, from one read of its stat file each: the cheap table. Filter on `comm` first,
+   * then `get()` the few candidates; on a busy machine that is ~4x less I/O than `list()`.
+   */
+  listBrief(): Promise<ProcessBrief[]> {
+    this.briefTable ??= isLinux ? this.readBriefTable() : this.list()
+    return this.briefTable
+  }
+
+  private async readBriefTable(): Promise<ProcessBrief[]> {
+    const pids = (await fsp.readdir(this.procRoot)).filter((name) => /^\d+$/.test(name)).map(Number)
+    const bootMs = await this.boot()
+    const briefs = await Promise.all(
+      pids.map(async (pid) => {
+        const stat = await fsp.readFile(`${this.procRoot}/${pid}/stat`, 'utf8').catch(() => null)
+        return stat ? parseStat(pid, stat, bootMs) : null
+      }),
+    )
+    return briefs.filter((b): b is ProcessBrief => b !== null)
   }
 
   /** Working directory of a process, or null when it cannot be read. */
@@ -125,32 +156,22 @@ export class ProcessProbe {
       if (code === 'ENOENT' || code === 'ESRCH') return 'dead'
       return `cannot read ${dir}/stat: ${code ?? String(error)}`
     }
-    // comm is parenthesised and may itself contain spaces or ')': split at the last ')'.
-    const close = stat.lastIndexOf(')')
-    const comm = stat.slice(stat.indexOf('(') + 1, close)
-    const fields = stat.slice(close + 2).split(' ')
-    const state = fields[0] ?? '?'
-    const ppid = Number(fields[1])
-    const startTicks = Number(fields[19])
     const [cmdRaw, status, exe, bootMs] = await Promise.all([
       fsp.readFile(`${dir}/cmdline`).catch(() => Buffer.alloc(0)),
       fsp.readFile(`${dir}/status`, 'utf8').catch(() => ''),
       fsp.readlink(`${dir}/exe`).catch(() => null),
       this.boot(),
     ])
+    const brief = parseStat(pid, stat, bootMs)
     const argv = cmdRaw.toString('utf8').split('\0')
     if (argv.at(-1) === '') argv.pop()
     const uidMatch = /^Uid:\s+(\d+)/m.exec(status)
     return {
-      pid,
-      ppid,
+      ...brief,
       uid: uidMatch ? Number(uidMatch[1]) : null,
-      comm,
       argv,
-      cmdline: argv.length > 0 ? argv.join(' ') : `[${comm}]`,
+      cmdline: argv.length > 0 ? argv.join(' ') : `[${brief.comm}]`,
       exe: exe?.replace(/ \(deleted\)$/, '') ?? null,
-      startedAtMs: bootMs + (startTicks * 1000) / CLOCK_TICKS,
-      state,
     }
   }
 
@@ -179,4 +200,12 @@ export class ProcessProbe {
     const info = (await this.list()).find((p) => p.pid === pid)
     return info ? {alive: true, info} : {alive: 'unknown', reason: `pid ${pid} exists but its details are not visible`}
   }
+}
+
+/** Parses /proc/<pid>/stat. comm is parenthesised and may itself hold spaces or ')': split at the last ')'. */
+function parseStat(pid: number, stat: string, bootMs: number): ProcessBrief {
+  const close = stat.lastIndexOf(')')
+  const comm = stat.slice(stat.indexOf('(') + 1, close)
+  const fields = stat.slice(close + 2).split(' ')
+  return {pid, ppid: Number(fields[1]), comm, state: fields[0] ?? '?', startedAtMs: bootMs + (Number(fields[19]) * 1000) / CLOCK_TICKS}
 }

@@ -23,7 +23,11 @@ const TCP_LISTEN = '0A'
 
 export class SocketProbe {
   private snapshot?: Promise<Listener[]>
-  private owners?: Promise<Map<number, number>>
+  /** inode → pid, filled as far as the owner scan has gone. */
+  private readonly owners = new Map<number, number>()
+  /** Pids whose fds are still to be scanned, highest first; null until the scan starts. */
+  private pending: number[] | null = null
+  private scanning: Promise<void> = Promise.resolve()
   private portableOwners = new Map<number, number>()
 
   constructor(private readonly procRoot = '/proc') {}
@@ -48,8 +52,7 @@ export class SocketProbe {
       const pid = this.portableOwners.get(listener.inode)
       return pid ? {pid} : {pid: null, reason: 'the platform did not report the owning process'}
     }
-    this.owners ??= this.scanOwners()
-    const pid = (await this.owners).get(listener.inode)
+    const pid = await this.findOwner(listener.inode)
     if (pid !== undefined) return {pid}
     const mine = listener.uid === null || listener.uid === process.getuid?.()
     return {
@@ -69,26 +72,36 @@ export class SocketProbe {
     return [...parseTcpTable(tcp, 'tcp'), ...parseTcpTable(tcp6, 'tcp6'), ...parseUnixTable(unix)]
   }
 
-  /** inode → pid for every socket fd visible to us; one pass over /proc. */
-  private async scanOwners(): Promise<Map<number, number>> {
-    const map = new Map<number, number>()
-    const pids = (await fsp.readdir(this.procRoot)).filter((name) => /^\d+$/.test(name))
+  /**
+   * Resolves an inode's owner by scanning /proc/<pid>/fd, newest process first, and stopping as
+   * soon as it is found. Every process is scanned at most once per run, and what a scan learns
+   * serves every later question: the daemons a doctor asks about are usually recent processes,
+   * so most runs read a handful of fd tables instead of all of them.
+   */
+  private findOwner(inode: number): Promise<number | undefined> {
+    const next = this.scanning.then(async () => {
+      if (this.owners.has(inode)) return
+      this.pending ??= (await fsp.readdir(this.procRoot)).filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => b - a)
+      while (this.pending.length > 0 && !this.owners.has(inode)) {
+        await Promise.all(this.pending.splice(0, 16).map((pid) => this.scanProcess(pid)))
+      }
+    })
+    this.scanning = next.catch(() => undefined)
+    return next.then(() => this.owners.get(inode))
+  }
+
+  private async scanProcess(pid: number): Promise<void> {
+    const fdDir = `${this.procRoot}/${pid}/fd`
+    const fds = await fsp.readdir(fdDir).catch(() => [] as string[])
     await Promise.all(
-      pids.map(async (pid) => {
-        const fdDir = `${this.procRoot}/${pid}/fd`
-        const fds = await fsp.readdir(fdDir).catch(() => [] as string[])
-        await Promise.all(
-          fds.map(async (fd) => {
-            const target = await fsp.readlink(`${fdDir}/${fd}`).catch(() => '')
-            if (target.startsWith('socket:[')) {
-              const inode = Number(target.slice(8, -1))
-              if (!map.has(inode)) map.set(inode, Number(pid))
-            }
-          }),
-        )
+      fds.map(async (fd) => {
+        const target = await fsp.readlink(`${fdDir}/${fd}`).catch(() => '')
+        if (target.startsWith('socket:[')) {
+          const inode = Number(target.slice(8, -1))
+          if (!this.owners.has(inode)) this.owners.set(inode, pid)
+        }
       }),
     )
-    return map
   }
 
   private async readPortable(): Promise<Listener[]> {

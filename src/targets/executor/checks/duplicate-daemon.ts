@@ -13,8 +13,14 @@ export const executorDuplicateDaemon: TargetCheck = {
     const state = await loadExecutorState(ctx)
     const manifest = manifestOf(state)
     const daemons: Array<{proc: ProcessInfo; dataDir: string | null}> = []
-    for (const proc of await ctx.processes.list()) {
-      if (proc.state === 'Z' || !isDaemonCommand(proc)) continue
+    // Only executables named executor, or node/bun running the CLI from a dev checkout, can be
+    // Executor daemons: read the full details of those alone.
+    const candidates = (await ctx.processes.listBrief()).filter((p) => p.state !== 'Z' && DAEMON_COMMS.has(p.comm))
+    for (const brief of candidates) {
+      const lookup = await ctx.processes.get(brief.pid)
+      if (lookup.alive !== true) continue
+      const proc = lookup.info
+      if (!isDaemonCommand(proc)) continue
       if ((await executorIdentity(proc, manifest?.owner.executablePath)).verdict !== 'executor') continue
       daemons.push({proc, dataDir: await dataDirOf(ctx, proc)})
     }
@@ -39,6 +45,8 @@ export const executorDuplicateDaemon: TargetCheck = {
     return findings
   },
 }
+
+const DAEMON_COMMS = new Set(['executor', 'executor.exe', 'node', 'bun'])
 
 /** The data dir a daemon serves: its EXECUTOR_DATA_DIR, else ~/.executor of its HOME (executor-facts §1.1). */
 async function dataDirOf(ctx: CheckContext, proc: ProcessInfo): Promise<string | null> {
