@@ -1,6 +1,6 @@
 /**
  * The live task list on stderr. The runner does the work; this view only mirrors it, so JSON and
- * CI runs never load listr2. Not a TTY, or `CI` set: listr2's simple renderer (no animation).
+ * CI runs never load listr2. stdout not a TTY, or `CI` set: listr2's simple renderer (no animation).
  */
 import type {PlannedCheck, RunHooks} from '../engine/run-checks.js'
 import type {CheckResult} from '../types.js'
@@ -17,7 +17,9 @@ export async function createListrView(planned: PlannedCheck[], env: Record<strin
   const key = (p: PlannedCheck) => `${p.target.id}:${p.check.id}`
   for (const p of planned) settled.set(key(p), new Promise((resolve) => waiting.set(key(p), resolve)))
   const processOutput = new ProcessOutput(process.stderr, process.stderr)
-  const plain = !process.stderr.isTTY || Boolean(env.CI)
+  // The spec's rule: animate only for a person at a terminal (stdout a TTY, not CI); the frames
+  // themselves go to stderr so stdout stays clean for the report.
+  const plain = !process.stdout.isTTY || !process.stderr.isTTY || Boolean(env.CI)
   const list = new Listr(
     planned.map((p) => ({
       title: `${p.check.title} ${p.target.id === 'executor' && planned.every((q) => q.target.id === p.target.id) ? '' : `[${p.target.id}]`}`.trim(),
