@@ -36,6 +36,7 @@ export function formatHuman(report: Report, {verbose, chalk}: HumanOptions): str
     if (!verbose && r.status === 'pass') continue
     out.push(...formatResult(r, paint, chalk, verbose))
   }
+  if (sorted.some((r) => r.status === 'skip')) out.push('')
   const s = report.summary
   const parts = [`${s.pass} passed`, s.warn && `${s.warn} warned`, s.fail && `${s.fail} failed`, s.error && `${s.error} could not decide`, s.skip && `${s.skip} skipped`].filter(Boolean)
   out.push(`${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(2)} s` + (s.fail + s.error > 0 ? chalk.gray(' — run `doctor bundle` to share the details in a bug report') : ''))
@@ -44,6 +45,8 @@ export function formatHuman(report: Report, {verbose, chalk}: HumanOptions): str
 
 function formatResult(r: CheckResult, paint: Record<Status, (s: string) => string>, chalk: ChalkInstance, verbose: boolean): string[] {
   const head = `${paint[r.status](SYMBOL[r.status])} ${chalk.bold(r.id)} ${chalk.gray(`[${r.target}]`)} ${r.title}`
+  // Skips are context, not problems: one line each.
+  if (r.status === 'skip') return [chalk.gray(`${SYMBOL.skip} ${r.id} [${r.target}] skipped: ${r.reason ?? ''}`)]
   const lines = [head]
   if (r.reason) lines.push(`    ${r.status === 'error' ? 'could not decide: ' : ''}${r.reason}`)
   for (const f of r.findings) {

@@ -26,7 +26,7 @@ export async function createListrView(planned: PlannedCheck[], env: Record<strin
       task: async (_ctx: unknown, task: {skip(reason: string): void; title: string}) => {
         const result = await settled.get(key(p))!
         const ms = `${result.durationMs} ms`
-        if (result.status === 'skip') task.skip(`${task.title}: skipped (${result.reason})`)
+        if (result.status === 'skip') task.skip(`${task.title} (skipped)`)
         else if (result.status === 'fail') throw new Error(`${task.title}: ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'} (${ms})`)
         else if (result.status === 'error') throw new Error(`${task.title}: could not decide (${ms})`)
         else if (result.status === 'warn') task.title = `${task.title} — warning (${ms})`
@@ -39,13 +39,14 @@ export async function createListrView(planned: PlannedCheck[], env: Record<strin
       registerSignalListeners: false,
       renderer: plain ? 'simple' : 'default',
       fallbackRenderer: 'simple',
-      rendererOptions: {logger: new ListrLogger({processOutput}), collapseSkips: false, showErrorMessage: true},
+      rendererOptions: {logger: new ListrLogger({processOutput}), collapseSkips: true, showErrorMessage: true},
       fallbackRendererOptions: {logger: new ListrLogger({processOutput})},
     } as never,
   )
+  // A blank line on stderr separates the live list from the report that follows on stdout.
   const done = list.run().then(
-    () => undefined,
-    () => undefined,
+    () => void process.stderr.write('\n'),
+    () => void process.stderr.write('\n'),
   )
   return {
     hooks: {onEnd: (p, result) => waiting.get(key(p))?.(result)},
