@@ -74,11 +74,13 @@ async function readConfigText(path: string): Promise<string> {
   }
 }
 
+/** Only "no such file" means absent: anything else (permission denied) is reported when it is read. */
 async function exists(path: string): Promise<boolean> {
   try {
     await fsp.lstat(path)
     return true
-  } catch {
-    return false
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code !== 'ENOENT' && code !== 'ENOTDIR'
   }
 }

@@ -6,6 +6,7 @@
 import {parseDuration} from '../duration.js'
 import {UsageError} from '../engine/doctor.js'
 import {TARGET_IDS, type TargetId} from '../types.js'
+import {locateJsonError} from './json-position.js'
 
 export interface Suppression {
   check?: string
@@ -66,7 +67,8 @@ export function parseConfig(text: string, file: string, known: KnownIds): Doctor
   try {
     raw = JSON.parse(body)
   } catch (error) {
-    fail('', `is not valid JSON: ${jsonErrorWhere(body, (error as Error).message)}`)
+    const where = locateJsonError(body)
+    fail('', `is not valid JSON: ${where ? `${where.what} at line ${where.line}, column ${where.column}` : (error as Error).message}`)
   }
   if (!isObject(raw)) return fail('', `must hold a JSON object, not ${describe(raw)}`)
 
@@ -161,17 +163,6 @@ export function parseExpiry(text: string): number | null {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return null
   const ms = Date.parse(text)
   return Number.isNaN(ms) ? null : ms
-}
-
-/** V8's JSON errors give a character position; say line and column instead. */
-function jsonErrorWhere(text: string, message: string): string {
-  const position = /position (\d+)/.exec(message)
-  const clean = message.replace(/\s*\(line \d+ column \d+\)/, '')
-  if (!position) return clean
-  const before = text.slice(0, Number(position[1]))
-  const line = before.split('\n').length
-  const column = before.length - before.lastIndexOf('\n')
-  return `${clean.replace(/ in JSON at position \d+/, '')} at line ${line}, column ${column}`
 }
 
 /** "did you mean" for a misspelt key or id: same letters ignoring case and separators, or a near edit. */

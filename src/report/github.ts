@@ -35,10 +35,16 @@ export function workflowCommand(kind: 'error' | 'warning' | 'notice', properties
 
 const MARK: Record<Status, string> = {pass: '✔', warn: '⚠', fail: '✖', skip: '↓', error: '?'}
 
+/**
+ * Plain log lines carry text from the machine (reasons, command lines). The runner reads any line
+ * that starts with `::` as a command, so a newline in that text could forge one: fold line breaks.
+ */
+const oneLine = (text: string) => text.replace(/\r\n|\r|\n/g, ' ⏎ ')
+
 export function formatGithub(report: Report, options: GithubOptions): string {
   const lines: string[] = []
   for (const r of report.checks) {
-    lines.push(`${MARK[r.status]} ${r.id} [${r.target}] ${r.status} (${r.durationMs} ms${r.slow ? `, slow: over half of its ${r.slow.timeoutMs} ms timeout` : ''})${r.reason ? ` — ${r.reason}` : ''}`)
+    lines.push(`${MARK[r.status]} ${r.id} [${r.target}] ${r.status} (${r.durationMs} ms${r.slow ? `, slow: over half of its ${r.slow.timeoutMs} ms timeout` : ''})${r.reason ? ` — ${oneLine(r.reason)}` : ''}`)
   }
   for (const r of report.checks) {
     const title = `${r.id} [${r.target}]: ${r.title}`
