@@ -1,5 +1,6 @@
 import {Command} from '@oclif/core'
 import {checks} from '../checks/index.js'
+import type {CheckDefinition} from '../src/check.js'
 import {finishRun, liveView, prepareRun, reportFlags, wantsLiveView} from '../src/cli/report-run.js'
 import {runFlags} from '../src/cli/run-flags.js'
 import {runDoctor, UsageError} from '../src/engine/doctor.js'
@@ -23,8 +24,9 @@ export const PREFLIGHT_CHECK_IDS = [
   'stale-lock',
 ] as const
 
-export function preflightChecks() {
-  return checks.filter((c) => (PREFLIGHT_CHECK_IDS as readonly string[]).includes(c.id))
+/** Preflight's checks that this build has, in PREFLIGHT_CHECK_IDS order (dev checkout first). */
+export function preflightChecks(): CheckDefinition[] {
+  return PREFLIGHT_CHECK_IDS.flatMap((id) => checks.filter((c) => c.id === id))
 }
 
 export default class Preflight extends Command {

@@ -7,6 +7,7 @@ import {Flags} from '@oclif/core'
 import {checks as allChecks} from '../../checks/index.js'
 import type {CheckDefinition} from '../check.js'
 import {expiredSuppressions, shapeReport} from '../config/apply.js'
+import {DEFAULT_OPTIONS} from '../context.js'
 import {loadConfig, type LoadedConfig} from '../config/load.js'
 import {exitCodeFor, type DoctorRunInit} from '../engine/doctor.js'
 import type {PlannedCheck, RunHooks} from '../engine/run-checks.js'
@@ -81,7 +82,7 @@ export async function finishRun(run: PreparedRun, raw: Report, flags: ReportFlag
     configPath: run.loaded?.path ?? null,
     pool: run.pool,
     only: run.init.options?.only ?? [],
-    checkTimeoutMs: run.init.options?.checkTimeoutMs ?? 5000,
+    checkTimeoutMs: run.init.options?.checkTimeoutMs ?? DEFAULT_OPTIONS.checkTimeoutMs,
     now: Date.now(),
   })
   const text = await renderReport(report, run.format, {name: finish.name, strict: Boolean(flags.strict), verbose: Boolean(flags.verbose), workspace: finish.env.GITHUB_WORKSPACE})
