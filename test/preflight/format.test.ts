@@ -51,7 +51,8 @@ describe('preflight: format choice and output', () => {
 
   it('runs the preflight set that exists in this build, dev-checkout checks first', () => {
     const ids: string[] = preflightChecks().map((c) => c.id)
-    assert.deepEqual(ids, PREFLIGHT_CHECK_IDS.filter((id) => checks.some((c) => c.id === id)))
+    const declared: readonly string[] = PREFLIGHT_CHECK_IDS
+    assert.deepEqual([...ids], declared.filter((id) => checks.some((c) => c.id === id)))
     for (const id of ['port-squatter', 'daemon-health', 'stale-manifest', 'stale-lock']) assert.ok(ids.includes(id), id)
     assert.ok(!ids.includes('clock-skew') && !ids.includes('daemon-log-errors'), 'only what decides whether e2e can start')
   })
