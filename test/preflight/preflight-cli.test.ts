@@ -77,12 +77,12 @@ describe('doctor preflight (CLI, end to end)', function () {
     return {root, home, dataDir, cwd: join(root, 'e2e'), env: {HOME: home, EXECUTOR_DATA_DIR: dataDir, GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', GITHUB_WORKSPACE: ''}}
   }
 
-  /** A healthy fake Executor daemon (named `executor` by the kernel) registered in the checkout's data dir; returns the flags that point the doctor at it. */
-  async function healthyDaemon(c: Checkout): Promise<string[]> {
+  /** A fake Executor daemon (healthy unless told otherwise) (named `executor` by the kernel) registered in the checkout's data dir; returns the flags that point the doctor at it. */
+  async function fakeDaemon(c: Checkout, mode: 'healthy' | 'wrong' = 'healthy'): Promise<string[]> {
     // The manifest must not name node itself as Executor's binary (every node squatter would then
     // pass as Executor): it names an install path, and the daemon is told apart by its name.
     const executable = join(c.home, '.executor-install', 'bin', 'executor')
-    const daemon = await startFixture('executor-daemon.ts', ['daemon', 'run', '--data-dir', c.dataDir, '--executable', executable], {executable: executorShim(c.home)})
+    const daemon = await startFixture('executor-daemon.ts', ['daemon', 'run', '--data-dir', c.dataDir, '--executable', executable, '--mode', mode], {executable: executorShim(c.home)})
     await whenDefaultPortsFree()
     return ['--executor-port', String(daemon.ready.port)]
   }
@@ -102,7 +102,7 @@ describe('doctor preflight (CLI, end to end)', function () {
 
   it('passes a clean checkout: exit 0, every preflight check a passing or skipped testcase', async () => {
     const c = checkout()
-    const r = await junit(c, await healthyDaemon(c))
+    const r = await junit(c, await fakeDaemon(c))
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.deepEqual(notPassing(r.stdout), [])
     for (const id of ['port-squatter', 'daemon-health', 'stale-manifest', 'stale-lock']) assert.ok(r.cases.has(`executor/${id}`), `testcase ${id}`)
@@ -132,6 +132,13 @@ describe('doctor preflight (CLI, end to end)', function () {
     assert.equal(childElements(r.cases.get('executor/stale-lock')!, 'failure')[0]?.attrs.type, 'executor/start-lock-blocked', r.stdout)
   })
 
+  it('fails when the registered daemon answers its health probe wrongly (daemon-health)', async () => {
+    const c = checkout()
+    const r = await junit(c, await fakeDaemon(c, 'wrong'))
+    assert.equal(r.code, 1, r.stdout + r.stderr)
+    assert.equal(childElements(r.cases.get('executor/daemon-health')!, 'failure')[0]?.attrs.type, 'executor/health-wrong-answer', r.stdout)
+  })
+
   it('reports a squatter on a port the config watches, from a subdirectory of the checkout', async () => {
     const squatter = await startFixture('squatter.ts', ['--port', '0'])
     const port = squatter.ready.port as number
@@ -148,7 +155,7 @@ describe('doctor preflight (CLI, end to end)', function () {
     const squatter = await startFixture('squatter.ts', ['--port', '0'])
     const port = squatter.ready.port as number
     const c = checkout({watchPorts: [port], suppress: [{check: 'port-squatter', reason: 'the runner keeps a metrics proxy there', expires: '2999-12-31'}]})
-    const daemon = await healthyDaemon(c)
+    const daemon = await fakeDaemon(c)
     const r = await junit(c, daemon)
     assert.equal(r.code, 0, r.stdout + r.stderr)
     const tc = r.cases.get('executor/port-squatter')!
@@ -168,7 +175,7 @@ describe('doctor preflight (CLI, end to end)', function () {
 
   it('fails the run on an expired suppression even when every check passes', async () => {
     const c = checkout({suppress: [{check: 'stale-lock', reason: 'flaky lock on the old runner', expires: '2020-06-30'}]})
-    const daemon = await healthyDaemon(c)
+    const daemon = await fakeDaemon(c)
     const r = await junit(c, daemon)
     assert.equal(r.code, 1, r.stdout + r.stderr)
     assert.deepEqual(notPassing(r.stdout), ['doctor.config.json/suppression of stale-lock: failure'])
