@@ -77,7 +77,7 @@ describe('doctor preflight (CLI, end to end)', function () {
     return {root, home, dataDir, cwd: join(root, 'e2e'), env: {HOME: home, EXECUTOR_DATA_DIR: dataDir, GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', GITHUB_WORKSPACE: ''}}
   }
 
-  /** A fake Executor daemon (healthy unless told otherwise) (named `executor` by the kernel) registered in the checkout's data dir; returns the flags that point the doctor at it. */
+  /** A fake Executor daemon (named `executor` by the kernel) registered in the checkout's data dir, healthy unless `mode` says otherwise; returns the flags that point the doctor at it. */
   async function fakeDaemon(c: Checkout, mode: 'healthy' | 'wrong' = 'healthy'): Promise<string[]> {
     // The manifest must not name node itself as Executor's binary (every node squatter would then
     // pass as Executor): it names an install path, and the daemon is told apart by its name.
