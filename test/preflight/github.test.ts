@@ -69,8 +69,8 @@ describe('preflight: GitHub Actions format', () => {
   it('annotates an expired suppression on the config file, relative to the workspace', () => {
     const report = sampleReport()
     const {results, outcomes} = applySuppressions(report.checks, [{check: 'port-squatter', reason: 'proxy, ok', expires: '2001-02-03', expiresAtMs: parseExpiry('2001-02-03')!}], Date.now())
-    const shaped = {...report, checks: results, summary: summarize(results), config: {path: '/work/repo/ci/doctor.config.json', skip: [], suppressions: outcomes, watchPorts: []}}
-    const expired = commands(formatGithub(shaped, {name: 'doctor preflight', workspace: '/work/repo'})).filter((c) => c.properties.title === 'Expired doctor suppression')
+    const shaped = {...report, checks: results, summary: summarize(results), config: {path: '/srv/repo/ci/doctor.config.json', skip: [], suppressions: outcomes, watchPorts: []}}
+    const expired = commands(formatGithub(shaped, {name: 'doctor preflight', workspace: '/srv/repo'})).filter((c) => c.properties.title === 'Expired doctor suppression')
     assert.equal(expired.length, 1)
     assert.equal(expired[0]!.kind, 'error')
     assert.equal(expired[0]!.properties.file, 'ci/doctor.config.json')
