@@ -1,6 +1,7 @@
 import {Command} from '@oclif/core'
-import {runFlags, toRunOptions} from '../src/cli/run-flags.js'
-import {exitCodeFor, runDoctor, UsageError} from '../src/engine/doctor.js'
+import {finishRun, prepareRun, reportFlags, wantsLiveView} from '../src/cli/report-run.js'
+import {runFlags} from '../src/cli/run-flags.js'
+import {runDoctor, UsageError} from '../src/engine/doctor.js'
 import type {Report} from '../src/types.js'
 
 export default class Doctor extends Command {
@@ -15,27 +16,21 @@ Other commands:
   doctor bundle     write a redacted diagnostics bundle for a bug report
   doctor preflight  gate an e2e run in CI`
   static examples = ['<%= config.bin %>', '<%= config.bin %> --json', '<%= config.bin %> --only daemon-health,port-squatter', '<%= config.bin %> --target executor --strict']
-  static flags = runFlags
+  static flags = {...runFlags, ...reportFlags}
   static hidden = true
   static usage = "[FLAGS]"
 
   public async run(): Promise<Report | undefined> {
     const {flags} = await this.parse(Doctor)
     try {
-      const options = toRunOptions(flags)
-      const json = flags.json
-      const report = await runDoctor({
-        options,
-        verbose: flags.verbose,
-        onPlan: json ? undefined : (planned) => this.startView(planned),
+      const run = await prepareRun(flags, {cwd: process.cwd(), env: process.env})
+      const raw = await runDoctor({
+        ...run.init,
+        onPlan: wantsLiveView(run.format) ? (planned) => this.startView(planned) : undefined,
       })
       await this.view?.done
-      if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
-      else {
-        const [{formatHuman}, {default: chalk}] = await Promise.all([import('../src/report/human.js'), import('chalk')])
-        process.stdout.write(formatHuman(report, {verbose: flags.verbose, chalk}))
-      }
-      process.exitCode = exitCodeFor(report, flags.strict)
+      const {report, exitCode} = await finishRun(run, raw, flags, {name: 'doctor', env: process.env})
+      process.exitCode = exitCode
       return report
     } catch (error) {
       if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})

@@ -24,6 +24,8 @@ export interface RunOptions {
   httpTimeoutMs: number
   /** Per-target overrides from flags (data dir, config file, port). */
   targetOptions: Partial<Record<TargetId, TargetOverrides>>
+  /** Extra ports whose squatters `port-squatter` reports (`watchPorts` in doctor.config.json). */
+  watchPorts?: number[]
 }
 
 export interface TargetOverrides {

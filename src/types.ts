@@ -33,6 +33,16 @@ export interface Finding {
   message: string
   evidence: Evidence
   fix: FixAdvice
+  /** Set when a `doctor.config.json` suppression covers this symptom; it then no longer counts toward the status. */
+  suppressed?: SuppressionMark
+}
+
+/** Why and until when a result or finding is suppressed (`doctor.config.json` `suppress`). */
+export interface SuppressionMark {
+  /** Required in the config: why this is accepted for now. */
+  reason: string
+  /** As written in the config: `YYYY-MM-DD` (through the end of that UTC day) or an ISO date-time. */
+  expires: string
 }
 
 export interface CheckResult {
@@ -44,6 +54,14 @@ export interface CheckResult {
   /** Why the check was skipped or could not decide; absent for pass/warn/fail. */
   reason?: string
   findings: Finding[]
+  /**
+   * Set when a config suppression covers the whole result. The status is then `skip` (the reason
+   * says "suppressed until …"), the findings are kept and marked, and `status` here is what the
+   * result would have been without the suppression.
+   */
+  suppressed?: SuppressionMark & {status: 'warn' | 'fail' | 'error'; statusReason?: string}
+  /** Set when the check took more than half of its timeout: close to turning into an `error`. */
+  slow?: {timeoutMs: number}
 }
 
 export interface TargetReport {
@@ -75,4 +93,25 @@ export interface Report {
   targets: TargetReport[]
   checks: CheckResult[]
   summary: Summary
+  /** The `doctor.config.json` that shaped the run, and what became of each of its suppressions. */
+  config?: ConfigReport
+}
+
+export interface SuppressionReport extends SuppressionMark {
+  check?: string
+  symptom?: string
+  target?: TargetId
+  /** active: in force; expired: past its date, so it fails the run; unused: nothing left to suppress. */
+  state: 'active' | 'expired' | 'unused'
+  /** Results it covers (or would cover, once expired), as `<target>:<check id>`. */
+  matches: string[]
+}
+
+export interface ConfigReport {
+  /** Absolute path of the config file. */
+  path: string
+  /** Checks skipped by the config (not run). */
+  skip: string[]
+  suppressions: SuppressionReport[]
+  watchPorts: number[]
 }

@@ -27,7 +27,7 @@ export function formatHuman(report: Report, {verbose, chalk}: HumanOptions): str
   }
   for (const t of found) {
     const gen = t.generation ? `generation ${t.generation} (${t.generationReason})` : `generation unknown: ${t.generationReason}`
-    out.push(chalk.bold(`${t.id}`) + chalk.gray(` — ${t.detected ? t.reasons.join('; ') : 'not detected; checked because of --target'}`), chalk.gray(`  data dir ${t.dataDir ?? 'none'}; ${gen}`))
+    out.push(chalk.bold(`${t.id}`) + chalk.gray(` — ${t.detected ? t.reasons.join('; ') : 'not detected; checked because it was asked for (--target, or doctor preflight)'}`), chalk.gray(`  data dir ${t.dataDir ?? 'none'}; ${gen}`))
   }
   out.push('')
   const order: Status[] = ['fail', 'error', 'warn', 'skip', 'pass']

@@ -11,7 +11,9 @@ export const executorPortSquatter: TargetCheck = {
     const state = await loadExecutorState(ctx)
     const manifest = manifestOf(state)
     const override = ctx.options.targetOptions.executor?.port
-    const ports = [...new Set([override ?? CLI_DAEMON_PORT, SERVICE_PORT, ...(manifest ? [portOf(manifest.connection.origin)] : [])])]
+    const ports = [...new Set([override ?? CLI_DAEMON_PORT, SERVICE_PORT, ...(manifest ? [portOf(manifest.connection.origin)] : []), ...(ctx.options.watchPorts ?? [])])]
+    // Ports the project's doctor.config.json asks to watch (docs/preflight.md): same identity rule.
+    const watched = new Set((ctx.options.watchPorts ?? []).filter((p) => p !== (override ?? CLI_DAEMON_PORT) && p !== SERVICE_PORT))
     const findings: Finding[] = []
     const unknown: string[] = []
     const seen = new Set<string>()
@@ -25,7 +27,8 @@ export const executorPortSquatter: TargetCheck = {
           findings.push(
             finding('executor/port-squatter', {
               vars: {port, pid: owner.proc.pid, command: owner.proc.cmdline},
-              evidence: {port, address: owner.listener.address, owner: processEvidence(owner.proc), why: owner.identity.why},
+              evidence: {port, address: owner.listener.address, owner: processEvidence(owner.proc), why: owner.identity.why, ...(watched.has(port) ? {watched: 'doctor.config.json watchPorts'} : {})},
+              ...(watched.has(port) ? {detail: 'The port is watched in doctor.config.json.'} : {}),
             }),
           )
         } else if (!owner.proc) unknown.push(`port ${port} (${owner.listener.address}): ${owner.reason}`)

@@ -1,0 +1,86 @@
+/**
+ * Finds and reads `doctor.config.json`. Without `--config` the file is looked for from the working
+ * directory up to the repository root (the first directory holding `.git`, a dir in a clone and a
+ * file in a worktree), so `doctor preflight` run from `e2e/` finds the root's config. With no
+ * repository above, only the working directory is looked at: never a stray config in `/` or `$HOME`.
+ */
+import {constants, promises as fsp} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
+import {checks} from '../../checks/index.js'
+import {allSymptoms} from '../catalogue.js'
+import '../targets/index.js'
+import {ConfigError, parseConfig, type DoctorConfig, type KnownIds} from './schema.js'
+
+export const CONFIG_FILE = 'doctor.config.json'
+/** Far above any real config; a runaway file is refused, never read whole. */
+const CONFIG_CAP = 1024 * 1024
+
+export interface LoadedConfig {
+  path: string
+  config: DoctorConfig
+}
+
+export function knownIds(): KnownIds {
+  return {
+    checks: new Map(checks.map((c) => [c.id, c.symptoms])),
+    symptoms: new Set(allSymptoms().map((s) => s.id)),
+  }
+}
+
+/** The config path to use: `explicit` (resolved against cwd), else the nearest one up to the repo root, else null. */
+export async function findConfig(cwd: string): Promise<string | null> {
+  let dir = resolve(cwd)
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE)
+    if (await exists(candidate)) return candidate
+    if (await exists(join(dir, '.git'))) break
+    const parent = dirname(dir)
+    if (parent === dir) return null
+    dir = parent
+  }
+  return null
+}
+
+/**
+ * Loads the config. An explicit path that does not exist is an error (the user asked for it); a
+ * missing default is simply no config. Returns null when there is none.
+ */
+export async function loadConfig(init: {cwd: string; explicit?: string; known?: KnownIds}): Promise<LoadedConfig | null> {
+  const path = init.explicit ? resolve(init.cwd, init.explicit) : await findConfig(init.cwd)
+  if (!path) return null
+  const text = await readConfigText(path)
+  return {path, config: parseConfig(text, path, init.known ?? knownIds())}
+}
+
+async function readConfigText(path: string): Promise<string> {
+  let handle: fsp.FileHandle | undefined
+  try {
+    handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+    const stat = await handle.stat()
+    if (!stat.isFile()) throw new ConfigError(path, '', 'is not a regular file')
+    if (stat.size > CONFIG_CAP) throw new ConfigError(path, '', `is ${stat.size} bytes; a doctor config is a few hundred, so this is not one (limit ${CONFIG_CAP})`)
+    const bytes = await handle.readFile()
+    const text = new TextDecoder('utf-8', {fatal: true}).decode(bytes)
+    if (text.includes('\0')) throw new ConfigError(path, '', 'is binary, not JSON text')
+    return text
+  } catch (error) {
+    if (error instanceof ConfigError) throw error
+    if (error instanceof TypeError) throw new ConfigError(path, '', 'is not UTF-8 text')
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? (error as Error).message})`
+    throw new ConfigError(path, '', why)
+  } finally {
+    await handle?.close()
+  }
+}
+
+/** Only "no such file" means absent: anything else (permission denied) is reported when it is read. */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await fsp.lstat(path)
+    return true
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code !== 'ENOENT' && code !== 'ENOTDIR'
+  }
+}
