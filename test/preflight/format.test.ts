@@ -43,7 +43,7 @@ describe('preflight: format choice and output', () => {
     const {results, outcomes} = applySuppressions(report.checks, suppressions, Date.now())
     const shaped = {...report, checks: results, summary: summarize(results), config: {path: '/r/doctor.config.json', skip: [], suppressions: outcomes, watchPorts: []}}
     const text = await renderReport(shaped, 'human', {name: 'doctor preflight', strict: false, verbose: false})
-    assert.match(text, /↓ port-squatter \[executor\][^\n]*\n {4}suppressed until 2999-01-01: metrics proxy\n/)
+    assert.match(text, /↓ port-squatter \[executor\] skipped: suppressed until 2999-01-01: metrics proxy\n/)
     assert.match(text, /slow: stale-lock \[executor\] took 4000 ms, over half of its 5000 ms timeout/)
     assert.match(text, /suppressed until 2999-01-01: port-squatter — metrics proxy/)
     assert.match(text, /✖ the suppression of daemon-health expired on 2001-01-01 \(old\); renew or remove it in \/r\/doctor\.config\.json/)
