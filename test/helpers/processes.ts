@@ -1,5 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdirSync, symlinkSync, existsSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, linkSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -24,14 +24,22 @@ export function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): P
 }
 
 /**
- * A real executable named `executor` (a symlink to node), so the kernel names the process
- * "executor" exactly as it names the real CLI's binary.
+ * A real executable named `executor`: a hard link to node (a copy across filesystems), so the
+ * kernel reports its executable as `<dir>/bin/executor` exactly as for the real CLI's binary —
+ * and a plain node process is never mistaken for it.
  */
 export function executorShim(dir: string): string {
   const bin = join(dir, 'bin')
   mkdirSync(bin, {recursive: true})
   const shim = join(bin, 'executor')
-  if (!existsSync(shim)) symlinkSync(process.execPath, shim)
+  if (!existsSync(shim)) {
+    try {
+      linkSync(process.execPath, shim)
+    } catch {
+      copyFileSync(process.execPath, shim)
+      chmodSync(shim, 0o755)
+    }
+  }
   return shim
 }
 

@@ -5,6 +5,7 @@
  * daemon) and the JUnit / GitHub output parsed back.
  */
 import assert from 'node:assert/strict'
+import {assertValidReport} from '../helpers/schema.js'
 import {spawnSync} from 'node:child_process'
 import {chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -165,6 +166,7 @@ describe('doctor preflight (CLI, end to end)', function () {
     const json = await preflight(c, ['--json', ...daemon])
     assert.equal(json.code, 0, json.stderr)
     const report = JSON.parse(json.stdout) as Report
+    assertValidReport(report)
     const result = report.checks.find((x) => x.id === 'port-squatter')!
     assert.equal(result.status, 'skip')
     assert.deepEqual(result.suppressed, {reason: 'the runner keeps a metrics proxy there', expires: '2999-12-31', status: 'fail'})
@@ -238,6 +240,7 @@ describe('doctor preflight (CLI, end to end)', function () {
     const budget = await preflight(checkout(), ['--format', 'json', '--timeout', '700ms'], {EXECUTOR_DATA_DIR: c.dataDir})
     assert.equal(budget.code, 1)
     const report = JSON.parse(budget.stdout) as Report
+    assertValidReport(report)
     const health = report.checks.find((x) => x.id === 'daemon-health')!
     assert.equal(health.status, 'error')
     assert.ok(report.durationMs < 2000, `the run took ${report.durationMs} ms with a 700 ms budget`)
