@@ -53,7 +53,7 @@ export const CREDIBILITY = {
   /** A pattern with fewer literal words than this is generic on its own ("Unknown error"). */
   strongPatternWords: 4,
   strongPatternChars: 24,
-  /** A generic pattern counts when it explains at least this share of the text… */
+  /** A generic pattern counts when it explains at least this share of its line(s)… */
   genericCoverage: 0.9,
   /** …or this share when the text names the product. */
   genericCoverageInContext: 0.2,
@@ -138,7 +138,7 @@ export class Explainer {
     let credible = false
     let specificity = 0
     const inContext = context.includes(c.entry.target)
-    const textWords = tokens.length
+    const textWords = Math.max(1, tokens.length)
     for (const p of c.patterns) {
       const match = p.regex.exec(flat)
       if (match) {
@@ -150,9 +150,14 @@ export class Explainer {
         }
         full = true
         specificity = Math.max(specificity, p.literalWords)
-        const share = span.length / textWords
         const strong = p.literalWords >= CREDIBILITY.strongPatternWords && p.literalChars >= CREDIBILITY.strongPatternChars
-        if (strong ? share >= CREDIBILITY.patternCoverage : share >= (inContext ? CREDIBILITY.genericCoverageInContext : CREDIBILITY.genericCoverage)) credible = true
+        if (strong) {
+          if (span.length / textWords >= CREDIBILITY.patternCoverage) credible = true
+        } else if (inContext ? span.length / textWords >= CREDIBILITY.genericCoverageInContext : lineShare(tokens, span) >= CREDIBILITY.genericCoverage) {
+          // A generic message counts when it is (nearly) all of its line(s): "Unknown error" alone
+          // on a line is the product's message; "npm ERR! Unknown error" is npm's.
+          credible = true
+        }
         continue
       }
       // Partial: literal runs of three words or more found in the text, in any order.
@@ -179,12 +184,26 @@ interface Token {
   word: string
   start: number
   end: number
+  line: number
 }
 
 function tokenise(flat: string): Token[] {
   const out: Token[] = []
-  for (const m of flat.matchAll(/[\p{L}\p{N}_]+/gu)) out.push({word: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length})
+  const lineStarts = [...flat.matchAll(/\n/g)].map((m) => m.index)
+  let line = 0
+  for (const m of flat.matchAll(/[\p{L}\p{N}_]+/gu)) {
+    while (line < lineStarts.length && lineStarts[line]! < m.index) line++
+    out.push({word: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length, line})
+  }
   return out
+}
+
+/** The share of the words on the lines a match touches that the match covers. */
+function lineShare(tokens: Token[], span: number[]): number {
+  if (span.length === 0) return 0
+  const lines = new Set(span.map((i) => tokens[i]!.line))
+  const onLines = tokens.filter((t) => lines.has(t.line)).length
+  return span.length / onLines
 }
 
 function tokensWithin(tokens: Token[], start: number, end: number): number[] {

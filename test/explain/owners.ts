@@ -20,13 +20,20 @@ function patternsOf(entry: SymptomEntry) {
 
 const wordsOf = (text: string) => text.match(/[\p{L}\p{N}_]+/gu) ?? []
 
-/** Does the pattern account for (most of) this line? */
+/**
+ * Does the pattern account for (most of) this line? In full, or (for the pages' abbreviated
+ * forms, "… is registered at … but is not reachable") by its literal text.
+ */
 function declares(entry: SymptomEntry, line: string): boolean {
   const flat = normalise(line).flat
-  const total = wordsOf(flat).length
+  const lineWords = wordsOf(flat).map((w) => w.toLowerCase())
+  const total = lineWords.length
   return patternsOf(entry).some((p) => {
     const m = p.regex.exec(flat)
-    return m !== null && wordsOf(m[0]).length >= Math.max(1, total * 0.6)
+    if (m !== null) return wordsOf(m[0]).length >= Math.max(1, total * 0.6)
+    const joined = ` ${lineWords.join(' ')} `
+    const found = p.runs.filter((run) => run.length >= 2 && joined.includes(` ${run.join(' ')} `)).reduce((n, run) => n + run.length, 0)
+    return found >= Math.max(2, total * 0.6) && found >= p.literalWords * 0.5
   })
 }
 

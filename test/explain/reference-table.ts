@@ -291,7 +291,7 @@ export const DEFAULT_SAMPLES: Samples = {
   url: 'http://localhost:43127',
   host: 'localhost',
   version: '1.5.35',
-  text: 'connect ECONNREFUSED 127.0.0.1:43127',
+  text: 'connection refused',
 }
 
 /** Other values in the same slots: the edges of the port and pid ranges, paths with spaces, IPv6 and Windows. */
@@ -302,7 +302,7 @@ export const OTHER_SAMPLES: Samples = {
   url: 'http://[::1]:1',
   host: '127.0.0.1',
   version: '0.16.4',
-  text: 'permission denied (os error 13)',
+  text: 'EACCES: permission denied',
 }
 
 const SAMPLE_BY_NAME: Array<[RegExp, keyof Samples | ((s: Samples) => string)]> = [
@@ -325,6 +325,9 @@ const SAMPLE_BY_NAME: Array<[RegExp, keyof Samples | ((s: Samples) => string)]> 
   [/^token$/i, () => 'Xy3abcDEF_ghi-JKLmno'],
   [/^name$/i, () => 'staging'],
   [/^(?:cmd)$/i, () => 'install'],
+  [/^varName$/i, () => 'EXECUTOR_WEB_BASE_URL'],
+  [/^pkg$/i, () => '@executor-js/plugin-openapi'],
+  [/^context$/i, () => 'stdio transport error'],
 ]
 
 function sampleFor(name: string, s: Samples): string {
@@ -347,7 +350,7 @@ export function expandAlternatives(line: string): string[] {
 }
 
 /** Fills placeholders with sample values. */
-export function render(template: string, s: Samples = DEFAULT_SAMPLES): string {
+export function render(template: string, s: Samples = DEFAULT_SAMPLES, elided: 'sample' | 'empty' = 'sample'): string {
   return template
     .replace(/\$\{([^}]*)\}/g, (_, name: string) => sampleFor(name, s))
     .replace(/\(v%s, pid %d\)/g, `(v${s.version}, pid ${s.pid})`)
@@ -365,13 +368,21 @@ export function render(template: string, s: Samples = DEFAULT_SAMPLES): string {
     .replace(/<[a-z][\w-]*>/gi, 'value')
     .replace(/\$config\b/g, `${s.path}/runwisp.toml`)
     .replace(/\bpid N\b/g, `pid ${s.pid}`)
-    .replace(/…(?=\/)/g, s.url)
-    .replace(/…/g, '')
+    // An ellipsis is detail the page left out: the fact sheets elide values (a user's paste has
+    // them); the troubleshooting pages abbreviate the message itself (a user may paste it so).
+    .replace(/…(?=\/)|(?<=\b(?:at|GET) )…/g, s.url)
+    .replace(/(?<=pid\(s\): )…/g, `${s.pid}, 4242`)
+    .replace(/=…/g, '=1')
+    .replace(/…(?!$)|…(?<!\) …)$/g, elided === 'sample' ? s.text : '')
     .replace(/ {2,}/g, ' ')
     .trim()
 }
 
 /** A row's message as lines with one choice of alternatives each; several when the page offers alternatives. */
+export function elisionOf(row: ReferenceRow): 'sample' | 'empty' {
+  return row.file.endsWith('troubleshooting.md') ? 'empty' : 'sample'
+}
+
 export function variantsOf(row: ReferenceRow): string[][] {
   let variants: string[][] = [[]]
   for (const line of row.template) {
