@@ -107,7 +107,8 @@ export class Explainer {
     if (flat === '') return {matches: [], via: null, values: {}, truncated}
     const context = (Object.keys(TARGET_CONTEXT) as TargetId[]).filter((t) => TARGET_CONTEXT[t].test(flat))
     const tokens = tokenise(flat)
-    const evidence = this.compiled.map((c) => this.patternEvidence(c, flat, tokens, context)).filter((e): e is PatternEvidence => e !== null && e.credible)
+    const found = this.compiled.map((c) => this.patternEvidence(c, flat, tokens, context)).filter((e): e is PatternEvidence => e !== null)
+    const evidence = found.filter((e) => e.credible)
     if (evidence.length > 0) {
       evidence.sort((a, b) => b.covered.size - a.covered.size || Number(b.full) - Number(a.full) || b.specificity - a.specificity)
       const best = evidence[0]!
@@ -119,7 +120,10 @@ export class Explainer {
         .map((e) => toMatch(e.entry, scoreOf(e), e.values))
       return {matches, via: 'pattern', values: best.values, truncated}
     }
-    const boost = (entry: SymptomEntry) => (context.length === 0 ? 1 : context.includes(entry.target) ? 1.25 : 0.6)
+    // An entry whose own message was found but judged generic here ("Address already in use" in
+    // an nginx log) must not come back through its description: the same words, the same doubt.
+    const doubted = new Set(found.map((e) => e.entry.id))
+    const boost = (entry: SymptomEntry) => (doubted.has(entry.id) ? 0 : context.length === 0 ? 1 : context.includes(entry.target) ? 1.25 : 0.6)
     const hits = this.descriptions.search(flat, boost).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
     if (hits.length === 0) return {matches: [], via: null, values: {}, truncated}
     const top = hits[0]!.score
@@ -146,7 +150,7 @@ export class Explainer {
         for (const i of span) covered.add(i)
         for (const name of p.names) {
           const value = match.groups?.[name]
-          if (value !== undefined && !(name in values)) values[name] = value.trim().replace(/[.,;:)]+$/, '')
+          if (value !== undefined && !(name in values)) values[name] = value.trim().replace(/["'`]?[.,;:)\]]*$/, '').replace(/^["'`]/, '')
         }
         full = true
         specificity = Math.max(specificity, p.literalWords)

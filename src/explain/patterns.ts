@@ -95,7 +95,7 @@ export function compilePattern(source: string): CompiledPattern {
     pushLiteral(body.slice(last, match.index))
     const token = match[0]
     // A placeholder that ends the message takes the rest of the line; a lazy one would take one character.
-    const atEnd = index === tokens.length - 1 && /^[\s.:;]*$/.test(body.slice(match.index + token.length))
+    const atEnd = index === tokens.length - 1 && /^[\s.:;"'`)\]]*$/.test(body.slice(match.index + token.length))
     if (token === '…') regex += '[^\\n]*?'
     else if (match[1] !== undefined) {
       const name = match[1]
