@@ -115,7 +115,9 @@ export class Explainer {
       const total = tokens.length
       const scoreOf = (e: PatternEvidence) => round(0.5 + 0.5 * Math.min(1, e.covered.size / total) * (e.full ? 1 : 0.8))
       const matches = evidence
-        .filter((e) => e === best || e.covered.size >= best.covered.size * CREDIBILITY.alternative)
+        // Close alternatives (another reading of the same words), and other symptoms the same paste
+        // shows on lines of their own (a port fallback before a boot timeout).
+        .filter((e) => e === best || e.covered.size >= best.covered.size * CREDIBILITY.alternative || (e.full && overlap(e.covered, best.covered) <= e.covered.size / 2))
         .slice(0, limit)
         .map((e) => toMatch(e.entry, scoreOf(e), e.values))
       return {matches, via: 'pattern', values: best.values, truncated}
@@ -224,6 +226,12 @@ function findRun(tokens: Token[], run: string[]): number {
     return i
   }
   return -1
+}
+
+function overlap(a: Set<number>, b: Set<number>): number {
+  let n = 0
+  for (const i of a) if (b.has(i)) n++
+  return n
 }
 
 function round(n: number): number {

@@ -21,14 +21,15 @@ export interface CompiledPattern {
 
 /** What a placeholder accepts, by its name: values the product interpolates, generalised. */
 const PLACEHOLDER_CLASSES: Array<{names: RegExp; pattern: string}> = [
-  {names: /^(?:pid|pids?|port|ports?|preferred|selected|p|a|b|n|max|attempt|block|count|next|line)$/i, pattern: '\\d[\\d,\\s]*?'},
+  {names: /^(?:pid|pids?|port|ports?|preferred|selected|p|a|b|n|max|attempt|block|count|next|line)$/i, pattern: '\\d[\\d,\\s]{0,64}?'},
   {names: /^(?:code|exitcode|status)$/i, pattern: '(?:-?\\d+|null|[A-Z][A-Z0-9_]+)'},
   {names: /^signal$/i, pattern: '(?:SIG[A-Z0-9]+|null|\\d+)'},
   {names: /^(?:version|current|latest|ownerversion|cli_version|cliversion)$/i, pattern: 'v?\\d[\\w.+-]*'},
-  {names: /(?:url|origin|baseurl|fallback)$/i, pattern: '\\S+?'},
-  {names: /^(?:host|hostname|canonicalhost|scopeid|kind|token|label|target|platform|cmd|name|varname|pkg)$/i, pattern: '\\S+?'},
+  {names: /(?:url|origin|baseurl|fallback)$/i, pattern: '\\S{1,512}?'},
+  {names: /^(?:host|hostname|canonicalhost|scopeid|kind|token|label|target|platform|cmd|name|varname|pkg)$/i, pattern: '\\S{1,512}?'},
 ]
-const ANY = '[^\\n]+?'
+/** Bounded, so that a pathological paste (one 64 KiB line) cannot make a match quadratic. */
+const ANY = '[^\\n]{1,1024}?'
 
 const GO_VERB = /%[-+# 0]*\d*(?:\.\d+)?[sdqvwxfgt]/
 const TOKEN = new RegExp(`\\$\\{([^}]*)\\}|${GO_VERB.source}|…`, 'g')
@@ -41,12 +42,12 @@ function placeholderPattern(name: string): string {
 function goVerbPattern(verb: string): string {
   const kind = verb.at(-1)
   if (kind === 'd') return '-?\\d+'
-  if (kind === 'q') return '(?:"[^"\\n]*"|\\S+?)'
+  if (kind === 'q') return '(?:"[^"\\n]{0,512}"|\\S{1,512}?)'
   return ANY
 }
 
 function greedyAtEnd(pattern: string, atEnd: boolean): string {
-  return atEnd ? pattern.replace(/\+\?$/, '+').replace(/\*\?$/, '*') : pattern
+  return atEnd ? pattern.replace(/(\+|\{\d+,\d+\})\?$/, '$1') : pattern
 }
 
 /** Words as the partial matcher sees them: lower case, letters and digits only. */
@@ -64,7 +65,7 @@ function literalPattern(text: string): string {
     if (/\s/.test(ch)) out += out.endsWith('\\s*') ? '' : '\\s*'
     else if (/["'`]/.test(ch)) out += '["\'`]?'
     else if (ch === '—' || ch === '–') out += '(?:—|–|--?)'
-    else if (ch === '…') out += '[^\\n]*?'
+    else if (ch === '…') out += '[^\\n]{0,1024}?'
     else if (/[\p{So}\p{Sk}]/u.test(ch)) out += `(?:${escape(ch)})?`
     else out += escape(ch)
   }
@@ -96,7 +97,10 @@ export function compilePattern(source: string): CompiledPattern {
     const token = match[0]
     // A placeholder that ends the message takes the rest of the line; a lazy one would take one character.
     const atEnd = index === tokens.length - 1 && /^[\s.:;"'`)\]]*$/.test(body.slice(match.index + token.length))
-    if (token === '…') regex += '[^\\n]*?'
+    // A message that starts with a value starts at a word: otherwise every position of a long
+    // line would be a candidate start for the placeholder.
+    if (match.index === 0) regex += '(?<![^\\s"\'(\\[])'
+    if (token === '…') regex += '[^\\n]{0,1024}?'
     else if (match[1] !== undefined) {
       const name = match[1]
       const group = /^[A-Za-z_]\w*$/.test(name) && !names.includes(name) ? `?<${name}>` : '?:'
