@@ -122,9 +122,10 @@ export class Explainer {
         .map((e) => toMatch(e.entry, scoreOf(e), e.values))
       return {matches, via: 'pattern', values: best.values, truncated}
     }
-    // An entry whose own message was found but judged generic here ("Address already in use" in
-    // an nginx log) must not come back through its description: the same words, the same doubt.
-    const doubted = new Set(found.map((e) => e.entry.id))
+    // An entry whose own message was found but judged generic in a text about something else
+    // ("Address already in use" in an nginx log) must not come back through its description: the
+    // same words, the same doubt. In a text about its product, that message is evidence instead.
+    const doubted = new Set(found.filter((e) => !context.includes(e.entry.target)).map((e) => e.entry.id))
     const boost = (entry: SymptomEntry) => (doubted.has(entry.id) ? 0 : context.length === 0 ? 1 : context.includes(entry.target) ? 1.25 : 0.6)
     const hits = this.descriptions.search(flat, boost).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
     if (hits.length === 0) return {matches: [], via: null, values: {}, truncated}

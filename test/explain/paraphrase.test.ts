@@ -8,6 +8,7 @@
 import {strict as assert} from 'node:assert'
 import {catalogueExplainer, type Explainer} from '../../src/explain/index.js'
 import {ownersOf} from './owners.js'
+import {loadRunwispCatalogue} from './runwisp-catalogue.js'
 import {DEFAULT_SAMPLES, elisionOf, referenceRows, render, variantsOf, type ReferenceRow} from './reference-table.js'
 
 /** Row (its text on the page) → what a user would write instead. */
@@ -95,18 +96,14 @@ describe('explain: paraphrased reports of every symptom-index row', () => {
   // RUNWISP (to finish after merging the RunWisp target).
   describe('RunWisp', () => {
     let explainer: Explainer | null = null
-    let missing = 'the RunWisp catalogue is not registered'
+    let missing: string | null = null
     before(async () => {
-      try {
-        await import('../../src/targets/runwisp/symptoms.js' as string)
-        explainer = catalogueExplainer()
-      } catch (error) {
-        missing = `the RunWisp catalogue is not registered: src/targets/runwisp/symptoms.ts could not be loaded (${(error as Error).message.split('\n')[0]})`
-      }
+      missing = await loadRunwispCatalogue()
+      if (missing === null) explainer = catalogueExplainer()
     })
     for (const [key, paraphrases] of Object.entries(PARAPHRASES.runwisp)) {
       it(key, () => {
-        if (!explainer) assert.fail(missing)
+        if (!explainer) assert.fail(missing ?? 'RunWisp catalogue missing')
         const row = symptomRows.find((r) => r.product === 'runwisp' && rowKey(r) === key)
         assert.ok(row, `row ${key} not on the page`)
         expectParaphrases(explainer, row, paraphrases)
