@@ -7,6 +7,7 @@
 import Doctor from '../../commands/index.js'
 import Checks from '../../commands/checks.js'
 import Preflight from '../../commands/preflight.js'
+import Explain from '../../commands/explain.js'
 
 export const ROOT_COMMAND_ID = 'Symbol(SINGLE_COMMAND_CLI)'
 
@@ -14,4 +15,5 @@ export default {
   [ROOT_COMMAND_ID]: Doctor,
   checks: Checks,
   preflight: Preflight,
+  explain: Explain,
 }

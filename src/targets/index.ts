@@ -1,5 +1,6 @@
 import type {TargetId} from '../types.js'
 import {executorTarget} from './executor/target.js'
+import './executor/messages.js'
 import type {TargetDefinition} from './types.js'
 
 /** Every product the doctor knows, in report order. */

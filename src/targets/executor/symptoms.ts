@@ -65,7 +65,7 @@ export const executorSymptoms = defineSymptoms([
     docs: `${T} › Daemon port conflicts; ${F} §3.2`,
     check: 'port-squatter',
     patterns: ['Port ${preferred} is in use. Starting daemon on available port ${selected} instead.'],
-    keywords: ['port in use', 'port taken', 'address in use', 'another process', '4788'],
+    keywords: ['port in use', 'port taken', 'address in use', 'another process', '4788', 'Auto-start chose a different port than expected'],
   },
   {
     id: 'executor/stale-manifest',
@@ -137,7 +137,12 @@ export const executorSymptoms = defineSymptoms([
     },
     docs: `${F} §2.4, §5 (daemon status)`,
     check: 'stale-manifest',
-    patterns: ['Daemon reachable at ${url}, but recorded pid ${pid} is not alive (ownership mismatch).'],
+    patterns: [
+      'Daemon reachable at ${url}, but recorded pid ${pid} is not alive (ownership mismatch).',
+      'Daemon record for ${url} points to dead pid ${pid}, but endpoint is still reachable.',
+      'Refusing to stop an unknown process without ownership metadata.',
+    ],
+    keywords: ['ownership mismatch', 'dead pid', 'recycled pid'],
   },
   {
     id: 'executor/record-invalid',
@@ -224,6 +229,8 @@ export const executorSymptoms = defineSymptoms([
       'A local Executor ${kind} is registered at ${origin} (pid ${pid}) but is not reachable.',
       'Refusing to start another local server against the same data directory.',
       'Stop the existing process or remove the stale server-control manifest after verifying the process is not using the database.',
+      'Daemon unreachable at ${url} (pid ${pid}).',
+      'supervised daemon at ${origin} (pid ${pid}) did not answer the health probe; keeping its manifest because the process is still alive',
     ],
     keywords: ['registered but not reachable', 'hung daemon', 'unreachable'],
   },
@@ -244,8 +251,9 @@ export const executorSymptoms = defineSymptoms([
       'A local Executor ${kind} is already running at ${origin} (pid ${pid}).',
       'Refusing to start another local daemon against the same database.',
       'Refusing to auto-start another local server against the same database.',
+      'It owns the current data directory: ${dataDir}',
     ],
-    keywords: ['two daemons', 'multiple daemons', 'same database'],
+    keywords: ['two daemons', 'multiple daemons', 'same database', 'Refusing to start another local server against the same database', 'zombie daemons'],
   },
   {
     id: 'executor/unregistered-daemon',
@@ -260,7 +268,13 @@ export const executorSymptoms = defineSymptoms([
     },
     docs: `${F} §9.1 (reachable-without-manifest), §9.2 (#1045)`,
     check: 'duplicate-daemon',
-    patterns: ['Daemon reachable at ${url} (no local ownership record).', 'Executor is reachable at ${url} but no daemon record exists.'],
+    patterns: [
+      'Daemon reachable at ${url} (no local ownership record).',
+      'Executor is reachable at ${url} but no daemon record exists.',
+      'It may not be managed by this CLI process.',
+      'Stop it from the terminal/session where it was started.',
+    ],
+    keywords: ['no daemon record', 'no ownership record', 'not managed by this cli'],
   },
   {
     id: 'executor/clock-skew',
@@ -287,6 +301,7 @@ export const executorSymptoms = defineSymptoms([
     docs: `${F} §5 (1.5.35-only), §9.2 (#1393)`,
     check: 'daemon-log-errors',
     patterns: ['Unknown error'],
+    keywords: ['daemon.error.log only says'],
   },
   {
     id: 'executor/log-address-in-use',
@@ -299,6 +314,7 @@ export const executorSymptoms = defineSymptoms([
     docs: `${T} › Daemon port conflicts; ${F} §3.2`,
     check: 'daemon-log-errors',
     patterns: ['EADDRINUSE', 'address already in use'],
+    keywords: ['bind failed', 'port already in use'],
   },
   {
     id: 'executor/log-data-dir-owned',
@@ -314,7 +330,10 @@ export const executorSymptoms = defineSymptoms([
       'Executor data directory is already owned by another process: ${lockPath}',
       'Executor data directory is owned by another live process, but no reachable local server was advertised.',
       'already owned by another process',
+      'Ownership lock: ${lockPath}',
+      'Wait for the existing process to finish starting, or stop it and retry.',
     ],
+    keywords: ['owner-lock', 'data directory owned', 'ownership lock'],
   },
   {
     id: 'executor/log-sqlite-open',
@@ -327,6 +346,7 @@ export const executorSymptoms = defineSymptoms([
     docs: `${F} §5 (local server), §9.2 (#1406, #1618)`,
     check: 'daemon-log-errors',
     patterns: ['Failed to open local SQLite data. Close other Executor processes and retry, or run with --log-level debug for details.'],
+    keywords: ['sqlite', 'database locked', 'toolkit 500'],
   },
   {
     id: 'executor/log-boot-migration',
@@ -338,6 +358,7 @@ export const executorSymptoms = defineSymptoms([
     fix: {summary: 'Update to 1.5.33 or later, which skips the bad entry; do not downgrade afterwards (#966).', commands: ['executor -v', 'executor daemon restart']},
     docs: `${F} §5 (local server), §9.2 (#1393, #966)`,
     check: 'daemon-log-errors',
-    patterns: ['has no specHash; serving state cannot be migrated', 'Migration journal has an unrecognized shape: ${path}'],
+    patterns: ['Monolith ${integration} has no specHash; serving state cannot be migrated', 'has no specHash; serving state cannot be migrated', 'Migration journal has an unrecognized shape: ${path}'],
+    keywords: ['specHash', 'daemon hangs at startup', 'migration journal', 'starting executor forever'],
   },
 ])

@@ -1,0 +1,265 @@
+/**
+ * `explain`: pasted text → the catalogue entries that account for it, best first.
+ *
+ * 1. The text is normalised (ANSI, prefixes, cause chains; see normalise.ts).
+ * 2. Every entry's patterns are tried. A full match explains the words it spans; a partial match
+ *    (the user pasted part of a message, or the doc page's abbreviated form) explains the literal
+ *    runs of the pattern found in the text. An entry's evidence is the share of the text's words
+ *    its patterns explain.
+ * 3. Only when no pattern match is credible, the entries' descriptions are searched instead
+ *    (describe.ts): paraphrased reports.
+ *
+ * Credibility is what keeps unrelated text from getting an answer: a short, generic pattern
+ * ("Unknown error", "EADDRINUSE") counts only when it is most of the text or the text names the
+ * product; a description match must account for most of what the text says.
+ *
+ * Everything is compiled once per catalogue (`createExplainer`), so explaining is a scan.
+ */
+import type {SymptomEntry, Vars} from '../catalogue.js'
+import {fill} from '../catalogue.js'
+import type {TargetId} from '../types.js'
+import {DescriptionIndex} from './describe.js'
+import {normalise} from './normalise.js'
+import {compilePattern, type CompiledPattern} from './patterns.js'
+
+export interface ExplainMatch {
+  symptom: string
+  target: TargetId
+  check: string | null
+  title: string
+  cause: string
+  fix: {summary: string; commands: string[]; docs: string}
+  /** 0..1. Pattern matches score 0.5–1 by how much of the text they explain; description matches stay below 0.5. */
+  score: number
+}
+
+export interface ExplainResult {
+  matches: ExplainMatch[]
+  /** How the best match was found: the product's own message, or the entries' descriptions. */
+  via: 'pattern' | 'description' | null
+  /** Values read from the text by the best match's pattern (port, pid, path, …). */
+  values: Vars
+  /** The input was longer than the normaliser reads. */
+  truncated: boolean
+}
+
+export interface ExplainOptions {
+  /** At most this many matches (best + alternatives). */
+  limit?: number
+}
+
+/** Thresholds, in one place so the tests and the benchmark can name them. */
+export const CREDIBILITY = {
+  /** A pattern with fewer literal words than this is generic on its own ("Unknown error"). */
+  strongPatternWords: 4,
+  strongPatternChars: 24,
+  /** A generic pattern counts when it explains at least this share of its line(s)… */
+  genericCoverage: 0.9,
+  /** …or this share when the text names the product. */
+  genericCoverageInContext: 0.2,
+  /** A partial match needs this many literal words found, and this share of the pattern's. */
+  partialWords: 4,
+  partialShare: 0.5,
+  /** A strong pattern match must still explain this share of the text (a log with one hit in it passes). */
+  patternCoverage: 0.05,
+  /** A description match must account for this share of the text's term weight. */
+  description: 0.42,
+  /** Alternatives are shown when they score at least this share of the best match. */
+  alternative: 0.6,
+} as const
+
+/**
+ * What makes a text about a given product: its name, its default ports, its files (executor-facts
+ * §1.3, §3.1; runwisp-facts §1, §2.1). Used only to let generic patterns and descriptions count.
+ */
+const TARGET_CONTEXT: Record<TargetId, RegExp> = {
+  executor: /\bexecutor\b|\.executor\b|@executor-js|server-control|daemon\.error\.log|\b478[89]\b/i,
+  runwisp: /runwisp|\b9477\b/i,
+}
+
+interface CompiledEntry {
+  entry: SymptomEntry
+  patterns: CompiledPattern[]
+}
+
+interface PatternEvidence {
+  entry: SymptomEntry
+  covered: Set<number>
+  full: boolean
+  credible: boolean
+  values: Vars
+  /** The most literal words any of its matching patterns has: ties go to the more specific entry. */
+  specificity: number
+}
+
+export class Explainer {
+  private readonly compiled: CompiledEntry[]
+  private readonly descriptions: DescriptionIndex
+
+  constructor(readonly entries: readonly SymptomEntry[]) {
+    this.compiled = entries.map((entry) => ({entry, patterns: (entry.patterns ?? []).map(compilePattern)}))
+    this.descriptions = new DescriptionIndex(entries)
+  }
+
+  explain(text: string, options: ExplainOptions = {}): ExplainResult {
+    const limit = options.limit ?? 4
+    const {flat, truncated} = normalise(text)
+    if (flat === '') return {matches: [], via: null, values: {}, truncated}
+    const context = (Object.keys(TARGET_CONTEXT) as TargetId[]).filter((t) => TARGET_CONTEXT[t].test(flat))
+    const tokens = tokenise(flat)
+    const found = this.compiled.map((c) => this.patternEvidence(c, flat, tokens, context)).filter((e): e is PatternEvidence => e !== null)
+    const evidence = found.filter((e) => e.credible)
+    if (evidence.length > 0) {
+      evidence.sort((a, b) => b.covered.size - a.covered.size || Number(b.full) - Number(a.full) || b.specificity - a.specificity)
+      const best = evidence[0]!
+      const total = tokens.length
+      const scoreOf = (e: PatternEvidence) => round(0.5 + 0.5 * Math.min(1, e.covered.size / total) * (e.full ? 1 : 0.8))
+      const matches = evidence
+        // Close alternatives (another reading of the same words), and other symptoms the same paste
+        // shows on lines of their own (a port fallback before a boot timeout).
+        .filter((e) => e === best || e.covered.size >= best.covered.size * CREDIBILITY.alternative || (e.full && overlap(e.covered, best.covered) <= e.covered.size / 2))
+        .slice(0, limit)
+        .map((e) => toMatch(e.entry, scoreOf(e), e.values))
+      return {matches, via: 'pattern', values: best.values, truncated}
+    }
+    // An entry whose own message was found but judged generic in a text about something else
+    // ("Address already in use" in an nginx log) must not come back through its description: the
+    // same words, the same doubt. In a text about its product, that message is evidence instead.
+    const doubted = new Set(found.filter((e) => !context.includes(e.entry.target)).map((e) => e.entry.id))
+    const boost = (entry: SymptomEntry) => (doubted.has(entry.id) ? 0 : context.length === 0 ? 1 : context.includes(entry.target) ? 1.25 : 0.6)
+    const hits = this.descriptions.search(flat, boost).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
+    if (hits.length === 0) return {matches: [], via: null, values: {}, truncated}
+    const top = hits[0]!.score
+    const matches = hits
+      .filter((h) => h.score >= top * CREDIBILITY.alternative)
+      .slice(0, limit)
+      .map((h) => toMatch(h.entry, round(0.5 * h.score), {}))
+    return {matches, via: 'description', values: {}, truncated}
+  }
+
+  private patternEvidence(c: CompiledEntry, flat: string, tokens: Token[], context: TargetId[]): PatternEvidence | null {
+    if (c.patterns.length === 0) return null
+    const covered = new Set<number>()
+    const values: Vars = {}
+    let full = false
+    let credible = false
+    let specificity = 0
+    const inContext = context.includes(c.entry.target)
+    const textWords = Math.max(1, tokens.length)
+    for (const p of c.patterns) {
+      const match = p.regex.exec(flat)
+      if (match) {
+        const span = tokensWithin(tokens, match.index, match.index + match[0].length)
+        for (const i of span) covered.add(i)
+        for (const name of p.names) {
+          const value = match.groups?.[name]
+          if (value !== undefined && !(name in values)) values[name] = value.trim().replace(/["'`]?[.,;:)\]]*$/, '').replace(/^["'`]/, '')
+        }
+        full = true
+        specificity = Math.max(specificity, p.literalWords)
+        const strong = p.literalWords >= CREDIBILITY.strongPatternWords && p.literalChars >= CREDIBILITY.strongPatternChars
+        if (strong) {
+          if (span.length / textWords >= CREDIBILITY.patternCoverage) credible = true
+        } else if (inContext ? span.length / textWords >= CREDIBILITY.genericCoverageInContext : lineShare(tokens, span) >= CREDIBILITY.genericCoverage) {
+          // A generic message counts when it is (nearly) all of its line(s): "Unknown error" alone
+          // on a line is the product's message; "npm ERR! Unknown error" is npm's.
+          credible = true
+        }
+        continue
+      }
+      // Partial: literal runs of three words or more found in the text, in any order.
+      let found = 0
+      const spans: number[] = []
+      for (const run of p.runs) {
+        if (run.length < 3) continue
+        const at = findRun(tokens, run)
+        if (at < 0) continue
+        found += run.length
+        for (let i = at; i < at + run.length; i++) spans.push(i)
+      }
+      if (found < CREDIBILITY.partialWords || found < p.literalWords * CREDIBILITY.partialShare) continue
+      for (const i of spans) covered.add(i)
+      specificity = Math.max(specificity, found)
+      if (spans.length / textWords >= CREDIBILITY.patternCoverage) credible = true
+    }
+    if (covered.size === 0) return null
+    return {entry: c.entry, covered, full, credible, values, specificity}
+  }
+}
+
+interface Token {
+  word: string
+  start: number
+  end: number
+  line: number
+}
+
+function tokenise(flat: string): Token[] {
+  const out: Token[] = []
+  const lineStarts = [...flat.matchAll(/\n/g)].map((m) => m.index)
+  let line = 0
+  for (const m of flat.matchAll(/[\p{L}\p{N}_]+/gu)) {
+    while (line < lineStarts.length && lineStarts[line]! < m.index) line++
+    out.push({word: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length, line})
+  }
+  return out
+}
+
+/** The share of the words on the lines a match touches that the match covers. */
+function lineShare(tokens: Token[], span: number[]): number {
+  if (span.length === 0) return 0
+  const lines = new Set(span.map((i) => tokens[i]!.line))
+  const onLines = tokens.filter((t) => lines.has(t.line)).length
+  return span.length / onLines
+}
+
+function tokensWithin(tokens: Token[], start: number, end: number): number[] {
+  const out: number[] = []
+  tokens.forEach((t, i) => {
+    if (t.start >= start && t.end <= end) out.push(i)
+  })
+  return out
+}
+
+function findRun(tokens: Token[], run: string[]): number {
+  outer: for (let i = 0; i + run.length <= tokens.length; i++) {
+    for (let j = 0; j < run.length; j++) if (tokens[i + j]!.word !== run[j]) continue outer
+    return i
+  }
+  return -1
+}
+
+function overlap(a: Set<number>, b: Set<number>): number {
+  let n = 0
+  for (const i of a) if (b.has(i)) n++
+  return n
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000
+}
+
+/** Placeholders the text did not supply stay visible as `<name>` so a command is never half-filled silently. */
+function toMatch(entry: SymptomEntry, score: number, values: Vars): ExplainMatch {
+  const vars: Vars = {...values}
+  if (vars.port === undefined) {
+    const port = vars.preferred ?? portOf(vars.origin ?? vars.url ?? vars.baseUrl)
+    if (port !== undefined) vars.port = port
+  }
+  const show = (template: string) => fill(template, vars).replace(/\{(\w+)\}/g, '<$1>')
+  return {
+    symptom: entry.id,
+    target: entry.target,
+    check: entry.check ?? null,
+    title: entry.title,
+    cause: entry.cause,
+    fix: {summary: show(entry.fix.summary), commands: entry.fix.commands.map(show), docs: entry.docs},
+    score,
+  }
+}
+
+function portOf(url: string | number | undefined): string | undefined {
+  if (typeof url !== 'string') return undefined
+  return /:(\d{1,5})(?:\/|$)/.exec(url)?.[1]
+}
+

@@ -1,0 +1,124 @@
+/**
+ * Compiles a catalogue pattern (the product's message, verbatim, with `${name}` where it
+ * interpolates a value) into a matcher that accepts the message as a user pastes it: with other
+ * ports, pids, paths, URLs, hosts and versions in the placeholders, re-wrapped whitespace, curly
+ * or missing quotes, and the same prefixes stripped that `normalise` strips from the input.
+ * Go format verbs (`%s`, `%d`, `%q`, `%v`, `%w`) are placeholders too (runwisp-facts §7).
+ */
+import {stripPrefixesOfPattern} from './prefix.js'
+
+export interface CompiledPattern {
+  source: string
+  regex: RegExp
+  /** The literal text between placeholders, as lower-case words (for partial matches). */
+  runs: string[][]
+  /** Literal words in the whole pattern: its specificity. */
+  literalWords: number
+  literalChars: number
+  /** Placeholder names in order of their first appearance (named groups in `regex`). */
+  names: string[]
+}
+
+/** What a placeholder accepts, by its name: values the product interpolates, generalised. */
+const PLACEHOLDER_CLASSES: Array<{names: RegExp; pattern: string}> = [
+  {names: /^(?:pid|pids?|port|ports?|preferred|selected|p|a|b|n|max|attempt|block|count|next|line)$/i, pattern: '\\d[\\d,\\s]{0,64}?'},
+  {names: /^(?:code|exitcode|status)$/i, pattern: '(?:-?\\d+|null|[A-Z][A-Z0-9_]+)'},
+  {names: /^signal$/i, pattern: '(?:SIG[A-Z0-9]+|null|\\d+)'},
+  {names: /^(?:version|current|latest|ownerversion|cli_version|cliversion)$/i, pattern: 'v?\\d[\\w.+-]*'},
+  {names: /(?:url|origin|baseurl|fallback)$/i, pattern: '\\S{1,512}?'},
+  {names: /^(?:host|hostname|canonicalhost|scopeid|kind|token|label|target|platform|cmd|name|varname|pkg)$/i, pattern: '\\S{1,512}?'},
+]
+/** Bounded, so that a pathological paste (one 64 KiB line) cannot make a match quadratic. */
+const ANY = '[^\\n]{1,1024}?'
+
+const GO_VERB = /%[-+# 0]*\d*(?:\.\d+)?[sdqvwxfgt]/
+const TOKEN = new RegExp(`\\$\\{([^}]*)\\}|${GO_VERB.source}|…`, 'g')
+
+function placeholderPattern(name: string): string {
+  for (const cls of PLACEHOLDER_CLASSES) if (cls.names.test(name)) return cls.pattern
+  return ANY
+}
+
+function goVerbPattern(verb: string): string {
+  const kind = verb.at(-1)
+  if (kind === 'd') return '-?\\d+'
+  if (kind === 'q') return '(?:"[^"\\n]{0,512}"|\\S{1,512}?)'
+  return ANY
+}
+
+function greedyAtEnd(pattern: string, atEnd: boolean): string {
+  return atEnd ? pattern.replace(/(\+|\{\d+,\d+\})\?$/, '$1') : pattern
+}
+
+/** Words as the partial matcher sees them: lower case, letters and digits only. */
+export function words(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []
+}
+
+/**
+ * A literal run as a regex: whitespace flexible, quotes optional and interchangeable, dashes and
+ * ellipses in any of their spellings, decorative symbols (⚠ ✓ ✨) optional.
+ */
+function literalPattern(text: string): string {
+  let out = ''
+  for (const ch of text) {
+    if (/\s/.test(ch)) out += out.endsWith('\\s*') ? '' : '\\s*'
+    else if (/["'`]/.test(ch)) out += '["\'`]?'
+    else if (ch === '—' || ch === '–') out += '(?:—|–|--?)'
+    else if (ch === '…') out += '[^\\n]{0,1024}?'
+    else if (/[\p{So}\p{Sk}]/u.test(ch)) out += `(?:${escape(ch)})?`
+    else out += escape(ch)
+  }
+  // Runs of whitespace must still separate words: `\s*` between two word characters becomes `\s+`.
+  return out.replace(/(\w)\\s\*(?=\w)/g, '$1\\s+')
+}
+
+function escape(ch: string): string {
+  return ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+}
+
+export function compilePattern(source: string): CompiledPattern {
+  // The same prefixes the input loses (`Error:`, a level, a leading "[executor]" tag) are optional here.
+  const {body, optionalTag} = stripPrefixesOfPattern(source)
+  let regex = optionalTag ? `(?:${literalPattern(optionalTag)}\\s*)?` : ''
+  const runs: string[][] = []
+  const names: string[] = []
+  let last = 0
+  let literal = ''
+  const pushLiteral = (text: string) => {
+    literal += text
+    regex += literalPattern(text)
+    const runWords = words(text)
+    if (runWords.length > 0) runs.push(runWords)
+  }
+  const tokens = [...body.matchAll(TOKEN)]
+  tokens.forEach((match, index) => {
+    pushLiteral(body.slice(last, match.index))
+    const token = match[0]
+    // A placeholder that ends the message takes the rest of the line; a lazy one would take one character.
+    const atEnd = index === tokens.length - 1 && /^[\s.:;"'`)\]]*$/.test(body.slice(match.index + token.length))
+    // A message that starts with a value starts at a word: otherwise every position of a long
+    // line would be a candidate start for the placeholder.
+    if (match.index === 0) regex += '(?<![^\\s"\'(\\[])'
+    if (token === '…') regex += '[^\\n]{0,1024}?'
+    else if (match[1] !== undefined) {
+      const name = match[1]
+      const group = /^[A-Za-z_]\w*$/.test(name) && !names.includes(name) ? `?<${name}>` : '?:'
+      if (group !== '?:') names.push(name)
+      regex += `(${group}${greedyAtEnd(placeholderPattern(name), atEnd)})`
+    } else regex += `(?:${greedyAtEnd(goVerbPattern(token), atEnd)})`
+    last = match.index + token.length
+  })
+  const tail = body.slice(last).replace(/[.:;]+\s*$/, '')
+  pushLiteral(tail)
+  // A trailing full stop or colon is often lost in a paste.
+  if (body.slice(last) !== tail) regex += '[.:;]*'
+  return {
+    source,
+    regex: new RegExp(regex, 'i'),
+    runs,
+    literalWords: words(literal).length,
+    literalChars: literal.replace(/\s+/g, '').length,
+    names,
+  }
+}

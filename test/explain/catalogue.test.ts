@@ -1,0 +1,60 @@
+/**
+ * The catalogue holds together: every symptom a check declares exists (and names that check),
+ * every entry's `check` is a check id of DESIGN.md's public list, and every pattern compiles.
+ */
+import {strict as assert} from 'node:assert'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {checks} from '../../checks/index.js'
+import {allSymptoms, symptom} from '../../src/catalogue.js'
+import {compilePattern} from '../../src/explain/index.js'
+import {referenceDir} from './reference-table.js'
+
+/** DESIGN.md "Check ids (the public contract; add more, never rename)": every backticked id of that section. */
+function designCheckIds(): Set<string> {
+  const design = readFileSync(join(referenceDir(), '..', 'DESIGN.md'), 'utf8')
+  const from = design.indexOf('## Check ids')
+  assert.ok(from >= 0, 'DESIGN.md has no "Check ids" section')
+  const section = design.slice(from, design.indexOf('\n## ', from + 1))
+  return new Set([...section.matchAll(/`([a-z][a-z0-9-]*)`/g)].map((m) => m[1]!))
+}
+
+describe('explain: the catalogue', () => {
+  it('every symptom a check declares is a catalogue entry of that check', () => {
+    assert.ok(checks.length > 0)
+    for (const check of checks) {
+      assert.ok(check.symptoms.length > 0, `${check.id} declares no symptom`)
+      for (const id of check.symptoms) {
+        const entry = symptom(id)
+        assert.equal(entry.check, check.id, `${id} is declared by check ${check.id} but names ${entry.check ?? 'no check'}`)
+      }
+    }
+  })
+
+  it("every entry's check is one of DESIGN.md's check ids", () => {
+    const ids = designCheckIds()
+    assert.ok(ids.has('daemon-health') && ids.has('vite-cache'), `parsed ids: ${[...ids].join(', ')}`)
+    for (const entry of allSymptoms()) {
+      if (entry.check !== undefined) assert.ok(ids.has(entry.check), `${entry.id} names check ${entry.check}, which DESIGN.md does not list`)
+    }
+  })
+
+  it('every entry has what explain prints, and every pattern compiles to a matcher of its own text', () => {
+    for (const entry of allSymptoms()) {
+      for (const field of ['title', 'cause', 'docs'] as const) assert.ok(entry[field].trim().length > 0, `${entry.id} has no ${field}`)
+      assert.ok(entry.fix.summary.trim().length > 0, `${entry.id} has no fix`)
+      for (const source of entry.patterns ?? []) {
+        const p = compilePattern(source)
+        // The pattern with its placeholders filled by plain values must match itself.
+        const sample = source.replace(/\$\{[^}]*\}/g, '12345').replace(/%[sdqvw]/g, '12345')
+        assert.ok(p.regex.test(sample), `${entry.id}: ${JSON.stringify(source)} does not match ${JSON.stringify(sample)} (${p.regex.source})`)
+      }
+    }
+  })
+
+  it('every Executor entry has patterns or keywords, so explain can reach it', () => {
+    for (const entry of allSymptoms().filter((e) => e.target === 'executor')) {
+      assert.ok((entry.patterns?.length ?? 0) + (entry.keywords?.length ?? 0) > 0 || entry.check !== undefined, `${entry.id} cannot be reached`)
+    }
+  })
+})
