@@ -201,7 +201,7 @@ export const executorConfigSymptoms = defineSymptoms([
     id: 'executor/public-origin-plain-http',
     target: 'executor',
     title: 'The public origin is plain HTTP on a non-local host',
-    message: 'The public origin {origin} (from {source}) is plain HTTP on a non-local host: behind a proxy, secure login cookies are not sent and logins fail.',
+    message: 'The public origin {origin} (from {source}) is plain HTTP on a non-local host: behind a proxy, the secure login-state cookie is not sent back and logins fail with "Invalid login state".',
     severity: 'warn',
     cause: 'The login-state cookie is `secure: true`; over plain HTTP from a non-localhost origin the browser never returns it to the callback.',
     fix: {summary: 'Serve over HTTPS end to end and set the HTTPS origin.', commands: ['export EXECUTOR_WEB_BASE_URL=https://{host}']},
