@@ -11,6 +11,17 @@ import portSquatter from './port-squatter.js'
 import staleLock from './stale-lock.js'
 import staleManifest from './stale-manifest.js'
 import unreachableDaemon from './unreachable-daemon.js'
+import bootstrapBuild from './bootstrap-build.js'
+import viteCache from './vite-cache.js'
+import e2ePorts from './e2e-ports.js'
+import leakedDevServers from './leaked-dev-servers.js'
+import playwrightBrowser from './playwright-browser.js'
+import authEnv from './auth-env.js'
+import tokenDrift from './token-drift.js'
+import secretPermissions from './secret-permissions.js'
+import symlinkedSecret from './symlinked-secret.js'
+import publicOrigin from './public-origin.js'
+import serviceUnit from './service-unit.js'
 
 export const checks: readonly CheckDefinition[] = [
   daemonHealth,
@@ -21,4 +32,15 @@ export const checks: readonly CheckDefinition[] = [
   duplicateDaemon,
   clockSkew,
   daemonLogErrors,
+  bootstrapBuild,
+  viteCache,
+  e2ePorts,
+  leakedDevServers,
+  playwrightBrowser,
+  authEnv,
+  tokenDrift,
+  secretPermissions,
+  symlinkedSecret,
+  publicOrigin,
+  serviceUnit,
 ]

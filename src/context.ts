@@ -32,6 +32,8 @@ export interface TargetOverrides {
   dataDir?: string
   config?: string
   port?: number
+  /** Executor only: the monorepo checkout to check (`--executor-checkout`); default: found from cwd. */
+  checkout?: string
 }
 
 export interface CheckContext {

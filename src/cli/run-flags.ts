@@ -18,6 +18,7 @@ export const runFlags = {
   verbose: Flags.boolean({char: 'v', description: 'Also show passing checks and their evidence, and stack traces of crashed checks.'}),
   'executor-data-dir': Flags.string({description: 'Executor data dir to check (default: $EXECUTOR_DATA_DIR, else ~/.executor).'}),
   'executor-port': Flags.integer({description: 'Port of the Executor daemon to check, when not the default 4788.', min: 1, max: 65535}),
+  'executor-checkout': Flags.string({description: 'Executor monorepo checkout to check (default: the one containing the working directory).'}),
 }
 
 export interface RunFlagValues {
@@ -27,6 +28,7 @@ export interface RunFlagValues {
   timeout: string
   'executor-data-dir'?: string
   'executor-port'?: number
+  'executor-checkout'?: string
 }
 
 const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
@@ -44,6 +46,7 @@ export function toRunOptions(flags: RunFlagValues): Partial<RunOptions> {
       executor: {
         ...(flags['executor-data-dir'] ? {dataDir: flags['executor-data-dir']} : {}),
         ...(flags['executor-port'] ? {port: flags['executor-port']} : {}),
+        ...(flags['executor-checkout'] ? {checkout: flags['executor-checkout']} : {}),
       },
     },
   }

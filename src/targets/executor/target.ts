@@ -3,6 +3,9 @@ import type {DetectedTarget, TargetDefinition} from '../types.js'
 import {CLI_DAEMON_PORT, SERVICE_PORT} from './paths.js'
 import {loadExecutorState, manifestGeneration, manifestOf, observePort, probeHealth} from './state.js'
 import './symptoms.js'
+import './symptoms-dev.js'
+import './symptoms-config.js'
+import {detectCheckout} from './dev/checkout.js'
 
 /**
  * Executor counts as present when its data dir or manifest exists, `EXECUTOR_DATA_DIR` names one,
@@ -18,6 +21,8 @@ export const executorTarget: TargetDefinition = {
     if (state.dataDirState.kind !== 'missing') reasons.push(`data dir ${state.dataDir} exists`)
     else if (state.resolution.source !== 'default') reasons.push(`EXECUTOR_DATA_DIR names ${state.dataDir}`)
     if (state.manifest.kind !== 'missing') reasons.push('server-control/server.json exists')
+    const checkout = await detectCheckout(ctx)
+    if (checkout.found) reasons.push(`Executor monorepo checkout at ${checkout.checkout.root} (${checkout.checkout.source === 'flag' ? '--executor-checkout' : 'working directory'})`)
     const executable = manifestOf(state)?.owner.executablePath
     let liveOrigin: string | null = null
     for (const port of [CLI_DAEMON_PORT, SERVICE_PORT]) {

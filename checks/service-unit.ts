@@ -1,0 +1,10 @@
+import {defineCheck, perTarget} from '../src/check.js'
+import {executorServiceUnit} from '../src/targets/executor/checks/service-unit.js'
+
+export default defineCheck({
+  id: 'service-unit',
+  title: 'Check the OS service definition',
+  description: 'The installed service must start a binary that exists, match the CLI\'s version, run without a login session and serve the port clients use.',
+  fixable: false,
+  ...perTarget({executor: executorServiceUnit}),
+})

@@ -1,0 +1,159 @@
+import {Undetermined, type TargetCheck} from '../../../check.js'
+import {finding} from '../../../catalogue.js'
+import type {CheckContext} from '../../../context.js'
+import {bindProbe, connectProbe, socketsOnLocalPort} from '../../../probes/ports.js'
+import type {Listener} from '../../../probes/sockets.js'
+import type {Evidence, Finding} from '../../../types.js'
+import {processEvidence} from '../identity.js'
+import {BLOCK_SIZE, LOCK_OFFSET, PORT_CLAIMS, pinnedClaims, portBlock} from '../dev/ports.js'
+import {locateProcessCheckout, readDevState, recordedInstance} from '../dev/processes.js'
+import {isCheckout, requireCheckout} from '../dev/require.js'
+
+type PortState = 'free' | 'busy'
+
+/**
+ * `bindProbe` of e2e/src/ports.ts (1.5.35): connect to 127.0.0.1 and ::1 (either answering means
+ * busy), then bind 0.0.0.0, then bind :: with ipv6Only. Outbound sockets with that local port make
+ * the binds fail although nothing listens: that is a squatter too.
+ */
+async function probePort(port: number): Promise<PortState> {
+  const [v4, v6] = await Promise.all([connectProbe('127.0.0.1', port), connectProbe('::1', port)])
+  if (v4 === 'accepted' || v6 === 'accepted') return 'busy'
+  if ((await bindProbe('0.0.0.0', port)) === 'in-use') return 'busy'
+  if ((await bindProbe('::', port, {ipv6Only: true})) === 'in-use') return 'busy'
+  return 'free'
+}
+
+interface Holder {
+  /** "pid 123 (vite dev) from checkout /x" */
+  description: string
+  pid: number | null
+  /** True when the holder runs from the checkout being checked (its own servers are not squatters). */
+  ours: boolean
+  evidence: Evidence
+}
+
+/** Who holds `port`: its listeners, or else the sockets using it as their local port. */
+async function holdersOf(ctx: CheckContext, root: string, port: number): Promise<Holder[]> {
+  let sockets: Array<{listener: Listener; outbound: string | null}> = (await ctx.sockets.onPort(port)).map((listener) => ({listener, outbound: null}))
+  if (sockets.length === 0) {
+    sockets = (await socketsOnLocalPort(port)).map((s) => ({
+      listener: {protocol: s.protocol, address: '', port, inode: s.inode, uid: s.uid},
+      outbound: s.state === '06' ? 'a TIME_WAIT socket' : 'an outbound connection',
+    }))
+  }
+  const holders: Holder[] = []
+  const seen = new Set<number>()
+  const devState = await readDevState(ctx, root)
+  for (const {listener, outbound} of sockets) {
+    const owner = listener.inode > 0 ? await ctx.sockets.owner(listener) : {pid: null, reason: 'the kernel holds it (no owning process)'}
+    if (owner.pid === null) {
+      holders.push({description: `${outbound ?? 'a listener'} whose process the doctor cannot see (${owner.reason})`, pid: null, ours: false, evidence: {port, uid: listener.uid, reason: owner.reason}})
+      continue
+    }
+    if (seen.has(owner.pid)) continue
+    seen.add(owner.pid)
+    const lookup = await ctx.processes.get(owner.pid)
+    if (lookup.alive !== true) {
+      holders.push({description: `pid ${owner.pid}, which exited while being inspected`, pid: owner.pid, ours: false, evidence: {port, pid: owner.pid}})
+      continue
+    }
+    const proc = lookup.info
+    const located = await locateProcessCheckout(ctx, proc)
+    const ours = located.isExecutorCheckout && located.checkout === root
+    const instance = await recordedInstance(ctx, proc, devState.instances)
+    const where = located.checkout
+      ? `${located.gone ? 'a removed checkout ' : located.isExecutorCheckout ? 'checkout ' : ''}${located.checkout}`
+      : 'an unknown directory'
+    const what = outbound ? `${outbound} of pid ${proc.pid}` : `pid ${proc.pid}`
+    holders.push({
+      description: `${what} (${short(proc.cmdline)}) running from ${where}${instance ? `, recorded in ${instance.path}` : ''}`,
+      pid: proc.pid,
+      ours: ours || instance !== null,
+      evidence: {...processEvidence(proc), cwd: located.cwd, checkout: located.checkout, checkoutGone: located.gone, recordedIn: instance?.path ?? null},
+    })
+  }
+  return holders
+}
+
+const short = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text)
+const stopCommand = (holder: Holder | undefined, port: number) => (holder?.pid ? `kill -TERM ${holder.pid}` : `ss -ltnp 'sport = :${port}'`)
+
+export const executorE2ePorts: TargetCheck = {
+  symptoms: ['executor/e2e-port-squatted', 'executor/e2e-pinned-port-busy', 'executor/e2e-pin-invalid', 'executor/e2e-block-locked'],
+  async detect(ctx, _target) {
+    const checkout = await requireCheckout(ctx)
+    if (!isCheckout(checkout)) return checkout
+    const {root} = checkout
+    const block = portBlock(root)
+    const blockEnd = block + BLOCK_SIZE - 1
+    const lockPort = block + LOCK_OFFSET
+    const findings: Finding[] = []
+    const unknown: string[] = []
+
+    // The lock at offset 9: a listener there is a running suite (its lock accepts connections).
+    const lockHeld = (await connectProbe('127.0.0.1', lockPort)) === 'accepted'
+    const lockHolders = lockHeld ? await holdersOf(ctx, root, lockPort) : []
+    const lock: Evidence = {
+      port: lockPort,
+      held: lockHeld,
+      heldBy: lockHolders.map((h) => h.description),
+      byThisCheckout: lockHeld && lockHolders.length > 0 && lockHolders.every((h) => h.ours),
+    }
+    const common = {root, block, blockEnd, hashedPath: root, lock}
+    if (lockHeld && !lock.byThisCheckout) {
+      const holder = lockHolders.find((h) => !h.ours)
+      findings.push(
+        finding('executor/e2e-block-locked', {
+          vars: {block, lockPort, root, owner: holder?.description ?? 'a process the doctor cannot identify', stop: stopCommand(holder, lockPort)},
+          evidence: {...common, holder: holder?.evidence ?? null},
+        }),
+      )
+    }
+
+    // Pins: used as-is by the suite, never probed; the doctor probes them anyway.
+    const pins = pinnedClaims(ctx.env, block)
+    for (const pin of pins) {
+      const numeric = Number(pin.raw)
+      if (!numeric || pin.port === null) {
+        const consequence = pin.port === null ? '; the boot fails to bind it' : `; e2e/src/ports.ts reads Number(value) || default, so the suite silently uses ${pin.port} without probing or locking it`
+        findings.push(finding('executor/e2e-pin-invalid', {vars: {envVar: pin.envVar, raw: pin.raw, consequence}, evidence: {...common, envVar: pin.envVar, value: pin.raw, effectivePort: pin.port}}))
+        if (pin.port === null) continue
+      }
+      if ((await probePort(pin.port)) === 'free') continue
+      const holders = await holdersOf(ctx, root, pin.port)
+      const foreign = holders.find((h) => !h.ours)
+      if (holders.length > 0 && !foreign) continue
+      findings.push(
+        finding('executor/e2e-pinned-port-busy', {
+          vars: {envVar: pin.envVar, raw: pin.raw, label: pin.label, port: pin.port, owner: foreign?.description ?? 'a process the doctor cannot identify', stop: stopCommand(foreign, pin.port)},
+          evidence: {...common, envVar: pin.envVar, port: pin.port, holder: foreign?.evidence ?? null},
+        }),
+      )
+    }
+
+    // Unpinned claims: probe as the suite does and name every squatter.
+    const pinnedVars = new Set(pins.map((p) => p.envVar))
+    const offsets = [...new Set(PORT_CLAIMS.filter((c) => !pinnedVars.has(c.envVar)).map((c) => c.offset))]
+    const states = await Promise.all(offsets.map(async (offset) => ({offset, port: block + offset, state: await probePort(block + offset)})))
+    for (const {offset, port, state} of states) {
+      if (state === 'free') continue
+      const label = PORT_CLAIMS.filter((c) => c.offset === offset && !pinnedVars.has(c.envVar)).map((c) => c.envVar).join(' / ')
+      const holders = await holdersOf(ctx, root, port)
+      if (holders.length === 0) {
+        unknown.push(`port ${port} refuses binding but no socket on it is visible`)
+        continue
+      }
+      for (const holder of holders.filter((h) => !h.ours)) {
+        findings.push(
+          finding('executor/e2e-port-squatted', {
+            vars: {port, label, block, blockEnd, owner: holder.description, root, stop: stopCommand(holder, port)},
+            evidence: {...common, port, offset, claim: label, holder: holder.evidence},
+          }),
+        )
+      }
+    }
+    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(unknown.join('; '), {block})
+    return findings
+  },
+}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import {join} from 'node:path'
+import e2ePorts from '../../checks/e2e-ports.js'
+import {bindProbe, connectProbe} from '../../src/probes/ports.js'
+import {fnv1a, portBlock} from '../../src/targets/executor/dev/ports.js'
+import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {killAll, startFixture} from '../helpers/processes.js'
+import {tmpDirs} from '../helpers/tmp.js'
+import {makeCheckout} from './skeleton.js'
+
+/** Offsets the suite claims (0–5) and its lock (9). */
+const OFFSETS = [0, 1, 2, 3, 4, 5, 9]
+
+async function blockIsFree(block: number): Promise<boolean> {
+  for (const offset of OFFSETS) {
+    if ((await connectProbe('127.0.0.1', block + offset)) === 'accepted') return false
+    if ((await bindProbe('0.0.0.0', block + offset)) !== 'free') return false
+  }
+  return true
+}
+
+describe('executor dev: e2e-ports', () => {
+  const tmp = tmpDirs()
+  afterEach(async () => {
+    await killAll()
+    tmp.cleanup()
+  })
+
+  /** A checkout whose block is free right now (other suites share this machine: try another path if not). */
+  async function freeCheckout(name = 'executor'): Promise<{root: string; block: number}> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const root = makeCheckout(join(tmp.make(), name), {git: false})
+      const block = portBlock(root)
+      if (await blockIsFree(block)) return {root, block}
+    }
+    throw new Error('no free e2e block found for a temp checkout in 8 attempts: the machine is busy')
+  }
+
+  const run = (root: string, env: Record<string, string> = {}) => runCheck(e2ePorts, {cwd: root, home: tmp.make(), env})
+
+  it('computes the block exactly as e2e/src/ports.ts (the fact sheet\'s test vectors)', () => {
+    assert.equal(fnv1a('/home/user/executor'), 2160252991)
+    assert.equal(portBlock('/home/user/executor'), 43910)
+    assert.equal(fnv1a('/Users/dev/code/executor'), 3407503934)
+    assert.equal(portBlock('/Users/dev/code/executor'), 45340)
+    // UTF-16 code units, not bytes: "é" is one unit (0xE9).
+    assert.equal(fnv1a('é'), (Math.imul(2166136261 ^ 0xe9, 16777619) >>> 0))
+  })
+
+  it('passes when the block is free', async () => {
+    const {root} = await freeCheckout()
+    expectResult(await run(root), {status: 'pass'})
+  })
+
+  it('names a squatter from another checkout: pid, command line and that checkout', async () => {
+    const {root, block} = await freeCheckout()
+    const other = makeCheckout(join(tmp.make(), 'other checkout'), {git: false})
+    const squatter = await startFixture('squatter.ts', ['--port', String(block + 4)], {cwd: other})
+    const result = await run(root)
+    expectResult(result, {status: 'warn', symptoms: ['executor/e2e-port-squatted'], mentions: [block + 4, `pid ${squatter.pid}`, 'squatter.ts', `checkout ${other}`, 'E2E_SELFHOST_PORT', `kill -TERM ${squatter.pid}`]})
+  })
+
+  it('sees a squatter listening on ::1 only (the suite connects to both loopbacks)', async () => {
+    const {root, block} = await freeCheckout()
+    const squatter = await startFixture('squatter.ts', ['--port', String(block + 1), '--host', '::1'], {cwd: tmp.make()})
+    expectResult(await run(root), {status: 'warn', symptoms: ['executor/e2e-port-squatted'], mentions: [block + 1, `pid ${squatter.pid}`, 'E2E_CLOUD_DB_PORT']})
+  })
+
+  it('accepts this checkout\'s own running suite: its lock and its servers are not squatters', async () => {
+    const {root, block} = await freeCheckout()
+    await startFixture('squatter.ts', ['--port', String(block + 9)], {cwd: join(root, 'e2e')})
+    await startFixture('squatter.ts', ['--port', String(block)], {cwd: join(root, 'apps', 'cloud')})
+    expectResult(await run(root), {status: 'pass'})
+  })
+
+  it('says when another checkout\'s suite holds this block\'s lock', async () => {
+    const {root, block} = await freeCheckout()
+    const other = makeCheckout(join(tmp.make(), 'colliding'), {git: false})
+    const lock = await startFixture('squatter.ts', ['--port', String(block + 9)], {cwd: join(other, 'e2e')})
+    expectResult(await run(root), {status: 'warn', symptoms: ['executor/e2e-block-locked'], mentions: [block + 9, `pid ${lock.pid}`, other, '"held": true']})
+  })
+
+  it('probes pinned ports the suite never probes, and flags a pin that is not a port', async () => {
+    const {root} = await freeCheckout()
+    const squatter = await startFixture('squatter.ts', ['--port', '0'], {cwd: tmp.make()})
+    const port = squatter.ready.port as number
+    const result = await run(root, {E2E_SELFHOST_PORT: String(port), E2E_CLOUD_PORT: 'abc'})
+    expectResult(result, {status: 'fail', symptoms: ['executor/e2e-pinned-port-busy', 'executor/e2e-pin-invalid'], mentions: [`E2E_SELFHOST_PORT=${port}`, `pid ${squatter.pid}`, 'E2E_CLOUD_PORT=abc', 'silently uses']})
+  })
+
+  it('works for a checkout path with spaces (the hash covers the exact path)', async () => {
+    const {root, block} = await freeCheckout('my executor checkout')
+    assert.equal(block, portBlock(root))
+    assert.ok(root.includes(' '))
+    const squatter = await startFixture('squatter.ts', ['--port', String(block + 2)], {cwd: tmp.make()})
+    expectResult(await run(root), {status: 'warn', symptoms: ['executor/e2e-port-squatted'], mentions: [`pid ${squatter.pid}`, 'E2E_WORKOS_EMULATOR_PORT', `"hashedPath": "${root}"`]})
+  })
+})
