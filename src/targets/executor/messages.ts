@@ -467,19 +467,7 @@ export const executorMessages = defineSymptoms(
       ],
       keywords: ['service not running', 'not registered'],
     },
-    {
-      id: 'executor/service-version-drift',
-      title: 'The service runs another version than the CLI',
-      message: 'The service runs {ownerVersion}; the CLI is {cliVersion}.',
-      severity: 'warn',
-      cause: 'The CLI was upgraded but the service still runs the old binary; behaviour and data format may differ, and a downgrade against upgraded data crashes (#966).',
-      fix: {summary: 'Reinstall the service with the current CLI.', commands: ['executor service install']},
-      docs: `${F} §5 (service status), §9.1 (9)`,
-      check: 'service-unit',
-      patterns: ['Drift:      running ${ownerVersion}, current ${CLI_VERSION} — run `${cliPrefix} service install` to upgrade.'],
-      keywords: ['version drift', 'old version'],
-    },
-    {
+        {
       id: 'executor/service-manager-failed',
       title: 'The OS service manager refused a command',
       message: '{tool} failed while managing the Executor service.',
@@ -619,21 +607,7 @@ export const executorMessages = defineSymptoms(
     },
 
     // --- Self-host and public origin ---------------------------------------------------------
-    {
-      id: 'executor/public-origin-fallback',
-      title: 'No public origin is set; OAuth and links use a fallback',
-      message: '{varName} is not set; the server falls back to {fallback}.',
-      severity: 'warn',
-      cause: 'Neither the variable nor a platform variable (Railway, Render, Fly, Vercel, Netlify, …) gave a public origin, so OAuth redirects, MCP metadata and connect links point at localhost or the request origin (executor-facts §4.4).',
-      fix: {summary: 'Set the public origin (no trailing slash) and restart the server.', commands: ['export EXECUTOR_WEB_BASE_URL=https://executor.example.com']},
-      docs: `${T} › Self-host: Invalid origin; ${F} §5 (self-host), §4.4`,
-      check: 'public-origin',
-      patterns: [
-        '[executor] ${varName} is not set and no platform origin was detected; falling back to ${fallback}. OAuth redirects, MCP metadata, and connect links will use this — set ${varName} to your public origin (e.g. https://your-instance.example.com).',
-      ],
-      keywords: ['public origin', 'EXECUTOR_WEB_BASE_URL', 'falling back to localhost'],
-    },
-    {
+        {
       id: 'executor/invalid-origin',
       title: 'Self-host rejects the request origin (Invalid origin)',
       message: 'The instance is configured for {webBaseUrl} but the browser uses {requestOrigin}.',
