@@ -11,6 +11,12 @@ import portSquatter from './port-squatter.js'
 import staleLock from './stale-lock.js'
 import staleManifest from './stale-manifest.js'
 import unreachableDaemon from './unreachable-daemon.js'
+import symlinkedSecret from './symlinked-secret.js'
+import secretPermissions from './secret-permissions.js'
+import dataDirPermissions from './data-dir-permissions.js'
+import configValid from './config-valid.js'
+import diskSpace from './disk-space.js'
+import serviceUnit from './service-unit.js'
 
 export const checks: readonly CheckDefinition[] = [
   daemonHealth,
@@ -21,4 +27,10 @@ export const checks: readonly CheckDefinition[] = [
   duplicateDaemon,
   clockSkew,
   daemonLogErrors,
+  symlinkedSecret,
+  secretPermissions,
+  dataDirPermissions,
+  configValid,
+  diskSpace,
+  serviceUnit,
 ]
