@@ -89,7 +89,7 @@ export function validateConfig(data: TomlTable, positions: KeyPositions, facts: 
       if (!isTable(route)) return
       const base: KeyPath = [routeKey, i]
       for (const refKey of ['notifiers', 'notify']) checkRefs(route[refKey], [...base, refKey], `[[${routeKey}]] #${i + 1}`)
-      if (route.notify !== undefined && v16 === 'yes') push('unknown-key', [...base, 'notify'], 'a route\'s notify = [...] became notifiers = [...] in 0.16.0')
+      if (routeKey === 'route' && route.notify !== undefined && v16 === 'yes') push('unknown-key', [...base, 'notify'], 'a route\'s notify = [...] became notifiers = [...] in 0.16.0')
       const match = route.match
       if (isTable(match)) {
         if (match.kind !== undefined && since(facts, '0.14.0') === 'yes') push('unknown-key', [...base, 'match', 'kind'], 'match.kind became the array match.kinds in 0.14.0')

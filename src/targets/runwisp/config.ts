@@ -148,7 +148,8 @@ export function locateKeys(text: string): KeyPositions {
     }
     if (header) {
       table = splitKey(header[1]!)
-      if (!positions.has(pathKey(table))) positions.set(pathKey(table), at)
+      // `[notifiers.slack]` also defines `notifiers`: a finding about the parent points here.
+      for (let n = 1; n <= table.length; n++) if (!positions.has(pathKey(table.slice(0, n)))) positions.set(pathKey(table.slice(0, n)), at)
       continue
     }
     const key = DOTTED.exec(line)
