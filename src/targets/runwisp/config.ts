@@ -149,7 +149,7 @@ export function locateKeys(text: string): KeyPositions {
     if (header) {
       table = splitKey(header[1]!)
       // `[notifiers.slack]` also defines `notifiers`: a finding about the parent points here.
-      for (let n = 1; n <= table.length; n++) if (!positions.has(pathKey(table.slice(0, n)))) positions.set(pathKey(table.slice(0, n)), at)
+      for (let n = 1; n <= Math.min(table.length, 8); n++) if (!positions.has(pathKey(table.slice(0, n)))) positions.set(pathKey(table.slice(0, n)), at)
       continue
     }
     const key = DOTTED.exec(line)

@@ -59,10 +59,16 @@ export async function daemonDataDir(ctx: CheckContext, proc: ProcessInfo): Promi
   return cwd ? {dataDir: join(cwd, CURRENT_DATA_DIR_NAME), how: `its working directory is ${cwd} and it has no --data`} : null
 }
 
+/** A command line with password values masked: `runwisp --password x` must not end up in a report. */
+export function redactCommand(cmdline: string): string {
+  return cmdline.replace(/(--password[= ]|RUNWISP_PASSWORD=)\S+/g, '$1<redacted>')
+}
+
 export function processEvidence(proc: ProcessInfo): Evidence {
+  const command = redactCommand(proc.cmdline)
   return {
     pid: proc.pid,
-    command: proc.cmdline.length > 300 ? `${proc.cmdline.slice(0, 300)}…` : proc.cmdline,
+    command: command.length > 300 ? `${command.slice(0, 300)}…` : command,
     executable: proc.exe,
     uid: proc.uid,
     processStartedAt: new Date(proc.startedAtMs).toISOString(),
@@ -86,7 +92,7 @@ export async function checkRecordedPid(ctx: CheckContext, pid: number, writtenAt
   const proc = lookup.info
   if (proc.state === 'Z') return {state: 'dead'}
   const identity = processIdentity(proc)
-  if (identity.verdict === 'foreign') return {state: 'reused', proc, why: `pid ${pid} now belongs to ${proc.cmdline}: ${identity.why}`}
+  if (identity.verdict === 'foreign') return {state: 'reused', proc, why: `pid ${pid} now belongs to ${redactCommand(proc.cmdline)}: ${identity.why}`}
   if (writtenAtMs !== null && proc.startedAtMs > writtenAtMs + START_SLACK_MS) {
     return {state: 'reused', proc, why: `pid ${pid} is a RunWisp process that started at ${new Date(proc.startedAtMs).toISOString()}, after the file was written (${new Date(writtenAtMs).toISOString()})`}
   }

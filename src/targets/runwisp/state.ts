@@ -406,10 +406,6 @@ export function runwispFacts(ctx: CheckContext): Promise<FactsWithReason> {
     }
     if (state.dataDirState.kind === 'dir') {
       const names = state.dataDirState.names
-      if (names.includes('password')) {
-        const sock = names.includes('runwisp.sock')
-        if (!sock) clues.push({from: null, before: '0.5.0', why: `${state.paths.password} exists and there is no runwisp.sock (the password file is 0.3–0.4)`})
-      }
       if (names.includes('runwisp.sock')) clues.push({from: '0.5.0', before: null, why: `${state.paths.socket} exists (the socket arrived in 0.5)`})
       if (names.some((n) => /^\..+\.log\.meta$/.test(n))) clues.push({from: '0.11.0', before: null, why: 'hidden .log.meta containers exist (0.11+)'})
       const hint = dataDirNameHint(state.dataDir)
@@ -418,6 +414,10 @@ export function runwispFacts(ctx: CheckContext): Promise<FactsWithReason> {
     }
     const config = await loadConfig(ctx)
     if (config.kind === 'ok') clues.push(...configClues(config.data))
+    // Last: a password file outlives upgrades (0.5 never removes it), so it yields to the clues above.
+    if (state.dataDirState.kind === 'dir' && state.dataDirState.names.includes('password') && !state.dataDirState.names.includes('runwisp.sock')) {
+      clues.push({from: null, before: '0.5.0', why: `${state.paths.password} exists and there is no runwisp.sock (the password file is 0.3–0.4)`})
+    }
     return decide(clues)
   })
 }

@@ -194,7 +194,7 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'A defensive check: the daemon refuses to follow symlinks when writing secrets and daemon.pid, so that whoever can plant a link in the data dir cannot make it overwrite another file between the check and the write (a TOCTOU attack). The doctor inspects these paths with lstat and never follows the link.',
     fix: {
-      summary: 'Replace the symlink with a real file (or a real directory) and restart. For the password file, the daemon writes a new one when it is absent and prints it on stdout.',
+      summary: 'Replace the symlink with a real file (or a real directory) and restart. RunWisp refuses on purpose: following a link planted in the data dir would let someone redirect the write between the check and the write (TOCTOU). For the password file, the daemon writes a new one when it is absent and prints it on stdout.',
       commands: ['ls -l {path}', 'rm {path}', '{restart}'],
     },
     docs: `${T} › refusing to write data/password: path is a symlink; ${F} §1.3`,
@@ -414,7 +414,7 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'Cron runs on the daemon\'s clock and timezone: a clock off by minutes or hours fires tasks at unexpected times and records missed runs. It does NOT cause "Invalid or expired challenge" or JWT expiry: nonces and tokens are minted and checked by the daemon against its own clock only, so a client\'s skew cannot matter.',
     fix: {
-      summary: 'Fix the host clock (NTP) on the daemon\'s host.',
+      summary: 'Fix the host clock (NTP) on the daemon\'s host: cron fires on it. Skew does NOT cause "Invalid or expired challenge" (the daemon checks nonces and tokens against its own clock), so do not chase it for login errors.',
       commands: ['date -u', 'timedatectl status', 'sudo timedatectl set-ntp true'],
     },
     docs: `${T} › A scheduled task never fires (step 3); ${F} §4`,
@@ -739,7 +739,7 @@ export const runwispSymptoms = defineSymptoms([
     id: 'runwisp/disk-below-min-free',
     target: 'runwisp',
     title: 'Free disk space is below [storage] min_free_space',
-    message: 'The filesystem of {dataDir} has {free} free; [storage] min_free_space is {min}.',
+    message: 'The filesystem of {dataDir} has {free} free; [storage] min_free_space is {min}. New runs are refused (exit -1) and running tasks\' log output is dropped; the task itself is not killed.',
     severity: 'fail',
     cause: 'Below the threshold, new runs are refused before they start (exit -1, "insufficient disk space") and running tasks\' log output is silently dropped until disk pressure recovers ("Log output stopped: disk space critically low"). The task itself is not killed — unless log_on_full is "kill" ("kill_task" before 0.16).',
     fix: {

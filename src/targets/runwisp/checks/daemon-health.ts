@@ -1,7 +1,7 @@
 import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import {hasSocket} from '../generations.js'
-import {processEvidence} from '../identity.js'
+import {processEvidence, redactCommand} from '../identity.js'
 import {chosenPort, logsCommand, observePort, ourDaemon, probeHealth, runwispFacts, loadRunwispState, requireReadableDataDir} from '../state.js'
 
 /**
@@ -33,7 +33,7 @@ export const runwispDaemonHealth: TargetCheck = {
     if (!useSocket && foreign?.proc) {
       return [
         finding('runwisp/health-not-runwisp', {
-          vars: {url: `http://127.0.0.1:${port}/health`, port, pid: foreign.proc.pid, command: foreign.proc.cmdline, freePort: port + 1},
+          vars: {url: `http://127.0.0.1:${port}/health`, port, pid: foreign.proc.pid, command: redactCommand(foreign.proc.cmdline), freePort: port + 1},
           evidence: {port, owner: processEvidence(foreign.proc), why: foreign.why},
         }),
       ]

@@ -1,7 +1,7 @@
 import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
-import {processEvidence} from '../identity.js'
+import {processEvidence, redactCommand} from '../identity.js'
 import {chosenPort, loadRunwispState, observePort, runningDaemons, runwispFacts, type PortOwner} from '../state.js'
 import {runwispPaths} from '../paths.js'
 import {since} from '../generations.js'
@@ -36,7 +36,7 @@ export const runwispDuplicateDaemon: TargetCheck = {
       const sorted = [...ours].sort((a, b) => a.proc.startedAtMs - b.proc.startedAtMs)
       findings.push(
         finding('runwisp/two-daemons-one-data-dir', {
-          vars: {count: ours.length, dataDir: state.dataDir, list: sorted.map((d) => `pid ${d.proc.pid} (${d.proc.cmdline})`).join('; '), extraPids: sorted.slice(1).map((d) => d.proc.pid).join(' ')},
+          vars: {count: ours.length, dataDir: state.dataDir, list: sorted.map((d) => `pid ${d.proc.pid} (${redactCommand(d.proc.cmdline)})`).join('; '), extraPids: sorted.slice(1).map((d) => d.proc.pid).join(' ')},
           evidence: {dataDir: state.dataDir, daemons: sorted.map((d) => ({...processEvidence(d.proc), how: d.dataDir!.how}))},
           ...(since(facts, '0.16.0') === 'yes' ? {detail: '0.16+ should refuse this; the lock on daemon.pid is not doing its job.'} : {}),
         }),

@@ -1,6 +1,6 @@
 import {Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
-import {processEvidence} from '../identity.js'
+import {processEvidence, redactCommand} from '../identity.js'
 import {chosenPort, observePort, runwispFacts} from '../state.js'
 import type {Finding} from '../../../types.js'
 
@@ -20,7 +20,7 @@ export const runwispPortSquatter: TargetCheck = {
       if (owner.verdict === 'foreign' && owner.proc) {
         findings.push(
           finding('runwisp/port-in-use', {
-            vars: {port, address: owner.listener.address, pid: owner.proc.pid, command: owner.proc.cmdline, why: owner.why, freePort: port + 1},
+            vars: {port, address: owner.listener.address, pid: owner.proc.pid, command: redactCommand(owner.proc.cmdline), why: owner.why, freePort: port + 1},
             evidence: {port, portSource: source, address: owner.listener.address, owner: processEvidence(owner.proc)},
           }),
         )

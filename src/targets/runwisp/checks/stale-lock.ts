@@ -1,7 +1,7 @@
 import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import {pidFileLocked} from '../generations.js'
-import {isDaemonProcess, processEvidence, processIdentity} from '../identity.js'
+import {isDaemonProcess, processEvidence, processIdentity, redactCommand} from '../identity.js'
 import {loadPidFile, loadRunwispState, requireReadableDataDir, runwispFacts} from '../state.js'
 import type {Finding} from '../../../types.js'
 
@@ -33,7 +33,7 @@ export const runwispStaleLock: TargetCheck = {
         if (pid.kind === 'ok' && pid.pid !== holder) findings.push(finding('runwisp/pid-file-mismatch', {vars: {path, holder, pid: pid.pid}, evidence: {path, holder: processEvidence(proc), recordedPid: pid.pid}}))
         continue
       }
-      findings.push(finding('runwisp/data-dir-locked', {vars: {path, pid: holder, command: proc.cmdline, dataDir: state.dataDir}, evidence: {path, holder: processEvidence(proc), why: processIdentity(proc).why}}))
+      findings.push(finding('runwisp/data-dir-locked', {vars: {path, pid: holder, command: redactCommand(proc.cmdline), dataDir: state.dataDir}, evidence: {path, holder: processEvidence(proc), why: processIdentity(proc).why}}))
     }
     return findings
   },
