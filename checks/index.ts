@@ -21,8 +21,12 @@ import tokenDrift from './token-drift.js'
 import secretPermissions from './secret-permissions.js'
 import symlinkedSecret from './symlinked-secret.js'
 import publicOrigin from './public-origin.js'
+import dataDirPermissions from './data-dir-permissions.js'
+import configValid from './config-valid.js'
+import diskSpace from './disk-space.js'
 import serviceUnit from './service-unit.js'
 
+/** Report order: the daemon at runtime, its files, its configuration, then the dev checkout. */
 export const checks: readonly CheckDefinition[] = [
   daemonHealth,
   portSquatter,
@@ -32,15 +36,18 @@ export const checks: readonly CheckDefinition[] = [
   duplicateDaemon,
   clockSkew,
   daemonLogErrors,
+  symlinkedSecret,
+  secretPermissions,
+  dataDirPermissions,
+  diskSpace,
+  serviceUnit,
+  configValid,
+  authEnv,
+  tokenDrift,
+  publicOrigin,
   bootstrapBuild,
   viteCache,
   e2ePorts,
   leakedDevServers,
   playwrightBrowser,
-  authEnv,
-  tokenDrift,
-  secretPermissions,
-  symlinkedSecret,
-  publicOrigin,
-  serviceUnit,
 ]

@@ -19,6 +19,9 @@ export const runFlags = {
   'executor-data-dir': Flags.string({description: 'Executor data dir to check (default: $EXECUTOR_DATA_DIR, else ~/.executor).'}),
   'executor-port': Flags.integer({description: 'Port of the Executor daemon to check, when not the default 4788.', min: 1, max: 65535}),
   'executor-checkout': Flags.string({description: 'Executor monorepo checkout to check (default: the one containing the working directory).'}),
+  'runwisp-data-dir': Flags.string({description: 'RunWisp data dir to check (default: $RUNWISP_DATA, else ./.runwisp, ./data or /var/lib/runwisp as root).'}),
+  'runwisp-config': Flags.string({description: 'runwisp.toml to check (default: $RUNWISP_CONFIG, else ./runwisp.toml or /etc/runwisp/runwisp.toml as root).'}),
+  'runwisp-port': Flags.integer({description: 'Port of the RunWisp daemon to check, when not $RUNWISP_PORT or the default 9477.', min: 1, max: 65535}),
 }
 
 export interface RunFlagValues {
@@ -29,6 +32,9 @@ export interface RunFlagValues {
   'executor-data-dir'?: string
   'executor-port'?: number
   'executor-checkout'?: string
+  'runwisp-data-dir'?: string
+  'runwisp-config'?: string
+  'runwisp-port'?: number
 }
 
 const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
@@ -47,6 +53,11 @@ export function toRunOptions(flags: RunFlagValues): Partial<RunOptions> {
         ...(flags['executor-data-dir'] ? {dataDir: flags['executor-data-dir']} : {}),
         ...(flags['executor-port'] ? {port: flags['executor-port']} : {}),
         ...(flags['executor-checkout'] ? {checkout: flags['executor-checkout']} : {}),
+      },
+      runwisp: {
+        ...(flags['runwisp-data-dir'] ? {dataDir: flags['runwisp-data-dir']} : {}),
+        ...(flags['runwisp-config'] ? {config: flags['runwisp-config']} : {}),
+        ...(flags['runwisp-port'] ? {port: flags['runwisp-port']} : {}),
       },
     },
   }

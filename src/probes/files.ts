@@ -44,6 +44,8 @@ export class FileProbe {
   private readonly lstats = new Map<string, Promise<StatResult>>()
   private readonly reads = new Map<string, Promise<ReadResult>>()
   private readonly dirs = new Map<string, Promise<ReaddirResult>>()
+  private readonly links = new Map<string, Promise<{ok: true; target: string} | FileError>>()
+  private readonly fsStats = new Map<string, Promise<{ok: true; freeBytes: number; availableBytes: number; totalBytes: number} | FileError>>()
 
   /** stat, following symlinks. */
   stat(path: string): Promise<StatResult> {
@@ -94,6 +96,29 @@ export class FileProbe {
         return toFileError(error)
       } finally {
         await handle?.close()
+      }
+    })
+  }
+
+  /** The text of a symlink (what it points to), without following it. */
+  readlink(path: string): Promise<{ok: true; target: string} | FileError> {
+    return memo(this.links, path, async () => {
+      try {
+        return {ok: true as const, target: await fsp.readlink(path)}
+      } catch (error) {
+        return toFileError(error)
+      }
+    })
+  }
+
+  /** Free and total space of the filesystem holding `path` (statfs follows the path, as df does). */
+  statfs(path: string): Promise<{ok: true; freeBytes: number; availableBytes: number; totalBytes: number} | FileError> {
+    return memo(this.fsStats, path, async () => {
+      try {
+        const s = await fsp.statfs(path)
+        return {ok: true as const, freeBytes: s.bfree * s.bsize, availableBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize}
+      } catch (error) {
+        return toFileError(error)
       }
     })
   }

@@ -48,6 +48,7 @@ export class ProcessProbe {
   private bootTimeMs?: Promise<number>
   private readonly cwds = new Map<number, Promise<string | null>>()
   private readonly environs = new Map<number, Promise<Record<string, string> | null>>()
+  private readonly fdLinks = new Map<number, Promise<string[] | null>>()
 
   constructor(private readonly procRoot = '/proc') {}
 
@@ -117,6 +118,26 @@ export class ProcessProbe {
             .catch(() => null)
         : Promise.resolve(null)
       this.environs.set(pid, pending)
+    }
+    return pending
+  }
+
+  /**
+   * What a process has open (Linux: the targets of /proc/<pid>/fd), or null when it cannot be
+   * read (another user's process when not root, or not Linux). Read-only: readlink never opens.
+   */
+  openFiles(pid: number): Promise<string[] | null> {
+    let pending = this.fdLinks.get(pid)
+    if (!pending) {
+      pending = isLinux
+        ? (async () => {
+            const dir = `${this.procRoot}/${pid}/fd`
+            const fds = await fsp.readdir(dir)
+            const links = await Promise.all(fds.map((fd) => fsp.readlink(`${dir}/${fd}`).catch(() => null)))
+            return links.filter((l): l is string => l !== null)
+          })().catch(() => null)
+        : Promise.resolve(null)
+      this.fdLinks.set(pid, pending)
     }
     return pending
   }
