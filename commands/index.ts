@@ -1,6 +1,7 @@
 import {Command} from '@oclif/core'
 import {runFlags, toRunOptions} from '../src/cli/run-flags.js'
 import {exitCodeFor, runDoctor, UsageError} from '../src/engine/doctor.js'
+import {fixFlags, runDoctorWithFix} from '../src/fix/cli.js'
 import type {Report} from '../src/types.js'
 
 export default class Doctor extends Command {
@@ -11,11 +12,12 @@ Exit codes: 0 nothing failed, 1 a check failed or could not decide (or warned, w
 
 Other commands:
   doctor checks     list every check
+  doctor undo       revert the last --fix (doctor undo --list shows the runs)
   doctor explain    paste an error message, get the documented fix
   doctor bundle     write a redacted diagnostics bundle for a bug report
   doctor preflight  gate an e2e run in CI`
-  static examples = ['<%= config.bin %>', '<%= config.bin %> --json', '<%= config.bin %> --only daemon-health,port-squatter', '<%= config.bin %> --target executor --strict']
-  static flags = runFlags
+  static examples = ['<%= config.bin %>', '<%= config.bin %> --json', '<%= config.bin %> --only daemon-health,port-squatter', '<%= config.bin %> --target executor --strict', '<%= config.bin %> --fix --dry-run', '<%= config.bin %> --fix']
+  static flags = {...runFlags, ...fixFlags}
   static hidden = true
   static usage = "[FLAGS]"
 
@@ -24,6 +26,9 @@ Other commands:
     try {
       const options = toRunOptions(flags)
       const json = flags.json
+      if (flags.fix || flags['dry-run'] || flags.yes) {
+        return await runDoctorWithFix({flags, options, argv: this.argv, startView: (planned) => this.startView(planned), viewDone: () => this.view?.done})
+      }
       const report = await runDoctor({
         options,
         verbose: flags.verbose,

@@ -3,6 +3,8 @@
  * Everything here is serialisable; `schema/report.schema.json` is kept in step with it.
  */
 
+import type {FixReport, FixStep} from './fix/types.js'
+
 export type TargetId = 'executor' | 'runwisp'
 export const TARGET_IDS: readonly TargetId[] = ['executor', 'runwisp']
 
@@ -33,6 +35,8 @@ export interface Finding {
   message: string
   evidence: Evidence
   fix: FixAdvice
+  /** Steps `doctor --fix` can take for this finding (docs/fix.md); absent when there is no automatic repair. */
+  plan?: FixStep[]
 }
 
 export interface CheckResult {
@@ -75,4 +79,6 @@ export interface Report {
   targets: TargetReport[]
   checks: CheckResult[]
   summary: Summary
+  /** Present under `--fix` / `--dry-run`: the plan, what was applied and the re-check results (docs/fix.md). */
+  fix?: FixReport
 }

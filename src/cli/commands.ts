@@ -6,10 +6,12 @@
  */
 import Doctor from '../../commands/index.js'
 import Checks from '../../commands/checks.js'
+import Undo from '../../commands/undo.js'
 
 export const ROOT_COMMAND_ID = 'Symbol(SINGLE_COMMAND_CLI)'
 
 export default {
   [ROOT_COMMAND_ID]: Doctor,
   checks: Checks,
+  undo: Undo,
 }
