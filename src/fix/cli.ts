@@ -43,7 +43,14 @@ export async function runDoctorWithFix(init: FixCommandInit): Promise<Report> {
   const dryRun = flags['dry-run']
   const stateDir = stateDirFor(process.env)
   let lock: FixLock | undefined
-  if (!dryRun) lock = await acquireFixLock(stateDir, `doctor ${init.argv.join(' ')}`.trim())
+  if (!dryRun) {
+    try {
+      lock = await acquireFixLock(stateDir, `doctor ${init.argv.join(' ')}`.trim())
+    } catch (error) {
+      if (error instanceof UsageError) throw error
+      throw new UsageError(`cannot use the doctor's state dir ${stateDir} for the fix journal and quarantine: ${(error as Error).message}`, ['set DOCTORKIT_STATE_DIR to a writable directory'])
+    }
+  }
   const release = () => lock?.release()
   process.once('exit', release)
   try {
@@ -60,9 +67,9 @@ export async function runDoctorWithFix(init: FixCommandInit): Promise<Report> {
       stateDir,
       command: `doctor ${init.argv.join(' ')}`.trim(),
       ask,
-      recheck: (only) =>
+      recheck: () =>
         runDoctor({
-          options: {...init.options, only, skip: [], forcedTargets: [...new Set([...(init.options.forcedTargets ?? []), ...report.targets.filter((t) => t.detected || t.forced).map((t) => t.id)])]},
+          options: {...init.options, forcedTargets: [...new Set([...(init.options.forcedTargets ?? []), ...report.targets.filter((t) => t.detected || t.forced).map((t) => t.id)])]},
           verbose: flags.verbose,
         }),
       onPlan: flags.json ? undefined : (plan) => process.stdout.write('\n' + render.formatPlan(plan, chalk, dryRun)),
@@ -84,8 +91,8 @@ function ask(question: string): Promise<boolean> {
   const rl = createInterface({input: process.stdin, output: process.stderr})
   return new Promise((resolve) => {
     rl.question(question, (answer) => {
-      rl.close()
       resolve(/^y(es)?$/i.test(answer.trim()))
+      rl.close()
     })
     rl.once('close', () => resolve(false))
   })

@@ -19,8 +19,12 @@ export interface FixRunInit {
   command: string
   /** Asks a yes/no question on the terminal. */
   ask(question: string): Promise<boolean>
-  /** Runs only these checks again and returns their report. */
-  recheck(checkIds: string[]): Promise<Report>
+  /**
+   * Runs the checks again (the same selection as the first run) and returns their report. The
+   * whole selection runs, not only the checks whose steps were applied: one fix can change what
+   * another check sees (a stopped daemon no longer fails its health probe).
+   */
+  recheck(): Promise<Report>
   onResult?(result: StepResult): void
   /** Called before the first step is applied (the human view prints the plan there). */
   onPlan?(plan: PlannedStep[]): void
@@ -62,12 +66,11 @@ async function recheckAffected(init: FixRunInit, results: StepResult[]): Promise
   const acted = results.filter((r) => r.status === 'applied' || r.status === 'not-needed')
   const pairs = new Set(acted.map((r) => `${r.origin.target}:${r.origin.check}`))
   if (pairs.size === 0) return {results: [], checks: []}
-  const ids = [...new Set(acted.map((r) => r.origin.check))]
-  const again = await init.recheck(ids)
-  const checks = again.checks.filter((c) => pairs.has(keyOf(c)))
+  const again = await init.recheck()
+  const affected = again.checks.filter((c) => pairs.has(keyOf(c)))
   return {
-    checks,
-    results: checks.map((c): RecheckResult => {
+    checks: again.checks,
+    results: affected.map((c): RecheckResult => {
       const fixed = c.status === 'pass' || c.status === 'skip'
       const remaining = c.findings.map((f) => f.message)
       return {
