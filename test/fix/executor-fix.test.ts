@@ -196,6 +196,24 @@ describe('doctor --fix on Executor state', () => {
     }
   })
 
+  it('says why when the state dir cannot be used, and changes nothing', async () => {
+    const m = machine()
+    await killedDaemon(m.dataDir)
+    writeFileSync(join(m.home, 'not-a-dir'), '')
+    const before = hashTree(m.home)
+    const result = await runCli(['--target', 'executor', '--fix'], {env: {...m.env, DOCTORKIT_STATE_DIR: join(m.home, 'not-a-dir', 'state')}})
+    assert.equal(result.code, 2)
+    assert.match(result.stderr.replace(/\s*›\s*/g, ' '), /cannot use the doctor's state dir/)
+    assert.deepEqual(hashTree(m.home), before)
+  })
+
+  it('undo of an unknown run is a usage error', async () => {
+    const m = machine()
+    const result = await m.undo(['20990101-000000Z-ffffff'])
+    assert.equal(result.code, 2)
+    assert.match(result.stderr, /no run "20990101-000000Z-ffffff"/)
+  })
+
   it('rejects --yes without --fix', async () => {
     const m = machine()
     const result = await m.doctor(['--yes'])
