@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import {chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, realpathSync, readlinkSync, existsSync} from 'node:fs'
+import {spawn} from 'node:child_process'
 import {join} from 'node:path'
 import {applyPlan, type Answer} from '../../src/fix/apply.js'
 import {Journal} from '../../src/fix/journal.js'
@@ -10,7 +11,7 @@ import {undoRun} from '../../src/fix/undo.js'
 import type {PlannedStep} from '../../src/fix/types.js'
 import {deadPid} from '../helpers/processes.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
-import {contentTree, hashTree, isAlive, killRecorders, planOf, startRecorder} from './helpers.js'
+import {contentTree, hashTreeExcept, isAlive, killRecorders, planOf, startRecorder} from './helpers.js'
 
 const tmp = tmpDirs()
 afterEach(async () => {
@@ -81,13 +82,11 @@ describe('fix apply engine: quarantine', () => {
     // The product rewrites its record atomically (new inode) after the check ran.
     writeFileSync(join(data, 'tmp'), '{"pid": 2}')
     renameSync(join(data, 'tmp'), file)
-    const before = hashTree(root)
+    const before = hashTreeExcept(root, 'state')
     const {results} = await apply(planOf(step), state)
     assert.equal(results[0]!.status, 'skipped')
     assert.match(results[0]!.reason!, /replaced/)
-    const after = hashTree(root)
-    for (const key of Object.keys(after)) if (key.startsWith('state')) delete after[key]
-    assert.deepEqual(after, before)
+    assert.deepEqual(hashTreeExcept(root, 'state'), before)
   })
 
   it('skips a file rewritten in place (same inode, new size and mtime)', async () => {
@@ -108,11 +107,11 @@ describe('fix apply engine: quarantine', () => {
     const recorder = await startRecorder(join(root, 'signals.log'))
     // Planned while the pid was dead; by apply time a process holds it again.
     const step = quarantineStep({path: file, stat: lstatSync(file), why: 'stale', guard: {pid: recorder.pid, mustBe: 'dead'}})
-    const before = contentTree(data)
+    const before = hashTreeExcept(root, 'state')
     const {results} = await apply(planOf(step), state)
     assert.equal(results[0]!.status, 'skipped')
     assert.match(results[0]!.reason!, /running again/)
-    assert.deepEqual(contentTree(data), before)
+    assert.deepEqual(hashTreeExcept(root, 'state'), before)
     assert.deepEqual(recorder.signals(), [])
   })
 
@@ -213,10 +212,10 @@ describe('fix apply engine: chmod and symlinked secrets', () => {
     const link = join(data, 'auth.json')
     symlinkSync(target, link)
     const step = replaceSymlinkStep({path: link, linkStat: lstatSync(link), linkTarget: target, targetPath: target, targetStat: lstatSync(target), why: 'w'})
-    const before = hashTree(data)
+    const before = hashTreeExcept(root, 'state')
     const {results} = await apply(planOf(step), state, noTty)
     assert.equal(results[0]!.status, 'not-approved')
-    assert.deepEqual(hashTree(data), before)
+    assert.deepEqual(hashTreeExcept(root, 'state'), before)
   })
 })
 
@@ -235,6 +234,37 @@ describe('fix apply engine: processes and commands', () => {
     const {results} = await apply(planOf(step), state)
     assert.equal(results[0]!.status, 'applied', JSON.stringify(results))
     assert.deepEqual(proc.signals(), ['SIGTERM'])
+  })
+
+  it('stops a verified dev server and the child its wrapper started when it leads its process group', async () => {
+    const {root, state} = setup()
+    const childPidFile = join(root, 'child.pid')
+    // A `bunx vite`-like wrapper: a group leader whose real server is a child that would outlive it.
+    const wrapper = spawn(process.execPath, ['-e', `
+      const {spawn} = require('child_process')
+      const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {stdio: 'ignore'})
+      require('fs').writeFileSync(${JSON.stringify(childPidFile)}, String(c.pid))
+      process.on('SIGTERM', () => process.exit(0))
+      setInterval(() => {}, 1000)
+    `], {detached: true, stdio: 'ignore'})
+    try {
+      await new Promise<void>((resolve) => {
+        const tick = () => (existsSync(childPidFile) && readFileSync(childPidFile, 'utf8') ? resolve() : setTimeout(tick, 20))
+        tick()
+      })
+      const serverPid = Number(readFileSync(childPidFile, 'utf8'))
+      const step = terminateStep({process: await fingerprintOf(wrapper.pid!, root), why: 'orphan dev server.', graceMs: 3000, group: true})
+      const {results} = await apply(planOf(step), state)
+      assert.equal(results[0]!.status, 'applied', JSON.stringify(results))
+      await new Promise((r) => setTimeout(r, 200))
+      assert.equal(isAlive(serverPid), false, 'the wrapper\'s server child outlived the group SIGTERM')
+    } finally {
+      try {
+        process.kill(-wrapper.pid!, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
   })
 
   it('escalates to SIGKILL only after the second confirm', async () => {
@@ -309,5 +339,23 @@ describe('fix apply engine: processes and commands', () => {
     assert.match(results[0]!.reason!, /exited with 3: error: lockfile had changes/)
     const journal = Journal.open(state, runId!)!
     assert.ok(journal.entries().some((e) => e.type === 'result' && e.status === 'failed'))
+  })
+})
+
+describe('fix planner', () => {
+  it('resolves directories that are symlinks by layout when planning, then acts on the real path', async () => {
+    const {root, data, state} = setup()
+    writeTree(data, {'server.json': '{}'})
+    symlinkSync(data, join(root, 'home-link'))
+    const viaLink = join(root, 'home-link', 'server.json')
+    const {collectPlan} = await import('../../src/fix/plan.js')
+    const step = quarantineStep({path: viaLink, stat: lstatSync(viaLink), why: 'stale'})
+    const report = {checks: [{id: 'stale-manifest', target: 'executor', findings: [{symptom: 'executor/stale-manifest', plan: [step, step]}]}]} as unknown as Parameters<typeof collectPlan>[0]
+    const plan = collectPlan(report)
+    assert.equal(plan.length, 1, 'the same step from two findings is planned once')
+    assert.equal((plan[0]!.step as {path: string}).path, join(data, 'server.json'))
+    const {results} = await apply(plan, state)
+    assert.equal(results[0]!.status, 'applied')
+    assert.equal(existsSync(join(data, 'server.json')), false)
   })
 })

@@ -13,7 +13,7 @@ import type {Report} from '../../src/types.js'
 import {runCli, type CliResult} from '../helpers/cli.js'
 import {deadPid, executorShim, killAll, REPO, startFixture, stop} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
-import {contentTree, hashTree, isAlive, killRecorders, startRecorder} from './helpers.js'
+import {contentTree, hashTree, hashTreeExcept, isAlive, killRecorders, startRecorder} from './helpers.js'
 
 const tmp = tmpDirs()
 afterEach(async () => {
@@ -137,6 +137,17 @@ describe('doctor --fix on Executor state', () => {
     assert.match((await m.undo()).stdout, /Nothing to undo/)
   })
 
+  it('--fix moves a truncated server.json aside and the check passes', async () => {
+    const m = machine()
+    mkdirSync(join(m.dataDir, 'server-control'), {recursive: true})
+    writeFileSync(join(m.dataDir, 'server-control', 'server.json'), '{"version":1,"kind":"cli-dae')
+    const report = json(await m.doctor(['--fix', '--json']))
+    assert.equal(check(report, 'stale-manifest').findings[0]?.symptom, 'executor/manifest-invalid')
+    assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['stale-manifest', 'fixed']], JSON.stringify(report.fix))
+    const quarantined = report.fix!.steps[0]!.quarantinedAt!
+    assert.equal(readFileSync(quarantined, 'utf8'), '{"version":1,"kind":"cli-dae')
+  })
+
   it('--fix removes a start lock left by a dead pid and a stale legacy startup.lock', async () => {
     const m = machine()
     const pid = await deadPid()
@@ -185,12 +196,12 @@ describe('doctor --fix on Executor state', () => {
     await killedDaemon(m.dataDir)
     const lock = await acquireFixLock(m.stateDir, 'doctor --fix (held by the test)')
     try {
-      const before = contentTree(m.dataDir)
+      const before = hashTreeExcept(m.home, 'state')
       const result = await m.doctor(['--fix'])
       assert.equal(result.code, 2)
       const message = result.stderr.replace(/\s*›\s*/g, ' ').replace(/\s+/g, ' ')
       assert.match(message, /another doctor is already changing this machine: pid \d+ \(doctor --fix \(held by the test\)\)/)
-      assert.deepEqual(contentTree(m.dataDir), before)
+      assert.deepEqual(hashTreeExcept(m.home, 'state'), before)
     } finally {
       lock.release()
     }
@@ -236,7 +247,7 @@ describe('doctor --fix on a hung Executor daemon', () => {
   it('without a TTY and without --yes, asks nothing, signals nothing and lists the steps as not applied', async () => {
     const m = machine()
     const {daemon} = await hungDaemon(m, {exitOnTerm: true})
-    const before = contentTree(m.dataDir)
+    const before = hashTreeExcept(m.home, 'state')
     const result = await m.doctor(['--fix', '--json'])
     const report = json(result)
     assert.equal(check(report, 'unreachable-daemon').status, 'fail')
@@ -245,7 +256,7 @@ describe('doctor --fix on a hung Executor daemon', () => {
     assert.equal(result.code, 1)
     assert.ok(isAlive(daemon.pid))
     assert.deepEqual(daemon.signals(), [])
-    assert.deepEqual(contentTree(m.dataDir), before)
+    assert.deepEqual(hashTreeExcept(m.home, 'state'), before)
   })
 
   it('with --yes stops the verified daemon, quarantines its manifest and the re-check passes', async () => {

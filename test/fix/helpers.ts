@@ -34,6 +34,13 @@ export function hashTree(root: string): Record<string, TreeEntry> {
   return out
 }
 
+/** hashTree of `root` without one subtree (the doctor's own state dir: its lock and journal). */
+export function hashTreeExcept(root: string, excluded: string): Record<string, TreeEntry> {
+  const tree = hashTree(root)
+  for (const key of Object.keys(tree)) if (key === excluded || key.startsWith(`${excluded}/`)) delete tree[key]
+  return tree
+}
+
 /** Same as hashTree but without inodes: what "byte for byte, modes included" compares after a move. */
 export function contentTree(root: string): Record<string, Omit<TreeEntry, 'ino'>> {
   return Object.fromEntries(Object.entries(hashTree(root)).map(([k, {ino: _ino, ...rest}]) => [k, rest]))
