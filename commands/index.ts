@@ -1,7 +1,8 @@
 import {Command} from '@oclif/core'
 import {finishRun, prepareRun, reportFlags, wantsLiveView} from '../src/cli/report-run.js'
-import {runFlags} from '../src/cli/run-flags.js'
+import {runFlags, toRunOptions} from '../src/cli/run-flags.js'
 import {runDoctor, UsageError} from '../src/engine/doctor.js'
+import {fixFlags, runDoctorWithFix} from '../src/fix/cli.js'
 import type {Report} from '../src/types.js'
 
 export default class Doctor extends Command {
@@ -12,17 +13,24 @@ Exit codes: 0 nothing failed, 1 a check failed or could not decide (or warned, w
 
 Other commands:
   doctor checks     list every check
+  doctor undo       revert the last --fix (doctor undo --list shows the runs)
   doctor explain    paste an error message, get the documented fix
   doctor bundle     write a redacted diagnostics bundle for a bug report
   doctor preflight  gate an e2e run in CI`
-  static examples = ['<%= config.bin %>', '<%= config.bin %> --json', '<%= config.bin %> --only daemon-health,port-squatter', '<%= config.bin %> --target executor --strict']
-  static flags = {...runFlags, ...reportFlags}
+  static examples = ['<%= config.bin %>', '<%= config.bin %> --json', '<%= config.bin %> --only daemon-health,port-squatter', '<%= config.bin %> --target executor --strict', '<%= config.bin %> --format junit --output report.xml', '<%= config.bin %> --fix --dry-run', '<%= config.bin %> --fix']
+  static flags = {...runFlags, ...reportFlags, ...fixFlags}
   static hidden = true
   static usage = "[FLAGS]"
 
   public async run(): Promise<Report | undefined> {
     const {flags} = await this.parse(Doctor)
     try {
+      if (flags.fix || flags['dry-run'] || flags.yes) {
+        // Repairs report in human or JSON form only: a CI format has no place for consent or undo.
+        if (flags.format && flags.format !== 'human' && flags.format !== 'json') throw new UsageError(`--format ${flags.format} does not apply to --fix`, ['use --json, or run the diagnosis without --fix'])
+        const json = flags.json || flags.format === 'json'
+        return await runDoctorWithFix({flags: {...flags, json}, options: toRunOptions(flags), argv: this.argv, startView: (planned) => this.startView(planned), viewDone: () => this.view?.done})
+      }
       const run = await prepareRun(flags, {cwd: process.cwd(), env: process.env})
       const raw = await runDoctor({
         ...run.init,

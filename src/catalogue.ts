@@ -3,6 +3,7 @@
  * prints, the cause and the fix. Checks report *from* it (see `finding()`), so each piece of
  * advice is written once; `doctor explain` matches pasted text against the same entries.
  */
+import type {FixStep} from './fix/types.js'
 import type {Evidence, Finding, FixAdvice, TargetId} from './types.js'
 
 export interface SymptomEntry {
@@ -63,6 +64,8 @@ export interface FindingOptions {
   severity?: 'warn' | 'fail'
   /** A sentence appended to the message with what is specific to this case. */
   detail?: string
+  /** Steps `doctor --fix` can take (src/fix/steps.ts builds them). */
+  plan?: FixStep[]
 }
 
 /** Builds a finding from its catalogue entry, with this machine's values filled in. */
@@ -75,5 +78,5 @@ export function finding(id: string, options: FindingOptions = {}): Finding {
     docs: entry.docs,
   }
   const message = fill(entry.message, vars) + (options.detail ? ` ${options.detail}` : '')
-  return {symptom: id, severity: options.severity ?? entry.severity, message, evidence: options.evidence ?? {}, fix}
+  return {symptom: id, severity: options.severity ?? entry.severity, message, evidence: options.evidence ?? {}, fix, ...(options.plan && options.plan.length > 0 ? {plan: options.plan} : {})}
 }

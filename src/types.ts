@@ -3,6 +3,8 @@
  * Everything here is serialisable; `schema/report.schema.json` is kept in step with it.
  */
 
+import type {FixReport, FixStep} from './fix/types.js'
+
 export type TargetId = 'executor' | 'runwisp'
 export const TARGET_IDS: readonly TargetId[] = ['executor', 'runwisp']
 
@@ -35,6 +37,8 @@ export interface Finding {
   fix: FixAdvice
   /** Set when a `doctor.config.json` suppression covers this symptom; it then no longer counts toward the status. */
   suppressed?: SuppressionMark
+  /** Steps `doctor --fix` can take for this finding (docs/fix.md); absent when there is no automatic repair. */
+  plan?: FixStep[]
 }
 
 /** Why and until when a result or finding is suppressed (`doctor.config.json` `suppress`). */
@@ -95,6 +99,8 @@ export interface Report {
   summary: Summary
   /** The `doctor.config.json` that shaped the run, and what became of each of its suppressions. */
   config?: ConfigReport
+  /** Present under `--fix` / `--dry-run`: the plan, what was applied and the re-check results (docs/fix.md). */
+  fix?: FixReport
 }
 
 export interface SuppressionReport extends SuppressionMark {

@@ -8,6 +8,7 @@ import Doctor from '../../commands/index.js'
 import Checks from '../../commands/checks.js'
 import Preflight from '../../commands/preflight.js'
 import Explain from '../../commands/explain.js'
+import Undo from '../../commands/undo.js'
 
 export const ROOT_COMMAND_ID = 'Symbol(SINGLE_COMMAND_CLI)'
 
@@ -16,4 +17,5 @@ export default {
   checks: Checks,
   preflight: Preflight,
   explain: Explain,
+  undo: Undo,
 }

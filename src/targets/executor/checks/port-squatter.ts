@@ -1,5 +1,6 @@
 import {Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
+import {manualStep} from '../../../fix/steps.js'
 import {processEvidence} from '../identity.js'
 import {CLI_DAEMON_PORT, SERVICE_PORT} from '../paths.js'
 import {loadExecutorState, manifestOf, observePort, portOf} from '../state.js'
@@ -29,6 +30,14 @@ export const executorPortSquatter: TargetCheck = {
               vars: {port, pid: owner.proc.pid, command: owner.proc.cmdline},
               evidence: {port, address: owner.listener.address, owner: processEvidence(owner.proc), why: owner.identity.why, ...(watched.has(port) ? {watched: 'doctor.config.json watchPorts'} : {})},
               ...(watched.has(port) ? {detail: 'The port is watched in doctor.config.json.'} : {}),
+              // A squatter is not Executor's: the doctor never signals it, it only says how to find and stop it.
+              plan: [
+                manualStep({
+                  title: `Stop whatever holds port ${port} (pid ${owner.proc.pid}) yourself, or run Executor on another port`,
+                  why: `pid ${owner.proc.pid} (${owner.proc.cmdline}) is not Executor: ${owner.identity.why}. The doctor never signals a process it cannot verify as the target's own.`,
+                  instructions: [`ss -ltnp 'sport = :${port}'`, `ps -o pid,user,lstart,args -p ${owner.proc.pid}`, `kill ${owner.proc.pid}   # only if it is yours and you no longer need it`, 'executor daemon run --foreground --port <free port> --hostname 127.0.0.1'],
+                }),
+              ],
             }),
           )
         } else if (!owner.proc) unknown.push(`port ${port} (${owner.listener.address}): ${owner.reason}`)

@@ -5,6 +5,8 @@ import {parseRecord} from '../formats.js'
 import {checkRecordedPid, processEvidence} from '../identity.js'
 import {loadExecutorState, requireReadableDataDir} from '../state.js'
 import type {Finding} from '../../../types.js'
+import {quarantineStep} from '../../../fix/steps.js'
+import type {FixStep, PidGuard} from '../../../fix/types.js'
 
 /** Records and pointers are tiny; anything bigger is not one the CLI wrote. */
 const RECORD_CAP = 64 * 1024
@@ -20,15 +22,20 @@ export const executorStaleManifest: TargetCheck = {
     const path = state.paths.manifest
     const m = state.manifest
     if (m.kind === 'invalid') {
-      findings.push(finding('executor/manifest-invalid', {vars: {path, reason: m.reason}, evidence: {path, reason: m.reason, sizeBytes: m.sizeBytes ?? null}}))
+      const plan = await manifestPlan(ctx, path, {sizeBytes: m.sizeBytes}, `Executor ignores an unusable server.json and never deletes it; it is only a discovery hint (executor-facts §2.1, §9.1 (2)).`)
+      findings.push(finding('executor/manifest-invalid', {vars: {path, reason: m.reason}, evidence: {path, reason: m.reason, sizeBytes: m.sizeBytes ?? null}, plan}))
     } else if (m.kind === 'ok') {
       const {manifest} = m
       const writtenAt = Date.parse(manifest.startedAt) || m.mtimeMs
       const pid = await checkRecordedPid(ctx, manifest.pid, writtenAt, manifest.owner.executablePath)
       const evidence = {path, pid: manifest.pid, startedAt: manifest.startedAt, origin: manifest.connection.origin, ownerVersion: manifest.owner.version}
-      if (pid.state === 'dead') findings.push(finding('executor/stale-manifest', {vars: {path, pid: manifest.pid}, evidence}))
-      else if (pid.state === 'reused') {
-        findings.push(finding('executor/manifest-pid-reused', {vars: {path, pid: manifest.pid, why: pid.why}, evidence: {...evidence, currentOwner: processEvidence(pid.proc)}}))
+      if (pid.state === 'dead') {
+        const plan = await manifestPlan(ctx, path, {mtimeMs: m.mtimeMs}, `It names pid ${manifest.pid}, which is not running; a manifest with a dead pid is stale and only a discovery hint (executor-facts §2.1, §9.1 (1)).`, {pid: manifest.pid, mustBe: 'dead'})
+        findings.push(finding('executor/stale-manifest', {vars: {path, pid: manifest.pid}, evidence, plan}))
+      } else if (pid.state === 'reused') {
+        // The pid belongs to an unrelated process: the file goes, the process is never signalled.
+        const plan = await manifestPlan(ctx, path, {mtimeMs: m.mtimeMs}, `${pid.why}. A supervised start would SIGTERM that unrelated process (executor-facts §2.1); removing the manifest prevents it. The process itself is left alone.`, {pid: manifest.pid, mustBe: 'dead-or-same', startedAtMs: pid.proc.startedAtMs})
+        findings.push(finding('executor/manifest-pid-reused', {vars: {path, pid: manifest.pid, why: pid.why}, evidence: {...evidence, currentOwner: processEvidence(pid.proc)}, plan}))
       } else if (pid.state === 'unknown') unknown.push(`${path}: ${pid.reason}`)
     }
     for (const entry of state.entries.filter((e) => e.kind === 'record' || e.kind === 'pointer')) {
@@ -53,16 +60,37 @@ async function judgeRecord(ctx: CheckContext, path: string, kind: 'record' | 'po
       unknown.push(`${path}: ${read.code}`)
       return []
     }
-    return [finding('executor/record-invalid', {vars: {path, reason: read.message}, evidence: {path, error: read.code}})]
+    const st = await ctx.files.lstat(path)
+    const plan = st.ok ? [quarantineStep({path, stat: st.stat, why: 'The CLI cannot read it as a record and ignores it (executor-facts §2.4).'})] : undefined
+    return [finding('executor/record-invalid', {vars: {path, reason: read.message}, evidence: {path, error: read.code}, ...(plan ? {plan} : {})})]
   }
   const parsed = parseRecord(read.text)
-  if (!parsed.ok) return [finding('executor/record-invalid', {vars: {path, reason: parsed.reason}, evidence: {path, reason: parsed.reason}})]
+  const quarantine = (why: string, guard?: PidGuard) => [quarantineStep({path, stat: read.stat, why, ...(guard ? {guard} : {})})]
+  if (!parsed.ok) return [finding('executor/record-invalid', {vars: {path, reason: parsed.reason}, evidence: {path, reason: parsed.reason}, plan: quarantine(`The CLI cannot parse it and ignores it (executor-facts §2.4); it writes a new one at the next start.`)})]
   const record = parsed.value
   const writtenAt = Date.parse(record.startedAt) || read.stat.mtimeMs
   const pid = await checkRecordedPid(ctx, record.pid, writtenAt)
   const evidence = {path, pid: record.pid, port: record.port, startedAt: record.startedAt}
-  if (pid.state === 'dead') return kind === 'pointer' ? [] : [finding('executor/stale-record', {vars: {path, pid: record.pid}, evidence})]
-  if (pid.state === 'reused') return [finding('executor/record-pid-reused', {vars: {path, pid: record.pid, why: pid.why}, evidence: {...evidence, currentOwner: processEvidence(pid.proc)}})]
+  if (pid.state === 'dead') {
+    const plan = quarantine(`It records pid ${record.pid}, which is not running; \`executor daemon status\` would remove it too (executor-facts §2.4, §9.1 (5)).`, {pid: record.pid, mustBe: 'dead'})
+    return kind === 'pointer' ? [] : [finding('executor/stale-record', {vars: {path, pid: record.pid}, evidence, plan})]
+  }
+  if (pid.state === 'reused') {
+    const plan = quarantine(`${pid.why}. The CLI would believe the daemon alive and refuse to act; the process itself is left alone.`, {pid: record.pid, mustBe: 'dead-or-same', startedAtMs: pid.proc.startedAtMs})
+    return [finding('executor/record-pid-reused', {vars: {path, pid: record.pid, why: pid.why}, evidence: {...evidence, currentOwner: processEvidence(pid.proc)}, plan})]
+  }
   if (pid.state === 'unknown') unknown.push(`${path}: ${pid.reason}`)
   return []
+}
+
+/**
+ * Quarantines server.json, pinned to the file the check judged: its lstat must agree with what was
+ * read (mtime or size), else the file changed under the check and no plan is offered.
+ */
+async function manifestPlan(ctx: CheckContext, path: string, judged: {mtimeMs?: number; sizeBytes?: number | undefined}, why: string, guard?: PidGuard): Promise<FixStep[] | undefined> {
+  const st = await ctx.files.lstat(path)
+  if (!st.ok) return undefined
+  if (judged.mtimeMs !== undefined && st.stat.mtimeMs !== judged.mtimeMs) return undefined
+  if (judged.sizeBytes !== undefined && st.stat.size !== judged.sizeBytes) return undefined
+  return [quarantineStep({path, stat: st.stat, why, ...(guard ? {guard} : {})})]
 }

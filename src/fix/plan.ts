@@ -1,0 +1,75 @@
+/**
+ * The planner: gathers the steps attached to the findings of a report into one ordered plan, in
+ * report order, each step once (two findings may ask to quarantine the same file).
+ */
+import {realpathSync} from 'node:fs'
+import {basename, dirname, join} from 'node:path'
+import type {Report} from '../types.js'
+import type {FixStep, PlannedStep} from './types.js'
+
+/**
+ * The path with its directories resolved (realpath of the parent; the last component is kept, so
+ * a link is never followed). Done once, right after the checks: a directory that is a symlink by
+ * the machine's own layout (macOS /var, a symlinked home) is resolved here, and any symlink that
+ * appears on the way after this point makes the step skip.
+ */
+function canonical(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path))
+  } catch {
+    return path
+  }
+}
+
+function canonicalize(step: FixStep): FixStep {
+  if (step.kind === 'quarantine' || step.kind === 'chmod' || step.kind === 'replace-symlink') return {...step, path: canonical(step.path)}
+  return step
+}
+
+function keyOf(step: FixStep): string {
+  switch (step.kind) {
+    case 'quarantine':
+    case 'chmod':
+    case 'replace-symlink':
+      return `${step.kind}:${step.path}`
+    case 'terminate':
+      return `terminate:${step.process.pid}:${step.process.startedAtMs}`
+    case 'run':
+      return `run:${step.cwd}:${step.command.join('\0')}`
+    case 'manual':
+      return `manual:${step.title}`
+  }
+}
+
+export function collectPlan(report: Report): PlannedStep[] {
+  const seen = new Set<string>()
+  const plan: PlannedStep[] = []
+  for (const result of report.checks) {
+    for (const finding of result.findings) {
+      for (const raw of finding.plan ?? []) {
+        const step = canonicalize(raw)
+        const key = keyOf(step)
+        if (seen.has(key)) continue
+        seen.add(key)
+        plan.push({seq: plan.length + 1, origin: {check: result.id, target: result.target, symptom: finding.symptom}, step})
+      }
+    }
+  }
+  return plan
+}
+
+/** Where a step acts, for people: the path, the process or the command's directory. */
+export function whereOf(step: FixStep): string {
+  switch (step.kind) {
+    case 'quarantine':
+    case 'chmod':
+    case 'replace-symlink':
+      return step.path
+    case 'terminate':
+      return `pid ${step.process.pid}${step.process.dataDir ? ` (serving ${step.process.dataDir})` : ''}`
+    case 'run':
+      return step.cwd
+    case 'manual':
+      return 'by hand'
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * `doctor --fix` / `--dry-run` after the checks ran: plan, ask, apply, re-check. Consent follows
+ * doctor-anchors c.8 / §(d) 3: safe steps are applied, confirm steps need a yes on a terminal or
+ * `--yes`, and with neither nothing waits for input: confirm steps are reported as not applied.
+ */
+import {summarize} from '../engine/doctor.js'
+import type {CheckResult, Report} from '../types.js'
+import {applyPlan, type Answer} from './apply.js'
+import {collectPlan} from './plan.js'
+import type {FixReport, PlannedStep, RecheckResult, StepResult} from './types.js'
+
+export interface FixRunInit {
+  report: Report
+  mode: 'apply' | 'dry-run'
+  yes: boolean
+  /** A terminal to ask on (stdin and stderr are TTYs and not CI). */
+  interactive: boolean
+  stateDir: string
+  command: string
+  /** Asks a yes/no question on the terminal. */
+  ask(question: string): Promise<boolean>
+  /**
+   * Runs the checks again (the same selection as the first run) and returns their report. The
+   * whole selection runs, not only the checks whose steps were applied: one fix can change what
+   * another check sees (a stopped daemon no longer fails its health probe).
+   */
+  recheck(): Promise<Report>
+  onResult?(result: StepResult): void
+  /** Called before the first step is applied (the human view prints the plan there). */
+  onPlan?(plan: PlannedStep[]): void
+}
+
+export async function runFix(init: FixRunInit): Promise<FixReport> {
+  const plan = collectPlan(init.report)
+  const approval: FixReport['approval'] = init.yes ? 'yes' : init.interactive ? 'tty' : 'none'
+  init.onPlan?.(plan)
+  if (init.mode === 'dry-run' || plan.length === 0) {
+    const steps = plan.map((p): StepResult => ({...p, status: p.step.risk === 'manual' ? 'manual' : 'planned'}))
+    return {mode: init.mode, runId: null, stateDir: init.stateDir, approval, steps, recheck: [], summaryAfter: init.report.summary}
+  }
+  const approve = async (planned: PlannedStep, question: 'apply' | 'sigkill'): Promise<Answer> => {
+    if (init.yes) return 'yes'
+    if (!init.interactive) return 'no-tty'
+    const text =
+      question === 'apply'
+        ? `Apply step ${planned.seq}: ${planned.step.title}?\n  why: ${planned.step.why}\n  undo: ${planned.step.undo}\n[y/N] `
+        : `${planned.step.title}: the process did not exit after SIGTERM. Send SIGKILL (it gets no chance to clean up)? [y/N] `
+    return (await init.ask(text)) ? 'yes' : 'no'
+  }
+  const applied = await applyPlan(plan, {stateDir: init.stateDir, command: init.command, tool: 'doctorkit', approve, onResult: init.onResult})
+  const recheck = await recheckAffected(init, applied.results)
+  return {
+    mode: 'apply',
+    runId: applied.runId,
+    stateDir: init.stateDir,
+    approval,
+    steps: applied.results,
+    recheck: recheck.results,
+    summaryAfter: summarize(mergeResults(init.report.checks, recheck.checks)),
+  }
+}
+
+const keyOf = (r: {id?: string; check?: string; target: string}) => `${r.target}:${r.id ?? r.check}`
+
+async function recheckAffected(init: FixRunInit, results: StepResult[]): Promise<{results: RecheckResult[]; checks: CheckResult[]}> {
+  const acted = results.filter((r) => r.status === 'applied' || r.status === 'not-needed')
+  const pairs = new Set(acted.map((r) => `${r.origin.target}:${r.origin.check}`))
+  if (pairs.size === 0) return {results: [], checks: []}
+  const again = await init.recheck()
+  const affected = again.checks.filter((c) => pairs.has(keyOf(c)))
+  return {
+    checks: again.checks,
+    results: affected.map((c): RecheckResult => {
+      const fixed = c.status === 'pass' || c.status === 'skip'
+      const remaining = c.findings.map((f) => f.message)
+      return {
+        check: c.id,
+        target: c.target,
+        outcome: fixed ? 'fixed' : 'still-failing',
+        status: c.status,
+        ...(fixed ? {} : {reason: c.status === 'error' ? `could not decide: ${c.reason ?? 'unknown'}` : remaining.join(' ')}),
+        remaining,
+      }
+    }),
+  }
+}
+
+function mergeResults(before: CheckResult[], after: CheckResult[]): CheckResult[] {
+  const replaced = new Map(after.map((c) => [keyOf(c), c]))
+  return before.map((c) => replaced.get(keyOf(c)) ?? c)
+}
