@@ -6,10 +6,14 @@
  */
 import Doctor from '../../commands/index.js'
 import Checks from '../../commands/checks.js'
+import Bundle from '../../commands/bundle.js'
+import BundleVerify from '../../commands/bundle/verify.js'
 
 export const ROOT_COMMAND_ID = 'Symbol(SINGLE_COMMAND_CLI)'
 
 export default {
   [ROOT_COMMAND_ID]: Doctor,
   checks: Checks,
+  bundle: Bundle,
+  'bundle:verify': BundleVerify,
 }
