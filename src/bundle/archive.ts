@@ -131,12 +131,23 @@ export class AtomicOutput {
     if (!handle) throw new Error('output already closed')
     // Written chunk by chunk through the handle (a FileHandle stream would own the handle and
     // keep it from being fsynced and closed here).
-    await pipeline(Readable.from(tarBlocks(entries, mtime)), createGzip(), async (gzipped: AsyncIterable<Buffer>) => {
-      for await (const chunk of gzipped) {
-        let offset = 0
-        while (offset < chunk.length) offset += (await handle.write(chunk, offset, chunk.length - offset)).bytesWritten
-      }
-    })
+    let writeError: unknown
+    try {
+      await pipeline(Readable.from(tarBlocks(entries, mtime)), createGzip(), async (gzipped: AsyncIterable<Buffer>) => {
+        for await (const chunk of gzipped) {
+          let offset = 0
+          try {
+            while (offset < chunk.length) offset += (await handle.write(chunk, offset, chunk.length - offset)).bytesWritten
+          } catch (error) {
+            writeError = error
+            throw error
+          }
+        }
+      })
+    } catch (error) {
+      // pipeline reports an abort; the write's own error (ENOSPC, EFBIG) is the one that explains.
+      throw writeError ?? error
+    }
   }
 
   /** fsync, rename into place, fsync the directory: the bundle appears whole or not at all. */

@@ -14,6 +14,8 @@ export interface BundleCliOptions {
   /** Run as nobody (uid 65534), so files root keeps to itself are really unreadable. */
   asNobody?: boolean
   timeoutMs?: number
+  /** A command to run the CLI under (e.g. prlimit). */
+  wrap?: string[]
   /** Called once the process is started (to signal it mid-run). */
   onSpawn?: (pid: number) => void
 }
@@ -23,6 +25,10 @@ export function runBundleCli(args: string[], options: BundleCliOptions): Promise
   const started = Date.now()
   let command = process.execPath
   let argv = [join(REPO, 'bin/run.js'), ...args]
+  if (options.wrap) {
+    argv = [...options.wrap.slice(1), command, ...argv]
+    command = options.wrap[0]!
+  }
   if (options.asNobody) {
     argv = ['--reuid=65534', '--regid=65534', '--clear-groups', '--', command, ...argv]
     command = 'setpriv'

@@ -17,8 +17,13 @@ export interface PatternRule {
   replace(match: RegExpExecArray): string | null
 }
 
-/** Names whose value is a secret. The secret word must end the name: `tokenEndpoint` is not one. */
-const KEY = String.raw`[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?|cookie|dsn|webhook(?:[_-]?url)?|signature)`
+/**
+ * The secret word that ends a secret-looking name (`RUNWISP_PASSWORD`, `refreshToken`, `api-key`);
+ * the delimiter must follow it at once, so `tokenEndpoint` is not one. Rules match from the word
+ * (a quick scan) and look behind for the rest of the name only where the word is found: starting
+ * from every position of a 1 MiB log with a lazy name prefix would be many times slower.
+ */
+const WORD = String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?|cookie|dsn|webhook(?:[_-]?url)?|signature)`
 
 /** Trailing punctuation belongs to the sentence, not to the token. */
 function splitTrailing(value: string): [string, string] {
@@ -73,7 +78,8 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   {
     id: 'url-credentials',
     description: 'credentials in URLs (the password in scheme://user:…@host, or a token as the user name); the user name is kept',
-    regex: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@"'<>[\]]+)(?::([^\s/?#@"'<>]*))?@(?=[A-Za-z0-9[])/gi,
+    // Matched from "://" and checked backwards for a scheme: "://" is rare, word starts are not.
+    regex: /(:\/\/)(?<=[a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@"'<>[\]]+)(?::([^\s/?#@"'<>]*))?@(?=[A-Za-z0-9[])/gi,
     replace: (m) => {
       const [, scheme, user = '', password] = m
       if (password !== undefined) {
@@ -117,16 +123,17 @@ export const PATTERN_RULES: readonly PatternRule[] = [
       return changed ? `${m[1]}${value}` : null
     },
   },
-  assignment(new RegExp(String.raw`"(${KEY})"(\s*:\s*)"((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `"${m[1]}"${m[2]}"${r}"`),
-  assignment(new RegExp(String.raw`(?<![A-Za-z0-9_.])(${KEY})([ \t]*[:=][ \t]*)"((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}"${r}"`),
-  assignment(new RegExp(String.raw`(?<![A-Za-z0-9_.])(${KEY})([ \t]*[:=][ \t]*)'([^'\r\n]*)'`, 'gi'), (m, r) => `${m[1]}${m[2]}'${r}'`),
-  assignment(new RegExp(String.raw`(?<![A-Za-z0-9_.])(${KEY})([ \t]*=[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`),
+  // "name": "value" (JSON): the name must start right after a quote.
+  assignment(new RegExp(String.raw`(${WORD})(?<="[A-Za-z0-9_.-]*)("\s*:\s*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}"`),
+  assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}"`),
+  assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*')([^'\r\n]*)'`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}'`),
+  assignment(new RegExp(String.raw`(${WORD})([ \t]*=[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`),
   // `name: value` is also ordinary prose ("token: expired"): only a value shaped like a credential counts.
-  assignment(new RegExp(String.raw`(?<![A-Za-z0-9_.])(${KEY})([ \t]*:[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`, (v) => looksLikeCredential(splitTrailing(v)[0])),
+  assignment(new RegExp(String.raw`(${WORD})([ \t]*:[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`, (v) => looksLikeCredential(splitTrailing(v)[0])),
   {
     id: 'secret-flag',
     description: 'command-line flags that take a secret (--password X, --auth-token X, --api-key X)',
-    regex: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(--?${KEY})([ \t]+)([^\s"']+)`, 'gi'),
+    regex: new RegExp(String.raw`(${WORD})(?<=(?:^|[^A-Za-z0-9_.-])--?[A-Za-z0-9_.-]*)([ \t]+)([^\s"']+)`, 'gi'),
     replace: (m) => {
       const [core, trailing] = splitTrailing(m[3] ?? '')
       if (core.startsWith('--') || hasPlaceholder(core) || !looksLikeCredential(core)) return null
