@@ -67,7 +67,8 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     description: 'well-known API key shapes (OpenAI/Anthropic sk-, GitHub ghp_/github_pat_, GitLab glpat-, Slack xox?-, AWS AKIA, Google AIza, Stripe sk_live_, npm_, SendGrid SG.)',
     regex:
       /(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-(?:api\d\d-)?|svcacct-)?[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}|npm_[A-Za-z0-9]{36}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g,
-    replace: (m) => (looksLikeCredential(m[0]) ? placeholder('api-key') : null),
+    // The prefixes are distinctive; only `sk-` can start an ordinary hyphenated name.
+    replace: (m) => (!m[0].startsWith('sk-') || looksLikeCredential(m[0].slice(3)) ? placeholder('api-key') : null),
   },
   {
     id: 'webhook-url',
