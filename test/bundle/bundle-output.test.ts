@@ -55,6 +55,16 @@ describe('doctor bundle: output', function () {
     assert.ok(!result.stderr.includes(install.home))
   })
 
+  it('verify says when a file is not a bundle at all (exit 2)', async () => {
+    writeFileSync(join(install.cwd, 'not.tar.gz'), 'plain text')
+    const garbage = await runBundleCli(['bundle', 'verify', 'not.tar.gz'], {env: install.env, cwd: install.cwd})
+    assert.equal(garbage.code, 2, garbage.stdout + garbage.stderr)
+    assert.match(garbage.stderr, /cannot read not\.tar\.gz as a \.tar\.gz bundle/)
+    const missing = await runBundleCli(['bundle', 'verify', 'none.tar.gz'], {env: install.env, cwd: install.cwd})
+    assert.equal(missing.code, 2)
+    assert.match(missing.stderr, /no such file/)
+  })
+
   it('rejects a --log-bytes that is not a size (exit 2)', async () => {
     const result = await runBundleCli(['bundle', '--list', '--log-bytes', 'lots'], {env: install.env, cwd: install.cwd})
     assert.equal(result.code, 2)
