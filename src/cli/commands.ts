@@ -9,6 +9,8 @@ import Checks from '../../commands/checks.js'
 import Preflight from '../../commands/preflight.js'
 import Explain from '../../commands/explain.js'
 import Undo from '../../commands/undo.js'
+import Bundle from '../../commands/bundle.js'
+import BundleVerify from '../../commands/bundle/verify.js'
 
 export const ROOT_COMMAND_ID = 'Symbol(SINGLE_COMMAND_CLI)'
 
@@ -18,4 +20,6 @@ export default {
   preflight: Preflight,
   explain: Explain,
   undo: Undo,
+  bundle: Bundle,
+  'bundle:verify': BundleVerify,
 }

@@ -1,0 +1,33 @@
+import {Args, Command, Flags} from '@oclif/core'
+import {resolve} from 'node:path'
+import {runFlags} from '../../src/cli/run-flags.js'
+
+export default class BundleVerify extends Command {
+  static description = `Check a bundle before sharing it: re-scan the archive for every secret value known on this machine (also base64 and URL-encoded), the secret patterns, and the home, user and host names.
+
+Exit 0 when clean; 1 naming each file, rule and line that holds one (never the value); 2 when the archive cannot be read.`
+  static examples = ['<%= config.bin %> bundle verify doctorkit-bundle-20260721T101112Z.tar.gz']
+  static args = {
+    file: Args.string({description: 'The .tar.gz to check.', required: true}),
+  }
+  static flags = {
+    'executor-data-dir': runFlags['executor-data-dir'],
+    'runwisp-data-dir': Flags.string({description: 'RunWisp data dir whose secrets to look for (default as for doctor bundle).'}),
+    'runwisp-config': Flags.string({description: 'RunWisp config whose secrets to look for (default as for doctor bundle).'}),
+  }
+
+  public async run(): Promise<void> {
+    const {args, flags} = await this.parse(BundleVerify)
+    const {runVerify} = await import('../../src/bundle/command.js')
+    process.exitCode = await runVerify({
+      env: process.env,
+      cwd: process.cwd(),
+      file: {path: resolve(process.cwd(), args.file), shown: args.file},
+      executorDataDir: flags['executor-data-dir'],
+      runwispDataDir: flags['runwisp-data-dir'],
+      runwispConfig: flags['runwisp-config'],
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+    })
+  }
+}

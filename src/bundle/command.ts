@@ -1,0 +1,110 @@
+/**
+ * What the `bundle` and `bundle verify` commands do, apart from flag parsing: reserve the output,
+ * collect and redact, refuse to write anything the redactor would still change (fail closed),
+ * write atomically, and report. Exit codes: 0 done / clean, 1 a secret was found, 2 the command
+ * could not do its job (unwritable output, unreadable archive).
+ */
+import {promises as fsp} from 'node:fs'
+import {homedir} from 'node:os'
+import type {RunOptions} from '../context.js'
+import {AtomicOutput, OutputError} from './archive.js'
+import {collectBundle, redactorForThisMachine, type Bundle} from './collect.js'
+import {formatList, formatVerify, formatWritten} from './format.js'
+import {DEFAULT_BUNDLE_OPTIONS, type BundleOptions} from './options.js'
+import {currentIdentity} from './redact/pseudonyms.js'
+import {Redactor} from './redact/redactor.js'
+import {scanBytes, verifyArchive} from './verify.js'
+
+type Print = (text: string) => void
+
+export interface BundleRun {
+  env: Record<string, string | undefined>
+  cwd: string
+  options: BundleOptions
+  runOptions: Partial<RunOptions>
+  list: boolean
+  force: boolean
+  /** Absolute path, and the path as the user wrote it (for messages). */
+  output: {path: string; shown: string}
+  out: Print
+  err: Print
+}
+
+const homeOf = (env: Record<string, string | undefined>) => env.HOME || homedir()
+
+function errorText(message: string, suggestions: string[] = []): string {
+  return [`Error: ${message}`, ...suggestions.map((s) => `  ${s}`), ''].join('\n')
+}
+
+export async function runBundle(run: BundleRun): Promise<number> {
+  const home = homeOf(run.env)
+  // Until the known secrets are read, messages are cleaned of the home dir, user and host at least.
+  let redactor = new Redactor([], currentIdentity(run.env, home))
+  let output: AtomicOutput | null = null
+  if (!run.list) {
+    try {
+      output = await AtomicOutput.reserve(run.output.path, run.force)
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error
+      run.err(redactor.clean(errorText(error.message, error.suggestions)))
+      return 2
+    }
+  }
+  try {
+    const bundle: Bundle = await collectBundle({env: run.env, cwd: run.cwd, home, options: run.options, runOptions: run.runOptions})
+    redactor = bundle.redactor
+    if (run.list || !output) {
+      run.out(formatList(bundle))
+      return 0
+    }
+    const leftovers = bundle.entries.flatMap((e) => scanBytes(e.name, e.data, redactor))
+    if (leftovers.length > 0) {
+      await output.abort()
+      run.err(redactor.clean(errorText('refusing to write the bundle: redaction left something behind (a doctorkit bug; please report it without the bundle)', leftovers.map((h) => `${h.file}: ${h.rule}`))))
+      return 1
+    }
+    await output.write(bundle.entries, new Date(bundle.createdAt))
+    await output.commit()
+    const {size} = await fsp.stat(run.output.path)
+    run.out(formatWritten(bundle, run.output.shown, size))
+    return 0
+  } catch (error) {
+    await output?.abort()
+    const e = error as NodeJS.ErrnoException
+    const reason = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EFBIG' ? 'the file size limit was reached' : (e?.message ?? String(error))
+    run.err(redactor.clean(errorText(`could not write the bundle: ${reason}`, ['nothing was left behind; free some space or choose another --output'])))
+    return 2
+  }
+}
+
+export interface VerifyRun {
+  env: Record<string, string | undefined>
+  cwd: string
+  file: {path: string; shown: string}
+  executorDataDir?: string
+  runwispDataDir?: string
+  runwispConfig?: string
+  out: Print
+  err: Print
+}
+
+export async function runVerify(run: VerifyRun): Promise<number> {
+  const options: BundleOptions = {
+    ...DEFAULT_BUNDLE_OPTIONS,
+    ...(run.runwispDataDir ? {runwispDataDir: run.runwispDataDir} : {}),
+    ...(run.runwispConfig ? {runwispConfig: run.runwispConfig} : {}),
+  }
+  const runOptions: Partial<RunOptions> = {targetOptions: {executor: run.executorDataDir ? {dataDir: run.executorDataDir} : {}}}
+  const redactor = await redactorForThisMachine({env: run.env, cwd: run.cwd, home: homeOf(run.env), options, runOptions})
+  let result
+  try {
+    result = await verifyArchive(run.file.path, redactor)
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    const reason = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : (e?.message ?? String(error))
+    run.err(redactor.clean(errorText(`cannot read ${run.file.shown} as a .tar.gz bundle: ${reason}`)))
+    return 2
+  }
+  run.out(formatVerify(result, run.file.shown, redactor))
+  return result.hits.length > 0 ? 1 : 0
+}

@@ -1,0 +1,82 @@
+/**
+ * `manifest.json`: every file of the bundle with its sha256, size and source, what was described
+ * or left out and why, and the redactions by rule, with where each known secret was found and how
+ * often it was replaced. Never a value (doctor-anchors §(d) 5; sos#3462 leaked one in its manifest).
+ */
+import type {JsonValue} from '../types.js'
+import {toolVersion} from '../version.js'
+import type {Bundle} from './collect.js'
+import type {BundleOptions} from './options.js'
+import {KNOWN_RULES} from './redact/known.js'
+import {PATTERN_RULES} from './redact/patterns.js'
+import {PSEUDONYM_RULES} from './redact/pseudonyms.js'
+
+export const MANIFEST_NAME = 'manifest.json'
+
+export interface ManifestFile {
+  path: string
+  sha256: string
+  size: number
+  kind: string
+  source: string
+  what: string
+  redactions: Record<string, number>
+  tail?: JsonValue
+}
+
+export interface Manifest {
+  schemaVersion: 1
+  tool: {name: string; version: string}
+  createdAt: string
+  limits: {maxLogBytes: number; maxLogLines: number; runLogs: number; maxCopyBytes: number}
+  files: ManifestFile[]
+  omitted: JsonValue
+  notPresent: string[]
+  redactions: {
+    order: string[]
+    byRule: Record<string, number>
+    rules: Array<{id: string; step: string; description: string}>
+    knownSecrets: Array<{label: string; foundIn: string[]; occurrences: number}>
+  }
+}
+
+/** Every rule the pipeline can apply, in order, described once for readers of the manifest. */
+export function ruleCatalogue(): Manifest['redactions']['rules'] {
+  const patternIds = [...new Set(PATTERN_RULES.map((r) => r.id))]
+  return [
+    {id: KNOWN_RULES.raw, step: 'known values', description: 'a secret value read on this machine, as is'},
+    {id: KNOWN_RULES.encoded, step: 'known values', description: 'a known value, JSON-escaped or URL-encoded'},
+    {id: KNOWN_RULES.base64, step: 'known values', description: 'a known value inside base64 (any alignment, standard or URL alphabet); the whole blob is replaced'},
+    ...patternIds.map((id) => ({id, step: 'patterns', description: PATTERN_RULES.find((r) => r.id === id)!.description})),
+    {id: PSEUDONYM_RULES.home, step: 'pseudonyms', description: 'the home directory, shown as ~'},
+    {id: PSEUDONYM_RULES.user, step: 'pseudonyms', description: 'the user name, shown as anon-user-<n>'},
+    {id: PSEUDONYM_RULES.host, step: 'pseudonyms', description: 'the host name, shown as anon-host-<n>'},
+  ]
+}
+
+export function buildManifest(bundle: Bundle, options: BundleOptions): Manifest {
+  return {
+    schemaVersion: 1,
+    tool: {name: 'doctorkit', version: toolVersion()},
+    createdAt: bundle.createdAt,
+    limits: {maxLogBytes: options.maxLogBytes, maxLogLines: options.maxLogLines, runLogs: options.runLogs, maxCopyBytes: options.maxCopyBytes},
+    files: bundle.entries.map((e) => ({
+      path: e.name,
+      sha256: e.sha256,
+      size: e.data.length,
+      kind: e.kind,
+      source: e.source,
+      what: e.what,
+      redactions: e.redactions,
+      ...(e.tail ? {tail: e.tail as unknown as JsonValue} : {}),
+    })),
+    omitted: bundle.omitted as unknown as JsonValue,
+    notPresent: bundle.notPresent,
+    redactions: {
+      order: ['known values', 'patterns', 'pseudonyms'],
+      byRule: bundle.totals,
+      rules: ruleCatalogue(),
+      knownSecrets: bundle.secrets,
+    },
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What `doctor bundle` collects and how much of it. Defaults follow the issue: the last 1 MiB or
+ * 2,000 lines of each log (whichever is smaller), and a handful of recent RunWisp run logs.
+ */
+
+export interface BundleOptions {
+  /** At most this many bytes from the end of each log. */
+  maxLogBytes: number
+  /** At most this many lines from the end of each log. */
+  maxLogLines: number
+  /** How many of the most recent RunWisp run logs to include. */
+  runLogs: number
+  /** Cap for a copied config, manifest or unit file (bigger ones are described instead). */
+  maxCopyBytes: number
+  /** Overrides from flags; otherwise each source resolves its product's locations itself. */
+  executorDataDir?: string
+  runwispDataDir?: string
+  runwispConfig?: string
+}
+
+export const DEFAULT_BUNDLE_OPTIONS: BundleOptions = {
+  maxLogBytes: 1024 * 1024,
+  maxLogLines: 2000,
+  runLogs: 5,
+  maxCopyBytes: 1024 * 1024,
+}
+
+const UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  k: 1000, kb: 1000, ki: 1024, kib: 1024,
+  m: 1000 ** 2, mb: 1000 ** 2, mi: 1024 ** 2, mib: 1024 ** 2,
+  g: 1000 ** 3, gb: 1000 ** 3, gi: 1024 ** 3, gib: 1024 ** 3,
+}
+
+/** "1MiB", "512k", "2000000", "1.5mb" → bytes; null when it is none of those. */
+export function parseSize(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
+  if (!match) return null
+  const factor = UNITS[(match[2] ?? '').toLowerCase()]
+  if (factor === undefined) return null
+  const bytes = Math.floor(Number(match[1]) * factor)
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : null
+}
+
+/** 1536 → "1.5 KiB": sizes in listings and summaries. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`
+}

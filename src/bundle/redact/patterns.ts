@@ -1,0 +1,175 @@
+/**
+ * Step 2 of redaction: secrets the doctor could not read but can recognise by shape. A rule
+ * replaces only the secret part, so the line keeps its meaning (`Authorization: Bearer
+ * [REDACTED:bearer]`, `password = "[REDACTED:secret-assignment]"`), and keeps its newlines, so
+ * line numbers in the bundle are the original's. Rules skip values that are already redactions or
+ * plainly not secrets (`${VAR}` references, `true`, empty), so a second pass changes nothing.
+ */
+import {isNonSecretValue, looksLikeCredential, placeholder, PLACEHOLDER} from './placeholder.js'
+import {keepNewlines, lineIndex} from './literals.js'
+
+export interface PatternRule {
+  id: string
+  /** What the rule catches, for docs/bundle.md and `manifest.json`. */
+  description: string
+  regex: RegExp
+  /** The replacement for a match, or null when the match is not a secret after all. */
+  replace(match: RegExpExecArray): string | null
+}
+
+/**
+ * The secret word that ends a secret-looking name (`RUNWISP_PASSWORD`, `refreshToken`, `api-key`);
+ * the delimiter must follow it at once, so `tokenEndpoint` is not one. Rules match from the word
+ * (a quick scan) and look behind for the rest of the name only where the word is found: starting
+ * from every position of a 1 MiB log with a lazy name prefix would be many times slower.
+ */
+const WORD = String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?|cookie|dsn|webhook(?:[_-]?url)?|signature)`
+
+/** Trailing punctuation belongs to the sentence, not to the token. */
+function splitTrailing(value: string): [string, string] {
+  const m = /[.,;:!?)]+$/.exec(value)
+  return m ? [value.slice(0, m.index), m[0]] : [value, '']
+}
+
+const hasPlaceholder = (value: string | undefined) => value !== undefined && PLACEHOLDER.test(value)
+
+type Format = (m: RegExpExecArray, redacted: string) => string
+
+const assignment = (regex: RegExp, format: Format, guard: (value: string) => boolean = () => true): PatternRule => ({
+  id: 'secret-assignment',
+  description: 'a value assigned to a secret-looking name (password=, token:, "apiKey": …) in URLs, TOML, JSON, env files and logs',
+  regex,
+  replace: (m) => {
+    const value = m[3] ?? ''
+    if (isNonSecretValue(value) || hasPlaceholder(value) || !guard(value)) return null
+    return format(m, placeholder('secret-assignment'))
+  },
+})
+
+/** Characters of an unquoted value; the lookahead makes the match possessive and refuses a value that runs into a redaction. */
+const BARE = String.raw`([^\s"'&;,<>(){}[\]]+)(?![^\s"'&;,<>(){}[\]]|\[)`
+
+export const PATTERN_RULES: readonly PatternRule[] = [
+  {
+    id: 'private-key',
+    description: 'PEM private keys (-----BEGIN … PRIVATE KEY-----), whole or cut off',
+    regex: /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,16384}?-----END \1PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\\-]*)/g,
+    replace: () => placeholder('private-key'),
+  },
+  {
+    id: 'jwt',
+    description: 'JSON Web Tokens (eyJ….eyJ….…)',
+    regex: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g,
+    replace: () => placeholder('jwt'),
+  },
+  {
+    id: 'api-key',
+    description: 'well-known API key shapes (OpenAI/Anthropic sk-, GitHub ghp_/github_pat_, GitLab glpat-, Slack xox?-, AWS AKIA, Google AIza, Stripe sk_live_, npm_, SendGrid SG.)',
+    regex:
+      /(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-(?:api\d\d-)?|svcacct-)?[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}|npm_[A-Za-z0-9]{36}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g,
+    // The prefixes are distinctive; only `sk-` can start an ordinary hyphenated name.
+    replace: (m) => (!m[0].startsWith('sk-') || looksLikeCredential(m[0].slice(3)) ? placeholder('api-key') : null),
+  },
+  {
+    id: 'webhook-url',
+    description: 'webhook URLs whose path is the credential (Slack, Discord, Teams, Google Chat, Telegram); the host is kept',
+    regex: /(https?:\/\/(?:hooks\.slack\.com|(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks|[A-Za-z0-9-]+\.webhook\.office\.com|outlook\.office(?:365)?\.com\/webhook|chat\.googleapis\.com\/v1\/spaces|api\.telegram\.org)\/?)([^\s"'<>]+)/gi,
+    replace: (m) => (hasPlaceholder(m[2]) ? null : `${m[1]}${placeholder('webhook-url')}`),
+  },
+  {
+    id: 'url-credentials',
+    description: 'credentials in URLs (the password in scheme://user:…@host, or a token as the user name); the user name is kept',
+    // Matched from "://" and checked backwards for a scheme: "://" is rare, word starts are not.
+    regex: /(:\/\/)(?<=[a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@"'<>[\]]+)(?::([^\s/?#@"'<>]*))?@(?=[A-Za-z0-9[])/gi,
+    replace: (m) => {
+      const [, scheme, user = '', password] = m
+      if (password !== undefined) {
+        if (isNonSecretValue(password) || hasPlaceholder(password)) return null
+        return `${scheme}${user}:${placeholder('url-credentials')}@`
+      }
+      return !hasPlaceholder(user) && looksLikeCredential(user, 16) ? `${scheme}${placeholder('url-credentials')}@` : null
+    },
+  },
+  {
+    id: 'bearer',
+    description: 'Authorization: Bearer tokens (in headers, logs, JSON)',
+    regex: /\b(bearer)([ \t]+)([A-Za-z0-9\-._~+/]+=*)/gi,
+    replace: (m) => {
+      const [core, trailing] = splitTrailing(m[3] ?? '')
+      return looksLikeCredential(core) ? `${m[1]}${m[2]}${placeholder('bearer')}${trailing}` : null
+    },
+  },
+  {
+    id: 'basic-auth',
+    description: 'Authorization: Basic credentials (base64 of user:password)',
+    regex: /\b(basic)([ \t]+)([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/gi,
+    replace: (m) => {
+      const decoded = Buffer.from(m[3] ?? '', 'base64').toString('latin1')
+      return /^[\x20-\x7e]+$/.test(decoded) && decoded.includes(':') ? `${m[1]}${m[2]}${placeholder('basic-auth')}` : null
+    },
+  },
+  {
+    id: 'cookie',
+    description: 'Cookie and Set-Cookie header values (cookie names are kept)',
+    // Values stop at a double quote, so a header quoted inside JSON keeps the JSON valid.
+    regex: /(?<![A-Za-z0-9_-])((?:set-)?cookie[ \t]*:[ \t]*)([^\r\n"]+)/gi,
+    replace: (m) => {
+      const isSetCookie = /^set-/i.test(m[1] ?? '')
+      let changed = false
+      const value = (m[2] ?? '').replace(/(^|;[ \t]*)([^=;\s]+)=([^;\s]*)/g, (all, sep: string, name: string, v: string, offset: number) => {
+        if ((isSetCookie && offset > 0) || isNonSecretValue(v) || hasPlaceholder(v)) return all
+        changed = true
+        return `${sep}${name}=${placeholder('cookie')}`
+      })
+      return changed ? `${m[1]}${value}` : null
+    },
+  },
+  // "name": "value" (JSON): the name must start right after a quote.
+  assignment(new RegExp(String.raw`(${WORD})(?<="[A-Za-z0-9_.-]*)("\s*:\s*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}"`),
+  assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}"`),
+  assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*')([^'\r\n]*)'`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}'`),
+  assignment(new RegExp(String.raw`(${WORD})([ \t]*=[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`),
+  // `name: value` is also ordinary prose ("token: expired"): only a value shaped like a credential counts.
+  assignment(new RegExp(String.raw`(${WORD})([ \t]*:[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`, (v) => looksLikeCredential(splitTrailing(v)[0])),
+  {
+    id: 'secret-flag',
+    description: 'command-line flags that take a secret (--password X, --auth-token X, --api-key X)',
+    regex: new RegExp(String.raw`(${WORD})(?<=(?:^|[^A-Za-z0-9_.-])--?[A-Za-z0-9_.-]*)([ \t]+)([^\s"']+)`, 'gi'),
+    replace: (m) => {
+      const [core, trailing] = splitTrailing(m[3] ?? '')
+      if (core.startsWith('--') || hasPlaceholder(core) || !looksLikeCredential(core)) return null
+      return `${m[1]}${m[2]}${placeholder('secret-flag')}${trailing}`
+    },
+  },
+]
+
+/**
+ * Runs every pattern rule in order; `hit` is called with each redaction's rule and 1-based line
+ * (the original's: replacements keep their newlines).
+ */
+export function applyPatterns(text: string, hit: (rule: string, line: number) => void): string {
+  let current = text
+  for (const rule of PATTERN_RULES) {
+    const re = new RegExp(rule.regex.source, rule.regex.flags)
+    const parts: string[] = []
+    let cursor = 0
+    let lineOf: ((index: number) => number) | undefined
+    for (let m = re.exec(current); m; m = re.exec(current)) {
+      if (m[0].length === 0) {
+        re.lastIndex++
+        continue
+      }
+      const replacement = rule.replace(m)
+      if (replacement === null) continue
+      parts.push(current.slice(cursor, m.index), keepNewlines(replacement, m[0]))
+      lineOf ??= lineIndex(current)
+      hit(rule.id, lineOf(m.index))
+      cursor = m.index + m[0].length
+    }
+    if (parts.length > 0) {
+      parts.push(current.slice(cursor))
+      current = parts.join('')
+    }
+  }
+  return current
+}

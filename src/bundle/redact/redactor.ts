@@ -1,0 +1,57 @@
+/**
+ * The redaction pipeline, in the order the issue fixes: (1) known values, (2) patterns,
+ * (3) pseudonyms. The same object redacts a bundle and scans one (`verify`): a clean bundle is
+ * exactly a text this pipeline leaves unchanged, so what `doctor bundle` writes, `verify` passes.
+ */
+import {knownLiterals, type KnownSecret} from './known.js'
+import {replaceLiterals, type Literal} from './literals.js'
+import {applyPatterns} from './patterns.js'
+import {PLACEHOLDER} from './placeholder.js'
+import {PSEUDONYM, pseudonymLiterals, type Identity} from './pseudonyms.js'
+
+export interface RedactionHit {
+  rule: string
+  /** 1-based line of the hit in the original text (replacements keep line breaks). */
+  line: number
+  /** For known values: the secret's label. */
+  label?: string
+}
+
+export interface RedactionResult {
+  text: string
+  /** Redactions by rule id. */
+  counts: Record<string, number>
+  hits: RedactionHit[]
+}
+
+const ALREADY_REDACTED = new RegExp(`${PLACEHOLDER.source}|${PSEUDONYM.source}`)
+
+export class Redactor {
+  private readonly known: Literal[]
+  private readonly pseudonyms: Literal[]
+
+  constructor(
+    readonly secrets: readonly KnownSecret[],
+    readonly identity: Identity,
+  ) {
+    this.known = knownLiterals(secrets)
+    this.pseudonyms = pseudonymLiterals(identity)
+  }
+
+  redact(text: string): RedactionResult {
+    const hits: RedactionHit[] = []
+    const step1 = replaceLiterals(text, this.known, PLACEHOLDER)
+    hits.push(...step1.hits)
+    const step2 = applyPatterns(step1.text, (rule, line) => hits.push({rule, line}))
+    const step3 = replaceLiterals(step2, this.pseudonyms, ALREADY_REDACTED)
+    hits.push(...step3.hits.map(({rule, line}) => ({rule, line})))
+    const counts: Record<string, number> = {}
+    for (const hit of hits) counts[hit.rule] = (counts[hit.rule] ?? 0) + 1
+    return {text: step3.text, counts, hits}
+  }
+
+  /** Only the text, for the command's own output and archive entry names. */
+  clean(text: string): string {
+    return this.redact(text).text
+  }
+}

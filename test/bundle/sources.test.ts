@@ -1,0 +1,100 @@
+/**
+ * Sources and known-secret discovery: every secret the fixture plants is found (and named by
+ * where it was found), RunWisp's locations resolve as the fact sheet says, and runwisp.toml's
+ * secrets are found whether or not it parses.
+ */
+import assert from 'node:assert/strict'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {plantSecrets} from '../../fixtures/bundle/plant-secrets.js'
+import {createContext} from '../../src/context.js'
+import {describePath} from '../../src/bundle/describe.js'
+import {discoverKnownSecrets} from '../../src/bundle/known-secrets.js'
+import {executorLocations} from '../../src/bundle/sources/executor.js'
+import {runwispConfigSecrets, runwispLocations, unitEnvironment} from '../../src/bundle/sources/runwisp.js'
+import {tmpDirs} from '../helpers/tmp.js'
+
+describe('bundle sources and known secrets', () => {
+  const tmp = tmpDirs()
+  afterEach(() => tmp.cleanup())
+
+  it('discovers every planted secret the doctor can read, and where it was found', async () => {
+    const install = plantSecrets(tmp.make('doctorkit-bundle-'), {hugeLogBytes: 1024})
+    const ctx = createContext({env: install.env, cwd: install.cwd, home: install.home})
+    try {
+      const found = await discoverKnownSecrets(ctx, executorLocations(ctx), await runwispLocations(ctx))
+      const values = new Set(found.map((s) => s.value))
+      // The daemon-only token lives only in a running daemon's environment (covered end to end).
+      const {daemonOnlyToken: _, slackWebhookPath, ...readable} = install.secrets
+      for (const [name, value] of Object.entries(readable)) {
+        assert.ok(values.has(value) || [...values].some((v) => v.includes(value)), `${name} was not discovered`)
+      }
+      assert.ok([...values].some((v) => v.includes(slackWebhookPath!)), 'the Slack webhook URL was not discovered')
+      for (const value of Object.values(install.unknownSecrets)) assert.ok(!values.has(value), 'a value no file holds was "discovered"')
+      const where = found.flatMap((s) => s.foundIn).join('\n')
+      assert.match(where, /server-control\/auth\.json$/m)
+      assert.match(where, /server\.json connection auth\.token/)
+      assert.match(where, /profile cloud auth\.refreshToken/)
+      assert.match(where, /\.local\/share\/executor\/auth\.json item old/)
+      assert.match(where, /password\.conf Environment RUNWISP_PASSWORD/)
+      assert.match(where, /runwisp\.toml notifiers\.hook\.headers\.Authorization/)
+      assert.match(where, /environment variable NOTIFY_URL \(referenced by/)
+      assert.match(where, /sh\.executor\.daemon\.service Environment EXECUTOR_SENTRY_DSN/)
+      assert.ok(found.every((s) => /^secret-\d+$/.test(s.label)))
+    } finally {
+      await ctx.close()
+    }
+  })
+
+  it('resolves RunWisp dirs: flag over RUNWISP_DATA over defaults; ./data only with RunWisp files; units name theirs', async () => {
+    const dir = tmp.make()
+    const home = join(dir, 'home')
+    mkdirSync(join(dir, 'data'), {recursive: true})
+    writeFileSync(join(dir, 'data', 'runwisp.db'), '')
+    mkdirSync(join(home, '.config', 'systemd', 'user'), {recursive: true})
+    writeFileSync(join(home, '.config', 'systemd', 'user', 'runwisp-ab12.service'), '[Service]\nExecStart=/usr/bin/runwisp daemon --config /srv/rw/runwisp.toml --data=/srv/rw/data --port 9477\n')
+    const at = (env: Record<string, string>, overrides = {}) => runwispLocations(createContext({env: {HOME: home, ...env}, cwd: dir, home}), overrides)
+    const byFlag = await at({RUNWISP_DATA: '/env/data'}, {dataDir: 'flagdir'})
+    assert.equal(byFlag.dataDirs[0]!.path, join(dir, 'flagdir'))
+    assert.ok(!byFlag.dataDirs.some((d) => d.path === '/env/data'))
+    const byEnv = await at({RUNWISP_DATA: '/env/data', RUNWISP_CONFIG: '/env/rw.toml'})
+    assert.equal(byEnv.dataDirs[0]!.source, 'RUNWISP_DATA')
+    assert.equal(byEnv.configs[0]!.path, '/env/rw.toml')
+    const byDefault = await at({})
+    const paths = byDefault.dataDirs.map((d) => d.path)
+    assert.ok(paths.includes(join(dir, '.runwisp')))
+    assert.ok(paths.includes(join(dir, 'data')), 'a ./data with runwisp.db is the ≤0.5 default')
+    assert.ok(paths.includes('/srv/rw/data'), 'the unit ExecStart --data=')
+    assert.ok(byDefault.configs.some((c) => c.path === '/srv/rw/runwisp.toml'))
+  })
+
+  it('finds runwisp.toml secrets in a valid file and in one that does not parse', () => {
+    const toml = ['[notifiers.slack]', 'type = "slack"', 'url = "https://hooks.slack.com/services/T1/B2/xyz"', '[tasks.a]', 'cron = "* * * * *"', 'env = { API_KEY = "k-123", HOME_DIR = "/x" }', 'password = "${file:pw.txt}"'].join('\n')
+    const good = runwispConfigSecrets(toml)
+    assert.deepEqual(good.values.map((v) => v.value).sort(), ['https://hooks.slack.com/services/T1/B2/xyz', 'k-123'])
+    assert.deepEqual(good.fileRefs, ['pw.txt'])
+    const bad = runwispConfigSecrets(toml + '\n[broken\nsecret = "s-456"\n')
+    assert.ok(bad.parseError)
+    assert.ok(bad.values.some((v) => v.value === 'https://hooks.slack.com/services/T1/B2/xyz'))
+    assert.ok(bad.values.some((v) => v.value === 's-456'))
+  })
+
+  it('reads systemd Environment= lines with quotes', () => {
+    assert.deepEqual(unitEnvironment('Environment="A=1 2" B=3\nEnvironment=RUNWISP_PASSWORD=x\n'), [['A', '1 2'], ['B', '3'], ['RUNWISP_PASSWORD', 'x']])
+  })
+
+  it('describes a symlinked secret by its link, flagging a target outside the data dir', async () => {
+    const dir = tmp.make()
+    mkdirSync(join(dir, 'data'))
+    writeFileSync(join(dir, 'secret.json'), '{"token": "x"}')
+    const {symlinkSync} = await import('node:fs')
+    symlinkSync(join(dir, 'secret.json'), join(dir, 'data', 'auth.json'))
+    symlinkSync('other.json', join(dir, 'data', 'inside.json'))
+    const outside = await describePath(join(dir, 'data', 'auth.json'), join(dir, 'data'))
+    assert.equal(outside.type, 'symlink')
+    assert.equal(outside.pointsOutside, true)
+    assert.equal(outside.symlinkTarget, join(dir, 'secret.json'))
+    assert.equal((await describePath(join(dir, 'data', 'inside.json'), join(dir, 'data'))).pointsOutside, false)
+    assert.deepEqual(await describePath(join(dir, 'none')), {path: join(dir, 'none'), present: false})
+  })
+})
