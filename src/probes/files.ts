@@ -42,7 +42,7 @@ export function toFileError(error: unknown): FileError {
 export class FileProbe {
   private readonly stats = new Map<string, Promise<StatResult>>()
   private readonly lstats = new Map<string, Promise<StatResult>>()
-  private readonly reads = new Map<string, Promise<ReadResult>>()
+  private readonly reads = new Map<string, {cap: number; pending: Promise<ReadResult>; settled?: ReadResult}>()
   private readonly dirs = new Map<string, Promise<ReaddirResult>>()
   private readonly links = new Map<string, Promise<{ok: true; target: string} | FileError>>()
   private readonly fsStats = new Map<string, Promise<{ok: true; freeBytes: number; availableBytes: number; totalBytes: number} | FileError>>()
@@ -74,30 +74,43 @@ export class FileProbe {
    * path is reported (ELOOP) instead of followed; callers that want to follow links use stat first.
    */
   read(path: string, maxBytes = DEFAULT_READ_CAP): Promise<ReadResult> {
-    return memo(this.reads, `${maxBytes}:${path}`, async () => {
-      let handle: fsp.FileHandle | undefined
-      try {
-        handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
-        const stat = await handle.stat()
-        if (!stat.isFile()) return {ok: false, code: 'NOT_FILE', message: `${path} is not a regular file`}
-        if (stat.size > maxBytes) {
-          return {ok: false, code: 'TOO_LARGE', message: `${path} is ${stat.size} bytes, over the ${maxBytes}-byte limit for this file`}
-        }
-        const bytes = Buffer.alloc(stat.size)
-        let offset = 0
-        while (offset < stat.size) {
-          const {bytesRead} = await handle.read(bytes, offset, stat.size - offset, offset)
-          if (bytesRead === 0) break
-          offset += bytesRead
-        }
-        const used = bytes.subarray(0, offset)
-        return {ok: true, bytes: used, text: used.toString('utf8'), stat}
-      } catch (error) {
-        return toFileError(error)
-      } finally {
-        await handle?.close()
+    // One read per path whatever cap each caller asks for: a smaller cap is answered from the
+    // bigger read; only a bigger cap after a "too large" answer reads again.
+    const cached = this.reads.get(path)
+    if (cached && (cached.cap >= maxBytes || cached.settled?.ok === true)) {
+      return cached.pending.then((result) => {
+        if (result.ok && result.stat.size > maxBytes) return tooLarge(path, result.stat.size, maxBytes)
+        if (!result.ok && result.code === 'TOO_LARGE') return {...result, message: result.message.replace(/over the \d+-byte/, `over the ${maxBytes}-byte`)}
+        return result
+      })
+    }
+    const entry: {cap: number; pending: Promise<ReadResult>; settled?: ReadResult} = {cap: maxBytes, pending: this.readOnce(path, maxBytes)}
+    entry.pending.then((r) => (entry.settled = r))
+    this.reads.set(path, entry)
+    return entry.pending
+  }
+
+  private async readOnce(path: string, maxBytes: number): Promise<ReadResult> {
+    let handle: fsp.FileHandle | undefined
+    try {
+      handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+      const stat = await handle.stat()
+      if (!stat.isFile()) return {ok: false, code: 'NOT_FILE', message: `${path} is not a regular file`}
+      if (stat.size > maxBytes) return tooLarge(path, stat.size, maxBytes)
+      const bytes = Buffer.alloc(stat.size)
+      let offset = 0
+      while (offset < stat.size) {
+        const {bytesRead} = await handle.read(bytes, offset, stat.size - offset, offset)
+        if (bytesRead === 0) break
+        offset += bytesRead
       }
-    })
+      const used = bytes.subarray(0, offset)
+      return {ok: true, bytes: used, text: used.toString('utf8'), stat}
+    } catch (error) {
+      return toFileError(error)
+    } finally {
+      await handle?.close()
+    }
   }
 
   /** The text of a symlink (what it points to), without following it. */
@@ -158,6 +171,10 @@ export class FileProbe {
       await handle?.close()
     }
   }
+}
+
+function tooLarge(path: string, size: number, maxBytes: number): FileError {
+  return {ok: false, code: 'TOO_LARGE', message: `${path} is ${size} bytes, over the ${maxBytes}-byte limit for this file`}
 }
 
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {

@@ -39,7 +39,7 @@ describe('engine: one snapshot per run', () => {
       count(SocketProbe.prototype, 'scanProcess' as never),
       count(ProcessProbe.prototype, 'readBriefTable' as never),
     ]
-    const reads = count(FileProbe.prototype, 'read')
+    const reads = count(FileProbe.prototype, 'readOnce' as never)
     try {
       const ctx = createContext({home, env: {HOME: home}})
       const target = await targetById('executor')!.detect(ctx)
