@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {createServer} from 'node:net'
-import {mkdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync, existsSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {acquireFixLock} from '../../src/fix/lock.js'
 import {Journal, listRunIds} from '../../src/fix/journal.js'
@@ -236,7 +236,10 @@ describe('doctor --fix on Executor state', () => {
 describe('doctor --fix on a hung Executor daemon', () => {
   /** A live process that *is* Executor (named executor) serving this HOME, registered at a port where nothing answers. */
   async function hungDaemon(m: ReturnType<typeof machine>, options: {exitOnTerm: boolean}) {
-    const shim = executorShim(m.home)
+    // A symlink named executor: the kernel names the process "executor" (so it is verified as
+    // Executor's), while its executable resolves to node, so no `executor` CLI exists to run
+    // `daemon stop` and the plan falls back to a manual step, as on a machine without the CLI.
+    const shim = symlinkShim(m.home)
     const daemon = await startRecorder(join(m.home, 'signals.log'), {executable: shim, env: {HOME: m.home, EXECUTOR_DATA_DIR: ''}, exitOnTerm: options.exitOnTerm})
     await new Promise((r) => setTimeout(r, 30))
     const port = await freePort()
@@ -346,3 +349,11 @@ describe('doctor --fix on a hung Executor daemon', () => {
     assert.equal(readFileSync(record, 'utf8').includes('"hostname":"localhost"'), true)
   })
 })
+
+function symlinkShim(dir: string): string {
+  const bin = join(dir, 'bin')
+  mkdirSync(bin, {recursive: true})
+  const shim = join(bin, 'executor')
+  if (!existsSync(shim)) symlinkSync(process.execPath, shim)
+  return shim
+}
