@@ -1,23 +1,35 @@
 #!/usr/bin/env node
-// `doctor` with no subcommand runs the checks; oclif has no default command for a multi-command
-// CLI, so anything that is not a known subcommand is routed to the root command (commands/index).
+// `doctor` with no subcommand runs the checks. oclif has no default command for a multi-command
+// CLI, so anything that is not a known subcommand is routed to the root command. The root run
+// itself takes a fast path that does not load oclif (src/cli/fast-root.ts); help, versions,
+// subcommands and anything the fast parser does not accept go through oclif.
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import {execute} from '@oclif/core'
 
 const ROOT = 'Symbol(SINGLE_COMMAND_CLI)'
 const argv = process.argv.slice(2)
-let known = []
+let manifest = null
 try {
-  known = Object.keys(JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8')).commands)
+  manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
 } catch {
-  // no manifest (dev): oclif discovers the commands itself; routing below still works
-  known = ['checks', 'explain', 'bundle', 'preflight', 'undo']
+  // no manifest (a build without one): oclif discovers the commands itself
 }
+const known = manifest ? Object.keys(manifest.commands) : ['checks', 'explain', 'bundle', 'preflight', 'undo']
 const first = argv[0]
 const isCommand = first !== undefined && (known.includes(first) || known.some((id) => id.startsWith(`${first}:`)) || first === 'help')
 const isVersion = first === '--version'
-// doctorkit has no user-installable plugins: skipping oclif's user-plugin lookup saves a file read
-// and a permission warning when run as a user whose HOME is not readable.
-const root = fileURLToPath(new URL('..', import.meta.url))
-await execute({args: isCommand || isVersion ? argv : [ROOT, ...argv], loadOptions: {root, userPlugins: false}})
+const wantsHelp = argv.some((a) => a === '--help' || a === '-h')
+
+let handled = false
+if (!isCommand && !isVersion && !wantsHelp && manifest?.commands?.[ROOT]) {
+  // The bundled fast path (scripts/bundle.mjs), else the compiled modules it is built from.
+  const {tryFastRoot} = await import('../dist/fast-root.js').catch(() => import('../dist/src/cli/fast-root.js'))
+  handled = await tryFastRoot(argv, manifest.commands[ROOT].flags)
+}
+if (!handled) {
+  const {execute} = await import('@oclif/core')
+  // doctorkit has no user-installable plugins: skipping oclif's user-plugin lookup saves a file
+  // read and a permission warning when run as a user whose HOME is not readable.
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  await execute({args: isCommand || isVersion ? argv : [ROOT, ...argv], loadOptions: {root, userPlugins: false}})
+}

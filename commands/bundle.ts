@@ -1,6 +1,7 @@
 import {Command, Flags} from '@oclif/core'
 import {resolve} from 'node:path'
-import {runFlags, toRunOptions} from '../src/cli/run-flags.js'
+import {runFlags} from '../src/cli/flags.js'
+import {toRunOptions} from '../src/cli/run-flags.js'
 import {UsageError} from '../src/engine/doctor.js'
 import {DEFAULT_BUNDLE_OPTIONS, parseSize, type BundleOptions} from '../src/bundle/options.js'
 

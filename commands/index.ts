@@ -1,8 +1,7 @@
 import {Command} from '@oclif/core'
-import {finishRun, prepareRun, reportFlags, wantsLiveView} from '../src/cli/report-run.js'
-import {runFlags, toRunOptions} from '../src/cli/run-flags.js'
-import {runDoctor, UsageError} from '../src/engine/doctor.js'
-import {fixFlags, runDoctorWithFix} from '../src/fix/cli.js'
+import {fixFlags, reportFlags, runFlags} from '../src/cli/flags.js'
+import {runRoot} from '../src/cli/root-run.js'
+import {UsageError} from '../src/engine/doctor.js'
 import type {Report} from '../src/types.js'
 
 export default class Doctor extends Command {
@@ -25,36 +24,10 @@ Other commands:
   public async run(): Promise<Report | undefined> {
     const {flags} = await this.parse(Doctor)
     try {
-      if (flags.fix || flags['dry-run'] || flags.yes) {
-        // Repairs report in human or JSON form only: a CI format has no place for consent or undo.
-        if (flags.format && flags.format !== 'human' && flags.format !== 'json') throw new UsageError(`--format ${flags.format} does not apply to --fix`, ['use --json, or run the diagnosis without --fix'])
-        const json = flags.json || flags.format === 'json'
-        return await runDoctorWithFix({flags: {...flags, json}, options: toRunOptions(flags), argv: this.argv, startView: (planned) => this.startView(planned), viewDone: () => this.view?.done})
-      }
-      const run = await prepareRun(flags, {cwd: process.cwd(), env: process.env})
-      const raw = await runDoctor({
-        ...run.init,
-        onPlan: wantsLiveView(run.format) ? (planned) => this.startView(planned) : undefined,
-      })
-      await this.view?.done
-      const {report, exitCode} = await finishRun(run, raw, flags, {name: 'doctor', env: process.env})
-      process.exitCode = exitCode
-      return report
+      return await runRoot(flags, this.argv)
     } catch (error) {
       if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
       throw error
     }
-  }
-
-  private view?: {done: Promise<void>}
-
-  private startView(planned: Parameters<typeof import('../src/report/listr-view.js').createListrView>[0]) {
-    if (planned.length === 0) return
-    const pending = import('../src/report/listr-view.js').then((m) => m.createListrView(planned, process.env))
-    const hooks = {
-      onEnd: (...args: Parameters<NonNullable<import('../src/engine/run-checks.js').RunHooks['onEnd']>>) => void pending.then((v) => v.hooks.onEnd?.(...args)),
-    }
-    this.view = {done: pending.then((v) => v.done)}
-    return hooks
   }
 }

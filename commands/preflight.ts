@@ -1,8 +1,8 @@
 import {Command} from '@oclif/core'
 import {checks} from '../checks/index.js'
 import type {CheckDefinition} from '../src/check.js'
-import {finishRun, liveView, prepareRun, reportFlags, wantsLiveView} from '../src/cli/report-run.js'
-import {runFlags} from '../src/cli/run-flags.js'
+import {reportFlags, runFlags} from '../src/cli/flags.js'
+import {finishRun, liveView, prepareRun, wantsLiveView} from '../src/cli/report-run.js'
 import {runDoctor, UsageError} from '../src/engine/doctor.js'
 import type {Report} from '../src/types.js'
 

@@ -1,6 +1,6 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {resolve} from 'node:path'
-import {runFlags} from '../../src/cli/run-flags.js'
+import {runFlags} from '../../src/cli/flags.js'
 
 export default class BundleVerify extends Command {
   static description = `Check a bundle before sharing it: re-scan the archive for every secret value known on this machine (also base64 and URL-encoded), the secret patterns, and the home, user and host names.

@@ -3,7 +3,6 @@
  * config, choose the format, and afterwards shape the report (suppressions, config skips, slow
  * flags), render it to stdout or `--output`, write the step summary, and decide the exit code.
  */
-import {Flags} from '@oclif/core'
 import {checks as allChecks} from '../../checks/index.js'
 import type {CheckDefinition} from '../check.js'
 import {expiredSuppressions, shapeReport} from '../config/apply.js'
@@ -11,15 +10,10 @@ import {DEFAULT_OPTIONS} from '../context.js'
 import {loadConfig, type LoadedConfig} from '../config/load.js'
 import {exitCodeFor, type DoctorRunInit} from '../engine/doctor.js'
 import type {PlannedCheck, RunHooks} from '../engine/run-checks.js'
-import {appendStepSummary, FORMATS, renderReport, resolveFormat, writeReportFile, type Format} from '../report/format.js'
+import {appendStepSummary, renderReport, resolveFormat, writeReportFile, type Format} from '../report/format.js'
 import type {Report} from '../types.js'
 import {toRunOptions, type RunFlagValues} from './run-flags.js'
 
-export const reportFlags = {
-  format: Flags.string({description: 'Report format. Default: github when GITHUB_ACTIONS=true, else human. --json is short for --format json.', options: [...FORMATS]}),
-  output: Flags.string({char: 'o', description: 'Write the report to this file instead of stdout (parent directories are created).'}),
-  config: Flags.string({description: 'Config file (default: doctor.config.json, looked for from the working directory up to the repository root).'}),
-}
 
 export interface ReportFlagValues extends RunFlagValues {
   format?: string

@@ -3,7 +3,6 @@
  * them: lock, diagnose, plan, (ask,) apply, re-check, report. Under `--json` the report stays one
  * document, with the plan and its outcome in `fix` (docs/fix.md).
  */
-import {Flags} from '@oclif/core'
 import {createInterface} from 'node:readline'
 import type {RunOptions} from '../context.js'
 import {exitCodeFor, runDoctor, UsageError} from '../engine/doctor.js'
@@ -13,11 +12,6 @@ import {acquireFixLock, type FixLock} from './lock.js'
 import {runFix} from './run-fix.js'
 import {stateDirFor} from './state-dir.js'
 
-export const fixFlags = {
-  fix: Flags.boolean({description: 'Repair what is safe (journaled; `doctor undo` reverts). Steps that need consent are asked for on a terminal.'}),
-  'dry-run': Flags.boolean({description: 'Print the whole fix plan (what, where, why, risk, how to undo) and change nothing.'}),
-  yes: Flags.boolean({char: 'y', description: 'With --fix: approve the steps that need confirmation, without asking.'}),
-}
 
 export interface FixFlagValues {
   fix: boolean

@@ -106,8 +106,8 @@ describe('runwisp config parsing', () => {
     ['deeply nested arrays', Buffer.from('a = ' + '['.repeat(5000) + ']'.repeat(5000) + '\n'), 'nested', 1, null],
   ]
   for (const [name, bytes, mention, line, column] of cases) {
-    it(`reports ${name} with its position`, () => {
-      const state = parseConfig(candidate, bytes)
+    it(`reports ${name} with its position`, async () => {
+      const state = await parseConfig(candidate, bytes)
       assert.equal(state.kind, 'invalid', JSON.stringify(state))
       if (state.kind !== 'invalid') return
       assert.ok(state.reason.includes(mention), state.reason)
@@ -116,8 +116,8 @@ describe('runwisp config parsing', () => {
     })
   }
 
-  it('survives a deeply nested dotted table header', () => {
-    const state = parseConfig(candidate, Buffer.from(`[${Array.from({length: 20000}, () => 'a').join('.')}]\nx = 1\n`))
+  it('survives a deeply nested dotted table header', async () => {
+    const state = await parseConfig(candidate, Buffer.from(`[${Array.from({length: 20000}, () => 'a').join('.')}]\nx = 1\n`))
     assert.ok(state.kind === 'ok' || state.kind === 'invalid')
   })
 
@@ -157,8 +157,8 @@ describe('runwisp config rules per generation', () => {
     {name: 'an unknown generation accepts either spelling', facts: G(null), toml: '[tasks.a]\non_overlap = "terminate"\nmax_concurrent = 2\n', expect: []},
   ]
   for (const c of cases) {
-    it(c.name, () => {
-      const state = parseConfig({path: '/x/runwisp.toml', source: 'cwd', label: 't'}, Buffer.from(c.toml))
+    it(c.name, async () => {
+      const state = await parseConfig({path: '/x/runwisp.toml', source: 'cwd', label: 't'}, Buffer.from(c.toml))
       assert.equal(state.kind, 'ok', JSON.stringify(state))
       if (state.kind !== 'ok') return
       const issues = validateConfig(state.data, state.positions, c.facts)

@@ -3,7 +3,6 @@
  * it (runwisp-facts §5). Parsing uses smol-toml; errors carry line and column. The semantic rules
  * are generation-aware: a key renamed in 0.5 is wrong on 0.16 and right on 0.4.
  */
-import {parse, TomlError} from 'smol-toml'
 import type {CheckContext} from '../../context.js'
 import type {FileError} from '../../probes/files.js'
 import {configCandidates, type ConfigCandidate} from './paths.js'
@@ -41,15 +40,19 @@ export function loadConfig(ctx: CheckContext, extra: ConfigCandidate[] = []): Pr
         if (read.code === 'NOT_FILE' || read.code === 'EISDIR') return {kind: 'invalid', candidate, reason: `${candidate.path} is not a regular file (a directory? --config must name a single TOML file)`, position: null}
         return {kind: 'unreadable', candidate, error: read}
       }
-      return parseConfig(candidate, read.bytes)
+      return await parseConfig(candidate, read.bytes)
     }
     const first = candidates[0]!
     return {kind: 'missing', candidate: first, explicit: false, looked: candidates.map((c) => c.path)}
   })
 }
 
-/** TOML is UTF-8 text without control characters: say where the first bad byte is, as a parser would. */
-export function parseConfig(candidate: ConfigCandidate, bytes: Buffer): ConfigState {
+/**
+ * TOML is UTF-8 text without control characters: say where the first bad byte is, as a parser
+ * would. smol-toml is imported here, on first use, so runs without a runwisp.toml never load it.
+ */
+export async function parseConfig(candidate: ConfigCandidate, bytes: Buffer): Promise<ConfigState> {
+  const {parse, TomlError} = await import('smol-toml')
   const nul = bytes.indexOf(0)
   if (nul >= 0) {
     return {kind: 'invalid', candidate, reason: `it contains a NUL byte: this is binary data, not a TOML file`, position: positionOfOffset(bytes, nul)}

@@ -1,0 +1,16 @@
+// Bundles the root run's fast path (dist/src/cli/fast-root.js and everything it imports from this
+// project) into one module, dist/fast-root.js. Measured on the 2-core machine: loading the 160-odd
+// compiled modules one by one costs ~100 ms of ESM resolution; the single bundle loads in ~30 ms.
+// npm packages stay external (and are still imported lazily where the code does so).
+import {build} from 'esbuild'
+
+await build({
+  entryPoints: [new URL('../dist/src/cli/fast-root.js', import.meta.url).pathname],
+  outfile: new URL('../dist/fast-root.js', import.meta.url).pathname,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+})
