@@ -3,7 +3,7 @@
  * RunWisp per generation, and "permission denied" for an unprivileged user (setpriv, uid 65534).
  */
 import assert from 'node:assert/strict'
-import {chmodSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, symlinkSync, writeFileSync, chownSync} from 'node:fs'
 import {join} from 'node:path'
 import {runCli} from '../helpers/cli.js'
 import {tmpDirs} from '../helpers/tmp.js'
@@ -96,5 +96,20 @@ describe('doctor e2e: RunWisp', () => {
     assert.equal(check.findings[0]!.symptom, 'runwisp/data-dir-permission-denied')
     assert.ok(check.findings[0]!.fix.commands.includes(`sudo chown -R nobody:nogroup ${dataDir}`), JSON.stringify(check.findings[0]))
     assert.ok(check.findings[0]!.fix.commands.includes(`sudo chmod 0700 ${dataDir}`))
+  })
+
+  it('files a root run left in the data dir, which the unprivileged daemon user cannot rotate', async () => {
+    const {cwd, dataDir} = workdir('0.16+', TOML['0.16+'])
+    mkdirSync(join(dataDir, 'logs', 'backup'), {recursive: true, mode: 0o700})
+    for (const name of ['a.log', 'b.log']) writeFileSync(join(dataDir, 'logs', 'backup', name), 'x\n') // root's, as after `sudo runwisp`
+    writeFileSync(join(dataDir, 'logs', 'backup', 'c.log'), 'x\n')
+    for (const path of [dataDir, join(dataDir, 'logs'), join(dataDir, 'logs', 'backup'), join(dataDir, 'logs', 'backup', 'c.log')]) chownSync(path, 65534, 65534)
+    const result = await runCliAsNobody([...runwispOnly, '--only', 'data-dir-permissions', '--runwisp-data-dir', dataDir], {cwd, env: {HOME: cwd}})
+    assert.equal(result.code, 1, result.stderr)
+    const check = ours(parse(result.stdout))[0]!
+    const f = check.findings.find((x) => x.symptom === 'runwisp/data-dir-foreign-files')
+    assert.ok(f, JSON.stringify(check))
+    assert.match(f.message, /^2 entries under .* are not owned by nobody/)
+    assert.ok(f.fix.commands.includes(`sudo chown -R nobody:nogroup ${dataDir}`), JSON.stringify(f.fix))
   })
 })

@@ -337,6 +337,22 @@ export const runwispSymptoms = defineSymptoms([
     generations: ALL,
   },
   {
+    id: 'runwisp/data-dir-foreign-files',
+    target: 'runwisp',
+    title: 'Files in the RunWisp data dir belong to another user',
+    message: '{count} entries under {dataDir} are not owned by {user}, the user RunWisp runs as (for example {examples}).',
+    severity: 'fail',
+    cause: 'RunWisp was once run as another user (often `sudo runwisp`), which created logs and state the daemon\'s own user cannot rotate, purge or rewrite: runs then fail with "permission denied".',
+    fix: {
+      summary: 'Give the whole data dir back to the daemon\'s user, then keep it owner-only.',
+      commands: ['sudo chown -R {user}:{group} {dataDir}', 'sudo chmod 0700 {dataDir}'],
+    },
+    docs: `runwisp-troubleshooting.md › "permission denied" on the data directory; ${F} §1.3, §1.5`,
+    check: 'data-dir-permissions',
+    generations: ALL,
+    keywords: ['owned by root', 'sudo runwisp', 'chown'],
+  },
+  {
     id: 'runwisp/health-no-answer',
     target: 'runwisp',
     title: 'The RunWisp daemon does not answer its health check',

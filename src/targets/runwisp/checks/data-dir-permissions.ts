@@ -5,6 +5,7 @@ import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
 import {octalMode} from '../../../probes/files.js'
 import {groupsOf, userName} from '../identity.js'
+import {scanDataDir} from '../data-scan.js'
 import {daemonAccount, loadRunwispState, type DaemonAccount} from '../state.js'
 import type {Finding} from '../../../types.js'
 
@@ -14,7 +15,7 @@ import type {Finding} from '../../../types.js'
  * run as someone else); when the doctor *is* that user, what the kernel refused is the proof.
  */
 export const runwispDataDirPermissions: TargetCheck = {
-  symptoms: ['runwisp/data-dir-not-dir', 'runwisp/data-dir-permission-denied', 'runwisp/data-dir-foreign-owner', 'runwisp/data-dir-mode'],
+  symptoms: ['runwisp/data-dir-not-dir', 'runwisp/data-dir-permission-denied', 'runwisp/data-dir-foreign-owner', 'runwisp/data-dir-mode', 'runwisp/data-dir-foreign-files'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
     const dataDir = state.dataDir
@@ -50,6 +51,18 @@ export const runwispDataDirPermissions: TargetCheck = {
       findings.push(finding('runwisp/data-dir-foreign-owner', {vars: {...base, owner}, evidence: full}))
     }
     if ((Number(st.stat.mode) & 0o077) !== 0) findings.push(finding('runwisp/data-dir-mode', {vars: {dataDir, mode}, evidence: full}))
+    // Inside the dir: files left by a run as another user (typically root) that the daemon can no
+    // longer rotate or purge. Root's daemon can touch anything, so only a non-root daemon is judged.
+    const scan = account.uid === 0 ? null : await scanDataDir(ctx)
+    if (scan && scan.foreign.count > 0) {
+      const examples = await Promise.all(scan.foreign.examples.map(async (e) => `${e.path} (${await userName(ctx, e.uid)})`))
+      findings.push(
+        finding('runwisp/data-dir-foreign-files', {
+          vars: {...base, count: scan.foreign.count, examples: examples.join(', ')},
+          evidence: {...evidence, foreignEntries: scan.foreign.count, examples, entriesScanned: scan.entries, partial: scan.truncated},
+        }),
+      )
+    }
     return findings
   },
 }

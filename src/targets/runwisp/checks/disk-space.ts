@@ -1,14 +1,12 @@
-import {join} from 'node:path'
 import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
-import type {CheckContext} from '../../../context.js'
 import {isTable, loadConfig} from '../config.js'
+import {scanDataDir} from '../data-scan.js'
 import {formatBytes, parseSize} from '../formats.js'
 import {loadRunwispState} from '../state.js'
 import type {Finding} from '../../../types.js'
 
 /** A log tree bigger than this many entries is measured only as far as this (a bounded walk). */
-const MAX_ENTRIES = 50_000
 
 /**
  * runwisp-facts §5.1, §6: `[storage] min_free_space` (0 = no check) against the free space of the
@@ -41,7 +39,8 @@ export const runwispDiskSpace: TargetCheck = {
     }
     if (max?.ok && max.value > 0) {
       const logs = state.paths.logs
-      const used = await treeSize(ctx, logs)
+      const scan = await scanDataDir(ctx)
+      const used = {bytes: scan?.logBytes ?? 0, entries: scan?.entries ?? 0, partial: scan?.truncated ?? false}
       if (used.bytes > max.value) {
         findings.push(
           finding('runwisp/storage-over-max-size', {
@@ -53,25 +52,4 @@ export const runwispDiskSpace: TargetCheck = {
     }
     return findings
   },
-}
-
-/** Bytes of regular files under `dir` (lstat: links are not followed), stopping after MAX_ENTRIES. */
-async function treeSize(ctx: CheckContext, dir: string): Promise<{bytes: number; entries: number; partial: boolean}> {
-  let bytes = 0
-  let entries = 0
-  const queue = [dir]
-  while (queue.length > 0) {
-    const current = queue.pop()!
-    const listing = await ctx.files.readdir(current)
-    if (!listing.ok) continue
-    for (const name of listing.names) {
-      if (++entries > MAX_ENTRIES) return {bytes, entries: MAX_ENTRIES, partial: true}
-      const path = join(current, name)
-      const st = await ctx.files.lstat(path)
-      if (!st.ok) continue
-      if (st.stat.isDirectory()) queue.push(path)
-      else if (st.stat.isFile()) bytes += st.stat.size
-    }
-  }
-  return {bytes, entries, partial: false}
 }
