@@ -4,7 +4,7 @@
  * Loopback only; every process it starts is stopped before it exits.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync} from 'node:fs'
 import {cpus, totalmem, tmpdir, release} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -132,6 +132,20 @@ async function main(): Promise<void> {
     log('fake RunWisp daemon…')
     commands.push(timeCommand('doctor --json, fake RunWisp daemon', [process.execPath, DOCTOR, '--json'], {env: {...runwisp.env, NO_COLOR: '1'}, cwd: rwHome, runs}))
   } else notes.push('No fake RunWisp daemon in this build; that row is missing.')
+
+  log('doctor bundle over 2.1 GB of logs…')
+  const bigHome = tmp()
+  const bigLogs = join(bigHome, '.executor', 'logs')
+  mkdirSync(join(bigHome, '.executor', 'server-control'), {recursive: true})
+  mkdirSync(bigLogs, {recursive: true})
+  for (const name of ['daemon.log', 'daemon.error.log']) {
+    // Sparse: the real size of a 1 GB log each, without the disk cost.
+    const fd = openSync(join(bigLogs, name), 'w')
+    ftruncateSync(fd, 1.05 * 1024 ** 3)
+    writeSync(fd, 'Daemon ready on http://localhost:4789\n', 1.05 * 1024 ** 3 - 64)
+    closeSync(fd)
+  }
+  commands.push(timeCommand('doctor bundle, 2.1 GB of logs', [process.execPath, DOCTOR, 'bundle', '--force', '--output', join(bigHome, 'b.tar.gz')], {env: {HOME: bigHome, EXECUTOR_DATA_DIR: '', NO_COLOR: '1'}, cwd: bigHome, runs: Math.min(runs, 7)}))
 
   const byLabel = (prefix: string) => commands.find((c) => c.label.startsWith(prefix))
   const node = byLabel('node -e 0')!
