@@ -104,7 +104,8 @@ describe('doctor preflight in a skeleton Executor monorepo (CLI, end to end)', f
 
   async function startDaemon(home: string, dataDir: string): Promise<Started> {
     // Named `executor` by the kernel (a hard link to node), registered in the data dir as the real CLI does.
-    return startFixture('executor-daemon.ts', ['daemon', 'run', '--data-dir', dataDir, '--executable', join(home, 'bin', 'executor')], {executable: executorShim(home)})
+    // Untracked: it lives for the whole describe, and other files' root-level afterEach(killAll) must not end it.
+    return startFixture('executor-daemon.ts', ['daemon', 'run', '--data-dir', dataDir, '--executable', join(home, 'bin', 'executor')], {executable: executorShim(home), untracked: true})
   }
 
   before(async () => {
@@ -161,6 +162,7 @@ describe('doctor preflight in a skeleton Executor monorepo (CLI, end to end)', f
   })
 
   after(async () => {
+    if (world) await stop(world.daemon.child)
     await killAll()
     tmp.cleanup()
   })
