@@ -50,15 +50,19 @@ export interface Started {
   ready: Record<string, unknown>
 }
 
-/** Starts a TypeScript fixture as a real process and waits for its ready line. */
-export function startFixture(script: string, args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; executable?: string; argv0?: string} = {}): Promise<Started> {
+/**
+ * Starts a TypeScript fixture as a real process and waits for its ready line. `untracked`: killAll()
+ * leaves it alone (some files kill every tracked process after every test of the run, from root-level
+ * hooks), for a fixture a whole describe shares; the caller stops it in its `after` hook.
+ */
+export function startFixture(script: string, args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; executable?: string; argv0?: string; untracked?: boolean} = {}): Promise<Started> {
   const child = spawn(options.executable ?? process.execPath, ['--import', TSX, fixture(script), ...args], {
     env: {...process.env, ...options.env},
     cwd: options.cwd ?? REPO,
     stdio: ['ignore', 'pipe', 'inherit'],
     ...(options.argv0 ? {argv0: options.argv0} : {}),
   })
-  children.add(child)
+  if (!options.untracked) children.add(child)
   return new Promise((resolve, reject) => {
     let buffer = ''
     const timer = setTimeout(() => reject(new Error(`${script} did not become ready in 10 s`)), 10_000)
