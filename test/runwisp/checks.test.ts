@@ -46,328 +46,331 @@ function holdLock(path: string): Promise<number> {
 }
 const held: ReturnType<typeof spawn>[] = []
 
-afterEach(async () => {
-  await killRunwisps()
-  await killAll()
-  for (const child of held.splice(0)) child.kill('SIGKILL')
-  tmp.cleanup()
-})
-
-describe('runwisp checks: a healthy RunWisp of each generation', () => {
-  const ids = checks.filter((c) => c.targets.includes('runwisp')).map((c) => c.id)
-  for (const generation of GENERATIONS) {
-    it(`${generation}: no check fails, warns or errors, and the doctor never touches auth`, async () => {
-      const {cwd, dataDir} = workdir(generation)
-      const log = join(cwd, 'requests.log')
-      const daemon = await startRunwisp({generation, dataDir, cwd, args: ['--request-log', log]})
-      for (const id of ids) {
-        const result = await judge(id, cwd, {port: daemon.port})
-        assert.ok(['pass', 'skip'].includes(result.status), `${id}: ${JSON.stringify(result, null, 2)}`)
-      }
-      const requests = requestLog(log)
-      assert.ok(requests.some((r) => r.startsWith('GET /health')), requests.join('\n'))
-      assert.deepEqual(requests.filter((r) => !r.startsWith('GET ') || r.includes('/api/auth')), [], 'the doctor must never log in or POST')
-    })
-  }
-})
-
-describe('runwisp daemon-health', () => {
-  const cases: Array<{name: string; generation: Generation; args?: string[]; setup?: (dataDir: string) => void; expect: Expectation}> = [
-    {name: '0.16+: a hung daemon', generation: '0.16+', args: ['--mode', 'hung'], expect: {status: 'fail', symptoms: ['runwisp/health-no-answer'], mentions: ['no answer within']}},
-    {name: '0.3-0.4: a daemon answering 503 over TCP', generation: '0.3-0.4', args: ['--mode', 'wrong'], expect: {status: 'fail', symptoms: ['runwisp/health-wrong-answer'], mentions: ['503']}},
-    {name: '0.5-0.15: answered over the socket', generation: '0.5-0.15', args: ['--port', 'none'], expect: {status: 'pass'}},
-  ]
-  for (const c of cases) {
-    it(c.name, async () => {
-      const {cwd, dataDir} = workdir(c.generation)
-      const daemon = await startRunwisp({generation: c.generation, dataDir, cwd, args: c.args ?? []})
-      expectResult(await judge('daemon-health', cwd, {port: daemon.port || 1}), c.expect)
-    })
-  }
-
-  it('a socket path that is a regular file is reported, not connected to', async () => {
-    const {cwd, dataDir} = workdir('0.16+')
-    mkdirSync(dataDir, {mode: 0o700})
-    writeFileSync(join(dataDir, 'runwisp.sock'), 'not a socket')
-    expectResult(await judge('daemon-health', cwd), {status: 'fail', symptoms: ['runwisp/socket-not-socket'], mentions: ['a regular file']})
+// Hooks scoped to this file: a root-level afterEach would run after every test of the whole run.
+describe('runwisp/checks', () => {
+  afterEach(async () => {
+    await killRunwisps()
+    await killAll()
+    for (const child of held.splice(0)) child.kill('SIGKILL')
+    tmp.cleanup()
   })
 
-  it('a squatter answering on the port of a 0.3-0.4 install is not RunWisp', async () => {
-    const {cwd, dataDir} = workdir('0.3-0.4')
-    mkdirSync(dataDir, {mode: 0o700})
-    writeFileSync(join(dataDir, 'password'), 'pw\n', {mode: 0o600})
-    const squatter = await startFixture('squatter.ts', ['--port', '0'])
-    expectResult(await judge('daemon-health', cwd, {port: squatter.ready.port as number}), {status: 'fail', symptoms: ['runwisp/health-not-runwisp'], mentions: [squatter.pid]})
-  })
-
-  it('no daemon at all is a skip, not a failure', async () => {
-    const {cwd} = workdir('0.16+')
-    expectResult(await judge('daemon-health', cwd, {port: 1}), {status: 'skip', mentions: ['no RunWisp daemon runs']})
-  })
-})
-
-describe('runwisp port-squatter', () => {
-  it('a foreign process on the port is named with the documented ss/lsof commands', async () => {
-    const {cwd} = workdir('0.16+')
-    const squatter = await startFixture('squatter.ts', ['--port', '0'])
-    const port = squatter.ready.port as number
-    const result = await judge('port-squatter', cwd, {port})
-    expectResult(result, {status: 'fail', symptoms: ['runwisp/port-in-use'], mentions: [squatter.pid, `ss -ltnp 'sport = :${port}'`, `lsof -iTCP:${port} -sTCP:LISTEN`, `runwisp --port ${port + 1}`]})
-  })
-  for (const generation of GENERATIONS) {
-    it(`${generation}: RunWisp on its own port is not a squatter`, async () => {
-      const {cwd, dataDir} = workdir(generation)
-      const daemon = await startRunwisp({generation, dataDir, cwd})
-      expectResult(await judge('port-squatter', cwd, {port: daemon.port}), {status: 'pass'})
-    })
-  }
-})
-
-describe('runwisp duplicate-daemon', () => {
-  it('0.3-0.4: another data dir\'s daemon with another password, found without one login attempt', async () => {
-    const {cwd, dataDir} = workdir('0.3-0.4')
-    mkdirSync(dataDir, {mode: 0o700})
-    writeFileSync(join(dataDir, 'password'), 'ours-password\n', {mode: 0o600})
-    const other = tmp.make('runwisp-other-')
-    const log = join(other, 'requests.log')
-    const daemon = await startRunwisp({generation: '0.3-0.4', dataDir: join(other, 'data'), cwd: other, args: ['--password', 'theirs', '--request-log', log]})
-    const result = await judge('duplicate-daemon', cwd, {port: daemon.port})
-    expectResult(result, {status: 'fail', symptoms: ['runwisp/different-password'], mentions: [join(other, 'data'), 'with a different password', `RUNWISP_PASSWORD=$(cat ${join(other, 'data')}/password) runwisp tui`]})
-    assert.ok(!JSON.stringify(result).includes('theirs') && !JSON.stringify(result).includes('ours-password'), 'passwords never appear in a report')
-    assert.deepEqual(requestLog(log).filter((r) => r.includes('/api/auth') || !r.startsWith('GET ')), [])
-  })
-
-  it('0.3-0.4: another data dir with the same password is no conflict', async () => {
-    const {cwd, dataDir} = workdir('0.3-0.4')
-    mkdirSync(dataDir, {mode: 0o700})
-    writeFileSync(join(dataDir, 'password'), 'shared\n', {mode: 0o600})
-    const other = tmp.make('runwisp-other-')
-    const daemon = await startRunwisp({generation: '0.3-0.4', dataDir: join(other, 'data'), cwd: other, args: ['--password', 'shared']})
-    expectResult(await judge('duplicate-daemon', cwd, {port: daemon.port}), {status: 'pass'})
-  })
-
-  for (const generation of ['0.5-0.15', '0.16+'] as const) {
-    it(`${generation}: a daemon of another data dir on our port, identified by its identity endpoint`, async () => {
-      const {cwd} = workdir(generation)
-      const other = tmp.make('runwisp-other-')
-      const daemon = await startRunwisp({generation, dataDir: join(other, '.runwisp'), cwd: other})
-      expectResult(await judge('duplicate-daemon', cwd, {port: daemon.port}), {
-        status: 'fail',
-        symptoms: ['runwisp/other-data-dir-daemon'],
-        mentions: [join(other, '.runwisp'), `runwisp stop --data ${join(other, '.runwisp')}`, `runwisp tui --socket ${join(other, '.runwisp', 'runwisp.sock')}`, daemon.version],
+  describe('runwisp checks: a healthy RunWisp of each generation', () => {
+    const ids = checks.filter((c) => c.targets.includes('runwisp')).map((c) => c.id)
+    for (const generation of GENERATIONS) {
+      it(`${generation}: no check fails, warns or errors, and the doctor never touches auth`, async () => {
+        const {cwd, dataDir} = workdir(generation)
+        const log = join(cwd, 'requests.log')
+        const daemon = await startRunwisp({generation, dataDir, cwd, args: ['--request-log', log]})
+        for (const id of ids) {
+          const result = await judge(id, cwd, {port: daemon.port})
+          assert.ok(['pass', 'skip'].includes(result.status), `${id}: ${JSON.stringify(result, null, 2)}`)
+        }
+        const requests = requestLog(log)
+        assert.ok(requests.some((r) => r.startsWith('GET /health')), requests.join('\n'))
+        assert.deepEqual(requests.filter((r) => !r.startsWith('GET ') || r.includes('/api/auth')), [], 'the doctor must never log in or POST')
       })
-    })
-  }
-
-  it('0.5-0.15: two daemons on one data dir', async () => {
-    const {cwd, dataDir} = workdir('0.5-0.15')
-    const a = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, args: ['--socket', 'none']})
-    const b = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, args: ['--socket', 'none', '--no-pid-file']})
-    expectResult(await judge('duplicate-daemon', cwd, {port: a.port}), {status: 'fail', symptoms: ['runwisp/two-daemons-one-data-dir'], mentions: [a.pid, b.pid]})
-  })
-})
-
-describe('runwisp stale-manifest and stale-lock', () => {
-  const pidCases: Array<{name: string; generation: Generation; content: () => Promise<string>; expect: Expectation}> = [
-    {name: '0.3-0.4: a dead pid', generation: '0.3-0.4', content: async () => `${await deadPid()}\n`, expect: {status: 'warn', symptoms: ['runwisp/stale-pid-file']}},
-    {name: '0.16+: a dead pid is harmless', generation: '0.16+', content: async () => `${await deadPid()}\n`, expect: {status: 'warn', symptoms: ['runwisp/stale-pid-file'], mentions: ['harmless']}},
-    {name: '0.5-0.15: a recycled pid (now a non-RunWisp process)', generation: '0.5-0.15', content: async () => `${process.pid}\n`, expect: {status: 'fail', symptoms: ['runwisp/pid-reused'], mentions: [process.pid]}},
-    {name: 'garbage', generation: '0.16+', content: async () => 'PID=\u0000\u0001garbage', expect: {status: 'fail', symptoms: ['runwisp/pid-file-invalid'], mentions: ['binary data']}},
-  ]
-  for (const c of pidCases) {
-    it(`stale-manifest: ${c.name}`, async () => {
-      const toml = c.generation === '0.16+' ? '[notifiers.a]\ntype = "x"\n' : c.generation === '0.5-0.15' ? '[tasks.a]\nmax_concurrent = 1\nqueue_max = 2\n' : '[tasks.a]\nparallelism = 1\n'
-      const {cwd, dataDir} = workdir(c.generation, toml)
-      mkdirSync(dataDir, {mode: 0o700})
-      writeFileSync(join(dataDir, 'daemon.pid'), await c.content(), {mode: 0o600})
-      expectResult(await judge('stale-manifest', cwd, {port: 1}), c.expect)
-    })
-  }
-
-  it('stale-lock: 0.16+ daemon.pid locked by a process that is not RunWisp', async () => {
-    const {cwd, dataDir} = workdir('0.16+', '[notifiers.a]\ntype = "x"\n')
-    mkdirSync(dataDir, {mode: 0o700})
-    const pidFile = join(dataDir, 'daemon.pid')
-    writeFileSync(pidFile, `${await deadPid()}\n`, {mode: 0o600})
-    const holder = await holdLock(pidFile)
-    expectResult(await judge('stale-lock', cwd, {port: 1}), {status: 'fail', symptoms: ['runwisp/data-dir-locked'], mentions: [holder, 'flock']})
+    }
   })
 
-  it('stale-lock: a live 0.16+ daemon holding its own lock is healthy; before 0.16 the check does not apply', async () => {
-    const a = workdir('0.16+')
-    const daemon = await startRunwisp({generation: '0.16+', dataDir: a.dataDir, cwd: a.cwd})
-    expectResult(await judge('stale-lock', a.cwd, {port: daemon.port}), {status: 'pass'})
-    const b = workdir('0.3-0.4')
-    const legacy = await startRunwisp({generation: '0.3-0.4', dataDir: b.dataDir, cwd: b.cwd})
-    expectResult(await judge('stale-lock', b.cwd, {port: legacy.port}), {status: 'skip', mentions: ['before 0.16']})
-  })
-})
+  describe('runwisp daemon-health', () => {
+    const cases: Array<{name: string; generation: Generation; args?: string[]; setup?: (dataDir: string) => void; expect: Expectation}> = [
+      {name: '0.16+: a hung daemon', generation: '0.16+', args: ['--mode', 'hung'], expect: {status: 'fail', symptoms: ['runwisp/health-no-answer'], mentions: ['no answer within']}},
+      {name: '0.3-0.4: a daemon answering 503 over TCP', generation: '0.3-0.4', args: ['--mode', 'wrong'], expect: {status: 'fail', symptoms: ['runwisp/health-wrong-answer'], mentions: ['503']}},
+      {name: '0.5-0.15: answered over the socket', generation: '0.5-0.15', args: ['--port', 'none'], expect: {status: 'pass'}},
+    ]
+    for (const c of cases) {
+      it(c.name, async () => {
+        const {cwd, dataDir} = workdir(c.generation)
+        const daemon = await startRunwisp({generation: c.generation, dataDir, cwd, args: c.args ?? []})
+        expectResult(await judge('daemon-health', cwd, {port: daemon.port || 1}), c.expect)
+      })
+    }
 
-describe('runwisp symlinked-secret and secret-permissions', () => {
-  it('0.3-0.4: a symlinked password is reported without being followed', async () => {
-    const {cwd, dataDir} = workdir('0.3-0.4')
-    mkdirSync(dataDir, {mode: 0o700})
-    const target = join(cwd, 'elsewhere')
-    writeFileSync(target, 'do-not-read\n', {mode: 0o600})
-    symlinkSync(target, join(dataDir, 'password'))
-    const result = await judge('symlinked-secret', cwd, {port: 1})
-    expectResult(result, {status: 'fail', symptoms: ['runwisp/symlinked-secret'], mentions: [`refusing to write ${join(dataDir, 'password')}: path is a symlink`, target, `rm ${join(dataDir, 'password')}`]})
-    assert.ok(!JSON.stringify(result).includes('do-not-read'))
-    assert.equal(readFileSync(target, 'utf8'), 'do-not-read\n')
-  })
-
-  it('0.16+: a symlinked daemon.pid and a directory where a secret goes', async () => {
-    const {cwd, dataDir} = workdir('0.16+', '[notifiers.a]\ntype = "x"\n')
-    mkdirSync(dataDir, {mode: 0o700})
-    symlinkSync('/etc/passwd', join(dataDir, 'daemon.pid'))
-    const result = await judge('symlinked-secret', cwd, {port: 1})
-    expectResult(result, {status: 'fail', symptoms: ['runwisp/symlinked-secret'], mentions: ['/etc/passwd', 'TOCTOU']})
-    mkdirSync(join(cwd, 'd2', '.runwisp', 'daemon.pid'), {recursive: true})
-    expectResult(await judge('symlinked-secret', join(cwd, 'd2'), {port: 1, dataDir: join(cwd, 'd2', '.runwisp')}), {status: 'fail', symptoms: ['runwisp/secret-not-regular'], mentions: ['a directory']})
-  })
-
-  const modeCases: Array<{name: string; generation: Generation; files: Record<string, number>; chownNobody?: string; expect: Expectation}> = [
-    {name: '0.3-0.4: a world-readable password', generation: '0.3-0.4', files: {password: 0o644}, expect: {status: 'fail', symptoms: ['runwisp/secret-mode'], mentions: ['0644', 'chmod 0600']}},
-    {name: '0.16+: a group-readable daemon.pid', generation: '0.16+', files: {'daemon.pid': 0o640}, expect: {status: 'warn', symptoms: ['runwisp/secret-mode']}},
-    {name: '0.16+: a password file left over from 0.4', generation: '0.16+', files: {password: 0o600}, expect: {status: 'warn', symptoms: ['runwisp/password-leftover']}},
-    {name: '0.16+: a daemon.pid owned by another user', generation: '0.16+', files: {'daemon.pid': 0o600}, chownNobody: 'daemon.pid', expect: {status: 'fail', symptoms: ['runwisp/secret-foreign-owner'], mentions: ['refuses to write', 'chown root:root']}},
-    {name: '0.3-0.4: owner-only files are fine', generation: '0.3-0.4', files: {password: 0o600, 'daemon.pid': 0o600}, expect: {status: 'pass'}},
-  ]
-  for (const c of modeCases) {
-    it(`secret-permissions: ${c.name}`, async () => {
-      const toml = c.generation === '0.16+' ? '[notifiers.a]\ntype = "x"\n' : '[tasks.a]\nparallelism = 1\n'
-      const {cwd, dataDir} = workdir(c.generation, toml)
-      mkdirSync(dataDir, {mode: 0o700})
-      const dead = await deadPid()
-      for (const [name, mode] of Object.entries(c.files)) {
-        writeFileSync(join(dataDir, name), name === 'daemon.pid' ? `${dead}\n` : 'secret\n')
-        chmodSync(join(dataDir, name), mode)
-      }
-      if (c.chownNobody) chownSync(join(dataDir, c.chownNobody), 65534, 65534)
-      expectResult(await judge('secret-permissions', cwd, {port: 1}), c.expect)
-    })
-  }
-})
-
-describe('runwisp data-dir-permissions', () => {
-  it('a data dir that is a file', async () => {
-    const {cwd} = workdir('0.16+')
-    writeFileSync(join(cwd, 'datafile'), 'x')
-    expectResult(await judge('data-dir-permissions', cwd, {dataDir: join(cwd, 'datafile'), port: 1}), {status: 'fail', symptoms: ['runwisp/data-dir-not-dir'], mentions: ['a regular file']})
-  })
-  it('a data dir open to others', async () => {
-    const {cwd, dataDir} = workdir('0.16+')
-    mkdirSync(dataDir)
-    chmodSync(dataDir, 0o755)
-    expectResult(await judge('data-dir-permissions', cwd, {port: 1}), {status: 'warn', symptoms: ['runwisp/data-dir-mode'], mentions: ['0755', `chmod 0700 ${dataDir}`]})
-  })
-  it('a data dir owned by another user while the daemon runs as root', async () => {
-    const {cwd, dataDir} = workdir('0.16+')
-    mkdirSync(dataDir, {mode: 0o700})
-    chownSync(dataDir, 65534, 65534)
-    expectResult(await judge('data-dir-permissions', cwd, {port: 1}), {status: 'warn', symptoms: ['runwisp/data-dir-foreign-owner'], mentions: [`sudo chown -R root:root ${dataDir}`]})
-  })
-})
-
-describe('runwisp clock-skew', () => {
-  const cases: Array<{name: string; generation: Generation; args: string[]; expect: Expectation}> = [
-    {name: '0.16+: two minutes ahead fails', generation: '0.16+', args: ['--date-offset-s', '120'], expect: {status: 'fail', symptoms: ['runwisp/clock-skew'], mentions: ['120 s ahead of', 'does NOT cause \\"Invalid or expired challenge\\"']}},
-    {name: '0.3-0.4: 20 s behind warns', generation: '0.3-0.4', args: ['--date-offset-s=-20'], expect: {status: 'warn', symptoms: ['runwisp/clock-skew'], mentions: ['20 s behind']}},
-    {name: '0.16+: a daemon scheduling in another system timezone', generation: '0.16+', args: ['--tz', 'America/New_York'], expect: {status: 'warn', symptoms: ['runwisp/timezone-mismatch'], mentions: ['America/New_York', 'UTC']}},
-    {name: '0.5-0.15: in step', generation: '0.5-0.15', args: [], expect: {status: 'pass'}},
-  ]
-  for (const c of cases) {
-    it(c.name, async () => {
-      const {cwd, dataDir} = workdir(c.generation)
-      const daemon = await startRunwisp({generation: c.generation, dataDir, cwd, args: c.args})
-      expectResult(await judge('clock-skew', cwd, {port: daemon.port}), c.expect)
-    })
-  }
-})
-
-describe('runwisp config-valid', () => {
-  const cases: Array<{name: string; generation: Generation; toml: string | Buffer; env?: Record<string, string>; expect: Expectation}> = [
-    {name: '0.16+ daemon, 0.4-style keys', generation: '0.16+', toml: '[tasks.a]\ncron = "0 * * * *"\nparallelism = 1\n[[notifier]]\nid = "x"\n', expect: {status: 'fail', symptoms: ['runwisp/config-unknown-key'], mentions: ["did you mean 'max_concurrent'?", 'runwisp.toml:3:1', 'runwisp.toml:4:1']}},
-    {name: '0.3-0.4 daemon, 61 in the minute field', generation: '0.3-0.4', toml: '[tasks.a]\ncron = "61 * * * *"\n', expect: {status: 'fail', symptoms: ['runwisp/cron-invalid'], mentions: ['runwisp.toml:2:1', '61 is out of range 0-59']}},
-    {name: '0.5-0.15 daemon, skip policy with one slot', generation: '0.5-0.15', toml: '[tasks.long]\ncron = "@every 1m"\nmax_concurrent = 1\non_overlap = "skip"\n', expect: {status: 'warn', symptoms: ['runwisp/overlap-skip'], mentions: ['exit code -1', 'task already running, skipping (policy: skip)', 'skipped']}},
-    {name: 'a syntax error, with line and column', generation: '0.16+', toml: '[tasks.a]\ncron = "0 * * * *\n', expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['runwisp.toml:2:']}},
-    {name: 'a binary file', generation: '0.16+', toml: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['NUL byte', 'runwisp.toml:3:1']}},
-    {name: 'a non-UTF-8 file', generation: '0.16+', toml: Buffer.from([0x23, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x0a]), expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['not valid UTF-8', 'runwisp.toml:1:6']}},
-    {name: 'a deeply nested file', generation: '0.16+', toml: `x = ${'['.repeat(3000)}${']'.repeat(3000)}\n`, expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['nested']}},
-    {name: 'a huge file', generation: '0.16+', toml: Buffer.alloc(5 * 1024 * 1024, 0x23), expect: {status: 'error', mentions: ['5242880 bytes']}},
-    {name: 'bad RUNWISP_* variables', generation: '0.16+', toml: '[tasks.a]\ncron = "@hourly"\n', env: {RUNWISP_PORT: 'ninety', RUNWISP_AUTH: 'off', RUNWISP_PASSWORD: 'x'}, expect: {status: 'fail', symptoms: ['runwisp/env-invalid'], mentions: ['RUNWISP_PORT must be a valid port number', 'mutually exclusive']}},
-  ]
-  for (const c of cases) {
-    it(c.name, async () => {
-      const {cwd, dataDir} = workdir(c.generation, '')
-      writeFileSync(join(cwd, 'runwisp.toml'), c.toml)
-      const daemon = await startRunwisp({generation: c.generation, dataDir, cwd})
-      expectResult(await judge('config-valid', cwd, {port: daemon.port, ...(c.env ? {env: c.env} : {})}), c.expect)
-    })
-  }
-  it('an explicit RUNWISP_CONFIG that does not exist', async () => {
-    const {cwd} = workdir('0.16+')
-    expectResult(await judge('config-valid', cwd, {port: 1, env: {RUNWISP_CONFIG: join(cwd, 'nope.toml')}}), {status: 'fail', symptoms: ['runwisp/config-missing'], mentions: ['nope.toml']})
-  })
-})
-
-describe('runwisp disk-space', () => {
-  it('free space below min_free_space, with the page\'s consequences', async () => {
-    const {cwd, dataDir} = workdir('0.16+', '[storage]\nmin_free_space = "1000tb"\n')
-    mkdirSync(dataDir, {mode: 0o700})
-    expectResult(await judge('disk-space', cwd, {port: 1}), {status: 'fail', symptoms: ['runwisp/disk-below-min-free'], mentions: ['1000tb', 'task itself is not killed', `df -h ${dataDir}`]})
-  })
-  it('run logs above max_size', async () => {
-    const {cwd, dataDir} = workdir('0.16+', '[storage]\nmax_size = "1kb"\nmin_free_space = "1b"\n')
-    mkdirSync(join(dataDir, 'logs', 'backup'), {recursive: true, mode: 0o700})
-    writeFileSync(join(dataDir, 'logs', 'backup', '20260101_000000_x.log'), Buffer.alloc(8192, 0x61))
-    expectResult(await judge('disk-space', cwd, {port: 1}), {status: 'warn', symptoms: ['runwisp/storage-over-max-size'], mentions: ['8.0 KiB']})
-  })
-})
-
-describe('runwisp daemon-log-errors', () => {
-  const lines: Array<[string, string]> = [
-    ['2026-05-27 14:03:01 [ERROR] Server failed: listen tcp 127.0.0.1:9477: bind: address already in use', 'runwisp/log-address-in-use'],
-    ['time=2026-05-27T14:03:01Z level=ERROR msg="listen tcp 0.0.0.0:80: bind: permission denied"', 'runwisp/log-bind-permission-denied'],
-    ['daemon failed to start: health check timed out', 'runwisp/log-health-timeout'],
-    ['2026-09-21 10:00:00 [FATA] crash recovery failed; refusing to start with unresolved in-flight runs: database is locked', 'runwisp/log-crash-recovery-failed'],
-    ['2026-09-21 10:00:00 [ERROR] Fatal error: open runwisp.db: permission denied', 'runwisp/log-fatal'],
-  ]
-  for (const [line, symptom] of lines) {
-    it(symptom, async () => {
+    it('a socket path that is a regular file is reported, not connected to', async () => {
       const {cwd, dataDir} = workdir('0.16+')
       mkdirSync(dataDir, {mode: 0o700})
-      writeFileSync(join(dataDir, 'daemon.log'), `2026-05-27 14:03:00 [INFO] RunWisp starting\n${line}\n`)
-      expectResult(await judge('daemon-log-errors', cwd, {port: 1}), {status: 'fail', symptoms: [symptom], mentions: ['line 2']})
+      writeFileSync(join(dataDir, 'runwisp.sock'), 'not a socket')
+      expectResult(await judge('daemon-health', cwd), {status: 'fail', symptoms: ['runwisp/socket-not-socket'], mentions: ['a regular file']})
     })
-  }
-  it('a clean log passes', async () => {
-    const {cwd, dataDir} = workdir('0.16+')
-    mkdirSync(dataDir, {mode: 0o700})
-    writeFileSync(join(dataDir, 'daemon.log'), '2026-05-27 14:03:00 [INFO] RunWisp starting\n2026-05-27 14:03:01 [INFO] run started task=backup run=01J\n')
-    expectResult(await judge('daemon-log-errors', cwd, {port: 1}), {status: 'pass'})
-  })
-})
 
-describe('runwisp service-unit', () => {
-  const unit = (user: string | null, dataDir: string, extra = '') =>
-    `[Unit]\nDescription=RunWisp\n[Service]\n${user ? `User=${user}\nGroup=${user}\n` : ''}ExecStart=/usr/local/bin/runwisp daemon --config /etc/runwisp/runwisp.toml --data ${dataDir} --host 127.0.0.1 --port 9477\n${extra}[Install]\nWantedBy=multi-user.target\n`
-  const cases: Array<{name: string; user: string | null; owner: number; extra?: string; expect: Expectation}> = [
-    {name: 'User= does not own the data dir', user: 'nobody', owner: 0, expect: {status: 'fail', symptoms: ['runwisp/unit-user-mismatch'], mentions: ['sudo chown -R nobody:nobody', 'sudo chmod 0700']}},
-    {name: 'User= names no user', user: 'runwisp-no-such-user', owner: 0, expect: {status: 'fail', symptoms: ['runwisp/unit-user-missing']}},
-    {name: 'ProtectSystem=strict without ReadWritePaths for the data dir', user: 'nobody', owner: 65534, extra: 'ProtectSystem=strict\nReadWritePaths=/var/lib/runwisp\n', expect: {status: 'fail', symptoms: ['runwisp/unit-data-dir-read-only']}},
-    {name: 'User= owns the data dir', user: 'nobody', owner: 65534, expect: {status: 'pass'}},
-  ]
-  for (const c of cases) {
-    it(c.name, async () => {
-      const {cwd} = workdir('0.16+')
-      const dataDir = join(cwd, 'srv-data')
+    it('a squatter answering on the port of a 0.3-0.4 install is not RunWisp', async () => {
+      const {cwd, dataDir} = workdir('0.3-0.4')
       mkdirSync(dataDir, {mode: 0o700})
-      chownSync(dataDir, c.owner, c.owner)
-      const units = join(cwd, 'units')
-      mkdirSync(units)
-      writeFileSync(join(units, 'runwisp.service'), unit(c.user, dataDir, c.extra))
-      expectResult(await judge('service-unit', cwd, {port: 1, env: {SYSTEMD_UNIT_PATH: units}}), c.expect)
+      writeFileSync(join(dataDir, 'password'), 'pw\n', {mode: 0o600})
+      const squatter = await startFixture('squatter.ts', ['--port', '0'])
+      expectResult(await judge('daemon-health', cwd, {port: squatter.ready.port as number}), {status: 'fail', symptoms: ['runwisp/health-not-runwisp'], mentions: [squatter.pid]})
     })
-  }
+
+    it('no daemon at all is a skip, not a failure', async () => {
+      const {cwd} = workdir('0.16+')
+      expectResult(await judge('daemon-health', cwd, {port: 1}), {status: 'skip', mentions: ['no RunWisp daemon runs']})
+    })
+  })
+
+  describe('runwisp port-squatter', () => {
+    it('a foreign process on the port is named with the documented ss/lsof commands', async () => {
+      const {cwd} = workdir('0.16+')
+      const squatter = await startFixture('squatter.ts', ['--port', '0'])
+      const port = squatter.ready.port as number
+      const result = await judge('port-squatter', cwd, {port})
+      expectResult(result, {status: 'fail', symptoms: ['runwisp/port-in-use'], mentions: [squatter.pid, `ss -ltnp 'sport = :${port}'`, `lsof -iTCP:${port} -sTCP:LISTEN`, `runwisp --port ${port + 1}`]})
+    })
+    for (const generation of GENERATIONS) {
+      it(`${generation}: RunWisp on its own port is not a squatter`, async () => {
+        const {cwd, dataDir} = workdir(generation)
+        const daemon = await startRunwisp({generation, dataDir, cwd})
+        expectResult(await judge('port-squatter', cwd, {port: daemon.port}), {status: 'pass'})
+      })
+    }
+  })
+
+  describe('runwisp duplicate-daemon', () => {
+    it('0.3-0.4: another data dir\'s daemon with another password, found without one login attempt', async () => {
+      const {cwd, dataDir} = workdir('0.3-0.4')
+      mkdirSync(dataDir, {mode: 0o700})
+      writeFileSync(join(dataDir, 'password'), 'ours-password\n', {mode: 0o600})
+      const other = tmp.make('runwisp-other-')
+      const log = join(other, 'requests.log')
+      const daemon = await startRunwisp({generation: '0.3-0.4', dataDir: join(other, 'data'), cwd: other, args: ['--password', 'theirs', '--request-log', log]})
+      const result = await judge('duplicate-daemon', cwd, {port: daemon.port})
+      expectResult(result, {status: 'fail', symptoms: ['runwisp/different-password'], mentions: [join(other, 'data'), 'with a different password', `RUNWISP_PASSWORD=$(cat ${join(other, 'data')}/password) runwisp tui`]})
+      assert.ok(!JSON.stringify(result).includes('theirs') && !JSON.stringify(result).includes('ours-password'), 'passwords never appear in a report')
+      assert.deepEqual(requestLog(log).filter((r) => r.includes('/api/auth') || !r.startsWith('GET ')), [])
+    })
+
+    it('0.3-0.4: another data dir with the same password is no conflict', async () => {
+      const {cwd, dataDir} = workdir('0.3-0.4')
+      mkdirSync(dataDir, {mode: 0o700})
+      writeFileSync(join(dataDir, 'password'), 'shared\n', {mode: 0o600})
+      const other = tmp.make('runwisp-other-')
+      const daemon = await startRunwisp({generation: '0.3-0.4', dataDir: join(other, 'data'), cwd: other, args: ['--password', 'shared']})
+      expectResult(await judge('duplicate-daemon', cwd, {port: daemon.port}), {status: 'pass'})
+    })
+
+    for (const generation of ['0.5-0.15', '0.16+'] as const) {
+      it(`${generation}: a daemon of another data dir on our port, identified by its identity endpoint`, async () => {
+        const {cwd} = workdir(generation)
+        const other = tmp.make('runwisp-other-')
+        const daemon = await startRunwisp({generation, dataDir: join(other, '.runwisp'), cwd: other})
+        expectResult(await judge('duplicate-daemon', cwd, {port: daemon.port}), {
+          status: 'fail',
+          symptoms: ['runwisp/other-data-dir-daemon'],
+          mentions: [join(other, '.runwisp'), `runwisp stop --data ${join(other, '.runwisp')}`, `runwisp tui --socket ${join(other, '.runwisp', 'runwisp.sock')}`, daemon.version],
+        })
+      })
+    }
+
+    it('0.5-0.15: two daemons on one data dir', async () => {
+      const {cwd, dataDir} = workdir('0.5-0.15')
+      const a = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, args: ['--socket', 'none']})
+      const b = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, args: ['--socket', 'none', '--no-pid-file']})
+      expectResult(await judge('duplicate-daemon', cwd, {port: a.port}), {status: 'fail', symptoms: ['runwisp/two-daemons-one-data-dir'], mentions: [a.pid, b.pid]})
+    })
+  })
+
+  describe('runwisp stale-manifest and stale-lock', () => {
+    const pidCases: Array<{name: string; generation: Generation; content: () => Promise<string>; expect: Expectation}> = [
+      {name: '0.3-0.4: a dead pid', generation: '0.3-0.4', content: async () => `${await deadPid()}\n`, expect: {status: 'warn', symptoms: ['runwisp/stale-pid-file']}},
+      {name: '0.16+: a dead pid is harmless', generation: '0.16+', content: async () => `${await deadPid()}\n`, expect: {status: 'warn', symptoms: ['runwisp/stale-pid-file'], mentions: ['harmless']}},
+      {name: '0.5-0.15: a recycled pid (now a non-RunWisp process)', generation: '0.5-0.15', content: async () => `${process.pid}\n`, expect: {status: 'fail', symptoms: ['runwisp/pid-reused'], mentions: [process.pid]}},
+      {name: 'garbage', generation: '0.16+', content: async () => 'PID=\u0000\u0001garbage', expect: {status: 'fail', symptoms: ['runwisp/pid-file-invalid'], mentions: ['binary data']}},
+    ]
+    for (const c of pidCases) {
+      it(`stale-manifest: ${c.name}`, async () => {
+        const toml = c.generation === '0.16+' ? '[notifiers.a]\ntype = "x"\n' : c.generation === '0.5-0.15' ? '[tasks.a]\nmax_concurrent = 1\nqueue_max = 2\n' : '[tasks.a]\nparallelism = 1\n'
+        const {cwd, dataDir} = workdir(c.generation, toml)
+        mkdirSync(dataDir, {mode: 0o700})
+        writeFileSync(join(dataDir, 'daemon.pid'), await c.content(), {mode: 0o600})
+        expectResult(await judge('stale-manifest', cwd, {port: 1}), c.expect)
+      })
+    }
+
+    it('stale-lock: 0.16+ daemon.pid locked by a process that is not RunWisp', async () => {
+      const {cwd, dataDir} = workdir('0.16+', '[notifiers.a]\ntype = "x"\n')
+      mkdirSync(dataDir, {mode: 0o700})
+      const pidFile = join(dataDir, 'daemon.pid')
+      writeFileSync(pidFile, `${await deadPid()}\n`, {mode: 0o600})
+      const holder = await holdLock(pidFile)
+      expectResult(await judge('stale-lock', cwd, {port: 1}), {status: 'fail', symptoms: ['runwisp/data-dir-locked'], mentions: [holder, 'flock']})
+    })
+
+    it('stale-lock: a live 0.16+ daemon holding its own lock is healthy; before 0.16 the check does not apply', async () => {
+      const a = workdir('0.16+')
+      const daemon = await startRunwisp({generation: '0.16+', dataDir: a.dataDir, cwd: a.cwd})
+      expectResult(await judge('stale-lock', a.cwd, {port: daemon.port}), {status: 'pass'})
+      const b = workdir('0.3-0.4')
+      const legacy = await startRunwisp({generation: '0.3-0.4', dataDir: b.dataDir, cwd: b.cwd})
+      expectResult(await judge('stale-lock', b.cwd, {port: legacy.port}), {status: 'skip', mentions: ['before 0.16']})
+    })
+  })
+
+  describe('runwisp symlinked-secret and secret-permissions', () => {
+    it('0.3-0.4: a symlinked password is reported without being followed', async () => {
+      const {cwd, dataDir} = workdir('0.3-0.4')
+      mkdirSync(dataDir, {mode: 0o700})
+      const target = join(cwd, 'elsewhere')
+      writeFileSync(target, 'do-not-read\n', {mode: 0o600})
+      symlinkSync(target, join(dataDir, 'password'))
+      const result = await judge('symlinked-secret', cwd, {port: 1})
+      expectResult(result, {status: 'fail', symptoms: ['runwisp/symlinked-secret'], mentions: [`refusing to write ${join(dataDir, 'password')}: path is a symlink`, target, `rm ${join(dataDir, 'password')}`]})
+      assert.ok(!JSON.stringify(result).includes('do-not-read'))
+      assert.equal(readFileSync(target, 'utf8'), 'do-not-read\n')
+    })
+
+    it('0.16+: a symlinked daemon.pid and a directory where a secret goes', async () => {
+      const {cwd, dataDir} = workdir('0.16+', '[notifiers.a]\ntype = "x"\n')
+      mkdirSync(dataDir, {mode: 0o700})
+      symlinkSync('/etc/passwd', join(dataDir, 'daemon.pid'))
+      const result = await judge('symlinked-secret', cwd, {port: 1})
+      expectResult(result, {status: 'fail', symptoms: ['runwisp/symlinked-secret'], mentions: ['/etc/passwd', 'TOCTOU']})
+      mkdirSync(join(cwd, 'd2', '.runwisp', 'daemon.pid'), {recursive: true})
+      expectResult(await judge('symlinked-secret', join(cwd, 'd2'), {port: 1, dataDir: join(cwd, 'd2', '.runwisp')}), {status: 'fail', symptoms: ['runwisp/secret-not-regular'], mentions: ['a directory']})
+    })
+
+    const modeCases: Array<{name: string; generation: Generation; files: Record<string, number>; chownNobody?: string; expect: Expectation}> = [
+      {name: '0.3-0.4: a world-readable password', generation: '0.3-0.4', files: {password: 0o644}, expect: {status: 'fail', symptoms: ['runwisp/secret-mode'], mentions: ['0644', 'chmod 0600']}},
+      {name: '0.16+: a group-readable daemon.pid', generation: '0.16+', files: {'daemon.pid': 0o640}, expect: {status: 'warn', symptoms: ['runwisp/secret-mode']}},
+      {name: '0.16+: a password file left over from 0.4', generation: '0.16+', files: {password: 0o600}, expect: {status: 'warn', symptoms: ['runwisp/password-leftover']}},
+      {name: '0.16+: a daemon.pid owned by another user', generation: '0.16+', files: {'daemon.pid': 0o600}, chownNobody: 'daemon.pid', expect: {status: 'fail', symptoms: ['runwisp/secret-foreign-owner'], mentions: ['refuses to write', 'chown root:root']}},
+      {name: '0.3-0.4: owner-only files are fine', generation: '0.3-0.4', files: {password: 0o600, 'daemon.pid': 0o600}, expect: {status: 'pass'}},
+    ]
+    for (const c of modeCases) {
+      it(`secret-permissions: ${c.name}`, async () => {
+        const toml = c.generation === '0.16+' ? '[notifiers.a]\ntype = "x"\n' : '[tasks.a]\nparallelism = 1\n'
+        const {cwd, dataDir} = workdir(c.generation, toml)
+        mkdirSync(dataDir, {mode: 0o700})
+        const dead = await deadPid()
+        for (const [name, mode] of Object.entries(c.files)) {
+          writeFileSync(join(dataDir, name), name === 'daemon.pid' ? `${dead}\n` : 'secret\n')
+          chmodSync(join(dataDir, name), mode)
+        }
+        if (c.chownNobody) chownSync(join(dataDir, c.chownNobody), 65534, 65534)
+        expectResult(await judge('secret-permissions', cwd, {port: 1}), c.expect)
+      })
+    }
+  })
+
+  describe('runwisp data-dir-permissions', () => {
+    it('a data dir that is a file', async () => {
+      const {cwd} = workdir('0.16+')
+      writeFileSync(join(cwd, 'datafile'), 'x')
+      expectResult(await judge('data-dir-permissions', cwd, {dataDir: join(cwd, 'datafile'), port: 1}), {status: 'fail', symptoms: ['runwisp/data-dir-not-dir'], mentions: ['a regular file']})
+    })
+    it('a data dir open to others', async () => {
+      const {cwd, dataDir} = workdir('0.16+')
+      mkdirSync(dataDir)
+      chmodSync(dataDir, 0o755)
+      expectResult(await judge('data-dir-permissions', cwd, {port: 1}), {status: 'warn', symptoms: ['runwisp/data-dir-mode'], mentions: ['0755', `chmod 0700 ${dataDir}`]})
+    })
+    it('a data dir owned by another user while the daemon runs as root', async () => {
+      const {cwd, dataDir} = workdir('0.16+')
+      mkdirSync(dataDir, {mode: 0o700})
+      chownSync(dataDir, 65534, 65534)
+      expectResult(await judge('data-dir-permissions', cwd, {port: 1}), {status: 'warn', symptoms: ['runwisp/data-dir-foreign-owner'], mentions: [`sudo chown -R root:root ${dataDir}`]})
+    })
+  })
+
+  describe('runwisp clock-skew', () => {
+    const cases: Array<{name: string; generation: Generation; args: string[]; expect: Expectation}> = [
+      {name: '0.16+: two minutes ahead fails', generation: '0.16+', args: ['--date-offset-s', '120'], expect: {status: 'fail', symptoms: ['runwisp/clock-skew'], mentions: ['120 s ahead of', 'does NOT cause \\"Invalid or expired challenge\\"']}},
+      {name: '0.3-0.4: 20 s behind warns', generation: '0.3-0.4', args: ['--date-offset-s=-20'], expect: {status: 'warn', symptoms: ['runwisp/clock-skew'], mentions: ['20 s behind']}},
+      {name: '0.16+: a daemon scheduling in another system timezone', generation: '0.16+', args: ['--tz', 'America/New_York'], expect: {status: 'warn', symptoms: ['runwisp/timezone-mismatch'], mentions: ['America/New_York', 'UTC']}},
+      {name: '0.5-0.15: in step', generation: '0.5-0.15', args: [], expect: {status: 'pass'}},
+    ]
+    for (const c of cases) {
+      it(c.name, async () => {
+        const {cwd, dataDir} = workdir(c.generation)
+        const daemon = await startRunwisp({generation: c.generation, dataDir, cwd, args: c.args})
+        expectResult(await judge('clock-skew', cwd, {port: daemon.port}), c.expect)
+      })
+    }
+  })
+
+  describe('runwisp config-valid', () => {
+    const cases: Array<{name: string; generation: Generation; toml: string | Buffer; env?: Record<string, string>; expect: Expectation}> = [
+      {name: '0.16+ daemon, 0.4-style keys', generation: '0.16+', toml: '[tasks.a]\ncron = "0 * * * *"\nparallelism = 1\n[[notifier]]\nid = "x"\n', expect: {status: 'fail', symptoms: ['runwisp/config-unknown-key'], mentions: ["did you mean 'max_concurrent'?", 'runwisp.toml:3:1', 'runwisp.toml:4:1']}},
+      {name: '0.3-0.4 daemon, 61 in the minute field', generation: '0.3-0.4', toml: '[tasks.a]\ncron = "61 * * * *"\n', expect: {status: 'fail', symptoms: ['runwisp/cron-invalid'], mentions: ['runwisp.toml:2:1', '61 is out of range 0-59']}},
+      {name: '0.5-0.15 daemon, skip policy with one slot', generation: '0.5-0.15', toml: '[tasks.long]\ncron = "@every 1m"\nmax_concurrent = 1\non_overlap = "skip"\n', expect: {status: 'warn', symptoms: ['runwisp/overlap-skip'], mentions: ['exit code -1', 'task already running, skipping (policy: skip)', 'skipped']}},
+      {name: 'a syntax error, with line and column', generation: '0.16+', toml: '[tasks.a]\ncron = "0 * * * *\n', expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['runwisp.toml:2:']}},
+      {name: 'a binary file', generation: '0.16+', toml: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['NUL byte', 'runwisp.toml:3:1']}},
+      {name: 'a non-UTF-8 file', generation: '0.16+', toml: Buffer.from([0x23, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x0a]), expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['not valid UTF-8', 'runwisp.toml:1:6']}},
+      {name: 'a deeply nested file', generation: '0.16+', toml: `x = ${'['.repeat(3000)}${']'.repeat(3000)}\n`, expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['nested']}},
+      {name: 'a huge file', generation: '0.16+', toml: Buffer.alloc(5 * 1024 * 1024, 0x23), expect: {status: 'error', mentions: ['5242880 bytes']}},
+      {name: 'bad RUNWISP_* variables', generation: '0.16+', toml: '[tasks.a]\ncron = "@hourly"\n', env: {RUNWISP_PORT: 'ninety', RUNWISP_AUTH: 'off', RUNWISP_PASSWORD: 'x'}, expect: {status: 'fail', symptoms: ['runwisp/env-invalid'], mentions: ['RUNWISP_PORT must be a valid port number', 'mutually exclusive']}},
+    ]
+    for (const c of cases) {
+      it(c.name, async () => {
+        const {cwd, dataDir} = workdir(c.generation, '')
+        writeFileSync(join(cwd, 'runwisp.toml'), c.toml)
+        const daemon = await startRunwisp({generation: c.generation, dataDir, cwd})
+        expectResult(await judge('config-valid', cwd, {port: daemon.port, ...(c.env ? {env: c.env} : {})}), c.expect)
+      })
+    }
+    it('an explicit RUNWISP_CONFIG that does not exist', async () => {
+      const {cwd} = workdir('0.16+')
+      expectResult(await judge('config-valid', cwd, {port: 1, env: {RUNWISP_CONFIG: join(cwd, 'nope.toml')}}), {status: 'fail', symptoms: ['runwisp/config-missing'], mentions: ['nope.toml']})
+    })
+  })
+
+  describe('runwisp disk-space', () => {
+    it('free space below min_free_space, with the page\'s consequences', async () => {
+      const {cwd, dataDir} = workdir('0.16+', '[storage]\nmin_free_space = "1000tb"\n')
+      mkdirSync(dataDir, {mode: 0o700})
+      expectResult(await judge('disk-space', cwd, {port: 1}), {status: 'fail', symptoms: ['runwisp/disk-below-min-free'], mentions: ['1000tb', 'task itself is not killed', `df -h ${dataDir}`]})
+    })
+    it('run logs above max_size', async () => {
+      const {cwd, dataDir} = workdir('0.16+', '[storage]\nmax_size = "1kb"\nmin_free_space = "1b"\n')
+      mkdirSync(join(dataDir, 'logs', 'backup'), {recursive: true, mode: 0o700})
+      writeFileSync(join(dataDir, 'logs', 'backup', '20260101_000000_x.log'), Buffer.alloc(8192, 0x61))
+      expectResult(await judge('disk-space', cwd, {port: 1}), {status: 'warn', symptoms: ['runwisp/storage-over-max-size'], mentions: ['8.0 KiB']})
+    })
+  })
+
+  describe('runwisp daemon-log-errors', () => {
+    const lines: Array<[string, string]> = [
+      ['2026-05-27 14:03:01 [ERROR] Server failed: listen tcp 127.0.0.1:9477: bind: address already in use', 'runwisp/log-address-in-use'],
+      ['time=2026-05-27T14:03:01Z level=ERROR msg="listen tcp 0.0.0.0:80: bind: permission denied"', 'runwisp/log-bind-permission-denied'],
+      ['daemon failed to start: health check timed out', 'runwisp/log-health-timeout'],
+      ['2026-09-21 10:00:00 [FATA] crash recovery failed; refusing to start with unresolved in-flight runs: database is locked', 'runwisp/log-crash-recovery-failed'],
+      ['2026-09-21 10:00:00 [ERROR] Fatal error: open runwisp.db: permission denied', 'runwisp/log-fatal'],
+    ]
+    for (const [line, symptom] of lines) {
+      it(symptom, async () => {
+        const {cwd, dataDir} = workdir('0.16+')
+        mkdirSync(dataDir, {mode: 0o700})
+        writeFileSync(join(dataDir, 'daemon.log'), `2026-05-27 14:03:00 [INFO] RunWisp starting\n${line}\n`)
+        expectResult(await judge('daemon-log-errors', cwd, {port: 1}), {status: 'fail', symptoms: [symptom], mentions: ['line 2']})
+      })
+    }
+    it('a clean log passes', async () => {
+      const {cwd, dataDir} = workdir('0.16+')
+      mkdirSync(dataDir, {mode: 0o700})
+      writeFileSync(join(dataDir, 'daemon.log'), '2026-05-27 14:03:00 [INFO] RunWisp starting\n2026-05-27 14:03:01 [INFO] run started task=backup run=01J\n')
+      expectResult(await judge('daemon-log-errors', cwd, {port: 1}), {status: 'pass'})
+    })
+  })
+
+  describe('runwisp service-unit', () => {
+    const unit = (user: string | null, dataDir: string, extra = '') =>
+      `[Unit]\nDescription=RunWisp\n[Service]\n${user ? `User=${user}\nGroup=${user}\n` : ''}ExecStart=/usr/local/bin/runwisp daemon --config /etc/runwisp/runwisp.toml --data ${dataDir} --host 127.0.0.1 --port 9477\n${extra}[Install]\nWantedBy=multi-user.target\n`
+    const cases: Array<{name: string; user: string | null; owner: number; extra?: string; expect: Expectation}> = [
+      {name: 'User= does not own the data dir', user: 'nobody', owner: 0, expect: {status: 'fail', symptoms: ['runwisp/unit-user-mismatch'], mentions: ['sudo chown -R nobody:nobody', 'sudo chmod 0700']}},
+      {name: 'User= names no user', user: 'runwisp-no-such-user', owner: 0, expect: {status: 'fail', symptoms: ['runwisp/unit-user-missing']}},
+      {name: 'ProtectSystem=strict without ReadWritePaths for the data dir', user: 'nobody', owner: 65534, extra: 'ProtectSystem=strict\nReadWritePaths=/var/lib/runwisp\n', expect: {status: 'fail', symptoms: ['runwisp/unit-data-dir-read-only']}},
+      {name: 'User= owns the data dir', user: 'nobody', owner: 65534, expect: {status: 'pass'}},
+    ]
+    for (const c of cases) {
+      it(c.name, async () => {
+        const {cwd} = workdir('0.16+')
+        const dataDir = join(cwd, 'srv-data')
+        mkdirSync(dataDir, {mode: 0o700})
+        chownSync(dataDir, c.owner, c.owner)
+        const units = join(cwd, 'units')
+        mkdirSync(units)
+        writeFileSync(join(units, 'runwisp.service'), unit(c.user, dataDir, c.extra))
+        expectResult(await judge('service-unit', cwd, {port: 1, env: {SYSTEMD_UNIT_PATH: units}}), c.expect)
+      })
+    }
+  })
 })
