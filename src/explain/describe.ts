@@ -131,8 +131,11 @@ export class DescriptionIndex {
     this.maxIdf = Math.log(1 + n)
   }
 
-  /** Entries ranked by how much of the text they account for; the caller applies the threshold. */
-  search(text: string, boost: (entry: SymptomEntry) => number = () => 1): DescriptionHit[] {
+  /**
+   * Entries ranked by how much of the text they account for; the caller applies the threshold.
+   * `ignored` terms weigh in the text but account for nothing (words of a doubted generic message).
+   */
+  search(text: string, boost: (entry: SymptomEntry) => number = () => 1, ignored: ReadonlySet<string> = new Set()): DescriptionHit[] {
     const query = terms(text)
     const distinct = [...new Set(query)]
     if (distinct.length === 0) return []
@@ -146,12 +149,13 @@ export class DescriptionIndex {
       const matched: string[] = []
       for (const t of distinct) {
         const w = e.weights.get(t)
-        if (w === undefined) continue
+        if (w === undefined || ignored.has(t)) continue
         score += (this.idf.get(t) ?? 0) * w
         matched.push(t)
       }
       if (matched.length === 0) continue
       for (const phrase of e.phrases) {
+        if (phrase.some((t) => ignored.has(t))) continue
         if (containsSequence(query, phrase)) score += phrase.reduce((sum, t) => sum + (this.idf.get(t) ?? 0), 0) * 0.5
       }
       hits.push({entry: e.entry, score: Math.min(1, (score / total) * boost(e.entry)), matchedTerms: matched})

@@ -10,15 +10,17 @@
  *    (describe.ts): paraphrased reports.
  *
  * Credibility is what keeps unrelated text from getting an answer: a short, generic pattern
- * ("Unknown error", "EADDRINUSE") counts only when it is most of the text or the text names the
- * product; a description match must account for most of what the text says.
+ * ("Unknown error", "EADDRINUSE") counts only when it is most of its line, is quoted on its own
+ * ("\"Connection lost\" overlay"), or the text names the product; a description match must account
+ * for most of what the text says, and the words of a generic message doubted in a text about
+ * something else explain nothing there either.
  *
  * Everything is compiled once per catalogue (`createExplainer`), so explaining is a scan.
  */
 import type {SymptomEntry, Vars} from '../catalogue.js'
 import {fill} from '../catalogue.js'
 import type {TargetId} from '../types.js'
-import {DescriptionIndex} from './describe.js'
+import {DescriptionIndex, terms} from './describe.js'
 import {normalise} from './normalise.js'
 import {compilePattern, type CompiledPattern} from './patterns.js'
 
@@ -74,7 +76,8 @@ export const CREDIBILITY = {
  */
 const TARGET_CONTEXT: Record<TargetId, RegExp> = {
   executor: /\bexecutor\b|\.executor\b|@executor-js|server-control|daemon\.error\.log|\b478[89]\b/i,
-  runwisp: /runwisp|\b9477\b/i,
+  // `notify.delivery_failed` is RunWisp's own event kind (runwisp-facts §6.2; the newer page spells it with `_`).
+  runwisp: /runwisp|\b9477\b|\bnotify[._]delivery_failed\b/i,
 }
 
 interface CompiledEntry {
@@ -125,9 +128,16 @@ export class Explainer {
     // An entry whose own message was found but judged generic in a text about something else
     // ("Address already in use" in an nginx log) must not come back through its description: the
     // same words, the same doubt. In a text about its product, that message is evidence instead.
-    const doubted = new Set(found.filter((e) => !context.includes(e.entry.target)).map((e) => e.entry.id))
+    const doubtedEvidence = found.filter((e) => !context.includes(e.entry.target))
+    const doubted = new Set(doubtedEvidence.map((e) => e.entry.id))
     const boost = (entry: SymptomEntry) => (doubted.has(entry.id) ? 0 : context.length === 0 ? 1 : context.includes(entry.target) ? 1.25 : 0.6)
-    const hits = this.descriptions.search(flat, boost).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
+    // Nor may another entry's description lean on those words ("address already in use" in an
+    // nginx log is no evidence for RunWisp's port conflict either): they still weigh in the text,
+    // but account for nothing.
+    const doubtedWords = new Set<number>()
+    for (const e of doubtedEvidence) for (const i of e.covered) doubtedWords.add(i)
+    const ignored = new Set(terms([...doubtedWords].map((i) => tokens[i]!.word).join(' ')))
+    const hits = this.descriptions.search(flat, boost, ignored).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
     if (hits.length === 0) return {matches: [], via: null, values: {}, truncated}
     const top = hits[0]!.score
     const matches = hits
@@ -160,9 +170,12 @@ export class Explainer {
         const strong = p.literalWords >= CREDIBILITY.strongPatternWords && p.literalChars >= CREDIBILITY.strongPatternChars
         if (strong) {
           if (span.length / textWords >= CREDIBILITY.patternCoverage) credible = true
-        } else if (inContext ? span.length / textWords >= CREDIBILITY.genericCoverageInContext : lineShare(tokens, span) >= CREDIBILITY.genericCoverage) {
+        } else if (
+          inContext ? span.length / textWords >= CREDIBILITY.genericCoverageInContext : lineShare(tokens, span) >= CREDIBILITY.genericCoverage || quoted(flat, match.index, match.index + match[0].length)
+        ) {
           // A generic message counts when it is (nearly) all of its line(s): "Unknown error" alone
-          // on a line is the product's message; "npm ERR! Unknown error" is npm's.
+          // on a line is the product's message; "npm ERR! Unknown error" is npm's. Quoted on its
+          // own, it is the message the user saw ("\"Connection lost\" overlay").
           credible = true
         }
         continue
@@ -204,6 +217,14 @@ function tokenise(flat: string): Token[] {
   }
   return out
 }
+
+/** Is the match exactly a quotation: a quote right before it and right after it (a lost full stop aside)? */
+function quoted(flat: string, start: number, end: number): boolean {
+  const open = flat[start - 1]
+  const close = flat.slice(end).replace(/^[.:;!]+/, '')[0]
+  return open !== undefined && close !== undefined && QUOTES.includes(open) && close === open
+}
+const QUOTES = '"\'`'
 
 /** The share of the words on the lines a match touches that the match covers. */
 function lineShare(tokens: Token[], span: number[]): number {

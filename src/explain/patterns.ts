@@ -25,7 +25,9 @@ const PLACEHOLDER_CLASSES: Array<{names: RegExp; pattern: string}> = [
   {names: /^(?:code|exitcode|status)$/i, pattern: '(?:-?\\d+|null|[A-Z][A-Z0-9_]+)'},
   {names: /^signal$/i, pattern: '(?:SIG[A-Z0-9]+|null|\\d+)'},
   {names: /^(?:version|current|latest|ownerversion|cli_version|cliversion)$/i, pattern: 'v?\\d[\\w.+-]*'},
-  {names: /(?:url|origin|baseurl|fallback)$/i, pattern: '\\S{1,512}?'},
+  // A URL or origin is never a file system path, so that RunWisp's "daemon not running at <data
+  // dir>" is not read as Executor's "Daemon not running at <url>".
+  {names: /(?:url|origin|baseurl|fallback)$/i, pattern: '(?![\\/\\\\~]|\\.{1,2}[\\/\\\\]|[A-Za-z]:[\\/\\\\])\\S{1,512}?'},
   {names: /^(?:host|hostname|canonicalhost|scopeid|kind|token|label|target|platform|cmd|name|varname|pkg)$/i, pattern: '\\S{1,512}?'},
 ]
 /** Bounded, so that a pathological paste (one 64 KiB line) cannot make a match quadratic. */
