@@ -167,30 +167,37 @@ export class Explainer {
         }
         full = true
         specificity = Math.max(specificity, p.literalWords)
-        const strong = p.literalWords >= CREDIBILITY.strongPatternWords && p.literalChars >= CREDIBILITY.strongPatternChars
+        const strong = p.specificWords >= CREDIBILITY.strongPatternWords && p.specificChars >= CREDIBILITY.strongPatternChars
         if (strong) {
           if (span.length / textWords >= CREDIBILITY.patternCoverage) credible = true
         } else if (
-          inContext ? span.length / textWords >= CREDIBILITY.genericCoverageInContext : lineShare(tokens, span) >= CREDIBILITY.genericCoverage || quoted(flat, match.index, match.index + match[0].length)
+          inContext
+            ? span.length / textWords >= CREDIBILITY.genericCoverageInContext
+            : (!p.systemError && lineShare(tokens, span) >= CREDIBILITY.genericCoverage) || quotedAtLineStart(flat, match.index, match.index + match[0].length)
         ) {
           // A generic message counts when it is (nearly) all of its line(s): "Unknown error" alone
-          // on a line is the product's message; "npm ERR! Unknown error" is npm's. Quoted on its
-          // own, it is the message the user saw ("\"Connection lost\" overlay").
+          // on a line is the product's message; "npm ERR! Unknown error" is npm's. A system error
+          // text ("bind: permission denied") is every program's, so it needs the context. Quoted at the
+          // start of its line, it is the message the user saw, named before saying where
+          // ('"Connection lost" overlay'), not a phrase in a sentence about something else
+          // ('I get "permission denied" running ls').
           credible = true
         }
         continue
       }
-      // Partial: literal runs of three words or more found in the text, in any order.
+      // Partial: literal runs of three words or more found in the text, in any order. Words of a
+      // system error text ("bind: address already in use") are found in every program's output,
+      // so they do not count towards a partial match.
       let found = 0
       const spans: number[] = []
-      for (const run of p.runs) {
-        if (run.length < 3) continue
+      p.runs.forEach((run, r) => {
+        if (run.length < 3) return
         const at = findRun(tokens, run)
-        if (at < 0) continue
-        found += run.length
+        if (at < 0) return
+        found += p.runSpecificWords[r]!
         for (let i = at; i < at + run.length; i++) spans.push(i)
-      }
-      if (found < CREDIBILITY.partialWords || found < p.literalWords * CREDIBILITY.partialShare) continue
+      })
+      if (found < CREDIBILITY.partialWords || found < p.specificWords * CREDIBILITY.partialShare) continue
       for (const i of spans) covered.add(i)
       specificity = Math.max(specificity, found)
       if (spans.length / textWords >= CREDIBILITY.patternCoverage) credible = true
@@ -218,11 +225,12 @@ function tokenise(flat: string): Token[] {
   return out
 }
 
-/** Is the match exactly a quotation: a quote right before it and right after it (a lost full stop aside)? */
-function quoted(flat: string, start: number, end: number): boolean {
+/** Is the match exactly a quotation that opens its line: a quote right before it, at the line's start, and the same quote right after it? */
+function quotedAtLineStart(flat: string, start: number, end: number): boolean {
   const open = flat[start - 1]
   const close = flat.slice(end).replace(/^[.:;!]+/, '')[0]
-  return open !== undefined && close !== undefined && QUOTES.includes(open) && close === open
+  const lineStart = start - 1 === 0 || flat[start - 2] === '\n'
+  return lineStart && open !== undefined && close !== undefined && QUOTES.includes(open) && close === open
 }
 const QUOTES = '"\'`'
 

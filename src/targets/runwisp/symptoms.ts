@@ -279,7 +279,7 @@ export const runwispSymptoms = defineSymptoms([
     },
     docs: `${F} §1.1, §1.5`,
     check: 'data-dir-permissions',
-    patterns: ['mkdir ${path}: not a directory', 'error: data dir ${path} is not writable by uid ${uid}.'],
+    patterns: ['mkdir ${path}: not a directory'],
     generations: ALL,
   },
   {
@@ -709,7 +709,7 @@ export const runwispSymptoms = defineSymptoms([
     },
     docs: `${T} › Task fires but exits with code -2; ${F} §6.1`,
     generations: ALL,
-    keywords: ['exit -2', 'crashed', 'OOM', 'task fires but exits with code -2', 'exit code -2', 'host reboot', 'daemon killed'],
+    keywords: ['exit -2', 'exit code -2', 'crashed', 'OOM', 'host reboot', 'daemon killed'],
   },
   {
     id: 'runwisp/queue-full',
@@ -1093,7 +1093,7 @@ export const runwispSymptoms = defineSymptoms([
     cause: 'RunWisp prints these when a service install succeeds or was already done, and when a SIGHUP reload (`runwisp reload`, 1.5+) applied the new config. They are not failures.',
     fix: {summary: 'Nothing to fix in this line. If something still fails, paste the error line, or run the doctor.', commands: ['runwisp service status', 'doctor']},
     docs: `${F} §7 (Service install messages; SIGHUP reload)`,
-    patterns: ['Installed and started. `runwisp service status` to check.', 'Already installed. ✓', 'reload applied added=… changed=… removed=… settings=…', 'reload applied'],
+    patterns: ['Installed and started. `runwisp service status` to check.', 'Already installed. ✓', 'Already installed.', 'reload applied added=… changed=… removed=… settings=…', 'reload applied'],
     generations: FROM_05,
   },
   // ── service-unit ──────────────────────────────────────────────────────────────────────────
