@@ -10,7 +10,8 @@
  *    (describe.ts): paraphrased reports.
  *
  * Credibility is what keeps unrelated text from getting an answer: a short, generic pattern
- * ("Unknown error", "EADDRINUSE") counts only when it is most of its line, is quoted on its own
+ * ("Unknown error", "EADDRINUSE") counts only when it is most of its line (an operating-system
+ * error text never, as every program prints those), is quoted at the start of its line
  * ("\"Connection lost\" overlay"), or the text names the product; a description match must account
  * for most of what the text says, and the words of a generic message doubted in a text about
  * something else explain nothing there either.
@@ -177,8 +178,8 @@ export class Explainer {
         ) {
           // A generic message counts when it is (nearly) all of its line(s): "Unknown error" alone
           // on a line is the product's message; "npm ERR! Unknown error" is npm's. A system error
-          // text ("bind: permission denied") is every program's, so it needs the context. Quoted at the
-          // start of its line, it is the message the user saw, named before saying where
+          // text ("bind: permission denied") is every program's, so it needs the context. Quoted
+          // at the start of its line, it is the message the user saw, named before saying where
           // ('"Connection lost" overlay'), not a phrase in a sentence about something else
           // ('I get "permission denied" running ls').
           credible = true
@@ -225,7 +226,7 @@ function tokenise(flat: string): Token[] {
   return out
 }
 
-/** Is the match exactly a quotation that opens its line: a quote right before it, at the line's start, and the same quote right after it? */
+/** Is the match exactly a quotation that opens its line: a quote at the line's start right before it, the same quote right after it? */
 function quotedAtLineStart(flat: string, start: number, end: number): boolean {
   const open = flat[start - 1]
   const close = flat.slice(end).replace(/^[.:;!]+/, '')[0]
