@@ -141,8 +141,8 @@ async function main(): Promise<void> {
   for (const name of ['daemon.log', 'daemon.error.log']) {
     // Sparse: the real size of a 1 GB log each, without the disk cost.
     const fd = openSync(join(bigLogs, name), 'w')
-    ftruncateSync(fd, 1.05 * 1024 ** 3)
-    writeSync(fd, 'Daemon ready on http://localhost:4789\n', 1.05 * 1024 ** 3 - 64)
+    ftruncateSync(fd, Math.round(1.05 * 1024 ** 3))
+    writeSync(fd, "Daemon ready on http://localhost:4789\n", Math.round(1.05 * 1024 ** 3) - 64)
     closeSync(fd)
   }
   commands.push(timeCommand('doctor bundle, 2.1 GB of logs', [process.execPath, DOCTOR, 'bundle', '--force', '--output', join(bigHome, 'b.tar.gz')], {env: {HOME: bigHome, EXECUTOR_DATA_DIR: '', NO_COLOR: '1'}, cwd: bigHome, runs: Math.min(runs, 7)}))

@@ -64,7 +64,7 @@ export function stem(word: string): string {
   let w = word.toLowerCase().replace(/'s$/, '').replace(/'/g, '')
   const synonym = SYNONYMS[w]
   if (synonym) return synonym
-  if (/^\d+$/.test(w)) return w
+  if (/^-?\d+$/.test(w)) return w
   if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`
   else if (w.length > 4 && w.endsWith('sses')) w = w.slice(0, -2)
   else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us')) w = w.slice(0, -1)
@@ -75,10 +75,14 @@ export function stem(word: string): string {
   return SYNONYMS[w] ?? w
 }
 
-/** Terms of a text: words split on anything that is not a letter or digit, stop words dropped, stemmed. */
+/**
+ * Terms of a text: words split on anything that is not a letter or digit, stop words dropped,
+ * stemmed. A negative number is a term of its own: RunWisp's exit codes -1 (skipped) and -2
+ * (crashed) say more than any word around them (runwisp-facts §6.1).
+ */
 export function terms(text: string): string[] {
   const out: string[] = []
-  for (const raw of text.toLowerCase().replace(/n't\b/g, 'nt').replace(/\$\{[^}]*\}|%[sdqvw]/g, ' ').match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? []) {
+  for (const raw of text.toLowerCase().replace(/n't\b/g, 'nt').replace(/\$\{[^}]*\}|%[sdqvw]/g, ' ').match(/(?<![\p{L}\p{N}-])-\d+\b|[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? []) {
     if (raw.length < 2 || STOPWORDS.has(raw)) continue
     if (/^\d+$/.test(raw) && raw.length < 3) continue
     const t = stem(raw)
@@ -86,6 +90,8 @@ export function terms(text: string): string[] {
   }
   return out
 }
+
+const URL = /\b[a-z][\w+.-]*:\/\/\S+/gi
 
 /** How much each field of an entry says about the symptom. */
 const FIELD_WEIGHTS = {title: 1, keywords: 1, patterns: 0.8, message: 0.6, cause: 0.5, fix: 0.3} as const
@@ -112,8 +118,9 @@ export class DescriptionIndex {
   constructor(entries: readonly SymptomEntry[]) {
     this.entries = entries.map((entry) => {
       const weights = new Map<string, number>()
+      // A URL in a message or fix is an example value ("https://your-instance.example.com"), not a description.
       const add = (text: string, weight: number) => {
-        for (const t of terms(text)) weights.set(t, Math.max(weights.get(t) ?? 0, weight))
+        for (const t of terms(text.replace(URL, ' '))) weights.set(t, Math.max(weights.get(t) ?? 0, weight))
       }
       add(entry.title, FIELD_WEIGHTS.title)
       for (const k of entry.keywords ?? []) add(k, FIELD_WEIGHTS.keywords)
@@ -131,8 +138,11 @@ export class DescriptionIndex {
     this.maxIdf = Math.log(1 + n)
   }
 
-  /** Entries ranked by how much of the text they account for; the caller applies the threshold. */
-  search(text: string, boost: (entry: SymptomEntry) => number = () => 1): DescriptionHit[] {
+  /**
+   * Entries ranked by how much of the text they account for; the caller applies the threshold.
+   * `ignored` terms weigh in the text but account for nothing (words of a doubted generic message).
+   */
+  search(text: string, boost: (entry: SymptomEntry) => number = () => 1, ignored: ReadonlySet<string> = new Set()): DescriptionHit[] {
     const query = terms(text)
     const distinct = [...new Set(query)]
     if (distinct.length === 0) return []
@@ -146,12 +156,13 @@ export class DescriptionIndex {
       const matched: string[] = []
       for (const t of distinct) {
         const w = e.weights.get(t)
-        if (w === undefined) continue
+        if (w === undefined || ignored.has(t)) continue
         score += (this.idf.get(t) ?? 0) * w
         matched.push(t)
       }
       if (matched.length === 0) continue
       for (const phrase of e.phrases) {
+        if (phrase.some((t) => ignored.has(t))) continue
         if (containsSequence(query, phrase)) score += phrase.reduce((sum, t) => sum + (this.idf.get(t) ?? 0), 0) * 0.5
       }
       hits.push({entry: e.entry, score: Math.min(1, (score / total) * boost(e.entry)), matchedTerms: matched})

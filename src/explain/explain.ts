@@ -10,15 +10,18 @@
  *    (describe.ts): paraphrased reports.
  *
  * Credibility is what keeps unrelated text from getting an answer: a short, generic pattern
- * ("Unknown error", "EADDRINUSE") counts only when it is most of the text or the text names the
- * product; a description match must account for most of what the text says.
+ * ("Unknown error", "EADDRINUSE") counts only when it is most of its line (an operating-system
+ * error text never, as every program prints those), is quoted at the start of its line
+ * ("\"Connection lost\" overlay"), or the text names the product; a description match must account
+ * for most of what the text says, and the words of a generic message doubted in a text about
+ * something else explain nothing there either.
  *
  * Everything is compiled once per catalogue (`createExplainer`), so explaining is a scan.
  */
 import type {SymptomEntry, Vars} from '../catalogue.js'
 import {fill} from '../catalogue.js'
 import type {TargetId} from '../types.js'
-import {DescriptionIndex} from './describe.js'
+import {DescriptionIndex, terms} from './describe.js'
 import {normalise} from './normalise.js'
 import {compilePattern, type CompiledPattern} from './patterns.js'
 
@@ -74,7 +77,8 @@ export const CREDIBILITY = {
  */
 const TARGET_CONTEXT: Record<TargetId, RegExp> = {
   executor: /\bexecutor\b|\.executor\b|@executor-js|server-control|daemon\.error\.log|\b478[89]\b/i,
-  runwisp: /runwisp|\b9477\b/i,
+  // `notify.delivery_failed` is RunWisp's own event kind (runwisp-facts §6.2; the newer page spells it with `_`).
+  runwisp: /runwisp|\b9477\b|\bnotify[._]delivery_failed\b/i,
 }
 
 interface CompiledEntry {
@@ -125,9 +129,16 @@ export class Explainer {
     // An entry whose own message was found but judged generic in a text about something else
     // ("Address already in use" in an nginx log) must not come back through its description: the
     // same words, the same doubt. In a text about its product, that message is evidence instead.
-    const doubted = new Set(found.filter((e) => !context.includes(e.entry.target)).map((e) => e.entry.id))
+    const doubtedEvidence = found.filter((e) => !context.includes(e.entry.target))
+    const doubted = new Set(doubtedEvidence.map((e) => e.entry.id))
     const boost = (entry: SymptomEntry) => (doubted.has(entry.id) ? 0 : context.length === 0 ? 1 : context.includes(entry.target) ? 1.25 : 0.6)
-    const hits = this.descriptions.search(flat, boost).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
+    // Nor may another entry's description lean on those words ("address already in use" in an
+    // nginx log is no evidence for RunWisp's port conflict either): they still weigh in the text,
+    // but account for nothing.
+    const doubtedWords = new Set<number>()
+    for (const e of doubtedEvidence) for (const i of e.covered) doubtedWords.add(i)
+    const ignored = new Set(terms([...doubtedWords].map((i) => tokens[i]!.word).join(' ')))
+    const hits = this.descriptions.search(flat, boost, ignored).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
     if (hits.length === 0) return {matches: [], via: null, values: {}, truncated}
     const top = hits[0]!.score
     const matches = hits
@@ -157,27 +168,37 @@ export class Explainer {
         }
         full = true
         specificity = Math.max(specificity, p.literalWords)
-        const strong = p.literalWords >= CREDIBILITY.strongPatternWords && p.literalChars >= CREDIBILITY.strongPatternChars
+        const strong = p.specificWords >= CREDIBILITY.strongPatternWords && p.specificChars >= CREDIBILITY.strongPatternChars
         if (strong) {
           if (span.length / textWords >= CREDIBILITY.patternCoverage) credible = true
-        } else if (inContext ? span.length / textWords >= CREDIBILITY.genericCoverageInContext : lineShare(tokens, span) >= CREDIBILITY.genericCoverage) {
+        } else if (
+          inContext
+            ? span.length / textWords >= CREDIBILITY.genericCoverageInContext
+            : (!p.systemError && lineShare(tokens, span) >= CREDIBILITY.genericCoverage) || quotedAtLineStart(flat, match.index, match.index + match[0].length)
+        ) {
           // A generic message counts when it is (nearly) all of its line(s): "Unknown error" alone
-          // on a line is the product's message; "npm ERR! Unknown error" is npm's.
+          // on a line is the product's message; "npm ERR! Unknown error" is npm's. A system error
+          // text ("bind: permission denied") is every program's, so it needs the context. Quoted
+          // at the start of its line, it is the message the user saw, named before saying where
+          // ('"Connection lost" overlay'), not a phrase in a sentence about something else
+          // ('I get "permission denied" running ls').
           credible = true
         }
         continue
       }
-      // Partial: literal runs of three words or more found in the text, in any order.
+      // Partial: literal runs of three words or more found in the text, in any order. Words of a
+      // system error text ("bind: address already in use") are found in every program's output,
+      // so they do not count towards a partial match.
       let found = 0
       const spans: number[] = []
-      for (const run of p.runs) {
-        if (run.length < 3) continue
+      p.runs.forEach((run, r) => {
+        if (run.length < 3) return
         const at = findRun(tokens, run)
-        if (at < 0) continue
-        found += run.length
+        if (at < 0) return
+        found += p.runSpecificWords[r]!
         for (let i = at; i < at + run.length; i++) spans.push(i)
-      }
-      if (found < CREDIBILITY.partialWords || found < p.literalWords * CREDIBILITY.partialShare) continue
+      })
+      if (found < CREDIBILITY.partialWords || found < p.specificWords * CREDIBILITY.partialShare) continue
       for (const i of spans) covered.add(i)
       specificity = Math.max(specificity, found)
       if (spans.length / textWords >= CREDIBILITY.patternCoverage) credible = true
@@ -204,6 +225,15 @@ function tokenise(flat: string): Token[] {
   }
   return out
 }
+
+/** Is the match exactly a quotation that opens its line: a quote at the line's start right before it, the same quote right after it? */
+function quotedAtLineStart(flat: string, start: number, end: number): boolean {
+  const open = flat[start - 1]
+  const close = flat.slice(end).replace(/^[.:;!]+/, '')[0]
+  const lineStart = start - 1 === 0 || flat[start - 2] === '\n'
+  return lineStart && open !== undefined && close !== undefined && QUOTES.includes(open) && close === open
+}
+const QUOTES = '"\'`'
 
 /** The share of the words on the lines a match touches that the match covers. */
 function lineShare(tokens: Token[], span: number[]): number {

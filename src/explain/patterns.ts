@@ -15,6 +15,17 @@ export interface CompiledPattern {
   /** Literal words in the whole pattern: its specificity. */
   literalWords: number
   literalChars: number
+  /**
+   * The same, without the operating system's error texts ("address already in use", "permission
+   * denied", EADDRINUSE): every program prints those, so they say nothing about which one did.
+   * A pattern is strong (credible anywhere) only on what is left.
+   */
+  specificWords: number
+  specificChars: number
+  /** The pattern quotes a system error text: on its own it may be any program's output. */
+  systemError: boolean
+  /** Per literal run (same order as `runs`), its words that are not system error text. */
+  runSpecificWords: number[]
   /** Placeholder names in order of their first appearance (named groups in `regex`). */
   names: string[]
 }
@@ -25,9 +36,20 @@ const PLACEHOLDER_CLASSES: Array<{names: RegExp; pattern: string}> = [
   {names: /^(?:code|exitcode|status)$/i, pattern: '(?:-?\\d+|null|[A-Z][A-Z0-9_]+)'},
   {names: /^signal$/i, pattern: '(?:SIG[A-Z0-9]+|null|\\d+)'},
   {names: /^(?:version|current|latest|ownerversion|cli_version|cliversion)$/i, pattern: 'v?\\d[\\w.+-]*'},
-  {names: /(?:url|origin|baseurl|fallback)$/i, pattern: '\\S{1,512}?'},
+  // A URL or origin is never a file system path, so that RunWisp's "daemon not running at <data
+  // dir>" is not read as Executor's "Daemon not running at <url>".
+  {names: /(?:url|origin|baseurl|fallback)$/i, pattern: '(?![\\/\\\\~]|\\.{1,2}[\\/\\\\]|[A-Za-z]:[\\/\\\\])\\S{1,512}?'},
   {names: /^(?:host|hostname|canonicalhost|scopeid|kind|token|label|target|platform|cmd|name|varname|pkg)$/i, pattern: '\\S{1,512}?'},
 ]
+/**
+ * strerror texts and errno / libuv codes (Go's `os` and `net` errors, Node's `listen EADDRINUSE`).
+ * A message made of them plus a verb ("bind: address already in use", "open …: permission denied")
+ * is generic, and counts only in a text about its product (or quoted by the user), even alone on a
+ * line: "listen tcp :8080: bind: address already in use" is any Go server's error.
+ */
+const SYSTEM_ERROR_TEXT =
+  /address already in use|permission denied|operation not permitted|no such file or directory|not a directory|is a directory|read-only file system|connection refused|connection reset by peer|broken pipe|no space left on device|too many open files|file exists|\bE(?:ADDRINUSE|ACCES|PERM|NOENT|NOTDIR|ISDIR|ROFS|CONNREFUSED|CONNRESET|PIPE|NOSPC|MFILE|EXIST)\b/gi
+
 /** Bounded, so that a pathological paste (one 64 KiB line) cannot make a match quadratic. */
 const ANY = '[^\\n]{1,1024}?'
 
@@ -82,6 +104,7 @@ export function compilePattern(source: string): CompiledPattern {
   const {body, optionalTag} = stripPrefixesOfPattern(source)
   let regex = optionalTag ? `(?:${literalPattern(optionalTag)}\\s*)?` : ''
   const runs: string[][] = []
+  const runSpecificWords: number[] = []
   const names: string[] = []
   let last = 0
   let literal = ''
@@ -89,7 +112,10 @@ export function compilePattern(source: string): CompiledPattern {
     literal += text
     regex += literalPattern(text)
     const runWords = words(text)
-    if (runWords.length > 0) runs.push(runWords)
+    if (runWords.length > 0) {
+      runs.push(runWords)
+      runSpecificWords.push(words(text.replace(SYSTEM_ERROR_TEXT, ' ')).length)
+    }
   }
   const tokens = [...body.matchAll(TOKEN)]
   tokens.forEach((match, index) => {
@@ -113,12 +139,17 @@ export function compilePattern(source: string): CompiledPattern {
   pushLiteral(tail)
   // A trailing full stop or colon is often lost in a paste.
   if (body.slice(last) !== tail) regex += '[.:;]*'
+  const specific = literal.replace(SYSTEM_ERROR_TEXT, ' ')
   return {
     source,
     regex: new RegExp(regex, 'i'),
     runs,
     literalWords: words(literal).length,
     literalChars: literal.replace(/\s+/g, '').length,
+    specificWords: words(specific).length,
+    specificChars: specific.replace(/\s+/g, '').length,
+    systemError: specific !== literal,
+    runSpecificWords,
     names,
   }
 }

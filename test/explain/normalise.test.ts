@@ -52,7 +52,7 @@ describe('explain: compiled patterns', () => {
 
   it('tolerates re-wrapped lines, curly quotes and a lost full stop', () => {
     const wrapped = 'Lingering is off — the daemon won’t start until you\n  log in. Run loginctl enable-linger'
-    assert.equal(catalogueExplainer().explain(wrapped).matches[0]?.symptom, 'executor/linger-off')
+    assert.equal(catalogueExplainer().explain(wrapped).matches[0]?.symptom, 'executor/service-linger-off')
   })
 
   it('compiles a pattern once into a matcher with its literal words counted', () => {
@@ -86,7 +86,7 @@ describe('explain: ranking and credibility', () => {
   it('finds a paraphrase only through descriptions, scored below any message match', () => {
     const result = catalogueExplainer().explain('the dev server keeps serving old code after a rebase')
     assert.equal(result.via, 'description')
-    assert.equal(result.matches[0]?.symptom, 'executor/stale-vite-cache')
+    assert.equal(result.matches[0]?.symptom, 'executor/vite-cache-pre-rebase')
     assert.ok(result.matches[0]!.score <= 0.5)
   })
 

@@ -8,35 +8,10 @@ import {spawn} from 'node:child_process'
 import {chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {checks} from '../../checks/index.js'
-import {expectResult, runCheck, type Expectation} from '../helpers/check-runner.js'
-import {deadPid, killAll, startFixture} from '../helpers/processes.js'
-import {tmpDirs} from '../helpers/tmp.js'
-import {GENERATIONS, killRunwisps, requestLog, startRunwisp, type Generation} from './helpers.js'
-
-const tmp = tmpDirs()
-const check = (id: string) => {
-  const c = checks.find((x) => x.id === id)
-  if (!c) throw new Error(`no check ${id}`)
-  return c
-}
-
-/** A working directory laid out as RunWisp of `generation` leaves it: ./data (0.3–0.4) or ./.runwisp. */
-function workdir(generation: Generation, toml = '[tasks.backup]\ncron = "0 3 * * *"\nrun = "true"\n') {
-  const cwd = tmp.make('runwisp-')
-  chmodSync(cwd, 0o755)
-  const dataDir = join(cwd, generation === '0.3-0.4' ? 'data' : '.runwisp')
-  writeFileSync(join(cwd, 'runwisp.toml'), toml)
-  return {cwd, dataDir}
-}
-
-async function judge(id: string, cwd: string, options: {port?: number; env?: Record<string, string>; dataDir?: string} = {}) {
-  return runCheck(check(id), {
-    target: 'runwisp',
-    cwd,
-    env: {TZ: 'UTC', ...options.env},
-    options: {targetOptions: {runwisp: {...(options.port ? {port: options.port} : {}), ...(options.dataDir ? {dataDir: options.dataDir} : {})}}},
-  })
-}
+import {expectResult, type Expectation} from '../helpers/check-runner.js'
+import {deadPid, startFixture} from '../helpers/processes.js'
+import {GENERATIONS, requestLog, startRunwisp, type Generation} from './helpers.js'
+import {cleanup, judge, tmp, workdir} from './check-env.js'
 
 /** A process that holds an exclusive flock on `path` and is not RunWisp (util-linux flock + sleep). */
 function holdLock(path: string): Promise<number> {
@@ -49,10 +24,8 @@ const held: ReturnType<typeof spawn>[] = []
 // Hooks scoped to this file: a root-level afterEach would run after every test of the whole run.
 describe('runwisp/checks', () => {
   afterEach(async () => {
-    await killRunwisps()
-    await killAll()
     for (const child of held.splice(0)) child.kill('SIGKILL')
-    tmp.cleanup()
+    await cleanup()
   })
 
   describe('runwisp checks: a healthy RunWisp of each generation', () => {
@@ -251,26 +224,6 @@ describe('runwisp/checks', () => {
     }
   })
 
-  describe('runwisp data-dir-permissions', () => {
-    it('a data dir that is a file', async () => {
-      const {cwd} = workdir('0.16+')
-      writeFileSync(join(cwd, 'datafile'), 'x')
-      expectResult(await judge('data-dir-permissions', cwd, {dataDir: join(cwd, 'datafile'), port: 1}), {status: 'fail', symptoms: ['runwisp/data-dir-not-dir'], mentions: ['a regular file']})
-    })
-    it('a data dir open to others', async () => {
-      const {cwd, dataDir} = workdir('0.16+')
-      mkdirSync(dataDir)
-      chmodSync(dataDir, 0o755)
-      expectResult(await judge('data-dir-permissions', cwd, {port: 1}), {status: 'warn', symptoms: ['runwisp/data-dir-mode'], mentions: ['0755', `chmod 0700 ${dataDir}`]})
-    })
-    it('a data dir owned by another user while the daemon runs as root', async () => {
-      const {cwd, dataDir} = workdir('0.16+')
-      mkdirSync(dataDir, {mode: 0o700})
-      chownSync(dataDir, 65534, 65534)
-      expectResult(await judge('data-dir-permissions', cwd, {port: 1}), {status: 'warn', symptoms: ['runwisp/data-dir-foreign-owner'], mentions: [`sudo chown -R root:root ${dataDir}`]})
-    })
-  })
-
   describe('runwisp clock-skew', () => {
     const cases: Array<{name: string; generation: Generation; args: string[]; expect: Expectation}> = [
       {name: '0.16+: two minutes ahead fails', generation: '0.16+', args: ['--date-offset-s', '120'], expect: {status: 'fail', symptoms: ['runwisp/clock-skew'], mentions: ['120 s ahead of', 'does NOT cause \\"Invalid or expired challenge\\"']}},
@@ -285,46 +238,6 @@ describe('runwisp/checks', () => {
         expectResult(await judge('clock-skew', cwd, {port: daemon.port}), c.expect)
       })
     }
-  })
-
-  describe('runwisp config-valid', () => {
-    const cases: Array<{name: string; generation: Generation; toml: string | Buffer; env?: Record<string, string>; expect: Expectation}> = [
-      {name: '0.16+ daemon, 0.4-style keys', generation: '0.16+', toml: '[tasks.a]\ncron = "0 * * * *"\nparallelism = 1\n[[notifier]]\nid = "x"\n', expect: {status: 'fail', symptoms: ['runwisp/config-unknown-key'], mentions: ["did you mean 'max_concurrent'?", 'runwisp.toml:3:1', 'runwisp.toml:4:1']}},
-      {name: '0.3-0.4 daemon, 61 in the minute field', generation: '0.3-0.4', toml: '[tasks.a]\ncron = "61 * * * *"\n', expect: {status: 'fail', symptoms: ['runwisp/cron-invalid'], mentions: ['runwisp.toml:2:1', '61 is out of range 0-59']}},
-      {name: '0.5-0.15 daemon, skip policy with one slot', generation: '0.5-0.15', toml: '[tasks.long]\ncron = "@every 1m"\nmax_concurrent = 1\non_overlap = "skip"\n', expect: {status: 'warn', symptoms: ['runwisp/overlap-skip'], mentions: ['exit code -1', 'task already running, skipping (policy: skip)', 'skipped']}},
-      {name: 'a syntax error, with line and column', generation: '0.16+', toml: '[tasks.a]\ncron = "0 * * * *\n', expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['runwisp.toml:2:']}},
-      {name: 'a binary file', generation: '0.16+', toml: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['NUL byte', 'runwisp.toml:3:1']}},
-      {name: 'a non-UTF-8 file', generation: '0.16+', toml: Buffer.from([0x23, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x0a]), expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['not valid UTF-8', 'runwisp.toml:1:6']}},
-      {name: 'a deeply nested file', generation: '0.16+', toml: `x = ${'['.repeat(3000)}${']'.repeat(3000)}\n`, expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['nested']}},
-      {name: 'a huge file', generation: '0.16+', toml: Buffer.alloc(5 * 1024 * 1024, 0x23), expect: {status: 'error', mentions: ['5242880 bytes']}},
-      {name: 'bad RUNWISP_* variables', generation: '0.16+', toml: '[tasks.a]\ncron = "@hourly"\n', env: {RUNWISP_PORT: 'ninety', RUNWISP_AUTH: 'off', RUNWISP_PASSWORD: 'x'}, expect: {status: 'fail', symptoms: ['runwisp/env-invalid'], mentions: ['RUNWISP_PORT must be a valid port number', 'mutually exclusive']}},
-    ]
-    for (const c of cases) {
-      it(c.name, async () => {
-        const {cwd, dataDir} = workdir(c.generation, '')
-        writeFileSync(join(cwd, 'runwisp.toml'), c.toml)
-        const daemon = await startRunwisp({generation: c.generation, dataDir, cwd})
-        expectResult(await judge('config-valid', cwd, {port: daemon.port, ...(c.env ? {env: c.env} : {})}), c.expect)
-      })
-    }
-    it('an explicit RUNWISP_CONFIG that does not exist', async () => {
-      const {cwd} = workdir('0.16+')
-      expectResult(await judge('config-valid', cwd, {port: 1, env: {RUNWISP_CONFIG: join(cwd, 'nope.toml')}}), {status: 'fail', symptoms: ['runwisp/config-missing'], mentions: ['nope.toml']})
-    })
-  })
-
-  describe('runwisp disk-space', () => {
-    it('free space below min_free_space, with the page\'s consequences', async () => {
-      const {cwd, dataDir} = workdir('0.16+', '[storage]\nmin_free_space = "1000tb"\n')
-      mkdirSync(dataDir, {mode: 0o700})
-      expectResult(await judge('disk-space', cwd, {port: 1}), {status: 'fail', symptoms: ['runwisp/disk-below-min-free'], mentions: ['1000tb', 'task itself is not killed', `df -h ${dataDir}`]})
-    })
-    it('run logs above max_size', async () => {
-      const {cwd, dataDir} = workdir('0.16+', '[storage]\nmax_size = "1kb"\nmin_free_space = "1b"\n')
-      mkdirSync(join(dataDir, 'logs', 'backup'), {recursive: true, mode: 0o700})
-      writeFileSync(join(dataDir, 'logs', 'backup', '20260101_000000_x.log'), Buffer.alloc(8192, 0x61))
-      expectResult(await judge('disk-space', cwd, {port: 1}), {status: 'warn', symptoms: ['runwisp/storage-over-max-size'], mentions: ['8.0 KiB']})
-    })
   })
 
   describe('runwisp daemon-log-errors', () => {

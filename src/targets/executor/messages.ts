@@ -1,9 +1,10 @@
 /**
  * Every other message Executor prints (executor-facts §5, executor-troubleshooting.md) as catalogue
- * entries, so that `doctor explain` can answer any of them. `symptoms.ts` holds the entries the
- * daemon checks report; this file holds the rest. `patterns` are verbatim, with `${name}` where the
- * product interpolates a value; `check` names the DESIGN.md check that confirms the symptom where
- * one exists (some of them are written by other issues), and is absent where no check can.
+ * entries, so that `doctor explain` can answer any of them. `symptoms.ts`, `symptoms-dev.ts` and
+ * `symptoms-config.ts` hold the entries the checks report; this file holds the rest:
+ * messages no check reports, so none names a `check` (an entry's `check` must be a check that
+ * declares it). A message a check's entry carries is not repeated here: one entry per message.
+ * `patterns` are verbatim, with `${name}` where the product interpolates a value.
  *
  * Where the fact sheet shows that the troubleshooting page's advice is wrong or outdated, the
  * entry gives the corrected advice and its `cause` says why.
@@ -33,7 +34,6 @@ export const executorMessages = defineSymptoms(
         commands: ['executor server list', 'executor call tools.list --base-url http://localhost:4788'],
       },
       docs: `${F} §5 (daemon.ts), §4.2`,
-      check: 'auth-env',
       patterns: ['Only http:// base URLs are supported for daemon auto-start: ${baseUrl}', 'Invalid daemon port in base URL: ${baseUrl}'],
       keywords: ['base url', 'https', 'invalid port', 'auto-start'],
     },
@@ -59,7 +59,6 @@ export const executorMessages = defineSymptoms(
         commands: ['executor -v', 'ls -l "$(dirname "$(command -v executor)")"', FOREGROUND],
       },
       docs: `${F} §5 (daemon.ts), §9.1 (10)`,
-      check: 'daemon-health',
       patterns: ['Failed to spawn daemon process: child pid was not assigned'],
       keywords: ['spawn', 'child pid'],
     },
@@ -74,7 +73,6 @@ export const executorMessages = defineSymptoms(
         commands: ['ps -o pid,user,lstart,args -p {pid}', 'executor daemon status'],
       },
       docs: `${F} §5 (daemon.ts, daemon-state.ts), §2.1`,
-      check: 'stale-manifest',
       patterns: ['Failed to terminate daemon process ${pid}: ${error}', 'Failed to terminate pid ${pid}: ${error}'],
       keywords: ['sigterm', 'terminate', 'kill failed'],
     },
@@ -89,7 +87,6 @@ export const executorMessages = defineSymptoms(
         commands: ["ss -ltnp 'sport = :4788'", 'executor daemon run --port 4788 --hostname 127.0.0.1'],
       },
       docs: `${F} §5 (daemon.ts), §3.2`,
-      check: 'port-squatter',
       patterns: ['Failed probing port availability: ${error}', 'Failed selecting ephemeral port: ${error}', 'Could not find an available daemon port for host ${hostname}'],
       keywords: ['ephemeral port', 'no available port'],
     },
@@ -103,7 +100,6 @@ export const executorMessages = defineSymptoms(
       cause: 'The spawned daemon died or hung while booting (a failed boot migration, #1393; a database held by another process); an auto-started daemon logs nowhere, so the reason is only visible in the foreground.',
       fix: {summary: 'Run the daemon in the foreground, as the message says, to read the real error.', commands: [FOREGROUND, 'executor daemon run --foreground --log-level trace']},
       docs: `${F} §5 (main.ts), §4.1, §9.2 (#1393)`,
-      check: 'daemon-health',
       patterns: [
         'Daemon did not become reachable at ${startBaseUrl} and no reachable local server manifest appeared within 15000ms.',
         'Run in foreground to inspect logs: ${cliPrefix} daemon run --foreground --port ${port} --hostname ${host}',
@@ -121,28 +117,11 @@ export const executorMessages = defineSymptoms(
         commands: ['pgrep -af "executor daemon run"', 'executor daemon stop', FOREGROUND],
       },
       docs: `${F} §5 (main.ts), §4.2`,
-      check: 'stale-lock',
       patterns: [
         'Could not elect or attach to a local Executor daemon after 3 attempts.',
         'A daemon startup may be stuck. Stop any partial daemon and retry, or run it in the foreground:',
       ],
       keywords: ['elect', 'attach', 'startup stuck'],
-    },
-    {
-      id: 'executor/autostart-origin-conflict',
-      title: 'Auto-start refused: another origin than the running server was asked for',
-      message: 'The CLI was asked for {url}, but the active local server is {origin}.',
-      severity: 'fail',
-      cause:
-        'A profile, --base-url or the default URL differs from the active manifest\'s origin, so auto-starting would put a second server on the same database. The page says to stop the active server; often it is only a spelling: the compare is a plain string compare, so http://127.0.0.1:4789 and http://localhost:4789 count as different (executor-facts §4.2).',
-      fix: {
-        summary: 'Use the active server: point the command (or the default profile) at the origin in server.json exactly as written there, or stop that server first.',
-        commands: ['cat ~/.executor/server-control/server.json', 'executor server list', 'executor daemon stop'],
-      },
-      docs: `${T} › Symptom index; ${F} §5 (main.ts), §4.2`,
-      check: 'duplicate-daemon',
-      patterns: ['Refusing to auto-start another local server against the same database.', 'Use the active server, or stop it before starting ${cliPrefix} daemon run.'],
-      keywords: ['localhost vs 127.0.0.1', 'profile', 'base url', 'auto-start refused'],
     },
     {
       id: 'executor/foreground-server-running',
@@ -152,7 +131,6 @@ export const executorMessages = defineSymptoms(
       cause: '`daemon run --foreground` and `web --foreground` (not supervised) refuse to start while another reachable manifest exists for the same data directory.',
       fix: {summary: 'Use the running server, or stop it first.', commands: ['executor daemon status', 'executor daemon stop']},
       docs: `${F} §5 (main.ts)`,
-      check: 'duplicate-daemon',
       patterns: ['Stop it before starting another local server.'],
       keywords: ['foreground', 'already running'],
     },
@@ -167,7 +145,6 @@ export const executorMessages = defineSymptoms(
         commands: ['executor daemon run --foreground --port {port} --hostname {host}', 'executor daemon run --port 4788 --hostname 127.0.0.1'],
       },
       docs: `${F} §5 (main.ts), §4.2`,
-      check: 'daemon-health',
       patterns: [
         'Executor daemon is not reachable at ${baseUrl}.',
         'Auto-start is only supported for local hosts.',
@@ -178,26 +155,6 @@ export const executorMessages = defineSymptoms(
       keywords: ['non-local host', 'remote host', 'background'],
     },
     {
-      id: 'executor/server-unreachable',
-      title: 'A server the CLI may not auto-start is not reachable',
-      message: 'Executor server is not reachable at {origin}.',
-      severity: 'fail',
-      cause:
-        'The connection is remote, or carries credentials, so the CLI does not auto-start a daemon. The page\'s advice (set EXECUTOR_API_KEY or EXECUTOR_AUTH_TOKEN) is right for a hosted or remote server, but for the local daemon it is backwards: an exported EXECUTOR_AUTH_TOKEN or EXECUTOR_API_KEY is what disables auto-start, so a stopped local daemon then stays stopped (executor-facts §4.3). A self-host server answers /api/health with JSON, which the CLI\'s "ok" probe also reports as unreachable (§4.1).',
-      fix: {
-        summary: 'For the local daemon, start it (or unset EXECUTOR_AUTH_TOKEN / EXECUTOR_API_KEY so the CLI auto-starts it); for a hosted or remote server, set the credential and check the server is up.',
-        commands: ['env | grep -E "^EXECUTOR_(AUTH_TOKEN|API_KEY)=" | cut -d= -f1', 'executor daemon run', 'curl -s {origin}/api/health'],
-      },
-      docs: `${T} › Symptom index, Remote or authenticated targets; ${F} §4.1, §4.3`,
-      check: 'auth-env',
-      patterns: [
-        'Executor server is not reachable at ${origin}.',
-        'For hosted Executor, set EXECUTOR_API_KEY to a bearer API key.',
-        "For local or desktop servers, set EXECUTOR_AUTH_TOKEN to the server's bearer token.",
-      ],
-      keywords: ['server not reachable', 'EXECUTOR_AUTH_TOKEN', 'EXECUTOR_API_KEY', 'remote server', 'hosted'],
-    },
-    {
       id: 'executor/mcp-no-manifest',
       title: '`executor mcp` started a daemon that published no manifest',
       message: 'The daemon started for `executor mcp` did not publish a reachable manifest.',
@@ -205,7 +162,6 @@ export const executorMessages = defineSymptoms(
       cause: 'The daemon came up on the health probe but server.json is missing, unreadable or names an unreachable origin (a data dir mismatch, or a manifest write that failed).',
       fix: {summary: 'Check the manifest and what the CLI sees, then restart the daemon.', commands: ['executor daemon status', 'cat ~/.executor/server-control/server.json', 'executor daemon restart']},
       docs: `${F} §5 (main.ts), §4.2 (#1196)`,
-      check: 'stale-manifest',
       patterns: ['The local Executor daemon started but did not advertise a reachable manifest.'],
       keywords: ['mcp', 'manifest', 'advertise'],
     },
@@ -217,7 +173,6 @@ export const executorMessages = defineSymptoms(
       cause: 'The stdio↔HTTP bridge could not reach or write to the daemon\'s /mcp endpoint (daemon stopped or restarted, token rotated) or to the MCP client.',
       fix: {summary: 'Check the daemon is up, then restart the MCP client so it reconnects.', commands: ['executor daemon status', 'curl -s http://localhost:4788/api/health']},
       docs: `${F} §5 (main.ts), §4.2`,
-      check: 'daemon-health',
       patterns: ['Executor MCP bridge ${context}: ${message}'],
       keywords: ['mcp bridge', 'stdio transport', 'daemon transport'],
     },
@@ -229,7 +184,6 @@ export const executorMessages = defineSymptoms(
       cause: '`daemon run --foreground` found this scope\'s pointer alive and reachable: one daemon per scope (working directory or EXECUTOR_SCOPE_DIR) and host.',
       fix: {summary: 'Use the running daemon, or stop it first.', commands: ['executor daemon status', 'executor daemon stop']},
       docs: `${F} §5 (main.ts), §1.2`,
-      check: 'duplicate-daemon',
       patterns: ['A daemon is already running for scope ${scopeId} on ${host}.', 'Existing daemon: ${url} (pid ${pid}).', 'Stop it first: ${cliPrefix} daemon stop'],
       keywords: ['scope', 'already running'],
     },
@@ -244,7 +198,6 @@ export const executorMessages = defineSymptoms(
         commands: ['ps -o pid,lstart,args -p {pid}', 'kill {pid}', 'executor daemon status'],
       },
       docs: `${F} §5 (main.ts), §2.1`,
-      check: 'duplicate-daemon',
       patterns: [
         'The existing daemon for scope ${scopeId} at ${url} (pid ${pid}) did not stop within 10s.',
         'The existing Executor ${kind} at ${origin} (pid ${pid}) did not stop within 10s.',
@@ -260,7 +213,6 @@ export const executorMessages = defineSymptoms(
       cause: 'Not a failure: one server owns the data directory and the CLI attaches to it. It matters only when you expected a new server (another port, scope or version).',
       fix: {summary: 'Use the running server, or stop it and start the one you want.', commands: ['executor daemon status', 'executor daemon stop']},
       docs: `${F} §5 (main.ts; web, install)`,
-      check: 'duplicate-daemon',
       patterns: ['Daemon already running at ${origin}.', 'Executor is already running at ${origin}.', 'Executor background service is already running at ${origin} (pid ${pid}).'],
       keywords: ['already running'],
     },
@@ -283,25 +235,12 @@ export const executorMessages = defineSymptoms(
       cause: 'The update check found a newer release. Several local failures are fixed in later versions (1.5.33 for #1393), and running an older version against data a newer one upgraded is a known crash (#966).',
       fix: {summary: 'Update, and never downgrade afterwards; restart the daemon or service on the new binary.', commands: ['executor -v', 'executor service install']},
       docs: `${F} §5 (main.ts), §9.1 (9), §9.2 (#966)`,
-      check: 'service-unit',
       patterns: ['Update available: ${current} -> ${latest}', 'Run ${command} to update.'],
       generations: ['current'],
       keywords: ['update', 'new version', 'upgrade'],
     },
 
     // --- apps/cli/src/main.ts: daemon status / daemon stop -------------------------------------
-    {
-      id: 'executor/daemon-not-running',
-      title: 'No daemon is running at the address',
-      message: 'No daemon answers at {url}.',
-      severity: 'fail',
-      cause: 'No daemon record for this address and nothing answers there: the daemon was never started here, was stopped, or died and its records were removed (1.5.9 removes a dead pid\'s records silently, executor-facts §10).',
-      fix: {summary: 'Start the daemon (or the service), then check it answers.', commands: ['executor daemon run', 'executor daemon status', 'executor service status']},
-      docs: `${T} › Quick diagnostics; ${F} §5 (daemon status), §10`,
-      check: 'daemon-health',
-      patterns: ['Daemon not running at ${url}.', 'No daemon running at ${url}.'],
-      keywords: ['not running', 'daemon down', 'stopped'],
-    },
     {
       id: 'executor/daemon-running',
       title: 'The daemon is running (a healthy status line)',
@@ -310,7 +249,6 @@ export const executorMessages = defineSymptoms(
       cause: 'Not a failure: `executor daemon status` found its own record and the pid alive. (1.5.9 also says "reachable" for any HTTP server on the port, so a squatter can look like a daemon, executor-facts §10.)',
       fix: {summary: 'Nothing to fix. If clients still fail, run the doctor to check what answers on the port.', commands: ['doctor --only daemon-health,port-squatter']},
       docs: `${F} §5 (daemon status), §10`,
-      check: 'daemon-health',
       patterns: ['Daemon running at ${url} (pid ${pid}).'],
     },
     {
@@ -321,7 +259,6 @@ export const executorMessages = defineSymptoms(
       cause: 'The daemon ignored SIGTERM (hung in a migration or a blocking call).',
       fix: {summary: 'Check the process is Executor\'s, then terminate it by hand.', commands: ['executor daemon status', 'pgrep -af "executor daemon run"', 'kill -9 <pid>']},
       docs: `${F} §5 (daemon stop)`,
-      check: 'unreachable-daemon',
       patterns: ['Daemon at ${url} did not stop within 10000ms.', 'Try terminating the process manually.'],
       keywords: ['did not stop', 'stop hangs'],
     },
@@ -335,7 +272,6 @@ export const executorMessages = defineSymptoms(
       cause: 'No server.json names a reachable server. Usually the service is not installed or not running; it is also what a registered-but-hung server looks like, and what #1045 showed on Windows, where an orphan executor.exe answered on 4789 without a manifest.',
       fix: {summary: 'Install and start the background service (or run a foreground server), then open the web UI.', commands: ['executor service status', 'executor daemon status', 'executor install', 'executor web']},
       docs: `${T} › Recovery command reference (service install succeeded but web UI does not open); ${F} §5 (web), §9.1 (1), §9.2 (#1045)`,
-      check: 'daemon-health',
       patterns: [
         'Executor is not running.',
         'Install and start the background service:',
@@ -358,34 +294,15 @@ export const executorMessages = defineSymptoms(
       keywords: ['scope ignored'],
     },
     {
-      id: 'executor/token-rotated',
-      title: 'The bearer token was rotated; the running server still uses the old one',
-      message: 'auth.json has a new token; the server at {origin} must restart to use it.',
-      severity: 'warn',
-      cause: '`executor server rotate-token` rewrote server-control/auth.json; the running server keeps the old token until it restarts, and every MCP client config still carries the old one (executor-facts §2.3, §9.1 (3)).',
-      fix: {summary: 'Restart the server, then re-run each MCP client\'s connect command with the new token.', commands: ['executor daemon restart', 'executor service restart']},
-      docs: `${F} §5 (server rotate-token), §9.1 (3)`,
-      check: 'token-drift',
-      patterns: [
-        'Rotated the local server bearer token.',
-        'Stored in ${path}',
-        '⚠  A local server is running at ${origin} (pid ${pid}).',
-        'Restart it to apply the new token.',
-        'Re-run your MCP client connect command with the new token.',
-      ],
-      keywords: ['rotate token', 'new token', 'token drift'],
-    },
-    {
       id: 'executor/profile-error',
-      title: 'A server profile option is wrong',
+      title: 'The --server / --base-url options or a profile name are invalid',
       message: 'The --server / --base-url options or a profile name are invalid.',
       severity: 'fail',
-      cause: 'The named profile does not exist in server-connections.json, both --server and --base-url were given, or the name has characters other than letters, digits, dots, underscores and dashes (executor-facts §2.4).',
-      fix: {summary: 'List the profiles and use one of them, or only --base-url.', commands: ['executor server list']},
+      // "No server profile named …" is executor/default-profile-missing's message (auth-env reports it).
+      cause: 'Both --server and --base-url were given, or a profile name has characters other than letters, digits, dots, underscores and dashes (executor-facts §2.4).',
+      fix: {summary: 'Use only one of --server and --base-url, and list the profiles to pick a valid name.', commands: ['executor server list']},
       docs: `${F} §5 (profiles), §2.4, §4.2`,
-      check: 'auth-env',
       patterns: [
-        'No server profile named "${name}".',
         'Use either --server or --base-url, not both.',
         'Server profile names may contain only letters, numbers, dots, underscores, and dashes.',
       ],
@@ -410,7 +327,6 @@ export const executorMessages = defineSymptoms(
       cause: 'Only the Windows Task Scheduler backend has a boot trigger; launchd and systemd --user install the login-based service.',
       fix: {summary: 'On Linux, enable lingering so the user service starts without a login.', commands: ['loginctl enable-linger "$USER"']},
       docs: `${F} §5 (install), §8`,
-      check: 'service-unit',
       patterns: ['Note: --boot is a Windows-only option and has no effect on ${platform}; installing the standard login-based service.'],
     },
     {
@@ -425,29 +341,11 @@ export const executorMessages = defineSymptoms(
         commands: ['tail -n 50 ~/.executor/logs/daemon.error.log', 'executor service status', 'cat ~/.executor/server-control/server.json', 'executor service install'],
       },
       docs: `${T} › Daemon port conflicts (OS service); ${F} §5 (install), §8`,
-      check: 'service-unit',
       patterns: [
         'Installed sh.executor.daemon but it did not publish a reachable server manifest for ${origin} within 45s.',
         'Check ~/.executor/logs/daemon.error.log and `${cliPrefix} service status`.',
       ],
       keywords: ['service install times out', 'waiting for manifest', '45s'],
-    },
-    {
-      id: 'executor/install-orphan-listener',
-      title: 'An orphan Executor listener holds the service port',
-      message: '{origin} answers but no live manifest names it.',
-      severity: 'fail',
-      cause: 'An Executor process from an earlier install or session listens without a server.json (#1045, #1046); on Windows the installer tries to stop orphan executor.exe listeners and gives up when it cannot.',
-      fix: {summary: 'Find and stop the process on the port, then re-run the install.', commands: ["ss -ltnp 'sport = :{port}'", 'executor service install']},
-      docs: `${F} §5 (install), §9.2 (#1045)`,
-      check: 'duplicate-daemon',
-      patterns: [
-        'Executor is already reachable at ${origin}, but no live server manifest exists for it.',
-        'Tried to stop orphaned Executor pid(s): ${pids}',
-        'No orphaned executor.exe listener could be stopped on port ${port}.',
-        'Stop the process using that port and re-run the install.',
-      ],
-      keywords: ['orphan', 'orphaned listener'],
     },
     {
       id: 'executor/service-not-running',
@@ -457,7 +355,6 @@ export const executorMessages = defineSymptoms(
       cause: 'The service was never installed, was uninstalled, or crashed and was not restarted (systemd gives up after repeated failures; on Linux without lingering it only runs while you are logged in).',
       fix: {summary: 'Read the service log, then install (or restart) the service.', commands: ['executor service status', 'tail -n 50 ~/.executor/logs/daemon.error.log', 'executor service install']},
       docs: `${F} §5 (service status, service.ts), §8`,
-      check: 'service-unit',
       patterns: [
         'Registered: no',
         'Running:    no (pid ${pid})',
@@ -467,7 +364,7 @@ export const executorMessages = defineSymptoms(
       ],
       keywords: ['service not running', 'not registered'],
     },
-        {
+    {
       id: 'executor/service-manager-failed',
       title: 'The OS service manager refused a command',
       message: '{tool} failed while managing the Executor service.',
@@ -478,7 +375,6 @@ export const executorMessages = defineSymptoms(
         commands: ['systemctl --user status sh.executor.daemon.service', 'echo "$XDG_RUNTIME_DIR"', 'executor service uninstall', 'executor service install'],
       },
       docs: `${F} §5 (service.ts), §8`,
-      check: 'service-unit',
       patterns: [
         'Failed to run `${cmd}`: ${code}',
         'launchctl bootstrap failed (exit ${code}): ${output}',
@@ -495,18 +391,6 @@ export const executorMessages = defineSymptoms(
       keywords: ['launchctl', 'systemctl', 'schtasks', 'service manager'],
     },
     {
-      id: 'executor/linger-off',
-      title: 'Lingering is off: the service only runs while you are logged in',
-      message: 'Lingering is off for this user.',
-      severity: 'warn',
-      cause: 'systemd --user services stop at logout and start at login unless lingering is on; install enables it best-effort and may have failed.',
-      fix: {summary: 'Enable lingering for your user.', commands: ['loginctl enable-linger "$USER"', 'loginctl show-user "$USER" -p Linger --value']},
-      docs: `${F} §5 (service.ts), §9.1 (12)`,
-      check: 'service-unit',
-      patterns: ["Lingering is off — the daemon won't start until you log in. Run `loginctl enable-linger`."],
-      keywords: ['linger', 'start at boot', 'after logout'],
-    },
-    {
       id: 'executor/service-unsupported-os',
       title: 'The OS service is not supported on this platform',
       message: 'OS service management is not supported on {platform}.',
@@ -518,31 +402,6 @@ export const executorMessages = defineSymptoms(
     },
 
     // --- 1.5.35-only 401 explanations (server-connection.ts) ---------------------------------
-    {
-      id: 'executor/unauthorized',
-      title: 'The server rejected the CLI\'s credentials (401)',
-      message: '{origin} answered 401 to the CLI.',
-      severity: 'fail',
-      cause:
-        'No credentials are stored for the server, the OAuth session ended, or the stored or exported token is stale: an EXECUTOR_AUTH_TOKEN / EXECUTOR_API_KEY that disagrees with server-control/auth.json (after a rotate-token or a fresh auth.json) gives exactly this (executor-facts §4.3). 1.5.35 words it as a sign-in problem; 1.5.27 printed `Decode error (401 GET …)`.',
-      fix: {
-        summary: 'For the local daemon, unset a stale EXECUTOR_AUTH_TOKEN / EXECUTOR_API_KEY (the CLI then reads the manifest); for a remote server, sign in again.',
-        commands: ['env | grep -E "^EXECUTOR_(AUTH_TOKEN|API_KEY)=" | cut -d= -f1', 'unset EXECUTOR_AUTH_TOKEN EXECUTOR_API_KEY', 'executor login'],
-      },
-      docs: `${F} §5 (1.5.35-only), §4.3, §9.2 (1.5.30 #1371)`,
-      check: 'auth-env',
-      generations: ['current'],
-      patterns: [
-        '${origin} requires authentication, and no credentials are stored for it.',
-        "You're signed out of ${origin}.",
-        'Run `${login}` to sign in again.',
-        'Run `${login}` to sign in.',
-        '${origin} rejected the stored ${kind} credentials (401).',
-        'If the key came from EXECUTOR_API_KEY or EXECUTOR_AUTH_TOKEN, check that value.',
-        'Decode error (401 GET ${url})',
-      ],
-      keywords: ['401', 'unauthorized', 'signed out', 'credentials rejected', 'sign in'],
-    },
 
     // --- Local server (apps/local/src) -------------------------------------------------------
     {
@@ -585,7 +444,6 @@ export const executorMessages = defineSymptoms(
       cause: 'With EXECUTOR_DEV=1 the daemon serves the UI from a vite dev server; a missing bootstrap build or a busy port stops it (the "internal vite dev child" lines themselves are only progress).',
       fix: {summary: 'Run bootstrap, free the Vite port, or unset EXECUTOR_DEV.', commands: ['bun run bootstrap', "ss -ltnp 'sport = :5173'", 'unset EXECUTOR_DEV']},
       docs: `${F} §5 (local server), §7.3`,
-      check: 'bootstrap-build',
       patterns: [
         'vite dev exited with code ${code} before becoming ready',
         'vite dev did not become reachable on ${url} within 30s',
@@ -602,43 +460,10 @@ export const executorMessages = defineSymptoms(
       cause: 'An error in the daemon\'s MCP endpoint; on toolkit routes in 1.5.32 and 1.5.40–41 this is the owner-lock bug (#1406, #1618) that also prints "Failed to open local SQLite data".',
       fix: {summary: 'Read the error after the prefix; update Executor if it is the SQLite open failure.', commands: ['executor -v', 'executor daemon run --foreground --log-level debug']},
       docs: `${F} §5 (local server), §9.2 (#1406, #1618)`,
-      check: 'daemon-log-errors',
       patterns: ['[mcp] handleRequest error: ${error}'],
     },
 
     // --- Self-host and public origin ---------------------------------------------------------
-        {
-      id: 'executor/invalid-origin',
-      title: 'Self-host rejects the request origin (Invalid origin)',
-      message: 'The instance is configured for {webBaseUrl} but the browser uses {requestOrigin}.',
-      severity: 'fail',
-      cause: 'Better Auth rejects a request whose Origin differs from the configured webBaseUrl; behind a reverse proxy the public origin differs from http://localhost:4788.',
-      fix: {summary: 'Set EXECUTOR_WEB_BASE_URL to the public URL (no trailing slash) and restart the server.', commands: ['export EXECUTOR_WEB_BASE_URL=https://executor.example.com']},
-      docs: `${T} › Symptom index, Self-host: Invalid origin, Recovery command reference (OAuth works on localhost but fails through a tunnel); ${F} §5 (self-host), §4.4`,
-      check: 'public-origin',
-      patterns: [
-        'Invalid origin',
-        'INVALID_ORIGIN',
-        "This Executor instance is configured for ${webBaseUrl}, but you're connecting from ${requestOrigin}. Set the EXECUTOR_WEB_BASE_URL environment variable to ${requestOrigin} and restart the server, then try again. (Railway, Render, Fly, Vercel, and similar hosts are detected automatically; set it explicitly for a custom domain or other host.)",
-        "This Executor instance is configured for ${webBaseUrl}. If you're reaching it at a different address, set EXECUTOR_WEB_BASE_URL to that address and restart the server.",
-      ],
-      keywords: ['invalid origin', 'reverse proxy', 'custom domain', 'oauth fails through a tunnel'],
-    },
-    {
-      id: 'executor/invalid-login-state',
-      title: 'Executor Cloud login fails with "Invalid login state"',
-      message: 'The login callback did not receive the state cookie.',
-      severity: 'fail',
-      cause: 'The secure, httpOnly wos-login-state cookie set on /login did not reach /callback: plain HTTP from a non-localhost origin (secure cookies are not sent), a proxy that strips cookies, or a callback after the 10-minute Max-Age. A skewed clock shortens that window too.',
-      fix: {
-        summary: 'Serve over HTTPS end to end (app and WorkOS emulator), make sure cookies reach the callback, and retry within 10 minutes.',
-        commands: ['curl -sI https://<your-host>/login | grep -i set-cookie', 'timedatectl status'],
-      },
-      docs: `${T} › Symptom index, Executor Cloud: Invalid login state, Recovery command reference (OAuth works on localhost but fails through a tunnel)`,
-      check: 'public-origin',
-      patterns: ['Invalid login state'],
-      keywords: ['login state', 'csrf cookie', 'oauth', 'tunnel', 'plain http', 'login fails'],
-    },
     {
       id: 'executor/generated-secret',
       title: 'Self-host generated a secret key on first start',
@@ -647,7 +472,6 @@ export const executorMessages = defineSymptoms(
       cause: 'EXECUTOR_SECRET_KEY or BETTER_AUTH_SECRET was not set, so the server created one in the data dir (mode 0600). Losing that file makes stored secrets unreadable or logs everyone out.',
       fix: {summary: 'Back the key file up, or set the variable explicitly for reproducible deploys.', commands: ['ls -l {keyPath}']},
       docs: `${F} §5 (self-host), §9.1 (14)`,
-      check: 'secret-permissions',
       patterns: ['[executor] generated a secret-encryption key at ${keyPath}. Set EXECUTOR_SECRET_KEY', '[executor] generated a session secret at ${keyPath}. Set BETTER_AUTH_SECRET'],
       keywords: ['secret key', 'session secret'],
     },
@@ -661,7 +485,6 @@ export const executorMessages = defineSymptoms(
       cause: 'Another process (often a CLI daemon or an old service on 4789) holds the port the desktop settings name.',
       fix: {summary: 'Stop the process on the port, or pick another port in Settings.', commands: ["ss -ltnp 'sport = :{port}'", 'executor daemon status']},
       docs: `${F} §5 (desktop), §3.1`,
-      check: 'port-squatter',
       patterns: ['Port ${port} is already in use. Pick another in Settings.'],
       keywords: ['desktop', 'settings', 'port in use'],
     },
@@ -676,7 +499,6 @@ export const executorMessages = defineSymptoms(
         commands: ['tail -n 100 ~/Library/Logs/Executor/main.log', 'ls ~/.executor/backups'],
       },
       docs: `${F} §5 (desktop), §9.2 (#858, #966)`,
-      check: 'daemon-log-errors',
       patterns: ['Sidecar exited before ready (code=${code} signal=${signal}). Stderr:', 'Sidecar exited unexpectedly (code=${code} signal=${signal})', 'Supervised daemon failed to restart — see Settings', 'Failed to prepare local SQLite data'],
       keywords: ['desktop crashes', 'app quits on launch', 'sidecar'],
     },
@@ -688,38 +510,10 @@ export const executorMessages = defineSymptoms(
       cause: 'A dev desktop run needs the local app\'s built client bundle.',
       fix: {summary: 'Build it, then launch the desktop again.', commands: ['bun run --filter @executor-js/local build']},
       docs: `${F} §5 (desktop)`,
-      check: 'bootstrap-build',
       patterns: ['Executor client bundle not found at ${clientDir}. Run `bun run --filter @executor-js/local build` before launching desktop.'],
     },
 
     // --- Dev / e2e / scripts -----------------------------------------------------------------
-    {
-      id: 'executor/vite-plugin-unresolved',
-      title: 'Vite cannot resolve @executor-js/vite-plugin (bootstrap not run)',
-      message: 'The vite-plugin build is missing.',
-      severity: 'fail',
-      cause: 'A fresh checkout or worktree skipped `bun run bootstrap`: its `bun install` prepare hook builds packages/core/vite-plugin/dist (and packages/react), which are gitignored (executor-facts §7.3).',
-      fix: {summary: 'Run bootstrap from the repo root (idempotent, safe to re-run).', commands: ['bun run bootstrap']},
-      docs: `${T} › Symptom index, Missing bootstrap builds; ${F} §7.3`,
-      check: 'bootstrap-build',
-      patterns: [
-        "Failed to resolve entry for package '@executor-js/vite-plugin'",
-        'Failed to resolve entry for package "@executor-js/vite-plugin". The package may have incorrect main/module/exports specified in its package.json.',
-      ],
-      keywords: ['bootstrap', 'vite-plugin', 'fresh checkout', 'worktree', 'resolve entry'],
-    },
-    {
-      id: 'executor/bootstrap-vitest-missing',
-      title: 'Bootstrap found no vitest after install',
-      message: 'node_modules/.bin/vitest is missing after bun install.',
-      severity: 'fail',
-      cause: '`bun install` failed part-way (network, lockfile conflict), so bootstrap stops.',
-      fix: {summary: 'Re-run the install and read its error; after a bun.lock conflict take either side and install again.', commands: ['bun install', 'bun run bootstrap']},
-      docs: `${F} §5 (dev), §7.3`,
-      check: 'bootstrap-build',
-      patterns: ['bootstrap: vitest missing after install — bun install likely failed'],
-      keywords: ['vitest missing'],
-    },
     {
       id: 'executor/patched-deps-failed',
       title: 'The patched dependency check failed',
@@ -728,7 +522,6 @@ export const executorMessages = defineSymptoms(
       cause: 'The installed agents package lacks the post-patch sentinels, or a patch file named in patchedDependencies is missing (a stale bun cache).',
       fix: {summary: 'Remove the installed copy and reinstall, as the check prints.', commands: ['rm -rf node_modules/.bun/agents@* node_modules/agents', 'bun install', 'bun pm cache rm']},
       docs: `${F} §5 (dev), §7.3`,
-      check: 'bootstrap-build',
       generations: ['current'],
       patterns: [
         'Patched-dependency check FAILED (${n} problem(s)):',
@@ -738,22 +531,6 @@ export const executorMessages = defineSymptoms(
       keywords: ['patched dependency', 'sentinel'],
     },
     {
-      id: 'executor/stale-vite-cache',
-      title: 'The dev server serves old code while tests pass (stale Vite cache)',
-      message: 'A Vite dependency cache predates the current checkout.',
-      severity: 'warn',
-      cause:
-        'After a rebase or a large dependency change, Vite\'s dep optimizer keeps pre-rebase bundles; neither its lockfile hash nor its config hash changes, so it never re-optimizes. The page says to clear node_modules/.vite at the root, but the caches live per app: packages/app/node_modules/.vite (apps/local), apps/*/node_modules/.vite and e2e/node_modules/.vite (executor-facts §7.1, §7.2).',
-      fix: {
-        summary: 'Stop the dev servers, delete every app\'s Vite cache and the .tanstack caches, then start again.',
-        commands: ['bun run reap --all', 'find . -path "*/node_modules/.vite" -prune -type d -exec rm -rf {} +', 'bun run dev'],
-      },
-      docs: `${T} › Symptom index (Dev server serves old code while tests pass), Stale Vite caches (contributors); ${F} §7`,
-      check: 'vite-cache',
-      patterns: ['Re-optimizing dependencies because lockfile has changed', 'Re-optimizing dependencies because vite config has changed'],
-      keywords: ['old code', 'stale cache', 'pre-rebase', 'rebase', 'vite cache', 'dev server serves old code', 'tests pass', 'optimizer'],
-    },
-    {
       id: 'executor/e2e-boot-failed',
       title: 'An e2e target failed to boot',
       message: 'The e2e {target} boot failed.',
@@ -761,7 +538,6 @@ export const executorMessages = defineSymptoms(
       cause: 'A command of the boot exited or the app never answered: most often a squatted port in the checkout\'s block (a leaked dev server) or a missing bootstrap build.',
       fix: {summary: 'Read the log it names, check this checkout\'s port block and leaked dev servers, then boot again.', commands: ['cd e2e && bun run ports', 'bun run reap', 'cd e2e && bun run cli status']},
       docs: `${T} › E2e and multi-checkout port collisions; ${F} §5 (dev), §3.4`,
-      check: 'e2e-ports',
       patterns: [
         '[e2e:${label}] ${cmd} exited with ${code}',
         'timed out waiting for ${url}: ${err}',
@@ -779,7 +555,6 @@ export const executorMessages = defineSymptoms(
       cause: 'Status of long-lived e2e instances recorded in e2e/.dev/<target>.json: these mark deliberate instances, which are not leaks; check them before reaping.',
       fix: {summary: 'Bring the target up if you need it, or tear it down cleanly.', commands: ['cd e2e && bun run cli status', 'cd e2e && bun run cli down <target>']},
       docs: `${T} › E2e and multi-checkout port collisions; ${F} §5 (dev), §3.4`,
-      check: 'leaked-dev-servers',
       patterns: ['${target} is not up — run: bun scripts/cli.ts up ${target}', '${target} already up (runner ${pid}):', 'booting ${target} (runner ${pid}, log: ${log})', 'no instances', '${target}: nothing recorded', '${target}: down'],
       keywords: ['e2e instance', 'not up'],
     },
@@ -791,37 +566,7 @@ export const executorMessages = defineSymptoms(
       cause: 'The viewer prefers 8901 and walks up to +50; PORT= pins it and fails when busy.',
       fix: {summary: 'Free the port, or pick another with PORT=.', commands: ["ss -ltnp 'sport = :8901'"]},
       docs: `${F} §5 (dev), §3.1`,
-      check: 'e2e-ports',
       patterns: ['e2e viewer: port ${p} in use, trying ${next}…', 'e2e viewer: PORT=${p} is in use — free it or pick another port.', 'e2e viewer: no free port found in ${a}..${b}.'],
-    },
-    {
-      id: 'executor/e2e-port-squatters',
-      title: 'The checkout\'s e2e port block is squatted',
-      message: 'Port block {block} has squatters.',
-      severity: 'fail',
-      cause: 'A leaked dev server from another session or checkout holds ports of this checkout\'s block; 42000–45999 also lies inside Linux\'s ephemeral range, so outbound sockets can squat it. Attaching to another checkout\'s server gives baffling auth errors instead.',
-      fix: {summary: 'Fix the squatters rather than attach: print this checkout\'s block, then reap orphan dev stacks.', commands: ['cd e2e && bun run ports', 'bun run reap']},
-      docs: `${T} › E2e and multi-checkout port collisions; ${F} §3.3`,
-      check: 'e2e-ports',
-      patterns: [
-        '[e2e] port block ${block} is locked by another suite; trying next block',
-        '[e2e] port block ${block} has squatters — ${squatters}; trying next block',
-        'e2e: no free port block found — the 42000-45999 range is exhausted?',
-        '[e2e] ${label} hit EADDRINUSE on port(s) ${ports} (attempt ${n}/${max}); re-claiming a fresh block and retrying',
-      ],
-      keywords: ['port block', 'squatters', 'strictPort', 'e2e ports', 'multi-checkout'],
-    },
-    {
-      id: 'executor/leaked-dev-servers',
-      title: 'Dev servers leaked from other sessions or removed checkouts',
-      message: 'Dev-stack processes from other checkouts are running.',
-      severity: 'warn',
-      cause: 'vite, dev-db and dev.ts processes outlive their session; orphans belong to a checkout that no longer exists. `bun run reap` kills orphans and keeps live-checkout servers unless --all.',
-      fix: {summary: 'List them, check e2e/.dev/*.json for deliberate instances, then reap.', commands: ['bun run reap --dry-run', 'bun run reap', 'bun run reap --all']},
-      docs: `${T} › Stale Vite caches (contributors), E2e and multi-checkout port collisions; ${F} §6`,
-      check: 'leaked-dev-servers',
-      patterns: ['reap: no dev-stack processes found.', 'Live-checkout servers were kept (another session may own them); --all kills those too.', 'failed to kill ${pid}: ${error}'],
-      keywords: ['leaked dev server', 'orphan', 'reap'],
     },
 
     // --- Progress and success lines ------------------------------------------------------------

@@ -21,16 +21,17 @@ export const executorDevSymptoms = defineSymptoms([
     title: 'The checkout was not bootstrapped',
     message: 'The checkout at {root} is missing what `bun run bootstrap` builds: {missing}.{consequence}',
     severity: 'fail',
-    cause: 'A fresh checkout or worktree has no `dist` (it is gitignored) until `bun install` runs the root `prepare` script; bootstrap also installs vitest and Playwright and sets core.hooksPath. Vite configs load under Node, which resolves the `default` export condition, so they need the built `dist` files.',
-    fix: {summary: 'Run bootstrap from the repository root (it is idempotent).', commands: ['cd {root}', 'bun run bootstrap']},
-    docs: `${T} › Missing bootstrap builds; ${F} §7.3`,
+    cause:
+      'A fresh checkout or worktree skipped `bun run bootstrap`: it has no `dist` (gitignored) for packages/core/vite-plugin and packages/react until `bun install` runs the root `prepare` script; bootstrap also installs vitest and Playwright and sets core.hooksPath. Vite configs load under Node, which resolves the `default` export condition, so they need the built `dist` files. "vitest missing after install" means `bun install` itself failed part-way (network, a bun.lock conflict).',
+    fix: {summary: 'Run bootstrap from the repository root (it is idempotent); if its `bun install` fails, read that error, and after a bun.lock conflict take either side and run it again.', commands: ['cd {root}', 'bun run bootstrap']},
+    docs: `${T} › Symptom index, Missing bootstrap builds; ${F} §5 (dev), §7.3`,
     check: 'bootstrap-build',
     patterns: [
       "Failed to resolve entry for package '@executor-js/vite-plugin'",
       'Failed to resolve entry for package "@executor-js/vite-plugin". The package may have incorrect main/module/exports specified in its package.json.',
       'bootstrap: vitest missing after install — bun install likely failed',
     ],
-    keywords: ['bootstrap', 'vite-plugin', 'dist missing', 'fresh worktree', 'vitest missing'],
+    keywords: ['bootstrap', 'vite-plugin', 'dist missing', 'fresh worktree', 'vitest missing', 'fresh checkout', 'worktree', 'resolve entry'],
   },
   {
     id: 'executor/git-hooks-unset',
@@ -68,7 +69,7 @@ export const executorDevSymptoms = defineSymptoms([
     fix: VITE_FIX,
     docs: `${T} › Stale Vite caches; ${F} §7.2`,
     check: 'vite-cache',
-    patterns: ['Re-optimizing dependencies because lockfile has changed'],
+    patterns: ['Re-optimizing dependencies because lockfile has changed', 'Re-optimizing dependencies because vite config has changed'],
   },
   {
     id: 'executor/vite-cache-missing-sources',
@@ -87,11 +88,12 @@ export const executorDevSymptoms = defineSymptoms([
     title: 'A Vite dep cache predates the last rebase or checkout',
     message: 'The Vite cache {metadata} was written {age} ago, before the last "{what}" ({changedAt}): dev servers can serve pre-rebase code while unit tests pass.',
     severity: 'warn',
-    cause: 'A rebase changes workspace source without changing bun.lock or the Vite config, so neither hash Vite checks notices (RUNNING.md).',
+    cause:
+      'A rebase or a large dependency change alters workspace source without changing bun.lock or the Vite config, so neither hash Vite\'s dep optimizer checks notices and it keeps the pre-rebase bundles (RUNNING.md). The page says to clear node_modules/.vite at the root, but the caches live per app: packages/app/node_modules/.vite (apps/local), apps/*/node_modules/.vite and e2e/node_modules/.vite (executor-facts §7.1, §7.2).',
     fix: VITE_FIX,
-    docs: `${T} › Stale Vite caches; ${F} §7.2 (Gap)`,
+    docs: `${T} › Symptom index (Dev server serves old code while tests pass), Stale Vite caches; ${F} §7.1, §7.2 (Gap)`,
     check: 'vite-cache',
-    keywords: ['old code', 'pre-rebase', 'stale cache', 'serves old code'],
+    keywords: ['old code', 'pre-rebase', 'stale cache', 'serves old code', 'rebase', 'vite cache', 'dev server serves old code', 'tests pass', 'optimizer'],
   },
   {
     id: 'executor/vite-cache-corrupt',
@@ -114,8 +116,12 @@ export const executorDevSymptoms = defineSymptoms([
     fix: {summary: 'Stop the squatter (reap kills orphaned dev stacks), then check the block again.', commands: ['{stop}', 'bun run reap', 'cd {root}/e2e && bun run ports']},
     docs: `${T} › E2e and multi-checkout port collisions; ${F} §3.3`,
     check: 'e2e-ports',
-    patterns: ['[e2e] port block ${block} has squatters — ${ports}; trying next block', '[e2e] ${label} hit EADDRINUSE on port(s) ${ports} (attempt ${n}/${max}); re-claiming a fresh block and retrying'],
-    keywords: ['squatter', 'e2e port', 'EADDRINUSE', 'strictPort'],
+    patterns: [
+      '[e2e] port block ${block} has squatters — ${ports}; trying next block',
+      '[e2e] ${label} hit EADDRINUSE on port(s) ${ports} (attempt ${n}/${max}); re-claiming a fresh block and retrying',
+      'e2e: no free port block found — the 42000-45999 range is exhausted?',
+    ],
+    keywords: ['squatter', 'e2e port', 'EADDRINUSE', 'strictPort', 'port block', 'squatters', 'e2e ports', 'multi-checkout'],
   },
   {
     id: 'executor/e2e-pinned-port-busy',
@@ -157,14 +163,20 @@ export const executorDevSymptoms = defineSymptoms([
     title: 'A dev server outlived its checkout',
     message: 'Dev server pid {pid} ({command}) runs from {checkout}, which no longer exists (told by its {via}); it has been running for {age}.',
     severity: 'warn',
-    cause: 'The worktree was removed while its vite / dev-db processes were running; they keep squatting ports and serving deleted code.',
+    cause:
+      'The worktree was removed while its vite / dev-db processes were running; they keep squatting ports and serving deleted code. `bun run reap` kills such orphans and keeps live-checkout servers unless --all; long-lived instances recorded in e2e/.dev/*.json are deliberate, not leaks (executor-facts §6).',
     fix: {
-      summary: 'Stop its process group, as the reaper does. `bun run reap` only sees orphans whose command line names an absolute path.',
-      commands: ['kill -TERM -- -{pid}', 'bun run reap --dry-run'],
+      summary: 'Stop its process group, as the reaper does. `bun run reap` only sees orphans whose command line names an absolute path; check e2e/.dev/*.json before reaping with --all.',
+      commands: ['kill -TERM -- -{pid}', 'bun run reap --dry-run', 'bun run reap'],
     },
-    docs: `${T} › Stale Vite caches (leaked dev stacks); ${F} §6`,
+    docs: `${T} › Stale Vite caches (leaked dev stacks), E2e and multi-checkout port collisions; ${F} §6`,
     check: 'leaked-dev-servers',
-    patterns: ['KILL  ORPHAN pid=${pid} ${command}'],
+    patterns: [
+      'KILL  ORPHAN pid=${pid} ${command}',
+      'reap: no dev-stack processes found.',
+      'Live-checkout servers were kept (another session may own them); --all kills those too.',
+      'failed to kill ${pid}: ${error}',
+    ],
     keywords: ['leaked dev server', 'orphan', 'reap', 'removed worktree'],
   },
   {

@@ -279,7 +279,7 @@ export const runwispSymptoms = defineSymptoms([
     },
     docs: `${F} §1.1, §1.5`,
     check: 'data-dir-permissions',
-    patterns: ['mkdir ${path}: not a directory', 'error: data dir ${path} is not writable by uid ${uid}.'],
+    patterns: ['mkdir ${path}: not a directory'],
     generations: ALL,
   },
   {
@@ -298,6 +298,7 @@ export const runwispSymptoms = defineSymptoms([
     patterns: [
       'mkdir ${path}: permission denied',
       'open ${path}: permission denied',
+      'permission denied',
       'error: data dir ${path} is not writable by uid ${uid}.',
       'RunWisp needs it for the SQLite database, task logs, and the control socket.',
       'Check that the volume is not mounted :ro, and any --user override.',
@@ -482,7 +483,7 @@ export const runwispSymptoms = defineSymptoms([
       commands: ['cat <data-dir>/password', 'runwisp password', 'doctor --only duplicate-daemon'],
     },
     docs: `${T} › 401 Invalid password; ${F} §3.1, §3.3`,
-    patterns: ['Invalid password', 'authentication with ${url} failed', 'The daemon rejected the password.', 'a password is required to authenticate with ${url}', 'Invalid request'],
+    patterns: ['Invalid password', '401 Invalid password', 'authentication with ${url} failed', 'The daemon rejected the password.', 'a password is required to authenticate with ${url}', 'Invalid request'],
     generations: ALL,
     keywords: ['wrong password', '401', 'cannot log in'],
   },
@@ -534,9 +535,9 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Re-login. Set RUNWISP_PASSWORD (1.0 `service install` does it for you) to keep sessions across restarts.',
       commands: ['runwisp password'],
     },
-    docs: `${T} › Web UI shows 401 after restart; ${F} §3.2, §3.3`,
+    docs: `${T} › Web UI shows 401 after restart, then works after a re-login; ${F} §3.2, §3.3`,
     generations: ALL,
-    keywords: ['logged out', '401 after restart', 'session'],
+    keywords: ['logged out', '401 after restart', 'session', 'web ui shows 401', 're-login', 'log in again', 'JWT expired', 'session expired'],
   },
   // ── Tasks aren't running ──────────────────────────────────────────────────────────────────
   {
@@ -724,7 +725,7 @@ export const runwispSymptoms = defineSymptoms([
     },
     docs: `${T} › Task fires but exits with code -2; ${F} §6.1`,
     generations: ALL,
-    keywords: ['exit -2', 'crashed', 'OOM'],
+    keywords: ['exit -2', 'exit code -2', 'crashed', 'OOM', 'host reboot', 'daemon killed'],
   },
   {
     id: 'runwisp/queue-full',
@@ -910,6 +911,7 @@ export const runwispSymptoms = defineSymptoms([
     check: 'daemon-log-errors',
     patterns: ['daemon failed to start: health check timed out', '(daemon log at ${path} is empty)'],
     generations: ALL,
+    keywords: ['health check timed out', 'never became healthy', 'not healthy within 10 seconds', 'did not pass /health', "daemon won't start"],
   },
   {
     id: 'runwisp/log-crash-recovery-failed',
@@ -941,7 +943,7 @@ export const runwispSymptoms = defineSymptoms([
     docs: `${T} › Daemon won't start; ${F} §2.3`,
     check: 'daemon-log-errors',
     patterns: [
-      'daemon failed to start: ${line}',
+      'daemon failed to start: ${logLine}',
       'daemon process exited unexpectedly during startup',
       'daemon process ${pid} exited during startup',
       'Failed to initialize notify subsystem: ${error}',
@@ -1096,6 +1098,19 @@ export const runwispSymptoms = defineSymptoms([
     docs: `${F} §7 (Cron failsafe unit), §8.1`,
     patterns: ['RunWisp kept failing and systemd stopped restarting it. Unmasking and starting ${unit} …'],
     generations: NEW,
+  },
+  {
+    id: 'runwisp/progress-line',
+    target: 'runwisp',
+    title: 'A progress or success line, not an error',
+    message: 'RunWisp reported normal progress.',
+    // No check reports this entry; it exists so that `explain` can say a pasted line is normal.
+    severity: 'warn',
+    cause: 'RunWisp prints these when a service install succeeds or was already done, and when a SIGHUP reload (`runwisp reload`, 1.5+) applied the new config. They are not failures.',
+    fix: {summary: 'Nothing to fix in this line. If something still fails, paste the error line, or run the doctor.', commands: ['runwisp service status', 'doctor']},
+    docs: `${F} §7 (Service install messages; SIGHUP reload)`,
+    patterns: ['Installed and started. `runwisp service status` to check.', 'Already installed. ✓', 'Already installed.', 'reload applied added=… changed=… removed=… settings=…', 'reload applied'],
+    generations: FROM_05,
   },
   // ── service-unit ──────────────────────────────────────────────────────────────────────────
   {

@@ -1,0 +1,38 @@
+/**
+ * RunWisp's config-valid check against real state: a runwisp.toml of each generation's dialect on
+ * disk, a fake daemon of that generation answering over real sockets, real RUNWISP_* variables.
+ * (Moved out of checks.test.ts so that every check has a test file named after it.)
+ */
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {expectResult, type Expectation} from '../helpers/check-runner.js'
+import {startRunwisp, type Generation} from './helpers.js'
+import {cleanup, judge, workdir} from './check-env.js'
+
+describe('runwisp config-valid', () => {
+  afterEach(cleanup)
+
+  const cases: Array<{name: string; generation: Generation; toml: string | Buffer; env?: Record<string, string>; expect: Expectation}> = [
+    {name: '0.16+ daemon, 0.4-style keys', generation: '0.16+', toml: '[tasks.a]\ncron = "0 * * * *"\nparallelism = 1\n[[notifier]]\nid = "x"\n', expect: {status: 'fail', symptoms: ['runwisp/config-unknown-key'], mentions: ["did you mean 'max_concurrent'?", 'runwisp.toml:3:1', 'runwisp.toml:4:1']}},
+    {name: '0.3-0.4 daemon, 61 in the minute field', generation: '0.3-0.4', toml: '[tasks.a]\ncron = "61 * * * *"\n', expect: {status: 'fail', symptoms: ['runwisp/cron-invalid'], mentions: ['runwisp.toml:2:1', '61 is out of range 0-59']}},
+    {name: '0.5-0.15 daemon, skip policy with one slot', generation: '0.5-0.15', toml: '[tasks.long]\ncron = "@every 1m"\nmax_concurrent = 1\non_overlap = "skip"\n', expect: {status: 'warn', symptoms: ['runwisp/overlap-skip'], mentions: ['exit code -1', 'task already running, skipping (policy: skip)', 'skipped']}},
+    {name: 'a syntax error, with line and column', generation: '0.16+', toml: '[tasks.a]\ncron = "0 * * * *\n', expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['runwisp.toml:2:']}},
+    {name: 'a binary file', generation: '0.16+', toml: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['NUL byte', 'runwisp.toml:3:1']}},
+    {name: 'a non-UTF-8 file', generation: '0.16+', toml: Buffer.from([0x23, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x0a]), expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['not valid UTF-8', 'runwisp.toml:1:6']}},
+    {name: 'a deeply nested file', generation: '0.16+', toml: `x = ${'['.repeat(3000)}${']'.repeat(3000)}\n`, expect: {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['nested']}},
+    {name: 'a huge file', generation: '0.16+', toml: Buffer.alloc(5 * 1024 * 1024, 0x23), expect: {status: 'error', mentions: ['5242880 bytes']}},
+    {name: 'bad RUNWISP_* variables', generation: '0.16+', toml: '[tasks.a]\ncron = "@hourly"\n', env: {RUNWISP_PORT: 'ninety', RUNWISP_AUTH: 'off', RUNWISP_PASSWORD: 'x'}, expect: {status: 'fail', symptoms: ['runwisp/env-invalid'], mentions: ['RUNWISP_PORT must be a valid port number', 'mutually exclusive']}},
+  ]
+  for (const c of cases) {
+    it(c.name, async () => {
+      const {cwd, dataDir} = workdir(c.generation, '')
+      writeFileSync(join(cwd, 'runwisp.toml'), c.toml)
+      const daemon = await startRunwisp({generation: c.generation, dataDir, cwd})
+      expectResult(await judge('config-valid', cwd, {port: daemon.port, ...(c.env ? {env: c.env} : {})}), c.expect)
+    })
+  }
+  it('an explicit RUNWISP_CONFIG that does not exist', async () => {
+    const {cwd} = workdir('0.16+')
+    expectResult(await judge('config-valid', cwd, {port: 1, env: {RUNWISP_CONFIG: join(cwd, 'nope.toml')}}), {status: 'fail', symptoms: ['runwisp/config-missing'], mentions: ['nope.toml']})
+  })
+})
