@@ -6,6 +6,7 @@ import {isTable, loadConfig} from '../config.js'
 import {formatBytes, parseSize} from '../formats.js'
 import {loadRunwispState} from '../state.js'
 import type {Finding} from '../../../types.js'
+import {withDocumentedPlans} from '../../../fix/documented.js'
 
 /** A log tree bigger than this many entries is measured only as far as this (a bounded walk). */
 const MAX_ENTRIES = 50_000
@@ -14,7 +15,7 @@ const MAX_ENTRIES = 50_000
  * runwisp-facts §5.1, §6: `[storage] min_free_space` (0 = no check) against the free space of the
  * data dir's filesystem, and `[storage] max_size` (0 = no cap) against what the run logs take.
  */
-export const runwispDiskSpace: TargetCheck = {
+export const runwispDiskSpace: TargetCheck = withDocumentedPlans({
   symptoms: ['runwisp/disk-below-min-free', 'runwisp/storage-over-max-size'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -53,7 +54,7 @@ export const runwispDiskSpace: TargetCheck = {
     }
     return findings
   },
-}
+})
 
 /** Bytes of regular files under `dir` (lstat: links are not followed), stopping after MAX_ENTRIES. */
 async function treeSize(ctx: CheckContext, dir: string): Promise<{bytes: number; entries: number; partial: boolean}> {
