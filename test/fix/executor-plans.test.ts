@@ -116,6 +116,20 @@ describe('fix plans: Executor secrets', () => {
   })
 })
 
+describe('fix plans: Executor configuration decisions', () => {
+  it('auth-env: a bearer token in the environment gets the documented commands as a manual step; --fix --yes changes nothing', async () => {
+    const m = machine({EXECUTOR_AUTH_TOKEN: 'tok'})
+    mkdirSync(join(m.dataDir, 'server-control'), {recursive: true})
+    const before = hashTree(m.home)
+    const report = json(await m.doctor(['--only', 'auth-env', '--fix', '--yes', '--json']))
+    const finding = byCheck(report, 'auth-env').findings[0]!
+    assert.equal(finding.symptom, 'executor/env-token-set')
+    assert.deepEqual(kinds(report.fix!.steps), [['manual', 'manual', 'manual']], JSON.stringify(report.fix))
+    assert.deepEqual((report.fix!.steps[0]!.step as Extract<FixStep, {kind: 'manual'}>).instructions, finding.fix.commands)
+    assert.deepEqual(hashTree(m.home), before)
+  })
+})
+
 describe('fix plans: Executor dev checkout', () => {
   const checkout = (options: Parameters<typeof makeCheckout>[1] = {git: false}) => makeCheckout(join(tmp.make(), 'executor'), options)
 

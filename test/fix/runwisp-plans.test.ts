@@ -60,7 +60,7 @@ async function machine(generation: Generation, options: {port?: number} = {}) {
   writeFileSync(join(cwd, 'runwisp.toml'), '[tasks.backup]\ncron = "0 3 * * *"\nrun = "true"\n')
   const dataDir = join(cwd, generation === '0.3-0.4' ? 'data' : '.runwisp')
   const stateDir = join(tmp.make(), 'state')
-  const env = {HOME: cwd, DOCTORKIT_STATE_DIR: stateDir, XDG_STATE_HOME: '', RUNWISP_DATA: '', RUNWISP_CONFIG: '', RUNWISP_PORT: '', RUNWISP_SOCKET: '', TZ: 'UTC', PATH: '/usr/bin:/bin'}
+  const env = {HOME: cwd, DOCTORKIT_STATE_DIR: stateDir, XDG_STATE_HOME: '', RUNWISP_DATA: '', RUNWISP_CONFIG: '', TZ: 'UTC', PATH: '/usr/bin:/bin'}
   let port = options.port ?? (await freePort())
   const doctor = (args: string[], extra: {asNobody?: boolean} = {}) => runCli(['--target', 'runwisp', '--runwisp-port', String(port), ...args], {cwd, env, timeoutMs: 60_000, ...extra})
   const undo = () => runCli(['undo'], {env})
@@ -282,5 +282,19 @@ describe('fix plans: a hung RunWisp daemon', () => {
     assert.deepEqual(kinds(second.fix!.steps), [['manual', 'manual', 'manual']], JSON.stringify(second.fix))
     assert.ok(instructions(second.fix!.steps[0]!).includes(`runwisp stop --data ${join(other, '.runwisp')}`))
     assert.ok(isAlive(theirs.pid))
+  })
+})
+
+describe('fix plans: RunWisp configuration decisions', () => {
+  it('an invalid runwisp.toml gets the documented commands as a manual step; --fix --yes changes nothing', async () => {
+    const m = await machine('0.16+')
+    writeFileSync(join(m.cwd, 'runwisp.toml'), '[tasks.backup\ncron = "0 3 * * *"\n')
+    const before = hashTree(m.cwd)
+    const report = json(await m.doctor(['--only', 'config-valid', '--fix', '--yes', '--json']))
+    const finding = report.checks.find((c) => c.id === 'config-valid')!.findings[0]!
+    assert.deepEqual(kinds(report.fix!.steps), [['manual', 'manual', 'manual']], JSON.stringify(report.fix))
+    assert.deepEqual(instructions(report.fix!.steps[0]!), finding.fix.commands)
+    assert.equal(report.fix!.runId, null, 'a run with only manual steps journals nothing')
+    assert.deepEqual(hashTree(m.cwd), before)
   })
 })
