@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import type {FixStep, StepResult} from '../../src/fix/types.js'
 import type {Report} from '../../src/types.js'
 import {runCli, type CliResult} from '../helpers/cli.js'
-import {killAll, REPO, startFixture, TSX} from '../helpers/processes.js'
+import {deadPid, killAll, REPO, startFixture, TSX} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {bindProbe, connectProbe} from '../../src/probes/ports.js'
 import {portBlock} from '../../src/targets/executor/dev/ports.js'
@@ -120,6 +120,11 @@ describe('fix plans: Executor configuration decisions', () => {
   it('auth-env: a bearer token in the environment gets the documented commands as a manual step; --fix --yes changes nothing', async () => {
     const m = machine({EXECUTOR_AUTH_TOKEN: 'tok'})
     mkdirSync(join(m.dataDir, 'server-control'), {recursive: true})
+    // A 1.5.35 manifest (its pid dead) pins the generation: without it, a 1.5.9 daemon some other
+    // suite runs on 4788 would make the target "legacy", where the variable means nothing.
+    const origin = 'http://localhost:1'
+    const manifest = {version: 1, kind: 'cli-daemon', pid: await deadPid(), startedAt: new Date().toISOString(), dataDir: m.dataDir, scopeDir: null, connection: {kind: 'http', key: `http:${origin}`, origin, apiBaseUrl: `${origin}/api`, displayName: 'CLI daemon'}, owner: {client: 'cli', version: '1.5.35', executablePath: null}}
+    writeFileSync(join(m.dataDir, 'server-control', 'server.json'), JSON.stringify(manifest, null, 2) + '\n', {mode: 0o600})
     const before = hashTree(m.home)
     const report = json(await m.doctor(['--only', 'auth-env', '--fix', '--yes', '--json']))
     const finding = byCheck(report, 'auth-env').findings[0]!
