@@ -267,6 +267,30 @@ describe('fix plans: a hung RunWisp daemon', () => {
     assert.deepEqual(recheck(report), [['daemon-health', 'fixed']])
   })
 
+  it('with `runwisp` on PATH its own `stop --data` runs first (after --yes); the signal step then finds the daemon gone', async () => {
+    const m = await machine('0.16+')
+    const daemon = await startRunwisp({generation: '0.16+', dataDir: m.dataDir, cwd: m.cwd, args: ['--mode', 'hung']})
+    m.setPort(daemon.port)
+    // A stand-in for the CLI's stop: it logs its arguments, SIGTERMs the pid named in <data>/daemon.pid
+    // and waits for it to be gone ("Waiting for daemon (pid %d) to shut down..."), as `runwisp stop` does.
+    const bin = tmp.make()
+    const log = join(tmp.make(), 'runwisp.log')
+    const stop = [
+      '#!/bin/sh',
+      `printf '%s\\n' "$*" >> ${log}`,
+      '[ "$1" = stop ] && [ "$2" = --data ] || exit 2',
+      'pid=$(cat "$3/daemon.pid") && kill -TERM "$pid" || exit 1',
+      'while [ -e "/proc/$pid" ] && ! grep -q ") Z" "/proc/$pid/stat" 2>/dev/null; do sleep 0.05; done',
+    ]
+    writeFileSync(join(bin, 'runwisp'), stop.join('\n') + '\n', {mode: 0o755})
+    const exited = new Promise((resolve) => daemon.child.once('exit', resolve))
+    const report = json(await runCli(['--target', 'runwisp', '--runwisp-port', String(daemon.port), '--only', 'daemon-health', '--fix', '--yes', '--json'], {cwd: m.cwd, env: {...m.env, PATH: `${bin}:/usr/bin:/bin`}, timeoutMs: 60_000}))
+    assert.deepEqual(kinds(report.fix!.steps), [['run', 'confirm', 'applied'], ['terminate', 'confirm', 'not-needed'], ['quarantine', 'safe', 'not-needed']], JSON.stringify(report.fix))
+    assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [`stop --data ${m.dataDir}`])
+    assert.equal(await exited, 0)
+    assert.deepEqual(recheck(report), [['daemon-health', 'fixed']])
+  })
+
   it('a foreign squatter on the port and another data dir\'s daemon are only explained, never signalled', async () => {
     const m = await machine('0.16+')
     const squatter = await startFixture('squatter.ts', ['--port', '0'])
