@@ -66,6 +66,8 @@ async function linkPlan(ctx: CheckContext, secret: SecretPath, linkStat: Stats, 
   const target = real ? await ctx.files.lstat(real) : null
   const why = `RunWisp refuses to write a secret through a symlink, so that nobody who can plant a link redirects the write (runwisp-facts §1.3).`
   const keepBytes = secret.kind === 'password' || secret.kind === 'drop-in'
+  // A dangling drop-in is `runwisp service install`'s to write again, not the daemon's.
+  if (secret.kind === 'drop-in' && !target?.ok) return [documentedStep(f)]
   if (!keepBytes || !real || !target?.ok) {
     const gone = !real ? ` The link points nowhere (${linkTarget ?? 'unreadable'})${secret.kind === 'password' ? ': the daemon generates a new password and prints it' : ''}.` : ''
     return [quarantineStep({path: secret.path, stat: linkStat, risk: 'confirm', title: `Move the symlink ${secret.path} to the doctor's quarantine (its target is left alone)`, why: `${why}${gone} RunWisp writes a fresh ${secret.kind === 'pid' ? 'pid file' : 'file'} at its next start.`}), restartStep(restart)]
