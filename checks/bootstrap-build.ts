@@ -5,6 +5,6 @@ export default defineCheck({
   id: 'bootstrap-build',
   title: 'Check the checkout is bootstrapped',
   description: 'A monorepo checkout needs the builds bun run bootstrap makes (vite-plugin and react dist, vitest, git hooks) before dev servers or e2e run.',
-  fixable: false,
+  fixable: true,
   ...perTarget({executor: executorBootstrapBuild}),
 })

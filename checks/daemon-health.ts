@@ -6,6 +6,6 @@ export default defineCheck({
   id: 'daemon-health',
   title: 'Check the daemon answers as itself',
   description: 'The daemon on the registered (or default) origin answers its generation\'s health probe, and the process answering is the product itself.',
-  fixable: false,
+  fixable: true,
   ...perTarget({executor: executorDaemonHealth, runwisp: runwispDaemonHealth}),
 })

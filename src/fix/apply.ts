@@ -8,6 +8,7 @@ import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readlinkSync, readSync, renameSync, rmSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
+import {devParts, readLocks} from '../probes/locks.js'
 import {ProcessProbe} from '../probes/processes.js'
 import {describeChange, fingerprint, fsyncPath, lstatOrNull, moveNoFollow, symlinkedComponent} from './fsops.js'
 import {Journal} from './journal.js'
@@ -99,6 +100,15 @@ async function guardProblem(guard: PidGuard | undefined): Promise<string | null>
   return `pid ${guard.pid} is running again (${lookup.info.cmdline}); something may be starting up, so the file is left alone`
 }
 
+/** Why the file must be left alone because someone holds a lock on it (read from /proc/locks: never by taking the lock), or null. */
+async function lockProblem(path: string, expect: FileFingerprint): Promise<string | null> {
+  const locks = await readLocks()
+  if (!locks) return `cannot tell whether a process holds a lock on ${path} (no /proc/locks), so it is left alone`
+  const {major, minor} = devParts(expect.dev)
+  const holders = [...new Set(locks.filter((l) => l.inode === expect.ino && l.major === major && l.minor === minor).map((l) => l.pid))]
+  return holders.length > 0 ? `${path} is locked by pid ${holders.join(', ')} (a live daemon owns it), so it is left alone` : null
+}
+
 async function quarantine(planned: PlannedStep, step: QuarantineStep, journal: Journal): Promise<Outcome> {
   const unsafe = pathProblem(step.path)
   if (unsafe) return {status: 'skipped', reason: unsafe}
@@ -107,6 +117,8 @@ async function quarantine(planned: PlannedStep, step: QuarantineStep, journal: J
   if (changed) return {status: 'skipped', reason: `${changed}; it is left alone`}
   const guard = await guardProblem(step.guard)
   if (guard) return {status: 'skipped', reason: guard}
+  const locked = step.unlocked ? await lockProblem(step.path, step.expect) : null
+  if (locked) return {status: 'skipped', reason: locked}
   const payload = journal.payloadPath(planned.seq)
   journal.append({type: 'intent', seq: planned.seq, at: new Date().toISOString(), origin: planned.origin, step, payload})
   const method = moveNoFollow(step.path, payload, () => journal.append({type: 'copied', seq: planned.seq}))

@@ -37,7 +37,8 @@ function keyOf(step: FixStep): string {
     case 'run':
       return `run:${step.cwd}:${step.command.join('\0')}`
     case 'manual':
-      return `manual:${step.title}`
+      // Two findings may share a title ("Give the file back…") but not their commands, which name paths.
+      return `manual:${step.title}\0${step.instructions.join('\0')}`
   }
 }
 

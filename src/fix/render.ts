@@ -34,7 +34,10 @@ function detailsOf(step: FixStep): string[] {
     case 'terminate':
       return [`SIGTERM, wait ${step.graceMs / 1000} s, then SIGKILL only if you confirm again`, `command: ${step.process.cmdline}`]
     case 'quarantine':
-      return step.guard ? [`precondition: only while pid ${step.guard.pid} is ${step.guard.mustBe === 'dead' ? 'not running' : 'not running or still the same unrelated process'}`] : []
+      return [
+        ...(step.guard ? [`precondition: only while pid ${step.guard.pid} is ${step.guard.mustBe === 'dead' ? 'not running' : 'not running or still the same unrelated process'}`] : []),
+        ...(step.unlocked ? ['precondition: only while no process holds a lock on it'] : []),
+      ]
     default:
       return []
   }

@@ -19,6 +19,8 @@ export interface QuarantineInit {
   title?: string
   guard?: PidGuard
   risk?: FixRisk
+  /** Only while nobody holds a lock on the file (a RunWisp 0.16+ daemon.pid). */
+  unlocked?: boolean
 }
 
 /** Moves a file or dir out of the way, into the doctor's quarantine (nothing is deleted). */
@@ -33,6 +35,7 @@ export function quarantineStep(init: QuarantineInit): QuarantineStep {
     path: init.path,
     expect: fingerprint(init.stat),
     ...(init.guard ? {guard: init.guard} : {}),
+    ...(init.unlocked ? {unlocked: true} : {}),
   }
 }
 
@@ -140,6 +143,11 @@ export function bootstrapStep(init: {checkout: string; pathEnv: string | undefin
     timeoutMs: 15 * 60_000,
     undo: 'cannot be undone by the doctor (it installs dependencies and builds; `git clean` removes the output)',
   })
+}
+
+/** A path or word as a POSIX shell reads it back unchanged (quoted only when it has to be). */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
 }
 
 function truncate(text: string, max = 80): string {

@@ -63,6 +63,12 @@ export interface QuarantineStep extends StepBase {
   path: string
   expect: FileFingerprint
   guard?: PidGuard
+  /**
+   * Only while no process holds an advisory lock (flock, POSIX) on the file: RunWisp 0.16+ claims
+   * its data dir with a flock on daemon.pid for the daemon's life (runwisp-facts §1.2, §1.6); a
+   * locked pid file belongs to a live daemon, whatever pid it names.
+   */
+  unlocked?: boolean
 }
 
 export interface ChmodStep extends StepBase {

@@ -9,6 +9,7 @@ import {checkRecordedPid} from '../identity.js'
 import {CLI_DAEMON_PORT} from '../paths.js'
 import {loadExecutorState, manifestOf} from '../state.js'
 import {executorGeneration} from '../target.js'
+import {withDocumentedPlans} from '../../../fix/documented.js'
 
 /** The token a local server actually accepts right now, and where that was read. */
 async function localServerToken(ctx: CheckContext): Promise<{token: string; against: string} | null> {
@@ -26,7 +27,7 @@ async function localServerToken(ctx: CheckContext): Promise<{token: string; agai
 
 const removeFrom = (file: string | null) => (file ? `# remove the line at ${file}` : '# and remove it from wherever you export it')
 
-export const executorAuthEnv: TargetCheck = {
+export const executorAuthEnv: TargetCheck = withDocumentedPlans({
   symptoms: [
     'executor/env-token-set',
     'executor/env-token-mismatch',
@@ -120,4 +121,4 @@ export const executorAuthEnv: TargetCheck = {
     findings.push(finding('executor/default-profile-overrides', {vars: {path, profile: name, origin: displayUrl(profile.origin), localOrigin}, evidence}))
     return findings
   },
-}
+})

@@ -5,6 +5,9 @@ import type {Finding} from '../../../types.js'
 import {gitConfig, gitDirs} from '../dev/git.js'
 import {isCheckout, requireCheckout} from '../dev/require.js'
 import {join} from 'node:path'
+import {bootstrapStep, findExecutable, manualStep, runStep, shellQuote} from '../../../fix/steps.js'
+import {documentedStep} from '../../../fix/documented.js'
+import type {FixStep} from '../../../fix/types.js'
 
 /**
  * What `bun run bootstrap` leaves behind (executor-facts §7.3), as data: each built entry is read
@@ -53,7 +56,8 @@ export const executorBootstrapBuild: TargetCheck = {
     const findings: Finding[] = []
     if (missing.length > 0) {
       const consequence = pluginMissing ? ' Vite dev servers fail with "Failed to resolve entry for package \'@executor-js/vite-plugin\'".' : ''
-      findings.push(finding('executor/bootstrap-missing', {vars: {root, missing: missing.join('; '), consequence}, evidence: {root, missing}}))
+      const why = `The build outputs every Vite config loads are missing (${missing.join('; ')}); \`bun run bootstrap\` installs and builds them, and is idempotent (executor-facts §7.3).`
+      findings.push(finding('executor/bootstrap-missing', {vars: {root, missing: missing.join('; '), consequence}, evidence: {root, missing}, plan: [bootstrapStep({checkout: root, pathEnv: ctx.env.PATH, why})]}))
     }
     const hooks = await hooksFinding(ctx, root)
     if (hooks) findings.push(hooks)
@@ -90,7 +94,7 @@ async function hooksFinding(ctx: CheckContext, root: string): Promise<Finding | 
   const hit = await gitConfig(ctx, dirs, 'core', 'hooksPath')
   const value = hit?.value.replace(/\/+$/, '')
   if (value === '.githooks' || value === join(root, '.githooks')) return null
-  return finding('executor/git-hooks-unset', {vars: {root, value: hit ? `"${hit.value}" (from ${hit.file})` : 'unset'}, evidence: {root, hooksPath: hit?.value ?? null, configFile: hit?.file ?? null}})
+  return finding('executor/git-hooks-unset', {vars: {root, value: hit ? `"${hit.value}" (from ${hit.file})` : 'unset'}, evidence: {root, hooksPath: hit?.value ?? null, configFile: hit?.file ?? null}, plan: [hooksStep(ctx, root, hit?.value ?? null)]})
 }
 
 async function lockFinding(ctx: CheckContext, root: string): Promise<Finding | null> {
@@ -99,11 +103,39 @@ async function lockFinding(ctx: CheckContext, root: string): Promise<Finding | n
   if (!read.ok) {
     if (read.code === 'ENOENT') return null
     if (read.code === 'EACCES' || read.code === 'OTHER') throw new Undetermined(`cannot read ${path} (${read.code}): ${read.message}`)
-    return finding('executor/bun-lock-broken', {vars: {path, root, reason: read.message}, evidence: {path, error: read.code}})
+    return withDocumentedPlan(finding('executor/bun-lock-broken', {vars: {path, root, reason: read.message}, evidence: {path, error: read.code}}))
   }
   const reason = brokenLockReason(read.bytes)
   if (!reason) return null
-  return finding('executor/bun-lock-broken', {vars: {path, root, reason}, evidence: {path, sizeBytes: read.stat.size, reason}})
+  return withDocumentedPlan(finding('executor/bun-lock-broken', {vars: {path, root, reason}, evidence: {path, sizeBytes: read.stat.size, reason}}))
+}
+
+/** Which side of a conflicted lockfile to keep is the user's call: the documented commands, by hand. */
+const withDocumentedPlan = (f: Finding): Finding => ({...f, plan: [documentedStep(f)]})
+
+/**
+ * Unset: `git config core.hooksPath .githooks`, bootstrap's own last step (executor-facts §7.3),
+ * after a confirm. Set to something else (husky, a global hooks dir): that was someone's choice,
+ * so the command is only shown.
+ */
+function hooksStep(ctx: CheckContext, root: string, current: string | null): FixStep {
+  const git = findExecutable('git', ctx.env.PATH)
+  const command = ['config', 'core.hooksPath', '.githooks']
+  if (current !== null || !git) {
+    return manualStep({
+      title: `Point git at the repository's hooks in ${root}`,
+      why: current !== null ? `core.hooksPath is "${current}": replacing it is your decision (bootstrap sets .githooks, executor-facts §7.3).` : 'git is not on PATH, so the doctor cannot run it.',
+      instructions: [`git -C ${shellQuote(root)} ${command.join(' ')}`],
+    })
+  }
+  return runStep({
+    command: [git, '-C', root, ...command],
+    cwd: root,
+    title: `Run \`git -C ${root} ${command.join(' ')}\``,
+    why: 'core.hooksPath is unset, so the repository\'s .githooks never run; this is the last step of `bun run bootstrap` (executor-facts §7.3).',
+    timeoutMs: 15_000,
+    undo: `git -C ${shellQuote(root)} config --unset core.hooksPath`,
+  })
 }
 
 /** Why a bun.lock text lockfile cannot be installed from, or null when it looks whole. */

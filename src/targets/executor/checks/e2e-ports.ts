@@ -6,7 +6,10 @@ import type {Listener} from '../../../probes/sockets.js'
 import type {Evidence, Finding} from '../../../types.js'
 import {processEvidence} from '../identity.js'
 import {BLOCK_SIZE, LOCK_OFFSET, PORT_CLAIMS, pinnedClaims, portBlock} from '../dev/ports.js'
-import {locateProcessCheckout, readDevState, recordedInstance} from '../dev/processes.js'
+import {DEV_PATTERN, locateProcessCheckout, readDevState, recordedInstance, type ProcessCheckout} from '../dev/processes.js'
+import {orphanTerminatePlan} from '../dev/fix-plans.js'
+import {documentedStep} from '../../../fix/documented.js'
+import type {ProcessInfo} from '../../../probes/processes.js'
 import {isCheckout, requireCheckout} from '../dev/require.js'
 
 type PortState = 'free' | 'busy'
@@ -31,6 +34,8 @@ interface Holder {
   /** True when the holder runs from the checkout being checked (its own servers are not squatters). */
   ours: boolean
   evidence: Evidence
+  /** Set when the holder is a verified orphan: a dev server of a removed checkout that no e2e/.dev file records. */
+  orphan?: {proc: ProcessInfo; located: ProcessCheckout}
 }
 
 /** Who holds `port`: its listeners, or else the sockets using it as their local port. */
@@ -71,6 +76,7 @@ async function holdersOf(ctx: CheckContext, root: string, port: number): Promise
       pid: proc.pid,
       ours: ours || instance !== null,
       evidence: {...processEvidence(proc), cwd: located.cwd, checkout: located.checkout, checkoutGone: located.gone, recordedIn: instance?.path ?? null},
+      ...(located.gone && located.checkout && instance === null && DEV_PATTERN.test(proc.cmdline) ? {orphan: {proc, located}} : {}),
     })
   }
   return holders
@@ -78,6 +84,19 @@ async function holdersOf(ctx: CheckContext, root: string, port: number): Promise
 
 const short = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text)
 const stopCommand = (holder: Holder | undefined, port: number) => (holder?.pid ? `kill -TERM ${holder.pid}` : `ss -ltnp 'sport = :${port}'`)
+
+/**
+ * A squatter that is a verified orphan dev server (its checkout is gone, no e2e/.dev file records
+ * it) is stopped after a confirm; anything else — another checkout's live suite, a foreign
+ * program — is only named, with the documented commands: the doctor never signals it.
+ */
+async function holderPlan(ctx: CheckContext, root: string, holder: Holder | undefined, port: number, f: Finding): Promise<Finding> {
+  if (holder?.orphan) {
+    const {proc, located} = holder.orphan
+    return {...f, plan: await orphanTerminatePlan(ctx, {proc, located, root, why: `It holds port ${port} of this checkout's e2e block, and its own checkout ${located.checkout} no longer exists.`})}
+  }
+  return {...f, plan: [documentedStep(f, `${f.message} The holder is not a verified orphan dev server of a removed checkout, so the doctor does not signal it (executor-facts §3.3).`)]}
+}
 
 export const executorE2ePorts: TargetCheck = {
   symptoms: ['executor/e2e-port-squatted', 'executor/e2e-pinned-port-busy', 'executor/e2e-pin-invalid', 'executor/e2e-block-locked'],
@@ -103,12 +122,11 @@ export const executorE2ePorts: TargetCheck = {
     const common = {root, block, blockEnd, hashedPath: root, lock}
     if (lockHeld && !lock.byThisCheckout) {
       const holder = lockHolders.find((h) => !h.ours)
-      findings.push(
-        finding('executor/e2e-block-locked', {
-          vars: {block, lockPort, root, owner: holder?.description ?? 'a process the doctor cannot identify', stop: stopCommand(holder, lockPort)},
-          evidence: {...common, holder: holder?.evidence ?? null},
-        }),
-      )
+      const f = finding('executor/e2e-block-locked', {
+        vars: {block, lockPort, root, owner: holder?.description ?? 'a process the doctor cannot identify', stop: stopCommand(holder, lockPort)},
+        evidence: {...common, holder: holder?.evidence ?? null},
+      })
+      findings.push(await holderPlan(ctx, root, holder, lockPort, f))
     }
 
     // Pins: used as-is by the suite, never probed; the doctor probes them anyway.
@@ -117,19 +135,19 @@ export const executorE2ePorts: TargetCheck = {
       const numeric = Number(pin.raw)
       if (!numeric || pin.port === null) {
         const consequence = pin.port === null ? '; the boot fails to bind it' : `; e2e/src/ports.ts reads Number(value) || default, so the suite silently uses ${pin.port} without probing or locking it`
-        findings.push(finding('executor/e2e-pin-invalid', {vars: {envVar: pin.envVar, raw: pin.raw, consequence}, evidence: {...common, envVar: pin.envVar, value: pin.raw, effectivePort: pin.port}}))
+        const invalid = finding('executor/e2e-pin-invalid', {vars: {envVar: pin.envVar, raw: pin.raw, consequence}, evidence: {...common, envVar: pin.envVar, value: pin.raw, effectivePort: pin.port}})
+        findings.push({...invalid, plan: [documentedStep(invalid)]})
         if (pin.port === null) continue
       }
       if ((await probePort(pin.port)) === 'free') continue
       const holders = await holdersOf(ctx, root, pin.port)
       const foreign = holders.find((h) => !h.ours)
       if (holders.length > 0 && !foreign) continue
-      findings.push(
-        finding('executor/e2e-pinned-port-busy', {
-          vars: {envVar: pin.envVar, raw: pin.raw, label: pin.label, port: pin.port, owner: foreign?.description ?? 'a process the doctor cannot identify', stop: stopCommand(foreign, pin.port)},
-          evidence: {...common, envVar: pin.envVar, port: pin.port, holder: foreign?.evidence ?? null},
-        }),
-      )
+      const busy = finding('executor/e2e-pinned-port-busy', {
+        vars: {envVar: pin.envVar, raw: pin.raw, label: pin.label, port: pin.port, owner: foreign?.description ?? 'a process the doctor cannot identify', stop: stopCommand(foreign, pin.port)},
+        evidence: {...common, envVar: pin.envVar, port: pin.port, holder: foreign?.evidence ?? null},
+      })
+      findings.push(await holderPlan(ctx, root, foreign, pin.port, busy))
     }
 
     // Unpinned claims: probe as the suite does and name every squatter.
@@ -145,12 +163,11 @@ export const executorE2ePorts: TargetCheck = {
         continue
       }
       for (const holder of holders.filter((h) => !h.ours)) {
-        findings.push(
-          finding('executor/e2e-port-squatted', {
-            vars: {port, label, block, blockEnd, owner: holder.description, root, stop: stopCommand(holder, port)},
-            evidence: {...common, port, offset, claim: label, holder: holder.evidence},
-          }),
-        )
+        const squatted = finding('executor/e2e-port-squatted', {
+          vars: {port, label, block, blockEnd, owner: holder.description, root, stop: stopCommand(holder, port)},
+          evidence: {...common, port, offset, claim: label, holder: holder.evidence},
+        })
+        findings.push(await holderPlan(ctx, root, holder, port, squatted))
       }
     }
     if (unknown.length > 0 && findings.length === 0) throw new Undetermined(unknown.join('; '), {block})

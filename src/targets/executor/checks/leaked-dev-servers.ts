@@ -4,6 +4,8 @@ import type {Finding} from '../../../types.js'
 import {processEvidence} from '../identity.js'
 import {DEV_PATTERN, locateProcessCheckout, readDevState, recordedInstance, type DevInstance} from '../dev/processes.js'
 import {humanAge, isCheckout, requireCheckout} from '../dev/require.js'
+import {orphanTerminatePlan} from '../dev/fix-plans.js'
+import {documentedStep} from '../../../fix/documented.js'
 
 /**
  * `bun run reap`'s view of the machine (executor-facts §6), with what it lacks: the working
@@ -31,12 +33,12 @@ export const executorLeakedDevServers: TargetCheck = {
       if (instance) {
         // A deliberate long-lived instance: fine while its runner lives.
         if (!instance.runnerAlive) {
-          findings.push(
-            finding('executor/dev-instance-stale', {
-              vars: {path: instance.path, target: instance.target, runnerPid: instance.runnerPid, pid: proc.pid, command: short(proc.cmdline), root: checkoutOf(instance.path)},
-              evidence: {...evidence, stateFile: instance.path, runnerPid: instance.runnerPid, childPids: instance.childPids, recordedStatus: instance.status},
-            }),
-          )
+          // Recorded by the e2e CLI: its own `down` tears it down; the doctor never signals it.
+          const f = finding('executor/dev-instance-stale', {
+            vars: {path: instance.path, target: instance.target, runnerPid: instance.runnerPid, pid: proc.pid, command: short(proc.cmdline), root: checkoutOf(instance.path)},
+            evidence: {...evidence, stateFile: instance.path, runnerPid: instance.runnerPid, childPids: instance.childPids, recordedStatus: instance.status},
+          })
+          findings.push({...f, plan: [documentedStep(f, `${f.message} It is recorded in ${instance.path}, so only the e2e CLI's own \`down\` tears it down (it also removes the state file); the doctor never signals a recorded instance (executor-facts §3.4).`)]})
         }
         continue
       }
@@ -49,6 +51,7 @@ export const executorLeakedDevServers: TargetCheck = {
         finding('executor/orphan-dev-server', {
           vars: {pid: proc.pid, command: short(proc.cmdline), checkout: located.checkout, via: located.via ?? 'command line', age},
           evidence,
+          plan: await orphanTerminatePlan(ctx, {proc, located, root: checkout.root, why: `It has served deleted code from ${located.checkout} for ${age}, holding its ports.`}),
         }),
       )
     }

@@ -4,6 +4,7 @@ import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
 import type {Finding} from '../../../types.js'
 import {displayUrl, isLoopbackOrigin} from '../config.js'
+import {withDocumentedPlans} from '../../../fix/documented.js'
 
 /** §4.4, in precedence order: full URLs first, then hosts (first non-nullish wins: `??`). */
 const URL_CANDIDATES = ['RENDER_EXTERNAL_URL', 'DEPLOY_PRIME_URL', 'URL', 'CF_PAGES_URL'] as const
@@ -55,7 +56,7 @@ async function selfHostSign(ctx: CheckContext): Promise<string | null> {
   return null
 }
 
-export const executorPublicOrigin: TargetCheck = {
+export const executorPublicOrigin: TargetCheck = withDocumentedPlans({
   symptoms: ['executor/public-origin-invalid', 'executor/public-origin-trailing-slash', 'executor/public-origin-plain-http', 'executor/public-origin-empty-var', 'executor/public-origin-generic-url', 'executor/public-origin-fallback'],
   async detect(ctx, _target) {
     const why = await selfHostSign(ctx)
@@ -101,4 +102,4 @@ export const executorPublicOrigin: TargetCheck = {
     }
     return findings
   },
-}
+})

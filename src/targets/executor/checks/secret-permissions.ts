@@ -1,5 +1,8 @@
 import {Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
+import type {CheckContext} from '../../../context.js'
+import {chmodStep} from '../../../fix/steps.js'
+import type {FixStep} from '../../../fix/types.js'
 import type {Finding} from '../../../types.js'
 import {inspectSecret, secretCandidates} from '../secret-files.js'
 import {loadExecutorState} from '../state.js'
@@ -24,10 +27,22 @@ export const executorSecretPermissions: TargetCheck = {
           vars: {path, what: candidate.what, mode, who},
           severity: others ? 'fail' : 'warn',
           evidence: {path, mode, uid: seen.uid, ...(seen.link ? {linkedFrom: candidate.path} : {}), what: candidate.what},
+          plan: await tightenPlan(ctx, path, candidate.what),
         }),
       )
     }
     if (unknown.length > 0 && findings.length === 0) throw new Undetermined(`cannot inspect ${unknown.join('; ')}`)
     return findings
   },
+}
+
+/**
+ * chmod 0600 on the file itself (the link's target when the secret is behind a symlink): Executor
+ * writes and re-chmods these files 0600 on every write (executor-facts §1.3, §9.1 (4)), so taking
+ * group and other access away changes nothing for Executor. Pinned to the file as it was judged.
+ */
+async function tightenPlan(ctx: CheckContext, path: string, what: string): Promise<FixStep[] | undefined> {
+  const st = await ctx.files.lstat(path)
+  if (!st.ok || !st.stat.isFile()) return undefined
+  return [chmodStep({path, stat: st.stat, why: `It holds ${what}; Executor creates it 0600 and re-applies that mode on every write (executor-facts §1.3, §9.1 (4)), so taking group and other access away takes nothing from Executor.`})]
 }

@@ -10,6 +10,7 @@ import {checkRecordedPid} from '../identity.js'
 import {CLI_DAEMON_PORT, SERVICE_PORT} from '../paths.js'
 import {lingerState, parseLaunchdPlist, parseSystemdUnit, serviceUnitPath, userName, type ServiceDefinition} from '../service-unit.js'
 import {loadExecutorState, manifestOf, observePort, portOf} from '../state.js'
+import {withDocumentedPlans} from '../../../fix/documented.js'
 
 /** MCP client configs that commonly hold an Executor URL (`<origin>/mcp`). */
 const MCP_CONFIGS = [
@@ -68,7 +69,7 @@ async function clientOrigins(ctx: CheckContext, connectionsPath: string): Promis
   return out
 }
 
-export const executorServiceUnit: TargetCheck = {
+export const executorServiceUnit: TargetCheck = withDocumentedPlans({
   symptoms: ['executor/service-binary-missing', 'executor/service-version-drift', 'executor/service-linger-off', 'executor/service-port-mismatch', 'executor/service-data-dir-differs', 'executor/service-unit-invalid'],
   async detect(ctx, _target) {
     const where = serviceUnitPath(ctx)
@@ -137,4 +138,4 @@ export const executorServiceUnit: TargetCheck = {
     }
     return findings
   },
-}
+})

@@ -5,6 +5,7 @@ import {fingerprint, manifestToken, readBearer} from '../config.js'
 import {checkRecordedPid} from '../identity.js'
 import {loadExecutorState, manifestGeneration, manifestOf, requireReadableDataDir} from '../state.js'
 import {executorGeneration} from '../target.js'
+import {withDocumentedPlans} from '../../../fix/documented.js'
 
 /**
  * `server-control/auth.json` (the local bearer, §2.3) against the running server's copy in
@@ -12,7 +13,7 @@ import {executorGeneration} from '../target.js'
  * `executor/auth.json` are the file-secrets store (§1.4) and are never compared here.
  * 1.5.9 has no auth.json and no bearer at all; it is judged by its own rules (nothing to drift).
  */
-export const executorTokenDrift: TargetCheck = {
+export const executorTokenDrift: TargetCheck = withDocumentedPlans({
   symptoms: ['executor/token-drift', 'executor/auth-json-missing', 'executor/auth-json-invalid'],
   async detect(ctx, target) {
     const state = await loadExecutorState(ctx)
@@ -63,4 +64,4 @@ export const executorTokenDrift: TargetCheck = {
     )
     return findings
   },
-}
+})

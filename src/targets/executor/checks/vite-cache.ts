@@ -6,6 +6,10 @@ import type {Finding} from '../../../types.js'
 import {gitDirs, lastTreeChange, type TreeChange} from '../dev/git.js'
 import {humanAge, isCheckout, requireCheckout} from '../dev/require.js'
 import {dirSize, isInside, lockfileHash, parseDepsMetadata, VITE_APPS, type ViteApp} from '../dev/vite.js'
+import {liveDevServers, stopLiveServersStep} from '../dev/fix-plans.js'
+import {quarantineStep} from '../../../fix/steps.js'
+import type {FixStep} from '../../../fix/types.js'
+import type {ProcessInfo} from '../../../probes/processes.js'
 
 /** A dep cache with more broken sources than this is reported with this many examples. */
 const MAX_SOURCES_CHECKED = 2000
@@ -27,7 +31,14 @@ export const executorViteCache: TargetCheck = {
     const dirs = await gitDirs(ctx, root)
     const treeChange = dirs ? await lastTreeChange(ctx, dirs) : null
     const findings: Finding[] = []
-    for (const cache of caches) findings.push(...(await judgeCache(ctx, root, cache, treeChange)))
+    for (const cache of caches) {
+      const judged = await judgeCache(ctx, root, cache, treeChange)
+      if (judged.length === 0) continue
+      const live = await liveDevServers(ctx, root)
+      const plan = await clearPlan(ctx, root, cache, live)
+      const liveDevServersEvidence = live.map((p) => `pid ${p.pid}: ${p.cmdline.length > 120 ? `${p.cmdline.slice(0, 120)}…` : p.cmdline}`)
+      findings.push(...judged.map((f) => ({...f, evidence: {...f.evidence, liveDevServers: liveDevServersEvidence}, ...(plan.length > 0 ? {plan} : {})})))
+    }
     return findings
   },
 }
@@ -55,6 +66,25 @@ async function cacheDirs(ctx: CheckContext, root: string): Promise<CacheDir[]> {
     out.push({app: app.app, root: join(root, app.root), cacheDir: join(root, app.cacheDir), tanstack})
   }
   return out
+}
+
+/**
+ * Clearing a stale cache is what RUNNING.md prescribes (executor-facts §7.2): the cache dir and the
+ * `.tanstack` dirs beside it go to the quarantine; Vite rebuilds them at its next start. Safe while
+ * no dev server of this checkout runs; with one running, a manual "stop it first" comes before
+ * and moving the caches needs a confirm (the server may be writing into them).
+ */
+async function clearPlan(ctx: CheckContext, root: string, cache: CacheDir, live: ProcessInfo[]): Promise<FixStep[]> {
+  const steps: FixStep[] = []
+  if (live.length > 0) steps.push(stopLiveServersStep(root, live))
+  const why = (what: string) =>
+    `${what} of ${cache.app} is stale; Vite and the TanStack plugins rebuild it at the next start (executor-facts §7.1, §7.2).${live.length > 0 ? ` ${live.length} dev server${live.length === 1 ? '' : 's'} of this checkout ${live.length === 1 ? 'is' : 'are'} running (pid ${live.map((p) => p.pid).join(', ')}): stop ${live.length === 1 ? 'it' : 'them'} first.` : ''}`
+  for (const [path, what] of [[cache.cacheDir, 'The Vite optimizer cache'] as const, ...cache.tanstack.map((t) => [t, 'The .tanstack cache'] as const)]) {
+    const st = await ctx.files.lstat(path)
+    if (!st.ok) continue
+    steps.push(quarantineStep({path, stat: st.stat, risk: live.length > 0 ? 'confirm' : 'safe', why: why(what)}))
+  }
+  return steps
 }
 
 async function judgeCache(ctx: CheckContext, checkoutRoot: string, cache: CacheDir, treeChange: TreeChange | null): Promise<Finding[]> {

@@ -6,6 +6,7 @@ import {isTable} from '../config.js'
 import {chosenPort, loadRunwispState, ourDaemon, probeHealth, runwispFacts, type HealthAnswer} from '../state.js'
 import {loadConfig} from '../config.js'
 import type {Finding} from '../../../types.js'
+import {withDocumentedPlans} from '../../../fix/documented.js'
 
 /**
  * Thresholds. The Date header is truncated to the second and the probe takes up to its timeout,
@@ -15,7 +16,7 @@ import type {Finding} from '../../../types.js'
 export const WARN_SKEW_S = 5
 export const FAIL_SKEW_S = 60
 
-export const runwispClockSkew: TargetCheck = {
+export const runwispClockSkew: TargetCheck = withDocumentedPlans({
   symptoms: ['runwisp/clock-skew', 'runwisp/timezone-mismatch'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -46,7 +47,7 @@ export const runwispClockSkew: TargetCheck = {
     if (findings.length === 0 && Number.isNaN(serverMs)) return skip(`the daemon's answer has no usable Date header (${date ?? 'absent'})`)
     return findings
   },
-}
+})
 
 /** The host's zone: TZ, else the /etc/localtime link, else /etc/timezone. */
 async function hostTimezone(ctx: CheckContext): Promise<string | null> {

@@ -1,14 +1,21 @@
 import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
-import {hasSocket} from '../generations.js'
-import {processEvidence, redactCommand} from '../identity.js'
-import {chosenPort, logsCommand, observePort, ourDaemon, probeHealth, runwispFacts, loadRunwispState, requireReadableDataDir} from '../state.js'
+import {basename} from 'node:path'
+import type {CheckContext} from '../../../context.js'
+import {withDocumentedPlans} from '../../../fix/documented.js'
+import {processFingerprint} from '../../../fix/process-control.js'
+import {findExecutable, manualStep, quarantineStep, runStep, terminateStep} from '../../../fix/steps.js'
+import type {FixStep} from '../../../fix/types.js'
+import type {ProcessInfo} from '../../../probes/processes.js'
+import {hasSocket, since, type RunwispFacts} from '../generations.js'
+import {daemonDataDir, isDaemonProcess, processEvidence, redactCommand} from '../identity.js'
+import {chosenPort, loadPidFile, logsCommand, observePort, ourDaemon, probeHealth, runwispFacts, loadRunwispState, requireReadableDataDir, restartCommand, type RunwispState} from '../state.js'
 
 /**
  * runwisp-facts §2.2: `GET /health` answers 200 `OK` in every generation, over the socket (0.5+,
  * what the CLI uses) or TCP. The answer alone proves nothing, so the port's owner is identified too.
  */
-export const runwispDaemonHealth: TargetCheck = {
+export const runwispDaemonHealth: TargetCheck = withDocumentedPlans({
   symptoms: ['runwisp/health-no-answer', 'runwisp/health-wrong-answer', 'runwisp/health-not-runwisp', 'runwisp/socket-not-socket'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -18,7 +25,12 @@ export const runwispDaemonHealth: TargetCheck = {
     const sock = await ctx.files.lstat(state.socket.path)
     if (sock.ok && !sock.stat.isSocket()) {
       const what = sock.stat.isFile() ? `a regular file of ${sock.stat.size} bytes` : sock.stat.isDirectory() ? 'a directory' : sock.stat.isSymbolicLink() ? 'a symlink' : 'not a socket'
-      return [finding('runwisp/socket-not-socket', {vars: {path: state.socket.path, what}, evidence: {path: state.socket.path, kind: what, source: state.socket.source}})]
+      // "Move the file out of the way" (the documented fix), into the quarantine, after a confirm: it may be something of yours.
+      const plan: FixStep[] = [
+        quarantineStep({path: state.socket.path, stat: sock.stat, risk: 'confirm', why: `The CLI, the TUI and \`runwisp status\` talk to the daemon over this path, and the daemon cannot bind its socket while ${what} sits there (runwisp-facts §1.2, §2.3). It is moved aside, not deleted.`}),
+        manualStep({title: 'Restart RunWisp so it creates its socket', why: 'The daemon binds <data>/runwisp.sock (0600) when it starts (runwisp-facts §1.2).', instructions: [restartCommand(facts, state.dataDir)]}),
+      ]
+      return [finding('runwisp/socket-not-socket', {vars: {path: state.socket.path, what}, evidence: {path: state.socket.path, kind: what, source: state.socket.source}, plan})]
     }
     const daemon = await ourDaemon(ctx)
     const owners = await observePort(ctx, port)
@@ -45,6 +57,7 @@ export const runwispDaemonHealth: TargetCheck = {
         finding('runwisp/health-no-answer', {
           vars: {pid: daemon.pid, via: answer.via, error: answer.error.message, logs: await logsCommand(ctx)},
           evidence: {url: answer.url, via: answer.via, error: answer.error.error, durationMs: answer.error.durationMs, daemon: processEvidence(daemon)},
+          plan: await hungDaemonPlan(ctx, state, facts, daemon),
         }),
       ]
     }
@@ -61,4 +74,49 @@ export const runwispDaemonHealth: TargetCheck = {
     }
     return []
   },
+})
+
+/** runwisp-facts §2.3: `stop` waits 3 s + 2 × shutdown_timeout (10 s by default) + 5 s. */
+const STOP_BUDGET_MS = 40_000
+/** runwisp-facts §2.3: shutdownDaemon gives the daemon 15 s after SIGTERM. */
+const SHUTDOWN_GRACE_MS = 15_000
+
+/**
+ * A hung daemon verified as RunWisp's own for this data dir: its own `runwisp stop --data` first
+ * (0.8+, runwisp-facts §0, §2.4), then, after a confirm, SIGTERM (what `stop` sends; the daemon
+ * releases its pid file and socket), SIGKILL only after a second confirm, then the pid file it may
+ * leave behind — only once that pid is dead and nobody holds the file's lock.
+ */
+async function hungDaemonPlan(ctx: CheckContext, state: RunwispState, facts: RunwispFacts, daemon: ProcessInfo): Promise<FixStep[]> {
+  const steps: FixStep[] = []
+  const stopArgs = ['stop', '--data', state.dataDir]
+  const hasStop = since(facts, '0.8.0')
+  if (hasStop !== 'no') {
+    const runwisp = daemon.exe && /^runwisp(\.exe)?$/i.test(basename(daemon.exe)) ? daemon.exe : findExecutable('runwisp', ctx.env.PATH)
+    const why = `RunWisp pid ${daemon.pid} does not answer /health; its own stop command is the documented first step${hasStop === 'unknown' ? ' (it exists from 0.8)' : ''}.`
+    steps.push(
+      runwisp
+        ? runStep({command: [runwisp, ...stopArgs], cwd: ctx.cwd, timeoutMs: STOP_BUDGET_MS, title: `Run \`runwisp ${stopArgs.join(' ')}\` (RunWisp's own stop)`, why, undo: `cannot be undone by the doctor: start the daemon again (\`runwisp daemon --data ${state.dataDir}\`, or its service)`})
+        : manualStep({title: `Run \`runwisp ${stopArgs.join(' ')}\``, why: `${why} The runwisp command is not on PATH, so the doctor cannot run it itself.`, instructions: [`runwisp ${stopArgs.join(' ')}`]}),
+    )
+  }
+  const [served, environ, cwd] = await Promise.all([daemonDataDir(ctx, daemon), ctx.processes.environ(daemon.pid), ctx.processes.cwd(daemon.pid)])
+  const refusal =
+    !isDaemonProcess(daemon) ? 'it is not a RunWisp daemon process (a one-shot command?)'
+    : served?.dataDir !== state.dataDir ? `the data dir it serves is ${served ? `${served.dataDir} (${served.how})` : 'unknown'}, not ${state.dataDir}`
+    : environ === null || cwd === null ? 'its environment or working directory cannot be read, so its identity cannot be pinned'
+    : redactCommand(daemon.cmdline) !== daemon.cmdline ? 'its command line carries a password, which the doctor does not copy into a plan'
+    : null
+  if (refusal) {
+    steps.push(manualStep({title: `Stop pid ${daemon.pid} yourself if \`runwisp stop\` did not`, why: `The doctor does not signal it: ${refusal}.`, instructions: [`ps -o pid,lstart,args -p ${daemon.pid}`, `kill ${daemon.pid}`]}))
+    return steps
+  }
+  const fp = processFingerprint(daemon, {envKeys: ['RUNWISP_DATA'], environ, cwd, dataDir: state.dataDir, verifiedBecause: `its process is RunWisp's (${daemon.comm}, ${daemon.exe ?? 'executable unknown'}) running as a daemon, and it serves ${state.dataDir} (${served!.how})`})
+  steps.push(terminateStep({process: fp, graceMs: SHUTDOWN_GRACE_MS, title: `Stop the hung RunWisp daemon pid ${daemon.pid}`, why: `${hasStop === 'no' ? 'This generation has no stop command; ' : 'If its stop command did not end it, '}it is stopped with SIGTERM, as \`runwisp stop\` does (SIGKILL only after a second confirm).`}))
+  const pidFile = await loadPidFile(ctx)
+  const st = await ctx.files.lstat(state.paths.pidFile)
+  if (pidFile.kind === 'ok' && pidFile.pid === daemon.pid && st.ok && st.stat.isFile()) {
+    steps.push(quarantineStep({path: state.paths.pidFile, stat: st.stat, guard: {pid: daemon.pid, mustBe: 'dead'}, unlocked: true, why: `A daemon killed with SIGKILL leaves daemon.pid naming pid ${daemon.pid}; it is moved only once that pid is dead and nobody holds the file's lock (runwisp-facts §1.6).`}))
+  }
+  return steps
 }

@@ -1,6 +1,7 @@
 import {dirname} from 'node:path'
-import type {Stats} from 'node:fs'
-import {Undetermined, type TargetCheck} from '../../../check.js'
+import {promises as fsp, type Stats} from 'node:fs'
+import {Undetermined, type TargetCheck, type Verdict} from '../../../check.js'
+import type {DetectedTarget} from '../../types.js'
 import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
 import {octalMode} from '../../../probes/files.js'
@@ -8,6 +9,9 @@ import {groupsOf, userName} from '../identity.js'
 import {scanDataDir} from '../data-scan.js'
 import {daemonAccount, loadRunwispState, type DaemonAccount} from '../state.js'
 import type {Finding} from '../../../types.js'
+import {documentedStep} from '../../../fix/documented.js'
+import {chmodStep, manualStep, shellQuote} from '../../../fix/steps.js'
+import type {FixStep} from '../../../fix/types.js'
 
 /**
  * runwisp-facts §1.3, §1.5: the data dir is a 0700 directory owned by, and writable by, the user
@@ -16,55 +20,92 @@ import type {Finding} from '../../../types.js'
  */
 export const runwispDataDirPermissions: TargetCheck = {
   symptoms: ['runwisp/data-dir-not-dir', 'runwisp/data-dir-permission-denied', 'runwisp/data-dir-foreign-owner', 'runwisp/data-dir-mode', 'runwisp/data-dir-foreign-files'],
-  async detect(ctx, _target) {
-    const state = await loadRunwispState(ctx)
-    const dataDir = state.dataDir
+  async detect(ctx, target) {
+    const verdict = await judgeDataDir(ctx, target)
+    if (!Array.isArray(verdict)) return verdict
     const account = await daemonAccount(ctx)
-    const base = {dataDir, user: account.name, group: account.group}
-    const evidence = {dataDir, daemonUser: account.name, daemonUid: account.uid, daemonUserFrom: account.how}
-    const s = state.dataDirState
-    if (s.kind === 'not-a-dir') return [finding('runwisp/data-dir-not-dir', {vars: {dataDir, what: s.what}, evidence: {...evidence, what: s.what}})]
-    if (s.kind === 'unreadable') {
-      if (s.error.code === 'EACCES' && ctx.uid === account.uid) {
-        return [finding('runwisp/data-dir-permission-denied', {vars: {...base, action: 'read', detail: `permission denied: ${s.error.message}`}, evidence: {...evidence, error: s.error.code}})]
-      }
-      throw new Undetermined(`cannot inspect ${dataDir} (${s.error.code}): ${s.error.message}`, evidence)
-    }
-    if (s.kind === 'missing') {
-      // RunWisp creates it with MkdirAll on first run: the nearest existing ancestor must be writable.
-      const parent = await nearestExisting(ctx, dirname(dataDir))
-      if (!parent) throw new Undetermined(`cannot inspect any parent of ${dataDir}`, evidence)
-      if (parent.stat.isDirectory() && !(await canWrite(ctx, account, parent.stat))) {
-        return [finding('runwisp/data-dir-permission-denied', {vars: {...base, action: 'create', detail: `${parent.path} is ${octalMode(parent.stat)} owned by ${await userName(ctx, parent.stat.uid)}`}, evidence: {...evidence, parent: parent.path, parentMode: octalMode(parent.stat)}})]
-      }
-      return []
-    }
-    const st = await ctx.files.stat(dataDir)
-    if (!st.ok) throw new Undetermined(`cannot stat ${dataDir} (${st.code})`, evidence)
-    const findings: Finding[] = []
-    const mode = octalMode(st.stat)
-    const owner = await userName(ctx, st.stat.uid)
-    const full = {...evidence, mode, owner, ownerUid: st.stat.uid}
-    if (!(await canWrite(ctx, account, st.stat))) {
-      findings.push(finding('runwisp/data-dir-permission-denied', {vars: {...base, action: 'write to', detail: `it is ${mode} owned by ${owner}`}, evidence: full}))
-    } else if (st.stat.uid !== account.uid) {
-      findings.push(finding('runwisp/data-dir-foreign-owner', {vars: {...base, owner}, evidence: full}))
-    }
-    if ((Number(st.stat.mode) & 0o077) !== 0) findings.push(finding('runwisp/data-dir-mode', {vars: {dataDir, mode}, evidence: full}))
-    // Inside the dir: files left by a run as another user (typically root) that the daemon can no
-    // longer rotate or purge. Root's daemon can touch anything, so only a non-root daemon is judged.
-    const scan = account.uid === 0 ? null : await scanDataDir(ctx)
-    if (scan && scan.foreign.count > 0) {
-      const examples = await Promise.all(scan.foreign.examples.map(async (e) => `${e.path} (${await userName(ctx, e.uid)})`))
-      findings.push(
-        finding('runwisp/data-dir-foreign-files', {
-          vars: {...base, count: scan.foreign.count, examples: examples.join(', ')},
-          evidence: {...evidence, foreignEntries: scan.foreign.count, examples, entriesScanned: scan.entries, partial: scan.truncated},
-        }),
-      )
-    }
-    return findings
+    const out: Finding[] = []
+    for (const f of verdict) out.push({...f, plan: f.symptom === 'runwisp/data-dir-mode' ? await modePlan(ctx, (await loadRunwispState(ctx)).dataDir, account, f) : [ownerStep(f)]})
+    return out
   },
+}
+
+/**
+ * Owners are never changed by the doctor: the documented `chown -R` (and `chmod 0700`) are shown,
+ * to be run as root. A path that is not a directory may be anything of yours: moving it is yours too.
+ */
+function ownerStep(f: Finding): FixStep {
+  return documentedStep(f, `${f.message} The doctor does not change owners or move what sits at the data dir's path; run these yourself (runwisp-facts §1.5).`)
+}
+
+/**
+ * chmod 0700, what RunWisp itself does at start since 0.15 (runwisp-facts §1.3): safe when the
+ * daemon's user owns the dir (or the daemon runs as root), since only others lose access. When the
+ * daemon reaches it through group or other bits, 0700 would lock it out: chown first, by hand.
+ */
+async function modePlan(ctx: CheckContext, dataDir: string, account: DaemonAccount, f: Finding): Promise<FixStep[]> {
+  const real = await fsp.realpath(dataDir).catch(() => null)
+  const st = real ? await ctx.files.lstat(real) : null
+  const why = `Run logs, the database and the socket are in it; RunWisp keeps it 0700 and re-tightens it at start when it owns it (runwisp-facts §1.3).`
+  if (real && st?.ok && st.stat.isDirectory() && (account.uid === 0 || st.stat.uid === account.uid)) return [chmodStep({path: real, stat: st.stat, mode: 0o700, why})]
+  return [
+    manualStep({
+      title: `Give ${dataDir} to ${account.name}, then set it 0700`,
+      why: `${f.message} ${why} The daemon runs as ${account.name} (${account.how}) and does not own it, so 0700 alone could lock the daemon out; the doctor does not change owners.`,
+      instructions: [`sudo chown -R ${account.name}:${account.group} ${shellQuote(dataDir)}`, `sudo chmod 0700 ${shellQuote(dataDir)}`],
+    }),
+  ]
+}
+
+/** The verdict itself; plans are attached by `detect`. */
+async function judgeDataDir(ctx: CheckContext, _target: DetectedTarget): Promise<Verdict> {
+  const state = await loadRunwispState(ctx)
+  const dataDir = state.dataDir
+  const account = await daemonAccount(ctx)
+  const base = {dataDir, user: account.name, group: account.group}
+  const evidence = {dataDir, daemonUser: account.name, daemonUid: account.uid, daemonUserFrom: account.how}
+  const s = state.dataDirState
+  if (s.kind === 'not-a-dir') return [finding('runwisp/data-dir-not-dir', {vars: {dataDir, what: s.what}, evidence: {...evidence, what: s.what}})]
+  if (s.kind === 'unreadable') {
+    if (s.error.code === 'EACCES' && ctx.uid === account.uid) {
+      return [finding('runwisp/data-dir-permission-denied', {vars: {...base, action: 'read', detail: `permission denied: ${s.error.message}`}, evidence: {...evidence, error: s.error.code}})]
+    }
+    throw new Undetermined(`cannot inspect ${dataDir} (${s.error.code}): ${s.error.message}`, evidence)
+  }
+  if (s.kind === 'missing') {
+    // RunWisp creates it with MkdirAll on first run: the nearest existing ancestor must be writable.
+    const parent = await nearestExisting(ctx, dirname(dataDir))
+    if (!parent) throw new Undetermined(`cannot inspect any parent of ${dataDir}`, evidence)
+    if (parent.stat.isDirectory() && !(await canWrite(ctx, account, parent.stat))) {
+      return [finding('runwisp/data-dir-permission-denied', {vars: {...base, action: 'create', detail: `${parent.path} is ${octalMode(parent.stat)} owned by ${await userName(ctx, parent.stat.uid)}`}, evidence: {...evidence, parent: parent.path, parentMode: octalMode(parent.stat)}})]
+    }
+    return []
+  }
+  const st = await ctx.files.stat(dataDir)
+  if (!st.ok) throw new Undetermined(`cannot stat ${dataDir} (${st.code})`, evidence)
+  const findings: Finding[] = []
+  const mode = octalMode(st.stat)
+  const owner = await userName(ctx, st.stat.uid)
+  const full = {...evidence, mode, owner, ownerUid: st.stat.uid}
+  if (!(await canWrite(ctx, account, st.stat))) {
+    findings.push(finding('runwisp/data-dir-permission-denied', {vars: {...base, action: 'write to', detail: `it is ${mode} owned by ${owner}`}, evidence: full}))
+  } else if (st.stat.uid !== account.uid) {
+    findings.push(finding('runwisp/data-dir-foreign-owner', {vars: {...base, owner}, evidence: full}))
+  }
+  if ((Number(st.stat.mode) & 0o077) !== 0) findings.push(finding('runwisp/data-dir-mode', {vars: {dataDir, mode}, evidence: full}))
+  // Inside the dir: files left by a run as another user (typically root) that the daemon can no
+  // longer rotate or purge. Root's daemon can touch anything, so only a non-root daemon is judged.
+  const scan = account.uid === 0 ? null : await scanDataDir(ctx)
+  if (scan && scan.foreign.count > 0) {
+    const examples = await Promise.all(scan.foreign.examples.map(async (e) => `${e.path} (${await userName(ctx, e.uid)})`))
+    findings.push(
+      finding('runwisp/data-dir-foreign-files', {
+        vars: {...base, count: scan.foreign.count, examples: examples.join(', ')},
+        evidence: {...evidence, foreignEntries: scan.foreign.count, examples, entriesScanned: scan.entries, partial: scan.truncated},
+      }),
+    )
+  }
+  return findings
 }
 
 async function nearestExisting(ctx: CheckContext, path: string): Promise<{path: string; stat: Stats} | null> {

@@ -5,14 +5,13 @@ import {scanDataDir} from '../data-scan.js'
 import {formatBytes, parseSize} from '../formats.js'
 import {loadRunwispState} from '../state.js'
 import type {Finding} from '../../../types.js'
-
-/** A log tree bigger than this many entries is measured only as far as this (a bounded walk). */
+import {withDocumentedPlans} from '../../../fix/documented.js'
 
 /**
  * runwisp-facts §5.1, §6: `[storage] min_free_space` (0 = no check) against the free space of the
  * data dir's filesystem, and `[storage] max_size` (0 = no cap) against what the run logs take.
  */
-export const runwispDiskSpace: TargetCheck = {
+export const runwispDiskSpace: TargetCheck = withDocumentedPlans({
   symptoms: ['runwisp/disk-below-min-free', 'runwisp/storage-over-max-size'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -52,4 +51,4 @@ export const runwispDiskSpace: TargetCheck = {
     }
     return findings
   },
-}
+})

@@ -6,13 +6,14 @@ import {chosenPort, loadRunwispState, observePort, runningDaemons, runwispFacts,
 import {runwispPaths} from '../paths.js'
 import {since} from '../generations.js'
 import type {Finding} from '../../../types.js'
+import {withDocumentedPlans} from '../../../fix/documented.js'
 
 /**
  * A second RunWisp on our port, serving another data dir (or password), is found from its identity
  * endpoint's data dir or from the files its process has open — never by logging in: the login
  * limit is 5 per IP per 5 minutes (runwisp-facts §3.4), and a doctor must not lock a user out.
  */
-export const runwispDuplicateDaemon: TargetCheck = {
+export const runwispDuplicateDaemon: TargetCheck = withDocumentedPlans({
   symptoms: ['runwisp/different-password', 'runwisp/other-data-dir-daemon', 'runwisp/two-daemons-one-data-dir'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -47,7 +48,7 @@ export const runwispDuplicateDaemon: TargetCheck = {
     if (owners.length === 0 && daemons.length === 0) return skip('no RunWisp daemon is running')
     return []
   },
-}
+})
 
 async function otherDaemonFinding(ctx: CheckContext, owner: PortOwner, port: number, dataDir: string): Promise<Finding | null> {
   const other = owner.dataDir!.dataDir

@@ -3,13 +3,14 @@ import {finding} from '../../../catalogue.js'
 import {processEvidence, redactCommand} from '../identity.js'
 import {chosenPort, observePort, runwispFacts} from '../state.js'
 import type {Finding} from '../../../types.js'
+import {withDocumentedPlans} from '../../../fix/documented.js'
 
 /**
  * runwisp-facts §2.4–2.5: the port belongs to RunWisp when its identity endpoint (0.11+) says so
  * for the very process holding the port, or when that process is RunWisp. Anything else is the
  * "already in use by another process" of the daemon's own error.
  */
-export const runwispPortSquatter: TargetCheck = {
+export const runwispPortSquatter: TargetCheck = withDocumentedPlans({
   symptoms: ['runwisp/port-in-use'],
   async detect(ctx, _target) {
     const facts = await runwispFacts(ctx)
@@ -29,4 +30,4 @@ export const runwispPortSquatter: TargetCheck = {
     if (unknown.length > 0 && findings.length === 0) throw new Undetermined(`cannot identify who holds ${unknown.join('; ')}`)
     return findings
   },
-}
+})

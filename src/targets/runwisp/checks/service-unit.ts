@@ -5,13 +5,14 @@ import {groupName, lookupUser, userName} from '../identity.js'
 import {SYSTEM_DATA_DIR} from '../paths.js'
 import {loadUnits} from '../state.js'
 import type {Finding} from '../../../types.js'
+import {withDocumentedPlans} from '../../../fix/documented.js'
 
 /**
  * A systemd unit running RunWisp whose `User=` does not own the data dir (runwisp-troubleshooting
  * "permission denied" on the data directory; runwisp-facts §8). A system unit without `User=` runs
  * as root, as `runwisp service install` writes it.
  */
-export const runwispServiceUnit: TargetCheck = {
+export const runwispServiceUnit: TargetCheck = withDocumentedPlans({
   symptoms: ['runwisp/unit-user-mismatch', 'runwisp/unit-user-missing', 'runwisp/unit-data-dir-read-only'],
   async detect(ctx, _target) {
     const units = await loadUnits(ctx)
@@ -51,4 +52,4 @@ export const runwispServiceUnit: TargetCheck = {
     }
     return findings
   },
-}
+})
