@@ -258,7 +258,7 @@ describe('doctor preflight in a skeleton Executor monorepo (CLI, end to end)', f
     assert.ok(commands[0]!.startsWith(prefix), commands[0])
     const message = commands[0]!.slice(prefix.length).split('%0A')
     assert.equal(message[0], `The checkout at ${world.root} is missing what \`bun run bootstrap\` builds: packages/core/vite-plugin/dist/index.js (every Vite config imports @executor-js/vite-plugin). Vite dev servers fail with "Failed to resolve entry for package '@executor-js/vite-plugin'".`)
-    assert.ok(message.includes('Fix: Run bootstrap from the repository root (it is idempotent).'), commands[0])
+    assert.ok(message.some((line) => line.startsWith('Fix: Run bootstrap from the repository root (it is idempotent)')), commands[0])
     assert.ok(message.includes('  $ bun run bootstrap'), commands[0])
 
     const md = readFileSync(summary, 'utf8')
