@@ -3,7 +3,7 @@
  * systeminformation is the portable path. A process is looked up once per run; the full table is
  * taken at most once, on the first check that needs it.
  */
-import {promises as fsp} from 'node:fs'
+import {promises as fsp, readFileSync, readlinkSync} from 'node:fs'
 
 export interface ProcessInfo {
   pid: number
@@ -150,12 +150,45 @@ export class ProcessProbe {
     return {alive: true, info}
   }
 
+  /**
+   * The full table. Synchronous reads in time slices: measured with 2,000 extra processes, the
+   * promise-based reads cost ~0.35 ms a process (four files each through the libuv pool), the
+   * synchronous ones a fraction of that; yielding every few ms keeps concurrent checks running.
+   */
   private async readTable(): Promise<ProcessInfo[]> {
     if (!isLinux) return this.listPortable()
     const names = await fsp.readdir(this.procRoot)
     const pids = names.filter((name) => /^\d+$/.test(name)).map(Number)
-    const infos = await Promise.all(pids.map((pid) => this.get(pid)))
-    return infos.flatMap((lookup) => (lookup.alive === true ? [lookup.info] : []))
+    const bootMs = await this.boot()
+    const infos: ProcessInfo[] = []
+    let sliceStart = performance.now()
+    for (const pid of pids) {
+      const cached = this.byPid.get(pid)
+      const info = cached ? await cached.then((l) => (l.alive === true ? l.info : null)) : this.readProcSync(pid, bootMs)
+      if (info) {
+        infos.push(info)
+        this.byPid.set(pid, Promise.resolve({alive: true, info}))
+      }
+      if (performance.now() - sliceStart > 8) {
+        await new Promise((resolve) => setImmediate(resolve))
+        sliceStart = performance.now()
+      }
+    }
+    return infos
+  }
+
+  private readProcSync(pid: number, bootMs: number): ProcessInfo | null {
+    const dir = `${this.procRoot}/${pid}`
+    let stat: string
+    try {
+      stat = readFileSync(`${dir}/stat`, 'utf8')
+    } catch {
+      return null // exited since the directory listing
+    }
+    const cmdRaw = tryRead(() => readFileSync(`${dir}/cmdline`)) ?? Buffer.alloc(0)
+    const status = tryRead(() => readFileSync(`${dir}/status`, 'utf8')) ?? ''
+    const exe = tryRead(() => readlinkSync(`${dir}/exe`))
+    return toInfo(parseStat(pid, stat, bootMs), cmdRaw, status, exe)
   }
 
   private boot(): Promise<number> {
@@ -183,17 +216,7 @@ export class ProcessProbe {
       fsp.readlink(`${dir}/exe`).catch(() => null),
       this.boot(),
     ])
-    const brief = parseStat(pid, stat, bootMs)
-    const argv = cmdRaw.toString('utf8').split('\0')
-    if (argv.at(-1) === '') argv.pop()
-    const uidMatch = /^Uid:\s+(\d+)/m.exec(status)
-    return {
-      ...brief,
-      uid: uidMatch ? Number(uidMatch[1]) : null,
-      argv,
-      cmdline: argv.length > 0 ? argv.join(' ') : `[${brief.comm}]`,
-      exe: exe?.replace(/ \(deleted\)$/, '') ?? null,
-    }
+    return toInfo(parseStat(pid, stat, bootMs), cmdRaw, status, exe)
   }
 
   private async listPortable(): Promise<ProcessInfo[]> {
@@ -229,4 +252,25 @@ function parseStat(pid: number, stat: string, bootMs: number): ProcessBrief {
   const comm = stat.slice(stat.indexOf('(') + 1, close)
   const fields = stat.slice(close + 2).split(' ')
   return {pid, ppid: Number(fields[1]), comm, state: fields[0] ?? '?', startedAtMs: bootMs + (Number(fields[19]) * 1000) / CLOCK_TICKS}
+}
+
+function toInfo(brief: ProcessBrief, cmdRaw: Buffer, status: string, exe: string | null): ProcessInfo {
+  const argv = cmdRaw.toString('utf8').split('\0')
+  if (argv.at(-1) === '') argv.pop()
+  const uidMatch = /^Uid:\s+(\d+)/m.exec(status)
+  return {
+    ...brief,
+    uid: uidMatch ? Number(uidMatch[1]) : null,
+    argv,
+    cmdline: argv.length > 0 ? argv.join(' ') : `[${brief.comm}]`,
+    exe: exe?.replace(/ \(deleted\)$/, '') ?? null,
+  }
+}
+
+function tryRead<T>(read: () => T): T | null {
+  try {
+    return read()
+  } catch {
+    return null
+  }
 }
