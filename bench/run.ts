@@ -79,7 +79,7 @@ async function startFakeRunwisp(home: string): Promise<{env: NodeJS.ProcessEnv} 
 
 /** Import cost of each heavy module, each in a fresh process (median of 5). */
 function moduleStartup(): Array<{module: string; medianMs: number}> {
-  const modules = ['@oclif/core', '@oclif/core/parser', 'listr2', 'undici', 'chalk', 'systeminformation', 'find-process', 'smol-toml', 'tar', './dist/src/engine/doctor.js', './dist/src/cli/commands.js']
+  const modules = ['node:http', '@oclif/core', 'listr2', 'chalk', 'systeminformation', 'smol-toml', 'tar', './dist/fast-root.js', './dist/src/engine/doctor.js', './dist/src/cli/commands.js']
   return modules.map((module) => {
     const samples: number[] = []
     for (let i = 0; i < 5; i++) {
@@ -196,6 +196,10 @@ function renderTable(r: Results): string {
     '| ratio | value |',
     '| --- | ---: |',
     ...Object.entries(r.ratios).map(([k, v]) => `| ${k} | ${v}× |`),
+    '',
+    '| start-up cost of a module (fresh process, import only) | median |',
+    '| --- | ---: |',
+    ...r.startup.map((m) => `| \`${m.module}\` | ${m.medianMs} ms |`),
     '',
     '| scale case | sizes → median ms | slope | growth exponent |',
     '| --- | --- | ---: | ---: |',
