@@ -82,6 +82,16 @@ export class Undetermined extends Error {
   }
 }
 
+/**
+ * The verdict of a check that judges several things (files, ports, processes): what it found,
+ * or — when it found nothing but could not judge some of them — `error` with what it could not
+ * judge. Reporting a pass over things it never saw would be a guess.
+ */
+export function conclude(findings: Finding[], undecided: string[], lead?: string): Finding[] {
+  if (undecided.length > 0 && findings.length === 0) throw new Undetermined(lead ? `${lead} ${undecided.join('; ')}` : undecided.join('; '))
+  return findings
+}
+
 export function skip(reason: string): Skip {
   return {skip: reason}
 }

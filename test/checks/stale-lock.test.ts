@@ -1,5 +1,5 @@
 import check from '../../checks/stale-lock.js'
-import {expectResult, runCheck, type Expectation} from '../helpers/check-runner.js'
+import {expectResult, runCaseTable, runCheck, type CheckCase} from '../helpers/check-runner.js'
 import {executorHome} from '../helpers/executor-state.js'
 import {killLive, liveProcess} from '../helpers/live.js'
 import {deadPid} from '../helpers/processes.js'
@@ -8,7 +8,7 @@ import {tmpDirs} from '../helpers/tmp.js'
 const tmp = tmpDirs()
 const lock = (pid: unknown, startedAt = new Date().toISOString()) => JSON.stringify({pid, hostname: 'localhost', scopeId: 'cwd:/x', startedAt}, null, 2) + '\n'
 
-const cases: Array<{name: string; setup(home: string): Promise<Array<string | number> | void> | Array<string | number> | void; expect: Omit<Expectation, 'mentions'>}> = [
+const cases: CheckCase[] = [
   {name: 'passes with no locks', setup: (home) => void executorHome(home), expect: {status: 'pass'}},
   {
     name: 'warns about a start lock left by a dead pid (the CLI reclaims it)',
@@ -77,13 +77,7 @@ describe('stale-lock', () => {
     await killLive()
     tmp.cleanup()
   })
-  for (const c of cases) {
-    it(c.name, async () => {
-      const home = tmp.make()
-      const mentions = (await c.setup(home)) ?? []
-      expectResult(await runCheck(check, {home, env: {HOME: home}}), {...c.expect, mentions})
-    })
-  }
+  runCaseTable(check, cases, () => tmp.make())
 
   it('warns when a live Executor has held its start lock for over a minute', async () => {
     const home = tmp.make()

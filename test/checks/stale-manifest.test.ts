@@ -1,7 +1,7 @@
 import {writeFileSync, symlinkSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import check from '../../checks/stale-manifest.js'
-import {expectResult, runCheck, type Expectation} from '../helpers/check-runner.js'
+import {expectResult, runCaseTable, runCheck, type CheckCase} from '../helpers/check-runner.js'
 import {executorHome} from '../helpers/executor-state.js'
 import {killLive, liveProcess} from '../helpers/live.js'
 import {deadPid} from '../helpers/processes.js'
@@ -10,13 +10,7 @@ import {tmpDirs} from '../helpers/tmp.js'
 const tmp = tmpDirs()
 const hourAgo = () => new Date(Date.now() - 3600_000).toISOString()
 
-interface Case {
-  name: string
-  setup(home: string): Promise<Array<string | number> | void> | Array<string | number> | void
-  expect: Omit<Expectation, 'mentions'>
-}
-
-const cases: Case[] = [
+const cases: CheckCase[] = [
   {name: 'skips when there is no data dir', setup: () => undefined, expect: {status: 'skip'}},
   {
     name: 'passes when server.json names a live Executor that wrote it',
@@ -83,14 +77,14 @@ const cases: Case[] = [
     ['a negative pid', '-5', 'positive integer'],
     ['a huge pid', '99999999999', 'beyond any pid'],
     ['a fractional pid', '12.5', 'not an integer'],
-  ] as const).map(([label, pid, mention]) => ({
+  ] as const).map(([label, pid, mention]): CheckCase => ({
     name: `warns about a manifest with ${label}`,
     setup(home: string) {
       const m = {version: 1, kind: 'cli-daemon', pid: JSON.parse(pid), startedAt: 'x', dataDir: home, scopeDir: null, connection: {origin: 'http://localhost:4788'}, owner: {client: 'cli', version: null, executablePath: null}}
       executorHome(home).manifest(JSON.stringify(m))
       return [mention]
     },
-    expect: {status: 'warn' as const, symptoms: ['executor/manifest-invalid']},
+    expect: {status: 'warn', symptoms: ['executor/manifest-invalid']},
   })),
   {
     name: 'warns about wrong field types without crashing',
@@ -161,13 +155,7 @@ describe('stale-manifest', () => {
     tmp.cleanup()
   })
 
-  for (const c of cases) {
-    it(c.name, async () => {
-      const home = tmp.make()
-      const mentions = (await c.setup(home)) ?? []
-      expectResult(await runCheck(check, {home, env: {HOME: home}}), {...c.expect, mentions})
-    })
-  }
+  runCaseTable(check, cases, () => tmp.make())
 
   it('reads EXECUTOR_DATA_DIR relative to the working directory', async () => {
     const home = tmp.make()

@@ -47,3 +47,23 @@ function strings(value: unknown): string[] {
   if (value && typeof value === 'object') return Object.values(value).flatMap(strings)
   return []
 }
+
+/**
+ * A table of cases for one check, in the shape of ESLint's RuleTester: each case builds a real
+ * state in a fresh temp HOME, returns what the result must mention, and states the expectation.
+ */
+export interface CheckCase {
+  name: string
+  setup(home: string): Promise<Array<string | number> | void> | Array<string | number> | void
+  expect: Omit<Expectation, 'mentions'>
+}
+
+export function runCaseTable(check: CheckDefinition, cases: CheckCase[], makeHome: () => string): void {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const home = makeHome()
+      const mentions = (await c.setup(home)) ?? []
+      expectResult(await runCheck(check, {home, env: {HOME: home}}), {...c.expect, mentions})
+    })
+  }
+}

@@ -1,4 +1,4 @@
-import {Undetermined, type TargetCheck} from '../../../check.js'
+import {conclude, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import {manualStep} from '../../../fix/steps.js'
 import {processEvidence} from '../identity.js'
@@ -43,7 +43,6 @@ export const executorPortSquatter: TargetCheck = {
         } else if (!owner.proc) unknown.push(`port ${port} (${owner.listener.address}): ${owner.reason}`)
       }
     }
-    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(`cannot identify who holds ${unknown.join('; ')}`)
-    return findings
+    return conclude(findings, unknown, 'cannot identify who holds')
   },
 }

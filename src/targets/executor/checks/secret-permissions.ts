@@ -1,4 +1,4 @@
-import {Undetermined, type TargetCheck} from '../../../check.js'
+import {conclude, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
 import {chmodStep} from '../../../fix/steps.js'
@@ -31,8 +31,7 @@ export const executorSecretPermissions: TargetCheck = {
         }),
       )
     }
-    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(`cannot inspect ${unknown.join('; ')}`)
-    return findings
+    return conclude(findings, unknown, 'cannot inspect')
   },
 }
 

@@ -1,4 +1,4 @@
-import {skip, Undetermined, type TargetCheck} from '../../../check.js'
+import {conclude, skip, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
 import {compareVersions, parseStartLock} from '../formats.js'
@@ -33,8 +33,7 @@ export const executorStaleLock: TargetCheck = {
     }
     const legacy = await judgeLegacyLock(ctx, state.paths.legacyStartupLock, manifestOf(state)?.owner.version ?? null)
     if (legacy) findings.push(legacy)
-    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(unknown.join('; '))
-    return findings
+    return conclude(findings, unknown)
   },
 }
 

@@ -1,4 +1,4 @@
-import {skip, Undetermined, type TargetCheck} from '../../../check.js'
+import {conclude, skip, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
 import {parseRecord} from '../formats.js'
@@ -41,8 +41,7 @@ export const executorStaleManifest: TargetCheck = {
     for (const entry of state.entries.filter((e) => e.kind === 'record' || e.kind === 'pointer')) {
       findings.push(...(await judgeRecord(ctx, entry.path, entry.kind, unknown)))
     }
-    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(`could not tell whether recorded pids are alive: ${unknown.join('; ')}`)
-    return findings
+    return conclude(findings, unknown, 'could not tell whether recorded pids are alive:')
   },
 }
 

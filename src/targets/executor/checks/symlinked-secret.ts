@@ -1,4 +1,4 @@
-import {Undetermined, type TargetCheck} from '../../../check.js'
+import {conclude, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
 import {manualStep, replaceSymlinkStep, shellQuote} from '../../../fix/steps.js'
@@ -48,8 +48,7 @@ export const executorSymlinkedSecret: TargetCheck = {
         )
       }
     }
-    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(`cannot inspect ${unknown.join('; ')}`)
-    return findings
+    return conclude(findings, unknown, 'cannot inspect')
   },
 }
 

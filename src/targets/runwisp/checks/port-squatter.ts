@@ -1,4 +1,4 @@
-import {Undetermined, type TargetCheck} from '../../../check.js'
+import {conclude, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import {processEvidence, redactCommand} from '../identity.js'
 import {chosenPort, observePort, runwispFacts} from '../state.js'
@@ -27,7 +27,6 @@ export const runwispPortSquatter: TargetCheck = withDocumentedPlans({
         )
       } else if (owner.verdict === 'unknown') unknown.push(`${owner.listener.address}:${port}: ${owner.why}`)
     }
-    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(`cannot identify who holds ${unknown.join('; ')}`)
-    return findings
+    return conclude(findings, unknown, 'cannot identify who holds')
   },
 })
