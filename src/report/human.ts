@@ -33,10 +33,21 @@ export function formatHuman(report: Report, {verbose, chalk}: HumanOptions): str
   const order: Status[] = ['fail', 'error', 'warn', 'skip', 'pass']
   const sorted = [...report.checks].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status))
   for (const r of sorted) {
-    if (!verbose && r.status === 'pass') continue
+    if (r.status === 'skip' || (!verbose && r.status === 'pass')) continue
     out.push(...formatResult(r, paint, chalk, verbose))
   }
-  if (sorted.some((r) => r.status === 'skip')) out.push('')
+  // Skips are context, not problems: one line per reason, listing the checks it covers (five dev
+  // checks "not in a checkout" are one fact, not five).
+  const skips = new Map<string, string[]>()
+  for (const r of sorted.filter((x) => x.status === 'skip')) {
+    const key = `${r.target}\u0000${r.reason ?? ''}`
+    skips.set(key, [...(skips.get(key) ?? []), r.id])
+  }
+  for (const [key, ids] of skips) {
+    const [target, reason] = key.split('\u0000')
+    out.push(chalk.gray(`${SYMBOL.skip} ${ids.join(', ')} [${target}] skipped: ${reason}`))
+  }
+  if (skips.size > 0) out.push('')
   const s = report.summary
   const parts = [`${s.pass} passed`, s.warn && `${s.warn} warned`, s.fail && `${s.fail} failed`, s.error && `${s.error} could not decide`, s.skip && `${s.skip} skipped`].filter(Boolean)
   out.push(`${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(2)} s` + (s.fail + s.error > 0 ? chalk.gray(' — run `doctor bundle` to share the details in a bug report') : ''))
@@ -45,8 +56,6 @@ export function formatHuman(report: Report, {verbose, chalk}: HumanOptions): str
 
 function formatResult(r: CheckResult, paint: Record<Status, (s: string) => string>, chalk: ChalkInstance, verbose: boolean): string[] {
   const head = `${paint[r.status](SYMBOL[r.status])} ${chalk.bold(r.id)} ${chalk.gray(`[${r.target}]`)} ${r.title}`
-  // Skips are context, not problems: one line each.
-  if (r.status === 'skip') return [chalk.gray(`${SYMBOL.skip} ${r.id} [${r.target}] skipped: ${r.reason ?? ''}`)]
   const lines = [head]
   if (r.reason) lines.push(`    ${r.status === 'error' ? 'could not decide: ' : ''}${r.reason}`)
   for (const f of r.findings) {
