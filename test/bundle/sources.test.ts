@@ -53,7 +53,7 @@ describe('bundle sources and known secrets', () => {
     writeFileSync(join(dir, 'data', 'runwisp.db'), '')
     mkdirSync(join(home, '.config', 'systemd', 'user'), {recursive: true})
     writeFileSync(join(home, '.config', 'systemd', 'user', 'runwisp-ab12.service'), '[Service]\nExecStart=/usr/bin/runwisp daemon --config /srv/rw/runwisp.toml --data=/srv/rw/data --port 9477\n')
-    const at = (env: Record<string, string>, overrides = {}) => runwispLocations(createContext({env: {HOME: home, ...env}, cwd: dir, home}), overrides)
+    const at = (env: Record<string, string>, runwisp = {}) => runwispLocations(createContext({env: {HOME: home, ...env}, cwd: dir, home, options: {targetOptions: {runwisp}}}))
     const byFlag = await at({RUNWISP_DATA: '/env/data'}, {dataDir: 'flagdir'})
     assert.equal(byFlag.dataDirs[0]!.path, join(dir, 'flagdir'))
     assert.ok(!byFlag.dataDirs.some((d) => d.path === '/env/data'))
