@@ -93,6 +93,10 @@ describe('doctor bundle (end to end)', function () {
     const env = JSON.parse(files.get('environment.json')!.toString())
     assert.equal(env.node.version, process.version)
     assert.equal(env.products.executor.manifestVersion, '1.5.35')
+    // The generation as the RunWisp target decided it, with its reasons, whatever the doctor run reported.
+    assert.ok(env.products.runwisp.generation, JSON.stringify(env.products.runwisp))
+    assert.match(env.products.runwisp.generationReason, /\.runwisp/)
+    assert.equal(env.products.runwisp.dataDirCheckedByDoctor, '~/projects/scheduler/.runwisp')
     assert.equal(env.environment.RUNWISP_PASSWORD, '<set; value not shown>')
     assert.ok(env.os.kernel && env.timezone.name && env.cpu.count > 0 && env.memory.totalBytes > 0)
     assert.equal(env.hostname, 'anon-host-1')

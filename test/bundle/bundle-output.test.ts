@@ -8,6 +8,7 @@ import {chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, wr
 import {randomBytes} from 'node:crypto'
 import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
+import {create as createTar} from 'tar'
 import {plantSecrets, type PlantedInstall} from '../../fixtures/bundle/plant-secrets.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {runCli} from '../helpers/cli.js'
@@ -64,6 +65,36 @@ describe('doctor bundle: output', function () {
     const missing = await runCli(['bundle', 'verify', 'none.tar.gz'], {env: install.env, cwd: install.cwd})
     assert.equal(missing.code, 2)
     assert.match(missing.stderr, /no such file/)
+  })
+
+  it('--runwisp-data-dir means for bundle and bundle verify what it means for doctor', async () => {
+    const alt = join(install.cwd, 'alt')
+    mkdirSync(alt)
+    writeFileSync(join(alt, 'daemon.pid'), '777\n')
+    const password = 'quillonvaultkeyphrase'
+    writeFileSync(join(alt, 'password'), `${password}\n`, {mode: 0o600})
+    const listed = await runCli(['bundle', '--list', '--runwisp-data-dir', 'alt', '--runwisp-port', '9478'], {env: install.env, cwd: install.cwd})
+    assert.equal(listed.code, 0, listed.stderr)
+    assert.match(listed.stdout, /runwisp\/data\/daemon\.pid\s+~\/projects\/scheduler\/alt\/daemon\.pid/)
+    assert.match(listed.stdout, /~\/projects\/scheduler\/alt\/password\s+file, 0600/)
+    const doctor = await runCli(['--json', '--runwisp-data-dir', 'alt', '--only', 'secret-permissions'], {env: install.env, cwd: install.cwd})
+    const runwisp = (JSON.parse(doctor.stdout) as {targets: Array<{id: string; dataDir?: string}>}).targets.find((t) => t.id === 'runwisp')
+    assert.equal(runwisp?.dataDir, alt, 'doctor checks the dir the flag names')
+    // An archive holding that password: only a verify told where the password lives knows it.
+    mkdirSync(join(install.root, 'pack'))
+    writeFileSync(join(install.root, 'pack', 'notes.txt'), `pasted ${password}\n`)
+    await createTar({gzip: true, file: join(install.cwd, 'notes.tar.gz'), cwd: join(install.root, 'pack'), portable: true}, ['notes.txt'])
+    const unaware = await runCli(['bundle', 'verify', 'notes.tar.gz'], {env: install.env, cwd: install.cwd})
+    assert.equal(unaware.code, 0, unaware.stdout + unaware.stderr)
+    const told = await runCli(['bundle', 'verify', 'notes.tar.gz', '--runwisp-data-dir', 'alt'], {env: install.env, cwd: install.cwd})
+    assert.equal(told.code, 1, told.stdout + told.stderr)
+    assert.match(told.stdout, /notes\.txt: known-value \(a known secret: ~\/projects\/scheduler\/alt\/password\) on line 1/)
+  })
+
+  it('rejects a --runwisp-port that is not a TCP port, as doctor does (exit 2)', async () => {
+    const result = await runCli(['bundle', '--list', '--runwisp-port', '0'], {env: install.env, cwd: install.cwd})
+    assert.equal(result.code, 2)
+    assert.match(result.stderr, /--runwisp-port/)
   })
 
   it('rejects a --log-bytes that is not a size (exit 2)', async () => {
