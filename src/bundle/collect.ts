@@ -175,7 +175,7 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
       },
     }
     builder.json('environment.json', 'this machine', 'environment facts: OS, kernel, Node, CPU, memory, timezone, product versions', environment)
-    const extraPorts = [init.runOptions.targetOptions?.executor?.port].filter((p): p is number => typeof p === 'number')
+    const extraPorts = [ctx.options.targetOptions.executor?.port, ctx.options.targetOptions.runwisp?.port].filter((p): p is number => typeof p === 'number')
     builder.json('processes.json', 'process table', 'Executor and RunWisp processes and whatever holds their ports', await relevantProcesses(ctx, ports, extraPorts))
     builder.json('ports.json', 'socket table', 'listening TCP sockets and the products’ unix sockets', ports)
 
