@@ -27,8 +27,9 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
     timeout: runFlags.timeout,
     'executor-data-dir': runFlags['executor-data-dir'],
     'executor-port': runFlags['executor-port'],
-    'runwisp-data-dir': Flags.string({description: 'RunWisp data dir (default: $RUNWISP_DATA, else /var/lib/runwisp as root or ./.runwisp).'}),
-    'runwisp-config': Flags.string({description: 'RunWisp config file (default: $RUNWISP_CONFIG, else /etc/runwisp/runwisp.toml as root or ./runwisp.toml).'}),
+    'runwisp-data-dir': runFlags['runwisp-data-dir'],
+    'runwisp-config': runFlags['runwisp-config'],
+    'runwisp-port': runFlags['runwisp-port'],
   }
 
   public async run(): Promise<void> {
@@ -42,11 +43,9 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
         maxLogBytes,
         maxLogLines: flags['log-lines'],
         runLogs: flags['run-logs'],
-        ...(flags['executor-data-dir'] ? {executorDataDir: flags['executor-data-dir']} : {}),
-        ...(flags['runwisp-data-dir'] ? {runwispDataDir: flags['runwisp-data-dir']} : {}),
-        ...(flags['runwisp-config'] ? {runwispConfig: flags['runwisp-config']} : {}),
       }
-      const runOptions = toRunOptions({timeout: flags.timeout, 'executor-data-dir': flags['executor-data-dir'], 'executor-port': flags['executor-port']})
+      // The same flags mean the same thing as for `doctor`: they reach the checks and the sources through ctx.options.
+      const runOptions = toRunOptions(flags)
       const shown = flags.output ?? defaultOutputName(new Date())
       process.exitCode = await runBundle({
         env: process.env,

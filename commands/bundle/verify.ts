@@ -1,6 +1,7 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Command} from '@oclif/core'
 import {resolve} from 'node:path'
 import {runFlags} from '../../src/cli/flags.js'
+import {toRunOptions} from '../../src/cli/run-flags.js'
 
 export default class BundleVerify extends Command {
   static description = `Check a bundle before sharing it: re-scan the archive for every secret value known on this machine (also base64 and URL-encoded), the secret patterns, and the home, user and host names.
@@ -12,8 +13,8 @@ Exit 0 when clean; 1 naming each file, rule and line that holds one (never the v
   }
   static flags = {
     'executor-data-dir': runFlags['executor-data-dir'],
-    'runwisp-data-dir': Flags.string({description: 'RunWisp data dir whose secrets to look for (default as for doctor bundle).'}),
-    'runwisp-config': Flags.string({description: 'RunWisp config whose secrets to look for (default as for doctor bundle).'}),
+    'runwisp-data-dir': runFlags['runwisp-data-dir'],
+    'runwisp-config': runFlags['runwisp-config'],
   }
 
   public async run(): Promise<void> {
@@ -23,9 +24,8 @@ Exit 0 when clean; 1 naming each file, rule and line that holds one (never the v
       env: process.env,
       cwd: process.cwd(),
       file: {path: resolve(process.cwd(), args.file), shown: args.file},
-      executorDataDir: flags['executor-data-dir'],
-      runwispDataDir: flags['runwisp-data-dir'],
-      runwispConfig: flags['runwisp-config'],
+      // Where to look for this machine's secrets: the same locations `doctor bundle` read them from.
+      runOptions: toRunOptions(flags),
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),
     })

@@ -5,7 +5,7 @@
  */
 import {createHash} from 'node:crypto'
 import {safeEntryName} from './archive.js'
-import {createContext, type RunOptions} from '../context.js'
+import {createContext, type RunContext, type RunOptions} from '../context.js'
 import {runDoctor} from '../engine/doctor.js'
 import type {JsonValue, Report} from '../types.js'
 import {describePath} from './describe.js'
@@ -102,9 +102,10 @@ class EntryBuilder {
   }
 }
 
-async function runDoctorSafely(init: CollectInit): Promise<{report: Report} | {error: string}> {
+/** The doctor runs in the bundle's own context: what the checks read, the sources reuse. */
+async function runDoctorSafely(ctx: RunContext): Promise<{report: Report} | {error: string}> {
   try {
-    return {report: await runDoctor({env: init.env, cwd: init.cwd, home: init.home, options: init.runOptions})}
+    return {report: await runDoctor({context: ctx})}
   } catch (error) {
     // The bundle is for broken machines: a doctor that could not run is itself the finding.
     return {error: (error as Error)?.message ?? String(error)}
@@ -140,7 +141,7 @@ async function includePlan(builder: EntryBuilder, plan: SourcePlan, options: Bun
 export async function redactorForThisMachine(init: Omit<CollectInit, 'now'>): Promise<Redactor> {
   const ctx = createContext({env: init.env, cwd: init.cwd, home: init.home, options: init.runOptions})
   try {
-    const runwispAt = await runwispLocations(ctx, {dataDir: init.options.runwispDataDir, config: init.options.runwispConfig})
+    const runwispAt = await runwispLocations(ctx)
     return new Redactor(await discoverKnownSecrets(ctx, executorLocations(ctx), runwispAt), currentIdentity(init.env, init.home))
   } finally {
     await ctx.close()
@@ -152,11 +153,11 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
   const ctx = createContext({env: init.env, cwd: init.cwd, home: init.home, options: init.runOptions})
   try {
     const executorAt = executorLocations(ctx)
-    const runwispAt = await runwispLocations(ctx, {dataDir: init.options.runwispDataDir, config: init.options.runwispConfig})
+    const runwispAt = await runwispLocations(ctx)
     const secrets = await discoverKnownSecrets(ctx, executorAt, runwispAt)
     const redactor = new Redactor(secrets, currentIdentity(init.env, init.home))
     const [doctor, executorPlan, runwispPlan, ports] = await Promise.all([
-      runDoctorSafely(init),
+      runDoctorSafely(ctx),
       planExecutor(ctx, executorAt),
       planRunwisp(ctx, runwispAt, init.options.runLogs),
       listeningPorts(ctx),
@@ -174,7 +175,7 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
       },
     }
     builder.json('environment.json', 'this machine', 'environment facts: OS, kernel, Node, CPU, memory, timezone, product versions', environment)
-    const extraPorts = [init.runOptions.targetOptions?.executor?.port].filter((p): p is number => typeof p === 'number')
+    const extraPorts = [ctx.options.targetOptions.executor?.port, ctx.options.targetOptions.runwisp?.port].filter((p): p is number => typeof p === 'number')
     builder.json('processes.json', 'process table', 'Executor and RunWisp processes and whatever holds their ports', await relevantProcesses(ctx, ports, extraPorts))
     builder.json('ports.json', 'socket table', 'listening TCP sockets and the products’ unix sockets', ports)
 

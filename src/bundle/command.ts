@@ -81,21 +81,14 @@ export interface VerifyRun {
   env: Record<string, string | undefined>
   cwd: string
   file: {path: string; shown: string}
-  executorDataDir?: string
-  runwispDataDir?: string
-  runwispConfig?: string
+  /** Where the products' secrets are (`--executor-data-dir`, `--runwisp-data-dir`, …), as for `doctor bundle`. */
+  runOptions: Partial<RunOptions>
   out: Print
   err: Print
 }
 
 export async function runVerify(run: VerifyRun): Promise<number> {
-  const options: BundleOptions = {
-    ...DEFAULT_BUNDLE_OPTIONS,
-    ...(run.runwispDataDir ? {runwispDataDir: run.runwispDataDir} : {}),
-    ...(run.runwispConfig ? {runwispConfig: run.runwispConfig} : {}),
-  }
-  const runOptions: Partial<RunOptions> = {targetOptions: {executor: run.executorDataDir ? {dataDir: run.executorDataDir} : {}}}
-  const redactor = await redactorForThisMachine({env: run.env, cwd: run.cwd, home: homeOf(run.env), options, runOptions})
+  const redactor = await redactorForThisMachine({env: run.env, cwd: run.cwd, home: homeOf(run.env), options: DEFAULT_BUNDLE_OPTIONS, runOptions: run.runOptions})
   let result
   try {
     result = await verifyArchive(run.file.path, redactor)

@@ -12,10 +12,6 @@ export interface BundleOptions {
   runLogs: number
   /** Cap for a copied config, manifest or unit file (bigger ones are described instead). */
   maxCopyBytes: number
-  /** Overrides from flags; otherwise each source resolves its product's locations itself. */
-  executorDataDir?: string
-  runwispDataDir?: string
-  runwispConfig?: string
 }
 
 export const DEFAULT_BUNDLE_OPTIONS: BundleOptions = {

@@ -49,7 +49,7 @@ export function buildReportMarkdown(bundle: Omit<Bundle, 'secrets'> & {secrets: 
   const rwDirs = Array.isArray(found) ? found.map((f) => str(get(f, 'path'))).join(', ') : ''
   const hints = Array.isArray(found) ? found.flatMap((f) => (Array.isArray(get(f, 'generationHints')) ? (get(f, 'generationHints') as JsonValue[]).map((h) => str(h)) : [])) : []
   const rwDetected = get(runwisp, 'detectedByDoctor')
-  lines.push(`| RunWisp | ${rwDetected === null || rwDetected === undefined ? (rwDirs ? 'data dir found' : 'no') : rwDetected ? 'yes' : 'no'} | ${cell(str(get(runwisp, 'generation'), hints.join('; ') || 'unknown'))} | unknown | ${cell(rwDirs || 'none found')} |`, '')
+  lines.push(`| RunWisp | ${rwDetected === null || rwDetected === undefined ? (rwDirs ? 'data dir found' : 'no') : rwDetected ? 'yes' : 'no'} | ${cell(str(get(runwisp, 'generation'), hints.join('; ') || 'unknown'))} | ${cell(str(get(runwisp, 'version')))} | ${cell(rwDirs || 'none found')} |`, '')
 
   if (doctorError) lines.push('## The doctor could not run', '', '```', doctorError, '```', '')
   if (report) lines.push(...checksSection(report))

@@ -12,7 +12,8 @@ export interface RunFlagValues {
   target?: string[]
   only?: string[]
   skip?: string[]
-  timeout: string
+  /** Absent for commands that run no checks (`doctor bundle verify`): the default budget. */
+  timeout?: string
   'executor-data-dir'?: string
   'executor-port'?: number | string
   'executor-checkout'?: string
@@ -34,7 +35,7 @@ function port(name: string, value: number | string | undefined): number | undefi
 export function toRunOptions(flags: RunFlagValues): Partial<RunOptions> {
   const executorPort = port('executor-port', flags['executor-port'])
   const runwispPort = port('runwisp-port', flags['runwisp-port'])
-  const budgetMs = parseDuration(flags.timeout)
+  const budgetMs = flags.timeout === undefined ? DEFAULT_OPTIONS.budgetMs : parseDuration(flags.timeout)
   if (budgetMs === null) throw new UsageError(`--timeout "${flags.timeout}" is not a duration`, ['use a number of seconds or a value such as 30s, 1500ms, 2m'])
   return {
     forcedTargets: (flags.target ?? []) as TargetId[],

@@ -28,6 +28,8 @@ export interface DoctorRunInit extends ContextInit {
   verbose?: boolean
   /** Called once targets are known and the plan is made, before any check runs. */
   onPlan?(planned: PlannedCheck[], targets: DetectedTarget[]): RunHooks | void
+  /** Run in this context (its caller owns and closes it) and share what it has already read. */
+  context?: RunContext
 }
 
 export function checkIds(): string[] {
@@ -56,7 +58,7 @@ export function summarize(results: CheckResult[]): Summary {
 
 export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
   const started = Date.now()
-  const ctx: RunContext = createContext(init)
+  const ctx: RunContext = init.context ?? createContext(init)
   const {options} = ctx
   validateCheckIds([...options.only, ...options.skip])
   try {
@@ -86,7 +88,7 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
       summary: summarize(results),
     }
   } finally {
-    await ctx.close()
+    if (!init.context) await ctx.close()
   }
 }
 

@@ -11,7 +11,8 @@ import {create as createTar} from 'tar'
 import {leakForms, plantSecrets, type PlantedInstall} from '../../fixtures/bundle/plant-secrets.js'
 import {executorShim, killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
-import {rawTar, readArchive, runBundleCli} from './helpers.js'
+import {runCli} from '../helpers/cli.js'
+import {rawTar, readArchive} from './helpers.js'
 
 const HOSTNAME = 'quillon-box.example.test'
 
@@ -30,7 +31,7 @@ describe('doctor bundle (end to end)', function () {
   const tmp = tmpDirs()
   let install: PlantedInstall
   let archive: string
-  let result: Awaited<ReturnType<typeof runBundleCli>>
+  let result: Awaited<ReturnType<typeof runCli>>
   let files: Map<string, Buffer>
   let holderToken: string
 
@@ -45,7 +46,7 @@ describe('doctor bundle (end to end)', function () {
       cwd: install.cwd,
     })
     archive = join(install.cwd, 'issue.tar.gz')
-    result = await runBundleCli(['bundle', '--output', 'issue.tar.gz'], {env: install.env, cwd: install.cwd, hostname: HOSTNAME})
+    result = await runCli(['bundle', '--output', 'issue.tar.gz'], {env: install.env, cwd: install.cwd, hostname: HOSTNAME})
     files = existsSync(archive) ? await readArchive(archive) : new Map()
   })
   after(async () => {
@@ -92,6 +93,10 @@ describe('doctor bundle (end to end)', function () {
     const env = JSON.parse(files.get('environment.json')!.toString())
     assert.equal(env.node.version, process.version)
     assert.equal(env.products.executor.manifestVersion, '1.5.35')
+    // The generation as the RunWisp target decided it, with its reasons, whatever the doctor run reported.
+    assert.ok(env.products.runwisp.generation, JSON.stringify(env.products.runwisp))
+    assert.match(env.products.runwisp.generationReason, /\.runwisp/)
+    assert.equal(env.products.runwisp.dataDirCheckedByDoctor, '~/projects/scheduler/.runwisp')
     assert.equal(env.environment.RUNWISP_PASSWORD, '<set; value not shown>')
     assert.ok(env.os.kernel && env.timezone.name && env.cpu.count > 0 && env.memory.totalBytes > 0)
     assert.equal(env.hostname, 'anon-host-1')
@@ -182,7 +187,7 @@ describe('doctor bundle (end to end)', function () {
   })
 
   it('verify passes the bundle it wrote', async () => {
-    const verify = await runBundleCli(['bundle', 'verify', 'issue.tar.gz'], {env: install.env, cwd: install.cwd, hostname: HOSTNAME})
+    const verify = await runCli(['bundle', 'verify', 'issue.tar.gz'], {env: install.env, cwd: install.cwd, hostname: HOSTNAME})
     assert.equal(verify.code, 0, verify.stdout + verify.stderr)
     assert.match(verify.stdout, /^OK: issue\.tar\.gz is clean/)
     assertNoLeak(verify.stdout + verify.stderr, install, 'verify output')
@@ -199,7 +204,7 @@ describe('doctor bundle (end to end)', function () {
     writeFileSync(join(dir, 'notes.txt'), `pasted: ${Buffer.from(install.secrets.runwispPasswordFile!).toString('base64')}\nand ${install.unknownSecrets.jwt}\n`)
     const repacked = join(install.root, 'repacked.tar.gz')
     await createTar({gzip: true, file: repacked, cwd: dir, portable: true}, [...files.keys(), 'notes.txt'])
-    const verify = await runBundleCli(['bundle', 'verify', repacked], {env: install.env, cwd: install.cwd, hostname: HOSTNAME})
+    const verify = await runCli(['bundle', 'verify', repacked], {env: install.env, cwd: install.cwd, hostname: HOSTNAME})
     assert.equal(verify.code, 1, verify.stdout + verify.stderr)
     const errorLines = planted.split('\n').length - 1
     assert.match(verify.stdout, new RegExp(`executor/logs/daemon\\.error\\.log: known-value \\(a known secret: environment variable EXECUTOR_API_KEY[^)]*\\) on line ${errorLines}`))

@@ -8,9 +8,11 @@ import {chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, wr
 import {randomBytes} from 'node:crypto'
 import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
+import {create as createTar} from 'tar'
 import {plantSecrets, type PlantedInstall} from '../../fixtures/bundle/plant-secrets.js'
 import {tmpDirs} from '../helpers/tmp.js'
-import {readArchive, runBundleCli} from './helpers.js'
+import {runCli} from '../helpers/cli.js'
+import {readArchive} from './helpers.js'
 
 const listing = (dir: string) => readdirSync(dir).sort()
 
@@ -25,7 +27,7 @@ describe('doctor bundle: output', function () {
 
   it('--list prints every file with its source and size, and writes nothing', async () => {
     const before = listing(install.cwd)
-    const result = await runBundleCli(['bundle', '--list'], {env: install.env, cwd: install.cwd})
+    const result = await runCli(['bundle', '--list'], {env: install.env, cwd: install.cwd})
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(listing(install.cwd), before)
     assert.match(result.stdout, /nothing is written/)
@@ -39,17 +41,17 @@ describe('doctor bundle: output', function () {
 
   it('keeps an existing output file unless --force, and says so (exit 2)', async () => {
     writeFileSync(join(install.cwd, 'taken.tar.gz'), 'mine')
-    const refused = await runBundleCli(['bundle', '-o', 'taken.tar.gz'], {env: install.env, cwd: install.cwd})
+    const refused = await runCli(['bundle', '-o', 'taken.tar.gz'], {env: install.env, cwd: install.cwd})
     assert.equal(refused.code, 2)
     assert.match(refused.stderr, /taken\.tar\.gz already exists[\s\S]*--force/)
     assert.equal(readFileSync(join(install.cwd, 'taken.tar.gz'), 'utf8'), 'mine')
-    const forced = await runBundleCli(['bundle', '-o', 'taken.tar.gz', '--force'], {env: install.env, cwd: install.cwd})
+    const forced = await runCli(['bundle', '-o', 'taken.tar.gz', '--force'], {env: install.env, cwd: install.cwd})
     assert.equal(forced.code, 0, forced.stderr)
     assert.ok((await readArchive(join(install.cwd, 'taken.tar.gz'))).has('manifest.json'))
   })
 
   it('fails fast on a directory it cannot write in (exit 2), without printing the home path', async () => {
-    const result = await runBundleCli(['bundle', '-o', join(install.home, 'no-such-dir', 'b.tar.gz')], {env: install.env, cwd: install.cwd})
+    const result = await runCli(['bundle', '-o', join(install.home, 'no-such-dir', 'b.tar.gz')], {env: install.env, cwd: install.cwd})
     assert.equal(result.code, 2)
     assert.match(result.stderr, /cannot write in ~\/no-such-dir \(ENOENT\)/)
     assert.ok(!result.stderr.includes(install.home))
@@ -57,16 +59,46 @@ describe('doctor bundle: output', function () {
 
   it('verify says when a file is not a bundle at all (exit 2)', async () => {
     writeFileSync(join(install.cwd, 'not.tar.gz'), 'plain text')
-    const garbage = await runBundleCli(['bundle', 'verify', 'not.tar.gz'], {env: install.env, cwd: install.cwd})
+    const garbage = await runCli(['bundle', 'verify', 'not.tar.gz'], {env: install.env, cwd: install.cwd})
     assert.equal(garbage.code, 2, garbage.stdout + garbage.stderr)
     assert.match(garbage.stderr, /cannot read not\.tar\.gz as a \.tar\.gz bundle/)
-    const missing = await runBundleCli(['bundle', 'verify', 'none.tar.gz'], {env: install.env, cwd: install.cwd})
+    const missing = await runCli(['bundle', 'verify', 'none.tar.gz'], {env: install.env, cwd: install.cwd})
     assert.equal(missing.code, 2)
     assert.match(missing.stderr, /no such file/)
   })
 
+  it('--runwisp-data-dir means for bundle and bundle verify what it means for doctor', async () => {
+    const alt = join(install.cwd, 'alt')
+    mkdirSync(alt)
+    writeFileSync(join(alt, 'daemon.pid'), '777\n')
+    const password = 'quillonvaultkeyphrase'
+    writeFileSync(join(alt, 'password'), `${password}\n`, {mode: 0o600})
+    const listed = await runCli(['bundle', '--list', '--runwisp-data-dir', 'alt', '--runwisp-port', '9478'], {env: install.env, cwd: install.cwd})
+    assert.equal(listed.code, 0, listed.stderr)
+    assert.match(listed.stdout, /runwisp\/data\/daemon\.pid\s+~\/projects\/scheduler\/alt\/daemon\.pid/)
+    assert.match(listed.stdout, /~\/projects\/scheduler\/alt\/password\s+file, 0600/)
+    const doctor = await runCli(['--json', '--runwisp-data-dir', 'alt', '--only', 'secret-permissions'], {env: install.env, cwd: install.cwd})
+    const runwisp = (JSON.parse(doctor.stdout) as {targets: Array<{id: string; dataDir?: string}>}).targets.find((t) => t.id === 'runwisp')
+    assert.equal(runwisp?.dataDir, alt, 'doctor checks the dir the flag names')
+    // An archive holding that password: only a verify told where the password lives knows it.
+    mkdirSync(join(install.root, 'pack'))
+    writeFileSync(join(install.root, 'pack', 'notes.txt'), `pasted ${password}\n`)
+    await createTar({gzip: true, file: join(install.cwd, 'notes.tar.gz'), cwd: join(install.root, 'pack'), portable: true}, ['notes.txt'])
+    const unaware = await runCli(['bundle', 'verify', 'notes.tar.gz'], {env: install.env, cwd: install.cwd})
+    assert.equal(unaware.code, 0, unaware.stdout + unaware.stderr)
+    const told = await runCli(['bundle', 'verify', 'notes.tar.gz', '--runwisp-data-dir', 'alt'], {env: install.env, cwd: install.cwd})
+    assert.equal(told.code, 1, told.stdout + told.stderr)
+    assert.match(told.stdout, /notes\.txt: known-value \(a known secret: ~\/projects\/scheduler\/alt\/password\) on line 1/)
+  })
+
+  it('rejects a --runwisp-port that is not a TCP port, as doctor does (exit 2)', async () => {
+    const result = await runCli(['bundle', '--list', '--runwisp-port', '0'], {env: install.env, cwd: install.cwd})
+    assert.equal(result.code, 2)
+    assert.match(result.stderr, /--runwisp-port/)
+  })
+
   it('rejects a --log-bytes that is not a size (exit 2)', async () => {
-    const result = await runBundleCli(['bundle', '--list', '--log-bytes', 'lots'], {env: install.env, cwd: install.cwd})
+    const result = await runCli(['bundle', '--list', '--log-bytes', 'lots'], {env: install.env, cwd: install.cwd})
     assert.equal(result.code, 2)
     assert.match(result.stderr, /--log-bytes "lots" is not a size/)
   })
@@ -77,7 +109,7 @@ describe('doctor bundle: output', function () {
     writeFileSync(log, randomBytes(18 * 1024 * 1024).toString('base64').replace(/(.{100})/g, '$1\n'))
     let interrupted = false
     let timer: NodeJS.Timeout | undefined
-    const result = await runBundleCli(['bundle', '-o', 'big.tar.gz', '--log-bytes', '64MiB', '--log-lines', '1000000'], {
+    const result = await runCli(['bundle', '-o', 'big.tar.gz', '--log-bytes', '64MiB', '--log-lines', '1000000'], {
       env: install.env,
       cwd: install.cwd,
       onSpawn: (pid) => {
@@ -101,7 +133,7 @@ describe('doctor bundle: output', function () {
 
   it('leaves nothing behind when the disk refuses the write (file-size limit as a stand-in for a full disk)', async () => {
     writeFileSync(join(install.paths.executorDataDir, 'logs', 'daemon.log'), randomBytes(3 * 1024 * 1024).toString('base64').replace(/(.{100})/g, '$1\n'))
-    const result = await runBundleCli(['bundle', '-o', 'full.tar.gz', '--log-bytes', '8MiB', '--log-lines', '1000000'], {
+    const result = await runCli(['bundle', '-o', 'full.tar.gz', '--log-bytes', '8MiB', '--log-lines', '1000000'], {
       env: install.env,
       cwd: install.cwd,
       wrap: ['prlimit', '--fsize=262144', '--'],
@@ -124,7 +156,7 @@ describe('doctor bundle: output', function () {
     chmodSync(runLogDir, 0o700)
     mkdirSync(join(install.cwd, 'out'), {recursive: true})
     chownSync(join(install.cwd, 'out'), 65534, 65534)
-    const result = await runBundleCli(['bundle', '-o', 'out/b.tar.gz'], {env: install.env, cwd: install.cwd, asNobody: true})
+    const result = await runCli(['bundle', '-o', 'out/b.tar.gz'], {env: install.env, cwd: install.cwd, asNobody: true})
     assert.equal(result.code, 0, result.stdout + result.stderr)
     const archive = join(install.cwd, 'out', 'b.tar.gz')
     assert.equal(statSync(archive).uid, 65534)

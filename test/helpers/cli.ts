@@ -4,18 +4,44 @@ import {REPO} from './processes.js'
 
 export interface CliResult {
   code: number | null
+  /** The signal that ended the CLI, when one did (a test that interrupts it checks how it stopped). */
+  signal: NodeJS.Signals | null
   stdout: string
   stderr: string
   durationMs: number
 }
 
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  timeoutMs?: number
+  input?: string
+  /** Run as nobody (uid 65534), so "permission denied" holds even though tests run as root. */
+  asNobody?: boolean
+  /** Run in a fresh UTS namespace (`unshare --uts`) with this host name, so host-name handling is tested for real. */
+  hostname?: string
+  /** A command to run the CLI under, such as `['prlimit', '--fsize=262144', '--']`. */
+  wrap?: string[]
+  /** Called once the process has started, with its pid (to signal it mid-run). */
+  onSpawn?: (pid: number) => void
+}
+
+/** The command line that runs `bin/run.js` with the wrappers asked for, innermost first: wrap, setpriv, unshare. */
+function commandLine(args: string[], options: CliOptions): string[] {
+  let argv = [process.execPath, join(REPO, 'bin/run.js'), ...args]
+  if (options.wrap) argv = [...options.wrap, ...argv]
+  if (options.asNobody) argv = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...argv]
+  if (options.hostname) argv = ['unshare', '--uts', 'sh', '-c', 'hostname "$1" && shift && exec "$@"', 'sh', options.hostname, ...argv]
+  return argv
+}
+
 /** Runs the built CLI (`bin/run.js`) as a user would, with a hard deadline. */
-export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string; asNobody?: boolean} = {}): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const started = Date.now()
+  const timeoutMs = options.timeoutMs ?? 30_000
   return new Promise((resolve, reject) => {
-    // asNobody: run the doctor as an unprivileged user, so "permission denied" holds even though tests run as root.
-    const command = options.asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath]
-    const child = spawn(command[0]!, [...command.slice(1), join(REPO, 'bin/run.js'), ...args], {
+    const [command, ...argv] = commandLine(args, options)
+    const child = spawn(command!, argv, {
       cwd: options.cwd ?? REPO,
       env: {...process.env, NO_COLOR: '1', CI: '1', ...options.env},
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -26,12 +52,17 @@ export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: 
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`doctor ${args.join(' ')} did not finish in ${options.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`))
-    }, options.timeoutMs ?? 30_000)
+      reject(new Error(`doctor ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`))
+    }, timeoutMs)
     child.stdin.end(options.input ?? '')
-    child.on('exit', (code) => {
+    child.on('spawn', () => options.onSpawn?.(child.pid!))
+    child.on('error', (error) => {
       clearTimeout(timer)
-      resolve({code, stdout, stderr, durationMs: Date.now() - started})
+      reject(error)
+    })
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      resolve({code, signal, stdout, stderr, durationMs: Date.now() - started})
     })
   })
 }

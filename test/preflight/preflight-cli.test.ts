@@ -12,7 +12,7 @@ import {join} from 'node:path'
 import {SocketProbe} from '../../src/probes/sockets.js'
 import type {Report} from '../../src/types.js'
 import {runCli, type CliResult} from '../helpers/cli.js'
-import {deadPid, executorShim, killAll, REPO, startFixture} from '../helpers/processes.js'
+import {deadPid, executorShim, killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
 import {childElements, parseXml, textOf, type XmlElement} from './xml.js'
 
@@ -274,13 +274,8 @@ describe('doctor preflight (CLI, end to end)', function () {
     const home = join(c.home, 'nobody')
     mkdirSync(home)
     chownSync(home, 65534, 65534)
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(REPO, 'bin/run.js'), 'preflight'], {
-      cwd: c.cwd,
-      env: {...process.env, ...c.env, HOME: home, NO_COLOR: '1', CI: '1'},
-      encoding: 'utf8',
-      timeout: 30_000,
-    })
-    assert.equal(r.status, 2, r.stdout + r.stderr)
+    const r = await runCli(['preflight'], {cwd: c.cwd, env: {...c.env, HOME: home}, asNobody: true})
+    assert.equal(r.code, 2, r.stdout + r.stderr)
     assert.match(unwrap(r.stderr), /doctor\.config\.json: cannot be read \(permission denied\)/)
   })
 

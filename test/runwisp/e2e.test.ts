@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {runCli} from '../helpers/cli.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import type {Report} from '../../src/types.js'
-import {killRunwisps, requestLog, runCliAsNobody, startRunwisp, type Generation} from './helpers.js'
+import {killRunwisps, requestLog, startRunwisp, type Generation} from './helpers.js'
 
 const tmp = tmpDirs()
 // Hooks scoped to this file: a root-level afterEach would run after every test of the whole run.
@@ -91,7 +91,7 @@ describe('runwisp/e2e', () => {
     it('"permission denied" on the data dir, for the unprivileged user who runs RunWisp', async () => {
       const {cwd, dataDir} = workdir('0.16+', TOML['0.16+'])
       mkdirSync(dataDir, {mode: 0o700}) // owned by root: uid 65534 can neither list nor write it
-      const result = await runCliAsNobody([...runwispOnly, '--only', 'data-dir-permissions', '--runwisp-data-dir', dataDir], {cwd, env: {HOME: cwd}})
+      const result = await runCli([...runwispOnly, '--only', 'data-dir-permissions', '--runwisp-data-dir', dataDir], {cwd, env: {HOME: cwd}, asNobody: true})
       assert.equal(result.code, 1, result.stderr)
       const check = ours(parse(result.stdout))[0]!
       assert.equal(check.status, 'fail', JSON.stringify(check))
@@ -106,7 +106,7 @@ describe('runwisp/e2e', () => {
       for (const name of ['a.log', 'b.log']) writeFileSync(join(dataDir, 'logs', 'backup', name), 'x\n') // root's, as after `sudo runwisp`
       writeFileSync(join(dataDir, 'logs', 'backup', 'c.log'), 'x\n')
       for (const path of [dataDir, join(dataDir, 'logs'), join(dataDir, 'logs', 'backup'), join(dataDir, 'logs', 'backup', 'c.log')]) chownSync(path, 65534, 65534)
-      const result = await runCliAsNobody([...runwispOnly, '--only', 'data-dir-permissions', '--runwisp-data-dir', dataDir], {cwd, env: {HOME: cwd}})
+      const result = await runCli([...runwispOnly, '--only', 'data-dir-permissions', '--runwisp-data-dir', dataDir], {cwd, env: {HOME: cwd}, asNobody: true})
       assert.equal(result.code, 1, result.stderr)
       const check = ours(parse(result.stdout))[0]!
       const f = check.findings.find((x) => x.symptom === 'runwisp/data-dir-foreign-files')

@@ -1,10 +1,10 @@
 /**
  * Test helpers for the RunWisp target: a real executable named `runwisp` (so the kernel names the
  * process as it names the real binary), the fake daemon of each generation — started under
- * util-linux `flock -F` on 0.16+, so the pid file is locked by the daemon's own pid for its life —
- * and a runner for code that must run as an unprivileged user.
+ * util-linux `flock -F` on 0.16+, so the pid file is locked by the daemon's own pid for its life.
+ * (The CLI runs as an unprivileged user through `runCli(…, {asNobody: true})` of test/helpers/cli.ts.)
  */
-import {execFile, spawn, type ChildProcess} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {fixture, REPO, TSX} from '../helpers/processes.js'
@@ -87,15 +87,3 @@ export function stopRunwisp(child: ChildProcess, signal: NodeJS.Signals = 'SIGKI
 }
 
 export const requestLog = (path: string): string[] => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [])
-
-/** Runs the built CLI as uid/gid 65534 (nobody) through setpriv: "permission denied" holds even though tests run as root. */
-export function runCliAsNobody(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number}): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    execFile(
-      'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(REPO, 'bin/run.js'), ...args],
-      {cwd: options.cwd, env: {...process.env, NO_COLOR: '1', CI: '1', HOME: options.cwd, ...options.env}, timeout: options.timeoutMs ?? 30_000},
-      (error, stdout, stderr) => resolve({code: error ? ((error as {code?: number}).code ?? 1) : 0, stdout, stderr}),
-    )
-  })
-}

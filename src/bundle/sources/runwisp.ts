@@ -1,25 +1,26 @@
 /**
- * Where RunWisp keeps what a maintainer needs, resolved from the fact sheet (runwisp-facts §1.1,
- * §1.2, §1.4, §3.3, §5, §8) without depending on the RunWisp target: data dir (flag >
- * RUNWISP_DATA > /var/lib/runwisp as root or ./.runwisp; legacy ./data), config (flag >
- * RUNWISP_CONFIG > /etc/runwisp/runwisp.toml as root or ./runwisp.toml), the service units and
- * their drop-ins, and the data dirs and configs that running daemons and installed units name.
+ * What a maintainer needs from RunWisp, found where the RunWisp target finds it (runwisp-facts
+ * §1.1, §1.2, §1.4, §3.3, §5, §8) and through the same per-run context, so the doctor run and the
+ * bundle read each unit, process and data dir once. The bundle wants every candidate, not the one
+ * the checks settle on: all default data dirs and configs that exist, every unit file with its
+ * drop-ins, the launchd plists, the legacy env file, and the dirs and configs that installed units
+ * and running daemons name.
  */
-import {basename, dirname, isAbsolute, join, resolve} from 'node:path'
+import {basename, dirname, join, resolve} from 'node:path'
 import {parse as parseToml} from 'smol-toml'
 import type {CheckContext} from '../../context.js'
+import {daemonConfig} from '../../targets/runwisp/identity.js'
+import {environmentAssignments} from '../../targets/runwisp/formats.js'
+import {configCandidates, dataDirCandidates, dataDirNameHint, launchdPlists, LEGACY_ENV_FILE, LEGACY_YAML_CONFIG_NAME, runwispPaths} from '../../targets/runwisp/paths.js'
+import {isPasswordDropIn} from '../../targets/runwisp/secrets.js'
+import {findUnitFiles, loadRunwispState, loadUnits, looksLikeRunwispDir, runningDaemons, runwispFacts} from '../../targets/runwisp/state.js'
 import type {JsonValue} from '../../types.js'
 import {isSecretKey} from '../redact/names.js'
 import type {PlannedCopy, PlannedSecretFile, PlannedTail, SourcePlan} from '../types.js'
 
-export interface RunwispOverrides {
-  dataDir?: string
-  config?: string
-}
-
 export interface Located {
   path: string
-  /** How the path was found: flag, env, default, legacy default, service unit, running daemon. */
+  /** How the path was found: the target's label (flag, env, default), a unit, a running daemon. */
   source: string
 }
 
@@ -28,119 +29,68 @@ export interface RunwispLocations {
   configs: Located[]
   /** Unit files, launchd plists and non-secret drop-ins, copied redacted. */
   serviceFiles: Located[]
-  /** `<unit>.d/password.conf` drop-ins (§3.3): secret, described only. */
+  /** `<unit>.d/password.conf` drop-ins (§3.3, §8.1): secret, described only. */
   passwordDropIns: string[]
   /** Legacy env file (§8.2) with RUNWISP_PASSWORD among settings: copied redacted. */
   envFiles: string[]
 }
 
-const SYSTEM_UNIT_DIR = '/etc/systemd/system'
-const LEGACY_ENV_FILE = '/etc/runwisp/runwisp.env'
+/** Candidates in order of discovery, each path once (the first way it was found names it). */
+class LocatedList {
+  readonly items: Located[] = []
 
-export async function runwispLocations(ctx: CheckContext, overrides: RunwispOverrides = {}): Promise<RunwispLocations> {
-  const euid = process.geteuid?.() ?? ctx.uid
-  const isRoot = euid === 0
-  const dataDirs: Located[] = []
-  const configs: Located[] = []
-  const add = (list: Located[], path: string | undefined, source: string) => {
-    if (!path) return
-    const abs = resolve(ctx.cwd, path)
-    if (!list.some((l) => l.path === abs)) list.push({path: abs, source})
+  add(path: string | null | undefined, source: string): void {
+    if (path && !this.items.some((l) => l.path === path)) this.items.push({path, source})
   }
+}
 
-  if (overrides.dataDir) add(dataDirs, overrides.dataDir, '--runwisp-data-dir')
-  else if (ctx.env.RUNWISP_DATA) add(dataDirs, ctx.env.RUNWISP_DATA, 'RUNWISP_DATA')
-  else {
-    add(dataDirs, isRoot ? '/var/lib/runwisp' : '.runwisp', isRoot ? 'default for root (≥0.14)' : 'default (≥0.6)')
-    if (isRoot) add(dataDirs, '.runwisp', 'default for non-root users (≥0.6)')
-    // ≤0.5 used ./data; only a dir with RunWisp's own files counts, `data/` is a common name.
-    for (const marker of ['runwisp.db', 'password', 'daemon.pid']) {
-      if ((await ctx.files.lstat(join(ctx.cwd, 'data', marker))).ok) {
-        add(dataDirs, 'data', 'legacy default (≤0.5)')
-        break
-      }
-    }
+/**
+ * `--runwisp-data-dir` and `--runwisp-config` reach this through `ctx.options.targetOptions.runwisp`,
+ * as they reach the checks: an explicit dir or config replaces the defaults, and units and running
+ * daemons still add theirs.
+ */
+export async function runwispLocations(ctx: CheckContext): Promise<RunwispLocations> {
+  const dataDirs = new LocatedList()
+  const configs = new LocatedList()
+  const data = dataDirCandidates(ctx)
+  for (const candidate of data.explicit ? [data.explicit] : data.defaults) {
+    // ≤0.5 used ./data; `data/` is a common name, so only a dir with RunWisp's own files counts.
+    if (candidate.source === 'cwd-legacy' && !(await looksLikeRunwispDir(ctx, candidate.path))) continue
+    dataDirs.add(candidate.path, candidate.label)
   }
-  if (overrides.config) add(configs, overrides.config, '--runwisp-config')
-  else if (ctx.env.RUNWISP_CONFIG) add(configs, ctx.env.RUNWISP_CONFIG, 'RUNWISP_CONFIG')
-  else {
-    add(configs, isRoot ? '/etc/runwisp/runwisp.toml' : 'runwisp.toml', 'default')
-    if (isRoot) add(configs, 'runwisp.toml', 'default for non-root users')
-  }
-  add(configs, 'runwisp.yaml', 'legacy YAML config (0.1)')
+  const config = configCandidates(ctx)
+  for (const candidate of config.explicit ? [config.explicit] : config.defaults) configs.add(candidate.path, candidate.label)
+  configs.add(join(ctx.cwd, LEGACY_YAML_CONFIG_NAME), 'legacy YAML config (0.1)')
 
   const serviceFiles: Located[] = []
   const passwordDropIns: string[] = []
-  const userUnitDir = join(ctx.home, '.config', 'systemd', 'user')
-  const unitCandidates: string[] = [join(SYSTEM_UNIT_DIR, 'runwisp.service'), join(SYSTEM_UNIT_DIR, 'runwisp-cron-failsafe.service')]
-  const userUnits = await ctx.files.readdir(userUnitDir)
-  if (userUnits.ok) unitCandidates.push(...userUnits.names.filter((n) => /^runwisp.*\.service$/.test(n)).map((n) => join(userUnitDir, n)))
-  for (const unit of unitCandidates) {
-    if (!(await ctx.files.lstat(unit)).ok) continue
-    serviceFiles.push({path: unit, source: 'systemd unit'})
-    const read = await ctx.files.read(unit, 256 * 1024)
-    if (read.ok) {
-      const args = execStartArgs(read.text)
-      add(dataDirs, flagValue(args, '--data'), `ExecStart of ${basename(unit)}`)
-      add(configs, flagValue(args, '--config'), `ExecStart of ${basename(unit)}`)
-    }
-    const dropInDir = `${unit}.d`
-    const dropIns = await ctx.files.readdir(dropInDir)
-    if (!dropIns.ok) continue
-    for (const name of dropIns.names.filter((n) => n.endsWith('.conf'))) {
-      if (name === 'password.conf') passwordDropIns.push(join(dropInDir, name))
-      else serviceFiles.push({path: join(dropInDir, name), source: 'systemd drop-in'})
+  for (const file of await findUnitFiles(ctx)) {
+    serviceFiles.push({path: file.path, source: 'systemd unit'})
+    for (const dropIn of file.dropIns) {
+      if (isPasswordDropIn(dropIn)) passwordDropIns.push(dropIn)
+      else serviceFiles.push({path: dropIn, source: 'systemd drop-in'})
     }
   }
-  for (const plist of [join(ctx.home, 'Library', 'LaunchAgents', 'com.runwisp.daemon.plist'), '/Library/LaunchDaemons/com.runwisp.daemon.plist']) {
-    if ((await ctx.files.lstat(plist)).ok) serviceFiles.push({path: plist, source: 'launchd plist'})
+  for (const unit of await loadUnits(ctx)) {
+    dataDirs.add(unit.dataDir, `--data of ${unit.name}`)
+    configs.add(unit.config, `--config of ${unit.name}`)
   }
-
-  // A running daemon's own flags and environment say where it really keeps its data.
-  if (ctx.platform === 'linux') {
-    for (const proc of (await ctx.processes.list()).filter((p) => p.comm === 'runwisp' || (p.exe && basename(p.exe) === 'runwisp'))) {
-      const cwd = (await ctx.processes.cwd(proc.pid)) ?? ctx.cwd
-      const environ = await ctx.processes.environ(proc.pid)
-      const data = flagValue(proc.argv, '--data') ?? environ?.RUNWISP_DATA
-      const config = flagValue(proc.argv, '--config') ?? environ?.RUNWISP_CONFIG
-      if (data) add(dataDirs, isAbsolute(data) ? data : join(cwd, data), `running daemon (pid ${proc.pid})`)
-      if (config) add(configs, isAbsolute(config) ? config : join(cwd, config), `running daemon (pid ${proc.pid})`)
-    }
+  for (const plist of launchdPlists(ctx)) {
+    if ((await ctx.files.lstat(plist.path)).ok) serviceFiles.push({path: plist.path, source: 'launchd plist'})
   }
-  return {dataDirs, configs, serviceFiles, passwordDropIns, envFiles: [LEGACY_ENV_FILE]}
-}
-
-/** `ExecStart=` split into arguments (double quotes respected, as systemd does). */
-export function execStartArgs(unitText: string): string[] {
-  const line = /^ExecStart=[-@:+!]*(.*)$/m.exec(unitText)?.[1] ?? ''
-  return splitQuoted(line)
-}
-
-export function splitQuoted(line: string): string[] {
-  const out: string[] = []
-  for (const m of line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!)
-  return out
-}
-
-export function flagValue(args: readonly string[], flag: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === flag) return args[i + 1]
-    if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1)
+  // A running daemon's own flags, environment and open files say where it really keeps its data.
+  for (const daemon of await runningDaemons(ctx)) {
+    const by = `running daemon (pid ${daemon.proc.pid})`
+    if (daemon.dataDir) dataDirs.add(daemon.dataDir.dataDir, `${by}: ${daemon.dataDir.how}`)
+    const named = await daemonConfig(ctx, daemon.proc)
+    if (named) configs.add(named.path, `${by}: ${named.how}`)
   }
-  return undefined
+  return {dataDirs: dataDirs.items, configs: configs.items, serviceFiles, passwordDropIns, envFiles: [LEGACY_ENV_FILE]}
 }
 
-/** `Environment=` assignments of a unit or drop-in (`Environment="A=1" "B=2"`, `Environment=A=1`). */
+/** `Environment=` assignments of a unit or drop-in, every line of every section: a value reset later is still in the file. */
 export function unitEnvironment(text: string): Array<[string, string]> {
-  const out: Array<[string, string]> = []
-  for (const m of text.matchAll(/^\s*Environment=(.*)$/gm)) {
-    for (const assignment of splitQuoted(m[1] ?? '')) {
-      const at = assignment.indexOf('=')
-      if (at > 0) out.push([assignment.slice(0, at), assignment.slice(at + 1)])
-    }
-  }
-  return out
+  return environmentAssignments([...text.matchAll(/^\s*Environment=(.*)$/gm)].map((m) => m[1] ?? ''))
 }
 
 /** `KEY=VALUE` lines of an env file (optionally `export`, optionally quoted; comments skipped). */
@@ -205,13 +155,24 @@ export function runwispConfigSecrets(text: string): ConfigSecrets {
   return result
 }
 
-/** runwisp-facts Appendix: what the files say about the generation, when `runwisp --version` is not asked. */
+/** runwisp-facts Appendix: what one data dir's files and name say about the generation that wrote it. */
 const GENERATION_HINTS: Array<{test: (names: Set<string>, dir: string) => boolean; hint: string}> = [
   {test: (n) => n.has('password'), hint: 'a data/password file exists: written only by ≤0.4 (a leftover after an upgrade is harmless)'},
   {test: (n) => n.has('runwisp.sock'), hint: 'runwisp.sock exists: ≥0.5'},
-  {test: (_, dir) => basename(dir) === 'data', hint: 'the data dir is ./data: ≤0.5 default'},
-  {test: (_, dir) => basename(dir) === '.runwisp', hint: 'the data dir is .runwisp: ≥0.6 default'},
+  {test: (_, dir) => dataDirNameHint(dir) === 'legacy', hint: 'the data dir is ./data: ≤0.5 default'},
+  {test: (_, dir) => dataDirNameHint(dir) === 'current', hint: 'the data dir is .runwisp: ≥0.6 default'},
 ]
+
+/** The generation as the RunWisp target decides it (shared with the doctor run through `ctx`). */
+async function generationFacts(ctx: CheckContext): Promise<Record<string, JsonValue>> {
+  try {
+    const facts = await runwispFacts(ctx)
+    return {generation: facts.generation, version: facts.version, generationReason: facts.reason}
+  } catch (error) {
+    // The bundle is for broken machines: a generation that cannot be told is a fact, not a crash.
+    return {generation: null, version: null, generationReason: `could not be determined: ${(error as Error)?.message ?? String(error)}`}
+  }
+}
 
 export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLogs: number): Promise<SourcePlan> {
   const copies: PlannedCopy[] = []
@@ -236,13 +197,14 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
   for (const d of at.dataDirs) if ((await ctx.files.stat(d.path)).ok) existing.push(d)
   for (const [i, data] of existing.entries()) {
     const dir = multiple(existing.length, i, 'runwisp/data')
-    copies.push({name: `${dir}/daemon.pid`, path: join(data.path, 'daemon.pid'), what: 'RunWisp daemon pid file', origin: 'runwisp'})
-    tails.push({name: `${dir}/daemon.log`, path: join(data.path, 'daemon.log'), what: 'RunWisp self-spawned daemon log', origin: 'runwisp'})
+    const paths = runwispPaths(data.path)
+    copies.push({name: `${dir}/daemon.pid`, path: paths.pidFile, what: 'RunWisp daemon pid file', origin: 'runwisp'})
+    tails.push({name: `${dir}/daemon.log`, path: paths.log, what: 'RunWisp self-spawned daemon log', origin: 'runwisp'})
     secretFiles.push(
-      {path: join(data.path, 'password'), what: 'RunWisp legacy password file (≤0.4)', origin: 'runwisp'},
-      {path: join(data.path, 'runwisp.db'), what: 'RunWisp database (legacy rows hold the JWT key)', origin: 'runwisp'},
+      {path: paths.password, what: 'RunWisp legacy password file (≤0.4)', origin: 'runwisp'},
+      {path: paths.db, what: 'RunWisp database (legacy rows hold the JWT key)', origin: 'runwisp'},
     )
-    for (const log of await recentRunLogs(ctx, join(data.path, 'logs'), runLogs)) {
+    for (const log of await recentRunLogs(ctx, paths.logs, runLogs)) {
       tails.push({name: `${dir}/logs/${log.task}/${log.file}`, path: log.path, what: `RunWisp run log (task ${log.task})`, origin: 'runwisp'})
     }
     const listing = await ctx.files.readdir(data.path)
@@ -260,6 +222,7 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
   }
   for (const path of at.envFiles) copies.push({name: `runwisp/service/${basename(path)}`, path, what: 'RunWisp legacy env file', origin: 'runwisp'})
   for (const path of at.passwordDropIns) secretFiles.push({path, what: 'RunWisp service password drop-in (RUNWISP_PASSWORD)', origin: 'runwisp'})
+  const checked = await loadRunwispState(ctx)
   return {
     origin: 'runwisp',
     copies,
@@ -267,8 +230,10 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
     secretFiles,
     facts: {
       dataDirs: at.dataDirs.map((d) => ({path: d.path, source: d.source, exists: existing.some((e) => e.path === d.path)})),
+      dataDirCheckedByDoctor: checked.dataDir,
       configs: at.configs.map((c) => ({path: c.path, source: c.source})),
       found: dataFacts,
+      ...(await generationFacts(ctx)),
     },
   }
 }

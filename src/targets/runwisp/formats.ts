@@ -286,12 +286,17 @@ export function flagValue(argv: readonly string[], names: readonly string[]): st
 
 /** `Environment=` assignments: `A=1 "B=two words"`. */
 export function parseEnvironment(values: readonly string[]): Record<string, string> {
-  const env: Record<string, string> = {}
+  return Object.fromEntries(environmentAssignments(values))
+}
+
+/** Every `NAME=value` of `Environment=` values in order, repeats kept (a later one wins in systemd). */
+export function environmentAssignments(values: readonly string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = []
   for (const value of values) {
     for (const word of splitWords(value)) {
       const eq = word.indexOf('=')
-      if (eq > 0) env[word.slice(0, eq)] = word.slice(eq + 1)
+      if (eq > 0) out.push([word.slice(0, eq), word.slice(eq + 1)])
     }
   }
-  return env
+  return out
 }

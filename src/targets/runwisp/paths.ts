@@ -109,3 +109,20 @@ export function unitDirs(ctx: CheckContext): Array<{dir: string; scope: 'system'
   const custom = raw.split(':').filter(Boolean).map((dir) => ({dir, scope: dir.includes('/user') ? ('user' as const) : ('system' as const)}))
   return raw.endsWith(':') ? [...custom, ...defaults] : custom
 }
+
+/** runwisp-facts §8.1: the unit `takeover` attaches through `OnFailure=`; it starts cron, not RunWisp. */
+export const FAILSAFE_UNIT_PREFIX = 'runwisp-cron-failsafe'
+
+/** runwisp-facts §8.2: the 0.4-era hand-written unit reads `EnvironmentFile=-/etc/runwisp/runwisp.env` (RUNWISP_PASSWORD among its settings). */
+export const LEGACY_ENV_FILE = '/etc/runwisp/runwisp.env'
+
+/** runwisp-facts §0 (0.1.0 and 0.2.0 rows): 0.1 read a YAML config from the working directory; 0.2 moved to TOML. */
+export const LEGACY_YAML_CONFIG_NAME = 'runwisp.yaml'
+
+/** runwisp-facts §8.1: on macOS `runwisp service install` writes a launchd plist (`com.runwisp.daemon.plist.tmpl`), per user or system-wide. */
+export function launchdPlists(ctx: CheckContext): Array<{path: string; scope: 'system' | 'user'}> {
+  return [
+    {path: join(ctx.home, 'Library', 'LaunchAgents', 'com.runwisp.daemon.plist'), scope: 'user'},
+    {path: '/Library/LaunchDaemons/com.runwisp.daemon.plist', scope: 'system'},
+  ]
+}

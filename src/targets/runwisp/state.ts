@@ -21,7 +21,7 @@ import {flagValue, parseEnvironment, parseIdentity, parsePidFile, parseUnit, spl
 import {compareVersions, generationOfVersion, identityPaths, isVersion, since, type RunwispFacts, type RunwispGeneration} from './generations.js'
 
 import {checkRecordedPid, daemonDataDir, groupName, isDaemonProcess, lookupUser, processIdentity, userName, type RecordedPid} from './identity.js'
-import {dataDirCandidates, dataDirNameHint, DEFAULT_HOST, DEFAULT_PORT, runwispPaths, socketPath, unitDirs, type DataDirCandidate, type RunwispPaths} from './paths.js'
+import {dataDirCandidates, dataDirNameHint, DEFAULT_HOST, DEFAULT_PORT, FAILSAFE_UNIT_PREFIX, runwispPaths, socketPath, unitDirs, type DataDirCandidate, type RunwispPaths} from './paths.js'
 
 export type DataDirState = {kind: 'dir'; names: string[]} | {kind: 'missing'} | {kind: 'not-a-dir'; what: string} | {kind: 'unreadable'; error: FileError}
 
@@ -59,7 +59,7 @@ export function loadRunwispState(ctx: CheckContext): Promise<RunwispState> {
 }
 
 /** `./data` is a common name: only count it as RunWisp's when it holds RunWisp's files. */
-async function looksLikeRunwispDir(ctx: CheckContext, dir: string): Promise<boolean> {
+export async function looksLikeRunwispDir(ctx: CheckContext, dir: string): Promise<boolean> {
   const listing = await ctx.files.readdir(dir)
   return listing.ok && listing.names.some((n) => ['runwisp.db', 'password', 'daemon.pid', 'runwisp.sock', 'daemon.log'].includes(n))
 }
@@ -148,33 +148,53 @@ export interface RunwispUnit {
 
 const UNIT_NAME = /^runwisp(-[A-Za-z0-9_.-]+)?\.service$/
 
-export function loadUnits(ctx: CheckContext): Promise<RunwispUnit[]> {
-  return ctx.memo('runwisp:units', async () => {
-    const found: RunwispUnit[] = []
-    const seen = new Set<string>()
+export interface RunwispUnitFile {
+  path: string
+  name: string
+  scope: 'system' | 'user'
+  /** `<unit>.d/*.conf`. */
+  dropIns: string[]
+}
+
+/**
+ * Every RunWisp unit file on the unit search path and its drop-ins, readable or not, the cron
+ * failsafe unit (§8.1) and units shadowed by another directory included: what `loadUnits` reads
+ * from, and what a diagnostics bundle copies.
+ */
+export function findUnitFiles(ctx: CheckContext): Promise<RunwispUnitFile[]> {
+  return ctx.memo('runwisp:unit-files', async () => {
+    const found: RunwispUnitFile[] = []
     for (const {dir, scope} of unitDirs(ctx)) {
       const listing = await ctx.files.readdir(dir)
       if (!listing.ok) continue
       for (const name of listing.names) {
-        if (!UNIT_NAME.test(name) || name.startsWith('runwisp-cron-failsafe') || seen.has(name)) continue
+        if (!UNIT_NAME.test(name)) continue
         const path = join(dir, name)
-        const read = await ctx.files.read(path, 256 * 1024)
-        if (!read.ok) continue
-        seen.add(name)
-        const unit = parseUnit(read.text)
-        const dropIns: string[] = []
         const dropDir = `${path}.d`
         const drops = await ctx.files.readdir(dropDir)
-        if (drops.ok) {
-          for (const conf of drops.names.filter((n) => n.endsWith('.conf'))) {
-            const confPath = join(dropDir, conf)
-            dropIns.push(confPath)
-            const text = await ctx.files.read(confPath, 64 * 1024)
-            if (text.ok) parseUnit(text.text, unit)
-          }
-        }
-        found.push(describeUnit(path, name, scope, unit, dropIns))
+        found.push({path, name, scope, dropIns: drops.ok ? drops.names.filter((n) => n.endsWith('.conf')).map((n) => join(dropDir, n)) : []})
       }
+    }
+    return found
+  })
+}
+
+/** The units that run RunWisp, parsed with their drop-ins; for a name in several directories, the first readable one (as systemd's precedence). */
+export function loadUnits(ctx: CheckContext): Promise<RunwispUnit[]> {
+  return ctx.memo('runwisp:units', async () => {
+    const found: RunwispUnit[] = []
+    const seen = new Set<string>()
+    for (const file of await findUnitFiles(ctx)) {
+      if (file.name.startsWith(FAILSAFE_UNIT_PREFIX) || seen.has(file.name)) continue
+      const read = await ctx.files.read(file.path, 256 * 1024)
+      if (!read.ok) continue
+      seen.add(file.name)
+      const unit = parseUnit(read.text)
+      for (const dropIn of file.dropIns) {
+        const text = await ctx.files.read(dropIn, 64 * 1024)
+        if (text.ok) parseUnit(text.text, unit)
+      }
+      found.push(describeUnit(file.path, file.name, file.scope, unit, file.dropIns))
     }
     return found
   })
