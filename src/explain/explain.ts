@@ -81,6 +81,13 @@ const TARGET_CONTEXT: Record<TargetId, RegExp> = {
   runwisp: /runwisp|\b9477\b|\bnotify[._]delivery_failed\b/i,
 }
 
+/**
+ * Text that names another well-known program, and neither product, is about that program: its
+ * generic words ("password authentication failed" from postgres) must not be read as a paraphrase
+ * of one of ours. Pattern matches are judged by the credibility rule; this guards the fallback.
+ */
+const FOREIGN_CONTEXT = /\b(?:postgres(?:ql)?|psql|mysqld?|mariadb|redis|mongod?|nginx|apache2?|httpd|haproxy|docker(?:d)?|containerd|kubectl|kubelet|sshd?|npm ERR!|pip|python\d?|java|gradle|maven|rustc|cargo|go build|git|systemd\[1\]: (?!runwisp|sh\.executor))/i
+
 interface CompiledEntry {
   entry: SymptomEntry
   patterns: CompiledPattern[]
@@ -138,6 +145,7 @@ export class Explainer {
     const doubtedWords = new Set<number>()
     for (const e of doubtedEvidence) for (const i of e.covered) doubtedWords.add(i)
     const ignored = new Set(terms([...doubtedWords].map((i) => tokens[i]!.word).join(' ')))
+    if (context.length === 0 && FOREIGN_CONTEXT.test(flat)) return {matches: [], via: null, values: {}, truncated}
     const hits = this.descriptions.search(flat, boost, ignored).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
     if (hits.length === 0) return {matches: [], via: null, values: {}, truncated}
     const top = hits[0]!.score
