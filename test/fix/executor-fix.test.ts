@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {acquireFixLock} from '../../src/fix/lock.js'
 import {Journal, listRunIds} from '../../src/fix/journal.js'
 import type {Report} from '../../src/types.js'
-import {runCli, type CliResult} from '../helpers/cli.js'
+import {runCli, type CliResult, jsonReport} from '../helpers/cli.js'
 import {deadPid, executorShim, killAll, REPO, startFixture, stop} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {contentTree, hashTree, hashTreeExcept, isAlive, killRecorders, startRecorder} from './helpers.js'
@@ -35,13 +35,7 @@ describe('fix/executor-fix', () => {
     return {home, dataDir, stateDir, env, doctor, undo}
   }
 
-  function json(result: CliResult): Report {
-    try {
-      return JSON.parse(result.stdout) as Report
-    } catch {
-      throw new Error(`stdout is not one JSON document (exit ${result.code}):\n${result.stdout}\n${result.stderr}`)
-    }
-  }
+  const json = jsonReport
 
   /** Skipped where a test asserts the exit code: these checks also look at the machine-wide default ports. */
   const LOCAL_ONLY = 'port-squatter,daemon-health,clock-skew'

@@ -66,3 +66,12 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     })
   })
 }
+
+/** stdout as exactly one JSON report document, or a failure that shows what was printed instead. */
+export function jsonReport<T = import('../../src/types.js').Report>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T
+  } catch {
+    throw new Error(`stdout is not one JSON document (exit ${result.code}):\n${result.stdout}\n${result.stderr}`)
+  }
+}

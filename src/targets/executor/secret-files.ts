@@ -93,3 +93,20 @@ export async function inspectSecret(ctx: CheckContext, candidate: SecretCandidat
   }
   return {kind: 'secret', link, mode: s.stat.mode & 0o777, uid: s.stat.uid, realPath, dangling: false}
 }
+
+/**
+ * Every secret candidate of this install, inspected once per run (both secret checks judge the
+ * same files), with what could not be inspected.
+ */
+export function inspectSecrets(ctx: CheckContext, state: ExecutorState): Promise<{inspected: Array<{candidate: SecretCandidate; seen: SecretInspection}>; unknown: string[]}> {
+  return ctx.memo('executor:secrets', async () => {
+    const inspected: Array<{candidate: SecretCandidate; seen: SecretInspection}> = []
+    const unknown: string[] = []
+    for (const candidate of await secretCandidates(ctx, state)) {
+      const seen = await inspectSecret(ctx, candidate)
+      if (seen.kind === 'unknown') unknown.push(seen.reason)
+      inspected.push({candidate, seen})
+    }
+    return {inspected, unknown}
+  })
+}

@@ -4,7 +4,7 @@ import type {CheckContext} from '../../../context.js'
 import {chmodStep} from '../../../fix/steps.js'
 import type {FixStep} from '../../../fix/types.js'
 import type {Finding} from '../../../types.js'
-import {inspectSecret, secretCandidates} from '../secret-files.js'
+import {inspectSecrets} from '../secret-files.js'
 import {loadExecutorState} from '../state.js'
 
 /** Readable by others: a failure. Readable by the group only: a warning (often a private group). */
@@ -13,10 +13,8 @@ export const executorSecretPermissions: TargetCheck = {
   async detect(ctx, _target) {
     const state = await loadExecutorState(ctx)
     const findings: Finding[] = []
-    const unknown: string[] = []
-    for (const candidate of await secretCandidates(ctx, state)) {
-      const seen = await inspectSecret(ctx, candidate)
-      if (seen.kind === 'unknown') unknown.push(seen.reason)
+    const {inspected, unknown} = await inspectSecrets(ctx, state)
+    for (const {candidate, seen} of inspected) {
       if (seen.kind !== 'secret' || (seen.mode & 0o077) === 0) continue
       const others = (seen.mode & 0o007) !== 0
       const mode = `0${seen.mode.toString(8).padStart(3, '0')}`

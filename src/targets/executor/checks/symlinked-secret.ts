@@ -4,7 +4,7 @@ import type {CheckContext} from '../../../context.js'
 import {manualStep, replaceSymlinkStep, shellQuote} from '../../../fix/steps.js'
 import type {FixStep} from '../../../fix/types.js'
 import type {Finding} from '../../../types.js'
-import {inspectSecret, secretCandidates} from '../secret-files.js'
+import {inspectSecrets} from '../secret-files.js'
 import {loadExecutorState} from '../state.js'
 
 /**
@@ -16,10 +16,8 @@ export const executorSymlinkedSecret: TargetCheck = {
   async detect(ctx, _target) {
     const state = await loadExecutorState(ctx)
     const findings: Finding[] = []
-    const unknown: string[] = []
-    for (const candidate of await secretCandidates(ctx, state)) {
-      const seen = await inspectSecret(ctx, candidate)
-      if (seen.kind === 'unknown') unknown.push(seen.reason)
+    const {inspected, unknown} = await inspectSecrets(ctx, state)
+    for (const {candidate, seen} of inspected) {
       if (seen.kind === 'dangling') {
         findings.push(
           finding('executor/secret-symlink', {
