@@ -218,7 +218,13 @@ function updateReadme(table: string): void {
   writeFileSync(path, text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), `${start}\n${table}\n${end}`))
 }
 
-main().catch((error) => {
-  process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`)
-  process.exitCode = 1
-})
+// Stop by itself: the daemons it started would otherwise keep the event loop (and themselves) alive.
+main()
+  .catch((error) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`)
+    process.exitCode = 1
+  })
+  .finally(() => {
+    cleanup()
+    process.exit()
+  })
