@@ -2,16 +2,16 @@
  * `doctor --fix`, `--dry-run`, `--yes` and `doctor undo` end to end through the built CLI, against
  * real broken Executor states: fake daemons that are real processes, real dead and live pids.
  */
+import {freePort} from '../helpers/ports.js'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {createServer} from 'node:net'
 import {mkdirSync, readFileSync, writeFileSync, existsSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {acquireFixLock} from '../../src/fix/lock.js'
 import {Journal, listRunIds} from '../../src/fix/journal.js'
 import type {Report} from '../../src/types.js'
-import {runCli, type CliResult, jsonReport} from '../helpers/cli.js'
-import {deadPid, executorShim, killAll, REPO, startFixture, stop} from '../helpers/processes.js'
+import {runCli, jsonReport} from '../helpers/cli.js'
+import {deadPid, killAll, REPO, startFixture, stop} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {contentTree, hashTree, hashTreeExcept, isAlive, killRecorders, startRecorder} from './helpers.js'
 
@@ -42,13 +42,6 @@ describe('fix/executor-fix', () => {
 
   const check = (report: Report, id: string) => report.checks.find((c) => c.id === id && c.target === 'executor')!
 
-  async function freePort(): Promise<number> {
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const address = server.address()
-    await new Promise((resolve) => server.close(resolve))
-    return typeof address === 'object' && address ? address.port : 0
-  }
 
   function writeManifest(dataDir: string, pid: number, port: number, extra: {executablePath?: string} = {}): string {
     const path = join(dataDir, 'server-control', 'server.json')

@@ -2,10 +2,10 @@
  * With the real Executor CLI (executor@1.5.9 from npm): its daemon is killed with SIGKILL, leaving
  * server.json and its record behind; `doctor --fix --yes` clears them and the daemon starts cleanly.
  */
+import {freePort} from '../helpers/ports.js'
 import assert from 'node:assert/strict'
 import type {ChildProcess} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {join} from 'node:path'
 import type {Report} from '../../src/types.js'
 import {runCli} from '../helpers/cli.js'
@@ -23,13 +23,6 @@ describe('fix/executor-real', () => {
     tmp.cleanup()
   })
 
-  async function freePort(): Promise<number> {
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const address = server.address()
-    await new Promise((resolve) => server.close(resolve))
-    return typeof address === 'object' && address ? address.port : 0
-  }
 
   describe('doctor --fix with the real Executor CLI', function () {
     this.timeout(240_000)

@@ -4,16 +4,16 @@
  * real dead and recycled pids, real modes, owners and symlinks. Each fix is followed by the
  * re-check, and `doctor undo` must put every byte and mode back where the step is reversible.
  */
+import {freePort} from '../helpers/ports.js'
 import assert from 'node:assert/strict'
 import {spawn, type ChildProcess} from 'node:child_process'
 import {chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {applyPlan} from '../../src/fix/apply.js'
 import {quarantineStep} from '../../src/fix/steps.js'
 import type {FixStep, StepResult} from '../../src/fix/types.js'
 import type {Report} from '../../src/types.js'
-import {runCli, type CliResult, jsonReport} from '../helpers/cli.js'
+import {runCli, jsonReport} from '../helpers/cli.js'
 import {killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {killRunwisps, startRunwisp, stopRunwisp, type Generation} from '../runwisp/helpers.js'
@@ -37,13 +37,6 @@ describe('fix/runwisp-plans', () => {
   const recheck = (report: Report) => report.fix!.recheck.map((r) => [r.check, r.outcome])
   const instructions = (s: StepResult) => (s.step as Extract<FixStep, {kind: 'manual'}>).instructions ?? []
 
-  async function freePort(): Promise<number> {
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const address = server.address()
-    await new Promise((resolve) => server.close(resolve))
-    return typeof address === 'object' && address ? address.port : 0
-  }
 
   /**
    * A working dir laid out as RunWisp of `generation` leaves it (./data or ./.runwisp), a state dir

@@ -20,3 +20,12 @@ export async function waitForFreePort(port: number, timeoutMs = 15_000): Promise
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
+
+/** A port that was free a moment ago: the kernel's pick for a throwaway listener on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return typeof address === 'object' && address ? address.port : 0
+}
