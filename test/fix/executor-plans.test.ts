@@ -9,7 +9,7 @@ import {chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, re
 import {join} from 'node:path'
 import type {FixStep, StepResult} from '../../src/fix/types.js'
 import type {Report} from '../../src/types.js'
-import {runCli, type CliResult, jsonReport} from '../helpers/cli.js'
+import {runCli, jsonReport} from '../helpers/cli.js'
 import {deadPid, killAll, REPO, startFixture, TSX} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {bindProbe, connectProbe} from '../../src/probes/ports.js'
