@@ -20,7 +20,7 @@ export function formatHuman(report: Report, {verbose, chalk}: HumanOptions): str
     out.push(
       'No known product was found here, so there is nothing to check.',
       `  Looked for: ${report.targets.map((t) => `${t.id} (${t.dataDir ?? 'no data dir'})`).join(', ')}.`,
-      '  To check a product anyway: doctor --target executor',
+      '  To check a product anyway: doctor --target executor (or --target runwisp)',
       '',
     )
     return out.join('\n')
