@@ -23,7 +23,7 @@ import {fill} from '../catalogue.js'
 import type {TargetId} from '../types.js'
 import {DescriptionIndex, terms} from './describe.js'
 import {normalise} from './normalise.js'
-import {compilePattern, type CompiledPattern} from './patterns.js'
+import {compilePattern, type CompiledPattern, SYSTEM_ERROR_TEXT} from './patterns.js'
 
 export interface ExplainMatch {
   symptom: string
@@ -146,7 +146,10 @@ export class Explainer {
     for (const e of doubtedEvidence) for (const i of e.covered) doubtedWords.add(i)
     const ignored = new Set(terms([...doubtedWords].map((i) => tokens[i]!.word).join(' ')))
     if (context.length === 0 && FOREIGN_CONTEXT.test(flat)) return {matches: [], via: null, values: {}, truncated}
-    const hits = this.descriptions.search(flat, boost, ignored).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
+    // Generic system and library texts ("database is locked", "Unauthorized") are every program's:
+    // in a text that names neither product they cannot be what a paraphrase match rests on.
+    const basis = context.length === 0 ? flat.replace(SYSTEM_ERROR_TEXT, ' ') : flat
+    const hits = this.descriptions.search(basis, boost, ignored).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
     if (hits.length === 0) return {matches: [], via: null, values: {}, truncated}
     const top = hits[0]!.score
     const matches = hits

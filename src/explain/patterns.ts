@@ -42,13 +42,15 @@ const PLACEHOLDER_CLASSES: Array<{names: RegExp; pattern: string}> = [
   {names: /^(?:host|hostname|canonicalhost|scopeid|kind|token|label|target|platform|cmd|name|varname|pkg)$/i, pattern: '\\S{1,512}?'},
 ]
 /**
- * strerror texts and errno / libuv codes (Go's `os` and `net` errors, Node's `listen EADDRINUSE`).
+ * strerror texts and errno / libuv codes (Go's `os` and `net` errors, Node's `listen EADDRINUSE`),
+ * and the generic texts of the libraries every server uses (SQLite's "database is locked", HTTP's
+ * "Unauthorized").
  * A message made of them plus a verb ("bind: address already in use", "open …: permission denied")
  * is generic, and counts only in a text about its product (or quoted by the user), even alone on a
  * line: "listen tcp :8080: bind: address already in use" is any Go server's error.
  */
-const SYSTEM_ERROR_TEXT =
-  /address already in use|permission denied|operation not permitted|no such file or directory|not a directory|is a directory|read-only file system|connection refused|connection reset by peer|broken pipe|no space left on device|too many open files|file exists|\bE(?:ADDRINUSE|ACCES|PERM|NOENT|NOTDIR|ISDIR|ROFS|CONNREFUSED|CONNRESET|PIPE|NOSPC|MFILE|EXIST)\b/gi
+export const SYSTEM_ERROR_TEXT =
+  /address already in use|permission denied|operation not permitted|no such file or directory|not a directory|is a directory|read-only file system|connection refused|connection reset by peer|broken pipe|no space left on device|too many open files|file exists|database is locked|\bunauthorized\b|\bE(?:ADDRINUSE|ACCES|PERM|NOENT|NOTDIR|ISDIR|ROFS|CONNREFUSED|CONNRESET|PIPE|NOSPC|MFILE|EXIST)\b/gi
 
 /** Bounded, so that a pathological paste (one 64 KiB line) cannot make a match quadratic. */
 const ANY = '[^\\n]{1,1024}?'

@@ -12,6 +12,8 @@ const UNRELATED: Record<string, string> = {
   'nginx bind': 'nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)\nnginx: [emerg] still could not bind()',
   'nginx upstream': '2026/07/20 10:11:12 [error] 1234#1234: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.5, server: example.com, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8080/"',
   'postgres auth': 'psql: error: connection to server at "localhost" (127.0.0.1), port 5432 failed: FATAL:  password authentication failed for user "postgres"',
+  'sqlite, bare': 'Error: database is locked',
+  'http 401, bare': '401 Unauthorized',
   'postgres auth, bare': 'password authentication failed for user postgres',
   'postgres disk': 'PANIC:  could not write to file "pg_wal/xlogtemp.123": No space left on device',
   'npm ERR!': 'npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree\nnpm ERR! Found: react@18.2.0\nnpm ERR! Could not resolve dependency: peer react@"^17.0.0" from some-lib@1.0.0',
