@@ -174,10 +174,9 @@ async function probeBase(ctx: CheckContext, origin: string): Promise<string> {
   return url.origin
 }
 
-export function excerpt(body: string, max = 120): string {
-  const flat = body.replace(/\s+/g, ' ').trim()
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat
-}
+import {excerpt} from '../../text.js'
+
+export {excerpt}
 
 /** The generation from the manifest's `owner.version`, or null when there is no version to go by. */
 export function manifestGeneration(state: ExecutorState): {generation: ExecutorGeneration; reason: string} | null {

@@ -358,10 +358,9 @@ export function probeHealth(ctx: CheckContext, via: {socketPath: string} | {host
   })
 }
 
-export function excerpt(body: string, max = 120): string {
-  const flat = body.replace(/\s+/g, ' ').trim()
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat
-}
+import {excerpt} from '../../text.js'
+
+export {excerpt}
 
 // ---------------------------------------------------------------------------------------------
 // RunWisp daemons running anywhere on the machine
