@@ -101,10 +101,18 @@ export function moveNoFollow(src: string, dest: string, onCopied: () => void = (
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error
   }
+  return copyThenRemove(src, dest, onCopied)
+}
+
+/**
+ * The cross-filesystem half of a move: an exclusive copy, synced, then the source removed. A
+ * partial copy is removed — unless `dest` appeared meanwhile (EEXIST), which is someone else's.
+ */
+function copyThenRemove(src: string, dest: string, onCopied: () => void = () => undefined): 'copy' {
   try {
     copyTree(src, dest)
   } catch (error) {
-    rmSync(dest, {recursive: true, force: true})
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(dest, {recursive: true, force: true})
     throw error
   }
   fsyncPath(dirname(dest))
@@ -125,17 +133,13 @@ export function copyTree(src: string, dest: string): void {
     lutimesSync(dest, st.atime, st.mtime)
     return
   }
-  if (st.isFile()) {
-    copyFileSync(src, dest, constants.COPYFILE_EXCL)
-    if (amRoot) lchownSync(dest, st.uid, st.gid)
-    chmodSync(dest, st.mode & 0o7777)
-    utimesSync(dest, st.atime, st.mtime)
-    fsyncPath(dest)
-    return
-  }
-  if (st.isDirectory()) {
-    mkdirSync(dest, {mode: 0o700})
-    for (const name of readdirSync(src)) copyTree(join(src, name), join(dest, name))
+  if (st.isFile() || st.isDirectory()) {
+    if (st.isFile()) copyFileSync(src, dest, constants.COPYFILE_EXCL)
+    else {
+      mkdirSync(dest, {mode: 0o700})
+      for (const name of readdirSync(src)) copyTree(join(src, name), join(dest, name))
+    }
+    // Owner, mode and times as the original's (owner only as root), then durable.
     if (amRoot) lchownSync(dest, st.uid, st.gid)
     chmodSync(dest, st.mode & 0o7777)
     utimesSync(dest, st.atime, st.mtime)
@@ -175,13 +179,5 @@ export function restoreNoClobber(src: string, dest: string): 'rename' | 'copy' {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error
   }
-  try {
-    copyTree(src, dest)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(dest, {recursive: true, force: true})
-    throw error
-  }
-  fsyncPath(dirname(dest))
-  rmSync(src, {recursive: true, force: true})
-  return 'copy'
+  return copyThenRemove(src, dest)
 }
