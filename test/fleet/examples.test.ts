@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
 import {chmodSync, copyFileSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {join, relative} from 'node:path'
 import {formatPrometheus} from '../../src/report/prometheus.js'
 import {executorHome} from '../helpers/executor-state.js'
 import {deadPid, REPO} from '../helpers/processes.js'
@@ -143,7 +143,7 @@ describe('fleet recipes (examples/fleet, docs/fleet.md)', () => {
     const files = readdirSync(EXAMPLES, {recursive: true, withFileTypes: true}).filter((e) => e.isFile())
     assert.ok(files.length >= 4)
     for (const f of files) {
-      const rel = join(f.parentPath ?? f.path, f.name).slice(REPO.length + 1)
+      const rel = relative(REPO, join(f.parentPath ?? f.path, f.name))
       assert.ok(doc.includes(rel), `docs/fleet.md names ${rel}`)
       assert.ok(doc.includes(readFileSync(join(REPO, rel), 'utf8').trimEnd()), `docs/fleet.md shows ${rel} as it is`)
     }
