@@ -26,6 +26,8 @@ export interface RunOptions {
   targetOptions: Partial<Record<TargetId, TargetOverrides>>
   /** Extra ports whose squatters `port-squatter` reports (`watchPorts` in doctor.config.json). */
   watchPorts?: number[]
+  /** The name the report gives this machine (`--hostname`); default: its host name. */
+  host?: string
 }
 
 export interface TargetOverrides {

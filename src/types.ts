@@ -92,6 +92,8 @@ export interface Summary {
 export interface Report {
   schemaVersion: 1
   tool: {name: string; version: string}
+  /** The machine's host name (`--hostname` overrides it): what `doctor report merge` calls the host. Absent in reports written before the field was added (additive to schema version 1). */
+  host?: string
   startedAt: string
   durationMs: number
   targets: TargetReport[]

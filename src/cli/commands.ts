@@ -11,6 +11,7 @@ import Explain from '../../commands/explain.js'
 import Undo from '../../commands/undo.js'
 import Bundle from '../../commands/bundle.js'
 import BundleVerify from '../../commands/bundle/verify.js'
+import ReportMerge from '../../commands/report/merge.js'
 
 export const ROOT_COMMAND_ID = 'Symbol(SINGLE_COMMAND_CLI)'
 
@@ -22,4 +23,5 @@ export default {
   undo: Undo,
   bundle: Bundle,
   'bundle:verify': BundleVerify,
+  'report:merge': ReportMerge,
 }

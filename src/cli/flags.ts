@@ -23,8 +23,9 @@ export const runFlags = {
   'runwisp-port': Flags.integer({description: 'Port of the RunWisp daemon to check, when not $RUNWISP_PORT or the default 9477.', min: 1, max: 65535}),
 }
 export const reportFlags = {
-  format: Flags.string({description: 'Report format. Default: github when GITHUB_ACTIONS=true, else human. --json is short for --format json.', options: [...FORMATS]}),
+  format: Flags.string({description: 'Report format (prometheus: the text format for node_exporter\'s textfile collector). Default: github when GITHUB_ACTIONS=true, else human. --json is short for --format json.', options: [...FORMATS]}),
   output: Flags.string({char: 'o', description: 'Write the report to this file instead of stdout (parent directories are created).'}),
+  hostname: Flags.string({description: 'The host name the report gives this machine (default: its own), as `doctor report merge` shows it; fleet sweeps pass the inventory name.'}),
   config: Flags.string({description: 'Config file (default: doctor.config.json, looked for from the working directory up to the repository root).'}),
 }
 export const fixFlags = {

@@ -79,7 +79,7 @@ export async function finishRun(run: PreparedRun, raw: Report, flags: ReportFlag
     checkTimeoutMs: run.init.options?.checkTimeoutMs ?? DEFAULT_OPTIONS.checkTimeoutMs,
     now: Date.now(),
   })
-  const text = await renderReport(report, run.format, {name: finish.name, strict: Boolean(flags.strict), verbose: Boolean(flags.verbose), workspace: finish.env.GITHUB_WORKSPACE})
+  const text = await renderReport(report, run.format, {name: finish.name, strict: Boolean(flags.strict), verbose: Boolean(flags.verbose), workspace: finish.env.GITHUB_WORKSPACE, budgetMs: run.init.options?.budgetMs})
   if (flags.output) {
     await writeReportFile(flags.output, text)
     process.stderr.write(`${finish.name}: ${run.format} report written to ${flags.output}\n`)

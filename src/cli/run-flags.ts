@@ -20,6 +20,8 @@ export interface RunFlagValues {
   'runwisp-data-dir'?: string
   'runwisp-config'?: string
   'runwisp-port'?: number | string
+  /** `doctor` and `doctor preflight` only: the name the report gives this machine. */
+  hostname?: string
 }
 
 const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
@@ -32,12 +34,19 @@ function port(name: string, value: number | string | undefined): number | undefi
   return n
 }
 
+/** A host name for the report: one word a fleet view can show (an inventory name, an FQDN, an address). */
+function hostName(value: string): string {
+  if (!/^[^\s\p{Cc}]{1,253}$/u.test(value)) throw new UsageError(`--hostname "${value.replace(/\p{Cc}/gu, '?')}" is not a host name`, ['use 1 to 253 characters without spaces or control characters, for example the inventory name: --hostname web-1'])
+  return value
+}
+
 export function toRunOptions(flags: RunFlagValues): Partial<RunOptions> {
   const executorPort = port('executor-port', flags['executor-port'])
   const runwispPort = port('runwisp-port', flags['runwisp-port'])
   const budgetMs = flags.timeout === undefined ? DEFAULT_OPTIONS.budgetMs : parseDuration(flags.timeout)
   if (budgetMs === null) throw new UsageError(`--timeout "${flags.timeout}" is not a duration`, ['use a number of seconds or a value such as 30s, 1500ms, 2m'])
   return {
+    ...(flags.hostname === undefined ? {} : {host: hostName(flags.hostname)}),
     forcedTargets: (flags.target ?? []) as TargetId[],
     only: list(flags.only),
     skip: list(flags.skip),

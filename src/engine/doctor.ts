@@ -2,6 +2,7 @@
  * One doctor run: detect targets, plan (check, target) pairs, run them, assemble the report.
  * Rendering is not done here: the command chooses a view (JSON, listr2, CI formats).
  */
+import {hostname} from 'node:os'
 import {checks} from '../../checks/index.js'
 import type {CheckDefinition} from '../check.js'
 import {createContext, type ContextInit, type RunContext} from '../context.js'
@@ -81,6 +82,7 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
     return {
       schemaVersion: 1,
       tool: {name: 'doctorkit', version: toolVersion()},
+      host: options.host ?? hostname(),
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
       targets: detected,

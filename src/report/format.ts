@@ -8,7 +8,7 @@ import {dirname, join, basename} from 'node:path'
 import {UsageError} from '../engine/doctor.js'
 import type {Report} from '../types.js'
 
-export const FORMATS = ['human', 'json', 'junit', 'github'] as const
+export const FORMATS = ['human', 'json', 'junit', 'github', 'prometheus'] as const
 export type Format = (typeof FORMATS)[number]
 
 export function resolveFormat(flags: {format?: string; json?: boolean}, env: Readonly<Record<string, string | undefined>>): Format {
@@ -30,6 +30,8 @@ export interface RenderOptions {
   verbose: boolean
   /** $GITHUB_WORKSPACE, to point annotations at the config file. */
   workspace?: string
+  /** The run's time budget (`--timeout`), for the Prometheus format's `doctorkit_run_completed`. */
+  budgetMs?: number
 }
 
 export async function renderReport(report: Report, format: Format, options: RenderOptions): Promise<string> {
@@ -40,6 +42,8 @@ export async function renderReport(report: Report, format: Format, options: Rend
       return (await import('./junit.js')).formatJunit(report, options)
     case 'github':
       return (await import('./github.js')).formatGithub(report, options)
+    case 'prometheus':
+      return (await import('./prometheus.js')).formatPrometheus(report, {budgetMs: options.budgetMs})
     case 'human': {
       const [{formatHuman}, {default: chalk}] = await Promise.all([import('./human.js'), import('chalk')])
       return formatHuman(report, {verbose: options.verbose, chalk}) + humanExtras(report, chalk)

@@ -12,3 +12,11 @@ export function assertValidReport(report: unknown): void {
   const ok = validate(report)
   assert.ok(ok, `report does not match schema/report.schema.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(report, null, 2).slice(0, 2000)}`)
 }
+
+const validateFleet = ajv.compile(JSON.parse(readFileSync(join(REPO, 'schema/fleet.schema.json'), 'utf8')) as object)
+
+/** Fails the test when `view` does not follow schema/fleet.schema.json (`doctor report merge --json`). */
+export function assertValidFleet(view: unknown): void {
+  const ok = validateFleet(view)
+  assert.ok(ok, `fleet view does not match schema/fleet.schema.json: ${ajv.errorsText(validateFleet.errors)}\n${JSON.stringify(view, null, 2).slice(0, 2000)}`)
+}
