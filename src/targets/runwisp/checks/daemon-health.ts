@@ -8,7 +8,8 @@ import {findExecutable, manualStep, quarantineStep, runStep, terminateStep} from
 import type {FixStep} from '../../../fix/types.js'
 import type {ProcessInfo} from '../../../probes/processes.js'
 import {hasSocket, since, type RunwispFacts} from '../generations.js'
-import {daemonDataDir, isDaemonProcess, processEvidence, redactCommand} from '../identity.js'
+import {describeDaemon, sameDir} from '../daemon-facts.js'
+import {isDaemonProcess, processEvidence, redactCommand} from '../identity.js'
 import {chosenPort, loadPidFile, logsCommand, observePort, ourDaemon, probeHealth, runwispFacts, loadRunwispState, requireReadableDataDir, restartCommand, type RunwispState} from '../state.js'
 
 /**
@@ -100,10 +101,11 @@ async function hungDaemonPlan(ctx: CheckContext, state: RunwispState, facts: Run
         : manualStep({title: `Run \`runwisp ${stopArgs.join(' ')}\``, why: `${why} The runwisp command is not on PATH, so the doctor cannot run it itself.`, instructions: [`runwisp ${stopArgs.join(' ')}`]}),
     )
   }
-  const [served, environ, cwd] = await Promise.all([daemonDataDir(ctx, daemon), ctx.processes.environ(daemon.pid), ctx.processes.cwd(daemon.pid)])
+  const [described, environ, cwd] = await Promise.all([describeDaemon(ctx, daemon), ctx.processes.environ(daemon.pid), ctx.processes.cwd(daemon.pid)])
+  const served = described.dataDir
   const refusal =
     !isDaemonProcess(daemon) ? 'it is not a RunWisp daemon process (a one-shot command?)'
-    : served?.dataDir !== state.dataDir ? `the data dir it serves is ${served ? `${served.dataDir} (${served.how})` : 'unknown'}, not ${state.dataDir}`
+    : !served || !(await sameDir(ctx, served.path, state.dataDir)) ? `the data dir it serves is ${served ? `${served.path} (${served.how})` : `unknown (${described.dataDirUnknown})`}, not ${state.dataDir}`
     : environ === null || cwd === null ? 'its environment or working directory cannot be read, so its identity cannot be pinned'
     : redactCommand(daemon.cmdline) !== daemon.cmdline ? 'its command line carries a password, which the doctor does not copy into a plan'
     : null
