@@ -11,12 +11,13 @@ import {hasSocket, since, type RunwispFacts} from '../generations.js'
 import {describeDaemon, sameDir} from '../daemon-facts.js'
 import {isDaemonProcess, processEvidence, redactCommand} from '../identity.js'
 import {chosenPort, loadPidFile, logsCommand, observePort, ourDaemon, probeHealth, runwispFacts, loadRunwispState, requireReadableDataDir, restartCommand, type RunwispState} from '../state.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * runwisp-facts §2.2: `GET /health` answers 200 `OK` in every generation, over the socket (0.5+,
  * what the CLI uses) or TCP. The answer alone proves nothing, so the port's owner is identified too.
  */
-export const runwispDaemonHealth: TargetCheck = withDocumentedPlans({
+export const runwispDaemonHealth: TargetCheck = noActingThroughLinks(withDocumentedPlans({
   symptoms: ['runwisp/health-no-answer', 'runwisp/health-wrong-answer', 'runwisp/health-not-runwisp', 'runwisp/socket-not-socket'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -75,7 +76,7 @@ export const runwispDaemonHealth: TargetCheck = withDocumentedPlans({
     }
     return []
   },
-})
+}))
 
 /** runwisp-facts §2.3: `stop` waits 3 s + 2 × shutdown_timeout (10 s by default) + 5 s. */
 const STOP_BUDGET_MS = 40_000

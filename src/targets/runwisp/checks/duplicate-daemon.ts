@@ -8,6 +8,7 @@ import {runwispPaths} from '../paths.js'
 import {since} from '../generations.js'
 import type {Finding} from '../../../types.js'
 import {withDocumentedPlans} from '../../../fix/documented.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * A second RunWisp on our port, serving another data dir (or password), is found from its identity
@@ -17,7 +18,7 @@ import {withDocumentedPlans} from '../../../fix/documented.js'
  * this data dir's daemon, whatever else is guessed about it. "Another daemon" is a finding only for
  * a run with RunWisp state of its own: from a directory with none, the running daemon is adopted.
  */
-export const runwispDuplicateDaemon: TargetCheck = withDocumentedPlans({
+export const runwispDuplicateDaemon: TargetCheck = noActingThroughLinks(withDocumentedPlans({
   symptoms: ['runwisp/different-password', 'runwisp/other-data-dir-daemon', 'runwisp/two-daemons-one-data-dir'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -58,7 +59,7 @@ export const runwispDuplicateDaemon: TargetCheck = withDocumentedPlans({
     if (owners.length === 0 && daemons.length === 0) return skip('no RunWisp daemon is running')
     return []
   },
-})
+}))
 
 async function otherDaemonFinding(ctx: CheckContext, owner: PortOwner, port: number, dataDir: string): Promise<Finding | null> {
   const other = owner.dataDir!.dataDir
