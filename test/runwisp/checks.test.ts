@@ -283,6 +283,22 @@ describe('runwisp/checks', () => {
       {name: 'ProtectSystem=strict without ReadWritePaths for the data dir', user: 'nobody', owner: 65534, extra: 'ProtectSystem=strict\nReadWritePaths=/var/lib/runwisp\n', expect: {status: 'fail', symptoms: ['runwisp/unit-data-dir-read-only']}},
       {name: 'User= owns the data dir', user: 'nobody', owner: 65534, expect: {status: 'pass'}},
     ]
+    it('a unit that is a symlink (`systemctl link`, home-manager) is read through it; a symlinked password drop-in is not', async () => {
+      const {cwd} = workdir('0.16+')
+      const dataDir = join(cwd, 'srv-data')
+      mkdirSync(dataDir, {mode: 0o700})
+      const units = join(cwd, 'units')
+      const store = join(cwd, 'store')
+      mkdirSync(join(units, 'runwisp.service.d'), {recursive: true})
+      mkdirSync(store)
+      writeFileSync(join(store, 'runwisp.service'), unit('nobody', dataDir))
+      symlinkSync(join(store, 'runwisp.service'), join(units, 'runwisp.service'))
+      writeFileSync(join(store, 'password.conf'), '[Service]\nUser=root\n')
+      symlinkSync(join(store, 'password.conf'), join(units, 'runwisp.service.d', 'password.conf'))
+      // Read through the link, the unit's User=nobody does not own the root-owned data dir; the drop-in's User=root is never read.
+      expectResult(await judge('service-unit', cwd, {port: 1, env: {SYSTEMD_UNIT_PATH: units}}), {status: 'fail', symptoms: ['runwisp/unit-user-mismatch'], mentions: ['sudo chown -R nobody:nobody']})
+    })
+
     for (const c of cases) {
       it(c.name, async () => {
         const {cwd} = workdir('0.16+')

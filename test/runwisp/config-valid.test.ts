@@ -3,11 +3,11 @@
  * disk, a fake daemon of that generation answering over real sockets, real RUNWISP_* variables.
  * (Moved out of checks.test.ts so that every check has a test file named after it.)
  */
-import {writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {expectResult, type Expectation} from '../helpers/check-runner.js'
 import {startRunwisp, type Generation} from './helpers.js'
-import {cleanup, judge, workdir} from './check-env.js'
+import {cleanup, judge, tmp, workdir} from './check-env.js'
 
 describe('runwisp config-valid', () => {
   afterEach(cleanup)
@@ -31,6 +31,26 @@ describe('runwisp config-valid', () => {
       expectResult(await judge('config-valid', cwd, {port: daemon.port, ...(c.env ? {env: c.env} : {})}), c.expect)
     })
   }
+  it('a runwisp.toml that is a symlink (stow, home-manager) is read through the link, as RunWisp reads it', async () => {
+    const {cwd, dataDir} = workdir('0.16+', '')
+    const dotfiles = join(tmp.make('runwisp-dotfiles-'), 'runwisp', 'runwisp.toml')
+    mkdirSync(dirname(dotfiles), {recursive: true})
+    writeFileSync(dotfiles, '[tasks.a]\ncron = "61 * * * *"\n')
+    rmSync(join(cwd, 'runwisp.toml'))
+    symlinkSync(dotfiles, join(cwd, 'runwisp.toml'))
+    const daemon = await startRunwisp({generation: '0.16+', dataDir, cwd})
+    expectResult(await judge('config-valid', cwd, {port: daemon.port}), {status: 'fail', symptoms: ['runwisp/cron-invalid'], mentions: ['runwisp.toml:2:1', '61 is out of range 0-59']})
+    writeFileSync(dotfiles, '[tasks.a]\ncron = "@hourly"\n')
+    expectResult(await judge('config-valid', cwd, {port: daemon.port}), {status: 'pass'})
+  })
+
+  it('a symlink loop where runwisp.toml should be is said as such', async () => {
+    const {cwd} = workdir('0.16+', '')
+    symlinkSync(join(cwd, 'b.toml'), join(cwd, 'a.toml'))
+    symlinkSync(join(cwd, 'a.toml'), join(cwd, 'b.toml'))
+    expectResult(await judge('config-valid', cwd, {port: 1, env: {RUNWISP_CONFIG: join(cwd, 'a.toml')}}), {status: 'error', mentions: ['ELOOP', 'too many symbolic links']})
+  })
+
   it('an explicit RUNWISP_CONFIG that does not exist', async () => {
     const {cwd} = workdir('0.16+')
     expectResult(await judge('config-valid', cwd, {port: 1, env: {RUNWISP_CONFIG: join(cwd, 'nope.toml')}}), {status: 'fail', symptoms: ['runwisp/config-missing'], mentions: ['nope.toml']})

@@ -31,7 +31,8 @@ export function loadConfig(ctx: CheckContext, extra: ConfigCandidate[] = []): Pr
     const all = explicit ? [explicit] : [...defaults, ...extra, ...(await adoptedConfig(ctx))]
     const candidates = all.filter((c, i) => all.findIndex((o) => o.path === c.path) === i)
     for (const candidate of candidates) {
-      const read = await ctx.files.read(candidate.path, CONFIG_CAP)
+      // RunWisp reads a linked runwisp.toml (home-manager, stow) through the link; the doctor only reads it.
+      const read = await ctx.files.read(candidate.path, CONFIG_CAP, {follow: true})
       if (!read.ok && read.code === 'ENOENT' && !explicit) continue
       if (!read.ok) {
         if (read.code === 'ENOENT') return {kind: 'missing', candidate, explicit: true, looked: [candidate.path]}

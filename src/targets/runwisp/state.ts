@@ -23,6 +23,7 @@ import {checkRecordedPid, groupName, isDaemonProcess, lookupUser, processIdentit
 import {probeHost, probeIdentity, type IdentityAnswer} from './identity-endpoint.js'
 import {configCandidates, dataDirCandidates, dataDirNameHint, DEFAULT_PORT, FAILSAFE_UNIT_PREFIX, runwispPaths, socketPath, unitDirs, type DataDirCandidate, type RunwispPaths} from './paths.js'
 import {lockState, looksLikeRunwispDir, type LockState} from './pid-lock.js'
+import {isPasswordDropIn} from './secrets.js'
 
 export {lockState, looksLikeRunwispDir, probeIdentity, type IdentityAnswer, type LockState}
 
@@ -217,12 +218,14 @@ export function loadUnits(ctx: CheckContext): Promise<RunwispUnit[]> {
     const seen = new Set<string>()
     for (const file of await findUnitFiles(ctx)) {
       if (file.name.startsWith(FAILSAFE_UNIT_PREFIX) || seen.has(file.name)) continue
-      const read = await ctx.files.read(file.path, 256 * 1024)
+      // systemd follows a linked unit (`systemctl link`, home-manager); so does the doctor, for reading.
+      const read = await ctx.files.read(file.path, 256 * 1024, {follow: true})
       if (!read.ok) continue
       seen.add(file.name)
       const unit = parseUnit(read.text)
       for (const dropIn of file.dropIns) {
-        const text = await ctx.files.read(dropIn, 64 * 1024)
+        // The password drop-in holds a secret: never read through a link (symlinked-secret judges it).
+        const text = await ctx.files.read(dropIn, 64 * 1024, {follow: !isPasswordDropIn(dropIn)})
         if (text.ok) parseUnit(text.text, unit)
       }
       found.push(describeUnit(file.path, file.name, file.scope, unit, file.dropIns))
