@@ -71,12 +71,16 @@ export class FileProbe {
 
   /**
    * Reads a regular file up to `maxBytes`. Opened with O_NOFOLLOW so a symlink planted at the
-   * path is reported (ELOOP) instead of followed; callers that want to follow links use stat first.
+   * path is reported (ELOOP) instead of followed: the default for files the doctor may change and
+   * files holding secrets. `follow: true` is for files the doctor only reads and the product itself
+   * reads through a link (a config or unit linked by home-manager or stow): the link is followed as
+   * the product follows it, and a FIFO or device at its end is still refused.
    */
-  read(path: string, maxBytes = DEFAULT_READ_CAP): Promise<ReadResult> {
+  read(path: string, maxBytes = DEFAULT_READ_CAP, options: {follow?: boolean} = {}): Promise<ReadResult> {
     // One read per path whatever cap each caller asks for: a smaller cap is answered from the
     // bigger read; only a bigger cap after a "too large" answer reads again.
-    const cached = this.reads.get(path)
+    const key = options.follow ? `follow:${path}` : path
+    const cached = this.reads.get(key)
     if (cached && (cached.cap >= maxBytes || cached.settled?.ok === true)) {
       return cached.pending.then((result) => {
         if (result.ok && result.stat.size > maxBytes) return tooLarge(path, result.stat.size, maxBytes)
@@ -84,16 +88,16 @@ export class FileProbe {
         return result
       })
     }
-    const entry: {cap: number; pending: Promise<ReadResult>; settled?: ReadResult} = {cap: maxBytes, pending: this.readOnce(path, maxBytes)}
+    const entry: {cap: number; pending: Promise<ReadResult>; settled?: ReadResult} = {cap: maxBytes, pending: this.readOnce(path, maxBytes, options.follow === true)}
     entry.pending.then((r) => (entry.settled = r))
-    this.reads.set(path, entry)
+    this.reads.set(key, entry)
     return entry.pending
   }
 
-  private async readOnce(path: string, maxBytes: number): Promise<ReadResult> {
+  private async readOnce(path: string, maxBytes: number, follow: boolean): Promise<ReadResult> {
     let handle: fsp.FileHandle | undefined
     try {
-      handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+      handle = await fsp.open(path, constants.O_RDONLY | (follow ? 0 : constants.O_NOFOLLOW) | constants.O_NONBLOCK)
       const stat = await handle.stat()
       if (!stat.isFile()) return {ok: false, code: 'NOT_FILE', message: `${path} is not a regular file`}
       if (stat.size > maxBytes) return tooLarge(path, stat.size, maxBytes)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {chmodSync, mkdirSync, renameSync, symlinkSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import serviceUnit from '../../checks/service-unit.js'
 import {createContext} from '../../src/context.js'
 import {lingerState, parseLaunchdPlist, parseSystemdUnit} from '../../src/targets/executor/service-unit.js'
@@ -96,6 +96,15 @@ describe('executor config: service-unit', () => {
 
   it('passes for a unit whose binary exists and whose version matches the CLI', async () => {
     const {home, env} = setup()
+    expectResult(await runCheck(serviceUnit, {cwd: home, home, env}), {status: 'pass'})
+  })
+
+  it('follows a unit that is a symlink (home-manager, stow), as systemd does', async () => {
+    const {home, unitPath, env} = setup()
+    const store = join(tmp.make(), 'home-manager-files', 'sh.executor.daemon.service')
+    mkdirSync(dirname(store), {recursive: true})
+    renameSync(unitPath, store)
+    symlinkSync(store, unitPath)
     expectResult(await runCheck(serviceUnit, {cwd: home, home, env}), {status: 'pass'})
   })
 

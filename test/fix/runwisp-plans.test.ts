@@ -239,7 +239,7 @@ describe('fix/runwisp-plans', () => {
   describe('fix plans: a hung RunWisp daemon', () => {
     it('without --yes nothing is signalled; with --yes its verified daemon gets SIGTERM (no `runwisp` on PATH: the stop command is shown), and the re-check passes', async () => {
       const m = await machine('0.16+')
-      const daemon = await startRunwisp({generation: '0.16+', dataDir: m.dataDir, cwd: m.cwd, args: ['--mode', 'hung']})
+      const daemon = await startRunwisp({generation: '0.16+', dataDir: m.dataDir, cwd: m.cwd, fake: {mode: 'hung'}})
       m.setPort(daemon.port)
       const before = hashTreeExcept(m.cwd, '.runwisp/runwisp.sock')
 
@@ -258,7 +258,7 @@ describe('fix/runwisp-plans', () => {
 
     it('with `runwisp` on PATH its own `stop --data` runs first (after --yes); the signal step then finds the daemon gone', async () => {
       const m = await machine('0.16+')
-      const daemon = await startRunwisp({generation: '0.16+', dataDir: m.dataDir, cwd: m.cwd, args: ['--mode', 'hung']})
+      const daemon = await startRunwisp({generation: '0.16+', dataDir: m.dataDir, cwd: m.cwd, fake: {mode: 'hung'}})
       m.setPort(daemon.port)
       // A stand-in for the CLI's stop: it logs its arguments, SIGTERMs the pid named in <data>/daemon.pid
       // and waits for it to be gone ("Waiting for daemon (pid %d) to shut down..."), as `runwisp stop` does.

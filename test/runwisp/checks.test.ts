@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {checks} from '../../checks/index.js'
 import {expectResult, type Expectation} from '../helpers/check-runner.js'
 import {deadPid, startFixture} from '../helpers/processes.js'
-import {GENERATIONS, requestLog, startRunwisp, type Generation} from './helpers.js'
+import {GENERATIONS, requestLog, startRunwisp, type FakeKnobs, type Generation} from './helpers.js'
 import {cleanup, judge, tmp, workdir} from './check-env.js'
 
 /** A process that holds an exclusive flock on `path` and is not RunWisp (util-linux flock + sleep). */
@@ -34,7 +34,7 @@ describe('runwisp/checks', () => {
       it(`${generation}: no check fails, warns or errors, and the doctor never touches auth`, async () => {
         const {cwd, dataDir} = workdir(generation)
         const log = join(cwd, 'requests.log')
-        const daemon = await startRunwisp({generation, dataDir, cwd, args: ['--request-log', log]})
+        const daemon = await startRunwisp({generation, dataDir, cwd, fake: {requestLog: log}})
         for (const id of ids) {
           const result = await judge(id, cwd, {port: daemon.port})
           assert.ok(['pass', 'skip'].includes(result.status), `${id}: ${JSON.stringify(result, null, 2)}`)
@@ -47,15 +47,15 @@ describe('runwisp/checks', () => {
   })
 
   describe('runwisp daemon-health', () => {
-    const cases: Array<{name: string; generation: Generation; args?: string[]; setup?: (dataDir: string) => void; expect: Expectation}> = [
-      {name: '0.16+: a hung daemon', generation: '0.16+', args: ['--mode', 'hung'], expect: {status: 'fail', symptoms: ['runwisp/health-no-answer'], mentions: ['no answer within']}},
-      {name: '0.3-0.4: a daemon answering 503 over TCP', generation: '0.3-0.4', args: ['--mode', 'wrong'], expect: {status: 'fail', symptoms: ['runwisp/health-wrong-answer'], mentions: ['503']}},
-      {name: '0.5-0.15: answered over the socket', generation: '0.5-0.15', args: ['--port', 'none'], expect: {status: 'pass'}},
+    const cases: Array<{name: string; generation: Generation; fake?: FakeKnobs; setup?: (dataDir: string) => void; expect: Expectation}> = [
+      {name: '0.16+: a hung daemon', generation: '0.16+', fake: {mode: 'hung'}, expect: {status: 'fail', symptoms: ['runwisp/health-no-answer'], mentions: ['no answer within']}},
+      {name: '0.3-0.4: a daemon answering 503 over TCP', generation: '0.3-0.4', fake: {mode: 'wrong'}, expect: {status: 'fail', symptoms: ['runwisp/health-wrong-answer'], mentions: ['503']}},
+      {name: '0.5-0.15: answered over the socket', generation: '0.5-0.15', fake: {noTcp: true}, expect: {status: 'pass'}},
     ]
     for (const c of cases) {
       it(c.name, async () => {
         const {cwd, dataDir} = workdir(c.generation)
-        const daemon = await startRunwisp({generation: c.generation, dataDir, cwd, args: c.args ?? []})
+        const daemon = await startRunwisp({generation: c.generation, dataDir, cwd, fake: c.fake ?? {}})
         expectResult(await judge('daemon-health', cwd, {port: daemon.port || 1}), c.expect)
       })
     }
@@ -105,7 +105,7 @@ describe('runwisp/checks', () => {
       writeFileSync(join(dataDir, 'password'), 'ours-password\n', {mode: 0o600})
       const other = tmp.make('runwisp-other-')
       const log = join(other, 'requests.log')
-      const daemon = await startRunwisp({generation: '0.3-0.4', dataDir: join(other, 'data'), cwd: other, args: ['--password', 'theirs', '--request-log', log]})
+      const daemon = await startRunwisp({generation: '0.3-0.4', dataDir: join(other, 'data'), cwd: other, env: {RUNWISP_PASSWORD: 'theirs'}, fake: {requestLog: log}})
       const result = await judge('duplicate-daemon', cwd, {port: daemon.port})
       expectResult(result, {status: 'fail', symptoms: ['runwisp/different-password'], mentions: [join(other, 'data'), 'with a different password', `RUNWISP_PASSWORD=$(cat ${join(other, 'data')}/password) runwisp tui`]})
       assert.ok(!JSON.stringify(result).includes('theirs') && !JSON.stringify(result).includes('ours-password'), 'passwords never appear in a report')
@@ -117,7 +117,7 @@ describe('runwisp/checks', () => {
       mkdirSync(dataDir, {mode: 0o700})
       writeFileSync(join(dataDir, 'password'), 'shared\n', {mode: 0o600})
       const other = tmp.make('runwisp-other-')
-      const daemon = await startRunwisp({generation: '0.3-0.4', dataDir: join(other, 'data'), cwd: other, args: ['--password', 'shared']})
+      const daemon = await startRunwisp({generation: '0.3-0.4', dataDir: join(other, 'data'), cwd: other, env: {RUNWISP_PASSWORD: 'shared'}})
       expectResult(await judge('duplicate-daemon', cwd, {port: daemon.port}), {status: 'pass'})
     })
 
@@ -134,10 +134,20 @@ describe('runwisp/checks', () => {
       })
     }
 
+    it('from a directory with nothing of RunWisp\'s, two daemons elsewhere: neither is adopted nor called a duplicate', async () => {
+      const a = workdir('0.16+')
+      const b = workdir('0.5-0.15')
+      const first = await startRunwisp({generation: '0.16+', dataDir: a.dataDir, cwd: a.cwd})
+      const second = await startRunwisp({generation: '0.5-0.15', dataDir: b.dataDir, cwd: b.cwd})
+      const empty = tmp.make('runwisp-empty-')
+      const result = await judge('duplicate-daemon', empty)
+      expectResult(result, {status: 'skip', mentions: ['no running daemon was adopted', 'several RunWisp daemons run', `pid ${first.pid} (${a.dataDir})`, `pid ${second.pid} (${b.dataDir})`]})
+    })
+
     it('0.5-0.15: two daemons on one data dir', async () => {
       const {cwd, dataDir} = workdir('0.5-0.15')
-      const a = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, args: ['--socket', 'none']})
-      const b = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, args: ['--socket', 'none', '--no-pid-file']})
+      const a = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, fake: {noSocket: true}})
+      const b = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, fake: {noSocket: true, noPidFile: true}})
       expectResult(await judge('duplicate-daemon', cwd, {port: a.port}), {status: 'fail', symptoms: ['runwisp/two-daemons-one-data-dir'], mentions: [a.pid, b.pid]})
     })
   })
@@ -225,16 +235,16 @@ describe('runwisp/checks', () => {
   })
 
   describe('runwisp clock-skew', () => {
-    const cases: Array<{name: string; generation: Generation; args: string[]; expect: Expectation}> = [
-      {name: '0.16+: two minutes ahead fails', generation: '0.16+', args: ['--date-offset-s', '120'], expect: {status: 'fail', symptoms: ['runwisp/clock-skew'], mentions: ['120 s ahead of', 'does NOT cause \\"Invalid or expired challenge\\"']}},
-      {name: '0.3-0.4: 20 s behind warns', generation: '0.3-0.4', args: ['--date-offset-s=-20'], expect: {status: 'warn', symptoms: ['runwisp/clock-skew'], mentions: ['20 s behind']}},
-      {name: '0.16+: a daemon scheduling in another system timezone', generation: '0.16+', args: ['--tz', 'America/New_York'], expect: {status: 'warn', symptoms: ['runwisp/timezone-mismatch'], mentions: ['America/New_York', 'UTC']}},
-      {name: '0.5-0.15: in step', generation: '0.5-0.15', args: [], expect: {status: 'pass'}},
+    const cases: Array<{name: string; generation: Generation; fake: FakeKnobs; expect: Expectation}> = [
+      {name: '0.16+: two minutes ahead fails', generation: '0.16+', fake: {dateOffsetS: 120}, expect: {status: 'fail', symptoms: ['runwisp/clock-skew'], mentions: ['120 s ahead of', 'does NOT cause \\"Invalid or expired challenge\\"']}},
+      {name: '0.3-0.4: 20 s behind warns', generation: '0.3-0.4', fake: {dateOffsetS: -20}, expect: {status: 'warn', symptoms: ['runwisp/clock-skew'], mentions: ['20 s behind']}},
+      {name: '0.16+: a daemon scheduling in another system timezone', generation: '0.16+', fake: {tz: 'America/New_York'}, expect: {status: 'warn', symptoms: ['runwisp/timezone-mismatch'], mentions: ['America/New_York', 'UTC']}},
+      {name: '0.5-0.15: in step', generation: '0.5-0.15', fake: {}, expect: {status: 'pass'}},
     ]
     for (const c of cases) {
       it(c.name, async () => {
         const {cwd, dataDir} = workdir(c.generation)
-        const daemon = await startRunwisp({generation: c.generation, dataDir, cwd, args: c.args})
+        const daemon = await startRunwisp({generation: c.generation, dataDir, cwd, fake: c.fake})
         expectResult(await judge('clock-skew', cwd, {port: daemon.port}), c.expect)
       })
     }
@@ -273,6 +283,22 @@ describe('runwisp/checks', () => {
       {name: 'ProtectSystem=strict without ReadWritePaths for the data dir', user: 'nobody', owner: 65534, extra: 'ProtectSystem=strict\nReadWritePaths=/var/lib/runwisp\n', expect: {status: 'fail', symptoms: ['runwisp/unit-data-dir-read-only']}},
       {name: 'User= owns the data dir', user: 'nobody', owner: 65534, expect: {status: 'pass'}},
     ]
+    it('a unit that is a symlink (`systemctl link`, home-manager) is read through it; a symlinked password drop-in is not', async () => {
+      const {cwd} = workdir('0.16+')
+      const dataDir = join(cwd, 'srv-data')
+      mkdirSync(dataDir, {mode: 0o700})
+      const units = join(cwd, 'units')
+      const store = join(cwd, 'store')
+      mkdirSync(join(units, 'runwisp.service.d'), {recursive: true})
+      mkdirSync(store)
+      writeFileSync(join(store, 'runwisp.service'), unit('nobody', dataDir))
+      symlinkSync(join(store, 'runwisp.service'), join(units, 'runwisp.service'))
+      writeFileSync(join(store, 'password.conf'), '[Service]\nUser=root\n')
+      symlinkSync(join(store, 'password.conf'), join(units, 'runwisp.service.d', 'password.conf'))
+      // Read through the link, the unit's User=nobody does not own the root-owned data dir; the drop-in's User=root is never read.
+      expectResult(await judge('service-unit', cwd, {port: 1, env: {SYSTEMD_UNIT_PATH: units}}), {status: 'fail', symptoms: ['runwisp/unit-user-mismatch'], mentions: ['sudo chown -R nobody:nobody']})
+    })
+
     for (const c of cases) {
       it(c.name, async () => {
         const {cwd} = workdir('0.16+')

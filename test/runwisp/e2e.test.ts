@@ -40,7 +40,7 @@ describe('runwisp/e2e', () => {
       it(`${generation}: a healthy RunWisp passes, reports its generation, and is never logged into`, async () => {
         const {cwd, dataDir} = workdir(generation, TOML[generation])
         const log = join(cwd, 'requests.log')
-        const daemon = await startRunwisp({generation, dataDir, cwd, args: ['--request-log', log]})
+        const daemon = await startRunwisp({generation, dataDir, cwd, fake: {requestLog: log}})
         const result = await runCli([...runwispOnly, '--runwisp-port', String(daemon.port)], {cwd, env: {HOME: cwd, RUNWISP_DATA: '', RUNWISP_CONFIG: ''}})
         const report = parse(result.stdout)
         const target = report.targets.find((t) => t.id === 'runwisp')!

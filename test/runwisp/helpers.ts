@@ -5,7 +5,7 @@
  * (The CLI runs as an unprivileged user through `runCli(…, {asNobody: true})` of test/helpers/cli.ts.)
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, symlinkSync} from 'node:fs'
+import {chownSync, existsSync, mkdirSync, readFileSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {fixture, REPO, TSX} from '../helpers/processes.js'
 
@@ -29,28 +29,61 @@ export interface RunwispDaemon {
   port: number
   socketPath: string | null
   dataDir: string
+  configPath: string
   version: string
+}
+
+/** What only the fake has (fixtures/runwisp-daemon.ts): the faults it plays and where it logs requests. */
+export interface FakeKnobs {
+  version?: string
+  mode?: 'healthy' | 'hung' | 'wrong'
+  dateOffsetS?: number
+  tz?: string
+  requestLog?: string
+  noPidFile?: boolean
+  /** Serve the socket only (0.5+). */
+  noTcp?: boolean
+  /** No socket even where the generation has one. */
+  noSocket?: boolean
+  /** runwisp.db exists but is not held open (the doctor must not count on seeing it among the daemon's files). */
+  dbClosed?: boolean
 }
 
 export interface StartOptions {
   generation: Generation
+  /** Where the daemon's data dir is (it must be where the daemon resolves it when `dataFlag` is false). */
   dataDir: string
+  /**
+   * Pass `--data <dataDir>` (the default, as a service unit does). false: the daemon is started as
+   * a user types it, with no --data, and resolves its generation's default from its working
+   * directory, environment and uid (runwisp-facts §1.1).
+   */
+  dataFlag?: boolean
   /** Where the `runwisp` shim goes (default: the data dir's parent). */
   binDir?: string
+  /** Real RunWisp flags (`--config`, `--port`, `--host`, `--socket`). Without `--port`, `--port 0`: a free port. */
   args?: string[]
+  fake?: FakeKnobs
   cwd?: string
   env?: NodeJS.ProcessEnv
   /** Start under flock -F (default: true on 0.16+). */
   lock?: boolean
+  /** Run the daemon as nobody (uid 65534), the data dir made nobody's: a daemon of its own unprivileged user. */
+  asNobody?: boolean
 }
 
 export function startRunwisp(options: StartOptions): Promise<RunwispDaemon> {
   const shim = runwispShim(options.binDir ?? join(options.dataDir, '..'))
-  const script = ['--import', TSX, fixture('runwisp-daemon.ts'), 'daemon', '--data', options.dataDir, '--generation', options.generation, ...(options.args ?? [])]
+  const flags = [...(options.dataFlag === false ? [] : ['--data', options.dataDir]), ...(options.args ?? [])]
+  if (!flags.some((f) => f === '--port' || f.startsWith('--port=') || f === '-p')) flags.push('--port', '0')
+  const script = ['--import', TSX, fixture('runwisp-daemon.ts'), 'daemon', ...flags]
   const lock = options.lock ?? options.generation === '0.16+'
-  if (lock) mkdirSync(options.dataDir, {recursive: true, mode: 0o700})
-  const [cmd, args] = lock ? ['flock', ['-x', '-n', '-F', join(options.dataDir, 'daemon.pid'), shim, ...script]] : [shim, script]
-  const child = spawn(cmd as string, args as string[], {cwd: options.cwd ?? REPO, env: {...process.env, ...options.env}, stdio: ['ignore', 'pipe', 'inherit']})
+  if (lock || options.asNobody) mkdirSync(options.dataDir, {recursive: true, mode: 0o700})
+  if (options.asNobody) chownSync(options.dataDir, 65534, 65534)
+  let argv = lock ? ['flock', '-x', '-n', '-F', join(options.dataDir, 'daemon.pid'), shim, ...script] : [shim, ...script]
+  if (options.asNobody) argv = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...argv]
+  const env = {...process.env, ...options.env, FAKE_RUNWISP: JSON.stringify({generation: options.generation, ...options.fake})}
+  const child = spawn(argv[0]!, argv.slice(1), {cwd: options.cwd ?? REPO, env, stdio: ['ignore', 'pipe', 'inherit']})
   children.add(child)
   return new Promise((resolve, reject) => {
     let buffer = ''
@@ -62,8 +95,9 @@ export function startRunwisp(options: StartOptions): Promise<RunwispDaemon> {
       clearTimeout(timer)
       child.stdout!.removeAllListeners('data')
       child.stdout!.resume()
-      const ready = JSON.parse(buffer.slice(0, nl)) as {pid: number; port: number; socketPath: string | null; dataDir: string; version: string}
-      resolve({child, ...ready})
+      const ready = JSON.parse(buffer.slice(0, nl)) as Omit<RunwispDaemon, 'child'>
+      if (ready.dataDir !== options.dataDir) reject(new Error(`the fake daemon serves ${ready.dataDir}, not ${options.dataDir} as the test expects`))
+      else resolve({child, ...ready})
     })
     child.once('exit', (code) => {
       clearTimeout(timer)

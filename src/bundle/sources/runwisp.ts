@@ -9,7 +9,6 @@
 import {basename, dirname, join, resolve} from 'node:path'
 import {parse as parseToml} from 'smol-toml'
 import type {CheckContext} from '../../context.js'
-import {daemonConfig} from '../../targets/runwisp/identity.js'
 import {environmentAssignments} from '../../targets/runwisp/formats.js'
 import {configCandidates, dataDirCandidates, dataDirNameHint, launchdPlists, LEGACY_ENV_FILE, LEGACY_YAML_CONFIG_NAME, runwispPaths} from '../../targets/runwisp/paths.js'
 import {isPasswordDropIn} from '../../targets/runwisp/secrets.js'
@@ -82,7 +81,7 @@ export async function runwispLocations(ctx: CheckContext): Promise<RunwispLocati
   for (const daemon of await runningDaemons(ctx)) {
     const by = `running daemon (pid ${daemon.proc.pid})`
     if (daemon.dataDir) dataDirs.add(daemon.dataDir.dataDir, `${by}: ${daemon.dataDir.how}`)
-    const named = await daemonConfig(ctx, daemon.proc)
+    const named = daemon.facts.config
     if (named) configs.add(named.path, `${by}: ${named.how}`)
   }
   return {dataDirs: dataDirs.items, configs: configs.items, serviceFiles, passwordDropIns, envFiles: [LEGACY_ENV_FILE]}

@@ -1,8 +1,9 @@
 /**
  * What each RunWisp generation accepts in `runwisp.toml` (runwisp-facts §5.1): renamed keys and
  * values, cron syntax, notifier references, and the `parallelism = 1` + `on_overlap = "skip"` trap
- * the troubleshooting page explains. Only documented rules are enforced: an unknown key that is
- * not a documented rename is left alone rather than guessed at.
+ * the troubleshooting page explains. The top level is known whole (§5.1 lists its sections, and
+ * unknown keys are rejected at load); inside a section only documented rules are enforced — an
+ * unknown key that is not a documented rename is left alone rather than guessed at.
  */
 import {validateCron, parseSize} from './formats.js'
 import {since, type RunwispFacts, type Tristate} from './generations.js'
@@ -45,6 +46,33 @@ const TASK_RENAMES: Rename[] = [
 /** Keys that were never RunWisp's but that people write: the loader's "did you mean". */
 const MISSPELLED: Record<string, string> = {schedule: 'cron', command: 'run', cmd: 'run', concurrency: 'max_concurrent'}
 
+/**
+ * The top-level sections of runwisp.toml and the versions that read them (runwisp-facts §5.1, §0).
+ * Anything else at the top level — a section or a bare key — is rejected at load.
+ */
+const SECTIONS: Record<string, {from?: string; before?: string}> = {
+  tasks: {},
+  services: {},
+  compose: {from: '0.7.0'},
+  defaults: {},
+  daemon: {},
+  storage: {},
+  notify: {},
+  notifiers: {from: '0.16.0'},
+  route: {from: '0.16.0'},
+  notifier: {from: '0.4.0', before: '0.16.0'},
+  notification_route: {from: '0.4.0', before: '0.16.0'},
+  scheduler: {before: '1.0.0'},
+}
+
+/** Settings people write into runwisp.toml that RunWisp takes from flags and the environment only (runwisp-facts §1.1, §2.1). */
+const FLAG_ONLY: Record<string, string> = {
+  port: 'the port is set with --port / -p or RUNWISP_PORT (0.14+), not in runwisp.toml',
+  host: 'the listen address is set with --host or RUNWISP_HOST (0.14+), not in runwisp.toml',
+  data: 'the data dir is set with --data or RUNWISP_DATA (0.14+), not in runwisp.toml',
+  data_dir: 'the data dir is set with --data or RUNWISP_DATA (0.14+), not in runwisp.toml',
+}
+
 const TASK_NAME = /^[a-zA-Z0-9._-]+$/
 const TASK_NAME_WITH_COLON = /^[a-zA-Z0-9._:-]+$/
 
@@ -70,6 +98,7 @@ export function validateConfig(data: TomlTable, positions: KeyPositions, facts: 
   if (data.notification_route !== undefined && v16 === 'yes') push('unknown-key', ['notification_route'], '[[notification_route]] became [[route]] in 0.16.0; this version rejects [[notification_route]]')
   if (data.route !== undefined && v16 === 'no') push('unknown-key', ['route'], '[[route]] is the 0.16+ form; this version reads [[notification_route]]')
   if (data.scheduler !== undefined && v10 === 'yes') push('unknown-key', ['scheduler'], '[scheduler] is rejected from 1.0.0: move timezone to [daemon] timezone')
+  topLevelIssues(data, facts, push)
 
   const checkRefs = (refs: unknown, path: KeyPath, where: string, task?: string) => {
     if (!Array.isArray(refs)) return
@@ -127,6 +156,55 @@ export function validateConfig(data: TomlTable, positions: KeyPositions, facts: 
 }
 
 type Push = (kind: IssueKind, path: KeyPath, detail: string, task?: string) => void
+
+/** Top-level keys no RunWisp reads, sections this generation does not read yet, and flag-only settings written as keys. */
+function topLevelIssues(data: TomlTable, facts: RunwispFacts, push: Push): void {
+  const readable = (name: string) => {
+    const range = SECTIONS[name]!
+    return (!range.from || since(facts, range.from) !== 'no') && (!range.before || since(facts, range.before) !== 'yes')
+  }
+  for (const [key, value] of Object.entries(data)) {
+    const range = SECTIONS[key]
+    if (range) {
+      // The generation-specific forms of notifiers, routes and [scheduler] have their own messages above.
+      if (key === 'compose' && !readable(key)) push('unknown-key', [key], `[compose] arrived in ${range.from}; this version rejects it`)
+      continue
+    }
+    const what = isTable(value) || (Array.isArray(value) && value.every(isTable)) ? `section [${key}]` : `key "${key}"`
+    const hint = FLAG_ONLY[key] ? `: ${FLAG_ONLY[key]}${key === 'port' ? portNote(value) : ''}` : nearest(key, Object.keys(SECTIONS).filter(readable))
+    push('unknown-key', [key], `unknown top-level ${what}${hint}`)
+  }
+  if (isTable(data.daemon)) {
+    for (const key of Object.keys(data.daemon)) {
+      if (FLAG_ONLY[key]) push('unknown-key', ['daemon', key], `unknown key "${key}" in [daemon]: ${FLAG_ONLY[key]}${key === 'port' ? portNote(data.daemon[key]) : ''}`)
+    }
+  }
+}
+
+/** A port value that could not be one anyway (`-1`, `1.5e300`, `"http"`) is said so too. */
+function portNote(value: unknown): string {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535 ? '' : ` (and ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))} is no valid port number: 1–65535)`
+}
+
+/** The loader's "did you mean": the closest section name this version reads, within two edits. */
+function nearest(key: string, names: string[]): string {
+  let best: {name: string; d: number} | null = null
+  for (const name of names) {
+    const d = editDistance(key.toLowerCase(), name)
+    if (d <= 2 && (!best || d < best.d)) best = {name, d}
+  }
+  return best ? ` (did you mean '${best.name}'?)` : ` (RunWisp reads ${names.map((n) => `[${n}]`).join(', ')})`
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({length: b.length + 1}, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    prev = row
+  }
+  return prev[b.length]!
+}
 type CheckRefs = (refs: unknown, path: KeyPath, where: string, task?: string) => void
 
 function validateTask(section: 'tasks' | 'services', name: string, task: TomlTable, facts: RunwispFacts, push: Push, checkRefs: CheckRefs): void {

@@ -6,6 +6,7 @@
 import type {CheckContext} from '../../context.js'
 import type {FileError} from '../../probes/files.js'
 import {configCandidates, type ConfigCandidate} from './paths.js'
+import {loadRunwispState} from './state.js'
 
 export type TomlTable = Record<string, unknown>
 
@@ -27,9 +28,11 @@ export const CONFIG_CAP = 4 * 1024 * 1024
 export function loadConfig(ctx: CheckContext, extra: ConfigCandidate[] = []): Promise<ConfigState> {
   return ctx.memo('runwisp:config', async () => {
     const {explicit, defaults} = configCandidates(ctx)
-    const candidates = explicit ? [explicit] : [...defaults, ...extra]
+    const all = explicit ? [explicit] : [...defaults, ...extra, ...(await adoptedConfig(ctx))]
+    const candidates = all.filter((c, i) => all.findIndex((o) => o.path === c.path) === i)
     for (const candidate of candidates) {
-      const read = await ctx.files.read(candidate.path, CONFIG_CAP)
+      // RunWisp reads a linked runwisp.toml (home-manager, stow) through the link; the doctor only reads it.
+      const read = await ctx.files.read(candidate.path, CONFIG_CAP, {follow: true})
       if (!read.ok && read.code === 'ENOENT' && !explicit) continue
       if (!read.ok) {
         if (read.code === 'ENOENT') return {kind: 'missing', candidate, explicit: true, looked: [candidate.path]}
@@ -45,6 +48,13 @@ export function loadConfig(ctx: CheckContext, extra: ConfigCandidate[] = []): Pr
     const first = candidates[0]!
     return {kind: 'missing', candidate: first, explicit: false, looked: candidates.map((c) => c.path)}
   })
+}
+
+/** The config of the daemon this run adopted (it has no RunWisp state of its own), as that daemon learnt it. */
+async function adoptedConfig(ctx: CheckContext): Promise<ConfigCandidate[]> {
+  const {adopted} = await loadRunwispState(ctx)
+  const config = adopted?.facts.config
+  return adopted && config ? [{path: config.path, source: 'daemon', label: `the config of the running RunWisp daemon pid ${adopted.proc.pid}: ${config.how}`}] : []
 }
 
 /**

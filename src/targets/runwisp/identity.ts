@@ -1,15 +1,12 @@
 /**
  * "Is this process RunWisp?" — decided from the process (its name or executable), or from the
  * daemon's own identity endpoint cross-checked against the process holding the port; never from
- * "something answers 200". And "which data dir does this daemon serve?" — from what it has open,
- * else from its flags, environment and working directory, as root.go resolves them.
+ * "something answers 200". Which data dir a daemon serves is `daemon-facts.ts`'s question.
  */
-import {basename, dirname, join, resolve} from 'node:path'
+import {basename} from 'node:path'
 import type {CheckContext} from '../../context.js'
 import type {ProcessInfo} from '../../probes/processes.js'
 import type {Evidence} from '../../types.js'
-import {flagValue} from './formats.js'
-import {CONFIG_NAME, CURRENT_DATA_DIR_NAME, SYSTEM_CONFIG, SYSTEM_DATA_DIR} from './paths.js'
 
 export type Identity = {verdict: 'runwisp' | 'foreign'; why: string}
 
@@ -41,51 +38,6 @@ function subcommand(argv: readonly string[]): string | null {
     return null
   }
   return null
-}
-
-/** The data dir a daemon process serves, and how that was learnt. */
-export async function daemonDataDir(ctx: CheckContext, proc: ProcessInfo): Promise<{dataDir: string; how: string} | null> {
-  const open = await ctx.processes.openFiles(proc.pid)
-  for (const target of open ?? []) {
-    const name = basename(target)
-    if (name === 'runwisp.db' || name === 'daemon.pid') return {dataDir: dirname(target), how: `it has ${target} open`}
-  }
-  const named = await daemonPath(ctx, proc, DATA_SETTING)
-  return named ? {dataDir: named.path, how: named.how} : null
-}
-
-/** The config a daemon process loads (runwisp-facts §1.1), and how that was learnt. */
-export function daemonConfig(ctx: CheckContext, proc: ProcessInfo): Promise<{path: string; how: string} | null> {
-  return daemonPath(ctx, proc, CONFIG_SETTING)
-}
-
-interface PathSetting {
-  flag: string
-  env: string
-  rootDefault: string
-  /** Relative to the daemon's working directory. */
-  cwdDefault: string
-}
-
-const DATA_SETTING: PathSetting = {flag: '--data', env: 'RUNWISP_DATA', rootDefault: SYSTEM_DATA_DIR, cwdDefault: CURRENT_DATA_DIR_NAME}
-const CONFIG_SETTING: PathSetting = {flag: '--config', env: 'RUNWISP_CONFIG', rootDefault: SYSTEM_CONFIG, cwdDefault: CONFIG_NAME}
-
-/** A path setting as root.go resolves it for this process: flag > environment > euid default, relative to its working directory. */
-async function daemonPath(ctx: CheckContext, proc: ProcessInfo, setting: PathSetting): Promise<{path: string; how: string} | null> {
-  const cwd = await ctx.processes.cwd(proc.pid)
-  const relativeTo = (named: string) => (cwd || named.startsWith('/') ? resolve(cwd ?? '/', named) : null)
-  const flag = flagValue(proc.argv, [setting.flag])
-  if (flag) {
-    const path = relativeTo(flag)
-    return path ? {path, how: `it was started with ${setting.flag} ${flag}`} : null
-  }
-  const env = (await ctx.processes.environ(proc.pid))?.[setting.env]
-  if (env) {
-    const path = relativeTo(env)
-    return path ? {path, how: `its ${setting.env} is ${env}`} : null
-  }
-  if (proc.uid === 0) return {path: setting.rootDefault, how: `it runs as root with no ${setting.flag} (root default since 0.14)`}
-  return cwd ? {path: join(cwd, setting.cwdDefault), how: `its working directory is ${cwd} and it has no ${setting.flag}`} : null
 }
 
 /** A command line with password values masked: `runwisp --password x` must not end up in a report. */

@@ -57,7 +57,7 @@ export function dataDirCandidates(ctx: CheckContext): {explicit: DataDirCandidat
   return {explicit: null, defaults}
 }
 
-export type ConfigSource = 'flag' | 'env' | 'cwd' | 'system' | 'default'
+export type ConfigSource = 'flag' | 'env' | 'cwd' | 'system' | 'daemon' | 'default'
 
 export interface ConfigCandidate {
   path: string

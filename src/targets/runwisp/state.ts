@@ -12,16 +12,20 @@ import {Undetermined} from '../../check.js'
 import type {CheckContext} from '../../context.js'
 import type {FileError} from '../../probes/files.js'
 import type {HttpResult} from '../../probes/http.js'
-import {devParts, readLocks} from '../../probes/locks.js'
 import type {ProcessInfo} from '../../probes/processes.js'
 import type {Listener} from '../../probes/sockets.js'
 import {loadConfig, type ConfigState} from './config.js'
 import {configClues} from './config-rules.js'
-import {flagValue, parseEnvironment, parseIdentity, parsePidFile, parseUnit, splitWords, unitValue, unitValues, type RunwispIdentity, type UnitFile} from './formats.js'
-import {compareVersions, generationOfVersion, identityPaths, isVersion, since, type RunwispFacts, type RunwispGeneration} from './generations.js'
+import {describeDaemon, sameDir, type DaemonFacts} from './daemon-facts.js'
+import {flagValue, parseEnvironment, parsePidFile, parseUnit, splitWords, unitValue, unitValues, type RunwispIdentity, type UnitFile} from './formats.js'
+import {compareVersions, generationOfVersion, isVersion, since, type RunwispFacts, type RunwispGeneration} from './generations.js'
+import {checkRecordedPid, groupName, isDaemonProcess, lookupUser, processIdentity, userName, type RecordedPid} from './identity.js'
+import {probeHost, probeIdentity, type IdentityAnswer} from './identity-endpoint.js'
+import {configCandidates, dataDirCandidates, dataDirNameHint, DEFAULT_PORT, FAILSAFE_UNIT_PREFIX, runwispPaths, socketPath, unitDirs, type DataDirCandidate, type RunwispPaths} from './paths.js'
+import {lockState, looksLikeRunwispDir, type LockState} from './pid-lock.js'
+import {isPasswordDropIn} from './secrets.js'
 
-import {checkRecordedPid, daemonDataDir, groupName, isDaemonProcess, lookupUser, processIdentity, userName, type RecordedPid} from './identity.js'
-import {dataDirCandidates, dataDirNameHint, DEFAULT_HOST, DEFAULT_PORT, FAILSAFE_UNIT_PREFIX, runwispPaths, socketPath, unitDirs, type DataDirCandidate, type RunwispPaths} from './paths.js'
+export {lockState, looksLikeRunwispDir, probeIdentity, type IdentityAnswer, type LockState}
 
 export type DataDirState = {kind: 'dir'; names: string[]} | {kind: 'missing'} | {kind: 'not-a-dir'; what: string} | {kind: 'unreadable'; error: FileError}
 
@@ -31,6 +35,16 @@ export interface RunwispState {
   paths: RunwispPaths
   dataDirState: DataDirState
   socket: {path: string; source: 'env' | 'data-dir'}
+  /**
+   * Whether this run has RunWisp state of its own to judge: a data dir or config named by a flag or
+   * the environment, or one where RunWisp looks from here. Without, the doctor checks the daemon that
+   * runs (`adopted`), and another daemon elsewhere is no conflict with anything here.
+   */
+  ownState: boolean
+  /** The running daemon whose data dir and config this run adopted, when it has no state of its own. */
+  adopted: RunningDaemon | null
+  /** Why no running daemon was adopted, when the run has no state of its own. */
+  notAdopted: string | null
 }
 
 export function loadRunwispState(ctx: CheckContext): Promise<RunwispState> {
@@ -52,16 +66,44 @@ export function loadRunwispState(ctx: CheckContext): Promise<RunwispState> {
         }
       }
     }
+    const ownState = chosen !== null || (await hasOwnConfig(ctx))
+    const adoption = ownState ? {daemon: null, why: null} : await adoptableDaemon(ctx)
+    if (!chosen && adoption.daemon?.dataDir) {
+      const {proc, dataDir} = adoption.daemon
+      chosen = {path: dataDir.dataDir, source: 'daemon', label: `the data dir of the running RunWisp daemon pid ${proc.pid}: ${dataDir.how}; ${ctx.cwd} holds no RunWisp config or data dir of its own`}
+    }
     chosen ??= {...defaults[0]!, source: 'default', label: `${defaults[0]!.path} (the 0.6+ default; it does not exist yet)`}
     const dataDir = chosen.path
-    return {dataDir, source: chosen, paths: runwispPaths(dataDir), dataDirState: await readDataDir(ctx, dataDir), socket: socketPath(ctx, dataDir)}
+    return {dataDir, source: chosen, paths: runwispPaths(dataDir), dataDirState: await readDataDir(ctx, dataDir), socket: socketPath(ctx, dataDir), ownState, adopted: adoption.daemon, notAdopted: adoption.why}
   })
 }
 
-/** `./data` is a common name: only count it as RunWisp's when it holds RunWisp's files. */
-export async function looksLikeRunwispDir(ctx: CheckContext, dir: string): Promise<boolean> {
-  const listing = await ctx.files.readdir(dir)
-  return listing.ok && listing.names.some((n) => ['runwisp.db', 'password', 'daemon.pid', 'runwisp.sock', 'daemon.log'].includes(n))
+/** A config where RunWisp looks from here (flag, RUNWISP_CONFIG, ./runwisp.toml, root's /etc/runwisp/runwisp.toml). */
+async function hasOwnConfig(ctx: CheckContext): Promise<boolean> {
+  const {explicit, defaults} = configCandidates(ctx)
+  if (explicit) return true
+  for (const candidate of defaults) if ((await ctx.files.lstat(candidate.path)).ok) return true
+  return false
+}
+
+/**
+ * The daemon a user who types `doctor` here means, when nothing of RunWisp's is here: the RunWisp on
+ * the port `runwisp` would use, else the only one running. Only a daemon of the doctor's own user
+ * (or any, for root): another user's data dir is not this user's to check.
+ */
+async function adoptableDaemon(ctx: CheckContext): Promise<{daemon: RunningDaemon | null; why: string | null}> {
+  const all = await runningDaemons(ctx)
+  if (all.length === 0) return {daemon: null, why: 'no RunWisp daemon runs'}
+  const mine = all.filter((d) => ctx.uid === null || ctx.uid === 0 || d.proc.uid === ctx.uid)
+  const known = mine.filter((d) => d.dataDir)
+  const {port} = await configuredPort(ctx, null)
+  const onPort = (await observePort(ctx, port)).find((o) => o.verdict === 'runwisp' && known.some((d) => d.proc.pid === o.pid))
+  if (onPort) return {daemon: known.find((d) => d.proc.pid === onPort.pid)!, why: null}
+  if (known.length === 1) return {daemon: known[0]!, why: null}
+  const list = (ds: RunningDaemon[]) => ds.map((d) => `pid ${d.proc.pid}${d.dataDir ? ` (${d.dataDir.dataDir})` : ''}`).join(', ')
+  if (known.length > 1) return {daemon: null, why: `several RunWisp daemons run (${list(known)}); name one with --runwisp-data-dir`}
+  if (mine.length > 0) return {daemon: null, why: `the data dir of RunWisp ${list(mine)} cannot be told (${mine[0]!.facts.dataDirUnknown ?? 'unknown'})`}
+  return {daemon: null, why: `the RunWisp daemons running (${list(all)}) are other users'`}
 }
 
 async function readDataDir(ctx: CheckContext, dataDir: string): Promise<DataDirState> {
@@ -85,8 +127,6 @@ export function requireReadableDataDir(state: RunwispState): void {
 
 // ---------------------------------------------------------------------------------------------
 // daemon.pid and its flock
-
-export type LockState = {held: true; holders: number[]} | {held: false} | {held: 'unknown'; reason: string}
 
 export type PidFileState =
   | {kind: 'missing'}
@@ -118,14 +158,6 @@ export function loadPidFile(ctx: CheckContext): Promise<PidFileState> {
   })
 }
 
-/** Who holds a flock on the file (dev, inode), from /proc/locks: reading never disturbs the lock. */
-export async function lockState(ctx: CheckContext, dev: number, ino: number): Promise<LockState> {
-  const locks = await ctx.memo('runwisp:proc-locks', () => readLocks())
-  if (!locks) return {held: 'unknown', reason: '/proc/locks is not available on this system'}
-  const {major, minor} = devParts(dev)
-  const holders = locks.filter((l) => l.kind === 'FLOCK' && l.inode === ino && l.major === major && l.minor === minor).map((l) => l.pid)
-  return holders.length > 0 ? {held: true, holders: [...new Set(holders)]} : {held: false}
-}
 
 // ---------------------------------------------------------------------------------------------
 // systemd units
@@ -186,12 +218,14 @@ export function loadUnits(ctx: CheckContext): Promise<RunwispUnit[]> {
     const seen = new Set<string>()
     for (const file of await findUnitFiles(ctx)) {
       if (file.name.startsWith(FAILSAFE_UNIT_PREFIX) || seen.has(file.name)) continue
-      const read = await ctx.files.read(file.path, 256 * 1024)
+      // systemd follows a linked unit (`systemctl link`, home-manager); so does the doctor, for reading.
+      const read = await ctx.files.read(file.path, 256 * 1024, {follow: true})
       if (!read.ok) continue
       seen.add(file.name)
       const unit = parseUnit(read.text)
       for (const dropIn of file.dropIns) {
-        const text = await ctx.files.read(dropIn, 64 * 1024)
+        // The password drop-in holds a secret: never read through a link (symlinked-secret judges it).
+        const text = await ctx.files.read(dropIn, 64 * 1024, {follow: !isPasswordDropIn(dropIn)})
         if (text.ok) parseUnit(text.text, unit)
       }
       found.push(describeUnit(file.path, file.name, file.scope, unit, file.dropIns))
@@ -232,22 +266,34 @@ export interface PortChoice {
   source: string
 }
 
-/** `--runwisp-port` > `RUNWISP_PORT` (0.14+) > a RunWisp unit's `--port` > the generation's default. */
+/** `--runwisp-port` > `RUNWISP_PORT` (0.14+) > the port the running daemon of our data dir answers on > a RunWisp unit's `--port` > the generation's default. */
 export async function chosenPort(ctx: CheckContext, facts: RunwispFacts | null): Promise<PortChoice> {
   const flag = ctx.options.targetOptions.runwisp?.port
   if (flag) return {port: flag, source: '--runwisp-port'}
+  const env = envPort(ctx)
+  if (env) return env
+  const daemon = await ourDaemon(ctx)
+  const served = daemon ? (await describeDaemon(ctx, daemon)).port : null
+  if (daemon && served) return {port: served.port, source: `the port RunWisp pid ${daemon.pid} of this data dir serves (${served.how})`}
+  return configuredPort(ctx, facts)
+}
+
+function envPort(ctx: CheckContext): PortChoice | null {
   const env = ctx.env.RUNWISP_PORT
-  if (env && /^\d+$/.test(env) && Number(env) >= 1 && Number(env) <= 65535) return {port: Number(env), source: 'RUNWISP_PORT'}
+  return env && /^\d+$/.test(env) && Number(env) >= 1 && Number(env) <= 65535 ? {port: Number(env), source: 'RUNWISP_PORT'} : null
+}
+
+/** The port as configured, before any daemon is asked: `--runwisp-port` > `RUNWISP_PORT` > a unit's `--port` > the default. */
+async function configuredPort(ctx: CheckContext, facts: RunwispFacts | null): Promise<PortChoice> {
+  const flag = ctx.options.targetOptions.runwisp?.port
+  if (flag) return {port: flag, source: '--runwisp-port'}
+  const env = envPort(ctx)
+  if (env) return env
   const unit = (await loadUnits(ctx)).find((u) => u.port !== null)
   if (unit?.port) return {port: unit.port, source: `--port in ${unit.path}`}
   if (facts?.version && compareVersions(facts.version, '0.4.0') < 0) return {port: 8080, source: 'the default before 0.4'}
   return {port: DEFAULT_PORT, source: 'the default since 0.4'}
 }
-
-export type IdentityAnswer =
-  | {kind: 'runwisp'; identity: RunwispIdentity; path: string; url: string}
-  | {kind: 'local-only'; path: string; url: string}
-  | {kind: 'none'; tried: Array<{url: string; result: string}>}
 
 export interface PortOwner {
   listener: Listener
@@ -304,40 +350,11 @@ export function observePort(ctx: CheckContext, port: number): Promise<PortOwner[
         verdict = byProcess.verdict
         why = `${byProcess.why}; its identity answer claims pid ${fromEndpoint.pid}, which is not the process on the port`
       }
-      const dataDir = fromEndpoint?.dataDir ? {dataDir: resolve(fromEndpoint.dataDir), how: 'its identity endpoint says so'} : verdict === 'runwisp' ? await daemonDataDir(ctx, proc) : null
+      const served = verdict === 'runwisp' && !fromEndpoint?.dataDir ? (await describeDaemon(ctx, proc)).dataDir : null
+      const dataDir = fromEndpoint?.dataDir ? {dataDir: resolve(fromEndpoint.dataDir), how: 'its identity endpoint says so'} : served ? {dataDir: served.path, how: served.how} : null
       owners.push({listener, pid: proc.pid, proc, verdict, why, ...(fromEndpoint ? {identity: fromEndpoint, ...identityPath} : {}), ...(dataDir ? {dataDir} : {})})
     }
     return owners
-  })
-}
-
-/** Loopback for wildcard binds; the identity endpoint answers only locally (runwisp-facts §2.4). */
-function probeHost(listener: Listener): string {
-  const a = listener.address
-  if (a === '0.0.0.0' || a === '127.0.0.1' || a.startsWith('127.')) return '127.0.0.1'
-  if (a === '::' || a === '::1') return '[::1]'
-  if (a.startsWith('::ffff:')) return a.slice(7)
-  return listener.protocol === 'tcp6' ? `[${a}]` : a
-}
-
-/** `GET /api/daemon/identity` (0.16+) then `/api/instance` (0.11–0.15): unauthenticated, loopback only. */
-export function probeIdentity(ctx: CheckContext, host: string, port: number): Promise<IdentityAnswer> {
-  return ctx.memo(`runwisp:identity:${host}:${port}`, async () => {
-    const tried: Array<{url: string; result: string}> = []
-    for (const path of identityPaths({generation: null, version: null})) {
-      const url = `http://${host}:${port}${path}`
-      const r = await ctx.http.get(url, {maxBytes: 16 * 1024, headers: {accept: 'application/json'}})
-      if (!r.ok) {
-        tried.push({url, result: r.message})
-        if (r.error === 'timeout' || r.error === 'refused') break
-        continue
-      }
-      if (r.status === 403 && r.body.includes('instance endpoint is only available locally')) return {kind: 'local-only', path, url}
-      const parsed = r.status === 200 ? parseIdentity(r.body) : null
-      if (parsed?.ok && parsed.value.app === 'runwisp') return {kind: 'runwisp', identity: parsed.value, path, url}
-      tried.push({url, result: `${r.status}${parsed && !parsed.ok ? ` (${parsed.reason})` : ''}`})
-    }
-    return {kind: 'none', tried}
   })
 }
 
@@ -368,6 +385,7 @@ export {excerpt}
 export interface RunningDaemon {
   proc: ProcessInfo
   dataDir: {dataDir: string; how: string} | null
+  facts: DaemonFacts
 }
 
 export function runningDaemons(ctx: CheckContext): Promise<RunningDaemon[]> {
@@ -375,10 +393,18 @@ export function runningDaemons(ctx: CheckContext): Promise<RunningDaemon[]> {
     const out: RunningDaemon[] = []
     for (const proc of await ctx.processes.list()) {
       if (!isDaemonProcess(proc)) continue
-      out.push({proc, dataDir: await daemonDataDir(ctx, proc)})
+      const facts = await describeDaemon(ctx, proc)
+      out.push({proc, dataDir: facts.dataDir ? {dataDir: facts.dataDir.path, how: facts.dataDir.how} : null, facts})
     }
     return out
   })
+}
+
+/** Whether a daemon is this data dir's: the lock or pid of its daemon.pid names it, or it serves this very directory. */
+export async function servesOurDataDir(ctx: CheckContext, pid: number | null, dataDir: string | null): Promise<boolean> {
+  const ours = await ourDaemon(ctx)
+  if (pid !== null && ours?.pid === pid) return true
+  return dataDir !== null && sameDir(ctx, dataDir, (await loadRunwispState(ctx)).dataDir)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,7 +434,10 @@ export function runwispFacts(ctx: CheckContext): Promise<FactsWithReason> {
     const clues: Range[] = []
     const port = await chosenPort(ctx, null)
     const owners = await observePort(ctx, port.port)
-    const ours = owners.find((o) => o.verdict === 'runwisp' && (!o.dataDir || o.dataDir.dataDir === state.dataDir || state.dataDirState.kind !== 'dir'))
+    let ours: PortOwner | undefined
+    for (const o of owners) {
+      if (o.verdict === 'runwisp' && (!o.dataDir || state.dataDirState.kind !== 'dir' || (await servesOurDataDir(ctx, o.pid, o.dataDir.dataDir)))) ours ??= o
+    }
     const version = ours?.identity?.version
     if (version && isVersion(version)) {
       const v = version.replace(/^v/, '')
@@ -520,9 +549,10 @@ export function ourDaemon(ctx: CheckContext): Promise<ProcessInfo | null> {
       }
     }
     if (pid.kind === 'ok' && pid.recorded.state === 'alive') return pid.recorded.proc
-    const port = await chosenPort(ctx, await runwispFacts(ctx))
-    const owner = (await observePort(ctx, port.port)).find((o) => o.verdict === 'runwisp' && o.proc && o.dataDir?.dataDir === state.dataDir)
-    return owner?.proc ?? null
+    for (const d of await runningDaemons(ctx)) if (d.dataDir && (await sameDir(ctx, d.dataDir.dataDir, state.dataDir))) return d.proc
+    const port = await configuredPort(ctx, null)
+    for (const o of await observePort(ctx, port.port)) if (o.verdict === 'runwisp' && o.proc && o.dataDir && (await sameDir(ctx, o.dataDir.dataDir, state.dataDir))) return o.proc
+    return null
   })
 }
 

@@ -283,6 +283,21 @@ export const runwispSymptoms = defineSymptoms([
     generations: ALL,
   },
   {
+    id: 'runwisp/data-dir-symlink',
+    target: 'runwisp',
+    title: 'The RunWisp data dir is a symlink',
+    message: 'The data dir {dataDir} is a symlink to {linkTarget} ({leadsTo}); the link is owned by {linkOwner}{planted}. RunWisp follows it; the doctor judges where it leads, but does not act through it.',
+    severity: 'warn',
+    cause: 'RunWisp resolves a symlinked data dir like any directory (MkdirAll and chmod follow it), so whoever can plant the link decides where the database, logs and secrets go — and where a repair run as root would chmod and move files. A link of your own (a data dir moved to a bigger disk) works; one another user planted in a shared directory is a trap.',
+    fix: {
+      summary: 'If you made the link, keep it and apply repairs to the directory it leads to yourself; if you did not, remove the link (rm removes only the link, not what it points to) and let RunWisp create its own data dir.',
+      commands: ['ls -ld {dataDir} {leadsToPath}', 'rm {dataDir}'],
+    },
+    docs: `${F} §1.1, §1.3`,
+    check: 'data-dir-permissions',
+    generations: ALL,
+  },
+  {
     id: 'runwisp/data-dir-permission-denied',
     target: 'runwisp',
     title: 'The daemon\'s user cannot write the data dir',

@@ -1,7 +1,7 @@
 import type {CheckContext} from '../../context.js'
 import type {DetectedTarget, TargetDefinition} from '../types.js'
 import {loadConfig} from './config.js'
-import {chosenPort, loadRunwispState, loadUnits, observePort, runwispFacts} from './state.js'
+import {chosenPort, loadRunwispState, loadUnits, observePort, runningDaemons, runwispFacts} from './state.js'
 import './symptoms.js'
 
 /**
@@ -21,6 +21,7 @@ export const runwispTarget: TargetDefinition = {
     else if (config.explicit) reasons.push(`${config.candidate.label} names ${config.candidate.path}`)
     if (state.dataDirState.kind !== 'missing') reasons.push(`data dir ${state.dataDir} (${state.source.label})`)
     else if (state.source.source === 'flag' || state.source.source === 'env') reasons.push(`${state.source.label} names ${state.dataDir}`)
+    if (!state.ownState && !state.adopted && state.notAdopted && (await runningDaemons(ctx)).length > 0) reasons.push(`RunWisp runs on this machine, but no daemon was adopted: ${state.notAdopted}`)
     for (const unit of await loadUnits(ctx)) reasons.push(`systemd unit ${unit.path}`)
     const port = await chosenPort(ctx, null)
     const owner = (await observePort(ctx, port.port)).find((o) => o.verdict === 'runwisp')

@@ -74,7 +74,8 @@ export const executorServiceUnit: TargetCheck = withDocumentedPlans({
   async detect(ctx, _target) {
     const where = serviceUnitPath(ctx)
     if (!where) return skip(`the ${ctx.platform} service (Task Scheduler) is not inspected by this check`)
-    const read = await ctx.files.read(where.path, 1024 * 1024)
+    // systemd and launchd follow a linked unit (home-manager, stow); the doctor only reads it.
+    const read = await ctx.files.read(where.path, 1024 * 1024, {follow: true})
     if (!read.ok) {
       if (read.code === 'ENOENT' || read.code === 'ENOTDIR') return skip(`no Executor service is installed (no ${where.path})`)
       if (read.code === 'EACCES' || read.code === 'OTHER') throw new Undetermined(`cannot read ${where.path} (${read.code})`)

@@ -7,6 +7,7 @@ import {chosenPort, loadRunwispState, ourDaemon, probeHealth, runwispFacts, type
 import {loadConfig} from '../config.js'
 import type {Finding} from '../../../types.js'
 import {withDocumentedPlans} from '../../../fix/documented.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * Thresholds. The Date header is truncated to the second and the probe takes up to its timeout,
@@ -16,7 +17,7 @@ import {withDocumentedPlans} from '../../../fix/documented.js'
 export const WARN_SKEW_S = 5
 export const FAIL_SKEW_S = 60
 
-export const runwispClockSkew: TargetCheck = withDocumentedPlans({
+export const runwispClockSkew: TargetCheck = noActingThroughLinks(withDocumentedPlans({
   symptoms: ['runwisp/clock-skew', 'runwisp/timezone-mismatch'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -47,7 +48,7 @@ export const runwispClockSkew: TargetCheck = withDocumentedPlans({
     if (findings.length === 0 && Number.isNaN(serverMs)) return skip(`the daemon's answer has no usable Date header (${date ?? 'absent'})`)
     return findings
   },
-})
+}))
 
 /** The host's zone: TZ, else the /etc/localtime link, else /etc/timezone. */
 async function hostTimezone(ctx: CheckContext): Promise<string | null> {

@@ -7,6 +7,7 @@ import {describeFacts, since} from '../generations.js'
 import {loadRunwispState, loadUnits, runwispFacts} from '../state.js'
 import type {Finding} from '../../../types.js'
 import {withDocumentedPlans} from '../../../fix/documented.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 const ISSUE_SYMPTOM: Record<ConfigIssue['kind'], string> = {
   'unknown-key': 'runwisp/config-unknown-key',
@@ -17,7 +18,7 @@ const ISSUE_SYMPTOM: Record<ConfigIssue['kind'], string> = {
 }
 
 /** `runwisp.toml` as this generation's loader would judge it (runwisp-facts §5), plus the RUNWISP_* variables it validates at start. */
-export const runwispConfigValid: TargetCheck = withDocumentedPlans({
+export const runwispConfigValid: TargetCheck = noActingThroughLinks(withDocumentedPlans({
   symptoms: ['runwisp/config-missing', 'runwisp/config-syntax', 'runwisp/config-unknown-key', 'runwisp/config-bad-value', 'runwisp/cron-invalid', 'runwisp/unknown-notifier', 'runwisp/overlap-skip', 'runwisp/env-invalid'],
   async detect(ctx, _target) {
     const facts = await runwispFacts(ctx)
@@ -62,7 +63,7 @@ export const runwispConfigValid: TargetCheck = withDocumentedPlans({
     }
     return findings
   },
-})
+}))
 
 /** runwisp-facts §2.1, §3.3: the RUNWISP_* values RunWisp refuses to start with, in the environment the doctor sees. */
 function envFindings(ctx: CheckContext, facts: Awaited<ReturnType<typeof runwispFacts>>): Finding[] {

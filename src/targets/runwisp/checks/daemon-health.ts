@@ -8,14 +8,16 @@ import {findExecutable, manualStep, quarantineStep, runStep, terminateStep} from
 import type {FixStep} from '../../../fix/types.js'
 import type {ProcessInfo} from '../../../probes/processes.js'
 import {hasSocket, since, type RunwispFacts} from '../generations.js'
-import {daemonDataDir, isDaemonProcess, processEvidence, redactCommand} from '../identity.js'
+import {describeDaemon, sameDir} from '../daemon-facts.js'
+import {isDaemonProcess, processEvidence, redactCommand} from '../identity.js'
 import {chosenPort, loadPidFile, logsCommand, observePort, ourDaemon, probeHealth, runwispFacts, loadRunwispState, requireReadableDataDir, restartCommand, type RunwispState} from '../state.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * runwisp-facts §2.2: `GET /health` answers 200 `OK` in every generation, over the socket (0.5+,
  * what the CLI uses) or TCP. The answer alone proves nothing, so the port's owner is identified too.
  */
-export const runwispDaemonHealth: TargetCheck = withDocumentedPlans({
+export const runwispDaemonHealth: TargetCheck = noActingThroughLinks(withDocumentedPlans({
   symptoms: ['runwisp/health-no-answer', 'runwisp/health-wrong-answer', 'runwisp/health-not-runwisp', 'runwisp/socket-not-socket'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -74,7 +76,7 @@ export const runwispDaemonHealth: TargetCheck = withDocumentedPlans({
     }
     return []
   },
-})
+}))
 
 /** runwisp-facts §2.3: `stop` waits 3 s + 2 × shutdown_timeout (10 s by default) + 5 s. */
 const STOP_BUDGET_MS = 40_000
@@ -100,10 +102,11 @@ async function hungDaemonPlan(ctx: CheckContext, state: RunwispState, facts: Run
         : manualStep({title: `Run \`runwisp ${stopArgs.join(' ')}\``, why: `${why} The runwisp command is not on PATH, so the doctor cannot run it itself.`, instructions: [`runwisp ${stopArgs.join(' ')}`]}),
     )
   }
-  const [served, environ, cwd] = await Promise.all([daemonDataDir(ctx, daemon), ctx.processes.environ(daemon.pid), ctx.processes.cwd(daemon.pid)])
+  const [described, environ, cwd] = await Promise.all([describeDaemon(ctx, daemon), ctx.processes.environ(daemon.pid), ctx.processes.cwd(daemon.pid)])
+  const served = described.dataDir
   const refusal =
     !isDaemonProcess(daemon) ? 'it is not a RunWisp daemon process (a one-shot command?)'
-    : served?.dataDir !== state.dataDir ? `the data dir it serves is ${served ? `${served.dataDir} (${served.how})` : 'unknown'}, not ${state.dataDir}`
+    : !served || !(await sameDir(ctx, served.path, state.dataDir)) ? `the data dir it serves is ${served ? `${served.path} (${served.how})` : `unknown (${described.dataDirUnknown})`}, not ${state.dataDir}`
     : environ === null || cwd === null ? 'its environment or working directory cannot be read, so its identity cannot be pinned'
     : redactCommand(daemon.cmdline) !== daemon.cmdline ? 'its command line carries a password, which the doctor does not copy into a plan'
     : null

@@ -1,6 +1,7 @@
 import {logFindings, type LogRule} from '../../../log-findings.js'
 import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {chosenPort, loadRunwispState, ourDaemon, runwispFacts} from '../state.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * Fatal lines of `daemon.log` (runwisp-facts §2.3, §6.1, §7), most specific first. The generic rule
@@ -17,7 +18,7 @@ const LOG_RULES: readonly LogRule[] = [
 /** daemon.log is truncated on every self-spawn, so it only ever holds the last start: 256 KiB is plenty. */
 const TAIL_BYTES = 256 * 1024
 
-export const runwispDaemonLogErrors: TargetCheck = {
+export const runwispDaemonLogErrors: TargetCheck = noActingThroughLinks({
   symptoms: ['runwisp/log-address-in-use', 'runwisp/log-bind-permission-denied', 'runwisp/log-health-timeout', 'runwisp/log-crash-recovery-failed', 'runwisp/log-fatal'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -34,4 +35,4 @@ export const runwispDaemonLogErrors: TargetCheck = {
     const {port} = await chosenPort(ctx, await runwispFacts(ctx))
     return logFindings(path, tail, LOG_RULES, {vars: {port, freePort: port + 1, dataDir: state.dataDir}, runningSinceMs: daemon?.startedAtMs ?? null})
   },
-}
+})

@@ -12,22 +12,49 @@ import type {Finding} from '../../../types.js'
 import {documentedStep} from '../../../fix/documented.js'
 import {chmodStep, manualStep, shellQuote} from '../../../fix/steps.js'
 import type {FixStep} from '../../../fix/types.js'
+import {dataDirLinks, noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * runwisp-facts §1.3, §1.5: the data dir is a 0700 directory owned by, and writable by, the user
  * the daemon runs as. Access is computed from owner, group and mode for that user (the doctor may
  * run as someone else); when the doctor *is* that user, what the kernel refused is the proof.
  */
-export const runwispDataDirPermissions: TargetCheck = {
-  symptoms: ['runwisp/data-dir-not-dir', 'runwisp/data-dir-permission-denied', 'runwisp/data-dir-foreign-owner', 'runwisp/data-dir-mode', 'runwisp/data-dir-foreign-files'],
+export const runwispDataDirPermissions: TargetCheck = noActingThroughLinks({
+  symptoms: ['runwisp/data-dir-symlink', 'runwisp/data-dir-not-dir', 'runwisp/data-dir-permission-denied', 'runwisp/data-dir-foreign-owner', 'runwisp/data-dir-mode', 'runwisp/data-dir-foreign-files'],
   async detect(ctx, target) {
-    const verdict = await judgeDataDir(ctx, target)
+    const link = await linkFinding(ctx)
+    const judged = await judgeDataDir(ctx, target).catch((error: unknown) => {
+      // A dangling link is the finding; what lies beyond it cannot be judged.
+      if (link && error instanceof Undetermined) return []
+      throw error
+    })
+    const verdict = link && Array.isArray(judged) ? [link, ...judged] : link ? [link] : judged
     if (!Array.isArray(verdict)) return verdict
     const account = await daemonAccount(ctx)
     const out: Finding[] = []
     for (const f of verdict) out.push({...f, plan: f.symptom === 'runwisp/data-dir-mode' ? await modePlan(ctx, (await loadRunwispState(ctx)).dataDir, account, f) : [ownerStep(f)]})
     return out
   },
+})
+
+/**
+ * The data dir itself is a symlink (runwisp-facts §1.1, §1.3: RunWisp follows it). A failure when
+ * someone other than root, the doctor's user or the daemon's user owns the link (they could have
+ * planted it), or when it leads nowhere (MkdirAll then fails with "file exists"); else a warning.
+ */
+async function linkFinding(ctx: CheckContext): Promise<Finding | null> {
+  const {dataDirLink: link, dataDir} = await dataDirLinks(ctx)
+  if (!link) return null
+  const account = await daemonAccount(ctx)
+  const leadsTo = link.resolved ? (link.resolved === link.target ? 'a directory' : `that is ${link.resolved}`) : 'it leads nowhere: RunWisp cannot create its data dir through it'
+  const resolvedStat = link.resolved ? await ctx.files.lstat(link.resolved) : null
+  const targetOwner = resolvedStat?.ok ? await userName(ctx, resolvedStat.stat.uid) : null
+  const planted = link.trusted ? '' : `, not by root, ${account.name} (the daemon's user) or the user running the doctor: another user could have planted it`
+  return finding('runwisp/data-dir-symlink', {
+    vars: {dataDir, linkTarget: link.target, leadsTo: link.resolved ? (targetOwner ? `${leadsTo}, owned by ${targetOwner}` : leadsTo) : leadsTo, leadsToPath: shellQuote(link.resolved ?? link.target), linkOwner: link.owner, planted},
+    severity: link.trusted && link.resolved ? 'warn' : 'fail',
+    evidence: {dataDir, linkTarget: link.target, resolved: link.resolved, linkOwner: link.owner, linkOwnerUid: link.ownerUid, targetOwner, daemonUser: account.name, trusted: link.trusted},
+  })
 }
 
 /**

@@ -6,12 +6,13 @@ import {formatBytes, parseSize} from '../formats.js'
 import {loadRunwispState} from '../state.js'
 import type {Finding} from '../../../types.js'
 import {withDocumentedPlans} from '../../../fix/documented.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * runwisp-facts §5.1, §6: `[storage] min_free_space` (0 = no check) against the free space of the
  * data dir's filesystem, and `[storage] max_size` (0 = no cap) against what the run logs take.
  */
-export const runwispDiskSpace: TargetCheck = withDocumentedPlans({
+export const runwispDiskSpace: TargetCheck = noActingThroughLinks(withDocumentedPlans({
   symptoms: ['runwisp/disk-below-min-free', 'runwisp/storage-over-max-size'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -51,4 +52,4 @@ export const runwispDiskSpace: TargetCheck = withDocumentedPlans({
     }
     return findings
   },
-})
+}))

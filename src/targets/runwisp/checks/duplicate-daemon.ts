@@ -2,18 +2,23 @@ import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
 import {processEvidence, redactCommand} from '../identity.js'
-import {chosenPort, loadRunwispState, observePort, runningDaemons, runwispFacts, type PortOwner} from '../state.js'
+import {describeDaemon} from '../daemon-facts.js'
+import {chosenPort, loadRunwispState, observePort, runningDaemons, runwispFacts, servesOurDataDir, type PortOwner, type RunningDaemon} from '../state.js'
 import {runwispPaths} from '../paths.js'
 import {since} from '../generations.js'
 import type {Finding} from '../../../types.js'
 import {withDocumentedPlans} from '../../../fix/documented.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * A second RunWisp on our port, serving another data dir (or password), is found from its identity
- * endpoint's data dir or from the files its process has open — never by logging in: the login
- * limit is 5 per IP per 5 minutes (runwisp-facts §3.4), and a doctor must not lock a user out.
+ * endpoint's data dir or from the process's own facts, judged by its own generation's rules —
+ * never by logging in: the login limit is 5 per IP per 5 minutes (runwisp-facts §3.4), and a doctor
+ * must not lock a user out. The daemon this data dir's daemon.pid names (or whose lock it holds) is
+ * this data dir's daemon, whatever else is guessed about it. "Another daemon" is a finding only for
+ * a run with RunWisp state of its own: from a directory with none, the running daemon is adopted.
  */
-export const runwispDuplicateDaemon: TargetCheck = withDocumentedPlans({
+export const runwispDuplicateDaemon: TargetCheck = noActingThroughLinks(withDocumentedPlans({
   symptoms: ['runwisp/different-password', 'runwisp/other-data-dir-daemon', 'runwisp/two-daemons-one-data-dir'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -22,23 +27,29 @@ export const runwispDuplicateDaemon: TargetCheck = withDocumentedPlans({
     const findings: Finding[] = []
     const undecided: string[] = []
     const owners = (await observePort(ctx, port)).filter((o) => o.verdict === 'runwisp')
+    const daemons = await runningDaemons(ctx)
+    if (!state.ownState && !state.adopted) {
+      if (owners.length === 0 && daemons.length === 0) return skip('no RunWisp daemon is running')
+      return skip(`nothing of RunWisp's is in ${ctx.cwd} (no runwisp.toml, no data dir) and no running daemon was adopted: ${state.notAdopted ?? 'none fits'}`)
+    }
     for (const owner of owners) {
+      if (await servesOurDataDir(ctx, owner.pid, owner.dataDir?.dataDir ?? null)) continue
       if (!owner.dataDir) {
-        undecided.push(`RunWisp${owner.pid ? ` pid ${owner.pid}` : ''} holds port ${port}, but its data dir cannot be told`)
+        const described = owner.proc ? (await describeDaemon(ctx, owner.proc)).dataDirUnknown : null
+        undecided.push(`RunWisp${owner.pid ? ` pid ${owner.pid}` : ''} holds port ${port}, but its data dir cannot be told${described ? `: ${described}` : ''}`)
         continue
       }
-      if (owner.dataDir.dataDir === state.dataDir) continue
       const f = await otherDaemonFinding(ctx, owner, port, state.dataDir)
       if (f) findings.push(f)
     }
-    const daemons = await runningDaemons(ctx)
-    const ours = daemons.filter((d) => d.dataDir?.dataDir === state.dataDir)
+    const ours: RunningDaemon[] = []
+    for (const d of daemons) if (await servesOurDataDir(ctx, d.proc.pid, d.dataDir?.dataDir ?? null)) ours.push(d)
     if (ours.length > 1) {
       const sorted = [...ours].sort((a, b) => a.proc.startedAtMs - b.proc.startedAtMs)
       findings.push(
         finding('runwisp/two-daemons-one-data-dir', {
           vars: {count: ours.length, dataDir: state.dataDir, list: sorted.map((d) => `pid ${d.proc.pid} (${redactCommand(d.proc.cmdline)})`).join('; '), extraPids: sorted.slice(1).map((d) => d.proc.pid).join(' ')},
-          evidence: {dataDir: state.dataDir, daemons: sorted.map((d) => ({...processEvidence(d.proc), how: d.dataDir!.how}))},
+          evidence: {dataDir: state.dataDir, daemons: sorted.map((d) => ({...processEvidence(d.proc), how: d.dataDir?.how ?? `${state.paths.pidFile} names it`}))},
           ...(since(facts, '0.16.0') === 'yes' ? {detail: '0.16+ should refuse this; the lock on daemon.pid is not doing its job.'} : {}),
         }),
       )
@@ -48,7 +59,7 @@ export const runwispDuplicateDaemon: TargetCheck = withDocumentedPlans({
     if (owners.length === 0 && daemons.length === 0) return skip('no RunWisp daemon is running')
     return []
   },
-})
+}))
 
 async function otherDaemonFinding(ctx: CheckContext, owner: PortOwner, port: number, dataDir: string): Promise<Finding | null> {
   const other = owner.dataDir!.dataDir

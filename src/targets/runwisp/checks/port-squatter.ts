@@ -4,13 +4,14 @@ import {processEvidence, redactCommand} from '../identity.js'
 import {chosenPort, observePort, runwispFacts} from '../state.js'
 import type {Finding} from '../../../types.js'
 import {withDocumentedPlans} from '../../../fix/documented.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * runwisp-facts §2.4–2.5: the port belongs to RunWisp when its identity endpoint (0.11+) says so
  * for the very process holding the port, or when that process is RunWisp. Anything else is the
  * "already in use by another process" of the daemon's own error.
  */
-export const runwispPortSquatter: TargetCheck = withDocumentedPlans({
+export const runwispPortSquatter: TargetCheck = noActingThroughLinks(withDocumentedPlans({
   symptoms: ['runwisp/port-in-use'],
   async detect(ctx, _target) {
     const facts = await runwispFacts(ctx)
@@ -29,4 +30,4 @@ export const runwispPortSquatter: TargetCheck = withDocumentedPlans({
     }
     return conclude(findings, unknown, 'cannot identify who holds')
   },
-})
+}))

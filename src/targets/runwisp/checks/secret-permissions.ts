@@ -12,9 +12,10 @@ import {chmodStep, manualStep, quarantineStep, shellQuote} from '../../../fix/st
 import type {FixStep} from '../../../fix/types.js'
 import type {DaemonAccount} from '../state.js'
 import type {SecretPath} from '../secrets.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /** runwisp-facts §1.2–1.3: secrets and daemon.pid are 0600 and belong to the daemon's user. */
-export const runwispSecretPermissions: TargetCheck = {
+export const runwispSecretPermissions: TargetCheck = noActingThroughLinks({
   symptoms: ['runwisp/secret-mode', 'runwisp/secret-foreign-owner', 'runwisp/password-leftover'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -67,7 +68,7 @@ export const runwispSecretPermissions: TargetCheck = {
     }
     return findings
   },
-}
+})
 
 /**
  * chmod 0600, what RunWisp creates (runwisp-facts §1.2, §1.3): safe when the file belongs to the

@@ -6,13 +6,14 @@ import {SYSTEM_DATA_DIR} from '../paths.js'
 import {loadUnits} from '../state.js'
 import type {Finding} from '../../../types.js'
 import {withDocumentedPlans} from '../../../fix/documented.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * A systemd unit running RunWisp whose `User=` does not own the data dir (runwisp-troubleshooting
  * "permission denied" on the data directory; runwisp-facts §8). A system unit without `User=` runs
  * as root, as `runwisp service install` writes it.
  */
-export const runwispServiceUnit: TargetCheck = withDocumentedPlans({
+export const runwispServiceUnit: TargetCheck = noActingThroughLinks(withDocumentedPlans({
   symptoms: ['runwisp/unit-user-mismatch', 'runwisp/unit-user-missing', 'runwisp/unit-data-dir-read-only'],
   async detect(ctx, _target) {
     const units = await loadUnits(ctx)
@@ -52,4 +53,4 @@ export const runwispServiceUnit: TargetCheck = withDocumentedPlans({
     }
     return findings
   },
-})
+}))

@@ -5,13 +5,14 @@ import {isDaemonProcess, processEvidence, processIdentity, redactCommand} from '
 import {loadPidFile, loadRunwispState, requireReadableDataDir, runwispFacts} from '../state.js'
 import type {Finding} from '../../../types.js'
 import {withDocumentedPlans} from '../../../fix/documented.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * 0.16+ claims the data dir with an exclusive flock on `daemon.pid` for the daemon's life
  * (runwisp-facts §1.2, §1.6). The holder is read from /proc/locks: testing the lock by taking it,
  * even shared, could make a daemon starting at that instant fail.
  */
-export const runwispStaleLock: TargetCheck = withDocumentedPlans({
+export const runwispStaleLock: TargetCheck = noActingThroughLinks(withDocumentedPlans({
   symptoms: ['runwisp/data-dir-locked', 'runwisp/pid-file-mismatch'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -38,4 +39,4 @@ export const runwispStaleLock: TargetCheck = withDocumentedPlans({
     }
     return findings
   },
-})
+}))

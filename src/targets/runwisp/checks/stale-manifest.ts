@@ -8,9 +8,10 @@ import {documentedStep} from '../../../fix/documented.js'
 import {quarantineStep} from '../../../fix/steps.js'
 import type {FixStep, PidGuard} from '../../../fix/types.js'
 import type {Finding} from '../../../types.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /** `daemon.pid` naming a dead, recycled or unreadable pid (runwisp-facts §1.2, §1.6). */
-export const runwispStaleManifest: TargetCheck = {
+export const runwispStaleManifest: TargetCheck = noActingThroughLinks({
   symptoms: ['runwisp/stale-pid-file', 'runwisp/pid-reused', 'runwisp/pid-file-invalid'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -64,7 +65,7 @@ export const runwispStaleManifest: TargetCheck = {
     if (pid.recorded.state === 'unknown') throw new Undetermined(`cannot tell whether pid ${pid.pid} in ${path} is alive: ${pid.recorded.reason}`, {path})
     return []
   },
-}
+})
 
 const withPlan = (f: Finding, plan: FixStep[] | null): Finding => ({...f, plan: plan ?? [documentedStep(f)]})
 

@@ -8,12 +8,13 @@ import type {CheckContext} from '../../../context.js'
 import {documentedStep} from '../../../fix/documented.js'
 import {manualStep, quarantineStep, replaceSymlinkStep, shellQuote} from '../../../fix/steps.js'
 import type {FixStep} from '../../../fix/types.js'
+import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
  * runwisp-facts §1.3: `refusing to write %s: path is a symlink` / `not a regular file`. Every path
  * is inspected with lstat and its link text read with readlink: the doctor never follows a link.
  */
-export const runwispSymlinkedSecret: TargetCheck = {
+export const runwispSymlinkedSecret: TargetCheck = noActingThroughLinks({
   symptoms: ['runwisp/symlinked-secret', 'runwisp/secret-not-regular'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
@@ -47,7 +48,7 @@ export const runwispSymlinkedSecret: TargetCheck = {
     }
     return findings
   },
-}
+})
 
 const restartStep = (restart: string): FixStep =>
   manualStep({title: 'Restart RunWisp so it writes the file itself', why: 'The daemon recreates its secret files and daemon.pid (0600, owned by its user) when it starts (runwisp-facts §1.2, §1.3).', instructions: [restart]})
