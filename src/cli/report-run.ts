@@ -12,6 +12,7 @@ import {exitCodeFor, type DoctorRunInit} from '../engine/doctor.js'
 import type {PlannedCheck, RunHooks} from '../engine/run-checks.js'
 import {appendStepSummary, renderReport, resolveFormat, writeReportFile, type Format} from '../report/format.js'
 import type {Report} from '../types.js'
+import {endSoon} from './exit.js'
 import {toRunOptions, type RunFlagValues} from './run-flags.js'
 
 
@@ -90,6 +91,7 @@ export async function finishRun(run: PreparedRun, raw: Report, flags: ReportFlag
     if (problem) process.stderr.write(`${finish.name}: ${problem}\n`)
   }
   const exitCode = exitCodeFor(report, Boolean(flags.strict)) === 1 || expiredSuppressions(report).length > 0 ? 1 : 0
+  endSoon()
   return {report, exitCode}
 }
 

@@ -4,9 +4,10 @@
  */
 import {checks} from '../../checks/index.js'
 import type {CheckDefinition} from '../check.js'
-import {createContext, type ContextInit, type RunContext} from '../context.js'
+import {createContext, type CheckContext, type ContextInit, type RunContext} from '../context.js'
+import {abortable, childController, Deadline, isDeadline} from '../probes/abort.js'
 import {targets as allTargets} from '../targets/index.js'
-import type {DetectedTarget} from '../targets/types.js'
+import type {DetectedTarget, TargetDefinition} from '../targets/types.js'
 import {STATUSES, type CheckResult, type Report, type Summary} from '../types.js'
 import {toolVersion} from '../version.js'
 import {runChecks, type PlannedCheck, type RunHooks} from './run-checks.js'
@@ -61,10 +62,15 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
   const ctx: RunContext = init.context ?? createContext(init)
   const {options} = ctx
   validateCheckIds([...options.only, ...options.skip])
+  const deadline = started + options.budgetMs
+  // The budget covers detection too: a target whose detection cannot finish is still reported.
+  const budget = childController(ctx.signal)
+  const budgetTimer = setTimeout(() => budget.controller.abort(new Deadline('the run\'s time budget ran out', 'run')), options.budgetMs)
   try {
+    const scoped = ctx.scoped(budget.controller.signal)
     const detected = await Promise.all(
       allTargets.map(async (t) => {
-        const found = await t.detect(ctx)
+        const found = await detectWithin(t, scoped, budget.controller.signal)
         return {...found, forced: options.forcedTargets.includes(t.id)}
       }),
     )
@@ -77,7 +83,7 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
       for (const target of active) if (check.targets.includes(target.id)) planned.push({check, target})
     }
     const hooks = init.onPlan?.(planned, active) ?? {}
-    const results = await runChecks(ctx, planned, {deadline: started + options.budgetMs, timeouts: init.timeouts, verbose: init.verbose}, hooks)
+    const results = await runChecks(ctx, planned, {deadline, signal: budget.controller.signal, timeouts: init.timeouts, verbose: init.verbose}, hooks)
     return {
       schemaVersion: 1,
       tool: {name: 'doctorkit', version: toolVersion()},
@@ -88,7 +94,33 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
       summary: summarize(results),
     }
   } finally {
+    clearTimeout(budgetTimer)
+    // Whatever a check left running stops here: nothing started by the run outlives it.
+    budget.controller.abort(new Deadline('the run ended', 'run'))
+    budget.dispose()
     if (!init.context) await ctx.close()
+  }
+}
+
+/**
+ * A target's detection, bounded by the run's budget. One that does not finish in time is reported
+ * as present, so its checks come out as `error` (the budget is spent) instead of a silent pass.
+ */
+async function detectWithin(target: TargetDefinition, ctx: CheckContext, signal: AbortSignal): Promise<DetectedTarget> {
+  const cut = (): DetectedTarget => ({
+    id: target.id,
+    detected: true,
+    forced: false,
+    generation: null,
+    generationReason: 'detection did not finish within the time budget',
+    dataDir: null,
+    reasons: ['detection did not finish within the time budget (raise --timeout); its checks could not run'],
+  })
+  try {
+    return await abortable(target.detect(ctx), signal)
+  } catch (error) {
+    if (isDeadline(error) && signal.aborted) return cut()
+    throw error
   }
 }
 

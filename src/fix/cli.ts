@@ -8,6 +8,7 @@ import type {RunOptions} from '../context.js'
 import {exitCodeFor, runDoctor, UsageError} from '../engine/doctor.js'
 import type {PlannedCheck, RunHooks} from '../engine/run-checks.js'
 import type {Report} from '../types.js'
+import {endSoon} from '../cli/exit.js'
 import {acquireFixLock, type FixLock} from './lock.js'
 import {runFix} from './run-fix.js'
 import {stateDirFor} from './state-dir.js'
@@ -73,6 +74,7 @@ export async function runDoctorWithFix(init: FixCommandInit): Promise<Report> {
     if (flags.json) process.stdout.write(JSON.stringify(full, null, 2) + '\n')
     else process.stdout.write(render.formatFixReport(fix, chalk))
     process.exitCode = dryRun ? exitCodeFor(report, flags.strict) : exitCodeFor({...report, summary: fix.summaryAfter}, flags.strict)
+    endSoon()
     return full
   } finally {
     release()
