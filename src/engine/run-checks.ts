@@ -5,10 +5,14 @@
  * waiting. A check whose dependency did not pass is `skip` with the reason instead of timing out.
  */
 import {isSkip, Undetermined, type CheckDefinition} from '../check.js'
+import {markSlow} from '../config/apply.js'
 import type {RunContext} from '../context.js'
 import {childController, Deadline, isDeadline} from '../probes/abort.js'
 import type {DetectedTarget} from '../targets/types.js'
-import type {CheckResult, Finding} from '../types.js'
+import type {CheckResult} from '../types.js'
+import {statusOf} from './status.js'
+
+export {statusOf}
 
 export interface PlannedCheck {
   check: CheckDefinition
@@ -27,21 +31,30 @@ export interface RunControl {
   signal?: AbortSignal
   /** Per-check timeouts by id (from config), overriding the check's own. */
   timeouts?: Record<string, number>
+  /**
+   * What the run's policy makes of a result as it finishes (the config's suppressions), before
+   * anyone sees it. Dependencies are judged on the result as the check gave it.
+   */
+  settle?(result: CheckResult): CheckResult
   /** Print crash stacks to stderr (`--verbose`). */
   verbose?: boolean
 }
 
-export function statusOf(findings: Finding[]): CheckResult['status'] {
-  if (findings.some((f) => f.severity === 'fail')) return 'fail'
-  return findings.length > 0 ? 'warn' : 'pass'
-}
-
 export async function runChecks(ctx: RunContext, planned: PlannedCheck[], control: RunControl, hooks: RunHooks = {}): Promise<CheckResult[]> {
+  /** Results as the checks gave them, for dependencies. */
   const pending = new Map<string, Promise<CheckResult>>()
+  const settled = new Map<string, Promise<CheckResult>>()
+  const settle = (p: PlannedCheck, raw: CheckResult, timeoutMs: number): CheckResult => {
+    const result = markSlow(control.settle?.(raw) ?? raw, timeoutMs)
+    hooks.onEnd?.(p, result)
+    return result
+  }
   const keyOf = (id: string, target: string) => `${target}:${id}`
   const run = childController(control.signal ?? ctx.signal)
   const budgetLeft = () => control.deadline - Date.now()
   const budgetTimer = setTimeout(() => run.controller.abort(new Deadline('the run\'s time budget ran out', 'run')), Math.max(0, budgetLeft()))
+
+  const ownTimeout = (p: PlannedCheck) => control.timeouts?.[p.check.id] ?? p.check.timeoutMs ?? ctx.options.checkTimeoutMs
 
   const runOne = async (p: PlannedCheck): Promise<CheckResult> => {
     const base = {id: p.check.id, target: p.target.id, title: p.check.title}
@@ -50,15 +63,13 @@ export async function runChecks(ctx: RunContext, planned: PlannedCheck[], contro
       if (!upstream) continue
       const result = await upstream
       if (result.status !== 'pass' && result.status !== 'warn') {
-        const skipped: CheckResult = {...base, status: 'skip', durationMs: 0, reason: `depends on ${dep}, which is ${result.status}`, findings: []}
-        hooks.onEnd?.(p, skipped)
-        return skipped
+        return {...base, status: 'skip', durationMs: 0, reason: `depends on ${dep}, which is ${result.status}`, findings: []}
       }
     }
     hooks.onStart?.(p)
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)
-    const own = control.timeouts?.[p.check.id] ?? p.check.timeoutMs ?? ctx.options.checkTimeoutMs
+    const own = ownTimeout(p)
     const left = budgetLeft()
     let result: CheckResult
     if (left <= 0 || run.controller.signal.aborted) {
@@ -96,13 +107,17 @@ export async function runChecks(ctx: RunContext, planned: PlannedCheck[], contro
         check.dispose()
       }
     }
-    hooks.onEnd?.(p, result)
     return result
   }
 
   try {
-    for (const p of planned) pending.set(keyOf(p.check.id, p.target.id), Promise.resolve().then(() => runOne(p)))
-    return await Promise.all(planned.map((p) => pending.get(keyOf(p.check.id, p.target.id))!))
+    for (const p of planned) {
+      const key = keyOf(p.check.id, p.target.id)
+      const raw = Promise.resolve().then(() => runOne(p))
+      pending.set(key, raw)
+      settled.set(key, raw.then((r) => settle(p, r, ownTimeout(p))))
+    }
+    return await Promise.all(planned.map((p) => settled.get(keyOf(p.check.id, p.target.id))!))
   } finally {
     clearTimeout(budgetTimer)
     run.dispose()
