@@ -10,6 +10,7 @@ import type {RunContext} from '../context.js'
 import {childController, Deadline, isDeadline} from '../probes/abort.js'
 import type {DetectedTarget} from '../targets/types.js'
 import type {CheckResult} from '../types.js'
+import {capFindings} from './cap.js'
 import {statusOf} from './status.js'
 
 export {statusOf}
@@ -45,7 +46,8 @@ export async function runChecks(ctx: RunContext, planned: PlannedCheck[], contro
   const pending = new Map<string, Promise<CheckResult>>()
   const settled = new Map<string, Promise<CheckResult>>()
   const settle = (p: PlannedCheck, raw: CheckResult, timeoutMs: number): CheckResult => {
-    const result = markSlow(control.settle?.(raw) ?? raw, timeoutMs)
+    // Suppressions judge every finding; the cap then bounds what is listed (the status is already set).
+    const result = markSlow(capFindings(control.settle?.(raw) ?? raw), timeoutMs)
     hooks.onEnd?.(p, result)
     return result
   }
