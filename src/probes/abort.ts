@@ -63,7 +63,11 @@ export function childController(parent: AbortSignal): {controller: AbortControll
   const controller = new AbortController()
   // Every pending probe call of every check listens to its run's signal: far more than the
   // default 10 listeners, by design, and each one is removed when its call settles.
-  setMaxListeners(0, controller.signal)
+  try {
+    setMaxListeners(0, controller.signal)
+  } catch {
+    // a runtime whose EventTarget has no listener limit (Bun) has nothing to lift
+  }
   if (parent.aborted) {
     controller.abort(parent.reason)
     return {controller, dispose: () => undefined}
