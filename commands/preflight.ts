@@ -2,8 +2,8 @@ import {Command} from '@oclif/core'
 import {checks} from '../checks/index.js'
 import type {CheckDefinition} from '../src/check.js'
 import {reportFlags, runFlags} from '../src/cli/flags.js'
-import {finishRun, liveView, prepareRun, wantsLiveView} from '../src/cli/report-run.js'
-import {runDoctor, UsageError} from '../src/engine/doctor.js'
+import {runCommand} from '../src/cli/report-run.js'
+import {UsageError} from '../src/engine/doctor.js'
 import type {Report} from '../src/types.js'
 
 /**
@@ -49,16 +49,7 @@ Exit codes: 0 nothing failed, 1 a check failed or could not decide, a suppressio
       const pool = preflightChecks()
       const outside = [...(flags.only ?? [])].flatMap((v) => v.split(',')).map((v) => v.trim()).filter((id) => id && checks.some((c) => c.id === id) && !pool.some((c) => c.id === id))
       if (outside.length > 0) throw new UsageError(`--only ${outside.join(', ')}: not a preflight check`, [`preflight runs ${pool.map((c) => c.id).join(', ')}; use \`doctor --only …\` for the others`])
-      const run = await prepareRun(flags, {cwd: process.cwd(), env: process.env, checkSet: pool, defaultTargets: ['executor']})
-      const live: {view?: ReturnType<typeof liveView>} = {}
-      const raw = await runDoctor({
-        ...run.init,
-        onPlan: wantsLiveView(run.format) ? (planned) => (live.view = liveView(planned, process.env))?.hooks : undefined,
-      })
-      await live.view?.done
-      const {report, exitCode} = await finishRun(run, raw, flags, {name: 'doctor preflight', env: process.env})
-      process.exitCode = exitCode
-      return report
+      return await runCommand(flags, {name: 'doctor preflight', argv: this.argv, cwd: process.cwd(), env: process.env, checks: pool, defaultTargets: ['executor']})
     } catch (error) {
       if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
       throw error

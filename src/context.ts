@@ -4,6 +4,7 @@
  * cost something (sockets, processes, HTTP answers, file stats) are taken once per run and shared.
  */
 import {homedir} from 'node:os'
+import {abortable, childController, Deadline, isDeadline, NEVER, stopIfAborted, withSignal} from './probes/abort.js'
 import {FileProbe} from './probes/files.js'
 import {DEFAULT_HTTP_TIMEOUT_MS, HttpProbe} from './probes/http.js'
 import {ProcessProbe} from './probes/processes.js'
@@ -49,6 +50,12 @@ export interface CheckContext {
   readonly processes: ProcessProbe
   readonly sockets: SocketProbe
   readonly http: HttpProbe
+  /**
+   * Fires when this check's deadline passes or the run's budget runs out. The probes above already
+   * honour it (a pending call rejects with a `Deadline`); pass it to anything else that can take
+   * long, such as `walkTree`.
+   */
+  readonly signal: AbortSignal
   /** Wall clock, epoch ms. */
   now(): number
   /** Shares one computation per run between checks (for example a parsed manifest). */
@@ -71,9 +78,14 @@ export interface ContextInit {
   home?: string
   options?: Partial<RunOptions>
   now?: () => number
+  /** Stops everything the context's probes do when it fires (the context also stops at close()). */
+  signal?: AbortSignal
 }
 
 export interface RunContext extends CheckContext {
+  /** The same probes and memos, seen through `signal` (one check's deadline): see withSignal. */
+  scoped(signal: AbortSignal): CheckContext
+  /** Stops whatever its probes still do; nothing started through this context outlives it. */
   close(): Promise<void>
 }
 
@@ -81,8 +93,9 @@ export function createContext(init: ContextInit = {}): RunContext {
   const env = init.env ?? process.env
   const options = {...DEFAULT_OPTIONS, ...init.options}
   const memos = new Map<string, Promise<unknown>>()
-  const http = new HttpProbe(options.httpTimeoutMs)
-  return {
+  const life = childController(init.signal ?? NEVER)
+  const http = new HttpProbe(options.httpTimeoutMs, life.controller.signal)
+  const base = {
     env,
     cwd: init.cwd ?? process.cwd(),
     home: init.home ?? env.HOME ?? homedir(),
@@ -90,18 +103,53 @@ export function createContext(init: ContextInit = {}): RunContext {
     platform: process.platform,
     options,
     files: new FileProbe(),
-    processes: new ProcessProbe(),
-    sockets: new SocketProbe(),
+    processes: new ProcessProbe('/proc', life.controller.signal),
+    sockets: new SocketProbe('/proc', life.controller.signal),
     http,
     now: init.now ?? Date.now,
-    memo<T>(key: string, load: () => Promise<T>): Promise<T> {
-      let pending = memos.get(key) as Promise<T> | undefined
-      if (!pending) {
-        pending = load()
-        memos.set(key, pending)
+  }
+  /**
+   * One computation per key, shared. A load that a check's deadline cut short is not a fact: it is
+   * forgotten, and a caller with time left runs the load again rather than inherit that timeout.
+   */
+  const memoFor =
+    (signal: AbortSignal) =>
+    async <T>(key: string, load: () => Promise<T>): Promise<T> => {
+      for (;;) {
+        stopIfAborted(signal)
+        let pending = memos.get(key) as Promise<T> | undefined
+        if (!pending) {
+          const started = load()
+          pending = started
+          memos.set(key, started)
+          started.catch((error: unknown) => {
+            if (isDeadline(error) && memos.get(key) === started) memos.delete(key)
+          })
+        }
+        try {
+          return await abortable(pending, signal)
+        } catch (error) {
+          if (isDeadline(error) && !signal.aborted) continue
+          throw error
+        }
       }
-      return pending
+    }
+  const view = (signal: AbortSignal): CheckContext => ({
+    ...base,
+    files: withSignal(base.files, signal),
+    processes: withSignal(base.processes, signal),
+    sockets: withSignal(base.sockets, signal),
+    http: withSignal(base.http, signal),
+    signal,
+    memo: memoFor(signal),
+  })
+  return {
+    ...view(life.controller.signal),
+    scoped: (signal) => view(signal),
+    async close() {
+      life.controller.abort(new Deadline('the run ended', 'run'))
+      life.dispose()
+      await http.close()
     },
-    close: () => http.close(),
   }
 }

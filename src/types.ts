@@ -66,6 +66,11 @@ export interface CheckResult {
   suppressed?: SuppressionMark & {status: 'warn' | 'fail' | 'error'; statusReason?: string}
   /** Set when the check took more than half of its timeout: close to turning into an `error`. */
   slow?: {timeoutMs: number}
+  /**
+   * Set when the check found more than `cap` findings: `findings` keeps `cap` of them (failures
+   * first, then in the check's order) and this counts the rest by symptom. The status counts all.
+   */
+  omittedFindings?: {count: number; cap: number; bySymptom: Record<string, number>}
 }
 
 export interface TargetReport {

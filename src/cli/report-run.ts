@@ -1,21 +1,28 @@
 /**
- * The part of a checks run that `doctor` and `doctor preflight` share around the engine: read the
- * config, choose the format, and afterwards shape the report (suppressions, config skips, slow
- * flags), render it to stdout or `--output`, write the step summary, and decide the exit code.
+ * The one pipeline of every checks run — `doctor`, `doctor --fix` / `--dry-run` and `doctor
+ * preflight` alike:
+ *   1. resolve the run: flags and doctor.config.json, validated once (bad ones exit 2 before anything runs);
+ *   2. run the checks through the engine, which applies the config's skips, timeouts and
+ *      suppressions inside the run;
+ *   3. optionally plan, apply and re-check through the same engine, under the same policy;
+ *   4. render to stdout or `--output`, write the step summary, decide the exit code.
+ * Never imports oclif: the fast root path (bin/run.js) and the oclif commands share it.
  */
-import {checks as allChecks} from '../../checks/index.js'
+import {checks as registeredChecks} from '../../checks/index.js'
 import type {CheckDefinition} from '../check.js'
-import {expiredSuppressions, shapeReport} from '../config/apply.js'
-import {DEFAULT_OPTIONS} from '../context.js'
-import {loadConfig, type LoadedConfig} from '../config/load.js'
-import {exitCodeFor, type DoctorRunInit} from '../engine/doctor.js'
+import type {RunConfig} from '../config/apply.js'
+import {loadConfig} from '../config/load.js'
+import {exitCodeFor, runDoctor, type DoctorRunInit} from '../engine/doctor.js'
 import type {PlannedCheck, RunHooks} from '../engine/run-checks.js'
-import {appendStepSummary, renderReport, resolveFormat, writeReportFile, type Format} from '../report/format.js'
-import type {Report} from '../types.js'
-import {toRunOptions, type RunFlagValues} from './run-flags.js'
+import {fixModeOf, lockForFix, runFixStage, type FixFlagValues, type FixMode} from '../fix/cli.js'
+import {appendStepSummary, renderReport, resolveFormat, type Format} from '../report/format.js'
+import {targets as registeredTargets} from '../targets/index.js'
+import type {Report, TargetId} from '../types.js'
+import {endSoon} from './exit.js'
+import {reportOutput} from './report-output.js'
+import {toRunOptions, validateCheckIds, type RunFlagValues} from './run-flags.js'
 
-
-export interface ReportFlagValues extends RunFlagValues {
+export interface ReportFlagValues extends RunFlagValues, FixFlagValues {
   format?: string
   output?: string
   config?: string
@@ -24,73 +31,88 @@ export interface ReportFlagValues extends RunFlagValues {
   verbose?: boolean
 }
 
-export interface PreparedRun {
-  format: Format
-  loaded: LoadedConfig | null
-  /** What to hand to runDoctor (add onPlan). */
-  init: DoctorRunInit
-  pool: readonly CheckDefinition[]
-}
-
-export interface PrepareOptions {
-  cwd: string
-  env: Readonly<Record<string, string | undefined>>
-  /** Restrict the run to these checks (preflight's set). */
-  checkSet?: readonly CheckDefinition[]
-  /** Targets checked even when not detected, unless --target names some. */
-  defaultTargets?: RunFlagValues['target']
-}
-
-/** Throws UsageError (exit 2) for a bad flag or config. */
-export async function prepareRun(flags: ReportFlagValues, prepare: PrepareOptions): Promise<PreparedRun> {
-  const format = resolveFormat(flags, prepare.env)
-  const options = toRunOptions({...flags, target: flags.target?.length ? flags.target : prepare.defaultTargets})
-  const loaded = await loadConfig({cwd: prepare.cwd, explicit: flags.config})
-  if (loaded) {
-    options.skip = [...new Set([...(options.skip ?? []), ...loaded.config.skip])]
-    options.watchPorts = loaded.config.watchPorts
-  }
-  return {
-    format,
-    loaded,
-    pool: prepare.checkSet ?? allChecks,
-    init: {
-      options,
-      verbose: flags.verbose,
-      ...(prepare.checkSet ? {checkSet: prepare.checkSet} : {}),
-      ...(loaded ? {timeouts: loaded.config.timeouts} : {}),
-    },
-  }
-}
-
-export interface FinishOptions {
-  /** Name of the run in CI views. */
+export interface CommandSetup {
+  /** Name of the run in messages and CI views (`doctor`, `doctor preflight`). */
   name: string
-  env: Readonly<Record<string, string | undefined>>
+  argv: string[]
+  cwd: string
+  env: NodeJS.ProcessEnv
+  /** The checks the command runs, in report order (preflight's set). Default: every check. */
+  checks?: readonly CheckDefinition[]
+  /** Targets checked even when not detected, unless --target names some. */
+  defaultTargets?: TargetId[]
 }
 
-/** Shapes, renders and writes the report; returns it with the exit code (1 also for an expired suppression). */
-export async function finishRun(run: PreparedRun, raw: Report, flags: ReportFlagValues, finish: FinishOptions): Promise<{report: Report; exitCode: 0 | 1}> {
-  const report = shapeReport(raw, {
-    config: run.loaded?.config ?? null,
-    configPath: run.loaded?.path ?? null,
-    pool: run.pool,
-    only: run.init.options?.only ?? [],
-    checkTimeoutMs: run.init.options?.checkTimeoutMs ?? DEFAULT_OPTIONS.checkTimeoutMs,
-    now: Date.now(),
-  })
-  const text = await renderReport(report, run.format, {name: finish.name, strict: Boolean(flags.strict), verbose: Boolean(flags.verbose), workspace: finish.env.GITHUB_WORKSPACE, budgetMs: run.init.options?.budgetMs})
-  if (flags.output) {
-    await writeReportFile(flags.output, text)
-    process.stderr.write(`${finish.name}: ${run.format} report written to ${flags.output}\n`)
-  } else process.stdout.write(text)
-  const summaryFile = finish.env.GITHUB_STEP_SUMMARY
-  if (run.format === 'github' && summaryFile) {
-    const problem = await appendStepSummary(summaryFile, report, finish.name)
-    if (problem) process.stderr.write(`${finish.name}: ${problem}\n`)
+export interface ResolvedRun {
+  name: string
+  format: Format
+  fix: FixMode | null
+  config: RunConfig | null
+  /** What every engine run of this command gets: the diagnosis and, under --fix, the re-check. */
+  init: DoctorRunInit & {options: NonNullable<DoctorRunInit['options']>}
+}
+
+/** Flags and config, validated together. Throws UsageError (exit 2) for a bad flag or config. */
+export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): Promise<ResolvedRun> {
+  const fix = fixModeOf(flags, {explicit: flags.json ? 'json' : flags.format})
+  const resolved = resolveFormat(flags, setup.env)
+  // Under --fix the report is human or JSON; a CI default from the environment gives way to human.
+  const format: Format = fix && resolved !== 'json' ? 'human' : resolved
+  const options = toRunOptions({...flags, target: flags.target?.length ? flags.target : setup.defaultTargets})
+  validateCheckIds([...(options.only ?? []), ...(options.skip ?? [])], registeredChecks.map((c) => c.id))
+  const config = await loadConfig({cwd: setup.cwd, explicit: flags.config})
+  return {
+    name: setup.name,
+    format,
+    fix,
+    config,
+    init: {options, checks: setup.checks ?? registeredChecks, targets: registeredTargets, config, verbose: Boolean(flags.verbose)},
   }
-  const exitCode = exitCodeFor(report, Boolean(flags.strict)) === 1 || expiredSuppressions(report).length > 0 ? 1 : 0
-  return {report, exitCode}
+}
+
+/** Runs a checks command end to end and returns its report; sets process.exitCode. */
+export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): Promise<Report> {
+  const run = await resolveRun(flags, setup)
+  const command = `doctor ${setup.argv.join(' ')}`.trim()
+  const lock = run.fix ? await lockForFix(run.fix, command, setup.env) : null
+  try {
+    const output = reportOutput(flags.output, `${run.name}: ${run.format} report`)
+    const render = {name: run.name, strict: Boolean(flags.strict), verbose: Boolean(flags.verbose), workspace: setup.env.GITHUB_WORKSPACE, budgetMs: run.init.options.budgetMs}
+    const live = wantsLiveView(run.format) ? liveView(setup.env) : null
+    const diagnosis = await runDoctor({...run.init, ...(live ? {onPlan: live.onPlan} : {})})
+    await live?.done()
+    let report = diagnosis
+    if (run.fix) {
+      const fix = run.fix
+      if (run.format === 'human') output.write(await renderReport(diagnosis, 'human', render))
+      const alreadyFound = diagnosis.targets.filter((t) => t.detected || t.forced).map((t) => t.id)
+      const outcome = await runFixStage(diagnosis, {
+        fix,
+        format: run.format === 'json' ? 'json' : 'human',
+        stateDir: lock!.stateDir,
+        command,
+        output,
+        // The same engine and policy; the targets the diagnosis found stay in, even if the fix removed what made them detectable.
+        recheck: () => runDoctor({...run.init, options: {...run.init.options, forcedTargets: [...new Set([...(run.init.options.forcedTargets ?? []), ...alreadyFound])]}}),
+      })
+      report = {...diagnosis, fix: outcome}
+      if (run.format === 'json') output.write(await renderReport(report, 'json', render))
+      process.exitCode = exitCodeFor(fix.mode === 'dry-run' ? diagnosis : {...diagnosis, summary: outcome.summaryAfter}, render.strict)
+    } else {
+      output.write(await renderReport(report, run.format, render))
+      process.exitCode = exitCodeFor(report, render.strict)
+    }
+    await output.close()
+    const summaryFile = setup.env.GITHUB_STEP_SUMMARY
+    if (run.format === 'github' && summaryFile) {
+      const problem = await appendStepSummary(summaryFile, report, run.name)
+      if (problem) process.stderr.write(`${run.name}: ${problem}\n`)
+    }
+    endSoon()
+    return report
+  } finally {
+    lock?.release()
+  }
 }
 
 /** Whether the live task list belongs on stderr: not for JSON (silent) nor github (its log lists every result). */
@@ -98,12 +120,16 @@ export function wantsLiveView(format: Format): boolean {
   return format === 'human' || format === 'junit'
 }
 
-/** The listr2 live list on stderr, mirrored from the engine's hooks. */
-export function liveView(planned: PlannedCheck[], env: Record<string, string | undefined>): {hooks: RunHooks; done: Promise<void>} | undefined {
-  if (planned.length === 0) return undefined
-  const pending = import('../report/listr-view.js').then((m) => m.createListrView(planned, env))
+/** The listr2 live list on stderr, mirrored from the engine's hooks; started once the plan is known. */
+function liveView(env: Record<string, string | undefined>): {onPlan(planned: PlannedCheck[]): RunHooks | undefined; done(): Promise<void>} {
+  let done: Promise<void> = Promise.resolve()
   return {
-    hooks: {onEnd: (p, result) => void pending.then((v) => v.hooks.onEnd?.(p, result))},
-    done: pending.then((v) => v.done),
+    onPlan(planned) {
+      if (planned.length === 0) return undefined
+      const pending = import('../report/listr-view.js').then((m) => m.createListrView(planned, env))
+      done = pending.then((v) => v.done)
+      return {onEnd: (p, result) => void pending.then((v) => v.hooks.onEnd?.(p, result))}
+    },
+    done: () => done,
   }
 }

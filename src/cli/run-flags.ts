@@ -24,6 +24,19 @@ export interface RunFlagValues {
   hostname?: string
 }
 
+/** Unknown ids are a usage error (exit 2), with the closest known id suggested. */
+export function validateCheckIds(ids: readonly string[], known: readonly string[]): void {
+  for (const id of ids) {
+    if (!known.includes(id)) {
+      const near = known.filter((k) => k.includes(id) || id.includes(k) || k.split('-')[0] === id.split('-')[0])
+      throw new UsageError(`unknown check id "${id}"`, [
+        ...(near.length > 0 ? [`did you mean ${near.map((n) => `"${n}"`).join(' or ')}?`] : []),
+        'run `doctor checks` to list every check id',
+      ])
+    }
+  }
+}
+
 const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
 
 /** A TCP port from a flag: oclif hands a number, the fast path a string; both are checked here. */

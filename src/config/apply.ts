@@ -1,57 +1,44 @@
 /**
- * What the config does to a finished report: suppressions (doctor-anchors d.12: suppressed checks
- * still run and show as suppressed, with reason and expiry; expired ones fail the run), checks it
- * skipped, and the slow-check flags (d.10). Pure functions of the report: the engine is untouched.
+ * What `doctor.config.json` does to a run, applied by the engine inside the run (the same for
+ * `doctor`, `doctor --fix` and `doctor preflight`): checks it skips are not run and are listed as
+ * skipped; suppressions (doctor-anchors d.12) turn a covered result into `skip` with reason and
+ * expiry, keeping its findings marked, and expired ones fail the run; per-check timeouts and the
+ * slow flag (d.10). The functions here are pure: the engine decides when they apply.
  */
 import type {CheckDefinition} from '../check.js'
-import {summarize} from '../engine/doctor.js'
-import {statusOf} from '../engine/run-checks.js'
+import {statusOf} from '../engine/status.js'
+import type {DetectedTarget} from '../targets/types.js'
 import type {CheckResult, ConfigReport, Finding, Report, SuppressionReport} from '../types.js'
 import type {DoctorConfig, Suppression} from './schema.js'
 
 /** A check is slow when it used more than this share of its timeout: one bad day from `error`. */
 export const SLOW_SHARE = 0.5
 
-export interface ShapeOptions {
-  config: DoctorConfig | null
-  configPath: string | null
-  /** The checks this command runs (all, or preflight's set), in report order. */
-  pool: readonly CheckDefinition[]
-  /** `--only`, which wins over the config's `skip` for what is listed. */
-  only: readonly string[]
-  /** Default per-check timeout of the run (ms). */
-  checkTimeoutMs: number
-  now: number
-}
-
-export function shapeReport(report: Report, options: ShapeOptions): Report {
-  const {config} = options
-  let checks = flagSlow(report.checks, (id) => config?.timeouts[id] ?? options.pool.find((c) => c.id === id)?.timeoutMs ?? options.checkTimeoutMs)
-  let configReport: ConfigReport | undefined
-  if (config && options.configPath) {
-    checks = [...checks, ...skippedByConfig(report, options.pool, config.skip, options.only)]
-    const order = new Map(options.pool.map((c, i) => [c.id, i]))
-    checks.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
-    const applied = applySuppressions(checks, config.suppress, options.now)
-    checks = applied.results
-    configReport = {path: options.configPath, skip: config.skip, suppressions: applied.outcomes, watchPorts: config.watchPorts}
-  }
-  return {...report, checks, summary: summarize(checks), ...(configReport ? {config: configReport} : {})}
+/** The config file a run follows, as loaded (src/config/load.ts). */
+export interface RunConfig {
+  path: string
+  config: DoctorConfig
 }
 
 /** Config-skipped checks are listed (status skip, with why) so CI shows what was not checked. */
-function skippedByConfig(report: Report, pool: readonly CheckDefinition[], skip: string[], only: readonly string[]): CheckResult[] {
-  const active = report.targets.filter((t) => t.detected || t.forced)
+export function skippedByConfig(pool: readonly CheckDefinition[], active: readonly DetectedTarget[], skip: readonly string[], only: readonly string[]): Array<{check: CheckDefinition; result: CheckResult}> {
   return pool
     .filter((c) => skip.includes(c.id) && (only.length === 0 || only.includes(c.id)))
-    .flatMap((c) => active.filter((t) => c.targets.includes(t.id)).map((t) => ({id: c.id, target: t.id, title: c.title, status: 'skip' as const, durationMs: 0, reason: 'skipped in doctor.config.json', findings: []})))
+    .flatMap((c) =>
+      active
+        .filter((t) => c.targets.includes(t.id))
+        .map((t) => ({check: c, result: {id: c.id, target: t.id, title: c.title, status: 'skip' as const, durationMs: 0, reason: 'skipped in doctor.config.json', findings: []}})),
+    )
 }
 
-export function flagSlow(results: CheckResult[], timeoutOf: (id: string) => number): CheckResult[] {
-  return results.map((r) => {
-    const timeoutMs = timeoutOf(r.id)
-    return r.durationMs > timeoutMs * SLOW_SHARE ? {...r, slow: {timeoutMs}} : r
-  })
+/** The `config` member of the report: the file, what it skipped and what became of each suppression. */
+export function configReport(run: RunConfig, suppressions: SuppressionReport[]): ConfigReport {
+  return {path: run.path, skip: run.config.skip, suppressions, watchPorts: run.config.watchPorts}
+}
+
+/** The result, marked `slow` when it used more than SLOW_SHARE of its timeout. */
+export function markSlow(result: CheckResult, timeoutMs: number): CheckResult {
+  return result.durationMs > timeoutMs * SLOW_SHARE ? {...result, slow: {timeoutMs}} : result
 }
 
 const key = (r: CheckResult) => `${r.target}:${r.id}`
@@ -64,9 +51,10 @@ function covers(s: Suppression, r: CheckResult): boolean {
  * A suppression naming only a check covers a `warn`, `fail` or `error` result of it; one naming a
  * symptom covers those findings (within the check, when it also names one). A result left with
  * nothing unsuppressed becomes `skip` ("suppressed until …"), keeping its findings, marked; one
- * with other findings keeps the status those give. Expired suppressions cover nothing.
+ * with other findings keeps the status those give. Expired suppressions cover nothing. `apply`
+ * takes results one at a time, as they finish; `outcomes` says what each suppression covered.
  */
-export function applySuppressions(results: CheckResult[], suppressions: Suppression[], now: number): {results: CheckResult[]; outcomes: SuppressionReport[]} {
+export function createSuppressor(suppressions: Suppression[], now: number): {apply(r: CheckResult): CheckResult; outcomes(): SuppressionReport[]} {
   const matches = suppressions.map(() => new Set<string>())
   const live = (i: number) => suppressions[i]!.expiresAtMs > now
   const hitsFor = (r: CheckResult, symptom?: string) => {
@@ -75,7 +63,7 @@ export function applySuppressions(results: CheckResult[], suppressions: Suppress
     return hits.filter(live)
   }
   const mark = (i: number) => ({reason: suppressions[i]!.reason, expires: suppressions[i]!.expires})
-  const out = results.map((r) => {
+  const apply = (r: CheckResult): CheckResult => {
     if (r.status === 'pass' || r.status === 'skip') return r
     const whole = hitsFor(r)[0]
     if (whole !== undefined) return suppress(r, r.findings.map((f) => ({...f, suppressed: mark(whole)})), [whole], suppressions)
@@ -89,17 +77,24 @@ export function applySuppressions(results: CheckResult[], suppressions: Suppress
     if (used.length === 0) return r
     const open = findings.filter((f) => !f.suppressed)
     return open.length > 0 ? {...r, status: statusOf(open), findings} : suppress(r, findings, used, suppressions)
-  })
-  const outcomes = suppressions.map((s, i): SuppressionReport => ({
-    ...(s.check ? {check: s.check} : {}),
-    ...(s.symptom ? {symptom: s.symptom} : {}),
-    ...(s.target ? {target: s.target} : {}),
-    reason: s.reason,
-    expires: s.expires,
-    state: !live(i) ? 'expired' : matches[i]!.size > 0 ? 'active' : 'unused',
-    matches: [...matches[i]!],
-  }))
-  return {results: out, outcomes}
+  }
+  const outcomes = () =>
+    suppressions.map((s, i): SuppressionReport => ({
+      ...(s.check ? {check: s.check} : {}),
+      ...(s.symptom ? {symptom: s.symptom} : {}),
+      ...(s.target ? {target: s.target} : {}),
+      reason: s.reason,
+      expires: s.expires,
+      state: !live(i) ? 'expired' : matches[i]!.size > 0 ? 'active' : 'unused',
+      matches: [...matches[i]!],
+    }))
+  return {apply, outcomes}
+}
+
+/** createSuppressor over a whole list of results. */
+export function applySuppressions(results: CheckResult[], suppressions: Suppression[], now: number): {results: CheckResult[]; outcomes: SuppressionReport[]} {
+  const suppressor = createSuppressor(suppressions, now)
+  return {results: results.map((r) => suppressor.apply(r)), outcomes: suppressor.outcomes()}
 }
 
 /** The whole result is suppressed: `skip`, saying by what and until when; the earliest expiry is the one that counts. */

@@ -4,7 +4,7 @@
  */
 import type {ChalkInstance} from 'chalk'
 import {whereOf} from './plan.js'
-import type {FixReport, FixStep, PlannedStep, StepResult, StepStatus} from './types.js'
+import type {FixReport, FixStep, PlannedStep, RecheckResult, StepResult, StepStatus} from './types.js'
 
 const STATUS_TEXT: Record<StepStatus, string> = {
   applied: 'applied',
@@ -55,20 +55,28 @@ export function formatStepResult(r: StepResult, chalk: ChalkInstance): string {
   return `  ${r.seq}. ${paint(STATUS_TEXT[r.status])}: ${r.step.title}${text ? chalk.gray(` — ${text}`) : ''}`
 }
 
-export function formatFixReport(fix: FixReport, chalk: ChalkInstance): string {
-  if (fix.mode === 'dry-run') return ''
-  const out: string[] = [chalk.bold('Fix results')]
-  if (fix.steps.length === 0) out.push('  Nothing to fix automatically.')
-  for (const r of fix.steps) out.push(formatStepResult(r, chalk))
+/** Heads the step outcomes, which follow one line each as the steps are applied. */
+export function formatFixHeading(chalk: ChalkInstance): string {
+  return chalk.bold('Fix results') + '\n'
+}
+
+/** What follows the step outcomes: consent notes, each affected check's re-check verdict, the journal, the totals. */
+export function formatFixOutcome(fix: FixReport, chalk: ChalkInstance): string {
+  if (fix.mode === 'dry-run' || fix.steps.length === 0) return ''
+  const out: string[] = []
   if (fix.steps.some((s) => s.status === 'not-approved')) out.push(chalk.yellow('  Steps that need confirmation were not applied: run on a terminal to be asked, or add --yes.'))
   if (fix.recheck.length > 0) {
     out.push('', chalk.bold('Re-check'))
-    for (const r of fix.recheck) {
-      out.push(r.outcome === 'fixed' ? `  ${chalk.green('✔ fixed')} ${r.check} [${r.target}]` : `  ${chalk.red('✖ still failing')} ${r.check} [${r.target}] (${r.status}): ${r.reason ?? ''}`)
-    }
+    for (const r of fix.recheck) out.push(`  ${RECHECK_TEXT[r.outcome](chalk)} ${r.check} [${r.target}]${r.outcome === 'fixed' ? '' : ` (${r.status}): ${r.reason ?? ''}`}`)
   }
   if (fix.runId) out.push('', chalk.gray(`Journal: run ${fix.runId} in ${fix.stateDir}. Undo with: doctor undo ${fix.runId}`))
   const s = fix.summaryAfter
   out.push(chalk.gray(`After fixing: ${s.pass} passed, ${s.warn} warned, ${s.fail} failed, ${s.error} could not decide, ${s.skip} skipped`))
   return out.join('\n') + '\n'
+}
+
+const RECHECK_TEXT: Record<RecheckResult['outcome'], (chalk: ChalkInstance) => string> = {
+  fixed: (chalk) => chalk.green('✔ fixed'),
+  'still-failing': (chalk) => chalk.red('✖ still failing'),
+  skipped: (chalk) => chalk.yellow('↓ skipped on re-check'),
 }

@@ -31,7 +31,7 @@ export interface FixRunInit {
 }
 
 export async function runFix(init: FixRunInit): Promise<FixReport> {
-  const plan = collectPlan(init.report)
+  const plan = collectPlan(plannable(init.report))
   const approval: FixReport['approval'] = init.yes ? 'yes' : init.interactive ? 'tty' : 'none'
   init.onPlan?.(plan)
   if (init.mode === 'dry-run' || plan.length === 0) {
@@ -71,18 +71,24 @@ async function recheckAffected(init: FixRunInit, results: StepResult[]): Promise
   return {
     checks: again.checks,
     results: affected.map((c): RecheckResult => {
-      const fixed = c.status === 'pass' || c.status === 'skip'
-      const remaining = c.findings.map((f) => f.message)
-      return {
-        check: c.id,
-        target: c.target,
-        outcome: fixed ? 'fixed' : 'still-failing',
-        status: c.status,
-        ...(fixed ? {} : {reason: c.status === 'error' ? `could not decide: ${c.reason ?? 'unknown'}` : remaining.join(' ')}),
-        remaining,
-      }
+      const remaining = c.findings.filter((f) => !f.suppressed).map((f) => f.message)
+      const base = {check: c.id, target: c.target, status: c.status, remaining}
+      // What is left is all suppressed in doctor.config.json: what the fix acted on is gone.
+      if (c.status === 'pass' || (c.suppressed && remaining.length === 0)) return {...base, outcome: 'fixed'}
+      // A skip says nothing about the fix: the check did not judge the state it left.
+      if (c.status === 'skip') return {...base, outcome: 'skipped', reason: `${c.reason ?? 'skipped'}; whether the fix worked is not known`}
+      return {...base, outcome: 'still-failing', reason: c.status === 'error' ? `could not decide: ${c.reason ?? 'unknown'}` : remaining.join(' ')}
     }),
   }
+}
+
+/**
+ * The report as the planner may see it: suppressed findings are accepted as they are, for now
+ * (doctor.config.json says so, with a reason and an expiry), so nothing is planned for them.
+ * Checks the config skips never ran and have no findings.
+ */
+function plannable(report: Report): Report {
+  return {...report, checks: report.checks.map((c) => (c.findings.some((f) => f.suppressed) ? {...c, findings: c.findings.filter((f) => !f.suppressed)} : c))}
 }
 
 function mergeResults(before: CheckResult[], after: CheckResult[]): CheckResult[] {

@@ -151,12 +151,17 @@ export interface StepResult extends PlannedStep {
   detail?: string
 }
 
+/**
+ * fixed: the re-check passes. still-failing: it still finds something, or could not decide.
+ * skipped: it came back `skip` (a dependency failed, it no longer applies, a suppression): not a
+ * verdict on the fix either way; `reason` says why.
+ */
 export interface RecheckResult {
   check: string
   target: string
-  outcome: 'fixed' | 'still-failing'
+  outcome: 'fixed' | 'still-failing' | 'skipped'
   status: string
-  /** Why it is still failing: the remaining findings or the reason for an error. */
+  /** Why it is not fixed: the remaining findings, the reason for an error, or why it was skipped. */
   reason?: string
   remaining: string[]
 }

@@ -9,6 +9,7 @@
  * node:http is already loaded and does everything a probe needs. So probes use node:http.
  */
 import type {IncomingMessage} from 'node:http'
+import {NEVER} from './abort.js'
 
 export interface HttpRequest {
   url: string
@@ -33,7 +34,15 @@ export const DEFAULT_HTTP_TIMEOUT_MS = 2000
 export class HttpProbe {
   private readonly cache = new Map<string, Promise<HttpResult>>()
 
-  constructor(private readonly defaultTimeoutMs = DEFAULT_HTTP_TIMEOUT_MS) {}
+  /**
+   * `signal` ends every request still in flight when it fires (the run is over): a hung server
+   * never keeps the process alive past the run. A check that stops waiting earlier leaves the
+   * shared request to its own deadline, as another check may still want the answer.
+   */
+  constructor(
+    private readonly defaultTimeoutMs = DEFAULT_HTTP_TIMEOUT_MS,
+    private readonly signal: AbortSignal = NEVER,
+  ) {}
 
   request(req: HttpRequest): Promise<HttpResult> {
     const key = JSON.stringify([req.method ?? 'GET', req.url, req.socketPath ?? '', req.headers ?? {}, req.body ?? ''])
@@ -70,9 +79,11 @@ export class HttpProbe {
         if (settled) return
         settled = true
         clearTimeout(timer)
+        this.signal.removeEventListener('abort', onAbort)
         request.destroy()
         resolve(result)
       }
+      const onAbort = () => finish({ok: false, error: 'timeout', message: `stopped before an answer came: ${(this.signal.reason as Error)?.message ?? 'the run ended'}`, durationMs: elapsed()})
       const request = lib.request(
         {
           ...(req.socketPath ? {socketPath: req.socketPath} : {host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (url.protocol === 'https:' ? 443 : 80)}),
@@ -104,6 +115,8 @@ export class HttpProbe {
       )
       const timer = setTimeout(() => finish({ok: false, error: 'timeout', message: `no answer within ${timeout} ms`, durationMs: elapsed()}), timeout)
       request.on('error', (error) => finish({ok: false, ...classify(error, timeout), durationMs: elapsed()}))
+      if (this.signal.aborted) return onAbort()
+      this.signal.addEventListener('abort', onAbort, {once: true})
       request.end(req.body)
     })
   }

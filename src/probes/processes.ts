@@ -4,6 +4,7 @@
  * taken at most once, on the first check that needs it.
  */
 import {promises as fsp, readFileSync, readlinkSync} from 'node:fs'
+import {NEVER, stopIfAborted} from './abort.js'
 
 export interface ProcessInfo {
   pid: number
@@ -50,7 +51,11 @@ export class ProcessProbe {
   private readonly environs = new Map<number, Promise<Record<string, string> | null>>()
   private readonly fdLinks = new Map<number, Promise<string[] | null>>()
 
-  constructor(private readonly procRoot = '/proc') {}
+  /** `signal` stops the whole-table reads (shared by every check) when the run ends. */
+  constructor(
+    private readonly procRoot = '/proc',
+    private readonly signal: AbortSignal = NEVER,
+  ) {}
 
   /** Whether `pid` exists now, and what it is. Invalid pids (0, negative, huge) are never alive. */
   get(pid: number): Promise<ProcessLookup> {
@@ -83,10 +88,12 @@ export class ProcessProbe {
     const bootMs = await this.boot()
     const briefs = await Promise.all(
       pids.map(async (pid) => {
+        stopIfAborted(this.signal)
         const stat = await fsp.readFile(`${this.procRoot}/${pid}/stat`, 'utf8').catch(() => null)
         return stat ? parseStat(pid, stat, bootMs) : null
       }),
     )
+    stopIfAborted(this.signal)
     return briefs.filter((b): b is ProcessBrief => b !== null)
   }
 
@@ -171,6 +178,7 @@ export class ProcessProbe {
       }
       if (performance.now() - sliceStart > 8) {
         await new Promise((resolve) => setImmediate(resolve))
+        stopIfAborted(this.signal)
         sliceStart = performance.now()
       }
     }

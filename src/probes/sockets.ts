@@ -4,6 +4,7 @@
  * check asks who owns a port. Elsewhere systeminformation's networkConnections() is the portable path.
  */
 import {promises as fsp} from 'node:fs'
+import {NEVER, stopIfAborted} from './abort.js'
 
 export interface Listener {
   protocol: 'tcp' | 'tcp6' | 'unix'
@@ -30,7 +31,11 @@ export class SocketProbe {
   private scanning: Promise<void> = Promise.resolve()
   private portableOwners = new Map<number, number>()
 
-  constructor(private readonly procRoot = '/proc') {}
+  /** `signal` stops the owner scan (shared by every check) when the run ends. */
+  constructor(
+    private readonly procRoot = '/proc',
+    private readonly signal: AbortSignal = NEVER,
+  ) {}
 
   /** All listening TCP and unix sockets, read once per run. */
   listeners(): Promise<Listener[]> {
@@ -83,6 +88,7 @@ export class SocketProbe {
       if (this.owners.has(inode)) return
       this.pending ??= (await fsp.readdir(this.procRoot)).filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => b - a)
       while (this.pending.length > 0 && !this.owners.has(inode)) {
+        stopIfAborted(this.signal)
         await Promise.all(this.pending.splice(0, 16).map((pid) => this.scanProcess(pid)))
       }
     })

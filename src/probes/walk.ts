@@ -10,6 +10,7 @@
 import {lstatSync, readdirSync, type Stats} from 'node:fs'
 import {join} from 'node:path'
 import {setImmediate as yieldToLoop} from 'node:timers/promises'
+import {stopIfAborted} from './abort.js'
 
 export interface WalkEntry {
   path: string
@@ -28,6 +29,8 @@ export interface WalkOptions {
   maxEntries?: number
   /** Longest synchronous stretch before yielding to the event loop. */
   sliceMs?: number
+  /** Stops the walk (rejecting with its reason) at the next slice once it fires: pass the check's `ctx.signal`. */
+  signal?: AbortSignal
 }
 
 export async function walkTree(root: string, visit: (entry: WalkEntry) => void, options: WalkOptions = {}): Promise<WalkResult> {
@@ -36,6 +39,7 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => void, 
   const result: WalkResult = {entries: 0, unreadable: [], truncated: false}
   // Each pending directory with the names still to visit in it.
   const stack: Array<{dir: string; names: string[] | null}> = [{dir: root, names: null}]
+  stopIfAborted(options.signal)
   let sliceStart = performance.now()
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!
@@ -66,6 +70,7 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => void, 
     }
     if ((result.entries & 255) === 0 && performance.now() - sliceStart > sliceMs) {
       await yieldToLoop()
+      stopIfAborted(options.signal)
       sliceStart = performance.now()
     }
   }

@@ -66,8 +66,15 @@ function formatResult(r: CheckResult, paint: Record<Status, (s: string) => strin
     for (const c of f.fix.commands) lines.push(chalk.cyan(`        $ ${c}`))
     lines.push(chalk.gray(`      docs: ${f.fix.docs}`))
   }
+  if (r.omittedFindings) lines.push(chalk.yellow(`    … ${omitted(r.omittedFindings)}`))
   lines.push('')
   return lines
+}
+
+/** "and 900 more not listed (executor/stale-record ×900): …" — what the findings cap left out. */
+export function omitted(o: NonNullable<CheckResult['omittedFindings']>): string {
+  const what = Object.entries(o.bySymptom).map(([symptom, n]) => `${symptom} ×${n}`).join(', ')
+  return `and ${o.count} more not listed (${what}): a check lists at most ${o.cap} findings; repair these and run again to see the rest`
 }
 
 export function formatEvidence(evidence: Evidence): string {

@@ -251,14 +251,16 @@ describe('fix/executor-fix', () => {
       assert.deepEqual(hashTreeExcept(m.home, 'state'), before)
     })
 
-    it('with --yes stops the verified daemon, quarantines its manifest and the re-check passes', async () => {
+    it('with --yes stops the verified daemon and quarantines its manifest; the re-check skips (nothing registered), which is not "fixed"', async () => {
       const m = machine()
       const {daemon} = await hungDaemon(m, {exitOnTerm: true})
       const report = json(await m.doctor(['--fix', '--yes', '--json']))
       const byKind = Object.fromEntries(report.fix!.steps.map((s) => [s.step.kind, s.status]))
       assert.deepEqual(byKind, {manual: 'manual', terminate: 'applied', quarantine: 'applied'}, JSON.stringify(report.fix!.steps))
       assert.deepEqual(daemon.signals(), ['SIGTERM'])
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['unreachable-daemon', 'fixed']])
+      // With the daemon stopped there is nothing left for the check to judge: said as such, not "fixed".
+      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome, r.status]), [['unreachable-daemon', 'skipped', 'skip']])
+      assert.match(report.fix!.recheck[0]!.reason!, /no daemon is registered.*whether the fix worked is not known/)
     })
 
     /** Runs the doctor on a real pseudo-terminal (util-linux `script`), typing `input`. */
@@ -297,7 +299,7 @@ describe('fix/executor-fix', () => {
       const {daemon} = await hungDaemon(m, {exitOnTerm: true})
       const {output, code} = await onTerminal(m, ['--target', 'executor', '--fix', '--skip', LOCAL_ONLY], 'y\n')
       assert.match(output, /Apply step \d+: Stop pid \d+/)
-      assert.match(output, /✔ fixed unreachable-daemon/)
+      assert.match(output, /↓ skipped on re-check unreachable-daemon \[executor\] \(skip\): no daemon is registered/)
       assert.equal(code, 0, output)
       assert.deepEqual(daemon.signals(), ['SIGTERM'])
     })

@@ -237,7 +237,7 @@ describe('fix/runwisp-plans', () => {
   })
 
   describe('fix plans: a hung RunWisp daemon', () => {
-    it('without --yes nothing is signalled; with --yes its verified daemon gets SIGTERM (no `runwisp` on PATH: the stop command is shown), and the re-check passes', async () => {
+    it('without --yes nothing is signalled; with --yes its verified daemon gets SIGTERM (no `runwisp` on PATH: the stop command is shown), and the re-check skips (no daemon left to probe), which is not "fixed"', async () => {
       const m = await machine('0.16+')
       const daemon = await startRunwisp({generation: '0.16+', dataDir: m.dataDir, cwd: m.cwd, fake: {mode: 'hung'}})
       m.setPort(daemon.port)
@@ -253,7 +253,8 @@ describe('fix/runwisp-plans', () => {
       const report = json(await m.doctor(['--only', 'daemon-health', '--fix', '--yes', '--json']))
       assert.deepEqual(kinds(report.fix!.steps), [['manual', 'manual', 'manual'], ['terminate', 'confirm', 'applied'], ['quarantine', 'safe', 'not-needed']], JSON.stringify(report.fix))
       assert.deepEqual(await exited, [0, null], 'it exited cleanly on SIGTERM (no SIGKILL)')
-      assert.deepEqual(recheck(report), [['daemon-health', 'fixed']])
+      assert.deepEqual(recheck(report), [['daemon-health', 'skipped']])
+      assert.match(report.fix!.recheck[0]!.reason!, /whether the fix worked is not known/)
     })
 
     it('with `runwisp` on PATH its own `stop --data` runs first (after --yes); the signal step then finds the daemon gone', async () => {
@@ -277,7 +278,7 @@ describe('fix/runwisp-plans', () => {
       assert.deepEqual(kinds(report.fix!.steps), [['run', 'confirm', 'applied'], ['terminate', 'confirm', 'not-needed'], ['quarantine', 'safe', 'not-needed']], JSON.stringify(report.fix))
       assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [`stop --data ${m.dataDir}`])
       assert.equal(await exited, 0)
-      assert.deepEqual(recheck(report), [['daemon-health', 'fixed']])
+      assert.deepEqual(recheck(report), [['daemon-health', 'skipped']])
     })
 
     it('a foreign squatter on the port and another data dir\'s daemon are only explained, never signalled', async () => {

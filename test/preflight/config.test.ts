@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {applySuppressions, flagSlow, shapeReport} from '../../src/config/apply.js'
+import {applySuppressions, markSlow} from '../../src/config/apply.js'
 import {findConfig, knownIds, loadConfig} from '../../src/config/load.js'
 import {ConfigError, parseConfig, parseExpiry, type Suppression} from '../../src/config/schema.js'
-import {UsageError} from '../../src/engine/doctor.js'
+import {runDoctor, UsageError} from '../../src/engine/doctor.js'
+import {defineCheck} from '../../src/check.js'
+import type {TargetDefinition} from '../../src/targets/types.js'
 import {checks} from '../../checks/index.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
 import {sampleReport} from './sample-report.js'
@@ -169,16 +171,22 @@ describe('preflight: suppressions and slow checks', () => {
   })
 
   it('flags a check slow when it used more than half its timeout, with per-check timeouts from the config', () => {
-    const flagged = flagSlow(report.checks.map(({slow: _slow, ...r}) => r), (id) => (id === 'port-squatter' ? 50 : 5000))
+    const flagged = report.checks.map(({slow: _slow, ...r}) => markSlow(r, r.id === 'port-squatter' ? 50 : 5000))
     assert.deepEqual(flagged.filter((r) => r.slow).map((r) => [r.id, r.slow!.timeoutMs]), [['port-squatter', 50], ['stale-lock', 5000]])
   })
 
-  it('lists the checks the config skips, in report order, and recounts the summary', () => {
-    const pool = checks.filter((c) => ['daemon-health', 'port-squatter', 'stale-manifest', 'stale-lock', 'clock-skew'].includes(c.id))
-    const withoutSkew = {...report, checks: report.checks.filter((r) => r.id !== 'clock-skew')}
-    const shaped = shapeReport(withoutSkew, {config: {skip: ['clock-skew'], suppress: [], timeouts: {}, watchPorts: []}, configPath: '/r/doctor.config.json', pool, only: [], checkTimeoutMs: 5000, now})
+  it('lists the checks the config skips, in report order, and recounts the summary', async () => {
+    // The engine applies the config inside the run: the skipped check never runs, and is listed.
+    const ran: string[] = []
+    const pool = ['daemon-health', 'port-squatter', 'stale-manifest', 'stale-lock', 'clock-skew'].map((id) =>
+      defineCheck({id, title: id, description: id, targets: ['executor'], symptoms: [], fixable: false, detect: async () => (ran.push(id), [])}),
+    )
+    const target: TargetDefinition = {id: 'executor', name: 'Executor', detect: async () => ({id: 'executor', detected: true, forced: false, generation: null, generationReason: 'test', dataDir: null, reasons: ['test']})}
+    const config = {path: '/r/doctor.config.json', config: {skip: ['clock-skew'], suppress: [], timeouts: {}, watchPorts: []}}
+    const shaped = await runDoctor({env: {}, checks: pool, targets: [target], config})
     const skew = shaped.checks.find((r) => r.id === 'clock-skew')!
     assert.deepEqual([skew.status, skew.reason], ['skip', 'skipped in doctor.config.json'])
+    assert.ok(!ran.includes('clock-skew'), 'a skipped check is not run')
     assert.deepEqual(shaped.checks.map((r) => r.id), pool.map((c) => c.id))
     assert.equal(shaped.summary.skip, 1)
     assert.deepEqual(shaped.config, {path: '/r/doctor.config.json', skip: ['clock-skew'], suppressions: [], watchPorts: []})

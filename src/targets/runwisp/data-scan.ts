@@ -40,7 +40,7 @@ export function scanDataDir(ctx: CheckContext): Promise<DataDirScan | null> {
         }
         if (stat.isFile() && relative(state.dataDir, path).startsWith(logsPrefix)) scan.logBytes += stat.size
       },
-      {maxEntries: SCAN_CAP},
+      {maxEntries: SCAN_CAP, signal: ctx.signal},
     )
     return {...scan, entries: walked.entries, truncated: walked.truncated, unreadable: walked.unreadable}
   })

@@ -1,0 +1,28 @@
+/**
+ * Where a run's report goes: stdout, part by part as it is produced (a `--fix` run prints each
+ * step as it is applied), or the `--output` file, written whole and atomically at the end while
+ * the person watching sees the same step lines on stderr. Either way each line is printed once.
+ */
+import {writeReportFile} from '../report/format.js'
+
+export interface ReportOutput {
+  /** The next part of the report. */
+  write(text: string): void
+  /** A line the person watching should see now; shown only when the report does not stream to stdout. */
+  progress(line: string): void
+  /** Ends the report: writes the `--output` file and says so on stderr. */
+  close(): Promise<void>
+}
+
+export function reportOutput(path: string | undefined, what: string): ReportOutput {
+  if (!path) return {write: (text) => void process.stdout.write(text), progress: () => undefined, close: async () => undefined}
+  const parts: string[] = []
+  return {
+    write: (text) => void parts.push(text),
+    progress: (line) => void process.stderr.write(line + '\n'),
+    async close() {
+      await writeReportFile(path, parts.join(''))
+      process.stderr.write(`${what} written to ${path}\n`)
+    },
+  }
+}

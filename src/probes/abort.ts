@@ -1,0 +1,97 @@
+/**
+ * Cancellation for probes and checks. Every check runs with an AbortSignal that fires at its own
+ * deadline or when the run's budget runs out, whichever comes first; probes stop their work (or
+ * at least stop making the check wait) when it fires. The reason is always a `Deadline`, so code
+ * that catches errors can tell "stopped because time ran out" from a real failure.
+ */
+
+import {setMaxListeners} from 'node:events'
+
+/** Why work was stopped: a check's own deadline, the run's budget (`--timeout`), or the run's end. */
+export class Deadline extends Error {
+  constructor(
+    message: string,
+    readonly scope: 'check' | 'run',
+  ) {
+    super(message)
+    this.name = 'Deadline'
+  }
+}
+
+export function isDeadline(error: unknown): error is Deadline {
+  return error instanceof Deadline
+}
+
+/** A signal that never fires: for work that runs outside any run (tests, library helpers). */
+export const NEVER: AbortSignal = new AbortController().signal
+
+/** Throws the signal's reason when it has fired. */
+export function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason
+}
+
+/**
+ * `work`, or a rejection with the signal's reason as soon as it fires. The work itself is not
+ * stopped (it may be shared with other checks); only this caller stops waiting for it.
+ */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined)
+    return Promise.reject(signal.reason)
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, {once: true})
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
+
+/**
+ * A controller that also fires when `parent` fires (with the parent's reason). `dispose` detaches
+ * it from the parent, so thousands of short-lived children do not pile up listeners.
+ */
+export function childController(parent: AbortSignal): {controller: AbortController; dispose(): void} {
+  const controller = new AbortController()
+  // Every pending probe call of every check listens to its run's signal: far more than the
+  // default 10 listeners, by design, and each one is removed when its call settles.
+  try {
+    setMaxListeners(0, controller.signal)
+  } catch {
+    // a runtime whose EventTarget has no listener limit (Bun) has nothing to lift
+  }
+  if (parent.aborted) {
+    controller.abort(parent.reason)
+    return {controller, dispose: () => undefined}
+  }
+  const onAbort = () => controller.abort(parent.reason)
+  parent.addEventListener('abort', onAbort, {once: true})
+  return {controller, dispose: () => parent.removeEventListener('abort', onAbort)}
+}
+
+/**
+ * The same probe, seen by one check: each call first checks the signal, and a call still pending
+ * when it fires rejects with its reason. What the probe memoises stays shared and keeps its own
+ * bounds; this only makes a check that ran out of time stop at its next probe call.
+ */
+export function withSignal<T extends object>(probe: T, signal: AbortSignal): T {
+  return new Proxy(probe, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target)
+      if (typeof value !== 'function') return value
+      return (...args: unknown[]) => {
+        if (signal.aborted) return Promise.reject(signal.reason)
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args)
+        return result instanceof Promise ? abortable(result, signal) : result
+      }
+    },
+  })
+}
