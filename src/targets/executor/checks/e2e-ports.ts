@@ -28,7 +28,7 @@ async function probePort(port: number): Promise<PortState> {
 }
 
 interface Holder {
-  /** "pid 123 (vite dev), working directory /x, running from checkout /x" */
+  /** "pid 123 (vite dev) running from checkout /x, working directory /x/apps/cloud" */
   description: string
   pid: number | null
   /** True when the holder is this checkout's own: its suite (or a process it started), or recorded in e2e/.dev. */
@@ -104,7 +104,7 @@ async function holdersOf(ctx: CheckContext, root: string, port: number, ownershi
           ? ', neither started by this checkout\'s e2e suite nor recorded in e2e/.dev'
           : ''
     holders.push({
-      description: `${what} (${short(proc.cmdline)}), working directory ${cwd}, running from ${where}${note}`,
+      description: `${what} (${short(proc.cmdline)}) running from ${where}, working directory ${cwd}${note}`,
       pid: proc.pid,
       ours: suite || instance !== null,
       evidence: {...processEvidence(proc), cwd: located.cwd, checkout: located.checkout, checkoutGone: located.gone, recordedIn: instance?.path ?? null, startedBySuite: ownership.kind === 'claim' ? suite : null},
