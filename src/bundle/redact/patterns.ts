@@ -61,8 +61,8 @@ const assignment = (regex: RegExp, format: Format, guard: (value: string) => boo
   },
 })
 
-/** Characters of an unquoted value; the lookahead makes the match possessive and refuses a value that runs into a redaction. */
-const BARE = String.raw`([^\s"'&;,<>(){}[\]]+)(?![^\s"'&;,<>(){}[\]]|\[)`
+/** Characters of an unquoted value (not a shell `$(…)` that reads it); the lookahead makes the match possessive and refuses a value that runs into a redaction. */
+const BARE = String.raw`(?!\$\()([^\s"'&;,<>(){}[\]]+)(?![^\s"'&;,<>(){}[\]]|\[)`
 
 export const PATTERN_RULES: readonly PatternRule[] = [
   {
