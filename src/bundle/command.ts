@@ -13,7 +13,7 @@ import {formatList, formatVerify, formatWritten} from './format.js'
 import {DEFAULT_BUNDLE_OPTIONS, type BundleOptions} from './options.js'
 import {currentIdentity} from './redact/pseudonyms.js'
 import {Redactor} from './redact/redactor.js'
-import {verifyArchive} from './verify.js'
+import {verifyArchive, VerifyError} from './verify.js'
 import {isDeadline} from '../probes/abort.js'
 
 type Print = (text: string) => void
@@ -105,7 +105,7 @@ export async function runVerify(run: VerifyRun): Promise<number> {
     result = await verifyArchive(run.file.path, redactor)
   } catch (error) {
     const e = error as NodeJS.ErrnoException
-    const reason = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : (e?.message ?? String(error))
+    const reason = error instanceof VerifyError ? error.message : e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'ELOOP' ? 'too many symbolic links' : (e?.message ?? String(error))
     run.err(redactor.clean(errorText(`cannot read ${run.file.shown} as a .tar.gz bundle: ${reason}`)))
     return 2
   }

@@ -84,7 +84,7 @@ export function formatVerify(result: VerifyResult, shownPath: string, redactor: 
     for (const hit of result.hits) {
       const known = hit.label ? ` (a known secret: ${(labels.get(hit.label) ?? []).join('; ')})` : ''
       const where = hit.lines.length > 0 ? ` on line${hit.lines.length > 1 ? 's' : ''} ${hit.lines.slice(0, 10).join(', ')}${hit.lines.length > 10 ? ', …' : ''}` : ''
-      lines.push(`  ${hit.file}: ${hit.rule}${known}${where}`)
+      lines.push(`  ${hit.file}: ${hit.rule}${hit.detail ? ` (${hit.detail})` : ''}${known}${where}`)
     }
     lines.push('Do not share this archive. Write a new one with `doctor bundle`.')
   }

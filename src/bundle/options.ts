@@ -17,6 +17,9 @@ export interface BundleOptions {
   maxPerKind: number
 }
 
+/** The largest file a bundle holds; `doctor bundle verify` refuses an archive with a bigger entry. */
+export const MAX_BUNDLE_FILE_BYTES = 64 * 1024 * 1024
+
 export const DEFAULT_BUNDLE_OPTIONS: BundleOptions = {
   maxLogBytes: 1024 * 1024,
   maxLogLines: 2000,
