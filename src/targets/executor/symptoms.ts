@@ -12,7 +12,7 @@ export const executorSymptoms = defineSymptoms([
     id: 'executor/health-no-answer',
     target: 'executor',
     title: 'The daemon does not answer its health probe',
-    message: 'Nothing answered {url} within {timeoutMs} ms ({error}).',
+    message: 'Nothing usable came back from {url}: {error}.',
     severity: 'fail',
     cause:
       'The daemon is down, hung, or still booting; the CLI gives its own probe the same 2-second budget. `executor daemon status` says "Daemon not running at …" when it has no record and nothing answers: the daemon was never started here, was stopped, or died and its records were removed (1.5.9 removes a dead pid\'s records silently, executor-facts §10).',
@@ -29,7 +29,7 @@ export const executorSymptoms = defineSymptoms([
     id: 'executor/health-wrong-answer',
     target: 'executor',
     title: 'The server on the daemon port does not answer as Executor',
-    message: 'The server on {origin} answered {path} with {status} "{body}"; an Executor daemon of this generation answers {expected}.',
+    message: 'The server on {origin} answered {path} with {status} "{body}"{cut}; an Executor daemon of this generation answers {expected}.',
     severity: 'fail',
     cause: 'Another program holds the port, or the daemon is broken. A 200 alone proves nothing: Executor 1.5.9 answers 200 to every unknown path.',
     fix: {

@@ -372,7 +372,7 @@ export const runwispSymptoms = defineSymptoms([
     id: 'runwisp/health-no-answer',
     target: 'runwisp',
     title: 'The RunWisp daemon does not answer its health check',
-    message: 'RunWisp pid {pid} is running, but GET /health over {via} got no answer ({error}).',
+    message: 'RunWisp pid {pid} is running, but GET /health over {via} got no usable answer: {error}.',
     severity: 'fail',
     cause: 'The daemon is hung, still booting, or not listening where the CLI looks. `runwisp status`, the TUI and the Docker HEALTHCHECK all fail the same way.',
     fix: {
@@ -395,7 +395,7 @@ export const runwispSymptoms = defineSymptoms([
     id: 'runwisp/health-wrong-answer',
     target: 'runwisp',
     title: 'The RunWisp health check gets a wrong answer',
-    message: 'GET /health over {via} answered {status} "{body}"; RunWisp answers 200 "OK".',
+    message: 'GET /health over {via} answered {status} "{body}"{cut}; RunWisp answers 200 "OK".',
     severity: 'fail',
     cause: 'Every RunWisp generation answers /health with 200 and the body OK. Anything else is a proxy in the way, a different program, or a broken daemon.',
     fix: {
