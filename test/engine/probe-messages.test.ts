@@ -140,7 +140,7 @@ describe('probe messages say what happened', function () {
     execFileSync('mkfifo', [config])
     const daemon = await startRunwisp({generation: '0.16+', dataDir, cwd})
     const result = await judge('config-valid', cwd, {port: daemon.port})
-    expectResult(result, {mentions: ['runwisp.toml is a FIFO, not a regular file']})
+    expectResult(result, {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['runwisp.toml is a FIFO, not a regular file']})
     assert.doesNotMatch(JSON.stringify(result), /a directory\?/)
   })
 })
