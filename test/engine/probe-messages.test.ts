@@ -70,7 +70,7 @@ describe('probe messages say what happened', function () {
     const result = await new HttpProbe(500).get(`http://127.0.0.1:${port}/health`)
     assert.equal(result.ok, false)
     if (result.ok) return
-    assert.match(result.message, /^it sent 27 bytes within 500 ms but no complete HTTP answer: "HTTP\/1\.1 200 OK\\r\\nX-Half: "$/)
+    assert.match(result.message, /^it sent 25 bytes within 500 ms but no complete HTTP answer: "HTTP\/1\.1 200 OK\\r\\nX-Half: "$/)
   })
 
   it('an endless body is cut at the cap and said to be, at once', async () => {
