@@ -135,7 +135,13 @@ class StreamScanner {
       const key = `${hit.rule}\u0000${hit.label ?? ''}`
       const prior = this.merged.get(key)
       if (!prior) this.merged.set(key, hit)
-      else for (const line of hit.lines) if (!prior.lines.includes(line)) prior.lines.push(line), prior.count++
+      else {
+        for (const line of hit.lines) {
+          if (prior.lines.includes(line)) continue
+          prior.lines.push(line)
+          prior.count++
+        }
+      }
     }
     if (last) return
     const keep = window.subarray(window.length - OVERLAP)

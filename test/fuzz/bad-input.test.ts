@@ -1,7 +1,7 @@
 /**
  * Bad-input fuzz suite (issue 13, Tests): every file the doctor reads, for both targets, in every
  * bad form (hostile-files.ts), under `doctor --json`, `doctor --fix --dry-run --json` and `doctor
- * bundle`. Each run is the real CLI in its own process; it
+ * bundle` (and `doctor undo` for the journal). Each run is the real CLI in its own process; it
  * must exit 0, 1 or 2, print no stack trace, print schema-valid JSON when asked for JSON, end
  * within its `--timeout` plus grace (a hang is killed and reported) and stay within a memory bound.
  *
@@ -36,8 +36,8 @@ const COMMANDS: Command[] = [
   {name: 'doctor --json', args: () => ['--json', '--timeout', BUDGET], json: 'report', layouts: ['all', 'secondary', 'config']},
   {name: 'doctor --fix --dry-run --json', args: () => ['--fix', '--dry-run', '--json', '--timeout', BUDGET], json: 'report', layouts: ['all', 'secondary', 'config']},
   {name: 'doctor bundle', args: (root) => ['bundle', '--output', join(root, 'out.tar.gz'), '--timeout', BUDGET], json: null, layouts: ['all', 'secondary', 'config']},
-  // `doctor undo` (the journal's reader) joins when its journal is read as untrusted input (lane
-  // fixsafe, issue 13 §3): today a `null` line is a TypeError and a FIFO journal hangs it.
+  {name: 'doctor undo --list --json', args: () => ['undo', '--list', '--json'], json: 'any', layouts: ['secondary']},
+  {name: 'doctor undo --json', args: () => ['undo', '--json'], json: 'any', layouts: ['secondary']},
 ]
 
 /** Peak RSS of a running process, polled from /proc until it exits (VmHWM is the high-water mark). */
