@@ -7,7 +7,7 @@ import {parseDuration} from '../duration.js'
 import {UsageError} from '../engine/doctor.js'
 import {isBuiltinTargetId, TARGET_IDS, type TargetId} from '../types.js'
 import type {TargetProfile} from '../targets/profile.js'
-import {locateJsonError} from './json-position.js'
+import {jsonSyntaxProblem} from './json-position.js'
 
 export interface Suppression {
   check?: string
@@ -69,9 +69,9 @@ export function parseConfig(text: string, file: string, known: KnownIds): Doctor
   let raw: unknown
   try {
     raw = JSON.parse(body)
-  } catch (error) {
-    const where = locateJsonError(body)
-    fail('', `is not valid JSON: ${where ? `${where.what} at line ${where.line}, column ${where.column}` : (error as Error).message}`)
+  } catch {
+    // By position only: V8's message quotes the file, which may hold a secret.
+    fail('', `is not valid JSON: ${jsonSyntaxProblem(body)}`)
   }
   if (!isObject(raw)) return fail('', `must hold a JSON object, not ${describe(raw)}`)
 
