@@ -3,7 +3,7 @@ import {resolve} from 'node:path'
 import {runFlags} from '../src/cli/flags.js'
 import {toRunOptions} from '../src/cli/run-flags.js'
 import {UsageError} from '../src/engine/doctor.js'
-import {DEFAULT_BUNDLE_OPTIONS, parseSize, type BundleOptions} from '../src/bundle/options.js'
+import {DEFAULT_BUNDLE_OPTIONS, formatSize, MAX_BUNDLE_FILE_BYTES, parseSize, type BundleOptions} from '../src/bundle/options.js'
 
 /** `./doctorkit-bundle-20260721T101112Z.tar.gz` */
 export function defaultOutputName(now: Date): string {
@@ -38,6 +38,7 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
     const maxLogBytes = parseSize(flags['log-bytes'])
     try {
       if (maxLogBytes === null) throw new UsageError(`--log-bytes "${flags['log-bytes']}" is not a size`, ['use bytes or a value such as 1MiB, 256k, 2mb'])
+      if (maxLogBytes > MAX_BUNDLE_FILE_BYTES) throw new UsageError(`--log-bytes ${flags['log-bytes']} is over ${formatSize(MAX_BUNDLE_FILE_BYTES)}, the most a bundle file holds (doctor bundle verify refuses bigger entries)`, ['use --log-bytes 64MiB or less'])
       const options: BundleOptions = {
         ...DEFAULT_BUNDLE_OPTIONS,
         maxLogBytes,

@@ -12,7 +12,7 @@ export const executorSymptoms = defineSymptoms([
     id: 'executor/health-no-answer',
     target: 'executor',
     title: 'The daemon does not answer its health probe',
-    message: 'Nothing answered {url} within {timeoutMs} ms ({error}).',
+    message: 'Nothing usable came back from {url}: {error}.',
     severity: 'fail',
     cause:
       'The daemon is down, hung, or still booting; the CLI gives its own probe the same 2-second budget. `executor daemon status` says "Daemon not running at …" when it has no record and nothing answers: the daemon was never started here, was stopped, or died and its records were removed (1.5.9 removes a dead pid\'s records silently, executor-facts §10).',
@@ -29,7 +29,7 @@ export const executorSymptoms = defineSymptoms([
     id: 'executor/health-wrong-answer',
     target: 'executor',
     title: 'The server on the daemon port does not answer as Executor',
-    message: 'The server on {origin} answered {path} with {status} "{body}"; an Executor daemon of this generation answers {expected}.',
+    message: 'The server on {origin} answered {path} with {status} "{body}"{cut}; an Executor daemon of this generation answers {expected}.',
     severity: 'fail',
     cause: 'Another program holds the port, or the daemon is broken. A 200 alone proves nothing: Executor 1.5.9 answers 200 to every unknown path.',
     fix: {
@@ -263,7 +263,7 @@ export const executorSymptoms = defineSymptoms([
     message: 'Executor pid {pid} listens on port {port}, but no server.json registers it{scope}.',
     severity: 'warn',
     cause:
-      'A daemon started with a different EXECUTOR_DATA_DIR, or an orphan left by an earlier install or session (#1045, #1046): clients cannot discover it and may start a second one. On Windows `executor install` tries to stop orphan executor.exe listeners on the service port and gives up when it cannot.',
+      'A daemon started with a different EXECUTOR_DATA_DIR, or an orphan left by an earlier install or session (#1045, #1046): clients cannot discover it and may start a second one. On Windows `executor install` tries to stop orphan executor.exe listeners on the service port and gives up when it cannot. Executor 1.5.9 prints "no local ownership record" for any HTTP server on the port, Executor or not: check what holds the port before stopping it.',
     fix: {
       summary: 'Stop it from the session that started it (or stop the process on the port), then start the daemon normally so it registers, or re-run the install.',
       commands: ['executor daemon status', "ss -ltnp 'sport = :{port}'", 'executor service install'],

@@ -66,8 +66,8 @@ export const runwispDaemonHealth: TargetCheck = noActingThroughLinks(withDocumen
     if (answer.kind === 'wrong-answer') {
       return [
         finding('runwisp/health-wrong-answer', {
-          vars: {via: answer.via, status: answer.status, body: answer.body, url: useSocket ? `--unix-socket ${state.socket.path} http://runwisp/health` : answer.url, port},
-          evidence: {url: answer.url, via: answer.via, status: answer.status, body: answer.body},
+          vars: {via: answer.via, status: answer.status, body: answer.body, cut: answer.cut ? ` (its body ${answer.cut})` : '', url: useSocket ? `--unix-socket ${state.socket.path} http://runwisp/health` : answer.url, port},
+          evidence: {url: answer.url, via: answer.via, status: answer.status, body: answer.body, ...(answer.cut ? {bodyCut: answer.cut} : {})},
         }),
       ]
     }
