@@ -14,6 +14,7 @@ export interface CheckListing {
 }
 
 export default class Checks extends Command {
+  static summary = 'List every check and whether --fix repairs it.'
   static description = 'List every check: id, targets, what it looks for, the symptoms it can report, and whether --fix can repair it.'
   static examples = ['<%= config.bin %> checks', '<%= config.bin %> checks --json']
   static flags = {
