@@ -66,7 +66,7 @@ describe('doctor (command)', () => {
     assert.ok(r.stdout.includes(`names pid ${pid}, which is not running`))
     assert.ok(r.stdout.includes('$ executor daemon status'))
     assert.ok(r.stdout.includes(`$ rm ${path}`))
-    assert.match(r.stdout, /docs: executor-troubleshooting\.md/)
+    assert.match(r.stdout, /docs: doctor checks stale-manifest \(docs\/checks\/stale-manifest\.md\); Executor docs › Troubleshooting › /)
     assert.match(r.stderr, /Check daemon manifests and records/, 'progress goes to stderr')
   })
 
