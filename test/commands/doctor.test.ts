@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Report} from '../../src/types.js'
 import commandTable, {ROOT_COMMAND_ID} from '../../src/cli/commands.js'
 import {runCli} from '../helpers/cli.js'
 import {executorHome} from '../helpers/executor-state.js'
-import {deadPid} from '../helpers/processes.js'
+import {deadPid, REPO} from '../helpers/processes.js'
 import {assertValidReport} from '../helpers/schema.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
@@ -140,6 +140,19 @@ describe('doctor (command)', () => {
       assert.ok(c, `missing ${id}`)
       assert.ok(c.symptoms.length > 0 && c.targets.includes('executor'))
     }
+  })
+
+  it('prints a check\'s page with doctor checks <id> (what every finding of it points at), and exits 2 on an unknown id', async () => {
+    const page = readFileSync(join(REPO, 'docs/checks/stale-lock.md'), 'utf8')
+    const r = await runCli(['checks', 'stale-lock'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, page)
+    const json = await runCli(['checks', 'stale-lock', '--json'])
+    assert.deepEqual((({page, text}) => ({page, text}))(JSON.parse(json.stdout) as {page: string; text: string}), {page: 'docs/checks/stale-lock.md', text: page})
+    const unknown = await runCli(['checks', 'stale-locks'])
+    assert.equal(unknown.code, 2)
+    assert.match(unknown.stderr, /unknown check id "stale-locks"; `doctor checks` lists them/)
+    assert.doesNotMatch(unknown.stderr, /\n\s+at /)
   })
 
   it('shows help with the run flags and every other command with its one-line summary', async () => {

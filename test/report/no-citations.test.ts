@@ -14,7 +14,7 @@ import {allSymptoms, docsFor, type SymptomEntry} from '../../src/catalogue.js'
 import '../../src/targets/index.js'
 import {runCli} from '../helpers/cli.js'
 import {executorHome} from '../helpers/executor-state.js'
-import {deadPid} from '../helpers/processes.js'
+import {deadPid, REPO} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
 /** Names and section marks of the reference pages (and of the project's own design notes). */
@@ -34,10 +34,12 @@ describe('no reference citations in what a user reads', function () {
   const tmp = tmpDirs()
   after(() => tmp.cleanup())
 
-  it('holds for every catalogue entry (message, cause, fix, docs) and every check', () => {
+  it('holds for every catalogue entry (message, cause, fix, docs), every check and its page', () => {
     assert.ok(allSymptoms().length > 100)
     for (const e of allSymptoms()) for (const text of entryTexts(e)) assertNoCitation(text, e.id)
     for (const c of checks) for (const text of [c.title, c.description]) assertNoCitation(text, `check ${c.id}`)
+    // What `doctor checks <id>` prints.
+    for (const c of checks) assertNoCitation(readFileSync(join(REPO, 'docs/checks', `${c.id}.md`), 'utf8'), `docs/checks/${c.id}.md`)
   })
 
   it('holds for every output format of a broken Executor and RunWisp machine', async () => {
