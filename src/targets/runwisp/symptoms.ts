@@ -9,7 +9,6 @@ import {defineSymptoms} from '../../catalogue.js'
 import {DOCS_HOME, troubleshooting} from './product-docs.js'
 
 const ALL = ['0.3-0.4', '0.5-0.15', '0.16+']
-const LEGACY = ['0.3-0.4']
 const TO_015 = ['0.3-0.4', '0.5-0.15']
 const FROM_05 = ['0.5-0.15', '0.16+']
 const NEW = ['0.16+']
