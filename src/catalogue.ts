@@ -27,6 +27,13 @@ export interface SymptomEntry {
   generations?: string[]
   /** Words a user might use instead of the product's message (for paraphrased reports). */
   keywords?: string[]
+  /**
+   * Placeholders of `patterns` that make this entry's message only with these values: the same
+   * text with another value is another program's message (a Vite resolve error is Executor's only
+   * for the packages its bootstrap builds; systemd's lines are a product's only for its units),
+   * and `explain` then answers nothing for that line. A RegExp must match the whole value.
+   */
+  placeholderValues?: Record<string, ReadonlyArray<string | RegExp>>
 }
 
 export type Vars = Record<string, string | number>

@@ -21,6 +21,7 @@ export const runFlags = {
   'runwisp-data-dir': Flags.string({description: 'RunWisp data dir to check (default: $RUNWISP_DATA, else ./.runwisp, ./data or /var/lib/runwisp as root).'}),
   'runwisp-config': Flags.string({description: 'runwisp.toml to check (default: $RUNWISP_CONFIG, else ./runwisp.toml or /etc/runwisp/runwisp.toml as root).'}),
   'runwisp-port': Flags.integer({description: 'Port of the RunWisp daemon to check, when not $RUNWISP_PORT or the default 9477.', min: 1, max: 65535}),
+  set: Flags.string({description: 'Point a target elsewhere: <target>.<key>=<value>, for a built-in (executor.dataDir, runwisp.port, …) or a declared target (kv.dataDir, kv.pidFile, kv.ports, …; docs/targets.md). Repeatable.', multiple: true}),
 }
 export const reportFlags = {
   format: Flags.string({description: 'Report format (prometheus: the text format for node_exporter\'s textfile collector). Default: github when GITHUB_ACTIONS=true, else human. --json is short for --format json.', options: [...FORMATS]}),

@@ -6,6 +6,7 @@
  * panic, a Python traceback) explains too little of itself to be credible.
  */
 import type {SymptomEntry} from '../catalogue.js'
+import {synonymTable} from './synonyms.js'
 
 const STOPWORDS = new Set(
   `a an and are as at be been but by can could did do does doing for from had has have how i if in into is it its
@@ -15,64 +16,26 @@ const STOPWORDS = new Set(
   say every anymore since yet about via per`.split(/\s+/),
 )
 
-/** Spellings users write for the same thing; the right-hand side is what the catalogue says. */
-const SYNONYMS: Record<string, string> = {
-  signin: 'login',
-  logon: 'login',
-  relogin: 'login',
-  passwd: 'password',
-  pw: 'password',
-  creds: 'credential',
-  auth: 'authentication',
-  authenticate: 'authentication',
-  pid: 'pid',
-  process: 'process',
-  proc: 'process',
-  dir: 'directory',
-  folder: 'directory',
-  cant: 'cannot',
-  wont: 'not',
-  doesnt: 'not',
-  isnt: 'not',
-  didnt: 'not',
-  old: 'stale',
-  outdated: 'stale',
-  hung: 'hang',
-  hangs: 'hang',
-  stuck: 'hang',
-  freeze: 'hang',
-  frozen: 'hang',
-  hanging: 'hang',
-  busy: 'use',
-  taken: 'use',
-  occupied: 'use',
-  died: 'crash',
-  dies: 'crash',
-  crashed: 'crash',
-  crashes: 'crash',
-  killed: 'kill',
-  unreachable: 'reachable',
-  reach: 'reachable',
-  respond: 'answer',
-  responding: 'answer',
-  response: 'answer',
-  answers: 'answer',
-}
+const SYNONYMS = synonymTable()
 
 /** A deliberately small stemmer: enough to meet "serves/serving/served" and "rebase/rebased". */
 export function stem(word: string): string {
   let w = word.toLowerCase().replace(/'s$/, '').replace(/'/g, '')
-  const synonym = SYNONYMS[w]
-  if (synonym) return synonym
+  // A synonym group's word is returned as it is: looked up before and after each step, so that
+  // "rebases", "rebased" and "git pull" all meet at "rebase".
+  const group = () => SYNONYMS.words.get(w)
+  if (group()) return group()!
   if (/^-?\d+$/.test(w)) return w
   if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`
   else if (w.length > 4 && w.endsWith('sses')) w = w.slice(0, -2)
   else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us')) w = w.slice(0, -1)
+  if (group()) return group()!
   if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3)
   else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2)
+  if (group()) return group()!
   if (w.length > 4 && w.endsWith('e')) w = w.slice(0, -1)
   if (w.length > 4 && /([^aeiouls])\1$/.test(w)) w = w.slice(0, -1)
-  return SYNONYMS[w] ?? w
+  return group() ?? w
 }
 
 /**
@@ -82,7 +45,16 @@ export function stem(word: string): string {
  */
 export function terms(text: string): string[] {
   const out: string[] = []
-  for (const raw of text.toLowerCase().replace(/n't\b/g, 'nt').replace(/\$\{[^}]*\}|%[sdqvw]/g, ' ').match(/(?<![\p{L}\p{N}-])-\d+\b|[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? []) {
+  const raws = text.toLowerCase().replace(/n't\b/g, 'nt').replace(/\$\{[^}]*\}|%[sdqvw]/g, ' ').match(/(?<![\p{L}\p{N}-])-\d+\b|[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? []
+  for (let i = 0; i < raws.length; i++) {
+    // A phrase of a synonym group ("git pull", "switched branches") is one term: its group's word.
+    const phrase = SYNONYMS.phrases.get(raws[i]!)?.find((p) => p.words.every((w, j) => raws[i + j] === w))
+    if (phrase) {
+      out.push(phrase.canonical)
+      i += phrase.words.length - 1
+      continue
+    }
+    const raw = raws[i]!
     if (raw.length < 2 || STOPWORDS.has(raw)) continue
     if (/^\d+$/.test(raw) && raw.length < 3) continue
     const t = stem(raw)

@@ -22,6 +22,7 @@ import type {SymptomEntry, Vars} from '../catalogue.js'
 import {fill} from '../catalogue.js'
 import type {BuiltinTargetId, TargetId} from '../types.js'
 import {DescriptionIndex, terms} from './describe.js'
+import {isHowToQuestion} from './questions.js'
 import {normalise} from './normalise.js'
 import {compilePattern, type CompiledPattern, SYSTEM_ERROR_TEXT} from './patterns.js'
 
@@ -58,13 +59,13 @@ export const CREDIBILITY = {
   strongPatternChars: 24,
   /** A generic pattern counts when it explains at least this share of its line(s)… */
   genericCoverage: 0.9,
-  /** …or this share when the text names the product. */
+  /** …or this share of its line(s) when the text names the product. */
   genericCoverageInContext: 0.2,
   /** A partial match needs this many literal words found, and this share of the pattern's. */
   partialWords: 4,
   partialShare: 0.5,
-  /** A strong pattern match must still explain this share of the text (a log with one hit in it passes). */
-  patternCoverage: 0.05,
+  /** A partial match must explain this share of the lines it touches. */
+  partialLineShare: 0.3,
   /** A description match must account for this share of the text's term weight. */
   description: 0.42,
   /** Alternatives are shown when they score at least this share of the best match. */
@@ -86,7 +87,7 @@ const TARGET_CONTEXT: Record<BuiltinTargetId, RegExp> = {
  * generic words ("password authentication failed" from postgres) must not be read as a paraphrase
  * of one of ours. Pattern matches are judged by the credibility rule; this guards the fallback.
  */
-const FOREIGN_CONTEXT = /\b(?:postgres(?:ql)?|psql|mysqld?|mariadb|redis|mongod?|nginx|apache2?|httpd|haproxy|docker(?:d)?|containerd|kubectl|kubelet|sshd?|npm ERR!|pip|python\d?|java|gradle|maven|rustc|cargo|go build|git|systemd\[1\]: (?!runwisp|sh\.executor))/i
+const FOREIGN_CONTEXT = /\b(?:postgres(?:ql)?|psql|mysqld?|mariadb|redis|mongod?|nginx|apache2?|httpd|haproxy|docker(?:d)?|containerd|kubectl|kubelet|sshd?|npm ERR!|pip|python\d?|java|gradle|maven|rustc|cargo|go build|fatal:\s|systemd\[1\]: (?!runwisp|sh\.executor))/i
 
 interface CompiledEntry {
   entry: SymptomEntry
@@ -101,6 +102,10 @@ interface PatternEvidence {
   values: Vars
   /** The most literal words any of its matching patterns has: ties go to the more specific entry. */
   specificity: number
+  /** A pattern matched whole but with a value that makes it another program's message (`placeholderValues`). */
+  foreign: boolean
+  /** The lines such a foreign match spans. */
+  foreignLines: Set<number>
 }
 
 export class Explainer {
@@ -118,7 +123,14 @@ export class Explainer {
     if (flat === '') return {matches: [], via: null, values: {}, truncated}
     const context: TargetId[] = (Object.keys(TARGET_CONTEXT) as BuiltinTargetId[]).filter((t) => TARGET_CONTEXT[t].test(flat))
     const tokens = tokenise(flat)
-    const found = this.compiled.map((c) => this.patternEvidence(c, flat, tokens, context)).filter((e): e is PatternEvidence => e !== null)
+    const all = this.compiled.map((c) => this.patternEvidence(c, flat, tokens, context)).filter((e): e is PatternEvidence => e !== null)
+    // Lines that hold another program's message (a Vite resolve error for someone else's package)
+    // are that program's: no entry's match on them counts ("[vite] Internal server error: …").
+    // A line one entry rejects may be another's ("runwisp.service: …" is not Executor's unit, but RunWisp's).
+    const claimed = new Set(all.filter((e) => e.entry.placeholderValues !== undefined).flatMap((e) => [...e.covered].map((i) => tokens[i]!.line)))
+    const foreignLines = new Set(all.flatMap((e) => [...e.foreignLines]).filter((line) => !claimed.has(line)))
+    const onForeignLines = (e: PatternEvidence) => foreignLines.size > 0 && [...e.covered].every((i) => foreignLines.has(tokens[i]!.line))
+    const found = all.filter((e) => e.covered.size > 0 && !onForeignLines(e))
     const evidence = found.filter((e) => e.credible)
     if (evidence.length > 0) {
       evidence.sort((a, b) => b.covered.size - a.covered.size || Number(b.full) - Number(a.full) || b.specificity - a.specificity)
@@ -146,6 +158,11 @@ export class Explainer {
     for (const e of doubtedEvidence) for (const i of e.covered) doubtedWords.add(i)
     const ignored = new Set(terms([...doubtedWords].map((i) => tokens[i]!.word).join(' ')))
     if (context.length === 0 && FOREIGN_CONTEXT.test(flat)) return {matches: [], via: null, values: {}, truncated}
+    // The product's message, but about something that is not ours (a Vite resolve error for a
+    // package the bootstrap does not build): another program's error, not a paraphrase.
+    if (foreignLines.size > 0) return {matches: [], via: null, values: {}, truncated}
+    // A request for instructions reports no symptom.
+    if (isHowToQuestion(flat)) return {matches: [], via: null, values: {}, truncated}
     // Generic system and library texts ("database is locked", "Unauthorized") are every program's:
     // in a text that names neither product they cannot be what a paraphrase match rests on.
     const basis = context.length === 0 ? flat.replace(SYSTEM_ERROR_TEXT, ' ') : flat
@@ -166,25 +183,43 @@ export class Explainer {
     let full = false
     let credible = false
     let specificity = 0
+    let foreign = false
+    const foreignLines = new Set<number>()
     const inContext = context.includes(c.entry.target)
-    const textWords = Math.max(1, tokens.length)
+    const restricted = c.entry.placeholderValues !== undefined
     for (const p of c.patterns) {
-      const match = p.regex.exec(flat)
+      let match = p.regex.exec(flat)
+      if (match && restricted) {
+        // The first occurrence with an allowed value counts ("nginx.service: Main process exited"
+        // before "runwisp.service: …"); each other one marks its lines as another program's.
+        let allowedMatch: RegExpExecArray | null = null
+        for (const m of flat.matchAll(p.global!)) {
+          if (allowedValues(c.entry, m)) {
+            allowedMatch = m
+            break
+          }
+          foreign = true
+          for (const i of tokensWithin(tokens, m.index, m.index + m[0].length)) foreignLines.add(tokens[i]!.line)
+        }
+        match = allowedMatch
+        if (!match) continue
+      }
       if (match) {
         const span = tokensWithin(tokens, match.index, match.index + match[0].length)
         for (const i of span) covered.add(i)
         for (const name of p.names) {
           const value = match.groups?.[name]
-          if (value !== undefined && !(name in values)) values[name] = value.trim().replace(/["'`]?[.,;:)\]]*$/, '').replace(/^["'`]/, '')
+          if (value !== undefined && !(name in values)) values[name] = cleanValue(value)
         }
         full = true
         specificity = Math.max(specificity, p.literalWords)
         const strong = p.specificWords >= CREDIBILITY.strongPatternWords && p.specificChars >= CREDIBILITY.strongPatternChars
-        if (strong) {
-          if (span.length / textWords >= CREDIBILITY.patternCoverage) credible = true
-        } else if (
+        // A strong message matched whole is the product's wherever it is in the paste: a stack
+        // trace or neighbouring log lines around it change nothing.
+        if (strong) credible = true
+        else if (
           inContext
-            ? span.length / textWords >= CREDIBILITY.genericCoverageInContext
+            ? lineShare(tokens, span) >= CREDIBILITY.genericCoverageInContext
             : (!p.systemError && lineShare(tokens, span) >= CREDIBILITY.genericCoverage) || quotedAtLineStart(flat, match.index, match.index + match[0].length)
         ) {
           // A generic message counts when it is (nearly) all of its line(s): "Unknown error" alone
@@ -212,11 +247,27 @@ export class Explainer {
       if (found < CREDIBILITY.partialWords || found < p.specificWords * CREDIBILITY.partialShare) continue
       for (const i of spans) covered.add(i)
       specificity = Math.max(specificity, found)
-      if (spans.length / textWords >= CREDIBILITY.patternCoverage) credible = true
+      // Judged on the lines it touches, not the whole paste, so surrounding lines do not dilute it.
+      if (lineShare(tokens, spans) >= CREDIBILITY.partialLineShare) credible = true
     }
-    if (covered.size === 0) return null
-    return {entry: c.entry, covered, full, credible, values, specificity}
+    if (covered.size === 0 && !foreign) return null
+    return {entry: c.entry, covered, full, credible, values, specificity, foreign, foreignLines}
   }
+}
+
+/** Are the values a match read the ones its entry allows (`placeholderValues`)? */
+function allowedValues(entry: SymptomEntry, match: RegExpExecArray | RegExpMatchArray): boolean {
+  return Object.entries(entry.placeholderValues ?? {}).every(([name, allowed]) => {
+    const raw = match.groups?.[name]
+    if (raw === undefined) return true
+    const value = cleanValue(raw)
+    return allowed.some((a) => (typeof a === 'string' ? a === value : a.test(value)))
+  })
+}
+
+/** A placeholder's value without the quote or punctuation that closed it in the text. */
+function cleanValue(value: string): string {
+  return value.trim().replace(/["'`]?[.,;:)\]]*$/, '').replace(/^["'`]/, '')
 }
 
 interface Token {

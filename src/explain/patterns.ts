@@ -28,6 +28,8 @@ export interface CompiledPattern {
   runSpecificWords: number[]
   /** Placeholder names in order of their first appearance (named groups in `regex`). */
   names: string[]
+  /** `regex` with the global flag, for entries that must look past a first match (`placeholderValues`). */
+  global?: RegExp
 }
 
 /** What a placeholder accepts, by its name: values the product interpolates, generalised. */
@@ -39,7 +41,7 @@ const PLACEHOLDER_CLASSES: Array<{names: RegExp; pattern: string}> = [
   // A URL or origin is never a file system path, so that RunWisp's "daemon not running at <data
   // dir>" is not read as Executor's "Daemon not running at <url>".
   {names: /(?:url|origin|baseurl|fallback)$/i, pattern: '(?![\\/\\\\~]|\\.{1,2}[\\/\\\\]|[A-Za-z]:[\\/\\\\])\\S{1,512}?'},
-  {names: /^(?:host|hostname|canonicalhost|scopeid|kind|token|label|target|platform|cmd|name|varname|pkg)$/i, pattern: '\\S{1,512}?'},
+  {names: /^(?:host|hostname|canonicalhost|scopeid|kind|token|label|target|platform|cmd|name|varname|pkg|unit)$/i, pattern: '\\S{1,512}?'},
 ]
 /**
  * strerror texts and errno / libuv codes (Go's `os` and `net` errors, Node's `listen EADDRINUSE`),
@@ -145,6 +147,7 @@ export function compilePattern(source: string): CompiledPattern {
   return {
     source,
     regex: new RegExp(regex, 'i'),
+    global: new RegExp(regex, 'gi'),
     runs,
     literalWords: words(literal).length,
     literalChars: literal.replace(/\s+/g, '').length,

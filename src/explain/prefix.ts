@@ -11,8 +11,8 @@ const PREFIXES: readonly RegExp[] = [
   /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?\]?\s*/i,
   // Go's log package ("2026/07/20 10:11:12").
   /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)?\s+/,
-  // syslog / journald: "Jul 20 10:11:12 host unit[123]: ".
-  /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [\w@./-]+(?:\[\d+\])?:\s*/,
+  // syslog / journald: "Jul 20 10:11:12 host unit[123]: " (systemd names a process it is about to exec "(runwisp)[123]").
+  /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ \(?[\w@./-]+\)?(?:\[\d+\])?:\s*/,
   // Bare clock times ("10:11:12", "[10:11:12.345]").
   /^\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s+/,
   // Log levels: "ERROR", "[error]", "error:", "E ", "level=error", "ERROR ›".

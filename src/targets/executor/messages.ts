@@ -10,6 +10,7 @@
  * entry gives the corrected advice and its `cause` says why.
  */
 import {defineSymptoms, type SymptomEntry} from '../../catalogue.js'
+import {EXECUTOR_UNITS, SYSTEMD_LINES} from '../systemd-lines.js'
 
 const T = 'executor-troubleshooting.md'
 const F = 'executor-facts.md'
@@ -34,7 +35,7 @@ export const executorMessages = defineSymptoms(
         commands: ['executor server list', 'executor call tools.list --base-url http://localhost:4788'],
       },
       docs: `${F} §5 (daemon.ts), §4.2`,
-      patterns: ['Only http:// base URLs are supported for daemon auto-start: ${baseUrl}', 'Invalid daemon port in base URL: ${baseUrl}'],
+      patterns: ['Only http:// base URLs are supported for daemon auto-start: ${baseUrl}', 'Invalid daemon port in base URL: ${baseUrl}', 'Invalid base URL: ${error}'],
       keywords: ['base url', 'https', 'invalid port', 'auto-start'],
     },
     {
@@ -53,14 +54,17 @@ export const executorMessages = defineSymptoms(
       title: 'The CLI could not spawn the daemon process',
       message: 'Spawning the daemon returned no pid.',
       severity: 'fail',
-      cause: 'The operating system refused to start the daemon (missing or non-executable binary, missing sidecar files such as libsql.node, or a process limit).',
+      // executor@1.5.9 re-runs its own binary (process.execPath) as `daemon run --foreground`: a binary
+      // replaced or removed under a running CLI fails with Bun's "ENOENT … posix_spawn '<path>'" and a
+      // stack, and leaves daemon-active-*.json.lock behind (provoked in test/explain/released-cli.test.ts).
+      cause: 'The operating system refused to start the daemon: the CLI re-runs its own binary, so a binary that was removed or replaced while the CLI ran (an npm update or reinstall in between) gives ENOENT; also a non-executable binary, missing sidecar files such as libsql.node, or a process limit. A failed spawn can leave the start lock (daemon-active-*.json.lock) behind.',
       fix: {
-        summary: 'Run the daemon in the foreground to see the operating system\'s error, and check that the binary and its sidecar files are in place.',
-        commands: ['executor -v', 'ls -l "$(dirname "$(command -v executor)")"', FOREGROUND],
+        summary: 'Check that the binary and its sidecar files are in place (reinstall if not), clear a start lock the failed start left, and run the daemon in the foreground to see any other error.',
+        commands: ['executor -v', 'ls -l "$(dirname "$(command -v executor)")"', 'doctor --only stale-lock --fix', FOREGROUND],
       },
-      docs: `${F} §5 (daemon.ts), §9.1 (10)`,
-      patterns: ['Failed to spawn daemon process: child pid was not assigned'],
-      keywords: ['spawn', 'child pid'],
+      docs: `${F} §5 (daemon.ts), §9.1 (10), §10`,
+      patterns: ['Failed to spawn daemon process: child pid was not assigned', 'Failed to spawn daemon process: ${error}', "ENOENT: no such file or directory, posix_spawn '${path}'", 'Failed to build daemon command: ${error}'],
+      keywords: ['spawn', 'child pid', 'posix_spawn', 'binary deleted'],
     },
     {
       id: 'executor/terminate-failed',
@@ -102,6 +106,8 @@ export const executorMessages = defineSymptoms(
       docs: `${F} §5 (main.ts), §4.1, §9.2 (#1393)`,
       patterns: [
         'Daemon did not become reachable at ${startBaseUrl} and no reachable local server manifest appeared within 15000ms.',
+        // executor@1.5.9's wording (no manifest wait in that generation).
+        'Daemon did not become reachable at ${startBaseUrl} within 15000ms.',
         'Run in foreground to inspect logs: ${cliPrefix} daemon run --foreground --port ${port} --hostname ${host}',
       ],
       keywords: ['did not become reachable', 'boot timeout', 'daemon never starts'],
@@ -305,6 +311,12 @@ export const executorMessages = defineSymptoms(
       patterns: [
         'Use either --server or --base-url, not both.',
         'Server profile names may contain only letters, numbers, dots, underscores, and dashes.',
+        // executor@1.5.9.
+        'Invalid server URL: ${error}',
+        'Failed to save "${name}".',
+        'No server profiles configured.',
+        'No default server profile is configured.',
+        'Add one: ${cli} server add local ${url} --default',
       ],
       keywords: ['server profile', '--server'],
     },
@@ -353,7 +365,7 @@ export const executorMessages = defineSymptoms(
       message: 'The Executor service is {state}.',
       severity: 'fail',
       cause: 'The service was never installed, was uninstalled, or crashed and was not restarted (systemd gives up after repeated failures; on Linux without lingering it only runs while you are logged in).',
-      fix: {summary: 'Read the service log, then install (or restart) the service.', commands: ['executor service status', 'tail -n 50 ~/.executor/logs/daemon.error.log', 'executor service install']},
+      fix: {summary: 'Read the service log, then install (or restart) the service.', commands: ['executor service status', 'journalctl --user -u sh.executor.daemon.service -n 50', 'tail -n 50 ~/.executor/logs/daemon.error.log', 'systemctl --user reset-failed sh.executor.daemon.service', 'executor service install']},
       docs: `${F} §5 (service status, service.ts), §8`,
       patterns: [
         'Registered: no',
@@ -361,8 +373,12 @@ export const executorMessages = defineSymptoms(
         'Running:    no',
         'No ExecutorDaemon scheduled task registered. Run `executor service install`.',
         'Scheduled task registered but not currently running.',
+        // systemd's own lines about the unit (journalctl --user -u sh.executor.daemon.service).
+        ...SYSTEMD_LINES.exited,
+        ...SYSTEMD_LINES.startLimit,
       ],
-      keywords: ['service not running', 'not registered'],
+      placeholderValues: {unit: EXECUTOR_UNITS},
+      keywords: ['service not running', 'not registered', 'crash-looping', 'start-limit-hit'],
     },
     {
       id: 'executor/service-manager-failed',
@@ -570,6 +586,132 @@ export const executorMessages = defineSymptoms(
     },
 
     // --- Progress and success lines ------------------------------------------------------------
+    // --- executor@1.5.9, the released CLI (executor-facts §10) ----------------------------------------
+    // Messages of the binary npm installs that the newer source no longer prints, read out of the
+    // binary and provoked for real (test/explain/released-cli.test.ts).
+    {
+      id: 'executor/foreground-port-in-use',
+      title: 'The foreground daemon or web server found its port taken',
+      message: '`executor daemon run --foreground` (or `executor web`) could not bind port {port}.',
+      severity: 'fail',
+      // Bun's server prints this (with a stack under --log-level debug); executor@1.5.9 then keeps
+      // running without serving anything (observed).
+      cause: 'In the foreground the server binds exactly the port it was given: only auto-start falls back to another port. Another process (often an earlier daemon, or any server) holds the port. Executor 1.5.9 then does not exit: the process stays, serving nothing, until you stop it.',
+      fix: {
+        summary: 'Stop the failed process (Ctrl+C), find what holds the port and stop it if it is a leftover, or start on a free port and point clients at it.',
+        commands: ["ss -ltnp 'sport = :{port}'", 'executor daemon status', 'executor daemon run --foreground --port <free port> --hostname 127.0.0.1'],
+      },
+      docs: `${T} › Daemon port conflicts; ${F} §10`,
+      patterns: ['Failed to start server. Is port ${port} in use?'],
+      keywords: ['port in use', 'foreground', 'address in use', 'port taken'],
+    },
+    {
+      id: 'executor/server-start-failed',
+      title: 'The local server did not start',
+      message: 'Executor could not start its local server.',
+      severity: 'fail',
+      cause: 'Starting the local HTTP server returned nothing to serve (executor@1.5.9 reports it this way after a failed start); the underlying error is printed above it or only at a higher log level.',
+      fix: {summary: 'Run it in the foreground with debug logging to read the underlying error.', commands: ['executor daemon run --foreground --log-level debug', 'doctor']},
+      docs: `${F} §10`,
+      patterns: ['Failed to start local Executor daemon.', 'Failed to start local Executor server.', 'Failed to start local Executor MCP server.'],
+      keywords: ['server did not start'],
+    },
+    {
+      id: 'executor/remote-server-unreachable',
+      title: 'The CLI targets a server it will not auto-start, and nothing answers there',
+      message: 'Nothing answers at {origin}, and the CLI does not auto-start a daemon for it.',
+      severity: 'fail',
+      cause: 'Executor 1.5.9 auto-starts a daemon only for a plain http:// loopback URL without stored auth; for an https:// or remote URL, a profile with auth, or a password-protected server it only probes, and prints these hints when the probe fails. A typo in --base-url or a default profile pointing elsewhere gives the same message.',
+      fix: {
+        summary: 'Check which server the CLI targets; for the local daemon use http://localhost:4788 (or start it yourself); for a hosted or protected server, check it is up and set the credential it expects.',
+        commands: ['executor server list', 'executor daemon run', 'curl -sS -o /dev/null -w "%{http_code}\\n" {origin}'],
+      },
+      docs: `${T} › Remote or authenticated targets; ${F} §4.3, §10`,
+      patterns: [
+        // The first line is also the newer source's (executor/env-token-set); the hints below are 1.5.9's.
+        'Executor server is not reachable at ${origin}.',
+        'For hosted Executor, set EXECUTOR_API_KEY to a bearer API key.',
+        'For password-protected local or desktop servers, set EXECUTOR_AUTH_PASSWORD.',
+        'For unauthenticated local Executor, use an http://localhost or http://127.0.0.1 server URL.',
+      ],
+      keywords: ['EXECUTOR_AUTH_PASSWORD', 'hosted executor', 'server url'],
+    },
+    {
+      id: 'executor/non-loopback-without-auth',
+      title: 'The server refused a non-loopback address without auth',
+      message: 'Executor refused to listen on {host} without an auth token or password.',
+      severity: 'fail',
+      cause: 'Executor runs arbitrary commands, so it listens beyond loopback only when requests need a token or password.',
+      fix: {
+        summary: 'Bind to 127.0.0.1, or give a token (or password) when the network must reach it.',
+        commands: ['executor daemon run --foreground --port 4788 --hostname 127.0.0.1', 'executor daemon run --foreground --hostname 0.0.0.0 --auth-token "$(openssl rand -hex 24)"'],
+      },
+      docs: `${F} §4.3, §10`,
+      patterns: ['Refusing to listen on a non-loopback host without an auth token or password.'],
+      keywords: ['non-loopback', 'auth token', '0.0.0.0'],
+    },
+    {
+      id: 'executor/keychain-unavailable',
+      title: 'No OS keychain: the keychain secret provider is skipped',
+      message: 'Executor found no usable OS keychain and did not register the keychain provider.',
+      severity: 'warn',
+      cause: 'At startup Executor writes and deletes a probe secret in the OS keychain (Secret Service over D-Bus on Linux); on a headless machine, a container or a locked keyring that fails and the keychain provider is left out. Everything else works; only secrets stored in the keychain are unavailable.',
+      fix: {
+        summary: 'Harmless unless you store secrets in the keychain: then run Executor in a session with an unlocked Secret Service keyring (gnome-keyring, KeePassXC), or keep those secrets in the file store.',
+        commands: ['busctl --user list | grep -i secrets'],
+      },
+      docs: `${F} §10`,
+      patterns: ['keychain unavailable, skipping provider registration'],
+      keywords: ['keychain', 'keyring', 'secret service'],
+    },
+    {
+      id: 'executor/request-handler-error',
+      title: 'The daemon failed a request with an internal error',
+      message: 'A request failed inside the daemon (HTTP 500).',
+      severity: 'warn',
+      cause: 'An unhandled error in one of the daemon\'s request handlers: the client got 500 Internal Server Error. The error after the prefix says which.',
+      fix: {summary: 'Read the error after the prefix; reproduce in the foreground with debug logging and report it with a bundle.', commands: ['executor daemon run --foreground --log-level debug', 'doctor bundle']},
+      docs: `${F} §10`,
+      patterns: ['Server error: ${error}', 'StdioServerTransport already started! If using Server class, note that connect() calls start() automatically.'],
+      keywords: ['internal server error', '500'],
+    },
+    {
+      id: 'executor/cli-usage-error',
+      title: 'The command line was not understood',
+      message: 'The executor command line was not understood.',
+      severity: 'fail',
+      cause: 'A flag without its value, a tool path with characters other than letters, digits, `.`, `_` and `-`, tool arguments that are not one JSON object, or flags where `executor call` expects `<path...> \'{json}\'`.',
+      fix: {summary: 'Browse the tool paths and the expected arguments with --help, then pass the arguments as one JSON object.', commands: ['executor call --help', 'executor tools --help', `executor call <path...> '{"key":"value"}'`]},
+      docs: `${F} §10`,
+      patterns: [
+        'Missing value for --${flag}',
+        'Invalid --${flag} value: ${value}',
+        'Tool not found: ${toolPath}',
+        'Invalid JSON arguments: ${error}',
+        'Invalid --content JSON: ${error}',
+        'Tool arguments must decode to a JSON object',
+        "Tool invocation no longer accepts flags. Use: executor call <path...> '{...json...}'",
+        "Tool path segments must contain only letters, numbers, '.', '_' or '-'",
+        'Tool path must include at least one segment',
+        'Invalid tool path: ${error}',
+        'Invalid tool invocation: path parts were not parsed as an array',
+        'Unknown option for call help: ${option}',
+      ],
+      keywords: ['tool path', 'json arguments', 'executor call'],
+    },
+    {
+      id: 'executor/empty-data-dir-env',
+      title: 'EXECUTOR_DATA_DIR is set but empty',
+      message: 'EXECUTOR_DATA_DIR is set to an empty string, so Executor cannot create its data directory.',
+      severity: 'fail',
+      // Provoked in test/explain/released-cli.test.ts: 1.5.9 takes `EXECUTOR_DATA_DIR ?? ~/.executor`,
+      // so an empty value is used as the path and mkdir('') fails.
+      cause: 'Executor 1.5.9 uses EXECUTOR_DATA_DIR whenever it is set, even to an empty string (an `export EXECUTOR_DATA_DIR=` in a profile, an empty variable in a unit or compose file): creating "" fails, `daemon run` prints this and hangs, and auto-start fails.',
+      fix: {summary: 'Unset the variable (Executor then uses ~/.executor) or set it to an absolute path, and remove the empty assignment from the file that sets it.', commands: ['unset EXECUTOR_DATA_DIR', 'grep -rn "EXECUTOR_DATA_DIR" ~/.profile ~/.bashrc ~/.zshrc 2>/dev/null']},
+      docs: `${F} §1.1, §10`,
+      patterns: ['NotFound: FileSystem.makeDirectory ()', 'ENOENT: no such file or directory, mkdir'],
+      keywords: ['EXECUTOR_DATA_DIR empty', 'mkdir'],
+    },
     {
       id: 'executor/progress-line',
       title: 'A progress or success line, not an error',
@@ -606,6 +748,13 @@ export const executorMessages = defineSymptoms(
         'Registered: yes',
         'Running:    yes (pid ${pid})',
         'Running:    yes',
+        // executor@1.5.9's own lines.
+        'Daemon restarted at ${url}.',
+        'Web:     ${url}',
+        'Press Ctrl+C to stop.',
+        'Scope: ${scopeDir}',
+        'Token authentication is enabled.',
+        'Basic authentication is enabled.',
       ],
     },
   ]),

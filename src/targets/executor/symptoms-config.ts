@@ -4,6 +4,7 @@
  * service definition (executor-facts §1.4, §2.3, §4.3, §4.4, §8, §9.1; executor-troubleshooting.md).
  * No message ever carries a secret value: only which variable or file, and where it came from.
  */
+import {EXECUTOR_UNITS, SYSTEMD_LINES} from '../systemd-lines.js'
 import {defineSymptoms} from '../../catalogue.js'
 
 const T = 'executor-troubleshooting.md'
@@ -288,6 +289,8 @@ export const executorConfigSymptoms = defineSymptoms([
     fix: {summary: 'Reinstall the service from the executor you use now.', commands: ['executor service install', 'executor service status']},
     docs: `${F} §8 (checks worth adding)`,
     check: 'service-unit',
+    patterns: [...SYSTEMD_LINES.noBinary],
+    placeholderValues: {unit: EXECUTOR_UNITS},
   },
   {
     id: 'executor/service-version-drift',
@@ -347,5 +350,8 @@ export const executorConfigSymptoms = defineSymptoms([
     fix: {summary: 'Reinstall the service.', commands: ['executor service uninstall', 'executor service install']},
     docs: `${F} §8`,
     check: 'service-unit',
+    // A User= added to the user unit by hand names a user systemd --user cannot switch to.
+    patterns: [...SYSTEMD_LINES.noUser],
+    placeholderValues: {unit: EXECUTOR_UNITS},
   },
 ])

@@ -30,7 +30,11 @@ export const executorDevSymptoms = defineSymptoms([
       "Failed to resolve entry for package '@executor-js/vite-plugin'",
       'Failed to resolve entry for package "@executor-js/vite-plugin". The package may have incorrect main/module/exports specified in its package.json.',
       'bootstrap: vitest missing after install — bun install likely failed',
+      // Vite's wording for any package; `placeholderValues` keeps it to the one whose entry point
+      // the root `prepare` script builds (executor-facts §7.3: packages/core/vite-plugin's dist).
+      'Failed to resolve entry for package "${pkg}"',
     ],
+    placeholderValues: {pkg: ['@executor-js/vite-plugin']},
     keywords: ['bootstrap', 'vite-plugin', 'dist missing', 'fresh worktree', 'vitest missing', 'fresh checkout', 'worktree', 'resolve entry'],
   },
   {

@@ -263,7 +263,7 @@ export const executorSymptoms = defineSymptoms([
     message: 'Executor pid {pid} listens on port {port}, but no server.json registers it{scope}.',
     severity: 'warn',
     cause:
-      'A daemon started with a different EXECUTOR_DATA_DIR, or an orphan left by an earlier install or session (#1045, #1046): clients cannot discover it and may start a second one. On Windows `executor install` tries to stop orphan executor.exe listeners on the service port and gives up when it cannot.',
+      'A daemon started with a different EXECUTOR_DATA_DIR, or an orphan left by an earlier install or session (#1045, #1046): clients cannot discover it and may start a second one. On Windows `executor install` tries to stop orphan executor.exe listeners on the service port and gives up when it cannot. Executor 1.5.9 prints "no local ownership record" for any HTTP server on the port, Executor or not: check what holds the port before stopping it.',
     fix: {
       summary: 'Stop it from the session that started it (or stop the process on the port), then start the daemon normally so it registers, or re-run the install.',
       commands: ['executor daemon status', "ss -ltnp 'sport = :{port}'", 'executor service install'],

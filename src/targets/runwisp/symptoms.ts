@@ -5,6 +5,7 @@
  * shows the troubleshooting page is wrong (clock skew and "Invalid or expired challenge"), the fix
  * given is the corrected one and says so.
  */
+import {RUNWISP_UNITS, SYSTEMD_LINES} from '../systemd-lines.js'
 import {defineSymptoms} from '../../catalogue.js'
 
 const T = 'runwisp-troubleshooting.md'
@@ -1095,11 +1096,13 @@ export const runwispSymptoms = defineSymptoms([
     title: '`runwisp service install` finished but the service is not active',
     message: 'The service was installed but is not running.',
     severity: 'warn',
-    cause: 'It may still be starting, or it is already crash-looping.',
+    cause: 'It may still be starting, or it is already crash-looping: systemd restarts it on failure until the start limit, then stops trying ("Start request repeated too quickly", start-limit-hit). The journal says why it exits.',
     fix: {summary: 'Read the service\'s journal.', commands: ['sudo journalctl -u runwisp.service', 'runwisp service status']},
     docs: `${F} §7 (Service install messages), §8.1`,
-    patterns: ['Installed and enabled, but the service is not active yet.', "It may still be starting, or it's already crash-looping — check:", 'Warning: cron could not be restored: ${error}'],
+    patterns: [...SYSTEMD_LINES.exited, ...SYSTEMD_LINES.startLimit, ...SYSTEMD_LINES.noBinary, 'Installed and enabled, but the service is not active yet.', "It may still be starting, or it's already crash-looping — check:", 'Warning: cron could not be restored: ${error}'],
     generations: FROM_05,
+    placeholderValues: {unit: RUNWISP_UNITS},
+    keywords: ['crash-looping', 'systemd gave up', 'start-limit-hit'],
   },
   {
     id: 'runwisp/cron-failsafe',
@@ -1157,6 +1160,8 @@ export const runwispSymptoms = defineSymptoms([
     docs: `${F} §8.2`,
     check: 'service-unit',
     generations: ALL,
+    patterns: [...SYSTEMD_LINES.noUser],
+    placeholderValues: {unit: RUNWISP_UNITS},
   },
   {
     id: 'runwisp/unit-data-dir-read-only',
