@@ -11,6 +11,7 @@ export function defaultOutputName(now: Date): string {
 }
 
 export default class Bundle extends Command {
+  static summary = 'Write a redacted diagnostics bundle for a bug report.'
   static description = `Write a redacted diagnostics bundle (.tar.gz) for a bug report.
 
 It holds the doctor's JSON report, environment facts, redacted copies of the products' manifests, records, configs and service units, bounded tails of their logs, the relevant processes and listening ports, a manifest.json (sha256, size, source and redactions of every file) and a report.md to paste into an issue. Secret files are described, never copied. Secrets this machine knows are replaced wherever they appear (also base64 and URL-encoded), then secret-shaped values, then the home dir, user and host names.

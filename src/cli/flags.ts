@@ -14,7 +14,7 @@ export const runFlags = {
   json: Flags.boolean({description: 'Print exactly one JSON document (the report) on stdout.'}),
   strict: Flags.boolean({description: 'Exit 1 on warnings too.'}),
   timeout: Flags.string({description: 'Time budget for the whole run ("30s", "1500ms", "2m"). No check outlives it.', default: '30s'}),
-  verbose: Flags.boolean({char: 'v', description: 'Also show passing checks and their evidence, and stack traces of crashed checks.'}),
+  verbose: Flags.boolean({char: 'v', description: 'Also show passing checks and their evidence, why each skipped check did not apply, and stack traces of crashed checks.'}),
   'executor-data-dir': Flags.string({description: 'Executor data dir to check (default: $EXECUTOR_DATA_DIR, else ~/.executor).'}),
   'executor-port': Flags.integer({description: 'Port of the Executor daemon to check, when not the default 4788.', min: 1, max: 65535}),
   'executor-checkout': Flags.string({description: 'Executor monorepo checkout to check (default: the one containing the working directory).'}),
