@@ -42,6 +42,15 @@ export function defineSymptoms(entries: readonly SymptomEntry[]): readonly Sympt
   return entries
 }
 
+/**
+ * Registers a declared target's entries, replacing whatever that target had (a config read
+ * again in the same process declares it anew). Built-in targets cannot be replaced this way.
+ */
+export function defineTargetSymptoms(target: TargetId, entries: readonly SymptomEntry[]): readonly SymptomEntry[] {
+  for (const [id, entry] of registry) if (entry.target === target) registry.delete(id)
+  return defineSymptoms(entries)
+}
+
 export function symptom(id: string): SymptomEntry {
   const entry = registry.get(id)
   if (!entry) throw new Error(`unknown symptom ${id}`)

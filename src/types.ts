@@ -5,8 +5,36 @@
 
 import type {FixReport, FixStep} from './fix/types.js'
 
-export type TargetId = 'executor' | 'runwisp'
-export const TARGET_IDS: readonly TargetId[] = ['executor', 'runwisp']
+/** The targets doctorkit ships code for; their ids are reserved (a declared target may not take one). */
+export type BuiltinTargetId = 'executor' | 'runwisp'
+export const TARGET_IDS: readonly BuiltinTargetId[] = ['executor', 'runwisp']
+
+declare const validTargetId: unique symbol
+/**
+ * A target's id: a built-in one, or a kebab-case id declared in `doctor.config.json` (`targets`).
+ * Open but validated: a string becomes a `TargetId` only through `isTargetId` / `toTargetId`, so
+ * an id from a flag or a file cannot reach the engine unchecked. Built-in ids are plain literals.
+ */
+export type TargetId = BuiltinTargetId | (string & {readonly [validTargetId]: true})
+
+/** kebab-case: lower-case letters and digits in words joined by single hyphens, starting with a letter. */
+export const TARGET_ID_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/
+/** Long enough for any product name, short enough to stay readable in a report column. */
+export const TARGET_ID_MAX_LENGTH = 40
+
+export function isTargetId(value: unknown): value is TargetId {
+  return typeof value === 'string' && value.length <= TARGET_ID_MAX_LENGTH && TARGET_ID_PATTERN.test(value)
+}
+
+export function isBuiltinTargetId(value: unknown): value is BuiltinTargetId {
+  return (TARGET_IDS as readonly unknown[]).includes(value)
+}
+
+/** Validates an id (for code paths where a bad id is a programming error, not user input). */
+export function toTargetId(value: string): TargetId {
+  if (!isTargetId(value)) throw new TypeError(`target id "${value}" is not kebab-case (${TARGET_ID_PATTERN.source}, at most ${TARGET_ID_MAX_LENGTH} characters)`)
+  return value
+}
 
 /** pass: healthy. warn: works, but something needs attention. fail: broken. skip: not run (why in `reason`). error: could not determine (why in `reason`). */
 export type Status = 'pass' | 'warn' | 'fail' | 'skip' | 'error'

@@ -16,11 +16,12 @@ import {exitCodeFor, runDoctor, type DoctorRunInit} from '../engine/doctor.js'
 import type {PlannedCheck, RunHooks} from '../engine/run-checks.js'
 import {fixModeOf, lockForFix, runFixStage, type FixFlagValues, type FixMode} from '../fix/cli.js'
 import {appendStepSummary, renderReport, resolveFormat, type Format} from '../report/format.js'
+import {declaredTargets} from '../targets/declared/target.js'
 import {targets as registeredTargets} from '../targets/index.js'
 import type {Report, TargetId} from '../types.js'
 import {endSoon} from './exit.js'
 import {reportOutput} from './report-output.js'
-import {toRunOptions, validateCheckIds, type RunFlagValues} from './run-flags.js'
+import {toRunOptions, validateCheckIds, validateTargetIds, type RunFlagValues} from './run-flags.js'
 
 export interface ReportFlagValues extends RunFlagValues, FixFlagValues {
   format?: string
@@ -61,12 +62,14 @@ export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): 
   const options = toRunOptions({...flags, target: flags.target?.length ? flags.target : setup.defaultTargets})
   validateCheckIds([...(options.only ?? []), ...(options.skip ?? [])], registeredChecks.map((c) => c.id))
   const config = await loadConfig({cwd: setup.cwd, explicit: flags.config})
+  const targets = [...registeredTargets, ...declaredTargets(config?.config.targets ?? [])]
+  validateTargetIds(options.forcedTargets ?? [], targets.map((t) => t.id), config?.path ?? null)
   return {
     name: setup.name,
     format,
     fix,
     config,
-    init: {options, checks: setup.checks ?? registeredChecks, targets: registeredTargets, config, verbose: Boolean(flags.verbose)},
+    init: {options, checks: setup.checks ?? registeredChecks, targets, config, verbose: Boolean(flags.verbose)},
   }
 }
 

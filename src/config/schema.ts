@@ -5,7 +5,8 @@
  */
 import {parseDuration} from '../duration.js'
 import {UsageError} from '../engine/doctor.js'
-import {TARGET_IDS, type TargetId} from '../types.js'
+import {isBuiltinTargetId, TARGET_IDS, type TargetId} from '../types.js'
+import type {TargetProfile} from '../targets/profile.js'
 import {locateJsonError} from './json-position.js'
 
 export interface Suppression {
@@ -27,6 +28,8 @@ export interface DoctorConfig {
   timeouts: Record<string, number>
   /** Extra ports whose squatters port-squatter reports. */
   watchPorts: number[]
+  /** Targets declared in the config (docs/targets.md), validated and with paths expanded. */
+  targets: TargetProfile[]
 }
 
 /** What the validator checks names against: the registry and the catalogue of this build. */
@@ -129,7 +132,7 @@ export function parseConfig(text: string, file: string, known: KnownIds): Doctor
         s.symptom = id as string
       }
       if (entry.target !== undefined) {
-        if (!TARGET_IDS.includes(entry.target as TargetId)) fail(`${at}.target`, `must be one of ${TARGET_IDS.join(', ')}, not ${describe(entry.target)}`)
+        if (!isBuiltinTargetId(entry.target)) fail(`${at}.target`, `must be one of ${TARGET_IDS.join(', ')}, not ${describe(entry.target)}`)
         s.target = entry.target as TargetId
       }
       if (entry.reason === undefined) fail(`${at}.reason`, 'is required: say why this is accepted for now (it is shown wherever the result is)')
@@ -143,7 +146,8 @@ export function parseConfig(text: string, file: string, known: KnownIds): Doctor
       suppress.push(s as Suppression)
     })
   }
-  return {skip, suppress, timeouts, watchPorts}
+  const targets: TargetProfile[] = []
+  return {skip, suppress, timeouts, watchPorts, targets}
 }
 
 /**

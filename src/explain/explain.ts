@@ -20,7 +20,7 @@
  */
 import type {SymptomEntry, Vars} from '../catalogue.js'
 import {fill} from '../catalogue.js'
-import type {TargetId} from '../types.js'
+import type {BuiltinTargetId, TargetId} from '../types.js'
 import {DescriptionIndex, terms} from './describe.js'
 import {normalise} from './normalise.js'
 import {compilePattern, type CompiledPattern, SYSTEM_ERROR_TEXT} from './patterns.js'
@@ -75,7 +75,7 @@ export const CREDIBILITY = {
  * What makes a text about a given product: its name, its default ports, its files (executor-facts
  * §1.3, §3.1; runwisp-facts §1, §2.1). Used only to let generic patterns and descriptions count.
  */
-const TARGET_CONTEXT: Record<TargetId, RegExp> = {
+const TARGET_CONTEXT: Record<BuiltinTargetId, RegExp> = {
   executor: /\bexecutor\b|\.executor\b|@executor-js|server-control|daemon\.error\.log|\b478[89]\b/i,
   // `notify.delivery_failed` is RunWisp's own event kind (runwisp-facts §6.2; the newer page spells it with `_`).
   runwisp: /runwisp|\b9477\b|\bnotify[._]delivery_failed\b/i,
@@ -116,7 +116,7 @@ export class Explainer {
     const limit = options.limit ?? 4
     const {flat, truncated} = normalise(text)
     if (flat === '') return {matches: [], via: null, values: {}, truncated}
-    const context = (Object.keys(TARGET_CONTEXT) as TargetId[]).filter((t) => TARGET_CONTEXT[t].test(flat))
+    const context: TargetId[] = (Object.keys(TARGET_CONTEXT) as BuiltinTargetId[]).filter((t) => TARGET_CONTEXT[t].test(flat))
     const tokens = tokenise(flat)
     const found = this.compiled.map((c) => this.patternEvidence(c, flat, tokens, context)).filter((e): e is PatternEvidence => e !== null)
     const evidence = found.filter((e) => e.credible)

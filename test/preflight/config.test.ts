@@ -47,7 +47,7 @@ describe('preflight: doctor.config.json', () => {
     assert.equal(config.suppress[0]!.reason, 'a start lock CI leaves behind')
     assert.equal(config.suppress[0]!.expiresAtMs, Date.UTC(3000, 0, 1))
     assert.equal(config.suppress[1]!.expiresAtMs, Date.UTC(2999, 0, 1, 10))
-    assert.deepEqual(parse('\uFEFF{}'), {skip: [], suppress: [], timeouts: {}, watchPorts: []})
+    assert.deepEqual(parse('\uFEFF{}'), {skip: [], suppress: [], timeouts: {}, watchPorts: [], targets: []})
   })
 
   it('names the key of every mistake', () => {
@@ -182,7 +182,7 @@ describe('preflight: suppressions and slow checks', () => {
       defineCheck({id, title: id, description: id, targets: ['executor'], symptoms: [], fixable: false, detect: async () => (ran.push(id), [])}),
     )
     const target: TargetDefinition = {id: 'executor', name: 'Executor', detect: async () => ({id: 'executor', detected: true, forced: false, generation: null, generationReason: 'test', dataDir: null, reasons: ['test']})}
-    const config = {path: '/r/doctor.config.json', config: {skip: ['clock-skew'], suppress: [], timeouts: {}, watchPorts: []}}
+    const config = {path: '/r/doctor.config.json', config: {skip: ['clock-skew'], suppress: [], timeouts: {}, watchPorts: [], targets: []}}
     const shaped = await runDoctor({env: {}, checks: pool, targets: [target], config})
     const skew = shaped.checks.find((r) => r.id === 'clock-skew')!
     assert.deepEqual([skew.status, skew.reason], ['skip', 'skipped in doctor.config.json'])
