@@ -4,7 +4,7 @@
  * through doctor.config.json and the CLI are in declared-e2e.test.ts).
  */
 import {strict as assert} from 'node:assert'
-import {chmodSync, chownSync, mkdirSync, renameSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, renameSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {checks} from '../../checks/index.js'
 import {createContext} from '../../src/context.js'
@@ -15,12 +15,16 @@ import type {TargetProfile} from '../../src/targets/profile.js'
 import type {CheckResult, Report} from '../../src/types.js'
 import {killAll, startFixture, deadPid} from '../helpers/processes.js'
 import {liveProcess, killLive} from '../helpers/live.js'
+import {assertValidReport} from '../helpers/schema.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {needTools} from '../helpers/tools.js'
 import {daemonHome, NGINX, profileOf, REDIS, startDaemon, startSecondInstance, stopDaemons, type DaemonKind} from '../helpers/third-party.js'
 
 async function diagnose(profile: TargetProfile, only: string[] = []): Promise<Report> {
-  return runDoctor({env: {}, targets: [declaredTarget(profile)], checks, options: {only}})
+  const report = await runDoctor({env: {}, targets: [declaredTarget(profile)], checks, options: {only}})
+  // A declared target's report (its id, its findings and plans) follows the published schema.
+  assertValidReport(JSON.parse(JSON.stringify(report)))
+  return report
 }
 
 function result(report: Report, id: string): CheckResult {
@@ -237,15 +241,19 @@ describe('declared target identity', function () {
     try {
       const lookup = await ctx.processes.get(daemon.pid)
       assert.equal(lookup.alive, true)
-      const proc = (lookup as {info: {argv: string[]; exe: string | null}}).info
-      const base = profileOf(home)
+      assert.ok(lookup.alive === true)
+      const proc = lookup.info
+      assert.notEqual(proc.exe, '/usr/bin/redis-server', 'Debian runs redis-server through a symlink to a multi-call binary')
+      assert.match(proc.argv.join(' '), /127\.0\.0\.1:\d+/, 'redis rewrites its title')
+      // Distinct ids: what a profile's executables resolve to is memoised per target id and run.
+      const base = (id: string) => profileOf(home, id)
       // By executable only: the kernel reports the link's target, the declaration names the link.
-      const byExe = await identify(ctx, {...base, process: {names: [], executables: ['/usr/bin/redis-server']}}, (lookup as {info: never}).info)
+      const byExe = await identify(ctx, {...base('by-exe'), process: {names: [], executables: ['/usr/bin/redis-server']}}, proc)
       assert.equal(byExe.verdict, 'match', `${dump(byExe)} exe=${proc.exe}`)
       // By name only: comm, whatever argv says now.
-      const byName = await identify(ctx, {...base, process: {names: ['redis-server'], executables: []}}, (lookup as {info: never}).info)
+      const byName = await identify(ctx, {...base('by-name'), process: {names: ['redis-server'], executables: []}}, proc)
       assert.equal(byName.verdict, 'match', dump(byName))
-      const other = await identify(ctx, {...base, process: {names: ['nginx'], executables: ['/usr/sbin/nginx']}}, (lookup as {info: never}).info)
+      const other = await identify(ctx, {...base('other'), process: {names: ['nginx'], executables: ['/usr/sbin/nginx']}}, proc)
       assert.equal(other.verdict, 'other')
     } finally {
       await ctx.close()
@@ -262,4 +270,3 @@ describe('declared target identity', function () {
   })
 })
 
-void mkdirSync

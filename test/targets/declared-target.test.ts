@@ -1,0 +1,57 @@
+/**
+ * The plumbing that lets a declared target run the same check files as the built-ins: which
+ * checks apply, its catalogue entries, and `--target` naming a declared id.
+ */
+import {strict as assert} from 'node:assert'
+import {checks} from '../../checks/index.js'
+import {symptom} from '../../src/catalogue.js'
+import {appliesTo} from '../../src/check.js'
+import {validateTargetIds} from '../../src/cli/run-flags.js'
+import {UsageError} from '../../src/engine/doctor.js'
+import {GENERIC_SYMPTOMS} from '../../src/targets/declared/symptoms.js'
+import {declaredTarget} from '../../src/targets/declared/target.js'
+import type {TargetProfile} from '../../src/targets/profile.js'
+import {toTargetId} from '../../src/types.js'
+
+const profile = (overrides: Partial<TargetProfile> = {}): TargetProfile => ({
+  id: toTargetId('kv'),
+  name: 'KV cache',
+  ports: [7000],
+  secrets: [],
+  env: [],
+  configs: [],
+  logs: [],
+  symptoms: [{id: 'kv/port-in-use', title: 'KV cannot bind', patterns: [/Address already in use/], severity: 'fail', cause: 'Another process holds it.', fix: {summary: 'Stop it.', commands: ['ss -ltnp']}}],
+  source: {configPath: 'doctor.config.json'},
+  ...overrides,
+})
+
+describe('declared targets: plumbing', () => {
+  it('the generic checks apply to a declared target; target-only checks do not', () => {
+    const target = {id: toTargetId('kv'), detected: true, forced: false, generation: null, generationReason: '', dataDir: null, reasons: [], profile: profile()}
+    const applying = checks.filter((c) => appliesTo(c, target)).map((c) => c.id)
+    assert.deepEqual(
+      [...applying].sort(),
+      ['clock-skew', 'daemon-health', 'daemon-log-errors', 'data-dir-permissions', 'disk-space', 'port-squatter', 'secret-permissions', 'stale-lock', 'symlinked-secret'],
+    )
+    assert.equal(appliesTo(checks.find((c) => c.id === 'token-drift')!, {...target, id: 'executor', profile: undefined}), true)
+  })
+
+  it('registers every generic symptom and the declared ones under the target id, anew when declared again', () => {
+    declaredTarget(profile())
+    for (const slug of GENERIC_SYMPTOMS) assert.equal(symptom(`kv/${slug}`).target, 'kv')
+    assert.equal(symptom('kv/port-in-use').cause, 'Another process holds it.')
+    declaredTarget(profile({symptoms: [{...profile().symptoms[0]!, cause: 'Declared again.'}]}))
+    assert.equal(symptom('kv/port-in-use').cause, 'Declared again.')
+    declaredTarget(profile({symptoms: []}))
+    assert.throws(() => symptom('kv/port-in-use'), /unknown symptom/)
+  })
+
+  it('--target accepts a built-in or a declared id; anything else is a usage error naming the known ones', () => {
+    assert.doesNotThrow(() => validateTargetIds(['kv', 'executor'], ['executor', 'runwisp', 'kv'], '/x/doctor.config.json'))
+    assert.throws(
+      () => validateTargetIds(['kvv'], ['executor', 'runwisp', 'kv'], '/x/doctor.config.json'),
+      (e: unknown) => e instanceof UsageError && e.message === 'unknown target "kvv"' && e.suggestions.some((s) => s.includes('"kv"')) && e.suggestions.some((s) => s.includes('/x/doctor.config.json')),
+    )
+  })
+})
