@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
+import {mkdirSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import e2ePorts from '../../checks/e2e-ports.js'
 import {bindProbe, connectProbe} from '../../src/probes/ports.js'
 import {fnv1a, portBlock} from '../../src/targets/executor/dev/ports.js'
 import {expectResult, runCheck} from '../helpers/check-runner.js'
-import {killAll, startFixture} from '../helpers/processes.js'
+import {deadPid, killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {makeCheckout} from './skeleton.js'
 
@@ -17,6 +18,15 @@ async function blockIsFree(block: number): Promise<boolean> {
     if ((await bindProbe('0.0.0.0', block + offset)) !== 'free') return false
   }
   return true
+}
+
+/** An e2e/.dev/selfhost.json as the e2e CLI writes it (executor-facts §3.4: 1-space JSON, no trailing newline). */
+function writeRecord(root: string, pids: {runnerPid: number; childPids?: number[]}): string {
+  const dir = join(root, 'e2e', '.dev')
+  mkdirSync(dir, {recursive: true})
+  const path = join(dir, 'selfhost.json')
+  writeFileSync(path, JSON.stringify({target: 'selfhost', status: 'ready', ...pids, logFile: join(dir, 'selfhost.log'), startedAt: new Date().toISOString()}, null, 1))
+  return path
 }
 
 describe('executor dev: e2e-ports', () => {
@@ -66,11 +76,52 @@ describe('executor dev: e2e-ports', () => {
     expectResult(await run(root), {status: 'warn', symptoms: ['executor/e2e-port-squatted'], mentions: [block + 1, `pid ${squatter.pid}`, 'E2E_CLOUD_DB_PORT']})
   })
 
-  it('accepts this checkout\'s own running suite: its lock and its servers are not squatters', async () => {
+  it('accepts this checkout\'s own running suite: its lock and the servers it started are not squatters', async () => {
     const {root, block} = await freeCheckout()
-    await startFixture('squatter.ts', ['--port', String(block + 9)], {cwd: join(root, 'e2e')})
-    await startFixture('squatter.ts', ['--port', String(block)], {cwd: join(root, 'apps', 'cloud')})
+    const suite = await startFixture('e2e-suite.ts', ['--lock-port', String(block + 9), '--serve-port', String(block)], {cwd: join(root, 'e2e')})
+    assert.ok(typeof suite.ready.childPid === 'number')
     expectResult(await run(root), {status: 'pass'})
+  })
+
+  it('names a server started from inside this checkout that no suite started and no record names: a squatter', async () => {
+    const {root, block} = await freeCheckout()
+    const cwd = join(root, 'apps', 'cloud')
+    const squatter = await startFixture('squatter.ts', ['--port', String(block)], {cwd})
+    expectResult(await run(root), {
+      status: 'warn',
+      symptoms: ['executor/e2e-port-squatted'],
+      mentions: [`pid ${squatter.pid}`, 'squatter.ts', `working directory ${cwd}`, 'neither started by this checkout\'s e2e suite nor recorded in e2e/.dev', 'E2E_CLOUD_PORT'],
+    })
+  })
+
+  it('names a leftover server inside this checkout while this checkout\'s suite holds the lock (the suite walks on past it)', async () => {
+    const {root, block} = await freeCheckout()
+    await startFixture('e2e-suite.ts', ['--lock-port', String(block + 9), '--serve-port', String(block)], {cwd: join(root, 'e2e')})
+    const leftover = await startFixture('squatter.ts', ['--port', String(block + 4)], {cwd: join(root, 'apps', 'cloud')})
+    const result = await run(root)
+    expectResult(result, {status: 'warn', symptoms: ['executor/e2e-port-squatted'], mentions: [`pid ${leftover.pid}`, 'E2E_SELFHOST_PORT']})
+    assert.equal(result.findings.length, 1, 'the suite\'s own server and lock are not findings')
+  })
+
+  it('accepts a server that e2e/.dev/<target>.json records (a deliberate long-lived instance)', async () => {
+    const {root, block} = await freeCheckout()
+    const server = await startFixture('squatter.ts', ['--port', String(block + 4)], {cwd: join(root, 'apps', 'cloud')})
+    writeRecord(root, {runnerPid: server.pid})
+    expectResult(await run(root), {status: 'pass'})
+  })
+
+  it('names the holder when the record is stale: its pid is dead, or reused by a process started after the record was written', async () => {
+    const {root, block} = await freeCheckout()
+    // Started outside the checkout: only the record could make it ours.
+    const server = await startFixture('squatter.ts', ['--port', String(block + 4)], {cwd: tmp.make()})
+    writeRecord(root, {runnerPid: await deadPid(), childPids: [await deadPid()]})
+    expectResult(await run(root), {status: 'warn', symptoms: ['executor/e2e-port-squatted'], mentions: [`pid ${server.pid}`]})
+    // The same pid, recorded an hour before this process started: another program now has that pid.
+    const path = writeRecord(root, {runnerPid: server.pid, childPids: [server.pid]})
+    const anHourAgo = new Date(Date.now() - 3600_000)
+    utimesSync(path, anHourAgo, anHourAgo)
+    expectResult(await run(root), {status: 'warn', symptoms: ['executor/e2e-port-squatted'], mentions: [`pid ${server.pid}`]})
+    assert.doesNotMatch(JSON.stringify(await run(root)), /recorded in/)
   })
 
   it('says when another checkout\'s suite holds this block\'s lock', async () => {

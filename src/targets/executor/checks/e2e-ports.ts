@@ -28,18 +28,41 @@ async function probePort(port: number): Promise<PortState> {
 }
 
 interface Holder {
-  /** "pid 123 (vite dev) from checkout /x" */
+  /** "pid 123 (vite dev) running from checkout /x, working directory /x/apps/cloud" */
   description: string
   pid: number | null
-  /** True when the holder runs from the checkout being checked (its own servers are not squatters). */
+  /** True when the holder is this checkout's own: its suite (or a process it started), or recorded in e2e/.dev. */
   ours: boolean
   evidence: Evidence
   /** Set when the holder is a verified orphan: a dev server of a removed checkout that no e2e/.dev file records. */
   orphan?: {proc: ProcessInfo; located: ProcessCheckout}
 }
 
+/**
+ * What makes a holder this checkout's own. Running from inside the checkout proves nothing: a
+ * server left by an earlier crashed run, or any program started there, runs from it too, and the
+ * suite treats it as a squatter (it keeps the lock of a half-busy block and walks on, executor-facts
+ * §3.3 step 5). So a holder is ours only when it is recorded in `e2e/.dev/<target>.json` (the pid
+ * verified to be the recorded process), or when it is this checkout's suite: the process holding
+ * the block's lock, or one it started (its descendant; the suite boots its servers as children).
+ */
+type Ownership = {kind: 'lock'} | {kind: 'claim'; suitePids: ReadonlySet<number>}
+
+/** Whether `proc` is one of `pids` or descends from one (its parent chain, as it is now). */
+async function descendsFrom(ctx: CheckContext, proc: ProcessInfo, pids: ReadonlySet<number>): Promise<boolean> {
+  if (pids.size === 0) return false
+  let current: ProcessInfo | null = proc
+  for (let depth = 0; current && depth < 64; depth++) {
+    if (pids.has(current.pid)) return true
+    if (current.ppid <= 1) return false
+    const parent = await ctx.processes.get(current.ppid)
+    current = parent.alive === true ? parent.info : null
+  }
+  return false
+}
+
 /** Who holds `port`: its listeners, or else the sockets using it as their local port. */
-async function holdersOf(ctx: CheckContext, root: string, port: number): Promise<Holder[]> {
+async function holdersOf(ctx: CheckContext, root: string, port: number, ownership: Ownership): Promise<Holder[]> {
   let sockets: Array<{listener: Listener; outbound: string | null}> = (await ctx.sockets.onPort(port)).map((listener) => ({listener, outbound: null}))
   if (sockets.length === 0) {
     sockets = (await socketsOnLocalPort(port)).map((s) => ({
@@ -65,17 +88,26 @@ async function holdersOf(ctx: CheckContext, root: string, port: number): Promise
     }
     const proc = lookup.info
     const located = await locateProcessCheckout(ctx, proc)
-    const ours = located.isExecutorCheckout && located.checkout === root
     const instance = await recordedInstance(ctx, proc, devState.instances)
+    const runsHere = located.isExecutorCheckout && located.checkout === root && !located.gone
+    const suite = ownership.kind === 'lock' ? runsHere : await descendsFrom(ctx, proc, ownership.suitePids)
     const where = located.checkout
       ? `${located.gone ? 'a removed checkout ' : located.isExecutorCheckout ? 'checkout ' : ''}${located.checkout}`
       : 'an unknown directory'
     const what = outbound ? `${outbound} of pid ${proc.pid}` : `pid ${proc.pid}`
+    const cwd = located.cwd ?? 'unreadable'
+    const note = instance
+      ? `, recorded in ${instance.path}`
+      : suite && ownership.kind === 'claim'
+        ? ', started by this checkout\'s e2e suite'
+        : !suite && runsHere && ownership.kind === 'claim'
+          ? ', neither started by this checkout\'s e2e suite nor recorded in e2e/.dev'
+          : ''
     holders.push({
-      description: `${what} (${short(proc.cmdline)}) running from ${where}${instance ? `, recorded in ${instance.path}` : ''}`,
+      description: `${what} (${short(proc.cmdline)}) running from ${where}, working directory ${cwd}${note}`,
       pid: proc.pid,
-      ours: ours || instance !== null,
-      evidence: {...processEvidence(proc), cwd: located.cwd, checkout: located.checkout, checkoutGone: located.gone, recordedIn: instance?.path ?? null},
+      ours: suite || instance !== null,
+      evidence: {...processEvidence(proc), cwd: located.cwd, checkout: located.checkout, checkoutGone: located.gone, recordedIn: instance?.path ?? null, startedBySuite: ownership.kind === 'claim' ? suite : null},
       ...(located.gone && located.checkout && instance === null && DEV_PATTERN.test(proc.cmdline) ? {orphan: {proc, located}} : {}),
     })
   }
@@ -112,7 +144,7 @@ export const executorE2ePorts: TargetCheck = {
 
     // The lock at offset 9: a listener there is a running suite (its lock accepts connections).
     const lockHeld = (await connectProbe('127.0.0.1', lockPort)) === 'accepted'
-    const lockHolders = lockHeld ? await holdersOf(ctx, root, lockPort) : []
+    const lockHolders = lockHeld ? await holdersOf(ctx, root, lockPort, {kind: 'lock'}) : []
     const lock: Evidence = {
       port: lockPort,
       held: lockHeld,
@@ -120,6 +152,7 @@ export const executorE2ePorts: TargetCheck = {
       byThisCheckout: lockHeld && lockHolders.length > 0 && lockHolders.every((h) => h.ours),
     }
     const common = {root, block, blockEnd, hashedPath: root, lock}
+    const claim: Ownership = {kind: 'claim', suitePids: new Set(lockHolders.filter((h) => h.ours && h.pid !== null).map((h) => h.pid!))}
     if (lockHeld && !lock.byThisCheckout) {
       const holder = lockHolders.find((h) => !h.ours)
       const f = finding('executor/e2e-block-locked', {
@@ -140,7 +173,7 @@ export const executorE2ePorts: TargetCheck = {
         if (pin.port === null) continue
       }
       if ((await probePort(pin.port)) === 'free') continue
-      const holders = await holdersOf(ctx, root, pin.port)
+      const holders = await holdersOf(ctx, root, pin.port, claim)
       const foreign = holders.find((h) => !h.ours)
       if (holders.length > 0 && !foreign) continue
       const busy = finding('executor/e2e-pinned-port-busy', {
@@ -157,7 +190,7 @@ export const executorE2ePorts: TargetCheck = {
     for (const {offset, port, state} of states) {
       if (state === 'free') continue
       const label = PORT_CLAIMS.filter((c) => c.offset === offset && !pinnedVars.has(c.envVar)).map((c) => c.envVar).join(' / ')
-      const holders = await holdersOf(ctx, root, port)
+      const holders = await holdersOf(ctx, root, port, claim)
       if (holders.length === 0) {
         unknown.push(`port ${port} refuses binding but no socket on it is visible`)
         continue

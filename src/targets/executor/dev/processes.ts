@@ -125,7 +125,25 @@ export interface DevInstance {
   childPids: number[]
   status: string
   startedAt: string
+  /** When the e2e CLI last wrote the state file (its mtime, epoch ms). */
+  writtenAtMs: number
+  /** The runner pid is alive and is the process the record names (started before the record was written). */
   runnerAlive: boolean
+}
+
+/**
+ * Slack for "started before the record was written": start times are in clock ticks (±10 ms) and
+ * some filesystems keep mtimes in whole seconds (or two, on FAT).
+ */
+const RECORD_SLACK_MS = 2000
+
+/**
+ * Whether a live process is the one a state file names, not a later process that got the same pid:
+ * the e2e CLI writes a pid into the file only once that process exists (the runner records itself,
+ * then the child group leaders it spawned), so the named process started before the last write.
+ */
+export function isRecordedProcess(proc: ProcessInfo, instance: Pick<DevInstance, 'writtenAtMs'>): boolean {
+  return proc.state !== 'Z' && proc.startedAtMs <= instance.writtenAtMs + RECORD_SLACK_MS
 }
 
 export interface DevStateScan {
@@ -164,6 +182,7 @@ export function readDevState(ctx: CheckContext, root: string): Promise<DevStateS
       }
       const childPids = Array.isArray(json.childPids) ? json.childPids.filter((p): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0) : []
       const runner = await ctx.processes.get(json.runnerPid)
+      const writtenAtMs = read.stat.mtimeMs
       scan.instances.push({
         target: json.target,
         path,
@@ -171,7 +190,8 @@ export function readDevState(ctx: CheckContext, root: string): Promise<DevStateS
         childPids,
         status: typeof json.status === 'string' ? json.status : 'unknown',
         startedAt: json.startedAt,
-        runnerAlive: runner.alive === true && runner.info.state !== 'Z',
+        writtenAtMs,
+        runnerAlive: runner.alive === true && isRecordedProcess(runner.info, {writtenAtMs}),
       })
     }
     return scan
@@ -181,18 +201,27 @@ export function readDevState(ctx: CheckContext, root: string): Promise<DevStateS
 /**
  * The recorded instance a process belongs to: its pid, an ancestor's or its process group is the
  * runner or one of the child group leaders. `bunx vite` is a wrapper whose server child outlives
- * it, so the group matters as much as the parent chain.
+ * it, so the group matters as much as the parent chain. A pid only counts when the live process
+ * is the one the record names (see isRecordedProcess): a stale file whose pid was reused by an
+ * unrelated program must not make that program look deliberate.
  */
 export async function recordedInstance(ctx: CheckContext, proc: ProcessInfo, instances: DevInstance[]): Promise<DevInstance | null> {
   if (instances.length === 0) return null
   const owners = new Map<number, DevInstance>()
   for (const instance of instances) for (const pid of [instance.runnerPid, ...instance.childPids]) owners.set(pid, instance)
   const group = await processGroup(proc.pid)
-  if (group !== null && owners.has(group)) return owners.get(group)!
+  if (group !== null && owners.has(group)) {
+    const instance = owners.get(group)!
+    // Linux never reuses a pid while a group of that id exists. With the leader gone, the member
+    // itself must predate the record, or the group was made after it by a process that reused the pid.
+    const leader = await ctx.processes.get(group)
+    const witness = leader.alive === true ? leader.info : proc
+    if (isRecordedProcess(witness, instance)) return instance
+  }
   let current: ProcessInfo | null = proc
   for (let depth = 0; current && depth < 32; depth++) {
     const hit = owners.get(current.pid)
-    if (hit) return hit
+    if (hit && isRecordedProcess(current, hit)) return hit
     if (current.ppid <= 1) break
     const parent = await ctx.processes.get(current.ppid)
     current = parent.alive === true ? parent.info : null
