@@ -23,6 +23,8 @@ export interface SymptomEntry {
   check?: string
   /** What the product prints, verbatim, with `${name}` where it interpolates a value. */
   patterns?: string[]
+  /** What a declared target's daemon prints, as its declaration's regexes: explain and daemon-log-errors match them as written. */
+  regexes?: readonly RegExp[]
   /** Generations where it applies; absent means all. */
   generations?: string[]
   /** Words a user might use instead of the product's message (for paraphrased reports). */

@@ -18,6 +18,11 @@ import {Redactor} from './redact/redactor.js'
 import {buildReportMarkdown} from './report-md.js'
 import {executorLocations, planExecutor} from './sources/executor.js'
 import {planRunwisp, runwispLocations} from './sources/runwisp.js'
+import {planDeclared} from './sources/declared.js'
+import {declaredTargets} from '../targets/declared/target.js'
+import {declaredPorts} from '../targets/declared/ports.js'
+import {targets as registeredTargets} from '../targets/index.js'
+import type {TargetProfile} from '../targets/profile.js'
 import {environmentFacts, listeningPorts, relevantProcesses} from './sources/system.js'
 import {tailLog} from './tail.js'
 import type {BundleEntry, DescribedSecret, EntryKind, OmittedItem, SourcePlan} from './types.js'
@@ -29,6 +34,8 @@ export interface CollectInit {
   options: BundleOptions
   /** Options of the doctor run whose report goes in the bundle. */
   runOptions: Partial<RunOptions>
+  /** Targets declared in doctor.config.json: checked by the doctor run, their files collected, their secrets learned. */
+  profiles?: readonly TargetProfile[]
   now?: () => number
 }
 
@@ -103,9 +110,9 @@ class EntryBuilder {
 }
 
 /** The doctor runs in the bundle's own context: what the checks read, the sources reuse. */
-async function runDoctorSafely(ctx: RunContext): Promise<{report: Report} | {error: string}> {
+async function runDoctorSafely(ctx: RunContext, profiles: readonly TargetProfile[]): Promise<{report: Report} | {error: string}> {
   try {
-    return {report: await runDoctor({context: ctx})}
+    return {report: await runDoctor({context: ctx, targets: [...registeredTargets, ...declaredTargets(profiles)]})}
   } catch (error) {
     // The bundle is for broken machines: a doctor that could not run is itself the finding.
     return {error: (error as Error)?.message ?? String(error)}
@@ -142,7 +149,7 @@ export async function redactorForThisMachine(init: Omit<CollectInit, 'now'>): Pr
   const ctx = createContext({env: init.env, cwd: init.cwd, home: init.home, options: init.runOptions})
   try {
     const runwispAt = await runwispLocations(ctx)
-    return new Redactor(await discoverKnownSecrets(ctx, executorLocations(ctx), runwispAt), currentIdentity(init.env, init.home))
+    return new Redactor(await discoverKnownSecrets(ctx, executorLocations(ctx), runwispAt, init.profiles ?? []), currentIdentity(init.env, init.home))
   } finally {
     await ctx.close()
   }
@@ -154,10 +161,12 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
   try {
     const executorAt = executorLocations(ctx)
     const runwispAt = await runwispLocations(ctx)
-    const secrets = await discoverKnownSecrets(ctx, executorAt, runwispAt)
+    const profiles = init.profiles ?? []
+    const declaredPlans = profiles.map((p) => ({profile: p, plan: planDeclared(p)}))
+    const secrets = await discoverKnownSecrets(ctx, executorAt, runwispAt, profiles)
     const redactor = new Redactor(secrets, currentIdentity(init.env, init.home))
     const [doctor, executorPlan, runwispPlan, ports] = await Promise.all([
-      runDoctorSafely(ctx),
+      runDoctorSafely(ctx, profiles),
       planExecutor(ctx, executorAt),
       planRunwisp(ctx, runwispAt, init.options.runLogs),
       listeningPorts(ctx),
@@ -172,19 +181,21 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
       products: {
         executor: {...executorPlan.facts, ...targetFacts(report, 'executor')},
         runwisp: {...runwispPlan.facts, ...targetFacts(report, 'runwisp')},
+        ...Object.fromEntries(declaredPlans.map(({profile, plan}) => [profile.id, {...plan.facts, ...targetFacts(report, profile.id)}])),
       },
     }
     builder.json('environment.json', 'this machine', 'environment facts: OS, kernel, Node, CPU, memory, timezone, product versions', environment)
-    const extraPorts = [ctx.options.targetOptions.executor?.port, ctx.options.targetOptions.runwisp?.port].filter((p): p is number => typeof p === 'number')
-    builder.json('processes.json', 'process table', 'Executor and RunWisp processes and whatever holds their ports', await relevantProcesses(ctx, ports, extraPorts))
+    const extraPorts = [ctx.options.targetOptions.executor?.port, ctx.options.targetOptions.runwisp?.port, ...profiles.flatMap((p) => declaredPorts(p))].filter((p): p is number => typeof p === 'number')
+    builder.json('processes.json', 'process table', 'Executor and RunWisp processes, and whatever holds their ports and declared targets\' ports', await relevantProcesses(ctx, ports, extraPorts))
     builder.json('ports.json', 'socket table', 'listening TCP sockets and the products’ unix sockets', ports)
 
     await includePlan(builder, executorPlan, init.options)
     await includePlan(builder, runwispPlan, init.options)
+    for (const {plan} of declaredPlans) await includePlan(builder, plan, init.options)
 
     const secretFiles: DescribedSecret[] = []
     const seen = new Set<string>()
-    for (const s of [...executorPlan.secretFiles, ...runwispPlan.secretFiles]) {
+    for (const s of [...executorPlan.secretFiles, ...runwispPlan.secretFiles, ...declaredPlans.flatMap((d) => d.plan.secretFiles)]) {
       if (seen.has(s.path)) continue
       seen.add(s.path)
       const root = s.origin === 'executor' ? executorAt.dataDir : undefined

@@ -13,6 +13,8 @@ import {isSecretEnvName, isSecretKey} from './redact/names.js'
 import {isNonSecretValue} from './redact/placeholder.js'
 import {readSecretText} from './read.js'
 import type {ExecutorLocations} from './sources/executor.js'
+import type {TargetProfile} from '../targets/profile.js'
+import {declaredSecretValues} from './sources/declared.js'
 import {envFileAssignments, runwispConfigSecrets, unitEnvironment, type RunwispLocations} from './sources/runwisp.js'
 
 class SecretSet {
@@ -53,7 +55,7 @@ function addAuth(set: SecretSet, auth: unknown, where: string): void {
   for (const field of AUTH_FIELDS) set.add(auth[field], `${where} auth.${field}`)
 }
 
-export async function discoverKnownSecrets(ctx: CheckContext, executor: ExecutorLocations, runwisp: RunwispLocations): Promise<KnownSecret[]> {
+export async function discoverKnownSecrets(ctx: CheckContext, executor: ExecutorLocations, runwisp: RunwispLocations, profiles: readonly TargetProfile[] = []): Promise<KnownSecret[]> {
   const set = new SecretSet()
 
   // The environment this command runs in.
@@ -84,6 +86,9 @@ export async function discoverKnownSecrets(ctx: CheckContext, executor: Executor
     const text = await readSecretText(service.path, 256 * 1024)
     if (text) for (const [name, value] of unitEnvironment(text)) if (isSecretEnvName(name)) set.add(value, `${service.path} Environment ${name}`)
   }
+
+  // Declared targets: what their profiles say is secret (doctor.config.json `secrets[].values`, `env`).
+  for (const profile of profiles) for (const learned of await declaredSecretValues(ctx, profile)) set.add(learned.value, learned.foundIn)
 
   // RunWisp (runwisp-facts §1.2, §3.3, §5.1, §8).
   for (const data of runwisp.dataDirs) {

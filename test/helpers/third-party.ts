@@ -148,7 +148,7 @@ include ${secret}
     process: {names: ['redis-server'], executables: ['/usr/bin/redis-server']},
     ports: [port],
     // Without AUTH a password-protected redis answers -NOAUTH: still alive, still itself.
-    health: {port, tcp: {send: 'PING\\r\\n', expect: '^\\+PONG', aliveToo: ['^-NOAUTH']}},
+    health: {port, tcp: {send: 'PING\r\n', expect: '^\\+PONG', aliveToo: ['^-NOAUTH']}},
     pidFile,
     dataDir: {path: dataDir, mode: '0700'},
     secrets: [{path: secret, mode: '0600', values: ['^requirepass\\s+(\\S+)']}],
@@ -307,10 +307,9 @@ export function profileOf(home: DaemonHome, id?: string): TargetProfile {
     logs: string[]
     symptoms: Array<{id: string; title: string; patterns: string[]; cause: string; fix: {summary: string; commands: string[]}}>
   }
-  const unescape = (s: string) => s.replace(/\\r/g, '\r').replace(/\\n/g, '\n')
   const health: TargetProfile['health'] = d.health.http
     ? {kind: 'http', port: d.health.port, path: d.health.http.path, status: d.health.http.status, body: new RegExp(d.health.http.body)}
-    : {kind: 'tcp', port: d.health.port, send: unescape(d.health.tcp!.send), expect: new RegExp(d.health.tcp!.expect), aliveToo: d.health.tcp!.aliveToo.map((r) => new RegExp(r))}
+    : {kind: 'tcp', port: d.health.port, send: d.health.tcp!.send, expect: new RegExp(d.health.tcp!.expect), aliveToo: d.health.tcp!.aliveToo.map((r) => new RegExp(r))}
   return {
     id: toTargetId(d.id),
     name: d.name,

@@ -151,7 +151,7 @@ export function registerDeclaredSymptoms(profile: TargetProfile): readonly Sympt
       fix: s.fix,
       docs: `${profile.source.configPath} › targets › ${profile.id} › symptoms`,
       check: 'daemon-log-errors',
-      // `doctor explain` matches these as written by the daemon (regexes, not `${name}` templates).
+      regexes: s.patterns,
       keywords: [s.title],
     }),
   )
