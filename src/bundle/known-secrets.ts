@@ -12,10 +12,10 @@ import {MIN_KNOWN_LENGTH, type KnownSecret} from './redact/known.js'
 import {isSecretEnvName, isSecretKey} from './redact/names.js'
 import {isNonSecretValue} from './redact/placeholder.js'
 import {readSecretText} from './read.js'
-import type {ExecutorLocations} from './sources/executor.js'
 import type {TargetProfile} from '../targets/profile.js'
 import {declaredSecretValues} from './sources/declared.js'
-import {envFileAssignments, runwispConfigSecrets, unitEnvironment, type RunwispLocations} from './sources/runwisp.js'
+import {executorLocations, type ExecutorLocations} from './sources/executor.js'
+import {envFileAssignments, runwispConfigSecrets, runwispLocations, unitEnvironment, type RunwispLocations} from './sources/runwisp.js'
 
 class SecretSet {
   private readonly byValue = new Map<string, Set<string>>()
@@ -131,4 +131,9 @@ export async function discoverKnownSecrets(ctx: CheckContext, executor: Executor
     }
   }
   return set.list()
+}
+
+/** The known secrets of this machine, found where the bundle finds them: what every output is redacted of. */
+export async function knownSecretsOf(ctx: CheckContext, profiles: readonly TargetProfile[] = []): Promise<KnownSecret[]> {
+  return discoverKnownSecrets(ctx, executorLocations(ctx), await runwispLocations(ctx), profiles)
 }

@@ -5,6 +5,7 @@
  */
 import type {JsonValue, Report} from '../types.js'
 import type {Bundle} from './collect.js'
+import {neutraliseControls} from '../report/safety.js'
 import {formatSize} from './options.js'
 
 type Facts = Record<string, JsonValue>
@@ -65,7 +66,9 @@ export function buildReportMarkdown(bundle: Omit<Bundle, 'secrets'> & {secrets: 
     `- Redactions: ${byRule || 'none'}; ${known} of the ${bundle.secrets.length} secret values known on this machine appeared.`,
     '',
   )
-  return lines.join('\n')
+  // Machine text (a squatter's argv, a log line) is shown to whoever reads the issue in a terminal:
+  // controls neutralised here, as in every other output; the collector then redacts it like every file.
+  return neutraliseControls(lines.join('\n'))
 }
 
 function checksSection(report: Report): string[] {

@@ -12,11 +12,15 @@ import {checks as registeredChecks} from '../../checks/index.js'
 import type {CheckDefinition} from '../check.js'
 import type {RunConfig} from '../config/apply.js'
 import {loadConfig} from '../config/load.js'
-import {exitCodeFor, runDoctor, type DoctorRunInit} from '../engine/doctor.js'
+import {knownSecretsOf} from '../bundle/known-secrets.js'
+import type {RunContext} from '../context.js'
+import {createRunContext, exitCodeFor, runDoctor, type DoctorRunInit} from '../engine/doctor.js'
 import type {PlannedCheck, RunHooks} from '../engine/run-checks.js'
 import {fixModeOf, lockForFix, runFixStage, type FixFlagValues, type FixMode} from '../fix/cli.js'
 import {appendStepSummary, renderReport, resolveFormat, type Format} from '../report/format.js'
+import {OutputSafety} from '../report/safety.js'
 import {declaredTargets} from '../targets/declared/target.js'
+import type {TargetProfile} from '../targets/profile.js'
 import {targets as registeredTargets} from '../targets/index.js'
 import type {Report, TargetId} from '../types.js'
 import {endSoon} from './exit.js'
@@ -80,10 +84,20 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
   const lock = run.fix ? await lockForFix(run.fix, command, setup.env) : null
   try {
     const output = reportOutput(flags.output, `${run.name}: ${run.format} report`)
-    const render = {name: run.name, strict: Boolean(flags.strict), verbose: Boolean(flags.verbose), workspace: setup.env.GITHUB_WORKSPACE, budgetMs: run.init.options.budgetMs}
     const live = wantsLiveView(run.format) ? liveView(setup.env) : null
-    const diagnosis = await runDoctor({...run.init, ...(live ? {onPlan: live.onPlan} : {})})
+    // The run's context is kept open past the checks to learn, through what they already read, the
+    // secrets this machine holds: every output is redacted of them.
+    const ctx = createRunContext(run.init)
+    let diagnosis: Report
+    let safety: OutputSafety
+    try {
+      diagnosis = await runDoctor({...run.init, context: ctx, ...(live ? {onPlan: live.onPlan} : {})})
+      safety = new OutputSafety(await learnSecrets(ctx, run.config?.config.targets ?? []))
+    } finally {
+      await ctx.close()
+    }
     await live?.done()
+    const render = {name: run.name, strict: Boolean(flags.strict), verbose: Boolean(flags.verbose), workspace: setup.env.GITHUB_WORKSPACE, budgetMs: run.init.options.budgetMs, safety}
     let report = diagnosis
     if (run.fix) {
       const fix = run.fix
@@ -95,6 +109,7 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
         stateDir: lock!.stateDir,
         command,
         output,
+        safety,
         // The same engine and policy; the targets the diagnosis found stay in, even if the fix removed what made them detectable.
         recheck: () => runDoctor({...run.init, options: {...run.init.options, forcedTargets: [...new Set([...(run.init.options.forcedTargets ?? []), ...alreadyFound])]}}),
       })
@@ -108,13 +123,25 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
     await output.close()
     const summaryFile = setup.env.GITHUB_STEP_SUMMARY
     if (run.format === 'github' && summaryFile) {
-      const problem = await appendStepSummary(summaryFile, report, run.name)
+      const problem = await appendStepSummary(summaryFile, report, run.name, safety)
       if (problem) process.stderr.write(`${run.name}: ${problem}\n`)
     }
     endSoon()
     return report
   } finally {
     lock?.release()
+  }
+}
+
+/**
+ * What the bundle would redact as known values. Reading them can fail (a file vanishing, a probe
+ * cut short): the outputs then still get the pattern redaction and the control neutralising.
+ */
+async function learnSecrets(ctx: RunContext, profiles: readonly TargetProfile[]) {
+  try {
+    return await knownSecretsOf(ctx, profiles)
+  } catch {
+    return []
   }
 }
 

@@ -48,11 +48,16 @@ export interface DoctorRunInit extends ContextInit {
   context?: RunContext
 }
 
+/** The context a run makes for itself (its caller may make it instead, to read more through it after the run). */
+export function createRunContext(init: DoctorRunInit): RunContext {
+  const config = init.config ?? null
+  return createContext({...init, options: {...init.options, ...(config && config.config.watchPorts.length > 0 ? {watchPorts: config.config.watchPorts} : {})}})
+}
+
 export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
   const started = Date.now()
   const config = init.config ?? null
-  const ctx: RunContext =
-    init.context ?? createContext({...init, options: {...init.options, ...(config && config.config.watchPorts.length > 0 ? {watchPorts: config.config.watchPorts} : {})}})
+  const ctx: RunContext = init.context ?? createRunContext(init)
   const {options} = ctx
   const pool = init.checks ?? registeredChecks
   const configSkips = config?.config.skip ?? []

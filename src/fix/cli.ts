@@ -8,6 +8,7 @@ import {createInterface} from 'node:readline'
 import type {ReportOutput} from '../cli/report-output.js'
 import {UsageError} from '../engine/doctor.js'
 import type {Format} from '../report/format.js'
+import type {OutputSafety} from '../report/safety.js'
 import type {Report} from '../types.js'
 import {acquireFixLock} from './lock.js'
 import {runFix} from './run-fix.js'
@@ -67,6 +68,8 @@ export interface FixStageInit {
   stateDir: string
   command: string
   output: ReportOutput
+  /** What every printed plan line and outcome passes through first (the report's own output-safety step). */
+  safety: OutputSafety
   /** The diagnosis again, through the same engine, policy and targets. */
   recheck(): Promise<Report>
 }
@@ -86,12 +89,12 @@ export async function runFixStage(diagnosis: Report, init: FixStageInit): Promis
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY && !process.env.CI),
     stateDir: init.stateDir,
     command: init.command,
-    ask,
+    ask: (question) => ask(init.safety.text(question)),
     recheck: init.recheck,
-    onPlan: view ? (plan) => init.output.write('\n' + view.render.formatPlan(plan, view.chalk, dryRun) + (dryRun || plan.length === 0 ? '' : view.render.formatFixHeading(view.chalk))) : undefined,
-    onResult: view ? (result) => printStep(view.render.formatStepResult(result, view.chalk)) : undefined,
+    onPlan: view ? (plan) => init.output.write('\n' + view.render.formatPlan(init.safety.value(plan), view.chalk, dryRun) + (dryRun || plan.length === 0 ? '' : view.render.formatFixHeading(view.chalk))) : undefined,
+    onResult: view ? (result) => printStep(view.render.formatStepResult(init.safety.value(result), view.chalk)) : undefined,
   })
-  if (view) init.output.write(view.render.formatFixOutcome(fix, view.chalk))
+  if (view) init.output.write(view.render.formatFixOutcome(init.safety.value(fix), view.chalk))
   return fix
 }
 

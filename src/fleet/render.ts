@@ -1,9 +1,10 @@
 /**
  * The fleet view as human text, Markdown (for an issue or a wiki page) and JSON
  * (schema/fleet.schema.json). Host names, messages and reasons come from other machines' reports,
- * so text views neutralise control characters and Markdown escapes every cell.
+ * so the view passes the output-safety step first, and Markdown escapes every cell.
  */
 import {cell} from '../report/markdown.js'
+import {oneLine, OutputSafety} from '../report/safety.js'
 import type {FleetCheck, FleetView} from './merge.js'
 
 export const MERGE_FORMATS = ['human', 'markdown', 'json'] as const
@@ -14,10 +15,8 @@ const TOP_SYMPTOMS = 10
 /** Hosts named per line before "and N more". */
 const NAMED_HOSTS = 8
 
-/** One line of terminal-safe text: control characters shown as escapes, never sent to the terminal. */
-export function printable(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/[\p{Cc}\u2028\u2029]/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-}
+/** One line of terminal-safe text: the output-safety step's own (control characters shown as escapes). */
+export const printable = oneLine
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 const names = (hosts: string[]) => (hosts.length > NAMED_HOSTS ? `${hosts.slice(0, NAMED_HOSTS).join(', ')} and ${hosts.length - NAMED_HOSTS} more` : hosts.join(', '))
@@ -114,7 +113,9 @@ export function formatFleetMarkdown(view: FleetView): string {
   return out.join('\n')
 }
 
-export function renderFleet(view: FleetView, format: MergeFormat): string {
+/** Other machines' text, as every output gets it: redacted (patterns, secret flags), controls neutralised. */
+export function renderFleet(raw: FleetView, format: MergeFormat, safety = new OutputSafety()): string {
+  const view = safety.value(raw)
   if (format === 'json') return JSON.stringify(view, null, 2) + '\n'
   return format === 'markdown' ? formatFleetMarkdown(view) : formatFleetHuman(view)
 }

@@ -7,6 +7,7 @@ import {promises as fsp} from 'node:fs'
 import {dirname, join, basename} from 'node:path'
 import {UsageError} from '../engine/doctor.js'
 import type {Report} from '../types.js'
+import {OutputSafety} from './safety.js'
 
 export const FORMATS = ['human', 'json', 'junit', 'github', 'prometheus'] as const
 export type Format = (typeof FORMATS)[number]
@@ -32,9 +33,13 @@ export interface RenderOptions {
   workspace?: string
   /** The run's time budget (`--timeout`), for the Prometheus format's `doctorkit_run_completed`. */
   budgetMs?: number
+  /** The output-safety step with this machine's known secrets; without one, patterns and controls only. */
+  safety?: OutputSafety
 }
 
-export async function renderReport(report: Report, format: Format, options: RenderOptions): Promise<string> {
+/** Every format renders the report as the output-safety step left it: no renderer sees raw machine text. */
+export async function renderReport(raw: Report, format: Format, options: RenderOptions): Promise<string> {
+  const report = (options.safety ?? new OutputSafety()).value(raw)
   switch (format) {
     case 'json':
       return JSON.stringify(report, null, 2) + '\n'
@@ -82,10 +87,10 @@ export async function writeReportFile(path: string, text: string): Promise<void>
 }
 
 /** Appends the Markdown summary to $GITHUB_STEP_SUMMARY. A failure to do so is said, not fatal. */
-export async function appendStepSummary(path: string, report: Report, name: string): Promise<string | null> {
+export async function appendStepSummary(path: string, report: Report, name: string, safety = new OutputSafety()): Promise<string | null> {
   const {formatMarkdown} = await import('./markdown.js')
   try {
-    await fsp.appendFile(path, formatMarkdown(report, {name}))
+    await fsp.appendFile(path, formatMarkdown(safety.value(report), {name}))
     return null
   } catch (error) {
     return `could not append the step summary to ${path}: ${(error as Error).message}`

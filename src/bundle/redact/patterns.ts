@@ -23,7 +23,22 @@ export interface PatternRule {
  * (a quick scan) and look behind for the rest of the name only where the word is found: starting
  * from every position of a 1 MiB log with a lazy name prefix would be many times slower.
  */
+/**
+ * A name's characters looked at behind a secret word, at most: bounded, so a long run of names
+ * ("tokentoken…") costs a constant per match, never the run's length (redaction stays linear).
+ */
+const MAX_NAME = 64
+
 const WORD = String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?|cookie|dsn|webhook(?:[_-]?url)?|signature)`
+
+/**
+ * The secret word that ends a flag's name: the key words, and `pass` (`--pass`, `--db-pass`) as a
+ * word of its own, so `--bypass` is not one.
+ */
+const FLAG_WORD = String.raw`(?:password|passwd|passphrase|(?<![A-Za-z])pass|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?)`
+
+/** Words that follow a flag's name in a sentence, not on a command line. */
+const PROSE_WORDS = new Set(['or', 'and', 'nor', 'to', 'is', 'was', 'are', 'in', 'on', 'of', 'for', 'with', 'as', 'at', 'by', 'if', 'when', 'then', 'the', 'a', 'an', 'flag', 'option', 'argument', 'value', 'instead', 'only', 'also', 'not', 'from', 'given', 'set'])
 
 /** Trailing punctuation belongs to the sentence, not to the token. */
 function splitTrailing(value: string): [string, string] {
@@ -46,8 +61,8 @@ const assignment = (regex: RegExp, format: Format, guard: (value: string) => boo
   },
 })
 
-/** Characters of an unquoted value; the lookahead makes the match possessive and refuses a value that runs into a redaction. */
-const BARE = String.raw`([^\s"'&;,<>(){}[\]]+)(?![^\s"'&;,<>(){}[\]]|\[)`
+/** Characters of an unquoted value (not a shell `$(…)` that reads it); the lookahead makes the match possessive and refuses a value that runs into a redaction. */
+const BARE = String.raw`(?!\$\()([^\s"'&;,<>(){}[\]]+)(?![^\s"'&;,<>(){}[\]]|\[)`
 
 export const PATTERN_RULES: readonly PatternRule[] = [
   {
@@ -125,7 +140,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     },
   },
   // "name": "value" (JSON): the name must start right after a quote.
-  assignment(new RegExp(String.raw`(${WORD})(?<="[A-Za-z0-9_.-]*)("\s*:\s*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}"`),
+  assignment(new RegExp(String.raw`(${WORD})(?<="[A-Za-z0-9_.-]{0,${MAX_NAME}})("\s*:\s*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}"`),
   assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}"`),
   assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*')([^'\r\n]*)'`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}'`),
   assignment(new RegExp(String.raw`(${WORD})([ \t]*=[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`),
@@ -133,12 +148,18 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   assignment(new RegExp(String.raw`(${WORD})([ \t]*:[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`, (v) => looksLikeCredential(splitTrailing(v)[0])),
   {
     id: 'secret-flag',
-    description: 'command-line flags that take a secret (--password X, --auth-token X, --api-key X)',
-    regex: new RegExp(String.raw`(${WORD})(?<=(?:^|[^A-Za-z0-9_.-])--?[A-Za-z0-9_.-]*)([ \t]+)([^\s"']+)`, 'gi'),
+    description: 'values of command-line flags whose names say secret (--pass, --password, --secret, --api-key, --auth-token, --token …, as `--flag value` or `--flag=value`, quoted or not), whatever the value looks like',
+    regex: new RegExp(String.raw`(${FLAG_WORD})(?<=(?:^|[^A-Za-z0-9_.-])--?[A-Za-z0-9_.-]{0,${MAX_NAME}})([ \t]+|=)(\\?"[^"\r\n]*"|'[^'\r\n]*'|[^\s"']+)`, 'gi'),
     replace: (m) => {
-      const [core, trailing] = splitTrailing(m[3] ?? '')
-      if (core.startsWith('--') || hasPlaceholder(core) || !looksLikeCredential(core)) return null
-      return `${m[1]}${m[2]}${placeholder('secret-flag')}${trailing}`
+      const raw = m[3] ?? ''
+      const quoted = /^(\\?["'])([\s\S]*?)(\\?["'])$/.exec(raw)
+      const [open, inner, close] = quoted ? [quoted[1]!, quoted[2]!, quoted[3]!] : ['', ...splitTrailing(raw)]
+      // The next flag, a reference ($VAR, ${file:…}, $(…)) or an empty value: nothing to mask.
+      if (inner.startsWith('-') || inner.startsWith('$(') || isNonSecretValue(inner) || hasPlaceholder(inner)) return null
+      // Prose names a flag too ("use --password or RUNWISP_PASSWORD"): an unquoted small word that
+      // joins a sentence is not a value. Anything else is masked, however plain it looks.
+      if (!quoted && m[2] !== '=' && (PROSE_WORDS.has(inner) || !/[A-Za-z0-9]/.test(inner))) return null
+      return `${m[1]}${m[2]}${open}${placeholder('secret-flag')}${close}`
     },
   },
 ]

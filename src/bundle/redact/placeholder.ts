@@ -6,13 +6,14 @@ export const PLACEHOLDER = /\[REDACTED:[a-z0-9-]+\]/
 
 /**
  * Values that are not secrets even under a secret-looking name: empty, already redacted, a
- * `${VAR}` / `${file:path}` reference (runwisp-facts §5.1 substitution), a `<placeholder>`,
+ * `${VAR}` / `${file:path}` reference (runwisp-facts §5.1 substitution), a shell `$(…)` that
+ * reads it (a fix command: `RUNWISP_PASSWORD=$(cat …/password)`), a `<placeholder>`,
  * stars, or a boolean-ish word.
  */
 export function isNonSecretValue(value: string): boolean {
   const v = value.trim()
   if (v === '' || PLACEHOLDER.test(v)) return true
-  return /^(?:\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|<[^>]*>|\*+|x{3,}|null|nil|none|true|false|yes|no|on|off|undefined|set|unset|redacted|\.\.\.|…)$/i.test(v)
+  return /^(?:\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\$\(.*|<[^>]*>|\*+|x{3,}|null|nil|none|true|false|yes|no|on|off|undefined|set|unset|redacted|\.\.\.|…)$/i.test(v)
 }
 
 /**
