@@ -8,6 +8,7 @@ import {symptom} from '../../src/catalogue.js'
 import {appliesTo} from '../../src/check.js'
 import {validateTargetIds} from '../../src/cli/run-flags.js'
 import {UsageError} from '../../src/engine/doctor.js'
+import {catalogueExplainer} from '../../src/explain/index.js'
 import {GENERIC_SYMPTOMS} from '../../src/targets/declared/symptoms.js'
 import {declaredTarget} from '../../src/targets/declared/target.js'
 import type {TargetProfile} from '../../src/targets/profile.js'
@@ -53,5 +54,14 @@ describe('declared targets: plumbing', () => {
       () => validateTargetIds(['kvv'], ['executor', 'runwisp', 'kv'], '/x/doctor.config.json'),
       (e: unknown) => e instanceof UsageError && e.message === 'unknown target "kvv"' && e.suggestions.some((s) => s.includes('"kv"')) && e.suggestions.some((s) => s.includes('/x/doctor.config.json')),
     )
+  })
+
+  it('explain matches a declared symptom\'s regex in the line the daemon wrote, and a built-in message still goes to its own entry', () => {
+    declaredTarget(profile({symptoms: [{...profile().symptoms[0]!, patterns: [/bind\(\) to \S+ failed \(98: Address already in use\)/]}]}))
+    const explainer = catalogueExplainer()
+    const nginxLine = '2026/12/02 15:40:01 [emerg] 4711#4711: bind() to 127.0.0.1:8080 failed (98: Address already in use)'
+    assert.equal(explainer.explain(nginxLine).matches[0]?.symptom, 'kv/port-in-use')
+    assert.equal(explainer.explain('Port 4788 is in use. Starting daemon on available port 47912 instead.').matches[0]?.symptom.startsWith('executor/'), true)
+    assert.notEqual(explainer.explain('kernel: Out of memory: Killed process 1234 (java)').matches[0]?.symptom, 'kv/port-in-use')
   })
 })
