@@ -30,6 +30,7 @@ Exit codes: 0 everything restorable was restored (or there was nothing to undo),
       else {
         const lines = runs.map((r) => {
           const state = r.restorable > 0 ? `${r.restorable} to restore` : r.restored > 0 ? 'undone' : 'nothing to restore'
+          if (r.problem) return `${r.runId}  unreadable: ${r.problem}`
           return `${r.runId}  ${r.startedAt}  ${r.applied} applied, ${state}${r.finished ? '' : ' (interrupted)'}\n    ${r.command}`
         })
         process.stdout.write(lines.join('\n') + '\n')

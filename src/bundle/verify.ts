@@ -52,7 +52,12 @@ export function scanBytes(file: string, data: Buffer, redactor: Redactor): Verif
       const key = `${hit.rule}\u0000${hit.label ?? ''}`
       const prior = merged.get(key)
       if (!prior) merged.set(key, hit)
-      else for (const line of hit.lines) if (!prior.lines.includes(line)) prior.lines.push(line), prior.count++
+      else
+        for (const line of hit.lines)
+          if (!prior.lines.includes(line)) {
+            prior.lines.push(line)
+            prior.count++
+          }
     }
     const step = data.subarray(start, Math.min(data.length, start + WINDOW - OVERLAP))
     for (const byte of step) if (byte === 0x0a) lineBase++

@@ -5,7 +5,7 @@
  * still the same verified process. A step whose precondition no longer holds is skipped, with why.
  */
 import {spawn} from 'node:child_process'
-import {randomBytes} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readlinkSync, readSync, renameSync, rmSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {devParts, readLocks} from '../probes/locks.js'
@@ -40,9 +40,14 @@ export async function applyPlan(plan: PlannedStep[], options: ApplyOptions): Pro
   const acting = plan.some((p) => p.step.risk !== 'manual')
   const journal = acting ? Journal.create(options.stateDir, options.command, options.tool) : null
   const results: StepResult[] = []
+  // What this run's own applied steps left (by the object they found): later steps are checked
+  // against the state as it now is, not as the diagnosis saw it (issue 12 §3).
+  const leftBy = new Map<string, FileFingerprint>()
   try {
-    for (const planned of plan) {
+    for (const original of plan) {
+      const planned = rebase(original, leftBy)
       const outcome = await applyOne(planned, journal, options)
+      if (outcome.status === 'applied' && outcome.after && 'expect' in planned.step) leftBy.set(identity(planned.step.expect), outcome.after)
       const {method, after, ...shown} = outcome
       const result: StepResult = {...planned, ...shown}
       if (journal && outcome.status !== 'manual') {
@@ -56,6 +61,17 @@ export async function applyPlan(plan: PlannedStep[], options: ApplyOptions): Pro
     journal?.close()
   }
   return {runId: journal?.runId ?? null, journalPath: journal?.path ?? null, results}
+}
+
+const identity = (f: FileFingerprint) => `${f.dev}:${f.ino}`
+
+/** `planned` with the fingerprints of objects an earlier step of this run changed replaced by what that step left. */
+function rebase(planned: PlannedStep, leftBy: ReadonlyMap<string, FileFingerprint>): PlannedStep {
+  const step = planned.step
+  if (leftBy.size === 0 || !('expect' in step)) return planned
+  const now = (f: FileFingerprint) => leftBy.get(identity(f)) ?? f
+  const rebased = step.kind === 'replace-symlink' ? {...step, expect: now(step.expect), targetExpect: now(step.targetExpect)} : {...step, expect: now(step.expect)}
+  return {...planned, step: rebased}
 }
 
 async function applyOne(planned: PlannedStep, journal: Journal | null, options: ApplyOptions): Promise<Outcome> {
@@ -128,7 +144,8 @@ async function quarantine(planned: PlannedStep, step: QuarantineStep, journal: J
 function chmod(planned: PlannedStep, step: ChmodStep, journal: Journal): Outcome {
   const unsafe = pathProblem(step.path)
   if (unsafe) return {status: 'skipped', reason: unsafe}
-  const changed = describeChange(step.path, step.expect)
+  // Identity, type and owner; the mode is the step's own business (below). Content is not: a chmod moves no bytes.
+  const changed = describeChange(step.path, step.expect, {mode: false, content: false})
   if (changed) return {status: changed.endsWith('no longer exists') ? 'not-needed' : 'skipped', reason: changed}
   // Open without following links and change the mode through the descriptor: what is checked is what is changed.
   const fd = openSync(step.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
@@ -136,6 +153,8 @@ function chmod(planned: PlannedStep, step: ChmodStep, journal: Journal): Outcome
     const st = fstatSync(fd)
     if (st.dev !== step.expect.dev || st.ino !== step.expect.ino) return {status: 'skipped', reason: `${step.path} was replaced while being opened`}
     if ((st.mode & 0o777) === step.mode) return {status: 'not-needed', detail: `${step.path} is already ${octal(step.mode)}`}
+    if ((st.mode & 0o777) !== step.expect.mode) return {status: 'skipped', reason: `${step.path} changed mode since the check (${octal(st.mode & 0o777)}, was ${octal(step.expect.mode)}); it is left as it is`}
+    if (step.expect.uid !== undefined && st.uid !== step.expect.uid) return {status: 'skipped', reason: `${step.path} changed owner while being opened`}
     journal.append({type: 'intent', seq: planned.seq, at: new Date().toISOString(), origin: planned.origin, step})
     fchmodSync(fd, step.mode)
     return {status: 'applied', detail: `${step.path}: ${octal(st.mode & 0o777)} → ${octal(step.mode)}`, after: fingerprint(fstatSync(fd))}
@@ -153,6 +172,9 @@ function replaceSymlink(planned: PlannedStep, step: ReplaceSymlinkStep, journal:
   const targetChanged = describeChange(step.targetPath, step.targetExpect)
   if (targetChanged) return {status: 'skipped', reason: `the link's target changed: ${targetChanged}`}
   const bytes = readNoFollow(step.targetPath, step.targetExpect.ino)
+  if (step.targetExpect.sha256 !== undefined && createHash('sha256').update(bytes).digest('hex') !== step.targetExpect.sha256) {
+    return {status: 'skipped', reason: `the link's target ${step.targetPath} was rewritten while being read; it is left alone`}
+  }
   const temp = join(dirname(step.path), `.${basename(step.path)}.doctorkit-${planned.seq}-${randomBytes(3).toString('hex')}`)
   journal.append({type: 'intent', seq: planned.seq, at: new Date().toISOString(), origin: planned.origin, step, temp})
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, step.mode)
@@ -171,7 +193,7 @@ function replaceSymlink(planned: PlannedStep, step: ReplaceSymlinkStep, journal:
   renameSync(temp, step.path)
   fsyncPath(dirname(step.path))
   const after = lstatOrNull(step.path)
-  return {status: 'applied', detail: `${step.path} is now a regular file (${bytes.length} bytes, mode ${octal(step.mode)}); it pointed to ${step.linkTarget}`, ...(after ? {after: fingerprint(after)} : {})}
+  return {status: 'applied', detail: `${step.path} is now a regular file (${bytes.length} bytes, mode ${octal(step.mode)}); it pointed to ${step.linkTarget}`, ...(after ? {after: fingerprint(after, step.path)} : {})}
 }
 
 function readNoFollow(path: string, ino: number): Buffer {

@@ -3,10 +3,12 @@
  * destination share a filesystem (atomic), otherwise copy (modes, times, owners, symlinks kept),
  * fsync, and only then remove the source. Nothing here follows a symlink.
  */
+import {createHash} from 'node:crypto'
 import {
   closeSync,
   copyFileSync,
   constants,
+  fstatSync,
   fsyncSync,
   lchownSync,
   linkSync,
@@ -16,6 +18,7 @@ import {
   openSync,
   readdirSync,
   readlinkSync,
+  readSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -27,14 +30,48 @@ import {
 import {dirname, join, parse, sep} from 'node:path'
 import type {FileFingerprint} from './types.js'
 
-export function fingerprint(stat: Stats): FileFingerprint {
-  return {
+/** Files larger than this are pinned by size and mtime instead of a content hash (fix targets are small: records, locks, secrets). */
+export const HASH_CAP = 16 * 1024 * 1024
+
+/**
+ * What the step pins of `stat`. With `path`, the content too: a regular file's bytes are hashed
+ * through a descriptor opened without following links (and only if it is still the inode `stat`
+ * describes), a symlink's target text is hashed as its content.
+ */
+export function fingerprint(stat: Stats, path?: string): FileFingerprint {
+  const base: FileFingerprint = {
     kind: stat.isSymbolicLink() ? 'symlink' : stat.isDirectory() ? 'dir' : 'file',
     dev: stat.dev,
     ino: stat.ino,
     size: stat.size,
     mtimeMs: stat.mtimeMs,
     mode: stat.mode & 0o777,
+    uid: stat.uid,
+  }
+  const sha256 = path === undefined ? null : contentHash(path, stat)
+  return sha256 ? {...base, sha256} : base
+}
+
+type StatLike = Pick<Stats, 'dev' | 'ino' | 'size' | 'isFile' | 'isSymbolicLink'>
+
+/** sha256 of what `path` holds if it is still the object `stat` describes; null when it cannot tell. */
+export function contentHash(path: string, stat: StatLike): string | null {
+  try {
+    if (stat.isSymbolicLink()) return createHash('sha256').update(readlinkSync(path)).digest('hex')
+    if (!stat.isFile() || stat.size > HASH_CAP) return null
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+    try {
+      const st = fstatSync(fd)
+      if (st.dev !== stat.dev || st.ino !== stat.ino || !st.isFile() || st.size > HASH_CAP) return null
+      const hash = createHash('sha256')
+      const chunk = Buffer.alloc(64 * 1024)
+      for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) hash.update(chunk.subarray(0, n))
+      return hash.digest('hex')
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return null
   }
 }
 
@@ -62,17 +99,38 @@ export function symlinkedComponent(path: string): string | null {
   return null
 }
 
-/** Why `path` is no longer the object the plan saw, or null when it still is. */
-export function describeChange(path: string, expect: FileFingerprint): string | null {
+export interface ChangeOptions {
+  /** Compare the permission bits (a chmod step compares them itself: a mode is its goal). */
+  mode?: boolean
+  /** Compare the content (a step that moves or copies the bytes). */
+  content?: boolean
+}
+
+/**
+ * Why `path` is no longer the object the plan saw, or null when it still is. What is compared is
+ * what a step relies on — identity, type, owner, and by option mode and content — never a
+ * directory's mtime or size, which the run's own earlier steps change when they add or remove an
+ * entry (issue 12 §3: replacing a symlinked password must not make the chmod of its dir skip).
+ */
+export function describeChange(path: string, expect: FileFingerprint, options: ChangeOptions = {mode: true, content: true}): string | null {
   const st = lstatOrNull(path)
   if (!st) return `${path} no longer exists`
   const now = fingerprint(st)
   if (now.kind !== expect.kind) return `${path} is now a ${now.kind}, not the ${expect.kind} the check judged`
   if (now.dev !== expect.dev || now.ino !== expect.ino) return `${path} was replaced by another file (inode ${now.ino}, was ${expect.ino})`
-  if (now.kind !== 'dir' && now.size !== expect.size) return `${path} changed size (${now.size} bytes, was ${expect.size})`
+  if (expect.uid !== undefined && now.uid !== expect.uid) return `${path} changed owner (uid ${now.uid}, was ${expect.uid})`
+  if (options.mode && now.kind !== 'symlink' && now.mode !== expect.mode) return `${path} changed mode (${octal(now.mode)}, was ${octal(expect.mode)})`
+  if (!options.content || now.kind === 'dir') return null
+  if (expect.sha256 !== undefined) {
+    return contentHash(path, st) === expect.sha256 ? null : `${path} was rewritten after the check read it (its content differs)`
+  }
+  // Not hashed (too large, or a journal from before hashes): size and mtime say it was rewritten.
+  if (now.size !== expect.size) return `${path} changed size (${now.size} bytes, was ${expect.size})`
   if (now.mtimeMs !== expect.mtimeMs) return `${path} was modified after the check read it`
   return null
 }
+
+const octal = (mode: number) => '0' + mode.toString(8).padStart(3, '0')
 
 export function fsyncPath(path: string): void {
   let fd: number | undefined

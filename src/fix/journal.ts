@@ -3,12 +3,14 @@
  * fsynced before the action it announces. Every change is written as an intent first and its
  * result after, so a doctor killed at any instant leaves a journal from which `reconcile` can tell
  * exactly what happened (by looking at the files themselves) and `undo` can still restore.
- * A torn last line (power loss mid-write) is ignored.
+ * A torn last line (power loss mid-write) is ignored; anything else that is not the doctor's own
+ * entry is an error (journal-read.ts): the journal is read back as untrusted input.
  */
 import {randomBytes} from 'node:crypto'
-import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync} from 'node:fs'
+import {closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {fingerprint, fsyncPath, lstatOrNull, rmTreeIfSame} from './fsops.js'
+import {JournalError, parseJournal, readJournalText} from './journal-read.js'
 import {runsDir} from './state-dir.js'
 import type {FileFingerprint, FixStep, StepOrigin, StepStatus} from './types.js'
 
@@ -52,14 +54,16 @@ export class Journal {
   }
 
   static open(stateDir: string, runId: string): Journal | null {
-    if (!/^[\w.-]+$/.test(runId)) return null
+    if (!/^[\w.-]+$/.test(runId) || runId === '.' || runId === '..') return null
     const dir = join(runsDir(stateDir), runId)
-    return existsSync(join(dir, 'journal.jsonl')) ? new Journal(runId, dir) : null
+    const st = lstatOrNull(dir)
+    if (st && !st.isDirectory()) throw new JournalError(`${dir} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}; the doctor reads only the run dirs it made`)
+    return existsSync(join(dir, 'journal.jsonl')) || lstatOrNull(join(dir, 'journal.jsonl')) ? new Journal(runId, dir) : null
   }
 
-  /** Appends one entry and fsyncs it: when this returns, the entry survives a crash. */
+  /** Appends one entry and fsyncs it: when this returns, the entry survives a crash. Never through a link. */
   append(entry: JournalEntry): void {
-    this.fd ??= openSync(this.path, 'a', 0o600)
+    this.fd ??= openSync(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600)
     writeSync(this.fd, JSON.stringify(entry) + '\n')
     fsyncSync(this.fd)
   }
@@ -69,23 +73,10 @@ export class Journal {
     this.fd = null
   }
 
+  /** Every entry, checked (journal-read.ts); a journal that is not the doctor's own throws a JournalError. */
   entries(): JournalEntry[] {
-    let text: string
-    try {
-      text = readFileSync(this.path, 'utf8')
-    } catch {
-      return []
-    }
-    const out: JournalEntry[] = []
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue
-      try {
-        out.push(JSON.parse(line) as JournalEntry)
-      } catch {
-        // a torn last line: the action it announced never started (intents are written first)
-      }
-    }
-    return out
+    const text = readJournalText(this.path)
+    return text === null ? [] : parseJournal(text, this.path, this.dir)
   }
 }
 

@@ -33,7 +33,8 @@ export function quarantineStep(init: QuarantineInit): QuarantineStep {
     risk: init.risk ?? 'safe',
     undo: UNDO_QUARANTINE,
     path: init.path,
-    expect: fingerprint(init.stat),
+    // What it moves is pinned by content too: a file rewritten since the check is not moved.
+    expect: fingerprint(init.stat, init.path),
     ...(init.guard ? {guard: init.guard} : {}),
     ...(init.unlocked ? {unlocked: true} : {}),
   }
@@ -67,10 +68,11 @@ export function replaceSymlinkStep(init: {path: string; linkStat: Stats; linkTar
     risk: 'confirm',
     undo: 'doctor undo puts the symlink back (if the copy was not changed since); the copy is kept in the quarantine',
     path: init.path,
-    expect: fingerprint(init.linkStat),
+    expect: fingerprint(init.linkStat, init.path),
     linkTarget: init.linkTarget,
     targetPath: init.targetPath,
-    targetExpect: fingerprint(init.targetStat),
+    // The bytes copied are the bytes the check judged.
+    targetExpect: fingerprint(init.targetStat, init.targetPath),
     mode: 0o600,
   }
 }

@@ -9,17 +9,24 @@ export type FixRisk = 'safe' | 'confirm' | 'manual'
 export const FIX_RISKS: readonly FixRisk[] = ['safe', 'confirm', 'manual']
 
 /**
- * What a path was when the check judged it. The step only runs if the path is still exactly this
- * object (same device and inode, same size and mtime): a file replaced or rewritten since is skipped.
+ * What a path was when the check judged it. A step runs only while the path is still this object
+ * in what matters to the step (issue 12 §3): the same device and inode, the same type and owner,
+ * and for what it moves or copies the same content (sha256 of a file's bytes or a link's target).
+ * Not the mtime of a directory or incidental state the run's own earlier steps changed.
  */
 export interface FileFingerprint {
   kind: 'file' | 'dir' | 'symlink'
   dev: number
   ino: number
   size: number
+  /** Kept for people and for files too large to hash; compared only when there is no sha256. */
   mtimeMs: number
   /** Permission bits (0o777 mask). */
   mode: number
+  /** The owner (absent in journals written before it was pinned). */
+  uid?: number
+  /** sha256 of a regular file's bytes (up to HASH_CAP) or of a symlink's target text. */
+  sha256?: string
 }
 
 /**

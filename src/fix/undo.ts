@@ -8,6 +8,7 @@ import {closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, rename
 import {basename, dirname, join} from 'node:path'
 import {copyTree, describeChange, lstatOrNull, restoreNoClobber, symlinkedComponent} from './fsops.js'
 import {Journal, listRunIds, reconcile, type JournalEntry} from './journal.js'
+import {JournalError} from './journal-read.js'
 import type {FileFingerprint, FixStep, FixStepKind} from './types.js'
 
 export interface RunSummary {
@@ -21,6 +22,8 @@ export interface RunSummary {
   restorable: number
   restored: number
   steps: Array<{seq: number; kind: FixStepKind; title: string; status: string; undone: boolean}>
+  /** Why the journal could not be read (it is not one the doctor wrote); nothing of it is undone. */
+  problem?: string
 }
 
 type Intent = Extract<JournalEntry, {type: 'intent'}>
@@ -56,8 +59,13 @@ export function listRuns(stateDir: string): RunSummary[] {
   return listRunIds(stateDir)
     .reverse()
     .flatMap((id) => {
-      const journal = Journal.open(stateDir, id)
-      return journal ? [summarize(journal)] : []
+      try {
+        const journal = Journal.open(stateDir, id)
+        return journal ? [summarize(journal)] : []
+      } catch (error) {
+        if (!(error instanceof JournalError)) throw error
+        return [{runId: id, startedAt: '', command: '', finished: false, applied: 0, restorable: 0, restored: 0, steps: [], problem: error.message}]
+      }
     })
 }
 
@@ -87,6 +95,15 @@ export class UndoError extends Error {
  * the fix lock. Returns null when there is nothing to undo.
  */
 export function undoRun(stateDir: string, runId?: string): UndoOutcome | null {
+  try {
+    return undoJournaled(stateDir, runId)
+  } catch (error) {
+    if (error instanceof JournalError) throw new UndoError(`${error.message}. Nothing was undone; move that run dir out of ${stateDir}/runs or name another run (\`doctor undo --list\`)`)
+    throw error
+  }
+}
+
+function undoJournaled(stateDir: string, runId?: string): UndoOutcome | null {
   let journal: Journal | null
   if (runId) {
     journal = Journal.open(stateDir, runId)

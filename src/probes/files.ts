@@ -45,6 +45,7 @@ export class FileProbe {
   private readonly reads = new Map<string, {cap: number; pending: Promise<ReadResult>; settled?: ReadResult}>()
   private readonly dirs = new Map<string, Promise<ReaddirResult>>()
   private readonly links = new Map<string, Promise<{ok: true; target: string} | FileError>>()
+  private readonly realpaths = new Map<string, Promise<string | null>>()
   private readonly fsStats = new Map<string, Promise<{ok: true; freeBytes: number; availableBytes: number; totalBytes: number} | FileError>>()
 
   /** stat, following symlinks. */
@@ -115,6 +116,11 @@ export class FileProbe {
     } finally {
       await handle?.close()
     }
+  }
+
+  /** The path with every link resolved (what the product ends up opening), or null when it does not resolve. */
+  realpath(path: string): Promise<string | null> {
+    return memo(this.realpaths, path, () => fsp.realpath(path).catch(() => null))
   }
 
   /** The text of a symlink (what it points to), without following it. */

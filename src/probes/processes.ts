@@ -9,6 +9,8 @@ import {NEVER, stopIfAborted} from './abort.js'
 export interface ProcessInfo {
   pid: number
   ppid: number
+  /** Process group id (Linux /proc/<pid>/stat field 5); absent where the platform does not say. */
+  pgrp?: number
   /** Real uid, or null where the platform does not say. */
   uid: number | null
   /** Kernel short name (Linux `comm`): the executable's file name, at most 15 characters. */
@@ -28,6 +30,7 @@ export interface ProcessInfo {
 export interface ProcessBrief {
   pid: number
   ppid: number
+  pgrp?: number
   comm: string
   state: string
   startedAtMs: number
@@ -259,7 +262,8 @@ function parseStat(pid: number, stat: string, bootMs: number): ProcessBrief {
   const close = stat.lastIndexOf(')')
   const comm = stat.slice(stat.indexOf('(') + 1, close)
   const fields = stat.slice(close + 2).split(' ')
-  return {pid, ppid: Number(fields[1]), comm, state: fields[0] ?? '?', startedAtMs: bootMs + (Number(fields[19]) * 1000) / CLOCK_TICKS}
+  const pgrp = Number(fields[2])
+  return {pid, ppid: Number(fields[1]), ...(Number.isInteger(pgrp) && pgrp > 0 ? {pgrp} : {}), comm, state: fields[0] ?? '?', startedAtMs: bootMs + (Number(fields[19]) * 1000) / CLOCK_TICKS}
 }
 
 function toInfo(brief: ProcessBrief, cmdRaw: Buffer, status: string, exe: string | null): ProcessInfo {

@@ -6,7 +6,7 @@ import {applyPlan, type Answer} from '../../src/fix/apply.js'
 import {Journal} from '../../src/fix/journal.js'
 import {ProcessProbe} from '../../src/probes/processes.js'
 import {processFingerprint} from '../../src/fix/process-control.js'
-import {bootstrapStep, chmodStep, quarantineStep, replaceSymlinkStep, terminateStep} from '../../src/fix/steps.js'
+import {bootstrapStep, chmodStep, quarantineStep, replaceSymlinkStep, runStep, terminateStep} from '../../src/fix/steps.js'
 import {undoRun} from '../../src/fix/undo.js'
 import type {PlannedStep} from '../../src/fix/types.js'
 import {deadPid} from '../helpers/processes.js'
@@ -115,6 +115,42 @@ describe('fix/apply', () => {
       assert.match(results[0]!.reason!, /running again/)
       assert.deepEqual(hashTreeExcept(root, 'state'), before)
       assert.deepEqual(recorder.signals(), [])
+    })
+
+    it('a file another process rewrites between the check and the move (same size, its mtime put back) is not moved', async () => {
+      const {data, state} = setup()
+      const file = join(data, 'server.json')
+      writeFileSync(file, '{"pid": 1111}')
+      const step = quarantineStep({path: file, stat: lstatSync(file), why: 'stale'})
+      // A real other process, run by the plan's first step: it writes a live record over the stale one in place.
+      const racer = ['python3', '-c', 'import os,sys; p=sys.argv[1]; st=os.stat(p); open(p,"r+").write(\'{"pid": 2222}\'); os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))', file]
+      const {results} = await apply(planOf(runStep({command: racer, cwd: data, why: 'a concurrent writer'}), step), state)
+      assert.equal(results[0]!.status, 'applied', JSON.stringify(results))
+      assert.equal(lstatSync(file).mtimeMs, step.expect.mtimeMs, 'the racer put the mtime back')
+      assert.equal(results[1]!.status, 'skipped', JSON.stringify(results))
+      assert.match(results[1]!.reason!, /rewritten after the check read it/)
+      assert.equal(readFileSync(file, 'utf8'), '{"pid": 2222}')
+    })
+
+    it('a dir whose mode another process changed between the check and the chmod is left with that mode', async () => {
+      const {data, state} = setup()
+      chmodSync(data, 0o755)
+      const step = chmodStep({path: data, stat: lstatSync(data), why: 'private'})
+      const {results} = await apply(planOf(runStep({command: ['chmod', '0750', data], cwd: data, why: 'a concurrent chmod'}), step), state)
+      assert.equal(results[1]!.status, 'skipped', JSON.stringify(results))
+      assert.match(results[1]!.reason!, /changed mode since the check \(0750, was 0755\)/)
+      assert.equal(lstatSync(data).mode & 0o777, 0o750)
+    })
+
+    it('checks each step against what the run\'s own earlier steps left: chmod then quarantine of one file both apply', async () => {
+      const {data, state} = setup()
+      const file = join(data, 'daemon.log')
+      writeFileSync(file, 'x\n', {mode: 0o644})
+      chmodSync(file, 0o644)
+      const st = lstatSync(file)
+      const {results} = await apply(planOf(chmodStep({path: file, stat: st, why: 'private'}), quarantineStep({path: file, stat: st, why: 'stale'})), state)
+      assert.deepEqual(results.map((r) => r.status), ['applied', 'applied'], JSON.stringify(results))
+      assert.equal(lstatSync(results[1]!.quarantinedAt!).mode & 0o777, 0o600)
     })
 
     it('never acts through a directory that became a symlink', async () => {

@@ -5,7 +5,7 @@
 import {freePort} from '../helpers/ports.js'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {mkdirSync, readFileSync, writeFileSync, existsSync, symlinkSync} from 'node:fs'
+import {chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync, existsSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {acquireFixLock} from '../../src/fix/lock.js'
 import {Journal, listRunIds} from '../../src/fix/journal.js'
@@ -124,6 +124,21 @@ describe('fix/executor-fix', () => {
       assert.match(undone.stdout, /restored: .*server\.json/)
       assert.deepEqual(contentTree(m.dataDir), before)
       assert.match((await m.undo()).stdout, /Nothing to undo/)
+    })
+
+    it('one --fix applies a plan of several steps in one data dir (manifest, record, dead start lock, a 0644 bearer token) and every check is fixed', async () => {
+      const m = machine()
+      await killedDaemon(m.dataDir)
+      const pid = await deadPid()
+      writeFileSync(join(m.dataDir, 'daemon-active-localhost-abc.json.lock'), JSON.stringify({pid, hostname: 'localhost', scopeId: 'cwd:/x', startedAt: new Date().toISOString()}, null, 2) + '\n')
+      writeFileSync(join(m.dataDir, 'server-control', 'auth.json'), JSON.stringify({token: 'b'.repeat(43)}), {mode: 0o644})
+      chmodSync(join(m.dataDir, 'server-control', 'auth.json'), 0o644)
+      const report = json(await m.doctor(['--fix', '--json', '--skip', LOCAL_ONLY]))
+      const acting = report.fix!.steps.filter((s) => s.step.kind !== 'manual')
+      assert.ok(acting.length >= 4, JSON.stringify(report.fix))
+      assert.deepEqual(acting.map((s) => s.status), acting.map(() => 'applied'), JSON.stringify(report.fix))
+      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]).sort(), [['secret-permissions', 'fixed'], ['stale-lock', 'fixed'], ['stale-manifest', 'fixed']], JSON.stringify(report.fix))
+      assert.equal(lstatSync(join(m.dataDir, 'server-control', 'auth.json')).mode & 0o777, 0o600)
     })
 
     it('--fix moves a truncated server.json aside and the check passes', async () => {

@@ -191,6 +191,26 @@ describe('fix/runwisp-plans', () => {
     })
   })
 
+  describe('fix plans: several steps on one RunWisp data dir, one run', () => {
+    it('0.3-0.4: a symlinked data/password and a 0755 data/ are both repaired by one `--fix --yes` (replacing the link changes the dir\'s mtime, which the chmod does not pin)', async () => {
+      const m = await machine('0.3-0.4')
+      mkdirSync(m.dataDir)
+      chmodSync(m.dataDir, 0o755)
+      const real = join(m.cwd, 'real-password')
+      writeFileSync(real, 'hunter2-hunter2\n', {mode: 0o600})
+      symlinkSync(real, join(m.dataDir, 'password'))
+      const report = json(await m.doctor(['--only', 'symlinked-secret,data-dir-permissions', '--fix', '--yes', '--json']))
+      const acting = report.fix!.steps.filter((s) => s.step.kind !== 'manual')
+      assert.deepEqual(acting.map((s) => [s.step.kind, s.status]).sort(), [['chmod', 'applied'], ['replace-symlink', 'applied']], JSON.stringify(report.fix))
+      assert.deepEqual(recheck(report).sort(), [['data-dir-permissions', 'fixed'], ['symlinked-secret', 'fixed']], JSON.stringify(report.fix))
+      assert.equal(lstatSync(m.dataDir).mode & 0o777, 0o700)
+      assert.ok(lstatSync(join(m.dataDir, 'password')).isFile())
+      assert.equal(readFileSync(join(m.dataDir, 'password'), 'utf8'), 'hunter2-hunter2\n')
+      const again = json(await m.doctor(['--only', 'symlinked-secret,data-dir-permissions', '--fix', '--yes', '--json']))
+      assert.deepEqual(again.fix!.steps.filter((s) => s.step.kind !== 'manual'), [], 'a second run has nothing left to do')
+    })
+  })
+
   describe('fix plans: RunWisp symlinked secrets', () => {
     it('0.3-0.4: a symlinked data/password changes nothing without --yes; with --yes it becomes a private copy and undo restores the link', async () => {
       const m = await machine('0.3-0.4')

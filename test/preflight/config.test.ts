@@ -7,7 +7,6 @@ import {ConfigError, parseConfig, parseExpiry, type Suppression} from '../../src
 import {runDoctor, UsageError} from '../../src/engine/doctor.js'
 import {defineCheck} from '../../src/check.js'
 import type {TargetDefinition} from '../../src/targets/types.js'
-import {checks} from '../../checks/index.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
 import {sampleReport} from './sample-report.js'
 

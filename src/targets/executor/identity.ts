@@ -4,7 +4,6 @@
  * still the process that wrote it?" — a pid recorded before a reboot or crash may now belong to
  * something unrelated.
  */
-import {promises as fsp} from 'node:fs'
 import {basename} from 'node:path'
 import type {CheckContext} from '../../context.js'
 import type {ProcessInfo} from '../../probes/processes.js'
@@ -16,9 +15,9 @@ const EXECUTABLE_NAMES = new Set(['executor', 'executor.exe'])
 /** Dev checkouts run the CLI from source (executor-facts §5, `isDevCliEntrypoint`). */
 const DEV_ENTRYPOINTS = [/apps\/cli\/src\/main\.[tj]s$/, /apps\/cli\/bin\/executor\.[tj]s$/]
 
-export async function executorIdentity(proc: ProcessInfo, executablePath?: string | null): Promise<Identity> {
+export async function executorIdentity(ctx: CheckContext, proc: ProcessInfo, executablePath?: string | null): Promise<Identity> {
   if (executablePath && proc.exe) {
-    const real = await fsp.realpath(executablePath).catch(() => executablePath)
+    const real = (await ctx.files.realpath(executablePath)) ?? executablePath
     if (real === proc.exe) return {verdict: 'executor', why: `its executable is the manifest's ${executablePath}`}
   }
   if (proc.exe && EXECUTABLE_NAMES.has(basename(proc.exe))) return {verdict: 'executor', why: `its executable is ${proc.exe}`}
@@ -77,7 +76,7 @@ export async function checkRecordedPid(ctx: CheckContext, pid: number, writtenAt
       why: `pid ${pid} now belongs to ${proc.cmdline}, which started at ${new Date(proc.startedAtMs).toISOString()}, after the file was written (${new Date(writtenAtMs).toISOString()})`,
     }
   }
-  const identity = await executorIdentity(proc, executablePath)
+  const identity = await executorIdentity(ctx, proc, executablePath)
   if (identity.verdict === 'foreign') return {state: 'reused', proc, why: `pid ${pid} now belongs to ${proc.cmdline}: ${identity.why}`}
   return {state: 'alive', proc, identity}
 }

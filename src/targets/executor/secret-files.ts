@@ -13,7 +13,6 @@
  * only tells pointers apart — not a credential: any local process can call a 1.5.9 daemon anyway.
  * So no 1.5.9 file is a secret, and a 0644 1.5.9 data dir is not a finding.
  */
-import {promises as fsp} from 'node:fs'
 import {join} from 'node:path'
 import type {CheckContext} from '../../context.js'
 import type {ExecutorState} from './state.js'
@@ -78,8 +77,9 @@ export async function inspectSecret(ctx: CheckContext, candidate: SecretCandidat
   let link: string | null = null
   let realPath = candidate.path
   if (l.stat.isSymbolicLink()) {
-    link = await fsp.readlink(candidate.path).catch(() => '?')
-    const real = await fsp.realpath(candidate.path).catch(() => null)
+    const text = await ctx.files.readlink(candidate.path)
+    link = text.ok ? text.target : '?'
+    const real = await ctx.files.realpath(candidate.path)
     if (!real) return {kind: 'dangling', link}
     realPath = real
   }

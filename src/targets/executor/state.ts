@@ -132,7 +132,7 @@ export function observePort(ctx: CheckContext, port: number, executablePath?: st
         if (owner.pid === null) return {listener, pid: null, reason: owner.reason}
         const lookup = await ctx.processes.get(owner.pid)
         if (lookup.alive !== true) return {listener, pid: owner.pid, reason: lookup.alive === false ? 'the process exited while being inspected' : lookup.reason}
-        return {listener, pid: owner.pid, proc: lookup.info, identity: await executorIdentity(lookup.info, executablePath)}
+        return {listener, pid: owner.pid, proc: lookup.info, identity: await executorIdentity(ctx, lookup.info, executablePath)}
       }),
     )
   })

@@ -7,7 +7,6 @@
  * When the generation is not known, each generation's answer is a candidate, and the candidate
  * whose daemon.pid names the process or is locked by it wins — the daemon's own claim (§1.2, §1.6).
  */
-import {promises as fsp} from 'node:fs'
 import {join, resolve} from 'node:path'
 import type {CheckContext} from '../../context.js'
 import type {ProcessInfo} from '../../probes/processes.js'
@@ -214,7 +213,7 @@ async function identityOf(ctx: CheckContext, proc: ProcessInfo, facts: ProcFacts
 /** Whether two paths name the same directory: equal as written, or once symlinks and `..` are resolved. */
 export async function sameDir(ctx: CheckContext, a: string, b: string): Promise<boolean> {
   if (resolve(a) === resolve(b)) return true
-  const real = (p: string) => ctx.memo(`runwisp:realpath:${p}`, () => fsp.realpath(p).catch(() => null))
+  const real = (p: string) => ctx.files.realpath(p)
   const [ra, rb] = await Promise.all([real(a), real(b)])
   return ra !== null && ra === rb
 }

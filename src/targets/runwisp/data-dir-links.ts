@@ -7,7 +7,6 @@
  * each step that would act in or on the data dir becomes a manual step with the exact commands,
  * against the real path, for the user to run once they have looked.
  */
-import {promises as fsp} from 'node:fs'
 import {dirname, sep} from 'node:path'
 import {isSkip, type TargetCheck} from '../../check.js'
 import type {CheckContext} from '../../context.js'
@@ -54,7 +53,7 @@ export function dataDirLinks(ctx: CheckContext): Promise<DataDirLinks> {
       links.push({
         path,
         target: text.ok ? text.target : '(unreadable)',
-        resolved: await fsp.realpath(path).catch(() => null),
+        resolved: await ctx.files.realpath(path),
         ownerUid: st.stat.uid,
         owner: await userName(ctx, st.stat.uid),
         trusted: trustedUids.has(st.stat.uid),
@@ -62,7 +61,7 @@ export function dataDirLinks(ctx: CheckContext): Promise<DataDirLinks> {
     }
     const dataDirLink = links.find((l) => l.path === dataDir) ?? null
     const untrustedAncestors = links.filter((l) => l.path !== dataDir && !l.trusted)
-    return {dataDir, dataDirLink, untrustedAncestors, blocksActing: dataDirLink !== null || untrustedAncestors.length > 0, realDataDir: await fsp.realpath(dataDir).catch(() => null)}
+    return {dataDir, dataDirLink, untrustedAncestors, blocksActing: dataDirLink !== null || untrustedAncestors.length > 0, realDataDir: await ctx.files.realpath(dataDir)}
   })
 }
 

@@ -10,7 +10,6 @@ import {defineSymptoms} from '../../catalogue.js'
 const T = 'runwisp-troubleshooting.md'
 const F = 'runwisp-facts.md'
 const ALL = ['0.3-0.4', '0.5-0.15', '0.16+']
-const LEGACY = ['0.3-0.4']
 const TO_015 = ['0.3-0.4', '0.5-0.15']
 const FROM_05 = ['0.5-0.15', '0.16+']
 const NEW = ['0.16+']

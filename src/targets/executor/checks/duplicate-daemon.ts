@@ -21,7 +21,7 @@ export const executorDuplicateDaemon: TargetCheck = {
       if (lookup.alive !== true) continue
       const proc = lookup.info
       if (!isDaemonCommand(proc)) continue
-      if ((await executorIdentity(proc, manifest?.owner.executablePath)).verdict !== 'executor') continue
+      if ((await executorIdentity(ctx, proc, manifest?.owner.executablePath)).verdict !== 'executor') continue
       daemons.push({proc, dataDir: await dataDirOf(ctx, proc)})
     }
     if (daemons.length === 0) return skip('no Executor daemon process is running')

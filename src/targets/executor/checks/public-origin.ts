@@ -74,7 +74,7 @@ export const executorPublicOrigin: TargetCheck = withDocumentedPlans({
       findings.push(finding('executor/public-origin-empty-var', {vars: {variable: resolved.source, origin: resolved.origin}, evidence}))
       return findings
     }
-    let url: URL | null = null
+    let url: URL | null
     try {
       url = new URL(resolved.origin)
     } catch {

@@ -1,4 +1,3 @@
-import {promises as fsp} from 'node:fs'
 import {delimiter, dirname, join, resolve} from 'node:path'
 import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
@@ -30,7 +29,7 @@ async function cliVersion(ctx: CheckContext): Promise<{version: string; path: st
     const candidate = join(dir, 'executor')
     const stat = await ctx.files.stat(candidate)
     if (!stat.ok || !stat.stat.isFile()) continue
-    const real = await fsp.realpath(candidate).catch(() => candidate)
+    const real = (await ctx.files.realpath(candidate)) ?? candidate
     let current = dirname(real)
     for (let depth = 0; depth < 4; depth++) {
       const pkg = await ctx.files.read(join(current, 'package.json'), 256 * 1024)

@@ -4,7 +4,6 @@
  * contributor tool keys on: the CLI package, the Vite plugin package and the e2e port allocator
  * (executor-facts §3.3, §7.3).
  */
-import {promises as fsp} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import type {CheckContext} from '../../../context.js'
 
@@ -70,14 +69,14 @@ export function detectCheckout(ctx: CheckContext): Promise<CheckoutDetection> {
       if (!stat.ok || !stat.stat.isDirectory()) return {found: false, reason: `--executor-checkout ${dir} is not a directory (${stat.ok ? 'not a dir' : stat.code})`}
       const root = await checkoutContaining(ctx, dir)
       if (!root) return {found: false, reason: `--executor-checkout ${dir} is not an Executor monorepo checkout: ${await missingMarker(ctx, dir)}`}
-      return {found: true, checkout: {root: await real(root), source: 'flag'}}
+      return {found: true, checkout: {root: await real(ctx, root), source: 'flag'}}
     }
     const root = await checkoutContaining(ctx, ctx.cwd)
     if (!root) return {found: false, reason: `no Executor monorepo checkout at or above ${ctx.cwd} (a root holds apps/cli, packages/core/vite-plugin and e2e/src/ports.ts; point at one with --executor-checkout)`}
-    return {found: true, checkout: {root: await real(root), source: 'cwd'}}
+    return {found: true, checkout: {root: await real(ctx, root), source: 'cwd'}}
   })
 }
 
-async function real(path: string): Promise<string> {
-  return fsp.realpath(path).catch(() => path)
+async function real(ctx: CheckContext, path: string): Promise<string> {
+  return (await ctx.files.realpath(path)) ?? path
 }

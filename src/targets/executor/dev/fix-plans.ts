@@ -31,7 +31,7 @@ export function liveDevServers(ctx: CheckContext, root: string): Promise<Process
  * itself is signalled (its children then lose their parent, and a later run sees them).
  */
 async function groupIsItsOwn(ctx: CheckContext, proc: ProcessInfo, root: string | null): Promise<boolean> {
-  if ((await processGroup(proc.pid)) !== proc.pid) return false
+  if ((await processGroup(ctx, proc.pid)) !== proc.pid) return false
   const all = await ctx.processes.list()
   const byPid = new Map(all.map((p) => [p.pid, p]))
   const descends = (p: ProcessInfo) => {
@@ -42,7 +42,7 @@ async function groupIsItsOwn(ctx: CheckContext, proc: ProcessInfo, root: string 
   }
   const states = root ? (await readDevState(ctx, root)).instances : []
   for (const member of all) {
-    if (member.pid === proc.pid || (await processGroup(member.pid)) !== proc.pid) continue
+    if (member.pid === proc.pid || member.pgrp !== proc.pid) continue
     if (!descends(member) || (await recordedInstance(ctx, member, states)) !== null) return false
   }
   return true

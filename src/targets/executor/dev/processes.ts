@@ -5,7 +5,6 @@
  * here each argv element is read whole (paths with spaces survive), every segment boundary is a
  * candidate root, and when the command line names no path the process's cwd decides.
  */
-import {promises as fsp} from 'node:fs'
 import {basename, join} from 'node:path'
 import type {CheckContext} from '../../../context.js'
 import type {ProcessInfo} from '../../../probes/processes.js'
@@ -108,14 +107,10 @@ async function executorAncestor(ctx: CheckContext, dir: string): Promise<string 
   return null
 }
 
-/** Process group id from /proc/<pid>/stat (field 5), or null. The e2e boots make each child a group leader. */
-export async function processGroup(pid: number): Promise<number | null> {
-  if (process.platform !== 'linux') return null
-  const stat = await fsp.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)
-  if (!stat) return null
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const pgrp = Number(fields[2])
-  return Number.isInteger(pgrp) && pgrp > 0 ? pgrp : null
+/** Process group id of a live process (the e2e boots make each child a group leader), or null. */
+export async function processGroup(ctx: CheckContext, pid: number): Promise<number | null> {
+  const found = await ctx.processes.get(pid)
+  return found.alive === true ? (found.info.pgrp ?? null) : null
 }
 
 export interface DevInstance {
@@ -209,7 +204,7 @@ export async function recordedInstance(ctx: CheckContext, proc: ProcessInfo, ins
   if (instances.length === 0) return null
   const owners = new Map<number, DevInstance>()
   for (const instance of instances) for (const pid of [instance.runnerPid, ...instance.childPids]) owners.set(pid, instance)
-  const group = await processGroup(proc.pid)
+  const group = await processGroup(ctx, proc.pid)
   if (group !== null && owners.has(group)) {
     const instance = owners.get(group)!
     // Linux never reuses a pid while a group of that id exists. With the leader gone, the member

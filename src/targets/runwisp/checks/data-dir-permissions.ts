@@ -1,5 +1,5 @@
 import {dirname} from 'node:path'
-import {promises as fsp, type Stats} from 'node:fs'
+import type {Stats} from 'node:fs'
 import {Undetermined, type TargetCheck, type Verdict} from '../../../check.js'
 import type {DetectedTarget} from '../../types.js'
 import {finding} from '../../../catalogue.js'
@@ -71,7 +71,7 @@ function ownerStep(f: Finding): FixStep {
  * daemon reaches it through group or other bits, 0700 would lock it out: chown first, by hand.
  */
 async function modePlan(ctx: CheckContext, dataDir: string, account: DaemonAccount, f: Finding): Promise<FixStep[]> {
-  const real = await fsp.realpath(dataDir).catch(() => null)
+  const real = await ctx.files.realpath(dataDir)
   const st = real ? await ctx.files.lstat(real) : null
   const why = `Run logs, the database and the socket are in it; RunWisp keeps it 0700 and re-tightens it at start when it owns it (runwisp-facts §1.3).`
   if (real && st?.ok && st.stat.isDirectory() && (account.uid === 0 || st.stat.uid === account.uid)) return [chmodStep({path: real, stat: st.stat, mode: 0o700, why})]

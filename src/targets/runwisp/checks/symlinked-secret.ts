@@ -3,7 +3,7 @@ import {finding} from '../../../catalogue.js'
 import {daemonAccount, loadRunwispState, requireReadableDataDir, restartCommand, runwispFacts} from '../state.js'
 import {secretPaths, type SecretPath} from '../secrets.js'
 import type {Finding} from '../../../types.js'
-import {promises as fsp, type Stats} from 'node:fs'
+import type {Stats} from 'node:fs'
 import type {CheckContext} from '../../../context.js'
 import {documentedStep} from '../../../fix/documented.js'
 import {manualStep, quarantineStep, replaceSymlinkStep, shellQuote} from '../../../fix/steps.js'
@@ -63,7 +63,7 @@ const restartStep = (restart: string): FixStep =>
  * own the file (RunWisp refuses a secret "owned by a different user", runwisp-facts §1.3).
  */
 async function linkPlan(ctx: CheckContext, secret: SecretPath, linkStat: Stats, linkTarget: string | null, restart: string, f: Finding): Promise<FixStep[]> {
-  const real = await fsp.realpath(secret.path).catch(() => null)
+  const real = await ctx.files.realpath(secret.path)
   const target = real ? await ctx.files.lstat(real) : null
   const why = `RunWisp refuses to write a secret through a symlink, so that nobody who can plant a link redirects the write (runwisp-facts §1.3).`
   const keepBytes = secret.kind === 'password' || secret.kind === 'drop-in'
