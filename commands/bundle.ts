@@ -1,4 +1,5 @@
 import {Command, Flags} from '@oclif/core'
+import {homedir} from 'node:os'
 import {resolve} from 'node:path'
 import {runFlags} from '../src/cli/flags.js'
 import {toRunOptions} from '../src/cli/run-flags.js'
@@ -49,7 +50,7 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
       const runOptions = toRunOptions(flags)
       const shown = flags.output ?? defaultOutputName(new Date())
       // doctor.config.json as `doctor` finds it: its declared targets are checked, collected and redacted too.
-      const config = await loadConfig({cwd: process.cwd()})
+      const config = await loadConfig({cwd: process.cwd(), env: process.env, home: process.env.HOME ?? homedir()})
       process.exitCode = await runBundle({
         env: process.env,
         cwd: process.cwd(),

@@ -1,4 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
+import {homedir} from 'node:os'
 import type {ExplainMatch, ExplainResult} from '../src/explain/index.js'
 
 export default class Explain extends Command {
@@ -43,7 +44,7 @@ Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no tex
 async function declareConfiguredTargets(fail: (message: string, suggestions: string[]) => never): Promise<void> {
   const [{loadConfig}, {declaredTargets}, {UsageError}] = await Promise.all([import('../src/config/load.js'), import('../src/targets/declared/target.js'), import('../src/engine/doctor.js')])
   try {
-    declaredTargets((await loadConfig({cwd: process.cwd()}))?.config.targets ?? [])
+    declaredTargets((await loadConfig({cwd: process.cwd(), env: process.env, home: process.env.HOME ?? homedir()}))?.config.targets ?? [])
   } catch (error) {
     if (error instanceof UsageError) fail(error.message, error.suggestions)
     throw error

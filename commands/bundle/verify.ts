@@ -1,4 +1,5 @@
 import {Args, Command} from '@oclif/core'
+import {homedir} from 'node:os'
 import {resolve} from 'node:path'
 import {runFlags} from '../../src/cli/flags.js'
 import {toRunOptions} from '../../src/cli/run-flags.js'
@@ -25,7 +26,7 @@ Exit 0 when clean; 1 naming each file, rule and line that holds one (never the v
     // The declared targets' secrets (doctor.config.json, found as `doctor` finds it) are scanned for too.
     let profiles
     try {
-      profiles = (await loadConfig({cwd: process.cwd()}))?.config.targets ?? []
+      profiles = (await loadConfig({cwd: process.cwd(), env: process.env, home: process.env.HOME ?? homedir()}))?.config.targets ?? []
     } catch (error) {
       if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
       throw error

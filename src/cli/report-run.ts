@@ -8,6 +8,7 @@
  *   4. render to stdout or `--output`, write the step summary, decide the exit code.
  * Never imports oclif: the fast root path (bin/run.js) and the oclif commands share it.
  */
+import {homedir} from 'node:os'
 import {checks as registeredChecks} from '../../checks/index.js'
 import type {CheckDefinition} from '../check.js'
 import type {RunConfig} from '../config/apply.js'
@@ -65,7 +66,7 @@ export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): 
   const format: Format = fix && resolved !== 'json' ? 'human' : resolved
   const options = toRunOptions({...flags, target: flags.target?.length ? flags.target : setup.defaultTargets})
   validateCheckIds([...(options.only ?? []), ...(options.skip ?? [])], registeredChecks.map((c) => c.id))
-  const config = await loadConfig({cwd: setup.cwd, explicit: flags.config})
+  const config = await loadConfig({cwd: setup.cwd, explicit: flags.config, env: setup.env, home: setup.env.HOME ?? homedir()})
   const targets = [...registeredTargets, ...declaredTargets(config?.config.targets ?? [])]
   validateTargetIds(options.forcedTargets ?? [], targets.map((t) => t.id), config?.path ?? null)
   return {

@@ -99,3 +99,107 @@ export function locateJsonError(text: string): JsonProblem | null {
     return {line: before.split('\n').length, column: at - before.lastIndexOf('\n'), what: error.message}
   }
 }
+
+/** One step of a path into a JSON document: an object key or an array index. */
+export type JsonSegment = string | number
+
+/** RFC 6901: `/targets/0/dataDir` (with `~` as `~0` and `/` as `~1` inside a key). */
+export function toJsonPointer(path: readonly JsonSegment[]): string {
+  return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')
+}
+
+export interface JsonPlace {
+  line: number
+  column: number
+}
+
+/**
+ * Where the value at `path` starts in valid JSON `text` (or, with `at: 'key'`, where its key is
+ * written: what an unknown-key error points at). Null when the path is not in the text. Only
+ * called to word an error, so it walks the text again rather than keeping positions on every load.
+ */
+export function locateJsonPath(text: string, path: readonly JsonSegment[], at: 'key' | 'value' = 'value'): JsonPlace | null {
+  let i = 0
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++
+  }
+  const skipString = (): string => {
+    const start = i
+    i++
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1
+    i++
+    return JSON.parse(text.slice(start, i)) as string
+  }
+  const skipValue = (): void => {
+    ws()
+    const c = text[i]
+    if (c === '"') return void skipString()
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']'
+      i++
+      for (;;) {
+        ws()
+        if (text[i] === close) return void i++
+        if (c === '{') {
+          skipString()
+          ws()
+          i++ // ':'
+        }
+        skipValue()
+        ws()
+        if (text[i] === ',') i++
+      }
+    }
+    while (i < text.length && !',]} \t\n\r'.includes(text[i]!)) i++
+  }
+  const place = (offset: number): JsonPlace => {
+    const before = text.slice(0, offset)
+    return {line: before.split('\n').length, column: offset - before.lastIndexOf('\n')}
+  }
+  let keyAt = -1
+  try {
+    for (const segment of path) {
+      ws()
+      const c = text[i]
+      let found = -1
+      let foundKey = -1
+      if (c === '{' && typeof segment === 'string') {
+        i++
+        for (;;) {
+          ws()
+          if (text[i] === '}' || i >= text.length) break
+          const k = i
+          const key = skipString()
+          ws()
+          i++ // ':'
+          ws()
+          // Duplicate keys: JSON.parse keeps the last, so the last one is what was judged.
+          if (key === segment) [found, foundKey] = [i, k]
+          skipValue()
+          ws()
+          if (text[i] === ',') i++
+        }
+      } else if (c === '[' && typeof segment === 'number') {
+        i++
+        for (let n = 0; ; n++) {
+          ws()
+          if (text[i] === ']' || i >= text.length) break
+          if (n === segment) {
+            found = i
+            break
+          }
+          skipValue()
+          ws()
+          if (text[i] === ',') i++
+        }
+      }
+      if (found < 0) return null
+      i = found
+      keyAt = foundKey
+    }
+    ws()
+    return place(at === 'key' && keyAt >= 0 ? keyAt : i)
+  } catch {
+    return null
+  }
+}

@@ -9,7 +9,7 @@ import {dirname, join, resolve} from 'node:path'
 import {checks} from '../../checks/index.js'
 import {allSymptoms} from '../catalogue.js'
 import '../targets/index.js'
-import {ConfigError, parseConfig, type DoctorConfig, type KnownIds} from './schema.js'
+import {ConfigError, parseConfig, type DoctorConfig, type ExpandFrom, type KnownIds} from './schema.js'
 
 export const CONFIG_FILE = 'doctor.config.json'
 /** Far above any real config; a runaway file is refused, never read whole. */
@@ -45,11 +45,11 @@ export async function findConfig(cwd: string): Promise<string | null> {
  * Loads the config. An explicit path that does not exist is an error (the user asked for it); a
  * missing default is simply no config. Returns null when there is none.
  */
-export async function loadConfig(init: {cwd: string; explicit?: string; known?: KnownIds}): Promise<LoadedConfig | null> {
+export async function loadConfig(init: {cwd: string; explicit?: string; known?: KnownIds} & ExpandFrom): Promise<LoadedConfig | null> {
   const path = init.explicit ? resolve(init.cwd, init.explicit) : await findConfig(init.cwd)
   if (!path) return null
   const text = await readConfigText(path)
-  return {path, config: parseConfig(text, path, init.known ?? knownIds())}
+  return {path, config: parseConfig(text, path, init.known ?? knownIds(), {...(init.env ? {env: init.env} : {}), ...(init.home ? {home: init.home} : {})})}
 }
 
 async function readConfigText(path: string): Promise<string> {

@@ -9,6 +9,8 @@ import {appliesTo} from '../../src/check.js'
 import {validateTargetIds} from '../../src/cli/run-flags.js'
 import {UsageError} from '../../src/engine/doctor.js'
 import {catalogueExplainer} from '../../src/explain/index.js'
+import {knownIds} from '../../src/config/load.js'
+import {parseConfig} from '../../src/config/schema.js'
 import {GENERIC_SYMPTOMS} from '../../src/targets/declared/symptoms.js'
 import {declaredTarget} from '../../src/targets/declared/target.js'
 import type {TargetProfile} from '../../src/targets/profile.js'
@@ -63,5 +65,15 @@ describe('declared targets: plumbing', () => {
     assert.equal(explainer.explain(nginxLine).matches[0]?.symptom, 'kv/port-in-use')
     assert.equal(explainer.explain('Port 4788 is in use. Starting daemon on available port 47912 instead.').matches[0]?.symptom.startsWith('executor/'), true)
     assert.notEqual(explainer.explain('kernel: Out of memory: Killed process 1234 (java)').matches[0]?.symptom, 'kv/port-in-use')
+  })
+
+  it('a suppression may name a declared target\'s generic symptom with its check; a declared symptom may not take a generic slug', () => {
+    const declaration = {id: 'kv', name: 'KV', ports: [7000], pidFile: '/srv/kv/kv.pid'}
+    const suppress = [{symptom: 'kv/stale-pid-file', check: 'stale-lock', reason: 'known', expires: '2099-01-01'}]
+    const config = parseConfig(JSON.stringify({targets: [declaration], suppress}), '/x/doctor.config.json', knownIds())
+    assert.equal(config.suppress[0]!.symptom, 'kv/stale-pid-file')
+    assert.throws(() => parseConfig(JSON.stringify({targets: [declaration], suppress: [{...suppress[0], check: 'port-squatter'}]}), '/x/doctor.config.json', knownIds()), /not reported by check "port-squatter"/)
+    const own = {id: 'kv/hung', title: 't', patterns: ['x'], cause: 'c', fix: {summary: 's', commands: []}}
+    assert.throws(() => parseConfig(JSON.stringify({targets: [{...declaration, symptoms: [own]}]}), '/x/doctor.config.json', knownIds()), /generic checks report for every declared target/)
   })
 })

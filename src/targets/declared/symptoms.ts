@@ -131,6 +131,11 @@ const TEMPLATES: Record<GenericSymptom, Template> = {
 
 export const GENERIC_SYMPTOMS = Object.keys(TEMPLATES) as GenericSymptom[]
 
+/** The check that reports a generic symptom. */
+export function genericSymptomCheck(slug: GenericSymptom): string {
+  return TEMPLATES[slug].check
+}
+
 export function genericSymptomId(profile: TargetProfile, slug: GenericSymptom): string {
   return `${profile.id}/${slug}`
 }
