@@ -32,5 +32,5 @@ export default tseslint.config(
     },
   },
   {files: ['**/*.cjs'], languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', module: 'writable'}}, rules: {'@typescript-eslint/no-require-imports': 'off'}},
-  {files: ['checks/**/*.ts', 'src/targets/**/*.ts'], rules: noDirectMachine},
+  {files: ['checks/**/*.ts', 'src/generic/**/*.ts', 'src/targets/**/*.ts'], rules: noDirectMachine},
 )

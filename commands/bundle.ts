@@ -1,7 +1,9 @@
 import {Command, Flags} from '@oclif/core'
+import {homedir} from 'node:os'
 import {resolve} from 'node:path'
 import {runFlags} from '../src/cli/flags.js'
 import {toRunOptions} from '../src/cli/run-flags.js'
+import {loadConfig} from '../src/config/load.js'
 import {UsageError} from '../src/engine/doctor.js'
 import {DEFAULT_BUNDLE_OPTIONS, formatSize, MAX_BUNDLE_FILE_BYTES, parseSize, type BundleOptions} from '../src/bundle/options.js'
 
@@ -49,11 +51,14 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
       // The same flags mean the same thing as for `doctor`: they reach the checks and the sources through ctx.options.
       const runOptions = toRunOptions(flags)
       const shown = flags.output ?? defaultOutputName(new Date())
+      // doctor.config.json as `doctor` finds it: its declared targets are checked, collected and redacted too.
+      const config = await loadConfig({cwd: process.cwd(), env: process.env, home: process.env.HOME ?? homedir()})
       process.exitCode = await runBundle({
         env: process.env,
         cwd: process.cwd(),
         options,
         runOptions,
+        profiles: config?.config.targets ?? [],
         list: flags.list,
         force: flags.force,
         output: {path: resolve(process.cwd(), shown), shown},

@@ -1,4 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
+import {homedir} from 'node:os'
 import type {ExplainMatch, ExplainResult} from '../src/explain/index.js'
 
 export default class Explain extends Command {
@@ -28,11 +29,26 @@ Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no tex
       this.error('Give the error text as arguments or on stdin, for example: doctor explain "Port 4788 is in use"', {exit: 2})
     }
     const {catalogueExplainer} = await import('../src/explain/index.js')
+    await declareConfiguredTargets((message, suggestions) => this.error(message, {exit: 2, suggestions}))
     const result = catalogueExplainer().explain(text)
     if (flags.json) process.stdout.write(JSON.stringify({matches: result.matches}, null, 2) + '\n')
     else process.stdout.write(await formatExplanation(result))
     process.exitCode = result.matches.length > 0 ? 0 : 1
     return result
+  }
+}
+
+/**
+ * The targets doctor.config.json declares (found as `doctor` finds it) join the catalogue, so a
+ * line their daemons print is explained by their declared symptoms. A bad config is exit 2.
+ */
+async function declareConfiguredTargets(fail: (message: string, suggestions: string[]) => never): Promise<void> {
+  const [{loadConfig}, {declaredTargets}, {UsageError}] = await Promise.all([import('../src/config/load.js'), import('../src/targets/declared/target.js'), import('../src/engine/doctor.js')])
+  try {
+    declaredTargets((await loadConfig({cwd: process.cwd(), env: process.env, home: process.env.HOME ?? homedir()}))?.config.targets ?? [])
+  } catch (error) {
+    if (error instanceof UsageError) fail(error.message, error.suggestions)
+    throw error
   }
 }
 

@@ -28,6 +28,8 @@ export interface SymptomEntry {
   check?: string
   /** What the product prints, verbatim, with `${name}` where it interpolates a value. */
   patterns?: string[]
+  /** What a declared target's daemon prints, as its declaration's regexes: explain and daemon-log-errors match them as written. */
+  regexes?: readonly RegExp[]
   /** Generations where it applies; absent means all. */
   generations?: string[]
   /** Words a user might use instead of the product's message (for paraphrased reports). */
@@ -52,6 +54,15 @@ export function defineSymptoms(entries: readonly SymptomEntry[]): readonly Sympt
     registry.set(entry.id, entry)
   }
   return entries
+}
+
+/**
+ * Registers a declared target's entries, replacing whatever that target had (a config read
+ * again in the same process declares it anew). Built-in targets cannot be replaced this way.
+ */
+export function defineTargetSymptoms(target: TargetId, entries: readonly SymptomEntry[]): readonly SymptomEntry[] {
+  for (const [id, entry] of registry) if (entry.target === target) registry.delete(id)
+  return defineSymptoms(entries)
 }
 
 export function symptom(id: string): SymptomEntry {

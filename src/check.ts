@@ -3,6 +3,7 @@
  * A check declares what it is (metadata) beside what it does (`detect`), and `detect` only reads.
  */
 import type {CheckContext} from './context.js'
+import type {TargetProfile} from './targets/profile.js'
 import type {DetectedTarget} from './targets/types.js'
 import type {Finding, TargetId} from './types.js'
 
@@ -32,6 +33,36 @@ export interface CheckDefinition {
   fixable: boolean
   /** Reads the machine and returns findings ([] = healthy). Throws `Undetermined` when it cannot decide. */
   detect(ctx: CheckContext, target: DetectedTarget): Promise<Verdict>
+  /**
+   * The check written once against a profile's facts: it runs for every declared target
+   * (doctor.config.json `targets`) and reports `<target>/<slug>` for the slugs it lists.
+   */
+  declared?: DeclaredCheck
+}
+
+/** Generic symptoms a declared target's checks report, as `<target id>/<slug>` (src/targets/declared/symptoms.ts). */
+export type GenericSymptom =
+  | 'unhealthy'
+  | 'not-answering'
+  | 'hung'
+  | 'impostor'
+  | 'port-squatter'
+  | 'stale-pid-file'
+  | 'recycled-pid-file'
+  | 'data-dir-mode'
+  | 'data-dir-owner'
+  | 'data-dir-missing'
+  | 'secret-mode'
+  | 'secret-symlink'
+  | 'disk-low'
+  | 'clock-skew'
+
+/** A generic check's behaviour for declared targets: the facts it needs come from the profile. */
+export interface DeclaredCheck {
+  /** Generic symptoms it may report, and `declared` when it reports the profile's own declared symptoms. */
+  symptoms: ReadonlyArray<GenericSymptom | 'declared'>
+  /** Reads the machine for this profile; skips with a reason when the profile lacks the facts. */
+  detect(ctx: CheckContext, profile: TargetProfile, target: DetectedTarget): Promise<Verdict>
 }
 
 /**
@@ -45,17 +76,24 @@ export interface TargetCheck {
 }
 
 /** Composes per-target implementations into a check's `targets`, `symptoms` and `detect`. */
-export function perTarget(implementations: Partial<Record<TargetId, TargetCheck>>): Pick<CheckDefinition, 'targets' | 'symptoms' | 'detect'> {
+export function perTarget(implementations: Partial<Record<TargetId, TargetCheck>>, declared?: DeclaredCheck): Pick<CheckDefinition, 'targets' | 'symptoms' | 'detect' | 'declared'> {
   const entries = Object.entries(implementations) as Array<[TargetId, TargetCheck]>
   return {
     targets: entries.map(([id]) => id),
     symptoms: entries.flatMap(([, impl]) => impl.symptoms),
+    ...(declared ? {declared} : {}),
     detect(ctx, target) {
+      if (target.profile) return declared ? declared.detect(ctx, target.profile, target) : Promise.resolve(skip(`not applicable to declared targets`))
       const impl = implementations[target.id]
       if (!impl) return Promise.resolve(skip(`not applicable to ${target.id}`))
       return impl.detect(ctx, target)
     },
   }
+}
+
+/** Whether `check` runs for `target`: a built-in it names, or a declared target when it has a generic half. */
+export function appliesTo(check: CheckDefinition, target: DetectedTarget): boolean {
+  return target.profile ? check.declared !== undefined : check.targets.includes(target.id)
 }
 
 export function defineCheck(definition: CheckDefinition): CheckDefinition {

@@ -9,6 +9,7 @@ import {FileProbe} from './probes/files.js'
 import {DEFAULT_HTTP_TIMEOUT_MS, HttpProbe} from './probes/http.js'
 import {ProcessProbe} from './probes/processes.js'
 import {SocketProbe} from './probes/sockets.js'
+import {TcpProbe} from './probes/tcp.js'
 import type {TargetId} from './types.js'
 
 export interface RunOptions {
@@ -50,6 +51,8 @@ export interface CheckContext {
   readonly processes: ProcessProbe
   readonly sockets: SocketProbe
   readonly http: HttpProbe
+  /** Line-protocol exchanges (declared targets' `tcp` health probes). */
+  readonly tcp: TcpProbe
   /**
    * Fires when this check's deadline passes or the run's budget runs out. The probes above already
    * honour it (a pending call rejects with a `Deadline`); pass it to anything else that can take
@@ -106,6 +109,7 @@ export function createContext(init: ContextInit = {}): RunContext {
     processes: new ProcessProbe('/proc', life.controller.signal),
     sockets: new SocketProbe('/proc', life.controller.signal),
     http,
+    tcp: new TcpProbe(options.httpTimeoutMs, life.controller.signal),
     now: init.now ?? Date.now,
   }
   /**
@@ -140,6 +144,7 @@ export function createContext(init: ContextInit = {}): RunContext {
     processes: withSignal(base.processes, signal),
     sockets: withSignal(base.sockets, signal),
     http: withSignal(base.http, signal),
+    tcp: withSignal(base.tcp, signal),
     signal,
     memo: memoFor(signal),
   })

@@ -23,6 +23,11 @@ import {Redactor} from './redact/redactor.js'
 import {buildReportMarkdown} from './report-md.js'
 import {executorLocations, planExecutor} from './sources/executor.js'
 import {planRunwisp, runwispLocations} from './sources/runwisp.js'
+import {planDeclared} from './sources/declared.js'
+import {declaredTargets} from '../targets/declared/target.js'
+import {declaredPorts} from '../targets/declared/ports.js'
+import {targets as registeredTargets} from '../targets/index.js'
+import type {TargetProfile} from '../targets/profile.js'
 import {environmentFacts, listeningPorts, relevantProcesses} from './sources/system.js'
 import {tailLog} from './tail.js'
 import {scanBytes, type VerifyHit} from './verify.js'
@@ -35,6 +40,8 @@ export interface CollectInit {
   options: BundleOptions
   /** Options of the doctor run whose report goes in the bundle. */
   runOptions: Partial<RunOptions>
+  /** Targets declared in doctor.config.json: checked by the doctor run, their files collected, their secrets learned. */
+  profiles?: readonly TargetProfile[]
   now?: () => number
   /**
    * Receives each file as soon as it is redacted (the archive writer). With a sink, each file is
@@ -177,9 +184,9 @@ class Budget {
 }
 
 /** The doctor runs in the bundle's own context: what the checks read, the sources reuse. */
-async function runDoctorSafely(ctx: RunContext): Promise<{report: Report} | {error: string}> {
+async function runDoctorSafely(ctx: RunContext, profiles: readonly TargetProfile[]): Promise<{report: Report} | {error: string}> {
   try {
-    return {report: await runDoctor({context: ctx})}
+    return {report: await runDoctor({context: ctx, targets: [...registeredTargets, ...declaredTargets(profiles)]})}
   } catch (error) {
     // The bundle is for broken machines: a doctor that could not run is itself the finding.
     return {error: (error as Error)?.message ?? String(error)}
@@ -245,7 +252,7 @@ export async function redactorForThisMachine(init: Omit<CollectInit, 'now'>): Pr
   const ctx = createContext({env: init.env, cwd: init.cwd, home: init.home, options: init.runOptions})
   try {
     const runwispAt = await runwispLocations(ctx)
-    return new Redactor(await discoverKnownSecrets(ctx, executorLocations(ctx), runwispAt), currentIdentity(init.env, init.home))
+    return new Redactor(await discoverKnownSecrets(ctx, executorLocations(ctx), runwispAt, init.profiles ?? []), currentIdentity(init.env, init.home))
   } finally {
     await ctx.close()
   }
@@ -264,10 +271,12 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
     let executorAt: ReturnType<typeof executorLocations>
     let runwispAt: Awaited<ReturnType<typeof runwispLocations>>
     let secrets: Awaited<ReturnType<typeof discoverKnownSecrets>>
+    const profiles = init.profiles ?? []
+    const declaredPlans = profiles.map((p) => ({profile: p, plan: planDeclared(p)}))
     try {
       executorAt = executorLocations(ctx)
       runwispAt = await runwispLocations(ctx)
-      secrets = await discoverKnownSecrets(ctx, executorAt, runwispAt)
+      secrets = await discoverKnownSecrets(ctx, executorAt, runwispAt, profiles)
       redactor = new Redactor(secrets, currentIdentity(init.env, init.home))
     } catch (error) {
       // Without every secret this machine knows, nothing may be written.
@@ -275,7 +284,7 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
       throw error
     }
     const [doctor, executorPlan, runwispPlan, ports] = await Promise.all([
-      runDoctorSafely(ctx),
+      runDoctorSafely(ctx, profiles),
       planSafely('executor', budget, () => planExecutor(ctx, executorAt)),
       planSafely('runwisp', budget, () => planRunwisp(ctx, runwispAt, init.options.runLogs)),
       budget.within('ports.json', () => listeningPorts(ctx), null),
@@ -291,22 +300,24 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
       products: {
         executor: {...executorPlan.facts, ...targetFacts(report, 'executor')},
         runwisp: {...runwispPlan.facts, ...targetFacts(report, 'runwisp')},
+        ...Object.fromEntries(declaredPlans.map(({profile, plan}) => [profile.id, {...plan.facts, ...targetFacts(report, profile.id)}])),
       },
     }
     await builder.json('environment.json', 'this machine', 'environment facts: OS, kernel, Node, CPU, memory, timezone, product versions', environment)
-    const extraPorts = [ctx.options.targetOptions.executor?.port, ctx.options.targetOptions.runwisp?.port].filter((p): p is number => typeof p === 'number')
+    const extraPorts = [ctx.options.targetOptions.executor?.port, ctx.options.targetOptions.runwisp?.port, ...profiles.flatMap((p) => declaredPorts(p))].filter((p): p is number => typeof p === 'number')
     if (ports) {
       const processes = await budget.within('processes.json', () => relevantProcesses(ctx, ports, extraPorts), null)
-      if (processes) await builder.json('processes.json', 'process table', 'Executor and RunWisp processes and whatever holds their ports', processes)
+      if (processes) await builder.json('processes.json', 'process table', 'Executor and RunWisp processes, and whatever holds their ports and declared targets\' ports', processes)
       await builder.json('ports.json', 'socket table', 'listening TCP sockets and the products’ unix sockets', ports)
     } else budget.skipped.push('processes.json')
 
     await includePlan(builder, executorPlan, init.options, budget, leftOut)
     await includePlan(builder, runwispPlan, init.options, budget, leftOut)
+    for (const {plan} of declaredPlans) await includePlan(builder, plan, init.options, budget, leftOut)
 
     const secretFiles: DescribedSecret[] = []
     const seen = new Set<string>()
-    const planned = await capPerKind([...executorPlan.secretFiles, ...runwispPlan.secretFiles], init.options.maxPerKind)
+    const planned = await capPerKind([...executorPlan.secretFiles, ...runwispPlan.secretFiles, ...declaredPlans.flatMap((d) => d.plan.secretFiles)], init.options.maxPerKind)
     leftOut.push(...planned.leftOut)
     for (const [i, s] of planned.kept.entries()) {
       if (budget.spent) {

@@ -7,6 +7,7 @@
 import {promises as fsp} from 'node:fs'
 import {homedir} from 'node:os'
 import type {RunOptions} from '../context.js'
+import type {TargetProfile} from '../targets/profile.js'
 import {AtomicOutput, OutputError} from './archive.js'
 import {collectBundle, RedactionLeftover, redactorForThisMachine, type Bundle} from './collect.js'
 import {formatList, formatVerify, formatWritten} from './format.js'
@@ -23,6 +24,8 @@ export interface BundleRun {
   cwd: string
   options: BundleOptions
   runOptions: Partial<RunOptions>
+  /** Targets declared in doctor.config.json. */
+  profiles?: readonly TargetProfile[]
   list: boolean
   force: boolean
   /** Absolute path, and the path as the user wrote it (for messages). */
@@ -59,6 +62,7 @@ export async function runBundle(run: BundleRun): Promise<number> {
       home,
       options: run.options,
       runOptions: run.runOptions,
+      profiles: run.profiles ?? [],
       ...(writer ? {sink: (entry: {name: string; data: Buffer}) => writer.add(entry)} : {}),
     })
     redactor = bundle.redactor
@@ -94,12 +98,14 @@ export interface VerifyRun {
   file: {path: string; shown: string}
   /** Where the products' secrets are (`--executor-data-dir`, `--runwisp-data-dir`, …), as for `doctor bundle`. */
   runOptions: Partial<RunOptions>
+  /** Targets declared in doctor.config.json: their secret values are scanned for too. */
+  profiles?: readonly TargetProfile[]
   out: Print
   err: Print
 }
 
 export async function runVerify(run: VerifyRun): Promise<number> {
-  const redactor = await redactorForThisMachine({env: run.env, cwd: run.cwd, home: homeOf(run.env), options: DEFAULT_BUNDLE_OPTIONS, runOptions: run.runOptions})
+  const redactor = await redactorForThisMachine({env: run.env, cwd: run.cwd, home: homeOf(run.env), options: DEFAULT_BUNDLE_OPTIONS, runOptions: run.runOptions, profiles: run.profiles ?? []})
   let result
   try {
     result = await verifyArchive(run.file.path, redactor)

@@ -13,6 +13,8 @@ import {isSecretEnvName, isSecretKey} from './redact/names.js'
 import {isNonSecretValue} from './redact/placeholder.js'
 import {readSecretJson, type JsonPath, type JsonString, type JsonStrings} from './json-strings.js'
 import {readSecretText} from './read.js'
+import type {TargetProfile} from '../targets/profile.js'
+import {declaredSecretValues} from './sources/declared.js'
 import {executorLocations, type ExecutorLocations} from './sources/executor.js'
 import {envFileAssignments, runwispConfigSecrets, runwispLocations, unitEnvironment, type RunwispLocations} from './sources/runwisp.js'
 
@@ -54,7 +56,7 @@ function pick(file: JsonStrings | null, where: (path: JsonPath) => boolean): Jso
   })
 }
 
-export async function discoverKnownSecrets(ctx: CheckContext, executor: ExecutorLocations, runwisp: RunwispLocations): Promise<KnownSecret[]> {
+export async function discoverKnownSecrets(ctx: CheckContext, executor: ExecutorLocations, runwisp: RunwispLocations, profiles: readonly TargetProfile[] = []): Promise<KnownSecret[]> {
   const set = new SecretSet()
 
   // The environment this command runs in.
@@ -85,6 +87,9 @@ export async function discoverKnownSecrets(ctx: CheckContext, executor: Executor
     const text = await readSecretText(service.path, 256 * 1024)
     if (text) for (const [name, value] of unitEnvironment(text)) if (isSecretEnvName(name)) set.add(value, `${service.path} Environment ${name}`)
   }
+
+  // Declared targets: what their profiles say is secret (doctor.config.json `secrets[].values`, `env`).
+  for (const profile of profiles) for (const learned of await declaredSecretValues(ctx, profile)) set.add(learned.value, learned.foundIn)
 
   // RunWisp (runwisp-facts §1.2, §3.3, §5.1, §8).
   for (const data of runwisp.dataDirs) {
@@ -130,6 +135,6 @@ export async function discoverKnownSecrets(ctx: CheckContext, executor: Executor
 }
 
 /** The known secrets of this machine, found where the bundle finds them: what every output is redacted of. */
-export async function knownSecretsOf(ctx: CheckContext): Promise<KnownSecret[]> {
-  return discoverKnownSecrets(ctx, executorLocations(ctx), await runwispLocations(ctx))
+export async function knownSecretsOf(ctx: CheckContext, profiles: readonly TargetProfile[] = []): Promise<KnownSecret[]> {
+  return discoverKnownSecrets(ctx, executorLocations(ctx), await runwispLocations(ctx), profiles)
 }

@@ -5,7 +5,7 @@
 import type {JsonValue} from '../types.js'
 
 /** Which product (or the machine itself) a piece of the bundle comes from. */
-export type Origin = 'executor' | 'runwisp' | 'system' | 'doctor'
+export type Origin = 'executor' | 'runwisp' | 'system' | 'doctor' | 'declared'
 
 /** A config, manifest, record or unit file to copy, redacted. */
 export interface PlannedCopy {

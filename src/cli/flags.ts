@@ -8,7 +8,7 @@ import {FORMATS} from '../report/format.js'
 import {TARGET_IDS} from '../types.js'
 
 export const runFlags = {
-  target: Flags.string({description: 'Check this product even if it was not detected (repeatable).', multiple: true, options: [...TARGET_IDS]}),
+  target: Flags.string({description: `Check this target even if it was not detected (repeatable): ${TARGET_IDS.join(', ')} or one declared in doctor.config.json.`, multiple: true}),
   only: Flags.string({description: 'Run only these check ids (repeatable or comma-separated).', multiple: true}),
   skip: Flags.string({description: 'Skip these check ids (repeatable or comma-separated).', multiple: true}),
   json: Flags.boolean({description: 'Print exactly one JSON document (the report) on stdout.'}),

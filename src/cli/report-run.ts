@@ -21,11 +21,13 @@ import type {PlannedCheck, RunHooks} from '../engine/run-checks.js'
 import {fixModeOf, lockForFix, runFixStage, type FixFlagValues, type FixMode} from '../fix/cli.js'
 import {appendStepSummary, renderReport, resolveFormat, type Format} from '../report/format.js'
 import {OutputSafety} from '../report/safety.js'
+import {declaredTargets} from '../targets/declared/target.js'
+import type {TargetProfile} from '../targets/profile.js'
 import {targets as registeredTargets} from '../targets/index.js'
 import type {Report, TargetId} from '../types.js'
 import {endSoon} from './exit.js'
 import {reportOutput} from './report-output.js'
-import {toRunOptions, validateCheckIds, type RunFlagValues} from './run-flags.js'
+import {toRunOptions, validateCheckIds, validateTargetIds, type RunFlagValues} from './run-flags.js'
 
 export interface ReportFlagValues extends RunFlagValues, FixFlagValues {
   format?: string
@@ -71,12 +73,14 @@ export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): 
   const set = applySetFlags(flags.set ?? [], {profiles: loaded?.config.targets ?? [], targetOptions: options.targetOptions, expand: {env: setup.env, home, baseDir: setup.cwd}})
   options.targetOptions = set.targetOptions
   const config = loaded && {...loaded, config: {...loaded.config, targets: set.profiles}}
+  const targets = [...registeredTargets, ...declaredTargets(config?.config.targets ?? [])]
+  validateTargetIds(options.forcedTargets ?? [], targets.map((t) => t.id), config?.path ?? null)
   return {
     name: setup.name,
     format,
     fix,
     config,
-    init: {options, checks: setup.checks ?? registeredChecks, targets: registeredTargets, config, verbose: Boolean(flags.verbose)},
+    init: {options, checks: setup.checks ?? registeredChecks, targets, config, verbose: Boolean(flags.verbose)},
   }
 }
 
@@ -95,7 +99,7 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
     let safety: OutputSafety
     try {
       diagnosis = await runDoctor({...run.init, context: ctx, ...(live ? {onPlan: live.onPlan} : {})})
-      safety = new OutputSafety(await learnSecrets(ctx))
+      safety = new OutputSafety(await learnSecrets(ctx, run.config?.config.targets ?? []))
     } finally {
       await ctx.close()
     }
@@ -140,9 +144,9 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
  * What the bundle would redact as known values. Reading them can fail (a file vanishing, a probe
  * cut short): the outputs then still get the pattern redaction and the control neutralising.
  */
-async function learnSecrets(ctx: RunContext) {
+async function learnSecrets(ctx: RunContext, profiles: readonly TargetProfile[]) {
   try {
-    return await knownSecretsOf(ctx)
+    return await knownSecretsOf(ctx, profiles)
   } catch {
     return []
   }

@@ -39,6 +39,21 @@ export function validateCheckIds(ids: readonly string[], known: readonly string[
   }
 }
 
+/**
+ * `--target` names a built-in or a target declared in the config the run follows; anything else
+ * is a usage error (exit 2) naming the targets there are.
+ */
+export function validateTargetIds(ids: readonly string[], known: readonly string[], configPath: string | null): void {
+  for (const id of ids) {
+    if (known.includes(id)) continue
+    const near = known.filter((k) => k.includes(id) || id.includes(k))
+    throw new UsageError(`unknown target "${id}"`, [
+      ...(near.length > 0 ? [`did you mean ${near.map((n) => `"${n}"`).join(' or ')}?`] : []),
+      `known targets: ${known.join(', ')}${configPath ? ` (built-in, and declared in ${configPath})` : ' (declare others in doctor.config.json `targets`)'}`,
+    ])
+  }
+}
+
 const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
 
 /** A TCP port from a flag: oclif hands a number, the fast path a string; both are checked here. */

@@ -5,7 +5,7 @@
  * expiry, keeping its findings marked, and expired ones fail the run; per-check timeouts and the
  * slow flag (d.10). The functions here are pure: the engine decides when they apply.
  */
-import type {CheckDefinition} from '../check.js'
+import {appliesTo, type CheckDefinition} from '../check.js'
 import {statusOf} from '../engine/status.js'
 import type {DetectedTarget} from '../targets/types.js'
 import type {CheckResult, ConfigReport, Finding, Report, SuppressionReport} from '../types.js'
@@ -26,7 +26,7 @@ export function skippedByConfig(pool: readonly CheckDefinition[], active: readon
     .filter((c) => skip.includes(c.id) && (only.length === 0 || only.includes(c.id)))
     .flatMap((c) =>
       active
-        .filter((t) => c.targets.includes(t.id))
+        .filter((t) => appliesTo(c, t))
         .map((t) => ({check: c, result: {id: c.id, target: t.id, title: c.title, status: 'skip' as const, durationMs: 0, reason: 'skipped in doctor.config.json', findings: []}})),
     )
 }

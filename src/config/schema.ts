@@ -13,6 +13,8 @@ import {jsonSyntaxProblem, locateJsonPath, toJsonPointer} from './json-position.
 import type {ExpandContext} from './paths.js'
 import {closest, describe, fail, Invalid, isObject, keyName, port, type Json, type JsonPath} from './rules.js'
 import {parseTargets} from './targets.js'
+import type {GenericSymptom} from '../check.js'
+import {GENERIC_SYMPTOMS, genericSymptomCheck} from '../targets/declared/symptoms.js'
 
 export interface Suppression {
   check?: string
@@ -113,7 +115,8 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
   // Declared targets first: suppressions may name them and their symptoms.
   const targets = raw.targets === undefined ? [] : parseTargets(raw.targets, ['targets'], {...expand, configPath: resolve(file)})
   const targetIds: string[] = [...TARGET_IDS, ...targets.map((t) => t.id)]
-  const symptoms = new Set([...known.symptoms, ...targets.flatMap((t) => t.symptoms.map((s) => s.id))])
+  // A declared target's generic symptoms (`<id>/stale-pid-file`, …) can be suppressed like its own.
+  const symptoms = new Set([...known.symptoms, ...targets.flatMap((t) => [...t.symptoms.map((s) => s.id), ...GENERIC_SYMPTOMS.map((slug) => `${t.id}/${slug}`)])])
 
   const checkId = (path: JsonPath, value: unknown, at: 'key' | 'value' = 'value'): string => {
     if (typeof value !== 'string' || value === '') return fail(path, `must be a check id, not ${describe(value)}`)
@@ -165,9 +168,11 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
         if (typeof id !== 'string' || !symptoms.has(id)) {
           fail([...at, 'symptom'], typeof id === 'string' ? `names no known symptom: "${id}"` : `must be a symptom id such as "executor/stale-record", not ${describe(id)}`, typeof id === 'string' ? closest(id, [...symptoms]) : [])
         }
-        const declared = !known.symptoms.has(id as string)
-        // A declared symptom is recognised in the target's logs: daemon-log-errors reports it.
-        const reportedBy = declared ? ['daemon-log-errors'] : null
+        const declared = targets.some((t) => (id as string).startsWith(`${t.id}/`)) || !known.symptoms.has(id as string)
+        // A declared symptom is recognised in the target's logs: daemon-log-errors reports it; a
+        // declared target's generic symptom, the generic check it belongs to.
+        const slug = (id as string).slice((id as string).indexOf('/') + 1) as GenericSymptom
+        const reportedBy = declared ? [GENERIC_SYMPTOMS.includes(slug) ? genericSymptomCheck(slug) : 'daemon-log-errors'] : null
         if (s.check && (reportedBy ? !reportedBy.includes(s.check) : !known.checks.get(s.check)!.includes(id as string))) fail([...at, 'symptom'], `"${id as string}" is not reported by check "${s.check}"`)
         s.symptom = id as string
       }

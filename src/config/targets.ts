@@ -8,6 +8,7 @@ import type {DataDirSpec, DeclaredSymptom, DetectHints, HealthProbe, PidFileSpec
 import {parseDuration} from '../duration.js'
 import {expandPath, PathProblem, type ExpandContext} from './paths.js'
 import {arrayOf, closest, describe, fail, mode, objectWith, port, regex, size, text, type JsonPath} from './rules.js'
+import {GENERIC_SYMPTOMS} from '../targets/declared/symptoms.js'
 
 export const TARGET_FIELDS = ['id', 'name', 'process', 'ports', 'health', 'pidFile', 'dataDir', 'secrets', 'env', 'configs', 'logs', 'symptoms', 'detect'] as const
 const PROCESS_FIELDS = ['names', 'executables']
@@ -203,6 +204,7 @@ function symptoms(value: unknown, at: JsonPath, target: TargetId): DeclaredSympt
     const slug = id.startsWith(`${target}/`) ? id.slice(target.length + 1) : null
     if (slug === null) fail([...p, 'id'], `must start with the target's id: "${target}/${id.includes('/') ? id.split('/').slice(1).join('/') : id}", not "${id}"`)
     if (!SLUG.test(slug!)) fail([...p, 'id'], `must be "${target}/<slug>" with a kebab-case slug, not "${id}"`)
+    if ((GENERIC_SYMPTOMS as readonly string[]).includes(slug!)) fail([...p, 'id'], `"${id}" is a symptom the generic checks report for every declared target (${GENERIC_SYMPTOMS.join(', ')}); give the target's own symptom another slug`)
     const first = seen.get(id)
     if (first !== undefined) fail([...p, 'id'], `"${id}" is declared twice in this target (first as symptoms[${first}])`)
     seen.set(id, p[p.length - 1] as number)

@@ -7,7 +7,7 @@
  */
 import {hostname} from 'node:os'
 import {checks as registeredChecks} from '../../checks/index.js'
-import type {CheckDefinition} from '../check.js'
+import {appliesTo, type CheckDefinition} from '../check.js'
 import {configReport, createSuppressor, expiredSuppressions, skippedByConfig, type RunConfig} from '../config/apply.js'
 import {createContext, type CheckContext, type ContextInit, type RunContext} from '../context.js'
 import {abortable, childController, Deadline, isDeadline} from '../probes/abort.js'
@@ -78,7 +78,7 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
     for (const check of pool) {
       if (options.only.length > 0 && !options.only.includes(check.id)) continue
       if (options.skip.includes(check.id) || configSkips.includes(check.id)) continue
-      for (const target of active) if (check.targets.includes(target.id)) planned.push({check, target})
+      for (const target of active) if (appliesTo(check, target)) planned.push({check, target})
     }
     const suppressor = config ? createSuppressor(config.config.suppress, Date.now()) : null
     const hooks = init.onPlan?.(planned, active) ?? {}
@@ -95,7 +95,8 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
       host: options.host ?? hostname(),
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
-      targets: detected,
+      // A declared target's profile is what its checks read, not part of the report.
+      targets: detected.map(({profile: _profile, ...report}) => report),
       checks: results,
       summary: summarize(results),
       ...(config ? {config: configReport(config, suppressor!.outcomes())} : {}),

@@ -24,7 +24,7 @@ import type {BuiltinTargetId, TargetId} from '../types.js'
 import {DescriptionIndex, terms} from './describe.js'
 import {isHowToQuestion} from './questions.js'
 import {normalise} from './normalise.js'
-import {compilePattern, type CompiledPattern, SYSTEM_ERROR_TEXT} from './patterns.js'
+import {compileDeclaredRegex, compilePattern, type CompiledPattern, SYSTEM_ERROR_TEXT} from './patterns.js'
 
 export interface ExplainMatch {
   symptom: string
@@ -113,7 +113,7 @@ export class Explainer {
   private readonly descriptions: DescriptionIndex
 
   constructor(readonly entries: readonly SymptomEntry[]) {
-    this.compiled = entries.map((entry) => ({entry, patterns: (entry.patterns ?? []).map(compilePattern)}))
+    this.compiled = entries.map((entry) => ({entry, patterns: [...(entry.patterns ?? []).map(compilePattern), ...(entry.regexes ?? []).map(compileDeclaredRegex)]}))
     this.descriptions = new DescriptionIndex(entries)
   }
 

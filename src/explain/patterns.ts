@@ -158,3 +158,29 @@ export function compilePattern(source: string): CompiledPattern {
     names,
   }
 }
+
+/**
+ * A declared target's symptom pattern (doctor.config.json `targets[].symptoms[].patterns`): a
+ * regex the user wrote for a line their own daemon prints. It is matched as written; its literal
+ * words make its runs for partial matches. A declaration is the user's statement that the line is
+ * this symptom, so a full match counts as strong wherever it is found.
+ */
+export function compileDeclaredRegex(declared: RegExp): CompiledPattern {
+  const literal = declared.source.replace(/\\[dDsSwWbB]|\\./g, (m) => (m.length === 2 && /[dDsSwWbB]/.test(m[1]!) ? ' ' : m.slice(1))).replace(/[()[\]{}|^$*+?.]/g, ' ')
+  const literalWords = words(literal)
+  return {
+    source: declared.source,
+    regex: new RegExp(declared.source, declared.flags.replace(/[gy]/g, '')),
+    runs: literalWords.length > 0 ? [literalWords] : [],
+    literalWords: literalWords.length,
+    literalChars: literal.replace(/\s+/g, '').length,
+    specificWords: Math.max(literalWords.length, CREDIBLE_DECLARED.words),
+    specificChars: Math.max(literal.replace(/\s+/g, '').length, CREDIBLE_DECLARED.chars),
+    systemError: false,
+    runSpecificWords: literalWords.length > 0 ? [literalWords.length] : [],
+    names: [],
+  }
+}
+
+/** What a declared full match is credited with (the strong-pattern thresholds of explain.ts CREDIBILITY). */
+const CREDIBLE_DECLARED = {words: 4, chars: 24}

@@ -29,7 +29,15 @@ describe('doctor: the fast path of the root run (no oclif)', () => {
     assert.ok(!loadedOclif(r.stderr), r.stderr)
   })
 
-  for (const args of [['--no-such-flag'], ['--target', 'nginx'], ['--only', 'a', 'b'], ['--help']]) {
+  it('answers an unknown --target itself (targets are open: the config may declare it)', async () => {
+    const home = tmp.make()
+    const r = await runCli(['--target', 'nginx'], {env: {HOME: home, DEBUG: 'oclif*'}, cwd: home})
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, / › {3}Error: unknown target "nginx"/)
+    assert.ok(!loadedOclif(r.stderr), r.stderr)
+  })
+
+  for (const args of [['--no-such-flag'], ['--format', 'nginx'], ['--only', 'a', 'b'], ['--help']]) {
     it(`hands ${args.join(' ')} to oclif, which answers in its own words`, async () => {
       const home = tmp.make()
       const r = await runCli(args, {env: {HOME: home, DEBUG: 'oclif*'}, cwd: home})

@@ -17,6 +17,8 @@ import {randomBytes} from 'node:crypto'
 import {chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
 import {join} from 'node:path'
+import type {TargetProfile} from '../../src/targets/profile.js'
+import {toTargetId} from '../../src/types.js'
 import type {Tool} from './tools.js'
 import {freePort} from './ports.js'
 
@@ -146,7 +148,7 @@ include ${secret}
     process: {names: ['redis-server'], executables: ['/usr/bin/redis-server']},
     ports: [port],
     // Without AUTH a password-protected redis answers -NOAUTH: still alive, still itself.
-    health: {port, tcp: {send: 'PING\\r\\n', expect: '^\\+PONG', aliveToo: ['^-NOAUTH']}},
+    health: {port, tcp: {send: 'PING\r\n', expect: '^\\+PONG', aliveToo: ['^-NOAUTH']}},
     pidFile,
     dataDir: {path: dataDir, mode: '0700'},
     secrets: [{path: secret, mode: '0600', values: ['^requirepass\\s+(\\S+)']}],
@@ -285,4 +287,42 @@ export function exchange(port: number, send: string, timeoutMs = 2000): Promise<
       reject(error)
     })
   })
+}
+
+/**
+ * The same declaration as a validated profile, built directly (for in-process engine tests that
+ * should not depend on the config parser; the end-to-end tests go through doctor.config.json).
+ */
+export function profileOf(home: DaemonHome, id?: string): TargetProfile {
+  const d = home.declaration(id) as {
+    id: string
+    name: string
+    process: {names: string[]; executables: string[]}
+    ports: number[]
+    health: {port: number; http?: {path: string; status: number; body: string}; tcp?: {send: string; expect: string; aliveToo: string[]}}
+    pidFile: string
+    dataDir: {path: string; mode: string}
+    secrets: Array<{path: string; mode: string; values: string[]}>
+    configs: string[]
+    logs: string[]
+    symptoms: Array<{id: string; title: string; patterns: string[]; cause: string; fix: {summary: string; commands: string[]}}>
+  }
+  const health: TargetProfile['health'] = d.health.http
+    ? {kind: 'http', port: d.health.port, path: d.health.http.path, status: d.health.http.status, body: new RegExp(d.health.http.body)}
+    : {kind: 'tcp', port: d.health.port, send: d.health.tcp!.send, expect: new RegExp(d.health.tcp!.expect), aliveToo: d.health.tcp!.aliveToo.map((r) => new RegExp(r))}
+  return {
+    id: toTargetId(d.id),
+    name: d.name,
+    process: d.process,
+    ports: d.ports,
+    health,
+    pidFile: {path: d.pidFile},
+    dataDir: {path: d.dataDir.path, mode: parseInt(d.dataDir.mode, 8)},
+    secrets: d.secrets.map((s) => ({path: s.path, mode: parseInt(s.mode, 8), values: s.values.map((v) => new RegExp(v, 'm'))})),
+    env: [],
+    configs: d.configs,
+    logs: d.logs,
+    symptoms: d.symptoms.map((s) => ({...s, severity: 'fail' as const, patterns: s.patterns.map((p) => new RegExp(p))})),
+    source: {configPath: join(home.dir, 'doctor.config.json')},
+  }
 }

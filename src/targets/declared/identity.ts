@@ -1,0 +1,83 @@
+/**
+ * Whether a process is the declared daemon (issue 14 §2 `process`). A name matches the kernel's
+ * short name (`/proc/<pid>/comm`, at most 15 characters) or argv[0]'s basename; an executable
+ * matches the resolved executable path, that path with the declared one's symlinks resolved, or
+ * its basename. So identity survives a daemon rewriting its argv (redis sets its title to
+ * "redis-server 127.0.0.1:6379") and a multi-call binary behind a symlink (Debian's
+ * /usr/bin/redis-server → redis-check-rdb: the kernel reports the link's target as exe and the
+ * link's name as comm).
+ */
+import {basename, isAbsolute} from 'node:path'
+import type {CheckContext} from '../../context.js'
+import type {ProcessInfo} from '../../probes/processes.js'
+import type {Evidence} from '../../types.js'
+import type {TargetProfile} from '../profile.js'
+import {resolveLinks} from './links.js'
+
+export type Identity = {verdict: 'match'; why: string} | {verdict: 'other'; why: string} | {verdict: 'undeclared'; why: string}
+
+/** Kernel short names are truncated to 15 bytes (TASK_COMM_LEN - 1). */
+const COMM_LEN = 15
+
+/** The declared executables, each as written and as resolved (memoised per run). */
+export function declaredExecutables(ctx: CheckContext, profile: TargetProfile): Promise<Set<string>> {
+  return ctx.memo(`declared:${profile.id}:executables`, async () => {
+    const out = new Set<string>()
+    for (const exe of profile.process?.executables ?? []) {
+      out.add(exe)
+      if (isAbsolute(exe)) out.add(await resolveLinks(ctx, exe))
+    }
+    return out
+  })
+}
+
+/** argv[0] as the process shows it, without a rewritten title's arguments ("redis-server 127.0.0.1:6379"). */
+function argv0Name(proc: ProcessInfo): string | null {
+  const first = proc.argv[0]
+  if (!first) return null
+  return basename(first.split(/\s/)[0] ?? first)
+}
+
+export async function identify(ctx: CheckContext, profile: TargetProfile, proc: ProcessInfo): Promise<Identity> {
+  const declared = profile.process
+  if (!declared || (declared.names.length === 0 && declared.executables.length === 0)) {
+    return {verdict: 'undeclared', why: `${profile.id} declares no process identity`}
+  }
+  for (const name of declared.names) {
+    if (proc.comm === name.slice(0, COMM_LEN)) return {verdict: 'match', why: `its name (comm) is ${proc.comm}`}
+    if (argv0Name(proc) === name) return {verdict: 'match', why: `its argv[0] is ${name}`}
+  }
+  const executables = await declaredExecutables(ctx, profile)
+  if (proc.exe) {
+    if (executables.has(proc.exe)) return {verdict: 'match', why: `its executable is ${proc.exe}`}
+    const base = basename(proc.exe)
+    for (const exe of executables) if (!isAbsolute(exe) && exe === base) return {verdict: 'match', why: `its executable is named ${base}`}
+  }
+  const wanted = [...declared.names.map((n) => `name ${n}`), ...declared.executables.map((e) => `executable ${e}`)].join(', ')
+  return {verdict: 'other', why: `it is ${proc.comm} (${proc.exe ?? 'executable not visible'}), not ${wanted}`}
+}
+
+/** Whether a cheap row of the process table (its comm only) could be the daemon: filters before reading more. */
+export function mayBe(profile: TargetProfile, comm: string): boolean {
+  const names = [...(profile.process?.names ?? []), ...(profile.process?.executables ?? []).map((e) => basename(e))]
+  return names.some((n) => n.slice(0, COMM_LEN) === comm)
+}
+
+/** Redacts the values of the target's secret env vars and common password flags in a command line. */
+export function redactCommand(profile: TargetProfile, cmdline: string): string {
+  let out = cmdline.replace(/(--?(?:pass(?:word)?|requirepass|token|secret)[= ])\S+/gi, '$1<redacted>')
+  for (const name of profile.env) out = out.split(`${name}=`).map((part, i) => (i === 0 ? part : part.replace(/^\S*/, '<redacted>'))).join(`${name}=`)
+  return out
+}
+
+export function processEvidence(profile: TargetProfile, proc: ProcessInfo, cwd: string | null = null): Evidence {
+  const command = redactCommand(profile, proc.cmdline)
+  return {
+    pid: proc.pid,
+    command: command.length > 300 ? `${command.slice(0, 300)}…` : command,
+    executable: proc.exe,
+    uid: proc.uid,
+    ...(cwd !== null ? {cwd} : {}),
+    processStartedAt: new Date(proc.startedAtMs).toISOString(),
+  }
+}
