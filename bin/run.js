@@ -7,7 +7,10 @@ import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 const ROOT = 'Symbol(SINGLE_COMMAND_CLI)'
-const argv = process.argv.slice(2)
+// `doctor help [command…]` is `doctor [command…] --help`: oclif's help command is a plugin this CLI
+// does not ship.
+const given = process.argv.slice(2)
+const argv = given[0] === 'help' ? [...given.slice(1), '--help'] : given
 let manifest = null
 try {
   manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
@@ -16,7 +19,7 @@ try {
 }
 const known = manifest ? Object.keys(manifest.commands) : ['checks', 'explain', 'bundle', 'preflight', 'undo']
 const first = argv[0]
-const isCommand = first !== undefined && (known.includes(first) || known.some((id) => id.startsWith(`${first}:`)) || first === 'help')
+const isCommand = first !== undefined && (known.includes(first) || known.some((id) => id.startsWith(`${first}:`)))
 const isVersion = first === '--version'
 const wantsHelp = argv.some((a) => a === '--help' || a === '-h')
 

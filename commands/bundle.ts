@@ -3,7 +3,7 @@ import {resolve} from 'node:path'
 import {runFlags} from '../src/cli/flags.js'
 import {toRunOptions} from '../src/cli/run-flags.js'
 import {UsageError} from '../src/engine/doctor.js'
-import {DEFAULT_BUNDLE_OPTIONS, parseSize, type BundleOptions} from '../src/bundle/options.js'
+import {DEFAULT_BUNDLE_OPTIONS, formatSize, MAX_BUNDLE_FILE_BYTES, parseSize, type BundleOptions} from '../src/bundle/options.js'
 
 /** `./doctorkit-bundle-20260721T101112Z.tar.gz` */
 export function defaultOutputName(now: Date): string {
@@ -11,6 +11,7 @@ export function defaultOutputName(now: Date): string {
 }
 
 export default class Bundle extends Command {
+  static summary = 'Write a redacted diagnostics bundle for a bug report.'
   static description = `Write a redacted diagnostics bundle (.tar.gz) for a bug report.
 
 It holds the doctor's JSON report, environment facts, redacted copies of the products' manifests, records, configs and service units, bounded tails of their logs, the relevant processes and listening ports, a manifest.json (sha256, size, source and redactions of every file) and a report.md to paste into an issue. Secret files are described, never copied. Secrets this machine knows are replaced wherever they appear (also base64 and URL-encoded), then secret-shaped values, then the home dir, user and host names.
@@ -38,6 +39,7 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
     const maxLogBytes = parseSize(flags['log-bytes'])
     try {
       if (maxLogBytes === null) throw new UsageError(`--log-bytes "${flags['log-bytes']}" is not a size`, ['use bytes or a value such as 1MiB, 256k, 2mb'])
+      if (maxLogBytes > MAX_BUNDLE_FILE_BYTES) throw new UsageError(`--log-bytes ${flags['log-bytes']} is over ${formatSize(MAX_BUNDLE_FILE_BYTES)}, the most a bundle file holds (doctor bundle verify refuses bigger entries)`, ['use --log-bytes 64MiB or less'])
       const options: BundleOptions = {
         ...DEFAULT_BUNDLE_OPTIONS,
         maxLogBytes,

@@ -5,6 +5,7 @@ export default class Explain extends Command {
   static args = {
     text: Args.string({description: 'The error text (quote it, or pass it on stdin).', required: false}),
   }
+  static summary = 'Paste an error message, get the documented fix.'
   static description = `Paste an error message, get the documented fix and the check that confirms it.
 
 Reads the text from the arguments, or from stdin when there are none. Colours, timestamps, log levels, \`Error:\` prefixes and \`caused by:\` chains are ignored.

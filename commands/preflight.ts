@@ -30,7 +30,7 @@ export function preflightChecks(): CheckDefinition[] {
 }
 
 export default class Preflight extends Command {
-  static summary = 'Gate an e2e run: check that this checkout and its daemon are ready, for CI.'
+  static summary = 'Gate an e2e run in CI on this checkout and its daemon.'
   static description = `Runs the checks that decide whether e2e can start in this checkout: ${PREFLIGHT_CHECK_IDS.join(', ')} (those this build has). Executor is checked even when no daemon state is found. Never prompts.
 
 Formats: human, json, junit (one testcase per check result), github (annotations; a Markdown table appended to $GITHUB_STEP_SUMMARY). The default is github when GITHUB_ACTIONS=true, else human.

@@ -1,6 +1,7 @@
 import {Args, Command, Flags} from '@oclif/core'
 
 export default class Undo extends Command {
+  static summary = 'Revert what the last doctor --fix changed.'
   static description = `Revert what a \`doctor --fix\` run changed: put quarantined files and dirs back (byte for byte, modes included), restore modes and replaced symlinks.
 
 Without a run id, undoes the newest run that still has something to put back. A path is restored only when its original place is free: anything written there since is never overwritten (the quarantined copy is kept and its location printed). Stopped processes and commands that ran cannot be undone; undo says so.

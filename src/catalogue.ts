@@ -3,6 +3,7 @@
  * prints, the cause and the fix. Checks report *from* it (see `finding()`), so each piece of
  * advice is written once; `doctor explain` matches pasted text against the same entries.
  */
+import {checkPagePath} from './check-docs.js'
 import type {FixStep} from './fix/types.js'
 import type {Evidence, Finding, FixAdvice, TargetId} from './types.js'
 
@@ -17,8 +18,12 @@ export interface SymptomEntry {
   /** Why it happens. */
   cause: string
   fix: {summary: string; commands: string[]}
-  /** Reference page and section the entry comes from. */
-  docs: string
+  /**
+   * The product's own documentation for this symptom, as the user can open it (`productDocs`).
+   * Optional when a check reports the entry: that check's page is then the pointer. Where the
+   * entry's facts come from (the reference pages) is a comment beside it, never output.
+   */
+  docs?: string
   /** The check that detects it, when one does. */
   check?: string
   /** What the product prints, verbatim, with `${name}` where it interpolates a value. */
@@ -75,6 +80,21 @@ export interface FindingOptions {
   plan?: FixStep[]
 }
 
+/** "RunWisp docs › Troubleshooting › Daemon won't start (https://docs.runwisp.com/)": a page of a product's own documentation. */
+export function productDocs(product: string, url: string, section?: string): string {
+  return `${product} docs${section ? ` › ${section}` : ''} (${url})`
+}
+
+/** Where the check's own page is: `doctor checks <id>` prints it (docs/checks/<id>.md in the package). */
+export function checkDocs(checkId: string): string {
+  return `doctor checks ${checkId} (${checkPagePath(checkId)})`
+}
+
+/** What a user can open about an entry: its check's page, then the product's own page. */
+export function docsFor(entry: SymptomEntry): string {
+  return [entry.check ? checkDocs(entry.check) : undefined, entry.docs].filter((x) => x !== undefined).join('; ') || 'doctor checks'
+}
+
 /** Builds a finding from its catalogue entry, with this machine's values filled in. */
 export function finding(id: string, options: FindingOptions = {}): Finding {
   const entry = symptom(id)
@@ -82,7 +102,7 @@ export function finding(id: string, options: FindingOptions = {}): Finding {
   const fix: FixAdvice = {
     summary: fill(entry.fix.summary, vars),
     commands: entry.fix.commands.map((command) => fill(command, vars)),
-    docs: entry.docs,
+    docs: docsFor(entry),
   }
   const message = fill(entry.message, vars) + (options.detail ? ` ${options.detail}` : '')
   return {symptom: id, severity: options.severity ?? entry.severity, message, evidence: options.evidence ?? {}, fix, ...(options.plan && options.plan.length > 0 ? {plan: options.plan} : {})}

@@ -65,7 +65,28 @@ export function defineCheck(definition: CheckDefinition): CheckDefinition {
     const target = symptomId.split('/')[0] as TargetId
     if (!definition.targets.includes(target)) throw new Error(`check ${definition.id} reports ${symptomId} for a target it does not declare`)
   }
-  return definition
+  return {...definition, detect: keptToMetadata(definition)}
+}
+
+/**
+ * `detect`, held to the check's own metadata on every run: a finding of a target the check
+ * declares must be one of its declared symptoms, and a check that declares `fixable: false` plans
+ * nothing but manual steps (what `fixable` means: docs/fix.md › What each finding's plan is).
+ * A breach is a bug in the check, so the result is `error` ("the check crashed: …"), never a
+ * report that contradicts `doctor checks`. Targets declared in a config bring their own symptoms.
+ */
+function keptToMetadata(definition: CheckDefinition): CheckDefinition['detect'] {
+  const {id, detect, fixable, symptoms, targets} = definition
+  return async (ctx, target) => {
+    const verdict = await detect(ctx, target)
+    if (isSkip(verdict)) return verdict
+    for (const f of verdict) {
+      if (targets.includes(target.id) && !symptoms.includes(f.symptom)) throw new Error(`check ${id} reported ${f.symptom}, which it does not declare`)
+      const acting = fixable ? undefined : f.plan?.find((step) => step.kind !== 'manual')
+      if (acting) throw new Error(`check ${id} declares fixable: false but planned a ${acting.kind} step for ${f.symptom}`)
+    }
+    return verdict
+  }
 }
 
 /**

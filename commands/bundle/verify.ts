@@ -4,6 +4,7 @@ import {runFlags} from '../../src/cli/flags.js'
 import {toRunOptions} from '../../src/cli/run-flags.js'
 
 export default class BundleVerify extends Command {
+  static summary = 'Check a bundle for leaked secrets before sharing it.'
   static description = `Check a bundle before sharing it: re-scan the archive for every secret value known on this machine (also base64 and URL-encoded), the secret patterns, and the home, user and host names.
 
 Exit 0 when clean; 1 naming each file, rule and line that holds one (never the value); 2 when the archive cannot be read.`

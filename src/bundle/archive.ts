@@ -7,8 +7,7 @@
 import {randomBytes} from 'node:crypto'
 import {constants, promises as fsp, unlinkSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
-import {Readable} from 'node:stream'
-import {pipeline} from 'node:stream/promises'
+import {once} from 'node:events'
 import {createGzip} from 'node:zlib'
 import {Header} from 'tar'
 
@@ -29,19 +28,36 @@ export function safeEntryName(name: string): string {
   return joined || 'unnamed'
 }
 
-/** The tar stream: a ustar header per file (mode 0600, no owner names), data padded to 512 bytes, two zero blocks. */
+/** One file's ustar header (mode 0600, no owner names). */
+export function tarHeader(name: string, size: number, mtime: Date): Buffer {
+  const header = new Header({path: name, mode: 0o600, uid: 0, gid: 0, size, mtime, type: 'File', uname: '', gname: ''})
+  const block = Buffer.alloc(512)
+  header.encode(block, 0)
+  if (header.needPax) throw new Error(`archive path too long for ustar: ${name}`)
+  return block
+}
+
+/** The tar stream: a header per file, data padded to 512 bytes, two zero blocks. */
 export function* tarBlocks(entries: readonly ArchiveEntry[], mtime: Date): Generator<Buffer> {
-  for (const entry of entries) {
-    const header = new Header({path: entry.name, mode: 0o600, uid: 0, gid: 0, size: entry.data.length, mtime, type: 'File', uname: '', gname: ''})
-    const block = Buffer.alloc(512)
-    header.encode(block, 0)
-    if (header.needPax) throw new Error(`archive path too long for ustar: ${entry.name}`)
-    yield block
-    yield entry.data
-    const pad = (512 - (entry.data.length % 512)) % 512
-    if (pad > 0) yield Buffer.alloc(pad)
-  }
+  for (const entry of entries) yield* entryBlocks(entry, mtime)
   yield Buffer.alloc(1024)
+}
+
+function* entryBlocks(entry: ArchiveEntry, mtime: Date): Generator<Buffer> {
+  yield tarHeader(entry.name, entry.data.length, mtime)
+  yield entry.data
+  const pad = (512 - (entry.data.length % 512)) % 512
+  if (pad > 0) yield Buffer.alloc(pad)
+}
+
+/**
+ * The archive as it is written: each file goes through gzip to disk when it is added, so memory
+ * holds one file at a time however many the bundle has.
+ */
+export interface ArchiveWriter {
+  add(entry: ArchiveEntry): Promise<void>
+  /** The end-of-archive blocks, then waits until every byte is written. */
+  finish(): Promise<void>
 }
 
 export class OutputError extends Error {
@@ -127,26 +143,44 @@ export class AtomicOutput {
 
   /** Streams the entries through gzip into the temp file. */
   async write(entries: readonly ArchiveEntry[], mtime: Date): Promise<void> {
+    const writer = this.open(mtime)
+    for (const entry of entries) await writer.add(entry)
+    await writer.finish()
+  }
+
+  /** A writer that streams each added file through gzip into the temp file (backpressure honoured). */
+  open(mtime: Date): ArchiveWriter {
     const handle = this.handle
     if (!handle) throw new Error('output already closed')
+    const gzip = createGzip()
     // Written chunk by chunk through the handle (a FileHandle stream would own the handle and
     // keep it from being fsynced and closed here).
-    let writeError: unknown
-    try {
-      await pipeline(Readable.from(tarBlocks(entries, mtime)), createGzip(), async (gzipped: AsyncIterable<Buffer>) => {
-        for await (const chunk of gzipped) {
-          let offset = 0
-          try {
-            while (offset < chunk.length) offset += (await handle.write(chunk, offset, chunk.length - offset)).bytesWritten
-          } catch (error) {
-            writeError = error
-            throw error
-          }
-        }
-      })
-    } catch (error) {
-      // pipeline reports an abort; the write's own error (ENOSPC, EFBIG) is the one that explains.
-      throw writeError ?? error
+    let failed: unknown
+    const drained = (async () => {
+      for await (const chunk of gzip as AsyncIterable<Buffer>) {
+        let offset = 0
+        while (offset < chunk.length) offset += (await handle.write(chunk, offset, chunk.length - offset)).bytesWritten
+      }
+    })().catch((error: unknown) => {
+      // The write's own error (ENOSPC, EFBIG) is the one that explains.
+      failed ??= error
+      gzip.destroy()
+    })
+    const push = async (block: Buffer) => {
+      if (failed) throw failed
+      if (!gzip.write(block)) await Promise.race([once(gzip, 'drain'), drained])
+      if (failed) throw failed
+    }
+    return {
+      async add(entry) {
+        for (const block of entryBlocks(entry, mtime)) await push(block)
+      },
+      async finish() {
+        await push(Buffer.alloc(1024))
+        gzip.end()
+        await drained
+        if (failed) throw failed
+      },
     }
   }
 

@@ -8,12 +8,13 @@ import {promises as fsp} from 'node:fs'
 import {homedir} from 'node:os'
 import type {RunOptions} from '../context.js'
 import {AtomicOutput, OutputError} from './archive.js'
-import {collectBundle, redactorForThisMachine, type Bundle} from './collect.js'
+import {collectBundle, RedactionLeftover, redactorForThisMachine, type Bundle} from './collect.js'
 import {formatList, formatVerify, formatWritten} from './format.js'
 import {DEFAULT_BUNDLE_OPTIONS, type BundleOptions} from './options.js'
 import {currentIdentity} from './redact/pseudonyms.js'
 import {Redactor} from './redact/redactor.js'
-import {scanBytes, verifyArchive} from './verify.js'
+import {verifyArchive, VerifyError} from './verify.js'
+import {isDeadline} from '../probes/abort.js'
 
 type Print = (text: string) => void
 
@@ -50,26 +51,36 @@ export async function runBundle(run: BundleRun): Promise<number> {
       return 2
     }
   }
+  const writer = output?.open(new Date())
   try {
-    const bundle: Bundle = await collectBundle({env: run.env, cwd: run.cwd, home, options: run.options, runOptions: run.runOptions})
+    const bundle: Bundle = await collectBundle({
+      env: run.env,
+      cwd: run.cwd,
+      home,
+      options: run.options,
+      runOptions: run.runOptions,
+      ...(writer ? {sink: (entry: {name: string; data: Buffer}) => writer.add(entry)} : {}),
+    })
     redactor = bundle.redactor
-    if (run.list || !output) {
+    if (run.list || !output || !writer) {
       run.out(formatList(bundle))
       return 0
     }
-    const leftovers = bundle.entries.flatMap((e) => scanBytes(e.name, e.data, redactor))
-    if (leftovers.length > 0) {
-      await output.abort()
-      run.err(redactor.clean(errorText('refusing to write the bundle: redaction left something behind (a doctorkit bug; please report it without the bundle)', leftovers.map((h) => `${h.file}: ${h.rule}`))))
-      return 1
-    }
-    await output.write(bundle.entries, new Date(bundle.createdAt))
+    await writer.finish()
     await output.commit()
     const {size} = await fsp.stat(run.output.path)
     run.out(formatWritten(bundle, run.output.shown, size))
     return 0
   } catch (error) {
     await output?.abort()
+    if (error instanceof RedactionLeftover) {
+      run.err(redactor.clean(errorText('refusing to write the bundle: redaction left something behind (a doctorkit bug; please report it without the bundle)', error.hits.map((h) => `${h.file}: ${h.rule}`))))
+      return 1
+    }
+    if (isDeadline(error)) {
+      run.err(redactor.clean(errorText(`could not write the bundle: ${error.message}`, ['nothing was written; give it more time, e.g. --timeout 60s'])))
+      return 2
+    }
     const e = error as NodeJS.ErrnoException
     const reason = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EFBIG' ? 'the file size limit was reached' : (e?.message ?? String(error))
     run.err(redactor.clean(errorText(`could not write the bundle: ${reason}`, ['nothing was left behind; free some space or choose another --output'])))
@@ -94,7 +105,7 @@ export async function runVerify(run: VerifyRun): Promise<number> {
     result = await verifyArchive(run.file.path, redactor)
   } catch (error) {
     const e = error as NodeJS.ErrnoException
-    const reason = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : (e?.message ?? String(error))
+    const reason = error instanceof VerifyError ? error.message : e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'ELOOP' ? 'too many symbolic links' : (e?.message ?? String(error))
     run.err(redactor.clean(errorText(`cannot read ${run.file.shown} as a .tar.gz bundle: ${reason}`)))
     return 2
   }

@@ -33,7 +33,7 @@ function redactionLine(bundle: Bundle): string {
 
 export function formatList(bundle: Bundle): string {
   const lines = ['doctor bundle --list: nothing is written. The bundle would hold:', '']
-  lines.push(...table([['SIZE', 'FILE', 'SOURCE'], ...bundle.entries.map((e) => [formatSize(e.data.length), e.name, `${e.source}${e.kind === 'tail' && e.tail?.truncated ? ' (last part)' : ''}`])]))
+  lines.push(...table([['SIZE', 'FILE', 'SOURCE'], ...bundle.entries.map((e) => [formatSize(e.size), e.name, `${e.source}${e.kind === 'tail' && e.tail?.truncated ? ' (last part)' : ''}`])]))
   const present = bundle.secretFiles.filter((s) => s.facts.present || s.facts.error)
   if (present.length > 0) {
     lines.push('', 'Secret files, described and never copied:')
@@ -43,8 +43,16 @@ export function formatList(bundle: Bundle): string {
     lines.push('', 'Left out (described in manifest.json):')
     lines.push(...table(bundle.omitted.map((o) => [o.source, o.reason])))
   }
+  if (bundle.leftOut.some((l) => l.cause === 'cap')) lines.push('', 'Too many to include (counted in manifest.json):', ...leftOutLines(bundle))
+  if (bundle.cutShort) lines.push('', `Cut short: ${bundle.cutShort}.`)
   lines.push('', redactionLine(bundle), '')
   return bundle.redactor.clean(lines.join('\n'))
+}
+
+/** "  Executor daemon record: 50 of 20000 included (only the 50 most recently modified …)". */
+export function leftOutLines(bundle: Pick<Bundle, 'leftOut'>): string[] {
+  // What the budget did not reach is summed up in the "Cut short" line; manifest.json lists it by kind.
+  return bundle.leftOut.filter((l) => l.cause === 'cap').map((l) => `  ${l.what}: ${l.kept} of ${l.foundAtLeast ? 'at least ' : ''}${l.found} included (${l.reason})`)
 }
 
 export function formatWritten(bundle: Bundle, shownPath: string, bytes: number): string {
@@ -53,6 +61,8 @@ export function formatWritten(bundle: Bundle, shownPath: string, bytes: number):
     `Wrote ${shownPath} (${bundle.entries.length} files, ${formatSize(bytes)}, mode 0600).`,
     redactionLine(bundle),
     `${bundle.secretFiles.filter((s) => s.facts.present).length} secret files described, never copied; ${bundle.omitted.length} files left out (see manifest.json).`,
+    ...(bundle.leftOut.some((l) => l.cause === 'cap') ? ['Too many to include (counted in manifest.json):', ...leftOutLines(bundle)] : []),
+    ...(bundle.cutShort ? [`Cut short: ${bundle.cutShort}; manifest.json says "complete": false.`] : []),
     report
       ? `The doctor's checks: ${report.summary.fail} failed, ${report.summary.error} could not decide, ${report.summary.warn} warned, ${report.summary.pass} passed.`
       : 'The doctor could not run; report.json in the bundle says why.',
@@ -74,7 +84,7 @@ export function formatVerify(result: VerifyResult, shownPath: string, redactor: 
     for (const hit of result.hits) {
       const known = hit.label ? ` (a known secret: ${(labels.get(hit.label) ?? []).join('; ')})` : ''
       const where = hit.lines.length > 0 ? ` on line${hit.lines.length > 1 ? 's' : ''} ${hit.lines.slice(0, 10).join(', ')}${hit.lines.length > 10 ? ', …' : ''}` : ''
-      lines.push(`  ${hit.file}: ${hit.rule}${known}${where}`)
+      lines.push(`  ${hit.file}: ${hit.rule}${hit.detail ? ` (${hit.detail})` : ''}${known}${where}`)
     }
     lines.push('Do not share this archive. Write a new one with `doctor bundle`.')
   }

@@ -11,6 +11,7 @@ import type {CheckContext} from '../context.js'
 import {MIN_KNOWN_LENGTH, type KnownSecret} from './redact/known.js'
 import {isSecretEnvName, isSecretKey} from './redact/names.js'
 import {isNonSecretValue} from './redact/placeholder.js'
+import {readSecretJson, type JsonPath, type JsonString, type JsonStrings} from './json-strings.js'
 import {readSecretText} from './read.js'
 import {executorLocations, type ExecutorLocations} from './sources/executor.js'
 import {envFileAssignments, runwispConfigSecrets, runwispLocations, unitEnvironment, type RunwispLocations} from './sources/runwisp.js'
@@ -37,20 +38,20 @@ class SecretSet {
 /** server.json `connection.auth` and profile auth (executor-facts §2.1, §2.4): bearer, basic, oauth. */
 const AUTH_FIELDS = ['token', 'password', 'accessToken', 'refreshToken'] as const
 
-function parseJson(text: string | null): unknown {
-  if (text === null) return undefined
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return undefined
-  }
-}
+const isAuthField = (key: string | number | undefined): boolean => typeof key === 'string' && (AUTH_FIELDS as readonly string[]).includes(key)
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-function addAuth(set: SecretSet, auth: unknown, where: string): void {
-  if (!isObject(auth)) return
-  for (const field of AUTH_FIELDS) set.add(auth[field], `${where} auth.${field}`)
+/**
+ * The values of a secret file found where the product reads them. A file that does not parse (cut
+ * mid-token, a value unquoted) has no reliable shape: there every value under a secret-looking
+ * key counts, wherever it sits.
+ */
+function pick(file: JsonStrings | null, where: (path: JsonPath) => boolean): JsonString[] {
+  if (!file) return []
+  return file.strings.filter((s) => {
+    if (where(s.path)) return true
+    const last = s.path[s.path.length - 1]
+    return file.malformed && typeof last === 'string' && (isAuthField(last) || isSecretKey(last))
+  })
 }
 
 export async function discoverKnownSecrets(ctx: CheckContext, executor: ExecutorLocations, runwisp: RunwispLocations): Promise<KnownSecret[]> {
@@ -63,22 +64,22 @@ export async function discoverKnownSecrets(ctx: CheckContext, executor: Executor
     if (credentials) set.add(credentials[1], `password in the URL of environment variable ${name}`)
   }
 
-  // Executor (executor-facts §1.4, §2.1, §2.3, §2.4).
-  const bearer = parseJson(await readSecretText(executor.paths.bearer))
-  if (isObject(bearer)) set.add(bearer.token, executor.paths.bearer)
-  const manifest = parseJson(await readSecretText(executor.paths.manifest))
-  if (isObject(manifest) && isObject(manifest.connection)) addAuth(set, manifest.connection.auth, `${executor.paths.manifest} connection`)
-  const connections = parseJson(await readSecretText(executor.paths.connections, 1024 * 1024))
-  if (isObject(connections) && Array.isArray(connections.profiles)) {
-    for (const profile of connections.profiles) {
-      if (isObject(profile) && isObject(profile.connection)) addAuth(set, profile.connection.auth, `${executor.paths.connections} profile ${String(profile.name)}`)
-    }
+  // Executor (executor-facts §1.4, §2.1, §2.3, §2.4). Streamed, whatever their size: Executor
+  // reads the whole file, so a token behind 64 KiB of padding is in use all the same.
+  const bearer = await readSecretJson(executor.paths.bearer)
+  for (const s of pick(bearer, (p) => p.length === 1 && p[0] === 'token')) set.add(s.value, executor.paths.bearer)
+  const manifest = await readSecretJson(executor.paths.manifest)
+  for (const s of pick(manifest, (p) => p.length === 3 && p[0] === 'connection' && p[1] === 'auth' && isAuthField(p[2]))) set.add(s.value, `${executor.paths.manifest} connection auth.${String(s.path[2])}`)
+  const connections = await readSecretJson(executor.paths.connections)
+  const profileNames = new Map((connections?.strings ?? []).filter((s) => s.path.length === 3 && s.path[0] === 'profiles' && s.path[2] === 'name').map((s) => [s.path[1], s.value]))
+  for (const s of pick(connections, (p) => p.length === 5 && p[0] === 'profiles' && p[2] === 'connection' && p[3] === 'auth' && isAuthField(p[4]))) {
+    set.add(s.value, `${executor.paths.connections} profile ${String(profileNames.get(s.path[1]) ?? s.path[1])} auth.${String(s.path[4])}`)
   }
   const backups = await ctx.files.readdir(executor.xdgDir)
   const stores = [...executor.fileSecretsStores, ...(backups.ok ? backups.names.filter((n) => n.startsWith('auth.json.v1-v2-')).map((n) => resolve(executor.xdgDir, n)) : [])]
   for (const store of stores) {
-    const values = parseJson(await readSecretText(store, 4 * 1024 * 1024))
-    if (isObject(values)) for (const [id, value] of Object.entries(values)) set.add(value, `${store} item ${id}`)
+    // A file-secrets store maps item ids to values (§1.4 item 2): every top-level string is one.
+    for (const s of pick(await readSecretJson(store), (p) => p.length === 1)) set.add(s.value, `${store} item ${String(s.path[0])}`)
   }
   for (const service of executor.serviceFiles) {
     const text = await readSecretText(service.path, 256 * 1024)

@@ -28,9 +28,14 @@ export interface Manifest {
   schemaVersion: 1
   tool: {name: string; version: string}
   createdAt: string
-  limits: {maxLogBytes: number; maxLogLines: number; runLogs: number; maxCopyBytes: number}
+  limits: {maxLogBytes: number; maxLogLines: number; runLogs: number; maxCopyBytes: number; maxPerKind: number; timeoutMs: number | null}
+  /** False when the time budget ran out first; `cutShort` then says what was not collected. */
+  complete: boolean
+  cutShort?: string
   files: ManifestFile[]
   omitted: JsonValue
+  /** Kinds with more files than the bundle holds, by count (found, kept, why). */
+  leftOut: JsonValue
   notPresent: string[]
   redactions: {
     order: string[]
@@ -54,16 +59,18 @@ export function ruleCatalogue(): Manifest['redactions']['rules'] {
   ]
 }
 
-export function buildManifest(bundle: Bundle, options: BundleOptions): Manifest {
+export function buildManifest(bundle: Bundle, options: BundleOptions, timeoutMs: number | null = null): Manifest {
   return {
     schemaVersion: 1,
     tool: {name: 'doctorkit', version: toolVersion()},
     createdAt: bundle.createdAt,
-    limits: {maxLogBytes: options.maxLogBytes, maxLogLines: options.maxLogLines, runLogs: options.runLogs, maxCopyBytes: options.maxCopyBytes},
+    limits: {maxLogBytes: options.maxLogBytes, maxLogLines: options.maxLogLines, runLogs: options.runLogs, maxCopyBytes: options.maxCopyBytes, maxPerKind: options.maxPerKind, timeoutMs},
+    complete: bundle.cutShort === null,
+    ...(bundle.cutShort !== null ? {cutShort: bundle.cutShort} : {}),
     files: bundle.entries.map((e) => ({
       path: e.name,
       sha256: e.sha256,
-      size: e.data.length,
+      size: e.size,
       kind: e.kind,
       source: e.source,
       what: e.what,
@@ -71,6 +78,7 @@ export function buildManifest(bundle: Bundle, options: BundleOptions): Manifest 
       ...(e.tail ? {tail: e.tail as unknown as JsonValue} : {}),
     })),
     omitted: bundle.omitted as unknown as JsonValue,
+    leftOut: bundle.leftOut as unknown as JsonValue,
     notPresent: bundle.notPresent,
     redactions: {
       order: ['known values', 'patterns', 'pseudonyms'],

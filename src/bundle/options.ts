@@ -1,6 +1,7 @@
 /**
  * What `doctor bundle` collects and how much of it. Defaults follow the issue: the last 1 MiB or
- * 2,000 lines of each log (whichever is smaller), and a handful of recent RunWisp run logs.
+ * 2,000 lines of each log (whichever is smaller), a handful of recent RunWisp run logs, and at
+ * most 50 files of any one kind (records, locks, pointers), the newest.
  */
 
 export interface BundleOptions {
@@ -12,13 +13,19 @@ export interface BundleOptions {
   runLogs: number
   /** Cap for a copied config, manifest or unit file (bigger ones are described instead). */
   maxCopyBytes: number
+  /** At most this many files of one kind (daemon records, start locks, run logs…); the rest are counted. */
+  maxPerKind: number
 }
+
+/** The largest file a bundle holds; `doctor bundle verify` refuses an archive with a bigger entry. */
+export const MAX_BUNDLE_FILE_BYTES = 64 * 1024 * 1024
 
 export const DEFAULT_BUNDLE_OPTIONS: BundleOptions = {
   maxLogBytes: 1024 * 1024,
   maxLogLines: 2000,
   runLogs: 5,
   maxCopyBytes: 1024 * 1024,
+  maxPerKind: 50,
 }
 
 const UNITS: Record<string, number> = {

@@ -25,6 +25,7 @@ export function buildReportMarkdown(bundle: Omit<Bundle, 'secrets'> & {secrets: 
   const lines: string[] = []
   const report = bundle.report
   lines.push('# doctorkit diagnostics bundle', '')
+  if (bundle.cutShort) lines.push(`> **Incomplete:** ${bundle.cutShort}.`, '')
   lines.push(`Created ${bundle.createdAt} by doctorkit ${str(environment.doctorkit)}. Secrets this machine knows were replaced (and their encoded forms), then secret-shaped values; the home directory reads \`~\` and user and host names are pseudonymised. Run \`doctor bundle verify <file>\` to check the archive yourself.`, '')
 
   lines.push('## Environment', '', '| | |', '|---|---|')
@@ -63,6 +64,7 @@ export function buildReportMarkdown(bundle: Omit<Bundle, 'secrets'> & {secrets: 
     '',
     `- ${bundle.entries.length + 2} files: the JSON report, environment facts, processes, ports, ${copied} redacted copies and log tails, manifest.json and this summary.`,
     `- ${bundle.secretFiles.filter((s) => s.facts.present).length} secret files described (never copied); ${bundle.omitted.length} files left out (binary, unreadable, symlinked or too large), listed in manifest.json.`,
+    ...bundle.leftOut.filter((l) => l.cause === 'cap').map((l) => `- ${l.what}: ${l.kept} of ${l.foundAtLeast ? 'at least ' : ''}${l.found} included (${l.reason}).`),
     `- Redactions: ${byRule || 'none'}; ${known} of the ${bundle.secrets.length} secret values known on this machine appeared.`,
     '',
   )

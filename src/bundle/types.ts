@@ -41,6 +41,8 @@ export interface SourcePlan {
   secretFiles: PlannedSecretFile[]
   /** Facts about the product worth a place in environment.json (data dir, where it came from, versions). */
   facts: Record<string, JsonValue>
+  /** What the source itself chose not to plan (older run logs past `--run-logs`), counted. */
+  leftOut?: LeftOut[]
 }
 
 /** What lstat says about a path; the link itself, never its target. */
@@ -72,7 +74,8 @@ export interface BundleEntry {
   /** Where it came from: a path (pseudonymised) or what generated it. */
   source: string
   what: string
-  data: Buffer
+  /** Bytes in the archive (the data itself is streamed to the archive, not kept). */
+  size: number
   sha256: string
   /** Redactions made in this file, by rule id. */
   redactions: Record<string, number>
@@ -86,6 +89,24 @@ export interface OmittedItem {
   what: string
   reason: string
   facts?: FileFacts
+}
+
+/**
+ * Files of one kind not in the bundle because there were too many (past the per-kind cap) or the
+ * time budget ran out before they were reached: counted, never listed one by one, so a data dir of
+ * 40,000 records costs a line, not 40,000.
+ */
+export interface LeftOut {
+  /** The kind, as planned ("Executor daemon record", "RunWisp run log (task nightly)"). */
+  what: string
+  origin: Origin
+  /** How many of this kind were found (at least this many when `foundAtLeast`), and how many of them are in the bundle. */
+  found: number
+  foundAtLeast?: boolean
+  kept: number
+  /** `cap`: past the per-kind cap; `budget`: the time budget ran out before they were read. */
+  cause: 'cap' | 'budget'
+  reason: string
 }
 
 /** A secret file as described in `secret-files.json`. */

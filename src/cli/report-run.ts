@@ -13,6 +13,7 @@ import {checks as registeredChecks} from '../../checks/index.js'
 import type {CheckDefinition} from '../check.js'
 import type {RunConfig} from '../config/apply.js'
 import {loadConfig} from '../config/load.js'
+import {applySetFlags} from '../config/set.js'
 import {knownSecretsOf} from '../bundle/known-secrets.js'
 import type {RunContext} from '../context.js'
 import {createRunContext, exitCodeFor, runDoctor, type DoctorRunInit} from '../engine/doctor.js'
@@ -64,7 +65,12 @@ export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): 
   const format: Format = fix && resolved !== 'json' ? 'human' : resolved
   const options = toRunOptions({...flags, target: flags.target?.length ? flags.target : setup.defaultTargets})
   validateCheckIds([...(options.only ?? []), ...(options.skip ?? [])], registeredChecks.map((c) => c.id))
-  const config = await loadConfig({cwd: setup.cwd, explicit: flags.config, env: setup.env, home: setup.env.HOME ?? homedir()})
+  const home = setup.env.HOME ?? homedir()
+  const loaded = await loadConfig({cwd: setup.cwd, explicit: flags.config, env: setup.env, home})
+  // --set applies to the declared profiles as loaded and to the built-ins' overrides, before anything runs.
+  const set = applySetFlags(flags.set ?? [], {profiles: loaded?.config.targets ?? [], targetOptions: options.targetOptions, expand: {env: setup.env, home, baseDir: setup.cwd}})
+  options.targetOptions = set.targetOptions
+  const config = loaded && {...loaded, config: {...loaded.config, targets: set.profiles}}
   return {
     name: setup.name,
     format,

@@ -20,6 +20,8 @@ export interface RunFlagValues {
   'runwisp-data-dir'?: string
   'runwisp-config'?: string
   'runwisp-port'?: number | string
+  /** `--set <target>.<key>=<value>`, applied once the config is loaded (src/config/set.ts). */
+  set?: string[]
   /** `doctor` and `doctor preflight` only: the name the report gives this machine. */
   hostname?: string
 }

@@ -1,7 +1,11 @@
 /**
  * Where JSON text goes wrong, as line and column. V8's `JSON.parse` errors give a position for
- * some mistakes and only an excerpt for others (Node 20: "Unexpected token ']', …"), so after a
- * failed parse this walks the JSON grammar (RFC 8259) to the first offending character.
+ * some mistakes and only an excerpt for others (Node 20: "Unexpected token ']', …", Node 22:
+ * `"…" is not valid JSON`), and the excerpt is the file's own bytes: an unquoted token would be
+ * echoed into a finding. So after a failed parse this walks the JSON grammar (RFC 8259) to the
+ * first offending character and says what is wrong there without quoting the text: a structural
+ * character by name, anything else as "unexpected text". The walk keeps its own stack, so any
+ * nesting depth is fine (no recursion, no RangeError).
  */
 
 export interface JsonProblem {
@@ -10,16 +14,32 @@ export interface JsonProblem {
   what: string
 }
 
+class Stop extends Error {}
+
+/** Characters that may be named in a message: JSON's own punctuation, never a secret's. */
+const STRUCTURAL = new Set(['{', '}', '[', ']', ',', ':', '"'])
+
 export function locateJsonError(text: string): JsonProblem | null {
   let at = 0
-  class Stop extends Error {}
   const stop = (what: string): never => {
     throw new Stop(what)
   }
   const ws = () => {
-    while (at < text.length && ' \t\n\r'.includes(text[at]!)) at++
+    while (at < text.length) {
+      const c = text.charCodeAt(at)
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break
+      at++
+    }
   }
-  const describe = () => (at >= text.length ? 'the text ends too early' : `unexpected ${JSON.stringify(text[at])}`)
+  const found = () => {
+    if (at >= text.length) return 'the end of the text'
+    const c = text[at]!
+    if (STRUCTURAL.has(c)) return JSON.stringify(c)
+    if (c === '\uFEFF') return 'a byte-order mark'
+    if (text.startsWith('//', at) || text.startsWith('/*', at)) return 'a comment (JSON has none)'
+    return c < ' ' || (c >= '\u007f' && c <= '\u009f') ? 'a control character' : 'text'
+  }
+  const describe = () => (at >= text.length ? 'the text ends too early' : `unexpected ${found()}`)
   const literal = (word: string) => {
     if (!text.startsWith(word, at)) stop(describe())
     at += word.length
@@ -41,63 +61,87 @@ export function locateJsonError(text: string): JsonProblem | null {
       } else at++
     }
   }
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
   const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(at))
+    NUMBER.lastIndex = at
+    const m = NUMBER.exec(text)
     if (!m) stop(describe())
     at += m![0].length
   }
-  const value = (): void => {
+  /** A scalar, or the opening of a container (pushed, to be continued by the loop below). */
+  const stack: Array<'object' | 'array'> = []
+  const valueStart = (): 'pushed' | 'done' => {
     ws()
     const c = text[at]
-    if (c === '{') {
+    if (c === '{' || c === '[') {
       at++
-      ws()
-      if (text[at] === '}') return void at++
-      for (;;) {
-        ws()
-        if (text[at] !== '"') stop(text[at] === '}' ? 'a comma before "}" (trailing commas are not JSON)' : `expected a quoted key, found ${describe().replace('unexpected ', '')}`)
-        string()
-        ws()
-        if (text[at] !== ':') stop(`expected ":" after the key, found ${describe().replace('unexpected ', '')}`)
-        at++
-        value()
-        ws()
-        if (text[at] === ',') at++
-        else if (text[at] === '}') return void at++
-        else stop(`expected "," or "}", found ${describe().replace('unexpected ', '')}`)
-      }
+      stack.push(c === '{' ? 'object' : 'array')
+      return 'pushed'
     }
-    if (c === '[') {
-      at++
-      ws()
-      if (text[at] === ']') return void at++
-      for (;;) {
-        ws()
-        if (text[at] === ']') stop('a comma before "]" (trailing commas are not JSON)')
-        value()
-        ws()
-        if (text[at] === ',') at++
-        else if (text[at] === ']') return void at++
-        else stop(`expected "," or "]", found ${describe().replace('unexpected ', '')}`)
-      }
-    }
-    if (c === '"') return string()
-    if (c === 't') return literal('true')
-    if (c === 'f') return literal('false')
-    if (c === 'n') return literal('null')
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number()
-    stop(describe())
+    if (c === '"') string()
+    else if (c === 't') literal('true')
+    else if (c === 'f') literal('false')
+    else if (c === 'n') literal('null')
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number()
+    else stop(describe())
+    return 'done'
+  }
+  const key = () => {
+    ws()
+    if (text[at] !== '"') stop(text[at] === '}' ? 'a comma before "}" (trailing commas are not JSON)' : `expected a quoted key, found ${found()}`)
+    string()
+    ws()
+    if (text[at] !== ':') stop(`expected ":" after the key, found ${found()}`)
+    at++
   }
   try {
-    value()
+    // Each turn: the container on top of the stack was just opened, or one of its members just ended.
+    let opened = valueStart() === 'pushed'
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!
+      const close = top === 'object' ? '}' : ']'
+      ws()
+      if (opened) {
+        opened = false
+        if (text[at] === close) {
+          at++
+          stack.pop()
+          continue
+        }
+      } else if (text[at] === ',') {
+        at++
+        ws()
+        if (top === 'array' && text[at] === ']') stop('a comma before "]" (trailing commas are not JSON)')
+      } else if (text[at] === close) {
+        at++
+        stack.pop()
+        continue
+      } else stop(`expected "," or "${close}", found ${found()}`)
+      if (top === 'object') key()
+      opened = valueStart() === 'pushed'
+    }
     ws()
     if (at < text.length) stop(`${describe()} after the end of the JSON value`)
     return null
   } catch (error) {
     if (!(error instanceof Stop)) throw error
-    const before = text.slice(0, at)
-    return {line: before.split('\n').length, column: at - before.lastIndexOf('\n'), what: error.message}
+    let line = 1
+    let lineStart = 0
+    for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) {
+      line++
+      lineStart = i + 1
+    }
+    return {line, column: at - lineStart + 1, what: error.message}
   }
+}
+
+/**
+ * Why `text` is not JSON, by position only (never the file's bytes): for messages and findings
+ * about a file that failed `JSON.parse`.
+ */
+export function jsonSyntaxProblem(text: string): string {
+  const where = locateJsonError(text)
+  return where ? `${where.what} at line ${where.line}, column ${where.column}` : 'not valid JSON'
 }
 
 /** One step of a path into a JSON document: an object key or an array index. */

@@ -103,10 +103,23 @@ export function size(value: unknown, path: JsonPath): number {
   return Math.round(Number(m![1]) * unit!)
 }
 
-/** "did you mean" for a misspelt key or id: same letters ignoring case and separators, or a near edit. */
+/**
+ * "did you mean" for a misspelt key or id: the same letters ignoring case and separators, else the
+ * nearest names within two edits, else names one is a prefix of. Only the best kind is offered.
+ */
 export function closest(wrong: string, candidates: readonly string[]): string[] {
-  const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '')
-  const near = candidates.filter((c) => norm(c) === norm(wrong) || (norm(wrong).length > 1 && (norm(c).startsWith(norm(wrong)) || norm(wrong).startsWith(norm(c)))) || editDistance(norm(c), norm(wrong)) <= 2)
+  const norm = (s: string) => s.toLowerCase().replace(/[-_.\s]/g, '')
+  const w = norm(wrong)
+  const score = (c: string): number => {
+    const n = norm(c)
+    if (n === w) return 0
+    const d = editDistance(n, w)
+    if (d <= 2) return d
+    return w.length > 1 && (n.startsWith(w) || w.startsWith(n)) ? 3 : Infinity
+  }
+  const scored = candidates.map((c) => ({c, s: score(c)})).filter((x) => x.s !== Infinity)
+  const best = Math.min(...scored.map((x) => x.s))
+  const near = scored.filter((x) => x.s === best).map((x) => x.c)
   return near.length > 0 ? [`did you mean ${near.map((n) => `"${n}"`).join(' or ')}?`] : []
 }
 

@@ -9,7 +9,7 @@ import {parseDuration} from '../duration.js'
 import {UsageError} from '../engine/doctor.js'
 import {TARGET_IDS, type TargetId} from '../types.js'
 import type {TargetProfile} from '../targets/profile.js'
-import {locateJsonError, locateJsonPath, toJsonPointer} from './json-position.js'
+import {jsonSyntaxProblem, locateJsonPath, toJsonPointer} from './json-position.js'
 import type {ExpandContext} from './paths.js'
 import {closest, describe, fail, Invalid, isObject, keyName, port, type Json, type JsonPath} from './rules.js'
 import {parseTargets} from './targets.js'
@@ -92,9 +92,9 @@ export function parseConfig(text: string, file: string, known: KnownIds, from: E
   let raw: unknown
   try {
     raw = JSON.parse(body)
-  } catch (error) {
-    const where = locateJsonError(body)
-    whole(`is not valid JSON: ${where ? `${where.what} at line ${where.line}, column ${where.column}` : (error as Error).message}`)
+  } catch {
+    // By position only: V8's message quotes the file, which may hold a secret.
+    whole(`is not valid JSON: ${jsonSyntaxProblem(body)}`)
   }
   if (!isObject(raw)) return whole(`must hold a JSON object, not ${describe(raw)}`)
   try {

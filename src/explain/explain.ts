@@ -19,7 +19,7 @@
  * Everything is compiled once per catalogue (`createExplainer`), so explaining is a scan.
  */
 import type {SymptomEntry, Vars} from '../catalogue.js'
-import {fill} from '../catalogue.js'
+import {docsFor, fill} from '../catalogue.js'
 import type {BuiltinTargetId, TargetId} from '../types.js'
 import {DescriptionIndex, terms} from './describe.js'
 import {isHowToQuestion} from './questions.js'
@@ -368,7 +368,7 @@ function toMatch(entry: SymptomEntry, score: number, values: Vars): ExplainMatch
     check: entry.check ?? null,
     title: entry.title,
     cause: entry.cause,
-    fix: {summary: show(entry.fix.summary), commands: entry.fix.commands.map(show), docs: entry.docs},
+    fix: {summary: show(entry.fix.summary), commands: entry.fix.commands.map(show), docs: docsFor(entry)},
     score,
   }
 }

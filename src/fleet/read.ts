@@ -7,7 +7,7 @@
  */
 import {constants, promises as fsp, type Stats} from 'node:fs'
 import {basename, dirname, resolve} from 'node:path'
-import {locateJsonError} from '../config/json-position.js'
+import {jsonSyntaxProblem} from '../config/json-position.js'
 import {STATUSES, type Status} from '../types.js'
 import {toolVersion as ownVersion} from '../version.js'
 
@@ -89,14 +89,9 @@ export async function readHostReport(shown: string, cwd: string): Promise<ReadOu
   let raw: unknown
   try {
     raw = JSON.parse(text)
-  } catch (error) {
-    let where: ReturnType<typeof locateJsonError> = null
-    try {
-      where = locateJsonError(text)
-    } catch {
-      // nesting too deep for the locator: V8's own message still says what went wrong
-    }
-    return fail(`is not JSON: ${where ? `${where.what} at line ${where.line}, column ${where.column}` : (error as Error).message}`)
+  } catch {
+    // By position only: V8's message quotes the file's bytes.
+    return fail(`is not JSON: ${jsonSyntaxProblem(text)}`)
   }
   const problems: string[] = []
   const report = checkReport(raw, problems)

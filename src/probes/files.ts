@@ -11,6 +11,24 @@ export interface FileError {
   ok: false
   code: FileErrorCode
   message: string
+  /** For NOT_FILE: what is there instead ("a FIFO", "a directory", "a character device"). */
+  what?: string
+}
+
+/** What a non-regular file is, in words: a FIFO config is not "a directory?". */
+export function kindOfNode(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory'
+  if (stat.isFIFO()) return 'a FIFO'
+  if (stat.isCharacterDevice()) return 'a character device'
+  if (stat.isBlockDevice()) return 'a block device'
+  if (stat.isSocket()) return 'a socket'
+  if (stat.isSymbolicLink()) return 'a symlink'
+  return 'an unknown kind of file'
+}
+
+function notFile(path: string, stat: Stats): FileError {
+  const what = kindOfNode(stat)
+  return {ok: false, code: 'NOT_FILE', message: `${path} is ${what}, not a regular file`, what}
 }
 
 export interface StatOk {
@@ -100,7 +118,7 @@ export class FileProbe {
     try {
       handle = await fsp.open(path, constants.O_RDONLY | (follow ? 0 : constants.O_NOFOLLOW) | constants.O_NONBLOCK)
       const stat = await handle.stat()
-      if (!stat.isFile()) return {ok: false, code: 'NOT_FILE', message: `${path} is not a regular file`}
+      if (!stat.isFile()) return notFile(path, stat)
       if (stat.size > maxBytes) return tooLarge(path, stat.size, maxBytes)
       const bytes = Buffer.alloc(stat.size)
       let offset = 0
@@ -165,7 +183,7 @@ export class FileProbe {
     try {
       handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
       const stat = await handle.stat()
-      if (!stat.isFile()) return {ok: false, code: 'NOT_FILE', message: `${path} is not a regular file`}
+      if (!stat.isFile()) return notFile(path, stat)
       const start = Math.max(0, stat.size - maxBytes)
       const length = stat.size - start
       const buffer = Buffer.alloc(length)
@@ -207,6 +225,7 @@ const PLAIN: Partial<Record<FileErrorCode, string>> = {
 
 /** "permission denied (EACCES)": the error in words a user can act on, with the code for search. */
 export function describeFileError(error: FileError): string {
+  if (error.code === 'NOT_FILE' && error.what) return `it is ${error.what}, not a regular file (NOT_FILE)`
   const plain = PLAIN[error.code]
   return plain ? `${plain} (${error.code})` : error.message
 }

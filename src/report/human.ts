@@ -36,22 +36,49 @@ export function formatHuman(report: Report, {verbose, chalk}: HumanOptions): str
     if (r.status === 'skip' || (!verbose && r.status === 'pass')) continue
     out.push(...formatResult(r, paint, chalk, verbose))
   }
-  // Skips are context, not problems: one line per reason, listing the checks it covers (five dev
-  // checks "not in a checkout" are one fact, not five).
-  const skips = new Map<string, string[]>()
-  for (const r of sorted.filter((x) => x.status === 'skip')) {
-    const key = `${r.target}\u0000${r.reason ?? ''}`
-    skips.set(key, [...(skips.get(key) ?? []), r.id])
-  }
-  for (const [key, ids] of skips) {
-    const [target, reason] = key.split('\u0000')
-    out.push(chalk.gray(`${SYMBOL.skip} ${ids.join(', ')} [${target}] skipped: ${reason}`))
-  }
-  if (skips.size > 0) out.push('')
+  out.push(...(verbose ? skipLines(sorted, chalk) : shortLines(report, chalk)))
   const s = report.summary
   const parts = [`${s.pass} passed`, s.warn && `${s.warn} warned`, s.fail && `${s.fail} failed`, s.error && `${s.error} could not decide`, s.skip && `${s.skip} skipped`].filter(Boolean)
   out.push(`${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(2)} s` + (s.fail + s.error > 0 ? chalk.gray(' — run `doctor bundle` to share the details in a bug report') : ''))
   return out.join('\n') + '\n'
+}
+
+/**
+ * Skips are context, not problems: one line per reason, listing the checks it covers (five dev
+ * checks "not in a checkout" are one fact, not five). Only under --verbose, or for a suppression.
+ */
+function skipLines(results: CheckResult[], chalk: ChalkInstance): string[] {
+  const skips = new Map<string, string[]>()
+  for (const r of results.filter((x) => x.status === 'skip')) {
+    const key = `${r.target}\u0000${r.reason ?? ''}`
+    skips.set(key, [...(skips.get(key) ?? []), r.id])
+  }
+  const lines = [...skips].map(([key, ids]) => {
+    const [target, reason] = key.split('\u0000')
+    return chalk.gray(`${SYMBOL.skip} ${ids.join(', ')} [${target}] skipped: ${reason}`)
+  })
+  return lines.length > 0 ? [...lines, ''] : []
+}
+
+/**
+ * The default view of what did not need attention: which checks passed, per target, and how many
+ * did not apply. On a healthy machine most checks do not apply (no checkout, no service, no log),
+ * and their reasons would be most of the report; --verbose prints them. A suppressed result is a
+ * known problem, not an inapplicable check, so it stays visible with its reason.
+ */
+function shortLines(report: Report, chalk: ChalkInstance): string[] {
+  const lines: string[] = []
+  const passed = new Map<string, string[]>()
+  for (const r of report.checks.filter((x) => x.status === 'pass')) passed.set(r.target, [...(passed.get(r.target) ?? []), r.id])
+  for (const [target, ids] of passed) lines.push(`${chalk.green(SYMBOL.pass)} ${ids.length} passed [${target}]: ${ids.join(', ')}`)
+  const skipped = report.checks.filter((x) => x.status === 'skip')
+  lines.push(...skipLines(skipped.filter((r) => r.suppressed), chalk).filter((l) => l !== ''))
+  const byConfig = new Set(report.config?.skip ?? [])
+  const configSkips = skipped.filter((r) => !r.suppressed && byConfig.has(r.id))
+  if (configSkips.length > 0) lines.push(chalk.gray(`${SYMBOL.skip} ${configSkips.length} skipped in doctor.config.json: ${[...new Set(configSkips.map((r) => r.id))].join(', ')}`))
+  const inapplicable = skipped.length - configSkips.length - skipped.filter((r) => r.suppressed).length
+  if (inapplicable > 0) lines.push(chalk.gray(`${SYMBOL.skip} ${inapplicable} not applicable here (--verbose says why)`))
+  return lines.length > 0 ? [...lines, ''] : []
 }
 
 function formatResult(r: CheckResult, paint: Record<Status, (s: string) => string>, chalk: ChalkInstance, verbose: boolean): string[] {

@@ -32,6 +32,16 @@ describe('daemon-log-errors', () => {
     expectResult(await run(home), {status: 'skip', mentions: ['only the OS service writes one']})
   })
 
+  it('judges a 200,000-character junk line in well under a second (no rule backtracks over it), still finding the real error after it', async () => {
+    const home = tmp.make()
+    executorHome(home).errorLog(['['.repeat(200_000), 'error: listen EADDRINUSE: address already in use 127.0.0.1:4789'])
+    const started = Date.now()
+    const result = await run(home)
+    const elapsed = Date.now() - started
+    expectResult(result, {status: 'fail', symptoms: ['executor/log-address-in-use']})
+    if (elapsed > 1000) throw new Error(`took ${elapsed} ms`)
+  })
+
   for (const [name, lines, expect] of lineCases) {
     it(`judges ${name}`, async () => {
       const home = tmp.make()

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
-import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Report} from '../../src/types.js'
+import commandTable, {ROOT_COMMAND_ID} from '../../src/cli/commands.js'
 import {runCli} from '../helpers/cli.js'
 import {executorHome} from '../helpers/executor-state.js'
-import {deadPid} from '../helpers/processes.js'
+import {deadPid, REPO} from '../helpers/processes.js'
 import {assertValidReport} from '../helpers/schema.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
@@ -65,7 +66,7 @@ describe('doctor (command)', () => {
     assert.ok(r.stdout.includes(`names pid ${pid}, which is not running`))
     assert.ok(r.stdout.includes('$ executor daemon status'))
     assert.ok(r.stdout.includes(`$ rm ${path}`))
-    assert.match(r.stdout, /docs: executor-troubleshooting\.md/)
+    assert.match(r.stdout, /docs: doctor checks stale-manifest \(docs\/checks\/stale-manifest\.md\); Executor docs › Troubleshooting › /)
     assert.match(r.stderr, /Check daemon manifests and records/, 'progress goes to stderr')
   })
 
@@ -141,10 +142,49 @@ describe('doctor (command)', () => {
     }
   })
 
-  it('shows help with the run flags and the other commands', async () => {
-    const r = await runCli(['--help'])
-    assert.equal(r.code, 0)
-    assert.match(r.stdout, /--json/)
-    assert.match(r.stdout, /doctor checks/)
+  it('prints a check\'s page with doctor checks <id> (what every finding of it points at), and exits 2 on an unknown id', async () => {
+    const page = readFileSync(join(REPO, 'docs/checks/stale-lock.md'), 'utf8')
+    const r = await runCli(['checks', 'stale-lock'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, page)
+    const json = await runCli(['checks', 'stale-lock', '--json'])
+    assert.deepEqual((({page, text}) => ({page, text}))(JSON.parse(json.stdout) as {page: string; text: string}), {page: 'docs/checks/stale-lock.md', text: page})
+    const unknown = await runCli(['checks', 'stale-locks'])
+    assert.equal(unknown.code, 2)
+    assert.match(unknown.stderr, /unknown check id "stale-locks"; `doctor checks` lists them/)
+    assert.doesNotMatch(unknown.stderr, /\n\s+at /)
   })
+
+  it('shows help with the run flags and every other command with its one-line summary', async () => {
+    const r = await runCli(['--help'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /--json/)
+    const others = Object.entries(commandTable).filter(([id]) => id !== ROOT_COMMAND_ID)
+    assert.ok(others.length >= 7, 'the command table lists the subcommands')
+    const listed = r.stdout.slice(r.stdout.indexOf('\nCOMMANDS\n'))
+    assert.ok(listed.startsWith('\nCOMMANDS\n'), r.stdout)
+    for (const [id, command] of others) {
+      const summary = command.summary ?? ''
+      assert.ok(summary.length > 0 && summary.length <= 60 && !summary.includes('\n'), `${id} has a one-line summary that fits beside its name: "${summary}"`)
+      assert.match(listed, new RegExp(`^  ${id.replace(':', ' ')} +${summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), `${id} is listed with its summary`)
+    }
+  })
+
+  it('answers `doctor help` and `doctor help <command>` as --help does', async () => {
+    const [root, help] = await Promise.all([runCli(['--help']), runCli(['help'])])
+    assert.equal(help.code, 0, help.stderr)
+    assert.equal(help.stdout, root.stdout)
+    const verify = await runCli(['help', 'bundle', 'verify'])
+    assert.equal(verify.code, 0, verify.stderr)
+    assert.match(verify.stdout, /\$ doctor bundle verify/)
+  })
+
+  for (const args of [['help', 'nosuch'], ['nosuch', '--help']]) {
+    it(`exits 2 naming the unknown command for doctor ${args.join(' ')}`, async () => {
+      const r = await runCli(args)
+      assert.equal(r.code, 2, r.stdout)
+      assert.match(r.stderr, /There is no command "nosuch"\. `doctor --help` lists the commands\./)
+      assert.doesNotMatch(r.stderr, /Symbol|\n\s+at /)
+    })
+  }
 })

@@ -174,8 +174,8 @@ describe('doctor report merge', () => {
   })
 
   const invalid: Array<[string, string | ((dir: string) => string), RegExp]> = [
-    ['garbage', 'garbage{', /g\.json: is not JSON: unexpected "g" at line 1, column 1/],
-    ['a truncated report', '{"schemaVersion": 1, "tool": {"name": "doctorkit"', /is not JSON: .*the text ends too early at line 1, column 50/],
+    ['garbage', 'garbage{', /g\.json: is not JSON: unexpected text at line 1, column 1$/m],
+    ['a truncated report', '{"schemaVersion": 1, "tool": {"name": "doctorkit"', /is not JSON: expected "," or "}", found the end of the text at line 1, column 50/],
     ['an empty file', '', /is empty, not a doctorkit report/],
     ['a JSON array', '[1, 2]', /is JSON but not a doctorkit report: it holds an array/],
     ['another program\'s JSON', '{"name": "x", "version": "1"}', /is JSON but not a doctorkit report/],

@@ -74,7 +74,7 @@ describe('preflight: doctor.config.json', () => {
     rejects('{\n  "skip": [\n    "clock-skew",\n  ]\n}', '', /not valid JSON: a comma before "\]" \(trailing commas are not JSON\) at line 4, column 3$/)
     rejects('{"skip": ["a"] "timeouts": {}}', '', /expected "," or "}", found "\\"" at line 1, column 16$/)
     rejects('{"watchPorts": [1, 2]}}', '', /unexpected "}" after the end of the JSON value at line 1, column 23$/)
-    rejects('{\n  // comment\n}', '', /expected a quoted key, found "\/" at line 2, column 3$/)
+    rejects('{\n  // comment\n}', '', /expected a quoted key, found a comment \(JSON has none\) at line 2, column 3$/)
     rejects('{"skip": ["clock-skew', '', /a string is not closed at line 1, column 22$/)
     rejects('', '', /is empty/)
     rejects('[]', '', /must hold a JSON object, not an array/)

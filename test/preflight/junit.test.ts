@@ -41,7 +41,7 @@ describe('preflight: JUnit report', () => {
     assert.match(body, /evidence: port=4788 owner=/)
     assert.match(body, /fix: Stop the process holding the port/)
     assert.ok(body.includes("$ ss -ltnp 'sport = :4788'"), body)
-    assert.match(body, /docs: executor-troubleshooting\.md › Daemon port conflicts/)
+    assert.ok(body.includes('docs: doctor checks port-squatter (docs/checks/port-squatter.md); Executor docs › Troubleshooting › Daemon port conflicts (https://'), body)
     assert.ok(!/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(xml), 'no raw control character reaches the file')
   })
 

@@ -48,6 +48,9 @@ function splitTrailing(value: string): [string, string] {
 
 const hasPlaceholder = (value: string | undefined) => value !== undefined && PLACEHOLDER.test(value)
 
+/** The match ends right before a redaction (`password=abc[REDACTED:secret-1]`): that value is already dealt with. */
+const runsIntoRedaction = (m: RegExpExecArray) => m.input.startsWith('[REDACTED:', m.index + m[0].length)
+
 type Format = (m: RegExpExecArray, redacted: string) => string
 
 const assignment = (regex: RegExp, format: Format, guard: (value: string) => boolean = () => true): PatternRule => ({
@@ -56,13 +59,17 @@ const assignment = (regex: RegExp, format: Format, guard: (value: string) => boo
   regex,
   replace: (m) => {
     const value = m[3] ?? ''
-    if (isNonSecretValue(value) || hasPlaceholder(value) || !guard(value)) return null
+    if (isNonSecretValue(value) || hasPlaceholder(value) || runsIntoRedaction(m) || !guard(value)) return null
     return format(m, placeholder('secret-assignment'))
   },
 })
 
-/** Characters of an unquoted value (not a shell `$(…)` that reads it); the lookahead makes the match possessive and refuses a value that runs into a redaction. */
-const BARE = String.raw`(?!\$\()([^\s"'&;,<>(){}[\]]+)(?![^\s"'&;,<>(){}[\]]|\[)`
+/**
+ * Characters of an unquoted value (not a shell `$(…)` that reads it). A value that runs into a
+ * redaction is refused by the rule (runsIntoRedaction), not by a lookahead: a lookahead after the
+ * greedy run would backtrack through it, and from every secret word inside it (quadratic).
+ */
+const BARE = String.raw`(?!\$\()([^\s"'&;,<>(){}[\]]+)`
 
 export const PATTERN_RULES: readonly PatternRule[] = [
   {
@@ -146,6 +153,25 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   assignment(new RegExp(String.raw`(${WORD})([ \t]*=[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`),
   // `name: value` is also ordinary prose ("token: expired"): only a value shaped like a credential counts.
   assignment(new RegExp(String.raw`(${WORD})([ \t]*:[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`, (v) => looksLikeCredential(splitTrailing(v)[0])),
+  // A secret-bearing file cut by a crash or broken by hand (it no longer parses): the rules above
+  // want a value closed on its line, so what is left is redacted from the key to the end of its
+  // value — the next quote, or the end of the file when the value was cut off.
+  {
+    id: 'broken-secret-value',
+    description: 'the value of a secret-named key in a file that no longer parses: a string cut off (redacted to the end of the file) or running past its line, or a JSON value written without quotes',
+    regex: new RegExp(String.raw`(${WORD})(["']?\s*[:=]\s*)"((?:[^"\\]|\\[\s\S])*)("|$)`, 'gi'),
+    replace: (m) => (isNonSecretValue(m[3] ?? '') || hasPlaceholder(m[3]) ? null : `${m[1]}${m[2]}"${placeholder('broken-secret-value')}${m[4]}`),
+  },
+  {
+    id: 'broken-secret-value',
+    description: 'the value of a secret-named key in a file that no longer parses: a string cut off (redacted to the end of the file) or running past its line, or a JSON value written without quotes',
+    regex: new RegExp(String.raw`(${WORD})("\s*:[ \t]*)(?![\s"{[\]])([^,}\]\r\n]+)`, 'gi'),
+    replace: (m) => {
+      const value = (m[3] ?? '').trimEnd()
+      if (isNonSecretValue(value) || hasPlaceholder(value) || /^-?\d{1,3}$/.test(value)) return null
+      return `${m[1]}${m[2]}${placeholder('broken-secret-value')}${(m[3] ?? '').slice(value.length)}`
+    },
+  },
   {
     id: 'secret-flag',
     description: 'values of command-line flags whose names say secret (--pass, --password, --secret, --api-key, --auth-token, --token …, as `--flag value` or `--flag=value`, quoted or not), whatever the value looks like',

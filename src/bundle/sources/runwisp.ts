@@ -6,7 +6,9 @@
  * drop-ins, the launchd plists, the legacy env file, and the dirs and configs that installed units
  * and running daemons name.
  */
+import {lstatSync, readdirSync} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
+import {setImmediate as yieldToLoop} from 'node:timers/promises'
 import {parse as parseToml} from 'smol-toml'
 import type {CheckContext} from '../../context.js'
 import {environmentAssignments} from '../../targets/runwisp/formats.js'
@@ -15,7 +17,7 @@ import {isPasswordDropIn} from '../../targets/runwisp/secrets.js'
 import {findUnitFiles, loadRunwispState, loadUnits, looksLikeRunwispDir, runningDaemons, runwispFacts} from '../../targets/runwisp/state.js'
 import type {JsonValue} from '../../types.js'
 import {isSecretKey} from '../redact/names.js'
-import type {PlannedCopy, PlannedSecretFile, PlannedTail, SourcePlan} from '../types.js'
+import type {LeftOut, PlannedCopy, PlannedSecretFile, PlannedTail, SourcePlan} from '../types.js'
 
 export interface Located {
   path: string
@@ -178,6 +180,7 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
   const tails: PlannedTail[] = []
   const secretFiles: PlannedSecretFile[] = []
   const dataFacts: JsonValue[] = []
+  const leftOut: LeftOut[] = []
   const multiple = (n: number, i: number, base: string) => (n > 1 && i > 0 ? `${base}-${i + 1}` : base)
 
   const configs: Located[] = []
@@ -203,8 +206,13 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
       {path: paths.password, what: 'RunWisp legacy password file (≤0.4)', origin: 'runwisp'},
       {path: paths.db, what: 'RunWisp database (legacy rows hold the JWT key)', origin: 'runwisp'},
     )
-    for (const log of await recentRunLogs(ctx, paths.logs, runLogs)) {
+    const runs = await recentRunLogs(ctx, paths.logs, runLogs)
+    for (const log of runs.logs) {
       tails.push({name: `${dir}/logs/${log.task}/${log.file}`, path: log.path, what: `RunWisp run log (task ${log.task})`, origin: 'runwisp'})
+    }
+    if (runs.found > runs.logs.length) {
+      const reason = `only the ${runLogs} most recent are included, as --run-logs asks${runs.foundAtLeast ? `; the newest among the first ${runs.found} found` : ''}`
+      leftOut.push({what: `RunWisp run logs in ${paths.logs}`, origin: 'runwisp', found: runs.found, ...(runs.foundAtLeast ? {foundAtLeast: true} : {}), kept: runs.logs.length, cause: 'cap', reason})
     }
     const listing = await ctx.files.readdir(data.path)
     const names = new Set(listing.ok ? listing.names : [])
@@ -227,6 +235,7 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
     copies,
     tails,
     secretFiles,
+    leftOut,
     facts: {
       dataDirs: at.dataDirs.map((d) => ({path: d.path, source: d.source, exists: existing.some((e) => e.path === d.path)})),
       dataDirCheckedByDoctor: checked.dataDir,
@@ -237,22 +246,56 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
   }
 }
 
-/** The `runLogs` most recently written run logs under `<data>/logs/<task>/` (§1.4); symlinks are not followed. */
-async function recentRunLogs(ctx: CheckContext, logsDir: string, count: number): Promise<Array<{task: string; file: string; path: string}>> {
-  if (count <= 0) return []
+/** Run log files looked at, at most, to find the most recent: a data dir of 100,000 run logs costs a bounded walk. */
+const RUN_LOGS_EXAMINED = 200_000
+
+/**
+ * The `runLogs` most recently written run logs under `<data>/logs/<task>/` (§1.4); symlinks are
+ * not followed. lstat runs synchronously in short slices (a promise per file costs 4× as much on
+ * 100,000 files, see probes/walk.ts) and stops at the run's signal with what it has seen.
+ */
+async function recentRunLogs(ctx: CheckContext, logsDir: string, count: number): Promise<{logs: Array<{task: string; file: string; path: string}>; found: number; foundAtLeast: boolean}> {
+  if (count <= 0) return {logs: [], found: 0, foundAtLeast: false}
   const tasks = await ctx.files.readdir(logsDir)
-  if (!tasks.ok) return []
-  const found: Array<{task: string; file: string; path: string; mtimeMs: number}> = []
-  for (const task of tasks.names.slice(0, 1000)) {
+  if (!tasks.ok) return {logs: [], found: 0, foundAtLeast: false}
+  const newest: Array<{task: string; file: string; path: string; mtimeMs: number}> = []
+  let found = 0
+  let foundAtLeast = false
+  let sliceStart = performance.now()
+  outer: for (const task of tasks.names) {
     const taskDir = join(logsDir, task)
-    const st = await ctx.files.lstat(taskDir)
-    if (!st.ok || !st.stat.isDirectory()) continue
-    const files = await ctx.files.readdir(taskDir)
-    if (!files.ok) continue
-    for (const file of files.names.filter((n) => n.endsWith('.log') && !n.startsWith('.')).slice(0, 10_000)) {
-      const fst = await ctx.files.lstat(join(taskDir, file))
-      if (fst.ok) found.push({task, file, path: join(taskDir, file), mtimeMs: fst.stat.mtimeMs})
+    if (!lstatSync(taskDir, {throwIfNoEntry: false})?.isDirectory()) continue
+    let names: string[]
+    try {
+      names = readdirSync(taskDir)
+    } catch {
+      continue
+    }
+    for (const file of names) {
+      if (!file.endsWith('.log') || file.startsWith('.')) continue
+      if (found >= RUN_LOGS_EXAMINED) {
+        foundAtLeast = true
+        break outer
+      }
+      const path = join(taskDir, file)
+      const st = lstatSync(path, {throwIfNoEntry: false})
+      if (!st?.isFile()) continue
+      found++
+      if (newest.length < count || st.mtimeMs > newest.at(-1)!.mtimeMs) {
+        newest.push({task, file, path, mtimeMs: st.mtimeMs})
+        newest.sort((a, b) => b.mtimeMs - a.mtimeMs)
+        if (newest.length > count) newest.pop()
+      }
+      if ((found & 255) === 0 && performance.now() - sliceStart > 8) {
+        await yieldToLoop()
+        // Out of time: the newest among those seen so far, and the count says it is not all.
+        if (ctx.signal.aborted) {
+          foundAtLeast = true
+          break outer
+        }
+        sliceStart = performance.now()
+      }
     }
   }
-  return found.sort((a, b) => b.mtimeMs - a.mtimeMs).slice(0, count)
+  return {logs: newest, found, foundAtLeast}
 }

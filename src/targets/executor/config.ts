@@ -6,6 +6,7 @@
 import {createHash} from 'node:crypto'
 import {join} from 'node:path'
 import type {CheckContext} from '../../context.js'
+import {jsonSyntaxProblem} from '../../config/json-position.js'
 import {normalizeOrigin, type ServerManifest} from './formats.js'
 
 /** First 8 hex of sha256: tells two tokens apart in a report without revealing either. */
@@ -65,8 +66,8 @@ export function parseConnections(text: string): {ok: true; value: Connections} |
   let json: unknown
   try {
     json = JSON.parse(text)
-  } catch (error) {
-    return {ok: false, reason: `not valid JSON (${(error as Error).message})`}
+  } catch {
+    return {ok: false, reason: `not valid JSON (${jsonSyntaxProblem(text)})`}
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return {ok: false, reason: 'the top level is not a JSON object'}
   const c = json as {defaultProfile?: unknown; profiles?: unknown}

@@ -3,6 +3,7 @@
  * (executor-facts §2.1, §2.2, §2.4). Each returns a reason on rejection, so a finding can say
  * exactly what is wrong with the file instead of "invalid".
  */
+import {jsonSyntaxProblem} from '../../config/json-position.js'
 
 export type Parsed<T> = {ok: true; value: T} | {ok: false; reason: string}
 
@@ -40,13 +41,10 @@ function parseJson(text: string): Parsed<unknown> {
   if (text.trim() === '') return {ok: false, reason: 'the file is empty'}
   try {
     return {ok: true, value: JSON.parse(text) as unknown}
-  } catch (error) {
-    // Node quotes the offending input in its message; keep only the position, and never echo
-    // control characters from a garbage file into a report.
-    const detail = (error as Error).message
-      .replace(/, ".*" is not valid JSON$/s, '')
-      .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    return {ok: false, reason: `not valid JSON (${detail}); it may have been truncated by a crash or a full disk`}
+  } catch {
+    // Node quotes the offending input in its message (an unquoted token, garbage bytes): the
+    // position alone is said.
+    return {ok: false, reason: `not valid JSON (${jsonSyntaxProblem(text)}); it may have been truncated by a crash or a full disk`}
   }
 }
 

@@ -11,9 +11,8 @@
  */
 import {defineSymptoms, type SymptomEntry} from '../../catalogue.js'
 import {EXECUTOR_UNITS, SYSTEMD_LINES} from '../systemd-lines.js'
+import {DOCS_HOME, troubleshooting} from './product-docs.js'
 
-const T = 'executor-troubleshooting.md'
-const F = 'executor-facts.md'
 
 type ExecutorEntry = Omit<SymptomEntry, 'target'>
 const executor = (entries: ExecutorEntry[]): SymptomEntry[] => entries.map((entry) => ({target: 'executor', ...entry}))
@@ -29,12 +28,14 @@ export const executorMessages = defineSymptoms(
       title: 'The base URL cannot be used to auto-start a daemon',
       message: 'The CLI was pointed at {url}, which it cannot auto-start a daemon for.',
       severity: 'fail',
-      cause: 'Auto-start parses the base URL as http://<loopback>:<port>; an https:// URL, a port outside 1–65535 or a typo in `--base-url`, a profile or the default profile reaches this parser (executor-facts §4.2).',
+      // Source: executor-facts §4.2
+      cause: 'Auto-start parses the base URL as http://<loopback>:<port>; an https:// URL, a port outside 1–65535 or a typo in `--base-url`, a profile or the default profile reaches this parser.',
       fix: {
         summary: 'Point the CLI at a plain http:// loopback URL with a valid port, or drop the profile that names this URL.',
         commands: ['executor server list', 'executor call tools.list --base-url http://localhost:4788'],
       },
-      docs: `${F} §5 (daemon.ts), §4.2`,
+      // Source: executor-facts.md §5 (daemon.ts), §4.2
+      docs: DOCS_HOME,
       patterns: ['Only http:// base URLs are supported for daemon auto-start: ${baseUrl}', 'Invalid daemon port in base URL: ${baseUrl}', 'Invalid base URL: ${error}'],
       keywords: ['base url', 'https', 'invalid port', 'auto-start'],
     },
@@ -45,7 +46,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'In a dev checkout the CLI re-runs its own script (argv[1]) as the daemon; run through a wrapper that hides argv[1], it has nothing to spawn.',
       fix: {summary: 'Start the daemon yourself from the checkout, then run the command again.', commands: ['bun run apps/cli/src/main.ts daemon run --foreground']},
-      docs: `${F} §5 (daemon.ts); ${T} › Unreachable local server`,
+      // Source: executor-facts.md §5 (daemon.ts); executor-troubleshooting.md › Unreachable local server
+      docs: DOCS_HOME,
       patterns: ['Cannot auto-start daemon in dev mode without a CLI script path'],
       keywords: ['dev mode', 'script path'],
     },
@@ -62,7 +64,8 @@ export const executorMessages = defineSymptoms(
         summary: 'Check that the binary and its sidecar files are in place (reinstall if not), clear a start lock the failed start left, and run the daemon in the foreground to see any other error.',
         commands: ['executor -v', 'ls -l "$(dirname "$(command -v executor)")"', 'doctor --only stale-lock --fix', FOREGROUND],
       },
-      docs: `${F} §5 (daemon.ts), §9.1 (10), §10`,
+      // Source: executor-facts.md §5 (daemon.ts), §9.1 (10)
+      docs: DOCS_HOME,
       patterns: ['Failed to spawn daemon process: child pid was not assigned', 'Failed to spawn daemon process: ${error}', "ENOENT: no such file or directory, posix_spawn '${path}'", 'Failed to build daemon command: ${error}'],
       keywords: ['spawn', 'child pid', 'posix_spawn', 'binary deleted'],
     },
@@ -71,12 +74,14 @@ export const executorMessages = defineSymptoms(
       title: 'The CLI could not signal a daemon process',
       message: 'Sending SIGTERM to pid {pid} failed.',
       severity: 'fail',
-      cause: 'The process belongs to another user (EPERM) or is already gone (ESRCH); a recorded pid may also have been recycled by an unrelated process (executor-facts §2.1).',
+      // Source: executor-facts §2.1
+      cause: 'The process belongs to another user (EPERM) or is already gone (ESRCH); a recorded pid may also have been recycled by an unrelated process.',
       fix: {
         summary: 'Check which process holds that pid before doing anything; stop it as its owner only if it is Executor.',
         commands: ['ps -o pid,user,lstart,args -p {pid}', 'executor daemon status'],
       },
-      docs: `${F} §5 (daemon.ts, daemon-state.ts), §2.1`,
+      // Source: executor-facts.md §5 (daemon.ts, daemon-state.ts), §2.1
+      docs: DOCS_HOME,
       patterns: ['Failed to terminate daemon process ${pid}: ${error}', 'Failed to terminate pid ${pid}: ${error}'],
       keywords: ['sigterm', 'terminate', 'kill failed'],
     },
@@ -85,12 +90,14 @@ export const executorMessages = defineSymptoms(
       title: 'The CLI could not find a port for the daemon',
       message: 'Choosing a daemon port on {host} failed.',
       severity: 'fail',
-      cause: 'chooseDaemonPort binds the host to test the port: a hostname that is not an address of this machine cannot be bound, and an exhausted ephemeral range gives no fallback port (executor-facts §3.2).',
+      // Source: executor-facts §3.2
+      cause: 'chooseDaemonPort binds the host to test the port: a hostname that is not an address of this machine cannot be bound, and an exhausted ephemeral range gives no fallback port.',
       fix: {
         summary: 'Use a loopback hostname (localhost or 127.0.0.1) and check what holds the preferred port.',
         commands: ["ss -ltnp 'sport = :4788'", 'executor daemon run --port 4788 --hostname 127.0.0.1'],
       },
-      docs: `${F} §5 (daemon.ts), §3.2`,
+      // Source: executor-facts.md §5 (daemon.ts), §3.2
+      docs: DOCS_HOME,
       patterns: ['Failed probing port availability: ${error}', 'Failed selecting ephemeral port: ${error}', 'Could not find an available daemon port for host ${hostname}'],
       keywords: ['ephemeral port', 'no available port'],
     },
@@ -103,7 +110,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'The spawned daemon died or hung while booting (a failed boot migration, #1393; a database held by another process); an auto-started daemon logs nowhere, so the reason is only visible in the foreground.',
       fix: {summary: 'Run the daemon in the foreground, as the message says, to read the real error.', commands: [FOREGROUND, 'executor daemon run --foreground --log-level trace']},
-      docs: `${F} §5 (main.ts), §4.1, §9.2 (#1393)`,
+      // Source: executor-facts.md §5 (main.ts), §4.1, §9.2 (#1393)
+      docs: DOCS_HOME,
       patterns: [
         'Daemon did not become reachable at ${startBaseUrl} and no reachable local server manifest appeared within 15000ms.',
         // executor@1.5.9's wording (no manifest wait in that generation).
@@ -117,12 +125,14 @@ export const executorMessages = defineSymptoms(
       title: 'Three attempts to elect or attach to a daemon failed',
       message: 'No daemon could be elected or attached to after 3 attempts.',
       severity: 'fail',
-      cause: 'Each attempt takes the per-scope start lock and waits for a manifest; a start lock held by a wedged or recycled pid, or a daemon that never publishes its manifest, makes every attempt lose (executor-facts §4.2, §2.2).',
+      // Source: executor-facts §4.2, §2.2
+      cause: 'Each attempt takes the per-scope start lock and waits for a manifest; a start lock held by a wedged or recycled pid, or a daemon that never publishes its manifest, makes every attempt lose.',
       fix: {
         summary: 'Stop any partial daemon, remove a start lock left by a dead process, and start in the foreground.',
         commands: ['pgrep -af "executor daemon run"', 'executor daemon stop', FOREGROUND],
       },
-      docs: `${F} §5 (main.ts), §4.2`,
+      // Source: executor-facts.md §5 (main.ts), §4.2
+      docs: DOCS_HOME,
       patterns: [
         'Could not elect or attach to a local Executor daemon after 3 attempts.',
         'A daemon startup may be stuck. Stop any partial daemon and retry, or run it in the foreground:',
@@ -136,7 +146,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: '`daemon run --foreground` and `web --foreground` (not supervised) refuse to start while another reachable manifest exists for the same data directory.',
       fix: {summary: 'Use the running server, or stop it first.', commands: ['executor daemon status', 'executor daemon stop']},
-      docs: `${F} §5 (main.ts)`,
+      // Source: executor-facts.md §5 (main.ts)
+      docs: DOCS_HOME,
       patterns: ['Stop it before starting another local server.'],
       keywords: ['foreground', 'already running'],
     },
@@ -145,12 +156,14 @@ export const executorMessages = defineSymptoms(
       title: 'The daemon is not reachable and its host is not local',
       message: '{url} is not reachable and the CLI only auto-starts daemons on localhost.',
       severity: 'fail',
-      cause: 'Auto-start applies only to http:// targets on localhost, 127.0.0.1 or ::1 (executor-facts §4.2); a non-loopback host must be started by hand, and a background daemon cannot bind a non-local host.',
+      // Source: executor-facts §4.2
+      cause: 'Auto-start applies only to http:// targets on localhost, 127.0.0.1 or ::1; a non-loopback host must be started by hand, and a background daemon cannot bind a non-local host.',
       fix: {
         summary: 'Start the daemon on that host yourself (in the foreground for a non-local host), or point the CLI at localhost.',
         commands: ['executor daemon run --foreground --port {port} --hostname {host}', 'executor daemon run --port 4788 --hostname 127.0.0.1'],
       },
-      docs: `${F} §5 (main.ts), §4.2`,
+      // Source: executor-facts.md §5 (main.ts), §4.2
+      docs: DOCS_HOME,
       patterns: [
         'Executor daemon is not reachable at ${baseUrl}.',
         'Auto-start is only supported for local hosts.',
@@ -167,7 +180,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'The daemon came up on the health probe but server.json is missing, unreadable or names an unreachable origin (a data dir mismatch, or a manifest write that failed).',
       fix: {summary: 'Check the manifest and what the CLI sees, then restart the daemon.', commands: ['executor daemon status', 'cat ~/.executor/server-control/server.json', 'executor daemon restart']},
-      docs: `${F} §5 (main.ts), §4.2 (#1196)`,
+      // Source: executor-facts.md §5 (main.ts), §4.2 (#1196)
+      docs: DOCS_HOME,
       patterns: ['The local Executor daemon started but did not advertise a reachable manifest.'],
       keywords: ['mcp', 'manifest', 'advertise'],
     },
@@ -178,7 +192,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'The stdio↔HTTP bridge could not reach or write to the daemon\'s /mcp endpoint (daemon stopped or restarted, token rotated) or to the MCP client.',
       fix: {summary: 'Check the daemon is up, then restart the MCP client so it reconnects.', commands: ['executor daemon status', 'curl -s http://localhost:4788/api/health']},
-      docs: `${F} §5 (main.ts), §4.2`,
+      // Source: executor-facts.md §5 (main.ts), §4.2
+      docs: DOCS_HOME,
       patterns: ['Executor MCP bridge ${context}: ${message}'],
       keywords: ['mcp bridge', 'stdio transport', 'daemon transport'],
     },
@@ -189,7 +204,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: '`daemon run --foreground` found this scope\'s pointer alive and reachable: one daemon per scope (working directory or EXECUTOR_SCOPE_DIR) and host.',
       fix: {summary: 'Use the running daemon, or stop it first.', commands: ['executor daemon status', 'executor daemon stop']},
-      docs: `${F} §5 (main.ts), §1.2`,
+      // Source: executor-facts.md §5 (main.ts), §1.2
+      docs: DOCS_HOME,
       patterns: ['A daemon is already running for scope ${scopeId} on ${host}.', 'Existing daemon: ${url} (pid ${pid}).', 'Stop it first: ${cliPrefix} daemon stop'],
       keywords: ['scope', 'already running'],
     },
@@ -198,12 +214,14 @@ export const executorMessages = defineSymptoms(
       title: 'The running daemon did not stop within 10 s of a takeover',
       message: 'The existing daemon (pid {pid}) did not stop within 10 s.',
       severity: 'fail',
-      cause: 'A supervised boot or an install SIGTERMs the current owner and waits 10 s; a hung daemon ignores it. The recorded pid may also have been recycled after a reboot, in which case the SIGTERM went to an unrelated process (executor-facts §2.1).',
+      // Source: executor-facts §2.1
+      cause: 'A supervised boot or an install SIGTERMs the current owner and waits 10 s; a hung daemon ignores it. The recorded pid may also have been recycled after a reboot, in which case the SIGTERM went to an unrelated process.',
       fix: {
         summary: 'Check what the pid is now; stop it by hand only if it is Executor, then re-run.',
         commands: ['ps -o pid,lstart,args -p {pid}', 'kill {pid}', 'executor daemon status'],
       },
-      docs: `${F} §5 (main.ts), §2.1`,
+      // Source: executor-facts.md §5 (main.ts), §2.1
+      docs: DOCS_HOME,
       patterns: [
         'The existing daemon for scope ${scopeId} at ${url} (pid ${pid}) did not stop within 10s.',
         'The existing Executor ${kind} at ${origin} (pid ${pid}) did not stop within 10s.',
@@ -218,7 +236,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'Not a failure: one server owns the data directory and the CLI attaches to it. It matters only when you expected a new server (another port, scope or version).',
       fix: {summary: 'Use the running server, or stop it and start the one you want.', commands: ['executor daemon status', 'executor daemon stop']},
-      docs: `${F} §5 (main.ts; web, install)`,
+      // Source: executor-facts.md §5 (main.ts; web, install)
+      docs: DOCS_HOME,
       patterns: ['Daemon already running at ${origin}.', 'Executor is already running at ${origin}.', 'Executor background service is already running at ${origin} (pid ${pid}).'],
       keywords: ['already running'],
     },
@@ -229,7 +248,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'The foreground server was bound to a non-loopback host; Executor runs arbitrary commands, so anyone who can reach it and has the token can run them.',
       fix: {summary: 'Bind to 127.0.0.1 unless the network is trusted.', commands: ['executor daemon run --foreground --port 4788 --hostname 127.0.0.1']},
-      docs: `${F} §5 (main.ts)`,
+      // Source: executor-facts.md §5 (main.ts)
+      docs: DOCS_HOME,
       patterns: ['⚠  Listening on ${hostname}. Executor runs arbitrary commands — only expose on trusted networks.'],
       keywords: ['0.0.0.0', 'trusted networks', 'exposed'],
     },
@@ -240,7 +260,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'The update check found a newer release. Several local failures are fixed in later versions (1.5.33 for #1393), and running an older version against data a newer one upgraded is a known crash (#966).',
       fix: {summary: 'Update, and never downgrade afterwards; restart the daemon or service on the new binary.', commands: ['executor -v', 'executor service install']},
-      docs: `${F} §5 (main.ts), §9.1 (9), §9.2 (#966)`,
+      // Source: executor-facts.md §5 (main.ts), §9.1 (9), §9.2 (#966)
+      docs: DOCS_HOME,
       patterns: ['Update available: ${current} -> ${latest}', 'Run ${command} to update.'],
       generations: ['current'],
       keywords: ['update', 'new version', 'upgrade'],
@@ -252,9 +273,11 @@ export const executorMessages = defineSymptoms(
       title: 'The daemon is running (a healthy status line)',
       message: 'The daemon runs at {url}.',
       severity: 'warn',
-      cause: 'Not a failure: `executor daemon status` found its own record and the pid alive. (1.5.9 also says "reachable" for any HTTP server on the port, so a squatter can look like a daemon, executor-facts §10.)',
+      // Source: executor-facts §10
+      cause: 'Not a failure: `executor daemon status` found its own record and the pid alive. (1.5.9 also says "reachable" for any HTTP server on the port, so a squatter can look like a daemon.)',
       fix: {summary: 'Nothing to fix. If clients still fail, run the doctor to check what answers on the port.', commands: ['doctor --only daemon-health,port-squatter']},
-      docs: `${F} §5 (daemon status), §10`,
+      // Source: executor-facts.md §5 (daemon status), §10
+      docs: DOCS_HOME,
       patterns: ['Daemon running at ${url} (pid ${pid}).'],
     },
     {
@@ -264,7 +287,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'The daemon ignored SIGTERM (hung in a migration or a blocking call).',
       fix: {summary: 'Check the process is Executor\'s, then terminate it by hand.', commands: ['executor daemon status', 'pgrep -af "executor daemon run"', 'kill -9 <pid>']},
-      docs: `${F} §5 (daemon stop)`,
+      // Source: executor-facts.md §5 (daemon stop)
+      docs: DOCS_HOME,
       patterns: ['Daemon at ${url} did not stop within 10000ms.', 'Try terminating the process manually.'],
       keywords: ['did not stop', 'stop hangs'],
     },
@@ -277,7 +301,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'No server.json names a reachable server. Usually the service is not installed or not running; it is also what a registered-but-hung server looks like, and what #1045 showed on Windows, where an orphan executor.exe answered on 4789 without a manifest.',
       fix: {summary: 'Install and start the background service (or run a foreground server), then open the web UI.', commands: ['executor service status', 'executor daemon status', 'executor install', 'executor web']},
-      docs: `${T} › Recovery command reference (service install succeeded but web UI does not open); ${F} §5 (web), §9.1 (1), §9.2 (#1045)`,
+      // Source: executor-troubleshooting.md › Recovery command reference (service install succeeded but web UI does not open); executor-facts.md §5 (web), §9.1 (1), §9.2 (#1045)
+      docs: troubleshooting(`Recovery command reference (service install succeeded but web UI does not open)`),
       patterns: [
         'Executor is not running.',
         'Install and start the background service:',
@@ -291,9 +316,11 @@ export const executorMessages = defineSymptoms(
       title: '`executor web --scope` is ignored without --foreground',
       message: '--scope {dir} was ignored: the running web app keeps its own scope.',
       severity: 'warn',
-      cause: 'Only a foreground server takes a scope; the background web app serves the scope it was started with (executor-facts §1.2).',
+      // Source: executor-facts §1.2
+      cause: 'Only a foreground server takes a scope; the background web app serves the scope it was started with.',
       fix: {summary: 'Serve that workspace with a foreground server.', commands: ['executor web --foreground --scope {dir}']},
-      docs: `${F} §5 (web), §1.2`,
+      // Source: executor-facts.md §5 (web), §1.2
+      docs: DOCS_HOME,
       patterns: [
         'Ignoring --scope ${dir}: it only applies with --foreground. The running web app uses the scope it was started with. Run `executor web --foreground --scope ${dir}` to serve that workspace.',
       ],
@@ -305,9 +332,11 @@ export const executorMessages = defineSymptoms(
       message: 'The --server / --base-url options or a profile name are invalid.',
       severity: 'fail',
       // "No server profile named …" is executor/default-profile-missing's message (auth-env reports it).
-      cause: 'Both --server and --base-url were given, or a profile name has characters other than letters, digits, dots, underscores and dashes (executor-facts §2.4).',
+      // Source: executor-facts §2.4
+      cause: 'Both --server and --base-url were given, or a profile name has characters other than letters, digits, dots, underscores and dashes.',
       fix: {summary: 'Use only one of --server and --base-url, and list the profiles to pick a valid name.', commands: ['executor server list']},
-      docs: `${F} §5 (profiles), §2.4, §4.2`,
+      // Source: executor-facts.md §5 (profiles), §2.4, §4.2
+      docs: DOCS_HOME,
       patterns: [
         'Use either --server or --base-url, not both.',
         'Server profile names may contain only letters, numbers, dots, underscores, and dashes.',
@@ -325,9 +354,11 @@ export const executorMessages = defineSymptoms(
       title: 'A service install was run from a dev checkout',
       message: 'Service install needs the compiled executor binary.',
       severity: 'fail',
-      cause: 'The OS service runs the binary directly; a `bun run` dev CLI cannot be registered (executor-facts §8).',
+      // Source: executor-facts §8
+      cause: 'The OS service runs the binary directly; a `bun run` dev CLI cannot be registered.',
       fix: {summary: 'In a dev checkout, run the daemon in the foreground; install the service from the released binary.', commands: ['bun run apps/cli/src/main.ts daemon run --foreground']},
-      docs: `${F} §5 (install), §8`,
+      // Source: executor-facts.md §5 (install), §8
+      docs: DOCS_HOME,
       patterns: ['`${cmd}` requires the compiled `executor` binary so the OS can run it directly.', 'In a dev checkout, run `${cliPrefix} daemon run --foreground` instead.'],
       keywords: ['compiled binary', 'dev checkout install'],
     },
@@ -338,7 +369,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'Only the Windows Task Scheduler backend has a boot trigger; launchd and systemd --user install the login-based service.',
       fix: {summary: 'On Linux, enable lingering so the user service starts without a login.', commands: ['loginctl enable-linger "$USER"']},
-      docs: `${F} §5 (install), §8`,
+      // Source: executor-facts.md §5 (install), §8
+      docs: DOCS_HOME,
       patterns: ['Note: --boot is a Windows-only option and has no effect on ${platform}; installing the standard login-based service.'],
     },
     {
@@ -347,12 +379,14 @@ export const executorMessages = defineSymptoms(
       message: 'sh.executor.daemon did not publish a reachable manifest for {origin} within 45 s.',
       severity: 'fail',
       cause:
-        'Install waits 45 s for a cli-daemon manifest with a matching origin and owner.version equal to this CLI\'s version. The daemon failed to boot (read daemon.error.log: a port held on 4789, a failed migration, #1393), or an older daemon still owns the data dir and publishes its own version, which the page does not mention (executor-facts §5, §8).',
+        // Source: executor-facts §5, §8
+        'Install waits 45 s for a cli-daemon manifest with a matching origin and owner.version equal to this CLI\'s version. The daemon failed to boot (read daemon.error.log: a port held on 4789, a failed migration, #1393), or an older daemon still owns the data dir and publishes its own version, which the page does not mention.',
       fix: {
         summary: 'Read the service log, check which version owns server.json, stop an old daemon, and reinstall.',
         commands: ['tail -n 50 ~/.executor/logs/daemon.error.log', 'executor service status', 'cat ~/.executor/server-control/server.json', 'executor service install'],
       },
-      docs: `${T} › Daemon port conflicts (OS service); ${F} §5 (install), §8`,
+      // Source: executor-troubleshooting.md › Daemon port conflicts (OS service); executor-facts.md §5 (install), §8
+      docs: troubleshooting(`Daemon port conflicts (OS service)`),
       patterns: [
         'Installed sh.executor.daemon but it did not publish a reachable server manifest for ${origin} within 45s.',
         'Check ~/.executor/logs/daemon.error.log and `${cliPrefix} service status`.',
@@ -366,7 +400,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'The service was never installed, was uninstalled, or crashed and was not restarted (systemd gives up after repeated failures; on Linux without lingering it only runs while you are logged in).',
       fix: {summary: 'Read the service log, then install (or restart) the service.', commands: ['executor service status', 'journalctl --user -u sh.executor.daemon.service -n 50', 'tail -n 50 ~/.executor/logs/daemon.error.log', 'systemctl --user reset-failed sh.executor.daemon.service', 'executor service install']},
-      docs: `${F} §5 (service status, service.ts), §8`,
+      // Source: executor-facts.md §5 (service status, service.ts), §8
+      docs: DOCS_HOME,
       patterns: [
         'Registered: no',
         'Running:    no (pid ${pid})',
@@ -390,7 +425,8 @@ export const executorMessages = defineSymptoms(
         summary: 'Run the failing tool by hand to read its error; on Linux make sure the user bus exists; on Windows use an Administrator shell or drop --boot.',
         commands: ['systemctl --user status sh.executor.daemon.service', 'echo "$XDG_RUNTIME_DIR"', 'executor service uninstall', 'executor service install'],
       },
-      docs: `${F} §5 (service.ts), §8`,
+      // Source: executor-facts.md §5 (service.ts), §8
+      docs: DOCS_HOME,
       patterns: [
         'Failed to run `${cmd}`: ${code}',
         'launchctl bootstrap failed (exit ${code}): ${output}',
@@ -413,7 +449,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'Only launchd (macOS), systemd --user (Linux) and Task Scheduler (Windows) are implemented.',
       fix: {summary: 'Run the daemon yourself (under your own supervisor).', commands: ['executor daemon run --foreground --port 4789 --hostname 127.0.0.1']},
-      docs: `${F} §5 (service.ts), §8`,
+      // Source: executor-facts.md §5 (service.ts), §8
+      docs: DOCS_HOME,
       patterns: ['OS service install is not supported on ${platform}.', 'OS service uninstall is not supported on ${platform}.', 'OS service restart is not supported on ${platform}.', 'OS service management is not supported on ${platform}.'],
     },
 
@@ -427,7 +464,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'Not a failure: the first boot of a v2 build migrates data.db and keeps the old one. An interrupted migration resumes from data.db.v1-v2-migration.json; do not delete those files, and do not downgrade afterwards (#966).',
       fix: {summary: 'Keep the backup until the new version works; never run an older Executor on this data.', commands: ['ls -l ~/.executor']},
-      docs: `${F} §5 (local server), §1.3, §9.1 (11)`,
+      // Source: executor-facts.md §5 (local server), §1.3, §9.1 (11)
+      docs: DOCS_HOME,
       patterns: ['[executor] Migrated local Executor data to v2; moved old DB to ${backupPath}.', '[executor] local v2 migration: ${warning}'],
       keywords: ['migrated', 'v2 migration'],
     },
@@ -438,7 +476,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'The static entry wins and the executor.jsonc entry is ignored, so edits there have no effect.',
       fix: {summary: 'Remove the plugin from one of the two files.', commands: ['grep -n "{pkg}" executor.config.ts executor.jsonc']},
-      docs: `${F} §5 (local server)`,
+      // Source: executor-facts.md §5 (local server)
+      docs: DOCS_HOME,
       patterns: ['[executor] plugin "${pkg}" appears in both executor.config.ts and executor.jsonc#plugins. The static entry wins; the jsonc entry is ignored.'],
     },
     {
@@ -448,7 +487,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'The daemon could not restart the stdio MCP servers it had; they show no tools until re-added.',
       fix: {summary: 'Re-add the stdio servers that show no tools, then restart the daemon.', commands: ['executor daemon restart']},
-      docs: `${F} §5 (local server)`,
+      // Source: executor-facts.md §5 (local server)
+      docs: DOCS_HOME,
       patterns: ['[executor] stdio connection reconcile failed; existing stdio servers may show no tools until re-added'],
       keywords: ['no tools', 'stdio servers'],
     },
@@ -459,7 +499,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'With EXECUTOR_DEV=1 the daemon serves the UI from a vite dev server; a missing bootstrap build or a busy port stops it (the "internal vite dev child" lines themselves are only progress).',
       fix: {summary: 'Run bootstrap, free the Vite port, or unset EXECUTOR_DEV.', commands: ['bun run bootstrap', "ss -ltnp 'sport = :5173'", 'unset EXECUTOR_DEV']},
-      docs: `${F} §5 (local server), §7.3`,
+      // Source: executor-facts.md §5 (local server), §7.3
+      docs: DOCS_HOME,
       patterns: [
         'vite dev exited with code ${code} before becoming ready',
         'vite dev did not become reachable on ${url} within 30s',
@@ -475,7 +516,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'An error in the daemon\'s MCP endpoint; on toolkit routes in 1.5.32 and 1.5.40–41 this is the owner-lock bug (#1406, #1618) that also prints "Failed to open local SQLite data".',
       fix: {summary: 'Read the error after the prefix; update Executor if it is the SQLite open failure.', commands: ['executor -v', 'executor daemon run --foreground --log-level debug']},
-      docs: `${F} §5 (local server), §9.2 (#1406, #1618)`,
+      // Source: executor-facts.md §5 (local server), §9.2 (#1406, #1618)
+      docs: DOCS_HOME,
       patterns: ['[mcp] handleRequest error: ${error}'],
     },
 
@@ -487,7 +529,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'EXECUTOR_SECRET_KEY or BETTER_AUTH_SECRET was not set, so the server created one in the data dir (mode 0600). Losing that file makes stored secrets unreadable or logs everyone out.',
       fix: {summary: 'Back the key file up, or set the variable explicitly for reproducible deploys.', commands: ['ls -l {keyPath}']},
-      docs: `${F} §5 (self-host), §9.1 (14)`,
+      // Source: executor-facts.md §5 (self-host), §9.1 (14)
+      docs: DOCS_HOME,
       patterns: ['[executor] generated a secret-encryption key at ${keyPath}. Set EXECUTOR_SECRET_KEY', '[executor] generated a session secret at ${keyPath}. Set BETTER_AUTH_SECRET'],
       keywords: ['secret key', 'session secret'],
     },
@@ -500,7 +543,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'Another process (often a CLI daemon or an old service on 4789) holds the port the desktop settings name.',
       fix: {summary: 'Stop the process on the port, or pick another port in Settings.', commands: ["ss -ltnp 'sport = :{port}'", 'executor daemon status']},
-      docs: `${F} §5 (desktop), §3.1`,
+      // Source: executor-facts.md §5 (desktop), §3.1
+      docs: DOCS_HOME,
       patterns: ['Port ${port} is already in use. Pick another in Settings.'],
       keywords: ['desktop', 'settings', 'port in use'],
     },
@@ -514,7 +558,8 @@ export const executorMessages = defineSymptoms(
         summary: 'Read the desktop log, update (never downgrade), then use "Reset data" if it still fails (it moves data to ~/.executor/backups, restorable).',
         commands: ['tail -n 100 ~/Library/Logs/Executor/main.log', 'ls ~/.executor/backups'],
       },
-      docs: `${F} §5 (desktop), §9.2 (#858, #966)`,
+      // Source: executor-facts.md §5 (desktop), §9.2 (#858, #966)
+      docs: DOCS_HOME,
       patterns: ['Sidecar exited before ready (code=${code} signal=${signal}). Stderr:', 'Sidecar exited unexpectedly (code=${code} signal=${signal})', 'Supervised daemon failed to restart — see Settings', 'Failed to prepare local SQLite data'],
       keywords: ['desktop crashes', 'app quits on launch', 'sidecar'],
     },
@@ -525,7 +570,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'A dev desktop run needs the local app\'s built client bundle.',
       fix: {summary: 'Build it, then launch the desktop again.', commands: ['bun run --filter @executor-js/local build']},
-      docs: `${F} §5 (desktop)`,
+      // Source: executor-facts.md §5 (desktop)
+      docs: DOCS_HOME,
       patterns: ['Executor client bundle not found at ${clientDir}. Run `bun run --filter @executor-js/local build` before launching desktop.'],
     },
 
@@ -537,7 +583,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'The installed agents package lacks the post-patch sentinels, or a patch file named in patchedDependencies is missing (a stale bun cache).',
       fix: {summary: 'Remove the installed copy and reinstall, as the check prints.', commands: ['rm -rf node_modules/.bun/agents@* node_modules/agents', 'bun install', 'bun pm cache rm']},
-      docs: `${F} §5 (dev), §7.3`,
+      // Source: executor-facts.md §5 (dev), §7.3
+      docs: DOCS_HOME,
       generations: ['current'],
       patterns: [
         'Patched-dependency check FAILED (${n} problem(s)):',
@@ -553,7 +600,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'A command of the boot exited or the app never answered: most often a squatted port in the checkout\'s block (a leaked dev server) or a missing bootstrap build.',
       fix: {summary: 'Read the log it names, check this checkout\'s port block and leaked dev servers, then boot again.', commands: ['cd e2e && bun run ports', 'bun run reap', 'cd e2e && bun run cli status']},
-      docs: `${T} › E2e and multi-checkout port collisions; ${F} §5 (dev), §3.4`,
+      // Source: executor-troubleshooting.md › E2e and multi-checkout port collisions; executor-facts.md §5 (dev), §3.4
+      docs: troubleshooting(`E2e and multi-checkout port collisions`),
       patterns: [
         '[e2e:${label}] ${cmd} exited with ${code}',
         'timed out waiting for ${url}: ${err}',
@@ -570,7 +618,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'Status of long-lived e2e instances recorded in e2e/.dev/<target>.json: these mark deliberate instances, which are not leaks; check them before reaping.',
       fix: {summary: 'Bring the target up if you need it, or tear it down cleanly.', commands: ['cd e2e && bun run cli status', 'cd e2e && bun run cli down <target>']},
-      docs: `${T} › E2e and multi-checkout port collisions; ${F} §5 (dev), §3.4`,
+      // Source: executor-troubleshooting.md › E2e and multi-checkout port collisions; executor-facts.md §5 (dev), §3.4
+      docs: troubleshooting(`E2e and multi-checkout port collisions`),
       patterns: ['${target} is not up — run: bun scripts/cli.ts up ${target}', '${target} already up (runner ${pid}):', 'booting ${target} (runner ${pid}, log: ${log})', 'no instances', '${target}: nothing recorded', '${target}: down'],
       keywords: ['e2e instance', 'not up'],
     },
@@ -581,7 +630,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'The viewer prefers 8901 and walks up to +50; PORT= pins it and fails when busy.',
       fix: {summary: 'Free the port, or pick another with PORT=.', commands: ["ss -ltnp 'sport = :8901'"]},
-      docs: `${F} §5 (dev), §3.1`,
+      // Source: executor-facts.md §5 (dev), §3.1
+      docs: DOCS_HOME,
       patterns: ['e2e viewer: port ${p} in use, trying ${next}…', 'e2e viewer: PORT=${p} is in use — free it or pick another port.', 'e2e viewer: no free port found in ${a}..${b}.'],
     },
 
@@ -601,7 +651,8 @@ export const executorMessages = defineSymptoms(
         summary: 'Stop the failed process (Ctrl+C), find what holds the port and stop it if it is a leftover, or start on a free port and point clients at it.',
         commands: ["ss -ltnp 'sport = :{port}'", 'executor daemon status', 'executor daemon run --foreground --port <free port> --hostname 127.0.0.1'],
       },
-      docs: `${T} › Daemon port conflicts; ${F} §10`,
+      // Source: executor-troubleshooting.md › Daemon port conflicts; executor-facts.md §10
+      docs: troubleshooting(`Daemon port conflicts`),
       patterns: ['Failed to start server. Is port ${port} in use?'],
       keywords: ['port in use', 'foreground', 'address in use', 'port taken'],
     },
@@ -612,7 +663,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'Starting the local HTTP server returned nothing to serve (executor@1.5.9 reports it this way after a failed start); the underlying error is printed above it or only at a higher log level.',
       fix: {summary: 'Run it in the foreground with debug logging to read the underlying error.', commands: ['executor daemon run --foreground --log-level debug', 'doctor']},
-      docs: `${F} §10`,
+      // Source: executor-facts.md §10
+      docs: DOCS_HOME,
       patterns: ['Failed to start local Executor daemon.', 'Failed to start local Executor server.', 'Failed to start local Executor MCP server.'],
       keywords: ['server did not start'],
     },
@@ -626,7 +678,8 @@ export const executorMessages = defineSymptoms(
         summary: 'Check which server the CLI targets; for the local daemon use http://localhost:4788 (or start it yourself); for a hosted or protected server, check it is up and set the credential it expects.',
         commands: ['executor server list', 'executor daemon run', 'curl -sS -o /dev/null -w "%{http_code}\\n" {origin}'],
       },
-      docs: `${T} › Remote or authenticated targets; ${F} §4.3, §10`,
+      // Source: executor-troubleshooting.md › Remote or authenticated targets; executor-facts.md §4.3, §10
+      docs: troubleshooting(`Remote or authenticated targets`),
       patterns: [
         // The first line is also the newer source's (executor/env-token-set); the hints below are 1.5.9's.
         'Executor server is not reachable at ${origin}.',
@@ -646,7 +699,8 @@ export const executorMessages = defineSymptoms(
         summary: 'Bind to 127.0.0.1, or give a token (or password) when the network must reach it.',
         commands: ['executor daemon run --foreground --port 4788 --hostname 127.0.0.1', 'executor daemon run --foreground --hostname 0.0.0.0 --auth-token "$(openssl rand -hex 24)"'],
       },
-      docs: `${F} §4.3, §10`,
+      // Source: executor-facts.md §4.3, §10
+      docs: DOCS_HOME,
       patterns: ['Refusing to listen on a non-loopback host without an auth token or password.'],
       keywords: ['non-loopback', 'auth token', '0.0.0.0'],
     },
@@ -660,7 +714,8 @@ export const executorMessages = defineSymptoms(
         summary: 'Harmless unless you store secrets in the keychain: then run Executor in a session with an unlocked Secret Service keyring (gnome-keyring, KeePassXC), or keep those secrets in the file store.',
         commands: ['busctl --user list | grep -i secrets'],
       },
-      docs: `${F} §10`,
+      // Source: executor-facts.md §10
+      docs: DOCS_HOME,
       patterns: ['keychain unavailable, skipping provider registration'],
       keywords: ['keychain', 'keyring', 'secret service'],
     },
@@ -671,7 +726,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'An unhandled error in one of the daemon\'s request handlers: the client got 500 Internal Server Error. The error after the prefix says which.',
       fix: {summary: 'Read the error after the prefix; reproduce in the foreground with debug logging and report it with a bundle.', commands: ['executor daemon run --foreground --log-level debug', 'doctor bundle']},
-      docs: `${F} §10`,
+      // Source: executor-facts.md §10
+      docs: DOCS_HOME,
       patterns: ['Server error: ${error}', 'StdioServerTransport already started! If using Server class, note that connect() calls start() automatically.'],
       keywords: ['internal server error', '500'],
     },
@@ -682,7 +738,8 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause: 'A flag without its value, a tool path with characters other than letters, digits, `.`, `_` and `-`, tool arguments that are not one JSON object, or flags where `executor call` expects `<path...> \'{json}\'`.',
       fix: {summary: 'Browse the tool paths and the expected arguments with --help, then pass the arguments as one JSON object.', commands: ['executor call --help', 'executor tools --help', `executor call <path...> '{"key":"value"}'`]},
-      docs: `${F} §10`,
+      // Source: executor-facts.md §10
+      docs: DOCS_HOME,
       patterns: [
         'Missing value for --${flag}',
         'Invalid --${flag} value: ${value}',
@@ -708,7 +765,8 @@ export const executorMessages = defineSymptoms(
       // so an empty value is used as the path and mkdir('') fails.
       cause: 'Executor 1.5.9 uses EXECUTOR_DATA_DIR whenever it is set, even to an empty string (an `export EXECUTOR_DATA_DIR=` in a profile, an empty variable in a unit or compose file): creating "" fails, `daemon run` prints this and hangs, and auto-start fails.',
       fix: {summary: 'Unset the variable (Executor then uses ~/.executor) or set it to an absolute path, and remove the empty assignment from the file that sets it.', commands: ['unset EXECUTOR_DATA_DIR', 'grep -rn "EXECUTOR_DATA_DIR" ~/.profile ~/.bashrc ~/.zshrc 2>/dev/null']},
-      docs: `${F} §1.1, §10`,
+      // Source: executor-facts.md §1.1, §10
+      docs: DOCS_HOME,
       patterns: ['NotFound: FileSystem.makeDirectory ()', 'ENOENT: no such file or directory, mkdir'],
       keywords: ['EXECUTOR_DATA_DIR empty', 'mkdir'],
     },
@@ -720,7 +778,8 @@ export const executorMessages = defineSymptoms(
       severity: 'warn',
       cause: 'Executor prints these while it starts, stops, installs or serves normally. They are not failures.',
       fix: {summary: 'Nothing to fix in this line. If something still fails, paste the error line, or run the doctor.', commands: ['doctor']},
-      docs: `${F} §5`,
+      // Source: executor-facts.md §5
+      docs: DOCS_HOME,
       patterns: [
         'Starting daemon on ${host}:${port}...',
         'Daemon ready on ${url}',

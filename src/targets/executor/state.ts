@@ -141,7 +141,7 @@ export function observePort(ctx: CheckContext, port: number, executablePath?: st
 export type HealthAnswer =
   | {kind: 'healthy'; rule: HealthRule; response: Extract<HttpResult, {ok: true}>; url: string}
   | {kind: 'no-answer'; error: Extract<HttpResult, {ok: false}>; url: string}
-  | {kind: 'wrong-answer'; tried: Array<{rule: HealthRule; url: string; status: number; body: string}>}
+  | {kind: 'wrong-answer'; tried: Array<{rule: HealthRule; url: string; status: number; body: string; cut?: string}>}
 
 /**
  * Asks the daemon at `origin` for its health the way its generation answers. With no known
@@ -152,13 +152,13 @@ export function probeHealth(ctx: CheckContext, origin: string, generation: Execu
   return ctx.memo(`executor:health:${origin}:${generation ?? '*'}`, async () => {
     const base = await probeBase(ctx, origin)
     const rules = generation ? [HEALTH_RULES[generation]] : [HEALTH_RULES.current, HEALTH_RULES.legacy]
-    const tried: Array<{rule: HealthRule; url: string; status: number; body: string}> = []
+    const tried: Array<{rule: HealthRule; url: string; status: number; body: string; cut?: string}> = []
     for (const rule of rules) {
       const url = base + rule.path
       const response = await ctx.http.get(url)
       if (!response.ok) return {kind: 'no-answer', error: response, url}
       if (rule.accepts(response)) return {kind: 'healthy', rule, response, url}
-      tried.push({rule, url, status: response.status, body: excerpt(response.body)})
+      tried.push({rule, url, status: response.status, body: excerpt(response.body), ...(response.cut ? {cut: response.cut} : {})})
     }
     return {kind: 'wrong-answer', tried}
   })

@@ -5,9 +5,8 @@
  * executor-facts.md §3.3, §3.4, §6, §7).
  */
 import {defineSymptoms} from '../../catalogue.js'
+import {troubleshooting} from './product-docs.js'
 
-const T = 'executor-troubleshooting.md'
-const F = 'executor-facts.md'
 
 const VITE_FIX = {
   summary: 'Stop this checkout\'s dev servers, clear the optimizer caches (and the .tanstack caches beside them), then start again.',
@@ -24,7 +23,8 @@ export const executorDevSymptoms = defineSymptoms([
     cause:
       'A fresh checkout or worktree skipped `bun run bootstrap`: it has no `dist` (gitignored) for packages/core/vite-plugin and packages/react until `bun install` runs the root `prepare` script; bootstrap also installs vitest and Playwright and sets core.hooksPath. Vite configs load under Node, which resolves the `default` export condition, so they need the built `dist` files. "vitest missing after install" means `bun install` itself failed part-way (network, a bun.lock conflict).',
     fix: {summary: 'Run bootstrap from the repository root (it is idempotent); if its `bun install` fails, read that error, and after a bun.lock conflict take either side and run it again.', commands: ['cd {root}', 'bun run bootstrap']},
-    docs: `${T} › Symptom index, Missing bootstrap builds; ${F} §5 (dev), §7.3`,
+    // Source: executor-troubleshooting.md › Symptom index, Missing bootstrap builds; executor-facts.md §5 (dev), §7.3
+    docs: troubleshooting(`Symptom index, Missing bootstrap builds`),
     check: 'bootstrap-build',
     patterns: [
       "Failed to resolve entry for package '@executor-js/vite-plugin'",
@@ -45,7 +45,7 @@ export const executorDevSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'Bootstrap\'s last step (`git config core.hooksPath .githooks`) did not run in this clone.',
     fix: {summary: 'Point git at the repository\'s hooks (or re-run bootstrap).', commands: ['git -C {root} config core.hooksPath .githooks']},
-    docs: `${F} §7.3, §9.1 (13)`,
+    // Source: executor-facts.md §7.3, §9.1 (13)
     check: 'bootstrap-build',
   },
   {
@@ -59,7 +59,8 @@ export const executorDevSymptoms = defineSymptoms([
       summary: 'Take either side of the conflict (never hand-merge bun.lock), then re-run the install.',
       commands: ['git -C {root} checkout --ours -- bun.lock', 'bun install', 'bun run bootstrap'],
     },
-    docs: `${T} › Missing bootstrap builds (bun.lock conflicts); ${F} §9.1 (13)`,
+    // Source: executor-troubleshooting.md › Missing bootstrap builds (bun.lock conflicts); executor-facts.md §9.1 (13)
+    docs: troubleshooting(`Missing bootstrap builds (bun.lock conflicts)`),
     check: 'bootstrap-build',
     keywords: ['bun.lock conflict', 'lockfile conflict'],
   },
@@ -71,7 +72,8 @@ export const executorDevSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'bun.lock or the patches/ directory changed (install, rebase, patch) after the cache was built.',
     fix: VITE_FIX,
-    docs: `${T} › Stale Vite caches; ${F} §7.2`,
+    // Source: executor-troubleshooting.md › Stale Vite caches; executor-facts.md §7.2
+    docs: troubleshooting(`Stale Vite caches`),
     check: 'vite-cache',
     patterns: ['Re-optimizing dependencies because lockfile has changed', 'Re-optimizing dependencies because vite config has changed'],
   },
@@ -83,7 +85,8 @@ export const executorDevSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'The cache outlived the files it was built from (reinstall, removed worktree, a cache copied from another checkout).',
     fix: VITE_FIX,
-    docs: `${T} › Stale Vite caches; ${F} §7.2`,
+    // Source: executor-troubleshooting.md › Stale Vite caches; executor-facts.md §7.2
+    docs: troubleshooting(`Stale Vite caches`),
     check: 'vite-cache',
   },
   {
@@ -93,9 +96,11 @@ export const executorDevSymptoms = defineSymptoms([
     message: 'The Vite cache {metadata} was written {age} ago, before the last "{what}" ({changedAt}): dev servers can serve pre-rebase code while unit tests pass.',
     severity: 'warn',
     cause:
-      'A rebase or a large dependency change alters workspace source without changing bun.lock or the Vite config, so neither hash Vite\'s dep optimizer checks notices and it keeps the pre-rebase bundles (RUNNING.md). The page says to clear node_modules/.vite at the root, but the caches live per app: packages/app/node_modules/.vite (apps/local), apps/*/node_modules/.vite and e2e/node_modules/.vite (executor-facts §7.1, §7.2).',
+      // Source: executor-facts §7.1, §7.2
+      'A rebase or a large dependency change alters workspace source without changing bun.lock or the Vite config, so neither hash Vite\'s dep optimizer checks notices and it keeps the pre-rebase bundles (RUNNING.md). The page says to clear node_modules/.vite at the root, but the caches live per app: packages/app/node_modules/.vite (apps/local), apps/*/node_modules/.vite and e2e/node_modules/.vite.',
     fix: VITE_FIX,
-    docs: `${T} › Symptom index (Dev server serves old code while tests pass), Stale Vite caches; ${F} §7.1, §7.2 (Gap)`,
+    // Source: executor-troubleshooting.md › Symptom index (Dev server serves old code while tests pass), Stale Vite caches; executor-facts.md §7.1, §7.2 (Gap)
+    docs: troubleshooting(`Symptom index (Dev server serves old code while tests pass), Stale Vite caches`),
     check: 'vite-cache',
     keywords: ['old code', 'pre-rebase', 'stale cache', 'serves old code', 'rebase', 'vite cache', 'dev server serves old code', 'tests pass', 'optimizer'],
   },
@@ -107,7 +112,8 @@ export const executorDevSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'A dev server was killed while writing its cache, or the disk filled up.',
     fix: VITE_FIX,
-    docs: `${T} › Stale Vite caches; ${F} §7.2`,
+    // Source: executor-troubleshooting.md › Stale Vite caches; executor-facts.md §7.2
+    docs: troubleshooting(`Stale Vite caches`),
     check: 'vite-cache',
   },
   {
@@ -118,7 +124,8 @@ export const executorDevSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'A leaked dev server from another session (or another checkout whose root hashes to the same block) holds the port; ports in 42000–45999 are also inside Linux\'s ephemeral range, so outbound connections can squat them. The suite then walks to another block, and vite --strictPort boots fail or tests attach to the wrong server.',
     fix: {summary: 'Stop the squatter (reap kills orphaned dev stacks), then check the block again.', commands: ['{stop}', 'bun run reap', 'cd {root}/e2e && bun run ports']},
-    docs: `${T} › E2e and multi-checkout port collisions; ${F} §3.3`,
+    // Source: executor-troubleshooting.md › E2e and multi-checkout port collisions; executor-facts.md §3.3
+    docs: troubleshooting(`E2e and multi-checkout port collisions`),
     check: 'e2e-ports',
     patterns: [
       '[e2e] port block ${block} has squatters — ${ports}; trying next block',
@@ -135,7 +142,8 @@ export const executorDevSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'E2E_*_PORT pins a port outside the suite\'s claim-and-probe logic.',
     fix: {summary: 'Stop the process on the pinned port, or unset the pin and let the suite claim a free block.', commands: ['{stop}', 'unset {envVar}']},
-    docs: `${T} › E2e and multi-checkout port collisions; ${F} §3.3`,
+    // Source: executor-troubleshooting.md › E2e and multi-checkout port collisions; executor-facts.md §3.3
+    docs: troubleshooting(`E2e and multi-checkout port collisions`),
     check: 'e2e-ports',
   },
   {
@@ -146,7 +154,7 @@ export const executorDevSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'e2e/src/ports.ts reads `Number(value) || portBlock + offset`: a non-numeric pin silently falls back, and an out-of-range one fails at bind time.',
     fix: {summary: 'Set the variable to a port number or unset it.', commands: ['unset {envVar}']},
-    docs: `${F} §3.3`,
+    // Source: executor-facts.md §3.3
     check: 'e2e-ports',
   },
   {
@@ -157,7 +165,8 @@ export const executorDevSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'Another checkout whose root hashes to the same block is running its e2e suite (or a process outside any suite holds the lock port).',
     fix: {summary: 'Let that suite finish or stop it; pin ports with E2E_*_PORT if both must run at once.', commands: ['{stop}', 'cd {root}/e2e && bun run ports']},
-    docs: `${T} › E2e and multi-checkout port collisions; ${F} §3.3`,
+    // Source: executor-troubleshooting.md › E2e and multi-checkout port collisions; executor-facts.md §3.3
+    docs: troubleshooting(`E2e and multi-checkout port collisions`),
     check: 'e2e-ports',
     patterns: ['[e2e] port block ${block} is locked by another suite; trying next block'],
   },
@@ -168,12 +177,14 @@ export const executorDevSymptoms = defineSymptoms([
     message: 'Dev server pid {pid} ({command}) runs from {checkout}, which no longer exists (told by its {via}); it has been running for {age}.',
     severity: 'warn',
     cause:
-      'The worktree was removed while its vite / dev-db processes were running; they keep squatting ports and serving deleted code. `bun run reap` kills such orphans and keeps live-checkout servers unless --all; long-lived instances recorded in e2e/.dev/*.json are deliberate, not leaks (executor-facts §6).',
+      // Source: executor-facts §6
+      'The worktree was removed while its vite / dev-db processes were running; they keep squatting ports and serving deleted code. `bun run reap` kills such orphans and keeps live-checkout servers unless --all; long-lived instances recorded in e2e/.dev/*.json are deliberate, not leaks.',
     fix: {
       summary: 'Stop its process group, as the reaper does. `bun run reap` only sees orphans whose command line names an absolute path; check e2e/.dev/*.json before reaping with --all.',
       commands: ['kill -TERM -- -{pid}', 'bun run reap --dry-run', 'bun run reap'],
     },
-    docs: `${T} › Stale Vite caches (leaked dev stacks), E2e and multi-checkout port collisions; ${F} §6`,
+    // Source: executor-troubleshooting.md › Stale Vite caches (leaked dev stacks), E2e and multi-checkout port collisions; executor-facts.md §6
+    docs: troubleshooting(`Stale Vite caches (leaked dev stacks), E2e and multi-checkout port collisions`),
     check: 'leaked-dev-servers',
     patterns: [
       'KILL  ORPHAN pid=${pid} ${command}',
@@ -191,7 +202,8 @@ export const executorDevSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'The detached runner died without tearing down its children; the state file now marks a dead instance ("DEAD (stale state file)").',
     fix: {summary: 'Tear the instance down with the e2e CLI; it kills the recorded process groups and removes the state file.', commands: ['cd {root}/e2e && bun run cli down {target}']},
-    docs: `${T} › E2e and multi-checkout port collisions; ${F} §3.4`,
+    // Source: executor-troubleshooting.md › E2e and multi-checkout port collisions; executor-facts.md §3.4
+    docs: troubleshooting(`E2e and multi-checkout port collisions`),
     check: 'leaked-dev-servers',
     patterns: ['DEAD (stale state file)'],
   },
@@ -203,7 +215,7 @@ export const executorDevSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'Bootstrap\'s `bunx playwright install chromium` did not run, was interrupted, or ran for another Playwright version or another PLAYWRIGHT_BROWSERS_PATH.',
     fix: {summary: 'Install the browser the checkout\'s Playwright expects (bootstrap does this).', commands: ['cd {root}', 'bunx playwright install chromium']},
-    docs: `${F} §7.3`,
+    // Source: executor-facts.md §7.3
     check: 'playwright-browser',
     patterns: ["Executable doesn't exist at ${path}", 'Please run the following command to download new browsers:'],
     keywords: ['playwright', 'chromium', 'browser not installed'],

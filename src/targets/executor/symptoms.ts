@@ -3,24 +3,25 @@
  * was found; fixes are the documented ones with this machine's values filled in.
  */
 import {defineSymptoms} from '../../catalogue.js'
+import {troubleshooting} from './product-docs.js'
 
-const T = 'executor-troubleshooting.md'
-const F = 'executor-facts.md'
 
 export const executorSymptoms = defineSymptoms([
   {
     id: 'executor/health-no-answer',
     target: 'executor',
     title: 'The daemon does not answer its health probe',
-    message: 'Nothing answered {url} within {timeoutMs} ms ({error}).',
+    message: 'Nothing usable came back from {url}: {error}.',
     severity: 'fail',
     cause:
-      'The daemon is down, hung, or still booting; the CLI gives its own probe the same 2-second budget. `executor daemon status` says "Daemon not running at …" when it has no record and nothing answers: the daemon was never started here, was stopped, or died and its records were removed (1.5.9 removes a dead pid\'s records silently, executor-facts §10).',
+      // Source: executor-facts §10
+      'The daemon is down, hung, or still booting; the CLI gives its own probe the same 2-second budget. `executor daemon status` says "Daemon not running at …" when it has no record and nothing answers: the daemon was never started here, was stopped, or died and its records were removed (1.5.9 removes a dead pid\'s records silently).',
     fix: {
       summary: 'Check what the CLI sees, then start the daemon (or the service), in the foreground to read its error.',
       commands: ['executor daemon status', 'executor service status', 'curl -s {origin}/api/health', 'executor daemon run --foreground --port {port} --hostname 127.0.0.1'],
     },
-    docs: `${T} › Quick diagnostics; ${F} §4.1, §5 (daemon status), §10`,
+    // Source: executor-troubleshooting.md › Quick diagnostics; executor-facts.md §4.1, §5 (daemon status), §10
+    docs: troubleshooting(`Quick diagnostics`),
     check: 'daemon-health',
     patterns: ['Daemon not running at ${url}.', 'No daemon running at ${url}.'],
     keywords: ['health', 'not responding', 'daemon down', 'no response', 'not running', 'stopped'],
@@ -29,14 +30,15 @@ export const executorSymptoms = defineSymptoms([
     id: 'executor/health-wrong-answer',
     target: 'executor',
     title: 'The server on the daemon port does not answer as Executor',
-    message: 'The server on {origin} answered {path} with {status} "{body}"; an Executor daemon of this generation answers {expected}.',
+    message: 'The server on {origin} answered {path} with {status} "{body}"{cut}; an Executor daemon of this generation answers {expected}.',
     severity: 'fail',
     cause: 'Another program holds the port, or the daemon is broken. A 200 alone proves nothing: Executor 1.5.9 answers 200 to every unknown path.',
     fix: {
       summary: 'Find out which process holds the port; if it is not Executor, stop it or run Executor on another port.',
       commands: ["ss -ltnp 'sport = :{port}'", 'executor daemon status'],
     },
-    docs: `${T} › Quick diagnostics; ${F} §10`,
+    // Source: executor-troubleshooting.md › Quick diagnostics; executor-facts.md §10
+    docs: troubleshooting(`Quick diagnostics`),
     check: 'daemon-health',
   },
   {
@@ -50,7 +52,8 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Stop the squatter (it is not Executor), then start the daemon again.',
       commands: ["ss -ltnp 'sport = :{port}'", 'executor daemon restart'],
     },
-    docs: `${T} › Daemon port conflicts`,
+    // Source: executor-troubleshooting.md › Daemon port conflicts
+    docs: troubleshooting(`Daemon port conflicts`),
     check: 'daemon-health',
   },
   {
@@ -64,7 +67,8 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Stop the process holding the port, or start the daemon on a free port and point clients at it.',
       commands: ["ss -ltnp 'sport = :{port}'", 'lsof -nP -iTCP:{port} -sTCP:LISTEN', 'executor daemon run --foreground --port <free port> --hostname 127.0.0.1'],
     },
-    docs: `${T} › Daemon port conflicts; ${F} §3.2`,
+    // Source: executor-troubleshooting.md › Daemon port conflicts; executor-facts.md §3.2
+    docs: troubleshooting(`Daemon port conflicts`),
     check: 'port-squatter',
     patterns: ['Port ${preferred} is in use. Starting daemon on available port ${selected} instead.'],
     keywords: ['port in use', 'port taken', 'address in use', 'another process', '4788', 'Auto-start chose a different port than expected'],
@@ -80,7 +84,8 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Let the CLI clean up, then remove the leftover manifest if it is still there (it is only a discovery hint).',
       commands: ['executor daemon status', 'rm {path}'],
     },
-    docs: `${T} › Unreachable local server (manifest + dead PID); ${F} §2.1, §10`,
+    // Source: executor-troubleshooting.md › Unreachable local server (manifest + dead PID); executor-facts.md §2.1, §10
+    docs: troubleshooting(`Unreachable local server (manifest + dead PID)`),
     check: 'stale-manifest',
   },
   {
@@ -89,12 +94,14 @@ export const executorSymptoms = defineSymptoms([
     title: 'server.json names a pid now used by an unrelated process',
     message: '{path} names pid {pid}, but {why}.',
     severity: 'fail',
-    cause: 'The daemon died and the pid was recycled. A supervised start would SIGTERM whatever now owns that pid (executor-facts §2.1), so this is dangerous as well as stale.',
+    // Source: executor-facts §2.1
+    cause: 'The daemon died and the pid was recycled. A supervised start would SIGTERM whatever now owns that pid, so this is dangerous as well as stale.',
     fix: {
       summary: 'Do not signal that pid: it is not Executor. Remove the stale manifest instead.',
       commands: ['rm {path}', 'executor daemon status'],
     },
-    docs: `${T} › Startup locks and manifests; ${F} §2.1`,
+    // Source: executor-troubleshooting.md › Startup locks and manifests; executor-facts.md §2.1
+    docs: troubleshooting(`Startup locks and manifests`),
     check: 'stale-manifest',
   },
   {
@@ -108,7 +115,7 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Move the file aside and let the next daemon start write a fresh one.',
       commands: ['mv {path} {path}.bad', 'executor daemon restart'],
     },
-    docs: `${F} §2.1 (Parsing), §9.1`,
+    // Source: executor-facts.md §2.1 (Parsing), §9.1
     check: 'stale-manifest',
   },
   {
@@ -122,7 +129,7 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Let the CLI remove it.',
       commands: ['executor daemon status'],
     },
-    docs: `${F} §2.4, §5 (daemon status), §9.1`,
+    // Source: executor-facts.md §2.4, §5 (daemon status), §9.1
     check: 'stale-manifest',
     patterns: ['Daemon not running at ${url} (removed stale record for pid ${pid}).', 'No daemon running at ${url} (removed stale record for pid ${pid}).'],
   },
@@ -137,7 +144,7 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Do not signal that pid. Remove the record.',
       commands: ['rm {path}', 'executor daemon status'],
     },
-    docs: `${F} §2.4, §5 (daemon status)`,
+    // Source: executor-facts.md §2.4, §5 (daemon status)
     check: 'stale-manifest',
     patterns: [
       'Daemon reachable at ${url}, but recorded pid ${pid} is not alive (ownership mismatch).',
@@ -154,7 +161,7 @@ export const executorSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'Truncated or hand-edited state file.',
     fix: {summary: 'Move it aside; the CLI writes a new one at the next start.', commands: ['mv {path} {path}.bad']},
-    docs: `${F} §2.4`,
+    // Source: executor-facts.md §2.4
     check: 'stale-manifest',
   },
   {
@@ -165,7 +172,8 @@ export const executorSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'A start was interrupted. The CLI reclaims a lock whose pid is dead at the next start, so this is debris rather than a blocker.',
     fix: {summary: 'Remove it, or let the next start reclaim it.', commands: ['rm {path}']},
-    docs: `${T} › Startup locks and manifests; ${F} §2.2`,
+    // Source: executor-troubleshooting.md › Startup locks and manifests; executor-facts.md §2.2
+    docs: troubleshooting(`Startup locks and manifests`),
     check: 'stale-lock',
   },
   {
@@ -179,7 +187,8 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Make sure no Executor start is running, then remove the lock.',
       commands: ['pgrep -af executor', 'rm {path}'],
     },
-    docs: `${T} › Startup locks and manifests; ${F} §2.2`,
+    // Source: executor-troubleshooting.md › Startup locks and manifests; executor-facts.md §2.2
+    docs: troubleshooting(`Startup locks and manifests`),
     check: 'stale-lock',
     patterns: ['Another daemon startup is already in progress for ${host} (${scopeId}).'],
     keywords: ['startup in progress', 'lock', 'stuck starting'],
@@ -195,7 +204,7 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Read the daemon log, stop the stuck start, and run it in the foreground to see the error.',
       commands: ['executor daemon stop', 'executor daemon run --foreground --log-level trace'],
     },
-    docs: `${F} §2.2, §4.2, §9.2 (#1393)`,
+    // Source: executor-facts.md §2.2, §4.2, §9.2 (#1393)
     check: 'stale-lock',
   },
   {
@@ -209,7 +218,8 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Confirm no Executor process is starting, then remove the lock.',
       commands: ['pgrep -af executor', 'rm {path}'],
     },
-    docs: `${T} › Startup locks and manifests; ${F} §1.3, §2.2`,
+    // Source: executor-troubleshooting.md › Startup locks and manifests; executor-facts.md §1.3, §2.2
+    docs: troubleshooting(`Startup locks and manifests`),
     check: 'stale-lock',
     patterns: ['Another local Executor server startup is already in progress'],
     keywords: ['startup.lock', 'startup in progress'],
@@ -225,7 +235,8 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Stop the registered process, check it is gone, then start in the foreground to see why it hung.',
       commands: ['executor daemon stop', 'executor daemon status', 'executor daemon run --foreground --port {port} --hostname 127.0.0.1'],
     },
-    docs: `${T} › Unreachable local server (manifest + live PID + failed probe)`,
+    // Source: executor-troubleshooting.md › Unreachable local server (manifest + live PID + failed probe)
+    docs: troubleshooting(`Unreachable local server (manifest + live PID + failed probe)`),
     check: 'unreachable-daemon',
     patterns: [
       'A local Executor ${kind} is registered at ${origin} (pid ${pid}) but is not reachable.',
@@ -247,7 +258,8 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Stop the daemons, keep one.',
       commands: ['executor daemon stop', 'pgrep -af "executor daemon run"', 'executor daemon run'],
     },
-    docs: `${T} › Daemon port conflicts (warning); ${F} §9.2`,
+    // Source: executor-troubleshooting.md › Daemon port conflicts (warning); executor-facts.md §9.2
+    docs: troubleshooting(`Daemon port conflicts (warning)`),
     check: 'duplicate-daemon',
     patterns: [
       'A local Executor ${kind} is already running at ${origin} (pid ${pid}).',
@@ -268,7 +280,7 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Stop it from the session that started it (or stop the process on the port), then start the daemon normally so it registers, or re-run the install.',
       commands: ['executor daemon status', "ss -ltnp 'sport = :{port}'", 'executor service install'],
     },
-    docs: `${F} §5 (install), §9.1 (reachable-without-manifest), §9.2 (#1045)`,
+    // Source: executor-facts.md §5 (install), §9.1 (reachable-without-manifest), §9.2 (#1045)
     check: 'duplicate-daemon',
     patterns: [
       'Daemon reachable at ${url} (no local ownership record).',
@@ -290,7 +302,8 @@ export const executorSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'The daemon runs under another clock (container, VM, faketime). OAuth state cookies live 10 minutes and token expiries are epoch seconds, so skew breaks logins.',
     fix: {summary: 'Sync both clocks (NTP), then restart the daemon.', commands: ['timedatectl status', 'executor daemon restart']},
-    docs: `${T} › OAuth and login state behind proxies; ${F} §10 (Date header)`,
+    // Source: executor-troubleshooting.md › OAuth and login state behind proxies; executor-facts.md §10 (Date header)
+    docs: troubleshooting(`OAuth and login state behind proxies`),
     check: 'clock-skew',
   },
   {
@@ -304,7 +317,7 @@ export const executorSymptoms = defineSymptoms([
       summary: 'Run the daemon in the foreground with trace logging to see the real error, and update to 1.5.33 or later.',
       commands: ['executor daemon run --foreground --log-level trace'],
     },
-    docs: `${F} §5 (1.5.35-only), §9.2 (#1393)`,
+    // Source: executor-facts.md §5 (1.5.35-only), §9.2 (#1393)
     check: 'daemon-log-errors',
     patterns: ['Unknown error'],
     keywords: ['daemon.error.log only says'],
@@ -317,7 +330,8 @@ export const executorSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'Another process held the port when the supervised daemon started; the service has no port fallback.',
     fix: {summary: 'Find the process holding the port and stop it, then restart the service.', commands: ["ss -ltnp 'sport = :{port}'", 'executor service restart']},
-    docs: `${T} › Daemon port conflicts; ${F} §3.2`,
+    // Source: executor-troubleshooting.md › Daemon port conflicts; executor-facts.md §3.2
+    docs: troubleshooting(`Daemon port conflicts`),
     check: 'daemon-log-errors',
     patterns: ['EADDRINUSE', 'address already in use'],
     keywords: ['bind failed', 'port already in use'],
@@ -330,7 +344,7 @@ export const executorSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'Another live process holds data.db.owner-lock (a half-started or wedged daemon). Since #1406/#1618 the toolkit route can also trip it with only one process running.',
     fix: {summary: 'Find the process holding the ownership lock and stop it.', commands: ['lsof {dataDir}/data.db.owner-lock', 'executor daemon stop']},
-    docs: `${F} §5 (local server), §9.1 (6), §9.2`,
+    // Source: executor-facts.md §5 (local server), §9.1 (6), §9.2
     check: 'daemon-log-errors',
     patterns: [
       'Executor data directory is already owned by another process: ${lockPath}',
@@ -349,7 +363,7 @@ export const executorSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'Another Executor process holds the database, or a boot migration failed; in 1.5.32 and 1.5.40–41 the toolkit route triggers it on its own (#1406, #1618).',
     fix: {summary: 'Close other Executor processes and retry with debug logging.', commands: ['pgrep -af executor', 'executor daemon run --foreground --log-level debug']},
-    docs: `${F} §5 (local server), §9.2 (#1406, #1618)`,
+    // Source: executor-facts.md §5 (local server), §9.2 (#1406, #1618)
     check: 'daemon-log-errors',
     patterns: ['Failed to open local SQLite data. Close other Executor processes and retry, or run with --log-level debug for details.'],
     keywords: ['sqlite', 'database locked', 'toolkit 500'],
@@ -362,7 +376,7 @@ export const executorSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'The serving-state migration in 1.5.30/1.5.31 stops on an integration without a specHash and the daemon never binds (#1393); a corrupt v1→v2 journal stops the boot too.',
     fix: {summary: 'Update to 1.5.33 or later, which skips the bad entry; do not downgrade afterwards (#966).', commands: ['executor -v', 'executor daemon restart']},
-    docs: `${F} §5 (local server), §9.2 (#1393, #966)`,
+    // Source: executor-facts.md §5 (local server), §9.2 (#1393, #966)
     check: 'daemon-log-errors',
     patterns: ['Monolith ${integration} has no specHash; serving state cannot be migrated', 'has no specHash; serving state cannot be migrated', 'Migration journal has an unrecognized shape: ${path}'],
     keywords: ['specHash', 'daemon hangs at startup', 'migration journal', 'starting executor forever'],

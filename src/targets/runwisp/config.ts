@@ -40,7 +40,7 @@ export function loadConfig(ctx: CheckContext, extra: ConfigCandidate[] = []): Pr
           const st = await ctx.files.stat(candidate.path)
           return {kind: 'too-large', candidate, sizeBytes: st.ok ? st.stat.size : CONFIG_CAP + 1}
         }
-        if (read.code === 'NOT_FILE' || read.code === 'EISDIR') return {kind: 'invalid', candidate, reason: `${candidate.path} is not a regular file (a directory? --config must name a single TOML file)`, position: null}
+        if (read.code === 'NOT_FILE' || read.code === 'EISDIR') return {kind: 'invalid', candidate, reason: `${candidate.path} is ${read.code === 'EISDIR' ? 'a directory' : (read.what ?? 'not a regular file')}, not a regular file (RunWisp reads its config from a single TOML file)`, position: null}
         return {kind: 'unreadable', candidate, error: read}
       }
       return await parseConfig(candidate, read.bytes)

@@ -361,7 +361,7 @@ export function observePort(ctx: CheckContext, port: number): Promise<PortOwner[
 export type HealthAnswer =
   | {kind: 'healthy'; response: Extract<HttpResult, {ok: true}>; url: string; via: string}
   | {kind: 'no-answer'; error: Extract<HttpResult, {ok: false}>; url: string; via: string}
-  | {kind: 'wrong-answer'; status: number; body: string; url: string; via: string}
+  | {kind: 'wrong-answer'; status: number; body: string; cut?: string; url: string; via: string}
 
 /** runwisp-facts §2.2: `GET /health` answers 200 with the body exactly `OK`, on TCP and on the socket. */
 export function probeHealth(ctx: CheckContext, via: {socketPath: string} | {host: string; port: number}): Promise<HealthAnswer> {
@@ -371,7 +371,7 @@ export function probeHealth(ctx: CheckContext, via: {socketPath: string} | {host
     const r = await ctx.http.get(url, 'socketPath' in via ? {socketPath: via.socketPath, maxBytes: 1024} : {maxBytes: 1024})
     if (!r.ok) return {kind: 'no-answer', error: r, url, via: label}
     if (r.status === 200 && r.body === 'OK') return {kind: 'healthy', response: r, url, via: label}
-    return {kind: 'wrong-answer', status: r.status, body: excerpt(r.body), url, via: label}
+    return {kind: 'wrong-answer', status: r.status, body: excerpt(r.body), ...(r.cut ? {cut: r.cut} : {}), url, via: label}
   })
 }
 

@@ -7,9 +7,8 @@
  */
 import {RUNWISP_UNITS, SYSTEMD_LINES} from '../systemd-lines.js'
 import {defineSymptoms} from '../../catalogue.js'
+import {DOCS_HOME, troubleshooting} from './product-docs.js'
 
-const T = 'runwisp-troubleshooting.md'
-const F = 'runwisp-facts.md'
 const ALL = ['0.3-0.4', '0.5-0.15', '0.16+']
 const TO_015 = ['0.3-0.4', '0.5-0.15']
 const FROM_05 = ['0.5-0.15', '0.16+']
@@ -28,7 +27,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Stop the offending process, or run RunWisp on a free port. If you change the port, update any HEALTHCHECK, reverse proxy or `runwisp status` invocation that hardcodes it.',
       commands: ["ss -ltnp 'sport = :{port}'", 'lsof -iTCP:{port} -sTCP:LISTEN', 'runwisp --port {freePort}'],
     },
-    docs: `${T} › port 9477 on 127.0.0.1 is already in use by another process; ${F} §2.5`,
+    // Source: runwisp-troubleshooting.md › port 9477 on 127.0.0.1 is already in use by another process; runwisp-facts.md §2.5
+    docs: troubleshooting(`port 9477 on 127.0.0.1 is already in use by another process`),
     check: 'port-squatter',
     patterns: [
       'port ${port} on ${host} is already in use by another process (${error})',
@@ -51,7 +51,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Stop the other daemon, use its password, or pick a different port (the doctor found this without a single login attempt).',
       commands: ['kill {pid}', 'RUNWISP_PASSWORD=$(cat {otherDataDir}/password) runwisp tui', 'runwisp --port {freePort} --data {dataDir}'],
     },
-    docs: `${T} › another RunWisp daemon is already running on port 9477 with a different password; ${F} §2.4`,
+    // Source: runwisp-troubleshooting.md › another RunWisp daemon is already running on port 9477 with a different password; runwisp-facts.md §2.4
+    docs: troubleshooting(`another RunWisp daemon is already running on port 9477 with a different password`),
     check: 'duplicate-daemon',
     patterns: [
       'another RunWisp daemon is already running on port ${port} with a different password',
@@ -76,7 +77,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Connect to the other daemon, stop it, or run this one on a different port.',
       commands: ['runwisp tui --socket {otherSocket}', 'runwisp stop --data {otherDataDir}', 'runwisp --port {freePort}'],
     },
-    docs: `${T} › another RunWisp daemon is already running on port 9477 with a different password (its 0.11+ form); ${F} §2.4`,
+    // Source: runwisp-troubleshooting.md › another RunWisp daemon is already running on port 9477 with a different password (its 0.11+ form); runwisp-facts.md §2.4
+    docs: troubleshooting(`another RunWisp daemon is already running on port 9477 with a different password`),
     check: 'duplicate-daemon',
     patterns: [
       'another RunWisp daemon (v${version}, pid ${pid}) is already running on ${host}:${port}',
@@ -100,7 +102,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Stop all but one; upgrading to 0.16+ makes the data dir exclusive.',
       commands: ['kill {extraPids}', 'runwisp status'],
     },
-    docs: `${F} §1.5 (Lock conflict), §9 (PR #164, #219)`,
+    // Source: runwisp-facts.md §1.5 (Lock conflict), §9 (PR #164, #219)
     check: 'duplicate-daemon',
     generations: TO_015,
     keywords: ['two daemons', 'tasks run twice', 'duplicate'],
@@ -116,7 +118,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Stop the process holding the lock (it is not RunWisp), then start the daemon. If it is a real daemon you meant to run, stop it first as the message says.',
       commands: ['cat /proc/locks', 'ps -o pid,cmd -p {pid}', 'kill {pid}', 'runwisp status --data {dataDir}'],
     },
-    docs: `${F} §1.5 (Lock conflict), §1.6`,
+    // Source: runwisp-facts.md §1.5 (Lock conflict), §1.6
     check: 'stale-lock',
     patterns: ['a RunWisp daemon is already running for data dir ${dataDir} (pid ${pid}); stop it first'],
     generations: NEW,
@@ -133,7 +135,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Stop the daemon that holds the lock by its real pid; the next start rewrites the file.',
       commands: ['kill {holder}'],
     },
-    docs: `${F} §1.6`,
+    // Source: runwisp-facts.md §1.6
     check: 'stale-lock',
     generations: NEW,
   },
@@ -148,7 +150,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Nothing is running: start the daemon (it rewrites the file), or remove the leftover.',
       commands: ['runwisp status', 'rm {path}'],
     },
-    docs: `${F} §1.6, §6.1`,
+    // Source: runwisp-facts.md §1.6, §6.1
     check: 'stale-manifest',
     patterns: ['cannot signal daemon process ${pid}: ${error}'],
     generations: ALL,
@@ -165,7 +167,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Do not run `runwisp stop` against this data dir; remove the stale file (the live pid is not RunWisp), then start the daemon.',
       commands: ['ps -o pid,lstart,cmd -p {pid}', 'rm {path}', 'runwisp status'],
     },
-    docs: `${F} §1.6, §9 (PR #164)`,
+    // Source: runwisp-facts.md §1.6, §9 (PR #164)
     check: 'stale-manifest',
     generations: ALL,
     keywords: ['recycled pid', 'wrong process', 'pid reused'],
@@ -181,7 +183,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'If no daemon holds the file\'s lock, remove it and start the daemon; otherwise stop the daemon by its process first.',
       commands: ['cat -A {path}', 'rm {path}', 'runwisp status'],
     },
-    docs: `${F} §1.2, §1.5`,
+    // Source: runwisp-facts.md §1.2, §1.5
     check: 'stale-manifest',
     patterns: ['cannot read daemon PID file: ${error}', 'a RunWisp daemon is already running for data dir ${dataDir} (pid unknown); stop it first'],
     generations: ALL,
@@ -197,7 +199,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Replace the symlink with a real file (or a real directory) and restart. RunWisp refuses on purpose: following a link planted in the data dir would let someone redirect the write between the check and the write (TOCTOU). For the password file, the daemon writes a new one when it is absent and prints it on stdout.',
       commands: ['ls -l {path}', 'rm {path}', '{restart}'],
     },
-    docs: `${T} › refusing to write data/password: path is a symlink; ${F} §1.3`,
+    // Source: runwisp-troubleshooting.md › refusing to write data/password: path is a symlink; runwisp-facts.md §1.3
+    docs: troubleshooting(`refusing to write data/password: path is a symlink`),
     check: 'symlinked-secret',
     patterns: ['refusing to write ${path}: path is a symlink'],
     generations: ALL,
@@ -214,7 +217,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Move whatever is at the path out of the way and restart.',
       commands: ['ls -ld {path}', 'mv {path} {path}.bak', '{restart}'],
     },
-    docs: `${F} §1.3`,
+    // Source: runwisp-facts.md §1.3
     check: 'symlinked-secret',
     patterns: ['refusing to write ${path}: not a regular file'],
     generations: ALL,
@@ -230,7 +233,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Tighten the mode back to what RunWisp creates.',
       commands: ['chmod {expected} {path}'],
     },
-    docs: `${F} §1.2, §1.3`,
+    // Source: runwisp-facts.md §1.2, §1.3
     check: 'secret-permissions',
     generations: ALL,
     keywords: ['permissions', 'world readable', '0644'],
@@ -246,7 +249,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Give the file back to the user the daemon runs as (or remove it; the daemon recreates it).',
       commands: ['sudo chown {user}:{group} {path}', 'sudo chmod 0600 {path}'],
     },
-    docs: `${F} §1.3`,
+    // Source: runwisp-facts.md §1.3
     check: 'secret-permissions',
     patterns: ['refusing to write ${path}: owned by a different user'],
     generations: ALL,
@@ -262,7 +265,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Delete it once you no longer need the old password (set RUNWISP_PASSWORD for a stable one).',
       commands: ['rm {path}'],
     },
-    docs: `${F} §0 (0.5.0), appendix (leftovers)`,
+    // Source: runwisp-facts.md §0 (0.5.0), appendix (leftovers)
     check: 'secret-permissions',
     generations: FROM_05,
   },
@@ -277,7 +280,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Move the file away (or point RunWisp at another dir with --data / RUNWISP_DATA), then start RunWisp.',
       commands: ['ls -l {dataDir}', 'mv {dataDir} {dataDir}.bak', 'runwisp --data {dataDir}'],
     },
-    docs: `${F} §1.1, §1.5`,
+    // Source: runwisp-facts.md §1.1, §1.5
     check: 'data-dir-permissions',
     patterns: ['mkdir ${path}: not a directory'],
     generations: ALL,
@@ -293,7 +296,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'If you made the link, keep it and apply repairs to the directory it leads to yourself; if you did not, remove the link (rm removes only the link, not what it points to) and let RunWisp create its own data dir.',
       commands: ['ls -ld {dataDir} {leadsToPath}', 'rm {dataDir}'],
     },
-    docs: `${F} §1.1, §1.3`,
+    // Source: runwisp-facts.md §1.1, §1.3
     check: 'data-dir-permissions',
     generations: ALL,
   },
@@ -308,7 +311,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Give the data dir to the user the daemon runs as, owner-only.',
       commands: ['sudo chown -R {user}:{group} {dataDir}', 'sudo chmod 0700 {dataDir}'],
     },
-    docs: `${T} › "permission denied" on the data directory; ${F} §1.5`,
+    // Source: runwisp-troubleshooting.md › "permission denied" on the data directory; runwisp-facts.md §1.5
+    docs: troubleshooting(`"permission denied" on the data directory`),
     check: 'data-dir-permissions',
     patterns: [
       'mkdir ${path}: permission denied',
@@ -332,7 +336,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Make the data dir belong to the user the daemon runs as.',
       commands: ['sudo chown -R {user}:{group} {dataDir}', 'sudo chmod 0700 {dataDir}'],
     },
-    docs: `${T} › "permission denied" on the data directory; ${F} §1.3, §1.5`,
+    // Source: runwisp-troubleshooting.md › "permission denied" on the data directory; runwisp-facts.md §1.3, §1.5
+    docs: troubleshooting(`"permission denied" on the data directory`),
     check: 'data-dir-permissions',
     generations: ALL,
   },
@@ -347,7 +352,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Tighten the data dir to owner-only.',
       commands: ['chmod 0700 {dataDir}'],
     },
-    docs: `${F} §1.3`,
+    // Source: runwisp-facts.md §1.3
     check: 'data-dir-permissions',
     patterns: ['Data dir permissions are looser than 0700 and can\'t be tightened'],
     generations: ALL,
@@ -363,7 +368,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Give the whole data dir back to the daemon\'s user, then keep it owner-only.',
       commands: ['sudo chown -R {user}:{group} {dataDir}', 'sudo chmod 0700 {dataDir}'],
     },
-    docs: `runwisp-troubleshooting.md › "permission denied" on the data directory; ${F} §1.3, §1.5`,
+    // Source: runwisp-troubleshooting.md › "permission denied" on the data directory; runwisp-facts.md §1.3, §1.5
+    docs: troubleshooting(`"permission denied" on the data directory`),
     check: 'data-dir-permissions',
     generations: ALL,
     keywords: ['owned by root', 'sudo runwisp', 'chown'],
@@ -372,14 +378,15 @@ export const runwispSymptoms = defineSymptoms([
     id: 'runwisp/health-no-answer',
     target: 'runwisp',
     title: 'The RunWisp daemon does not answer its health check',
-    message: 'RunWisp pid {pid} is running, but GET /health over {via} got no answer ({error}).',
+    message: 'RunWisp pid {pid} is running, but GET /health over {via} got no usable answer: {error}.',
     severity: 'fail',
     cause: 'The daemon is hung, still booting, or not listening where the CLI looks. `runwisp status`, the TUI and the Docker HEALTHCHECK all fail the same way.',
     fix: {
       summary: 'Read the daemon\'s logs for why, then restart it.',
       commands: ['{logs}', 'runwisp status', 'runwisp restart'],
     },
-    docs: `${T} › Daemon won't start, "Connection lost" overlay; ${F} §2.2, §2.3, §5.4`,
+    // Source: runwisp-troubleshooting.md › Daemon won't start, "Connection lost" overlay; runwisp-facts.md §2.2, §2.3, §5.4
+    docs: troubleshooting(`Daemon won't start, "Connection lost" overlay`),
     check: 'daemon-health',
     patterns: [
       'daemon is not reachable at ${socket} (${error}) — start it with \'runwisp\' (interactive) or \'runwisp daemon\' (headless)',
@@ -395,14 +402,14 @@ export const runwispSymptoms = defineSymptoms([
     id: 'runwisp/health-wrong-answer',
     target: 'runwisp',
     title: 'The RunWisp health check gets a wrong answer',
-    message: 'GET /health over {via} answered {status} "{body}"; RunWisp answers 200 "OK".',
+    message: 'GET /health over {via} answered {status} "{body}"{cut}; RunWisp answers 200 "OK".',
     severity: 'fail',
     cause: 'Every RunWisp generation answers /health with 200 and the body OK. Anything else is a proxy in the way, a different program, or a broken daemon.',
     fix: {
       summary: 'Check what answers there and restart the daemon.',
       commands: ['curl -si {url}', "ss -ltnp 'sport = :{port}'", 'runwisp restart'],
     },
-    docs: `${F} §2.2`,
+    // Source: runwisp-facts.md §2.2
     check: 'daemon-health',
     patterns: ['daemon returned status ${status}'],
     generations: ALL,
@@ -418,7 +425,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Stop the process holding the port, or run RunWisp on another port.',
       commands: ["ss -ltnp 'sport = :{port}'", 'runwisp --port {freePort}'],
     },
-    docs: `${F} §2.2, §2.5`,
+    // Source: runwisp-facts.md §2.2, §2.5
     check: 'daemon-health',
     generations: ALL,
   },
@@ -433,7 +440,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Move the file out of the way and restart the daemon so it recreates the socket.',
       commands: ['ls -l {path}', 'mv {path} {path}.bak', 'runwisp restart'],
     },
-    docs: `${F} §1.2, §2.3, §5.4`,
+    // Source: runwisp-facts.md §1.2, §2.3, §5.4
     check: 'daemon-health',
     patterns: ['listen unix ${path}: bind: address already in use'],
     generations: FROM_05,
@@ -449,7 +456,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Fix the host clock (NTP) on the daemon\'s host: cron fires on it. Skew does NOT cause "Invalid or expired challenge" (the daemon checks nonces and tokens against its own clock), so do not chase it for login errors.',
       commands: ['date -u', 'timedatectl status', 'sudo timedatectl set-ntp true'],
     },
-    docs: `${T} › A scheduled task never fires (step 3); ${F} §4`,
+    // Source: runwisp-troubleshooting.md › A scheduled task never fires (step 3); runwisp-facts.md §4
+    docs: troubleshooting(`A scheduled task never fires (step 3)`),
     check: 'clock-skew',
     generations: ALL,
     keywords: ['clock', 'time', 'skew', 'date -u', 'ntp'],
@@ -465,7 +473,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Set the zone explicitly in runwisp.toml (or give the daemon the host\'s TZ), then reload.',
       commands: ['runwisp status --json', 'runwisp validate'],
     },
-    docs: `${T} › A scheduled task never fires; ${F} §4`,
+    // Source: runwisp-troubleshooting.md › A scheduled task never fires; runwisp-facts.md §4
+    docs: troubleshooting(`A scheduled task never fires`),
     check: 'clock-skew',
     generations: FROM_05,
     keywords: ['timezone', 'wrong time', 'fires at wrong hour', 'UTC'],
@@ -481,7 +490,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Refresh the page or retry: the client fetches a new challenge. If it repeats, look for a daemon restarting (crash loop) or a second daemon behind the same URL, and for clock jumps on the daemon host — not for skew between your machine and it.',
       commands: ['runwisp status', 'journalctl -u runwisp -n 200', 'timedatectl timesync-status'],
     },
-    docs: `${T} › 401 Invalid or expired challenge (corrected by ${F} §4, §3.1–3.2)`,
+    // Source: runwisp-troubleshooting.md › 401 Invalid or expired challenge (corrected by runwisp-facts.md §4, §3.1–3.2)
+    docs: troubleshooting(`401 Invalid or expired challenge`),
     patterns: ['Invalid or expired challenge'],
     generations: ALL,
     keywords: ['challenge', 'nonce', '401', 'login fails'],
@@ -497,7 +507,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Use the password of the daemon you are talking to (the doctor\'s duplicate-daemon check finds a second daemon without spending a login attempt; 5 failures per 5 minutes lock you out).',
       commands: ['cat <data-dir>/password', 'runwisp password', 'doctor --only duplicate-daemon'],
     },
-    docs: `${T} › 401 Invalid password; ${F} §3.1, §3.3`,
+    // Source: runwisp-troubleshooting.md › 401 Invalid password; runwisp-facts.md §3.1, §3.3
+    docs: troubleshooting(`401 Invalid password`),
     patterns: ['Invalid password', '401 Invalid password', 'authentication with ${url} failed', 'The daemon rejected the password.', 'a password is required to authenticate with ${url}', 'Invalid request'],
     generations: ALL,
     keywords: ['wrong password', '401', 'cannot log in'],
@@ -513,7 +524,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Wait it out (the window slides), or restart the daemon to clear the limiter; fix the password first so the next attempt succeeds.',
       commands: ['sleep 300', 'runwisp restart'],
     },
-    docs: `${T} › too many authentication attempts against the daemon on port 9477; ${F} §3.4`,
+    // Source: runwisp-troubleshooting.md › too many authentication attempts against the daemon on port 9477; runwisp-facts.md §3.4
+    docs: troubleshooting(`too many authentication attempts against the daemon on port 9477`),
     patterns: [
       'too many authentication attempts against the daemon on port ${port}',
       'The daemon temporarily blocks further login attempts from your IP after repeated failures.',
@@ -535,7 +547,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Up to 0.4: read data/password, or delete it and restart (a new one is printed on stdout; existing JWTs become invalid). From 0.5: `runwisp password` reads it over the socket, or set RUNWISP_PASSWORD and restart.',
       commands: ['cat data/password', 'runwisp password', 'sudo cat /etc/systemd/system/runwisp.service.d/password.conf'],
     },
-    docs: `${T} › "I lost the password"; ${F} §1.2, §3.3`,
+    // Source: runwisp-troubleshooting.md › "I lost the password"; runwisp-facts.md §1.2, §3.3
+    docs: troubleshooting(`"I lost the password"`),
     generations: ALL,
     keywords: ['lost password', 'forgot password', 'where is the password'],
   },
@@ -550,7 +563,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Re-login. Set RUNWISP_PASSWORD (1.0 `service install` does it for you) to keep sessions across restarts.',
       commands: ['runwisp password'],
     },
-    docs: `${T} › Web UI shows 401 after restart, then works after a re-login; ${F} §3.2, §3.3`,
+    // Source: runwisp-troubleshooting.md › Web UI shows 401 after restart, then works after a re-login; runwisp-facts.md §3.2, §3.3
+    docs: troubleshooting(`Web UI shows 401 after restart, then works after a re-login`),
     generations: ALL,
     keywords: ['logged out', '401 after restart', 'session', 'web ui shows 401', 're-login', 'log in again', 'JWT expired', 'session expired'],
   },
@@ -566,7 +580,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Create the config (or point RUNWISP_CONFIG / --config at it), then validate it.',
       commands: ['runwisp demo', 'runwisp validate --config {path}'],
     },
-    docs: `${F} §7 (no runwisp.toml found), §1.1`,
+    // Source: runwisp-facts.md §7 (no runwisp.toml found), §1.1
     check: 'config-valid',
     patterns: [
       'no runwisp.toml found at ${path} — create one to define your tasks (docs: https://docs.runwisp.com/configuration/overview/)',
@@ -589,7 +603,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Fix the file at the line and column shown, then confirm with RunWisp\'s own validator.',
       commands: ['runwisp validate --config {path}', 'runwisp list'],
     },
-    docs: `${T} › A scheduled task never fires (step 1), Diagnostics that always help; ${F} §5.2`,
+    // Source: runwisp-troubleshooting.md › A scheduled task never fires (step 1), Diagnostics that always help; runwisp-facts.md §5.2
+    docs: troubleshooting(`A scheduled task never fires (step 1), Diagnostics that always help`),
     check: 'config-valid',
     patterns: ['failed to parse config file:', '${path} is not valid', 'failed to load ${path}: ${error}', 'reload rejected err=${error}'],
     generations: ALL,
@@ -606,7 +621,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Rename the key to this generation\'s spelling, then validate.',
       commands: ['runwisp validate --config {path}'],
     },
-    docs: `${F} §5.1, §0`,
+    // Source: runwisp-facts.md §5.1, §0
     check: 'config-valid',
     patterns: ['unknown key "${key}" at line ${line}:${column}', "did you mean '${key}'?"],
     generations: ALL,
@@ -623,7 +638,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Use a value this generation accepts, then validate.',
       commands: ['runwisp validate --config {path}'],
     },
-    docs: `${F} §5.1`,
+    // Source: runwisp-facts.md §5.1
     check: 'config-valid',
     generations: ALL,
   },
@@ -638,7 +653,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Correct the expression (compare against an external evaluator such as crontab.guru), then check what the loader sees.',
       commands: ['runwisp validate --config {path}', 'runwisp list'],
     },
-    docs: `${T} › A scheduled task never fires (step 2); ${F} §5.1`,
+    // Source: runwisp-troubleshooting.md › A scheduled task never fires (step 2); runwisp-facts.md §5.1
+    docs: troubleshooting(`A scheduled task never fires (step 2)`),
     check: 'config-valid',
     generations: ALL,
     keywords: ['cron', 'schedule', 'never fires', 'task not running'],
@@ -654,7 +670,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Spell the notifier id as it is defined ([notifiers.<id>] on 0.16+, [[notifier]] id = "…" before), then validate.',
       commands: ['runwisp validate --config {path}'],
     },
-    docs: `${T} › A failure happened but Slack didn't fire (step 3); ${F} §5.1`,
+    // Source: runwisp-troubleshooting.md › A failure happened but Slack didn't fire (step 3); runwisp-facts.md §5.1
+    docs: troubleshooting(`A failure happened but Slack didn't fire (step 3)`),
     check: 'config-valid',
     generations: ['0.3-0.4', '0.5-0.15', '0.16+'],
     keywords: ['slack', 'notification', 'notifier', 'route'],
@@ -670,7 +687,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'If the skips are unintended, allow overlap (raise the limit) or queue instead of skipping, or make the task shorter than its interval.',
       commands: ['runwisp list', 'runwisp validate --config {path}'],
     },
-    docs: `${T} › A scheduled task never fires (step 4); ${F} §6.1`,
+    // Source: runwisp-troubleshooting.md › A scheduled task never fires (step 4); runwisp-facts.md §6.1
+    docs: troubleshooting(`A scheduled task never fires (step 4)`),
     check: 'config-valid',
     patterns: ['task already running, skipping (policy: skip)'],
     generations: ALL,
@@ -687,7 +705,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Fix or unset the variable in the shell, unit or container that starts RunWisp.',
       commands: ['unset {name}'],
     },
-    docs: `${F} §2.1, §3.3, §7`,
+    // Source: runwisp-facts.md §2.1, §3.3, §7
     check: 'config-valid',
     patterns: [
       'RUNWISP_PORT must be a valid port number (got ${value})',
@@ -709,7 +727,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Trigger through the daemon instead: the Web UI, the TUI, the trigger endpoint, or the CLI command of your version (`run-task` ≤0.4, `exec --url` 0.10+, `run` 0.16+).',
       commands: ['runwisp run-task <name>', 'runwisp run <name>'],
     },
-    docs: `${T} › A manual runwisp exec exits 0 but the daemon shows nothing; ${F} §0`,
+    // Source: runwisp-troubleshooting.md › A manual runwisp exec exits 0 but the daemon shows nothing; runwisp-facts.md §0
+    docs: troubleshooting(`A manual runwisp exec exits 0 but the daemon shows nothing`),
     generations: ALL,
   },
   {
@@ -723,7 +742,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Open the run history and read the most recent log for why the process exits.',
       commands: ['runwisp logs <service>', 'ls -l <the binary in run>'],
     },
-    docs: `${T} › A service replica keeps restarting; ${F} §6.2`,
+    // Source: runwisp-troubleshooting.md › A service replica keeps restarting; runwisp-facts.md §6.2
+    docs: troubleshooting(`A service replica keeps restarting`),
     patterns: ['exec: ${path}: no such file or directory', '${service} gave up: instance keeps failing to start'],
     generations: ALL,
   },
@@ -738,7 +758,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Find out why the daemon died (service manager logs, OOM killer); the run itself was real but not observed to completion.',
       commands: ['journalctl -u runwisp -n 200', 'dmesg | grep -i oom'],
     },
-    docs: `${T} › Task fires but exits with code -2; ${F} §6.1`,
+    // Source: runwisp-troubleshooting.md › Task fires but exits with code -2; runwisp-facts.md §6.1
+    docs: troubleshooting(`Task fires but exits with code -2`),
     generations: ALL,
     keywords: ['exit -2', 'exit code -2', 'crashed', 'OOM', 'host reboot', 'daemon killed'],
   },
@@ -750,7 +771,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'With on_overlap = "queue", firings wait behind the running one up to max_queued (queue_max before 0.16, default 100).',
     fix: {summary: 'Raise max_queued, allow more concurrency, or make the task faster than its interval.', commands: ['runwisp list']},
-    docs: `${F} §6.1, §5.1`,
+    // Source: runwisp-facts.md §6.1, §5.1
+    docs: DOCS_HOME,
     patterns: ['queue full (${count} pending) for task ${task}'],
     generations: ALL,
   },
@@ -762,7 +784,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'The name is misspelt, or the config the daemon loaded is not the file you edited.',
     fix: {summary: 'List the tasks the config loader sees.', commands: ['runwisp list']},
-    docs: `${F} §7`,
+    // Source: runwisp-facts.md §7
+    docs: DOCS_HOME,
     patterns: ['task ${task} not found', 'Did you mean ${task}?', 'Available tasks:'],
     generations: ALL,
   },
@@ -778,7 +801,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Free up disk (old run logs are under the data dir\'s logs/); the next run logs normally. Consider [storage] max_size so the sweeper caps log storage.',
       commands: ['df -h {dataDir}', 'du -sh {dataDir}/logs/*'],
     },
-    docs: `${T} › Log output stopped: disk space critically low; ${F} §5.1, §6.1, §6.2`,
+    // Source: runwisp-troubleshooting.md › Log output stopped: disk space critically low; runwisp-facts.md §5.1, §6.1, §6.2
+    docs: troubleshooting(`Log output stopped: disk space critically low`),
     check: 'disk-space',
     patterns: [
       'Log output stopped: disk space critically low',
@@ -801,7 +825,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Expect the oldest runs to be purged; raise max_size or lower per-task keep_runs / keep_for if you need them.',
       commands: ['du -sh {logs}'],
     },
-    docs: `${T} › A run row exists in history but its log pane is blank; ${F} §5.1`,
+    // Source: runwisp-troubleshooting.md › A run row exists in history but its log pane is blank; runwisp-facts.md §5.1
+    docs: troubleshooting(`A run row exists in history but its log pane is blank`),
     check: 'disk-space',
     patterns: ['Log storage exceeds storage.max_size, purging oldest runs', 'Purged runs to enforce storage.max_size deleted=${count}'],
     generations: ALL,
@@ -814,7 +839,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'With log_on_full = "drop_old" (default) the head is rotated to *.log.prev and new lines overwrite the file; "drop_new" drops further lines; "kill" ("kill_task" before 0.16) terminates the task.',
     fix: {summary: 'Increase log_max_size or reduce the volume.', commands: ['runwisp validate']},
-    docs: `${T} › Task logs cut off at log_max_size; ${F} §1.4`,
+    // Source: runwisp-troubleshooting.md › Task logs cut off at log_max_size; runwisp-facts.md §1.4
+    docs: troubleshooting(`Task logs cut off at log_max_size`),
     generations: ALL,
     keywords: ['log truncated', 'log_max_size', 'log.prev'],
   },
@@ -826,7 +852,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'The retention sweeper deleted the log file; the SQLite row outlives it by design (metadata is cheap, log bytes are not).',
     fix: {summary: 'Check [storage] max_size and per-task keep_runs / keep_for.', commands: ['runwisp validate']},
-    docs: `${T} › A run row exists in history but its log pane is blank`,
+    // Source: runwisp-troubleshooting.md › A run row exists in history but its log pane is blank
+    docs: troubleshooting(`A run row exists in history but its log pane is blank`),
     generations: ALL,
   },
   // ── Notifications ─────────────────────────────────────────────────────────────────────────
@@ -838,7 +865,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'Walk the chain: did the in-app bell get it; is there a route that matches (a [[route]] / [[notification_route]] for run.failed, or notify_on_failure on the task); is the notifier id spelt right; did the channel itself fail (a notify.delivery_failed row).',
     fix: {summary: 'Validate the config (the doctor\'s config-valid checks every notifier reference), then look for delivery failures in the Web UI.', commands: ['doctor --only config-valid', 'runwisp validate']},
-    docs: `${T} › A failure happened but Slack didn't fire`,
+    // Source: runwisp-troubleshooting.md › A failure happened but Slack didn't fire
+    docs: troubleshooting(`A failure happened but Slack didn't fire`),
     generations: ALL,
     keywords: ['slack', 'notification', 'no alert'],
   },
@@ -850,7 +878,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'The channel is broken (Slack outage, expired webhook, revoked token). The daemon retries with exponential backoff within a 5-minute budget, then records one in-app delivery-failure row per event.',
     fix: {summary: 'Fix the channel; the synthetic events stop on their own. (Since 0.16.4 a route cannot match notify.delivery_failed: it is in-app only.)', commands: ['runwisp validate']},
-    docs: `${T} › notify.delivery_failed events keep arriving; ${F} §6.2`,
+    // Source: runwisp-troubleshooting.md › notify.delivery_failed events keep arriving; runwisp-facts.md §6.2
+    docs: troubleshooting(`notify.delivery_failed events keep arriving`),
     patterns: ['Delivery to ${channel} failed', 'Notification delivery failed', 'notify.delivery_failed', 'notify_delivery_failed'],
     generations: ALL,
   },
@@ -863,7 +892,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'Almost always a --host / --port mismatch: the TUI inherits the flags you passed.',
     fix: {summary: 'Point the TUI at the same address as the daemon.', commands: ['runwisp status', 'runwisp tui --port <daemon port>']},
-    docs: `${T} › cannot reach daemon at <url> — is it running?`,
+    // Source: runwisp-troubleshooting.md › cannot reach daemon at <url> — is it running?
+    docs: troubleshooting(`cannot reach daemon at <url> — is it running?`),
     patterns: ['cannot reach daemon at ${url} — is it running?', 'daemon at ${url} is not reachable (${error})'],
     generations: ALL,
   },
@@ -875,7 +905,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'That is fine: `runwisp openapi` reflects the installed binary; the file in the repo reflects the head of main.',
     fix: {summary: 'Use the binary\'s output as the source of truth for generated clients.', commands: ['runwisp openapi > openapi.json']},
-    docs: `${T} › runwisp openapi differs from apps/runwisp/openapi.json; ${F} §5.5`,
+    // Source: runwisp-troubleshooting.md › runwisp openapi differs from apps/runwisp/openapi.json; runwisp-facts.md §5.5
+    docs: troubleshooting(`runwisp openapi differs from apps/runwisp/openapi.json`),
     generations: ALL,
   },
   // ── Other messages the daemon and CLI print (runwisp-facts §7) ─────────────────────────────
@@ -890,7 +921,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Find who holds the port and stop it, or run RunWisp on another port.',
       commands: ["ss -ltnp 'sport = :{port}'", 'lsof -iTCP:{port} -sTCP:LISTEN', 'runwisp --port {freePort}'],
     },
-    docs: `${T} › Daemon won't start; ${F} §2.3, §2.5`,
+    // Source: runwisp-troubleshooting.md › Daemon won't start; runwisp-facts.md §2.3, §2.5
+    docs: troubleshooting(`Daemon won't start`),
     check: 'daemon-log-errors',
     patterns: ['listen tcp ${address}: bind: address already in use', 'bind: address already in use'],
     generations: ALL,
@@ -906,7 +938,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Use a port above 1024 (9477 is the default), or grant the binary the capability.',
       commands: ['runwisp --port 9477', 'sudo setcap cap_net_bind_service=+ep "$(command -v runwisp)"'],
     },
-    docs: `${F} §2.3`,
+    // Source: runwisp-facts.md §2.3
     check: 'daemon-log-errors',
     patterns: ['listen tcp ${address}: bind: permission denied', 'bind: permission denied'],
     generations: ALL,
@@ -922,7 +954,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Read the lines before it in daemon.log (or the service manager\'s log) and validate the config.',
       commands: ['tail -n 200 {path}', 'runwisp validate'],
     },
-    docs: `${T} › daemon failed to start: health check timed out; ${F} §2.3`,
+    // Source: runwisp-troubleshooting.md › daemon failed to start: health check timed out; runwisp-facts.md §2.3
+    docs: troubleshooting(`daemon failed to start: health check timed out`),
     check: 'daemon-log-errors',
     patterns: ['daemon failed to start: health check timed out', '(daemon log at ${path} is empty)'],
     generations: ALL,
@@ -939,7 +972,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Check that the database and data dir are writable by the daemon\'s user, and that the disk is not full; then restart.',
       commands: ['ls -l {dataDir}/runwisp.db*', 'df -h {dataDir}', 'sqlite3 {dataDir}/runwisp.db "PRAGMA integrity_check"'],
     },
-    docs: `${F} §6.1`,
+    // Source: runwisp-facts.md §6.1
     check: 'daemon-log-errors',
     patterns: ['crash recovery failed; refusing to start with unresolved in-flight runs: ${error}', 'Failed to mark crashed runs'],
     generations: ALL,
@@ -955,7 +988,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Read the line and the ones before it; fix what it names and start again.',
       commands: ['tail -n 200 {path}', 'runwisp validate'],
     },
-    docs: `${T} › Daemon won't start; ${F} §2.3`,
+    // Source: runwisp-troubleshooting.md › Daemon won't start; runwisp-facts.md §2.3
+    docs: troubleshooting(`Daemon won't start`),
     check: 'daemon-log-errors',
     patterns: [
       'daemon failed to start: ${logLine}',
@@ -975,7 +1009,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'The CLI could not open data/daemon.log, find its own executable or start the child process; it then runs the daemon inline in the foreground.',
     fix: {summary: 'Check the data dir is writable and run the daemon headless to see the error directly.', commands: ['runwisp daemon']},
-    docs: `${F} §7`,
+    // Source: runwisp-facts.md §7
+    docs: DOCS_HOME,
     patterns: ['cannot open daemon log file: ${error}', 'cannot start daemon process: ${error}', 'cannot find executable: ${error}', 'Failed to spawn background daemon, running inline'],
     generations: ALL,
   },
@@ -987,7 +1022,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'Runs still in flight after shutdown_timeout (default 10 s) are marked daemon_stopped; stop/restart wait 3 s + 2×shutdown_timeout + 5 s. 1.5.1 notes that systemd could kill the daemon during a long shutdown until the unit is re-installed.',
     fix: {summary: 'Raise [daemon] shutdown_timeout if runs need longer, and re-install the service so its TimeoutStopSec matches.', commands: ['sudo runwisp service install']},
-    docs: `${F} §2.3, §8.1`,
+    // Source: runwisp-facts.md §2.3, §8.1
+    docs: DOCS_HOME,
     patterns: ['daemon (pid ${pid}) did not shut down within ${duration}', 'Waiting for daemon (pid ${pid}) to shut down...', 'graceful shutdown deadline exceeded phase=${phase}'],
     generations: ALL,
   },
@@ -999,7 +1035,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'Bare `runwisp` and `runwisp tui` need a TTY; without one the daemon runs headless.',
     fix: {summary: 'Use `runwisp daemon` under a service manager, and `runwisp tui` from a real terminal.', commands: ['runwisp daemon --no-tui', 'runwisp tui']},
-    docs: `${F} §7`,
+    // Source: runwisp-facts.md §7
+    docs: DOCS_HOME,
     patterns: [
       'no interactive terminal detected — running headless (pass --no-tui to silence this)',
       "no interactive terminal; the daemon runs headless here — use 'runwisp station' / 'runwisp daemon', or run 'runwisp tui' from a real terminal",
@@ -1014,7 +1051,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'The daemon reads the config at start (and on SIGHUP/reload); edits since then are not applied.',
     fix: {summary: 'Apply the config: restart (≤1.4) or reload (1.5+).', commands: ['runwisp restart', 'runwisp reload']},
-    docs: `${F} §5.4`,
+    // Source: runwisp-facts.md §5.4
+    docs: DOCS_HOME,
     patterns: ["runwisp.toml has changed since the daemon started — run 'runwisp restart' to apply", 'received SIGHUP, reloading configuration'],
     generations: FROM_05,
   },
@@ -1026,7 +1064,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'Launch tickets live 60 s, are single-use, and before 0.16 could only be created and redeemed from localhost.',
     fix: {summary: 'Open the Web UI again from the TUI on the same machine, within a minute.', commands: ['runwisp tui']},
-    docs: `${F} §3.1, §7`,
+    // Source: runwisp-facts.md §3.1, §7
+    docs: DOCS_HOME,
     patterns: ['Invalid or expired launch ticket', 'Launch tickets can only be created from localhost', 'Launch tickets are only valid from localhost'],
     generations: ALL,
   },
@@ -1038,7 +1077,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: '/api/daemon/identity (/api/instance) answers only over the Unix socket or loopback, and not through a proxy (0.14+); /api/local/* is socket-only; cross-origin browser requests are refused.',
     fix: {summary: 'Call it from the daemon\'s host over loopback or the socket.', commands: ['curl --unix-socket <data>/runwisp.sock http://runwisp/api/daemon/identity']},
-    docs: `${F} §2.4, §2.6, §7`,
+    // Source: runwisp-facts.md §2.4, §2.6, §7
+    docs: DOCS_HOME,
     patterns: ['instance endpoint is only available locally (Unix socket or loopback)', 'app connections are only accepted on the Unix socket', 'cross-origin request refused'],
     generations: FROM_05,
   },
@@ -1050,7 +1090,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'Binding 0.0.0.0 exposes the login page to the network; plain HTTP is the default since 0.14 unless tls is set. Behind a proxy, trust it explicitly.',
     fix: {summary: 'Bind 127.0.0.1 behind a reverse proxy, or enable TLS and set trusted proxies.', commands: ['runwisp daemon --host 127.0.0.1']},
-    docs: `${F} §2.1, §7, §9 (#133)`,
+    // Source: runwisp-facts.md §2.1, §7, §9 (#133)
+    docs: DOCS_HOME,
     patterns: ['SECURITY: HTTP server is binding to "${host}" (not loopback).', 'set RUNWISP_TRUST_PROXY=<proxy-CIDR>'],
     generations: ALL,
   },
@@ -1062,7 +1103,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'The CLI pins a remote daemon\'s certificate on first connect (~/.cache/runwisp/pinned_certs.json); a regenerated self-signed cert, or an interception, no longer matches.',
     fix: {summary: 'If the daemon\'s certificate was legitimately regenerated, remove its entry from the pin store and reconnect.', commands: ['cat ~/.cache/runwisp/pinned_certs.json']},
-    docs: `${F} §3.4`,
+    // Source: runwisp-facts.md §3.4
+    docs: DOCS_HOME,
     patterns: ['TLS certificate for ${url} changed since first connect'],
     generations: FROM_05,
   },
@@ -1074,7 +1116,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'The official image\'s entrypoint refuses to start the daemon unless RUNWISP_PASSWORD is set or RUNWISP_AUTH=off.',
     fix: {summary: 'Pass one of them to the container.', commands: ['docker run -e RUNWISP_PASSWORD=<your-password> runwisp/runwisp', 'docker run -e RUNWISP_AUTH=off runwisp/runwisp']},
-    docs: `${F} §3.3, §7`,
+    // Source: runwisp-facts.md §3.3, §7
+    docs: DOCS_HOME,
     patterns: ['error: refusing to start the daemon without an explicit auth setting.', 'error: unexpected argument "${arg}" after the daemon subcommand.'],
     generations: NEW,
   },
@@ -1086,7 +1129,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'The image\'s HEALTHCHECK runs `runwisp status` with the socket resolved from RUNWISP_DATA / RUNWISP_SOCKET only, so --data/--socket passed as arguments make the container unhealthy.',
     fix: {summary: 'Set RUNWISP_DATA / RUNWISP_SOCKET as environment variables instead of flags.', commands: ['docker run -e RUNWISP_DATA=/var/lib/runwisp runwisp/runwisp']},
-    docs: `${F} §8.3`,
+    // Source: runwisp-facts.md §8.3
+    docs: DOCS_HOME,
     patterns: ['warning: --data/--socket on the command line do not reach the container'],
     generations: NEW,
   },
@@ -1098,7 +1142,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'It may still be starting, or it is already crash-looping: systemd restarts it on failure until the start limit, then stops trying ("Start request repeated too quickly", start-limit-hit). The journal says why it exits.',
     fix: {summary: 'Read the service\'s journal.', commands: ['sudo journalctl -u runwisp.service', 'runwisp service status']},
-    docs: `${F} §7 (Service install messages), §8.1`,
+    // Source: runwisp-facts.md §7 (Service install messages), §8.1
+    docs: DOCS_HOME,
     patterns: [...SYSTEMD_LINES.exited, ...SYSTEMD_LINES.startLimit, ...SYSTEMD_LINES.noBinary, 'Installed and enabled, but the service is not active yet.', "It may still be starting, or it's already crash-looping — check:", 'Warning: cron could not be restored: ${error}'],
     generations: FROM_05,
     placeholderValues: {unit: RUNWISP_UNITS},
@@ -1112,7 +1157,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'fail',
     cause: 'After `runwisp takeover` masks cron, runwisp-cron-failsafe.service unmasks it when RunWisp keeps failing and systemd stops restarting it.',
     fix: {summary: 'Fix why RunWisp fails (journal), then hand scheduling back to it.', commands: ['sudo journalctl -u runwisp.service', 'systemctl reset-failed runwisp.service && runwisp takeover']},
-    docs: `${F} §7 (Cron failsafe unit), §8.1`,
+    // Source: runwisp-facts.md §7 (Cron failsafe unit), §8.1
+    docs: DOCS_HOME,
     patterns: ['RunWisp kept failing and systemd stopped restarting it. Unmasking and starting ${unit} …'],
     generations: NEW,
   },
@@ -1125,7 +1171,8 @@ export const runwispSymptoms = defineSymptoms([
     severity: 'warn',
     cause: 'RunWisp prints these when a service install succeeds or was already done, and when a SIGHUP reload (`runwisp reload`, 1.5+) applied the new config. They are not failures.',
     fix: {summary: 'Nothing to fix in this line. If something still fails, paste the error line, or run the doctor.', commands: ['runwisp service status', 'doctor']},
-    docs: `${F} §7 (Service install messages; SIGHUP reload)`,
+    // Source: runwisp-facts.md §7 (Service install messages; SIGHUP reload)
+    docs: DOCS_HOME,
     patterns: ['Installed and started. `runwisp service status` to check.', 'Already installed. ✓', 'Already installed.', 'reload applied added=… changed=… removed=… settings=…', 'reload applied'],
     generations: FROM_05,
   },
@@ -1141,7 +1188,8 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Give the data dir to the unit\'s user, owner-only, and restart the service.',
       commands: ['sudo chown -R {user}:{group} {dataDir}', 'sudo chmod 0700 {dataDir}', 'sudo systemctl restart {unitName}'],
     },
-    docs: `${T} › "permission denied" on the data directory; ${F} §8.1, §8.2`,
+    // Source: runwisp-troubleshooting.md › "permission denied" on the data directory; runwisp-facts.md §8.1, §8.2
+    docs: troubleshooting(`"permission denied" on the data directory`),
     check: 'service-unit',
     generations: ALL,
     keywords: ['systemd', 'User=', 'permission denied', 'service'],
@@ -1157,7 +1205,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Create the user (as the 0.4 systemd guide does) or fix User=, then restart.',
       commands: ['sudo useradd --system --home {dataDir} --shell /usr/sbin/nologin {user}', 'sudo systemctl daemon-reload', 'sudo systemctl restart {unitName}'],
     },
-    docs: `${F} §8.2`,
+    // Source: runwisp-facts.md §8.2
     check: 'service-unit',
     generations: ALL,
     patterns: [...SYSTEMD_LINES.noUser],
@@ -1174,7 +1222,7 @@ export const runwispSymptoms = defineSymptoms([
       summary: 'Add the data dir to ReadWritePaths= in a drop-in, then reload and restart.',
       commands: ['sudo systemctl edit {unitName}', 'sudo systemctl daemon-reload', 'sudo systemctl restart {unitName}'],
     },
-    docs: `${F} §8.2`,
+    // Source: runwisp-facts.md §8.2
     check: 'service-unit',
     patterns: ['open ${path}: read-only file system', 'mkdir ${path}: read-only file system'],
     generations: ALL,

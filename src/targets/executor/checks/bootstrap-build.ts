@@ -56,7 +56,8 @@ export const executorBootstrapBuild: TargetCheck = {
     const findings: Finding[] = []
     if (missing.length > 0) {
       const consequence = pluginMissing ? ' Vite dev servers fail with "Failed to resolve entry for package \'@executor-js/vite-plugin\'".' : ''
-      const why = `The build outputs every Vite config loads are missing (${missing.join('; ')}); \`bun run bootstrap\` installs and builds them, and is idempotent (executor-facts §7.3).`
+      // Source: executor-facts §7.3
+      const why = `The build outputs every Vite config loads are missing (${missing.join('; ')}); \`bun run bootstrap\` installs and builds them, and is idempotent.`
       findings.push(finding('executor/bootstrap-missing', {vars: {root, missing: missing.join('; '), consequence}, evidence: {root, missing}, plan: [bootstrapStep({checkout: root, pathEnv: ctx.env.PATH, why})]}))
     }
     const hooks = await hooksFinding(ctx, root)
@@ -124,7 +125,8 @@ function hooksStep(ctx: CheckContext, root: string, current: string | null): Fix
   if (current !== null || !git) {
     return manualStep({
       title: `Point git at the repository's hooks in ${root}`,
-      why: current !== null ? `core.hooksPath is "${current}": replacing it is your decision (bootstrap sets .githooks, executor-facts §7.3).` : 'git is not on PATH, so the doctor cannot run it.',
+      // Source: executor-facts §7.3
+      why: current !== null ? `core.hooksPath is "${current}": replacing it is your decision (bootstrap sets .githooks).` : 'git is not on PATH, so the doctor cannot run it.',
       instructions: [`git -C ${shellQuote(root)} ${command.join(' ')}`],
     })
   }
@@ -132,7 +134,8 @@ function hooksStep(ctx: CheckContext, root: string, current: string | null): Fix
     command: [git, '-C', root, ...command],
     cwd: root,
     title: `Run \`git -C ${root} ${command.join(' ')}\``,
-    why: 'core.hooksPath is unset, so the repository\'s .githooks never run; this is the last step of `bun run bootstrap` (executor-facts §7.3).',
+    // Source: executor-facts §7.3
+    why: 'core.hooksPath is unset, so the repository\'s .githooks never run; this is the last step of `bun run bootstrap`.',
     timeoutMs: 15_000,
     undo: `git -C ${shellQuote(root)} config --unset core.hooksPath`,
   })

@@ -41,8 +41,8 @@ export const executorDaemonHealth: TargetCheck = {
       const last = answer.tried.at(-1)!
       return [
         finding('executor/health-wrong-answer', {
-          vars: {origin, port, path: last.rule.path, status: last.status, body: last.body, expected: last.rule.expected},
-          evidence: {origin, generation, answers: answer.tried.map((t) => ({url: t.url, status: t.status, body: t.body}))},
+          vars: {origin, port, path: last.rule.path, status: last.status, body: last.body, cut: last.cut ? ` (its body ${last.cut})` : '', expected: last.rule.expected},
+          evidence: {origin, generation, answers: answer.tried.map((t) => ({url: t.url, status: t.status, body: t.body, ...(t.cut ? {bodyCut: t.cut} : {})}))},
         }),
       ]
     }

@@ -127,7 +127,8 @@ async function holderPlan(ctx: CheckContext, root: string, holder: Holder | unde
     const {proc, located} = holder.orphan
     return {...f, plan: await orphanTerminatePlan(ctx, {proc, located, root, why: `It holds port ${port} of this checkout's e2e block, and its own checkout ${located.checkout} no longer exists.`})}
   }
-  return {...f, plan: [documentedStep(f, `${f.message} The holder is not a verified orphan dev server of a removed checkout, so the doctor does not signal it (executor-facts §3.3).`)]}
+  // Source: executor-facts §3.3
+  return {...f, plan: [documentedStep(f, `${f.message} The holder is not a verified orphan dev server of a removed checkout, so the doctor does not signal it.`)]}
 }
 
 export const executorE2ePorts: TargetCheck = {

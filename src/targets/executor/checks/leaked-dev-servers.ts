@@ -38,7 +38,8 @@ export const executorLeakedDevServers: TargetCheck = {
             vars: {path: instance.path, target: instance.target, runnerPid: instance.runnerPid, pid: proc.pid, command: short(proc.cmdline), root: checkoutOf(instance.path)},
             evidence: {...evidence, stateFile: instance.path, runnerPid: instance.runnerPid, childPids: instance.childPids, recordedStatus: instance.status},
           })
-          findings.push({...f, plan: [documentedStep(f, `${f.message} It is recorded in ${instance.path}, so only the e2e CLI's own \`down\` tears it down (it also removes the state file); the doctor never signals a recorded instance (executor-facts §3.4).`)]})
+          // Source: executor-facts §3.4
+          findings.push({...f, plan: [documentedStep(f, `${f.message} It is recorded in ${instance.path}, so only the e2e CLI's own \`down\` tears it down (it also removes the state file); the doctor never signals a recorded instance.`)]})
         }
         continue
       }

@@ -60,7 +60,8 @@ export const executorPublicOrigin: TargetCheck = withDocumentedPlans({
   symptoms: ['executor/public-origin-invalid', 'executor/public-origin-trailing-slash', 'executor/public-origin-plain-http', 'executor/public-origin-empty-var', 'executor/public-origin-generic-url', 'executor/public-origin-fallback'],
   async detect(ctx, _target) {
     const why = await selfHostSign(ctx)
-    if (!why) return skip('no self-host configuration here (no EXECUTOR_WEB_BASE_URL, self-host secrets or .executor-selfhost): the local daemon does not use a public origin (executor-facts §4.4)')
+    // Source: executor-facts §4.4
+    if (!why) return skip('no self-host configuration here (no EXECUTOR_WEB_BASE_URL, self-host secrets or .executor-selfhost): the local daemon does not use a public origin')
     const resolved = resolvePublicOrigin(ctx.env)
     const findings: Finding[] = []
     const evidence = {source: resolved.source, origin: displayUrl(resolved.origin), signal: why}

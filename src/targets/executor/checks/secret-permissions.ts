@@ -41,5 +41,6 @@ export const executorSecretPermissions: TargetCheck = {
 async function tightenPlan(ctx: CheckContext, path: string, what: string): Promise<FixStep[] | undefined> {
   const st = await ctx.files.lstat(path)
   if (!st.ok || !st.stat.isFile()) return undefined
-  return [chmodStep({path, stat: st.stat, why: `It holds ${what}; Executor creates it 0600 and re-applies that mode on every write (executor-facts §1.3, §9.1 (4)), so taking group and other access away takes nothing from Executor.`})]
+  // Source: executor-facts §1.3, §9.1 (4)
+  return [chmodStep({path, stat: st.stat, why: `It holds ${what}; Executor creates it 0600 and re-applies that mode on every write, so taking group and other access away takes nothing from Executor.`})]
 }

@@ -73,7 +73,8 @@ async function judgeLegacyLock(ctx: CheckContext, path: string, version: string 
     // Never read from 1.5.23 on (#1175): moving it aside cannot disturb anything, whoever holds it.
     const plan =
       verdict.kind === 'live'
-        ? [quarantineStep({path, stat: verdict.stat, guard: {pid: verdict.pid, mustBe: 'dead-or-same', startedAtMs: verdict.startedAtMs}, why: `Executor ${version} never reads server-control/startup.lock (executor-facts §2.2, #1175), so moving it aside cannot disturb pid ${verdict.pid}; that process is not signalled.`})]
+        // Source: executor-facts §2.2, #1175
+        ? [quarantineStep({path, stat: verdict.stat, guard: {pid: verdict.pid, mustBe: 'dead-or-same', startedAtMs: verdict.startedAtMs}, why: `Executor ${version} never reads server-control/startup.lock, so moving it aside cannot disturb pid ${verdict.pid}; that process is not signalled.`})]
         : lockPlan(path, verdict, 'safe')
     return finding('executor/legacy-startup-lock', {
       vars: {path, state: `left over from a CLI older than 1.5.23; version ${version} never reads it, so it is harmless debris`},
@@ -99,7 +100,8 @@ async function judgeLegacyLock(ctx: CheckContext, path: string, version: string 
  */
 function lockPlan(path: string, verdict: LockVerdict, risk?: FixRisk): FixStep[] | undefined {
   if (verdict.kind === 'dead') {
-    return [quarantineStep({path, stat: verdict.stat, risk: risk ?? 'safe', guard: {pid: verdict.pid, mustBe: 'dead'}, why: `It is held by pid ${verdict.pid}, which is not running; the CLI reclaims such a lock itself (executor-facts §2.2).`})]
+    // Source: executor-facts §2.2
+    return [quarantineStep({path, stat: verdict.stat, risk: risk ?? 'safe', guard: {pid: verdict.pid, mustBe: 'dead'}, why: `It is held by pid ${verdict.pid}, which is not running; the CLI reclaims such a lock itself.`})]
   }
   if (verdict.kind !== 'blocked' || !verdict.stat) return undefined
   if (verdict.reused) {

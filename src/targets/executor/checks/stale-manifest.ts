@@ -22,7 +22,8 @@ export const executorStaleManifest: TargetCheck = {
     const path = state.paths.manifest
     const m = state.manifest
     if (m.kind === 'invalid') {
-      const plan = await manifestPlan(ctx, path, {sizeBytes: m.sizeBytes}, `Executor ignores an unusable server.json and never deletes it; it is only a discovery hint (executor-facts §2.1, §9.1 (2)).`)
+      // Source: executor-facts §2.1, §9.1 (2)
+      const plan = await manifestPlan(ctx, path, {sizeBytes: m.sizeBytes}, `Executor ignores an unusable server.json and never deletes it; it is only a discovery hint.`)
       findings.push(finding('executor/manifest-invalid', {vars: {path, reason: m.reason}, evidence: {path, reason: m.reason, sizeBytes: m.sizeBytes ?? null}, plan}))
     } else if (m.kind === 'ok') {
       const {manifest} = m
@@ -30,11 +31,13 @@ export const executorStaleManifest: TargetCheck = {
       const pid = await checkRecordedPid(ctx, manifest.pid, writtenAt, manifest.owner.executablePath)
       const evidence = {path, pid: manifest.pid, startedAt: manifest.startedAt, origin: manifest.connection.origin, ownerVersion: manifest.owner.version}
       if (pid.state === 'dead') {
-        const plan = await manifestPlan(ctx, path, {mtimeMs: m.mtimeMs}, `It names pid ${manifest.pid}, which is not running; a manifest with a dead pid is stale and only a discovery hint (executor-facts §2.1, §9.1 (1)).`, {pid: manifest.pid, mustBe: 'dead'})
+        // Source: executor-facts §2.1, §9.1 (1)
+        const plan = await manifestPlan(ctx, path, {mtimeMs: m.mtimeMs}, `It names pid ${manifest.pid}, which is not running; a manifest with a dead pid is stale and only a discovery hint.`, {pid: manifest.pid, mustBe: 'dead'})
         findings.push(finding('executor/stale-manifest', {vars: {path, pid: manifest.pid}, evidence, plan}))
       } else if (pid.state === 'reused') {
         // The pid belongs to an unrelated process: the file goes, the process is never signalled.
-        const plan = await manifestPlan(ctx, path, {mtimeMs: m.mtimeMs}, `${pid.why}. A supervised start would SIGTERM that unrelated process (executor-facts §2.1); removing the manifest prevents it. The process itself is left alone.`, {pid: manifest.pid, mustBe: 'dead-or-same', startedAtMs: pid.proc.startedAtMs})
+        // Source: executor-facts §2.1
+        const plan = await manifestPlan(ctx, path, {mtimeMs: m.mtimeMs}, `${pid.why}. A supervised start would SIGTERM that unrelated process; removing the manifest prevents it. The process itself is left alone.`, {pid: manifest.pid, mustBe: 'dead-or-same', startedAtMs: pid.proc.startedAtMs})
         findings.push(finding('executor/manifest-pid-reused', {vars: {path, pid: manifest.pid, why: pid.why}, evidence: {...evidence, currentOwner: processEvidence(pid.proc)}, plan}))
       } else if (pid.state === 'unknown') unknown.push(`${path}: ${pid.reason}`)
     }
@@ -60,18 +63,21 @@ async function judgeRecord(ctx: CheckContext, path: string, kind: 'record' | 'po
       return []
     }
     const st = await ctx.files.lstat(path)
-    const plan = st.ok ? [quarantineStep({path, stat: st.stat, why: 'The CLI cannot read it as a record and ignores it (executor-facts §2.4).'})] : undefined
+    // Source: executor-facts §2.4
+    const plan = st.ok ? [quarantineStep({path, stat: st.stat, why: 'The CLI cannot read it as a record and ignores it.'})] : undefined
     return [finding('executor/record-invalid', {vars: {path, reason: read.message}, evidence: {path, error: read.code}, ...(plan ? {plan} : {})})]
   }
   const parsed = parseRecord(read.text)
   const quarantine = (why: string, guard?: PidGuard) => [quarantineStep({path, stat: read.stat, why, ...(guard ? {guard} : {})})]
-  if (!parsed.ok) return [finding('executor/record-invalid', {vars: {path, reason: parsed.reason}, evidence: {path, reason: parsed.reason}, plan: quarantine(`The CLI cannot parse it and ignores it (executor-facts §2.4); it writes a new one at the next start.`)})]
+  // Source: executor-facts §2.4
+  if (!parsed.ok) return [finding('executor/record-invalid', {vars: {path, reason: parsed.reason}, evidence: {path, reason: parsed.reason}, plan: quarantine(`The CLI cannot parse it and ignores it; it writes a new one at the next start.`)})]
   const record = parsed.value
   const writtenAt = Date.parse(record.startedAt) || read.stat.mtimeMs
   const pid = await checkRecordedPid(ctx, record.pid, writtenAt)
   const evidence = {path, pid: record.pid, port: record.port, startedAt: record.startedAt}
   if (pid.state === 'dead') {
-    const plan = quarantine(`It records pid ${record.pid}, which is not running; \`executor daemon status\` would remove it too (executor-facts §2.4, §9.1 (5)).`, {pid: record.pid, mustBe: 'dead'})
+    // Source: executor-facts §2.4, §9.1 (5)
+    const plan = quarantine(`It records pid ${record.pid}, which is not running; \`executor daemon status\` would remove it too.`, {pid: record.pid, mustBe: 'dead'})
     return kind === 'pointer' ? [] : [finding('executor/stale-record', {vars: {path, pid: record.pid}, evidence, plan})]
   }
   if (pid.state === 'reused') {

@@ -27,7 +27,8 @@ export const executorSymlinkedSecret: TargetCheck = {
             plan: [
               manualStep({
                 title: `Restore ${seen.link} or remove the dangling link ${candidate.path}`,
-                why: `The link points nowhere, so Executor cannot read ${candidate.what}. Only you know whether its target can be brought back (a mounted volume, a synced folder); removing the link lets Executor write a new file, and for the bearer token that means a new token (executor-facts §1.3, §2.3).`,
+                // Source: executor-facts §1.3, §2.3
+                why: `The link points nowhere, so Executor cannot read ${candidate.what}. Only you know whether its target can be brought back (a mounted volume, a synced folder); removing the link lets Executor write a new file, and for the bearer token that means a new token.`,
                 instructions: [`ls -l ${shellQuote(candidate.path)}`, `rm ${shellQuote(candidate.path)}   # only once you know the target is gone for good`],
               }),
             ],
@@ -59,7 +60,8 @@ export const executorSymlinkedSecret: TargetCheck = {
 async function privateCopyPlan(ctx: CheckContext, path: string, linkTarget: string, realPath: string, what: string): Promise<FixStep[] | undefined> {
   const [link, target] = await Promise.all([ctx.files.lstat(path), ctx.files.lstat(realPath)])
   if (!link.ok || !link.stat.isSymbolicLink() || !target.ok || !target.stat.isFile()) return undefined
-  const why = `Executor writes ${what} in place through the link (the secret lands in ${realPath}) or replaces the link on a rename, silently cutting it (executor-facts §1.3, §1.4). Whoever shared the link stops seeing later changes.`
+  // Source: executor-facts §1.3, §1.4
+  const why = `Executor writes ${what} in place through the link (the secret lands in ${realPath}) or replaces the link on a rename, silently cutting it. Whoever shared the link stops seeing later changes.`
   if (ctx.uid !== null && ctx.uid !== target.stat.uid) {
     return [
       manualStep({

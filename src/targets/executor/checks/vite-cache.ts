@@ -78,7 +78,8 @@ async function clearPlan(ctx: CheckContext, root: string, cache: CacheDir, live:
   const steps: FixStep[] = []
   if (live.length > 0) steps.push(stopLiveServersStep(root, live))
   const why = (what: string) =>
-    `${what} of ${cache.app} is stale; Vite and the TanStack plugins rebuild it at the next start (executor-facts §7.1, §7.2).${live.length > 0 ? ` ${live.length} dev server${live.length === 1 ? '' : 's'} of this checkout ${live.length === 1 ? 'is' : 'are'} running (pid ${live.map((p) => p.pid).join(', ')}): stop ${live.length === 1 ? 'it' : 'them'} first.` : ''}`
+    // Source: executor-facts §7.1, §7.2
+    `${what} of ${cache.app} is stale; Vite and the TanStack plugins rebuild it at the next start.${live.length > 0 ? ` ${live.length} dev server${live.length === 1 ? '' : 's'} of this checkout ${live.length === 1 ? 'is' : 'are'} running (pid ${live.map((p) => p.pid).join(', ')}): stop ${live.length === 1 ? 'it' : 'them'} first.` : ''}`
   for (const [path, what] of [[cache.cacheDir, 'The Vite optimizer cache'] as const, ...cache.tanstack.map((t) => [t, 'The .tanstack cache'] as const)]) {
     const st = await ctx.files.lstat(path)
     if (!st.ok) continue

@@ -89,7 +89,8 @@ export function orphanTerminatePlan(ctx: CheckContext, init: OrphanInit): Promis
         process: fp,
         group,
         title: `Stop the orphaned dev server pid ${proc.pid}${group ? ' and its process group' : ''} (${short(proc.cmdline)})`,
-        why: `${init.why} Nobody can reach it through its checkout any more; \`bun run reap\` would stop it too if its command line named the path (executor-facts §6).`,
+        // Source: executor-facts §6
+        why: `${init.why} Nobody can reach it through its checkout any more; \`bun run reap\` would stop it too if its command line named the path.`,
       }),
     ]
   })
@@ -99,7 +100,8 @@ export function orphanTerminatePlan(ctx: CheckContext, init: OrphanInit): Promis
 export function stopLiveServersStep(root: string, live: ProcessInfo[]): FixStep {
   return manualStep({
     title: `Stop the ${live.length} dev server${live.length === 1 ? '' : 's'} of ${root} before the cache is moved`,
-    why: 'A running Vite keeps serving what it loaded and may write into the cache while it is being moved: stop it (Ctrl-C in its terminal), let the doctor move the cache, then start it again the way you started it (executor-facts §7.2).',
+    // Source: executor-facts §7.2
+    why: 'A running Vite keeps serving what it loaded and may write into the cache while it is being moved: stop it (Ctrl-C in its terminal), let the doctor move the cache, then start it again the way you started it.',
     instructions: live.map((p) => `kill -TERM ${p.pid}   # ${short(p.cmdline, 80)}`),
   })
 }

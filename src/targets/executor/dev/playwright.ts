@@ -5,6 +5,7 @@
  */
 import {join, resolve} from 'node:path'
 import type {CheckContext} from '../../../context.js'
+import {jsonSyntaxProblem} from '../../../config/json-position.js'
 
 export const INSTALLED_MARKER = 'INSTALLATION_COMPLETE'
 
@@ -50,8 +51,8 @@ export async function findPlaywrightCore(ctx: CheckContext, root: string): Promi
     let json: {browsers?: Array<{name?: unknown; revision?: unknown}>}
     try {
       json = JSON.parse(read.text) as typeof json
-    } catch (error) {
-      return {invalid: `${join(dir, 'browsers.json')} is not valid JSON (${(error as Error).message})`, dir}
+    } catch {
+      return {invalid: `${join(dir, 'browsers.json')} is not valid JSON (${jsonSyntaxProblem(read.text)})`, dir}
     }
     const builds = (json.browsers ?? []).flatMap((b) => {
       if ((b.name !== 'chromium' && b.name !== 'chromium-headless-shell') || typeof b.revision !== 'string') return []

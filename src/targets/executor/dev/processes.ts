@@ -7,6 +7,7 @@
  */
 import {basename, join} from 'node:path'
 import type {CheckContext} from '../../../context.js'
+import {jsonSyntaxProblem} from '../../../config/json-position.js'
 import type {ProcessInfo} from '../../../probes/processes.js'
 import {missingMarker} from './checkout.js'
 
@@ -167,8 +168,8 @@ export function readDevState(ctx: CheckContext, root: string): Promise<DevStateS
       let json: Record<string, unknown>
       try {
         json = JSON.parse(read.text) as Record<string, unknown>
-      } catch (error) {
-        scan.debris.push({path, reason: `not JSON (${(error as Error).message})`})
+      } catch {
+        scan.debris.push({path, reason: `not JSON (${jsonSyntaxProblem(read.text)})`})
         continue
       }
       if (typeof json !== 'object' || json === null || typeof json.target !== 'string' || typeof json.runnerPid !== 'number' || typeof json.startedAt !== 'string') {

@@ -6,6 +6,7 @@
 import {createHash} from 'node:crypto'
 import {dirname, join, relative, sep} from 'node:path'
 import type {CheckContext} from '../../../context.js'
+import {jsonSyntaxProblem} from '../../../config/json-position.js'
 
 export interface ViteApp {
   app: string
@@ -129,8 +130,8 @@ export function parseDepsMetadata(text: string): ParsedMetadata {
   let json: unknown
   try {
     json = JSON.parse(text)
-  } catch (error) {
-    return {ok: false, reason: `not valid JSON (${(error as Error).message}); a dev server was probably killed while writing it`}
+  } catch {
+    return {ok: false, reason: `not valid JSON (${jsonSyntaxProblem(text)}); a dev server was probably killed while writing it`}
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return {ok: false, reason: 'the top level is not a JSON object'}
   const m = json as Record<string, unknown>

@@ -29,8 +29,10 @@ export const runwispDaemonHealth: TargetCheck = noActingThroughLinks(withDocumen
       const what = sock.stat.isFile() ? `a regular file of ${sock.stat.size} bytes` : sock.stat.isDirectory() ? 'a directory' : sock.stat.isSymbolicLink() ? 'a symlink' : 'not a socket'
       // "Move the file out of the way" (the documented fix), into the quarantine, after a confirm: it may be something of yours.
       const plan: FixStep[] = [
-        quarantineStep({path: state.socket.path, stat: sock.stat, risk: 'confirm', why: `The CLI, the TUI and \`runwisp status\` talk to the daemon over this path, and the daemon cannot bind its socket while ${what} sits there (runwisp-facts §1.2, §2.3). It is moved aside, not deleted.`}),
-        manualStep({title: 'Restart RunWisp so it creates its socket', why: 'The daemon binds <data>/runwisp.sock (0600) when it starts (runwisp-facts §1.2).', instructions: [restartCommand(facts, state.dataDir)]}),
+        // Source: runwisp-facts §1.2, §2.3
+        quarantineStep({path: state.socket.path, stat: sock.stat, risk: 'confirm', why: `The CLI, the TUI and \`runwisp status\` talk to the daemon over this path, and the daemon cannot bind its socket while ${what} sits there. It is moved aside, not deleted.`}),
+        // Source: runwisp-facts §1.2
+        manualStep({title: 'Restart RunWisp so it creates its socket', why: 'The daemon binds <data>/runwisp.sock (0600) when it starts.', instructions: [restartCommand(facts, state.dataDir)]}),
       ]
       return [finding('runwisp/socket-not-socket', {vars: {path: state.socket.path, what}, evidence: {path: state.socket.path, kind: what, source: state.socket.source}, plan})]
     }
@@ -66,8 +68,8 @@ export const runwispDaemonHealth: TargetCheck = noActingThroughLinks(withDocumen
     if (answer.kind === 'wrong-answer') {
       return [
         finding('runwisp/health-wrong-answer', {
-          vars: {via: answer.via, status: answer.status, body: answer.body, url: useSocket ? `--unix-socket ${state.socket.path} http://runwisp/health` : answer.url, port},
-          evidence: {url: answer.url, via: answer.via, status: answer.status, body: answer.body},
+          vars: {via: answer.via, status: answer.status, body: answer.body, cut: answer.cut ? ` (its body ${answer.cut})` : '', url: useSocket ? `--unix-socket ${state.socket.path} http://runwisp/health` : answer.url, port},
+          evidence: {url: answer.url, via: answer.via, status: answer.status, body: answer.body, ...(answer.cut ? {bodyCut: answer.cut} : {})},
         }),
       ]
     }
@@ -119,7 +121,8 @@ async function hungDaemonPlan(ctx: CheckContext, state: RunwispState, facts: Run
   const pidFile = await loadPidFile(ctx)
   const st = await ctx.files.lstat(state.paths.pidFile)
   if (pidFile.kind === 'ok' && pidFile.pid === daemon.pid && st.ok && st.stat.isFile()) {
-    steps.push(quarantineStep({path: state.paths.pidFile, stat: st.stat, guard: {pid: daemon.pid, mustBe: 'dead'}, unlocked: true, why: `A daemon killed with SIGKILL leaves daemon.pid naming pid ${daemon.pid}; it is moved only once that pid is dead and nobody holds the file's lock (runwisp-facts §1.6).`}))
+    // Source: runwisp-facts §1.6
+    steps.push(quarantineStep({path: state.paths.pidFile, stat: st.stat, guard: {pid: daemon.pid, mustBe: 'dead'}, unlocked: true, why: `A daemon killed with SIGKILL leaves daemon.pid naming pid ${daemon.pid}; it is moved only once that pid is dead and nobody holds the file's lock.`}))
   }
   return steps
 }

@@ -62,7 +62,8 @@ async function linkFinding(ctx: CheckContext): Promise<Finding | null> {
  * to be run as root. A path that is not a directory may be anything of yours: moving it is yours too.
  */
 function ownerStep(f: Finding): FixStep {
-  return documentedStep(f, `${f.message} The doctor does not change owners or move what sits at the data dir's path; run these yourself (runwisp-facts §1.5).`)
+  // Source: runwisp-facts §1.5
+  return documentedStep(f, `${f.message} The doctor does not change owners or move what sits at the data dir's path; run these yourself.`)
 }
 
 /**
@@ -73,7 +74,8 @@ function ownerStep(f: Finding): FixStep {
 async function modePlan(ctx: CheckContext, dataDir: string, account: DaemonAccount, f: Finding): Promise<FixStep[]> {
   const real = await ctx.files.realpath(dataDir)
   const st = real ? await ctx.files.lstat(real) : null
-  const why = `Run logs, the database and the socket are in it; RunWisp keeps it 0700 and re-tightens it at start when it owns it (runwisp-facts §1.3).`
+  // Source: runwisp-facts §1.3
+  const why = `Run logs, the database and the socket are in it; RunWisp keeps it 0700 and re-tightens it at start when it owns it.`
   if (real && st?.ok && st.stat.isDirectory() && (account.uid === 0 || st.stat.uid === account.uid)) return [chmodStep({path: real, stat: st.stat, mode: 0o700, why})]
   return [
     manualStep({

@@ -40,7 +40,8 @@ export const runwispSecretPermissions: TargetCheck = noActingThroughLinks({
             evidence: {path: secret.path, mode: octalMode(st.stat)},
             // The user's call whether the old password is still needed; the quarantine keeps it (0700) for undo.
             plan: st.stat.isFile()
-              ? [quarantineStep({path: secret.path, stat: st.stat, risk: 'confirm', why: 'This generation never reads it (0.5.0 stopped writing the password to disk, runwisp-facts §0, §1.2); it is a plaintext secret lying in the data dir. Confirm that nobody still needs the old password.'})]
+              // Source: runwisp-facts §0, §1.2
+              ? [quarantineStep({path: secret.path, stat: st.stat, risk: 'confirm', why: 'This generation never reads it (0.5.0 stopped writing the password to disk); it is a plaintext secret lying in the data dir. Confirm that nobody still needs the old password.'})]
               : undefined,
           }),
         )
@@ -63,7 +64,8 @@ export const runwispSecretPermissions: TargetCheck = noActingThroughLinks({
           evidence: {path: secret.path, kind: secret.kind, ownerUid: st.stat.uid, ownerGroup: await groupName(ctx, st.stat.gid), daemonUser: account.name, daemonUserFrom: account.how},
         })
         // The doctor never changes owners: chown is yours to run.
-        findings.push({...f, plan: [documentedStep(f, `${f.message} The doctor does not change owners; run the commands as root (runwisp-facts §1.3).`)]})
+        // Source: runwisp-facts §1.3
+        findings.push({...f, plan: [documentedStep(f, `${f.message} The doctor does not change owners; run the commands as root.`)]})
       }
     }
     return findings
@@ -81,11 +83,13 @@ function tightenStep(secret: SecretPath, stat: Stats, account: DaemonAccount, f:
   if (stat.isSocket()) {
     return manualStep({
       title: `Restrict the socket ${path} to its owner`,
-      why: 'RunWisp creates its socket 0600 at every start (runwisp-facts §1.2); the doctor only changes modes through a file descriptor, which a socket does not give.',
+      // Source: runwisp-facts §1.2
+      why: 'RunWisp creates its socket 0600 at every start; the doctor only changes modes through a file descriptor, which a socket does not give.',
       instructions: [`chmod 0600 ${shellQuote(path)}`],
     })
   }
-  const why = `It is ${secret.kind === 'password' || secret.kind === 'drop-in' ? 'a password' : secret.kind === 'pid' ? "the daemon's pid file" : "the daemon's log"}; RunWisp creates it 0600 in a 0700 data dir (runwisp-facts §1.2, §1.3).`
+  // Source: runwisp-facts §1.2, §1.3
+  const why = `It is ${secret.kind === 'password' || secret.kind === 'drop-in' ? 'a password' : secret.kind === 'pid' ? "the daemon's pid file" : "the daemon's log"}; RunWisp creates it 0600 in a 0700 data dir.`
   if (account.uid === 0 || stat.uid === account.uid || secret.kind === 'drop-in') return chmodStep({path, stat, mode: 0o600, why})
   return manualStep({
     title: `Give ${path} to ${account.name}, then set it 0600`,

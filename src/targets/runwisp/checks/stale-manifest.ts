@@ -26,7 +26,8 @@ export const runwispStaleManifest: TargetCheck = noActingThroughLinks({
     const lockedByDaemon = pid.lock.held === true
     if (pid.kind === 'invalid') {
       const f = finding('runwisp/pid-file-invalid', {vars: {path, reason: pid.reason, dataDir: state.dataDir}, evidence: {path, reason: pid.reason, lockHeld: lockedByDaemon}})
-      const plan = await pidFilePlan(ctx, path, pid.mtimeMs, pid.lock, `It is not a pid file RunWisp can read (${pid.reason}); stop/restart cannot find the daemon through it, and nobody holds its lock (runwisp-facts §1.2, §1.6).`)
+      // Source: runwisp-facts §1.2, §1.6
+      const plan = await pidFilePlan(ctx, path, pid.mtimeMs, pid.lock, `It is not a pid file RunWisp can read (${pid.reason}); stop/restart cannot find the daemon through it, and nobody holds its lock.`)
       return [withPlan(f, plan)]
     }
     // A live lock holder means a daemon owns the data dir; stale-lock judges a file that names someone else.
@@ -34,7 +35,8 @@ export const runwispStaleManifest: TargetCheck = noActingThroughLinks({
     const evidence = {path, pid: pid.pid, writtenAt: new Date(pid.mtimeMs).toISOString(), lockHeld: pid.lock.held === 'unknown' ? null : pid.lock.held}
     const locking = since(facts, '0.16.0')
     if (pid.recorded.state === 'dead') {
-      const plan = await pidFilePlan(ctx, path, pid.mtimeMs, pid.lock, `It names pid ${pid.pid}, which is not running, and nobody holds its lock: the daemon stopped uncleanly and did not remove it (runwisp-facts §1.6).`, {pid: pid.pid, mustBe: 'dead'})
+      // Source: runwisp-facts §1.6
+      const plan = await pidFilePlan(ctx, path, pid.mtimeMs, pid.lock, `It names pid ${pid.pid}, which is not running, and nobody holds its lock: the daemon stopped uncleanly and did not remove it.`, {pid: pid.pid, mustBe: 'dead'})
       return [
         withPlan(
           finding('runwisp/stale-pid-file', {
@@ -50,7 +52,8 @@ export const runwispStaleManifest: TargetCheck = noActingThroughLinks({
       // ≤0.13.1 `stop`/`restart` signalled whatever had the pid; later versions check the process first.
       const dangerous = since(facts, '0.13.2') !== 'yes'
       const guard: PidGuard = {pid: pid.pid, mustBe: 'dead-or-same', startedAtMs: pid.recorded.proc.startedAtMs}
-      const plan = await pidFilePlan(ctx, path, pid.mtimeMs, pid.lock, `${pid.recorded.why}; \`runwisp stop\` must not be pointed at it (runwisp-facts §1.6, PR #164). Only the file is moved: that process is never signalled.`, guard)
+      // Source: runwisp-facts §1.6, PR #164
+      const plan = await pidFilePlan(ctx, path, pid.mtimeMs, pid.lock, `${pid.recorded.why}; \`runwisp stop\` must not be pointed at it. Only the file is moved: that process is never signalled.`, guard)
       return [
         withPlan(
           finding('runwisp/pid-reused', {

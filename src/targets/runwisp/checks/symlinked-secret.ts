@@ -40,7 +40,8 @@ export const runwispSymlinkedSecret: TargetCheck = noActingThroughLinks({
         const f = finding('runwisp/secret-not-regular', {vars: {path: secret.path, what, restart}, evidence: {path: secret.path, kind: secret.kind, type: what}})
         // "Move whatever is at the path out of the way" (the documented fix), into the quarantine: after a confirm, as it may be something of yours.
         const plan = [
-          quarantineStep({path: secret.path, stat: st.stat, risk: 'confirm', why: `RunWisp writes ${secret.path} only as a regular file and refuses ${what} there (runwisp-facts §1.3). It is moved aside, not deleted.`}),
+          // Source: runwisp-facts §1.3
+          quarantineStep({path: secret.path, stat: st.stat, risk: 'confirm', why: `RunWisp writes ${secret.path} only as a regular file and refuses ${what} there. It is moved aside, not deleted.`}),
           restartStep(restart),
         ]
         findings.push({...f, plan})
@@ -51,7 +52,8 @@ export const runwispSymlinkedSecret: TargetCheck = noActingThroughLinks({
 })
 
 const restartStep = (restart: string): FixStep =>
-  manualStep({title: 'Restart RunWisp so it writes the file itself', why: 'The daemon recreates its secret files and daemon.pid (0600, owned by its user) when it starts (runwisp-facts §1.2, §1.3).', instructions: [restart]})
+  // Source: runwisp-facts §1.2, §1.3
+  manualStep({title: 'Restart RunWisp so it writes the file itself', why: 'The daemon recreates its secret files and daemon.pid (0600, owned by its user) when it starts.', instructions: [restart]})
 
 /**
  * A symlinked secret, after a confirm (the link may be someone's deliberate setup):
@@ -65,7 +67,8 @@ const restartStep = (restart: string): FixStep =>
 async function linkPlan(ctx: CheckContext, secret: SecretPath, linkStat: Stats, linkTarget: string | null, restart: string, f: Finding): Promise<FixStep[]> {
   const real = await ctx.files.realpath(secret.path)
   const target = real ? await ctx.files.lstat(real) : null
-  const why = `RunWisp refuses to write a secret through a symlink, so that nobody who can plant a link redirects the write (runwisp-facts §1.3).`
+  // Source: runwisp-facts §1.3
+  const why = `RunWisp refuses to write a secret through a symlink, so that nobody who can plant a link redirects the write.`
   const keepBytes = secret.kind === 'password' || secret.kind === 'drop-in'
   // A dangling drop-in is `runwisp service install`'s to write again, not the daemon's.
   if (secret.kind === 'drop-in' && !target?.ok) return [documentedStep(f)]
