@@ -58,6 +58,8 @@ export class Journal {
     const dir = join(runsDir(stateDir), runId)
     const st = lstatOrNull(dir)
     if (st && !st.isDirectory()) throw new JournalError(`${dir} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}; the doctor reads only the run dirs it made`)
+    const uid = process.geteuid?.()
+    if (st && uid !== undefined && st.uid !== uid) throw new JournalError(`${dir} belongs to uid ${st.uid}, not to the user running the doctor (uid ${uid}); the doctor reads only the run dirs it made`)
     return existsSync(join(dir, 'journal.jsonl')) || lstatOrNull(join(dir, 'journal.jsonl')) ? new Journal(runId, dir) : null
   }
 

@@ -1,30 +1,11 @@
 /**
  * The planner: gathers the steps attached to the findings of a report into one ordered plan, in
- * report order, each step once (two findings may ask to quarantine the same file).
+ * report order, each step once (two findings may ask to quarantine the same file), each passed
+ * through the generic guard (guard.ts: canonical paths, never through another user's link).
  */
-import {realpathSync} from 'node:fs'
-import {basename, dirname, join} from 'node:path'
 import type {Report} from '../types.js'
+import {guardStep} from './guard.js'
 import type {FixStep, PlannedStep} from './types.js'
-
-/**
- * The path with its directories resolved (realpath of the parent; the last component is kept, so
- * a link is never followed). Done once, right after the checks: a directory that is a symlink by
- * the machine's own layout (macOS /var, a symlinked home) is resolved here, and any symlink that
- * appears on the way after this point makes the step skip.
- */
-function canonical(path: string): string {
-  try {
-    return join(realpathSync(dirname(path)), basename(path))
-  } catch {
-    return path
-  }
-}
-
-function canonicalize(step: FixStep): FixStep {
-  if (step.kind === 'quarantine' || step.kind === 'chmod' || step.kind === 'replace-symlink') return {...step, path: canonical(step.path)}
-  return step
-}
 
 function keyOf(step: FixStep): string {
   switch (step.kind) {
@@ -48,7 +29,7 @@ export function collectPlan(report: Report): PlannedStep[] {
   for (const result of report.checks) {
     for (const finding of result.findings) {
       for (const raw of finding.plan ?? []) {
-        const step = canonicalize(raw)
+        const step = guardStep(raw)
         const key = keyOf(step)
         if (seen.has(key)) continue
         seen.add(key)

@@ -180,7 +180,7 @@ describe('fix/runwisp-plans', () => {
       mkdirSync(m.dataDir)
       chmodSync(m.dataDir, 0o777)
       const stateParent = tmp.make()
-      chmodSync(stateParent, 0o777)
+      chmodSync(stateParent, 0o1777)
       const before = hashTree(m.cwd)
       const result = await runCli(['--target', 'runwisp', '--only', 'data-dir-permissions', '--fix', '--yes', '--json'], {cwd: m.cwd, env: {...m.env, DOCTORKIT_STATE_DIR: join(stateParent, 'state')}, asNobody: true})
       const report = json(result)

@@ -25,7 +25,9 @@ export const executorSecretPermissions: TargetCheck = {
           vars: {path, what: candidate.what, mode, who},
           severity: others ? 'fail' : 'warn',
           evidence: {path, mode, uid: seen.uid, ...(seen.link ? {linkedFrom: candidate.path} : {}), what: candidate.what},
-          plan: await tightenPlan(ctx, path, candidate.what),
+          // Behind a symlink the mode is not the doctor's to change on the target (it may be any
+          // file another user pointed the link at): the symlinked-secret plan, a private copy, is the fix.
+          plan: seen.link ? undefined : await tightenPlan(ctx, path, candidate.what),
         }),
       )
     }
