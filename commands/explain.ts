@@ -17,7 +17,7 @@ Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no tex
     'tail -n 50 ~/.executor/logs/daemon.error.log | <%= config.bin %> <%= command.id %> --json',
   ]
   static flags = {
-    json: Flags.boolean({description: 'Print {matches: [{symptom, target, check, title, cause, fix, score}]}, best first.'}),
+    json: Flags.boolean({description: 'Print {matches: [{symptom, target, check, title, cause, fix, score}]}, best first (and truncated: true when the text was cut at 64 KiB).'}),
   }
   static strict = false
 
@@ -28,11 +28,12 @@ Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no tex
     if (text.trim() === '') {
       this.error('Give the error text as arguments or on stdin, for example: doctor explain "Port 4788 is in use"', {exit: 2})
     }
-    const {catalogueExplainer} = await import('../src/explain/index.js')
+    const {catalogueExplainer, MAX_INPUT_CHARS} = await import('../src/explain/index.js')
     await declareConfiguredTargets((message, suggestions) => this.error(message, {exit: 2, suggestions}))
     const result = catalogueExplainer().explain(text)
-    if (flags.json) process.stdout.write(JSON.stringify({matches: result.matches}, null, 2) + '\n')
-    else process.stdout.write(await formatExplanation(result))
+    // `truncated` only when the text was cut, so the usual answer keeps its shape.
+    if (flags.json) process.stdout.write(JSON.stringify({matches: result.matches, ...(result.truncated ? {truncated: true, readChars: MAX_INPUT_CHARS} : {})}, null, 2) + '\n')
+    else process.stdout.write(await formatExplanation(result, MAX_INPUT_CHARS))
     process.exitCode = result.matches.length > 0 ? 0 : 1
     return result
   }
@@ -60,12 +61,14 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-async function formatExplanation(result: ExplainResult): Promise<string> {
+async function formatExplanation(result: ExplainResult, cap: number): Promise<string> {
   const {default: chalk} = await import('chalk')
+  const cut = `(the text is longer than ${cap / 1024} KiB: only its first ${cap / 1024} KiB were read; paste the lines around the error instead)`
   if (result.matches.length === 0) {
     return [
       'No documented symptom matches this text.',
       '  Run `doctor` to check this machine, or `doctor bundle` to attach the details to a bug report.',
+      ...(result.truncated ? [chalk.gray(cut)] : []),
       '',
     ].join('\n')
   }
@@ -77,7 +80,7 @@ async function formatExplanation(result: ExplainResult): Promise<string> {
     out.push(chalk.bold('Also possible:'), '')
     for (const m of others) out.push(...formatMatch(m, chalk, `score ${m.score}`).map((l) => (l === '' ? l : `  ${l}`)))
   }
-  if (result.truncated) out.push(chalk.gray('(only the start of a very long text was read)'), '')
+  if (result.truncated) out.push(chalk.gray(cut), '')
   return out.join('\n')
 }
 

@@ -87,7 +87,7 @@ const TARGET_CONTEXT: Record<BuiltinTargetId, RegExp> = {
  * generic words ("password authentication failed" from postgres) must not be read as a paraphrase
  * of one of ours. Pattern matches are judged by the credibility rule; this guards the fallback.
  */
-const FOREIGN_CONTEXT = /\b(?:postgres(?:ql)?|psql|mysqld?|mariadb|redis|mongod?|nginx|apache2?|httpd|haproxy|docker(?:d)?|containerd|kubectl|kubelet|sshd?|npm ERR!|pip|python\d?|java|gradle|maven|rustc|cargo|go build|fatal:\s|systemd\[1\]: (?!runwisp|sh\.executor))/i
+const FOREIGN_CONTEXT = /\b(?:postgres(?:ql)?|psql|mysqld?|mariadb|redis|mongod?|nginx|apache2?|httpd|haproxy|docker(?:d)?|containerd|kubectl|kubelet|sshd?|npm ERR!|pip|python\d?|java|gradle|maven|rustc|cargo|go build|fatal:\s|not a git repository|\bscript "[\w:.-]+" exited with code|systemd\[1\]: (?!runwisp|sh\.executor))/i
 
 interface CompiledEntry {
   entry: SymptomEntry
@@ -123,7 +123,8 @@ export class Explainer {
     if (flat === '') return {matches: [], via: null, values: {}, truncated}
     const context: TargetId[] = (Object.keys(TARGET_CONTEXT) as BuiltinTargetId[]).filter((t) => TARGET_CONTEXT[t].test(flat))
     const tokens = tokenise(flat)
-    const all = this.compiled.map((c) => this.patternEvidence(c, flat, tokens, context)).filter((e): e is PatternEvidence => e !== null)
+    const index = indexWords(tokens)
+    const all = this.compiled.map((c) => this.patternEvidence(c, flat, tokens, index, context)).filter((e): e is PatternEvidence => e !== null)
     // Lines that hold another program's message (a Vite resolve error for someone else's package)
     // are that program's: no entry's match on them counts ("[vite] Internal server error: …").
     // A line one entry rejects may be another's ("runwisp.service: …" is not Executor's unit, but RunWisp's).
@@ -176,7 +177,7 @@ export class Explainer {
     return {matches, via: 'description', values: {}, truncated}
   }
 
-  private patternEvidence(c: CompiledEntry, flat: string, tokens: Token[], context: TargetId[]): PatternEvidence | null {
+  private patternEvidence(c: CompiledEntry, flat: string, tokens: Token[], index: WordIndex, context: TargetId[]): PatternEvidence | null {
     if (c.patterns.length === 0) return null
     const covered = new Set<number>()
     const values: Vars = {}
@@ -188,7 +189,7 @@ export class Explainer {
     const inContext = context.includes(c.entry.target)
     const restricted = c.entry.placeholderValues !== undefined
     for (const p of c.patterns) {
-      let match = p.regex.exec(flat)
+      let match = p.requiredWords.every((w) => index.has(w)) ? p.regex.exec(flat) : null
       if (match && restricted) {
         // The first occurrence with an allowed value counts ("nginx.service: Main process exited"
         // before "runwisp.service: …"); each other one marks its lines as another program's.
@@ -239,7 +240,7 @@ export class Explainer {
       const spans: number[] = []
       p.runs.forEach((run, r) => {
         if (run.length < 3) return
-        const at = findRun(tokens, run)
+        const at = findRun(tokens, index, run)
         if (at < 0) return
         found += p.runSpecificWords[r]!
         for (let i = at; i < at + run.length; i++) spans.push(i)
@@ -305,17 +306,39 @@ function lineShare(tokens: Token[], span: number[]): number {
   return span.length / onLines
 }
 
-function tokensWithin(tokens: Token[], start: number, end: number): number[] {
-  const out: number[] = []
+/** Where each word of the text is, in order: so that finding a pattern's words never rescans the text. */
+type WordIndex = Map<string, number[]>
+
+function indexWords(tokens: Token[]): WordIndex {
+  const index: WordIndex = new Map()
   tokens.forEach((t, i) => {
-    if (t.start >= start && t.end <= end) out.push(i)
+    const at = index.get(t.word)
+    if (at) at.push(i)
+    else index.set(t.word, [i])
   })
+  return index
+}
+
+/** The tokens inside [start, end): a binary search for the first, then a walk (tokens are in text order). */
+function tokensWithin(tokens: Token[], start: number, end: number): number[] {
+  let lo = 0
+  let hi = tokens.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (tokens[mid]!.start < start) lo = mid + 1
+    else hi = mid
+  }
+  const out: number[] = []
+  for (let i = lo; i < tokens.length && tokens[i]!.start < end; i++) if (tokens[i]!.end <= end) out.push(i)
   return out
 }
 
-function findRun(tokens: Token[], run: string[]): number {
-  outer: for (let i = 0; i + run.length <= tokens.length; i++) {
-    for (let j = 0; j < run.length; j++) if (tokens[i + j]!.word !== run[j]) continue outer
+function findRun(tokens: Token[], index: WordIndex, run: string[]): number {
+  // Only where the run's first word is; a run whose words are not all in the text cannot be there.
+  if (!run.every((w) => index.has(w))) return -1
+  outer: for (const i of index.get(run[0]!)!) {
+    if (i + run.length > tokens.length) break
+    for (let j = 1; j < run.length; j++) if (tokens[i + j]!.word !== run[j]) continue outer
     return i
   }
   return -1

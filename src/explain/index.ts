@@ -7,7 +7,7 @@ import '../targets/index.js'
 import {Explainer} from './explain.js'
 
 export {Explainer, CREDIBILITY, type ExplainMatch, type ExplainResult, type ExplainOptions} from './explain.js'
-export {normalise, stripAnsi} from './normalise.js'
+export {MAX_INPUT_CHARS, normalise, stripAnsi} from './normalise.js'
 export {compilePattern} from './patterns.js'
 
 let shared: {explainer: Explainer; size: number} | null = null

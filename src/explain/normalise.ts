@@ -2,12 +2,12 @@
  * Turns what a user pastes (a terminal screen, a log excerpt, a CI annotation) into the lines the
  * product printed: ANSI colours and terminal escapes removed, and the prefixes that loggers, shells
  * and CLIs put in front of a message stripped: timestamps, log levels, `Error:`, the `ERROR` badge,
- * journald and Go `slog` framing, and `caused by:` chains (Executor 1.5.35 joins causes with
+ * journald and Go `slog` framing, JSON log lines, and `caused by:` chains (Executor 1.5.35 joins causes with
  * `\ncaused by: `, executor-facts §5).
  */
 import {stripPrefixes} from './prefix.js'
 
-/** Anything beyond this is not a pasted error; explain reads the start and says so nowhere. */
+/** Anything beyond this is not a pasted error; explain reads the start, and the command says it cut the text. */
 export const MAX_INPUT_CHARS = 64 * 1024
 
 // CSI (colours, cursor moves), OSC (titles, hyperlinks, ended by BEL or ST) and lone two-byte escapes.
@@ -49,6 +49,25 @@ function unwrapLogfmt(line: string): string {
   return parts.length > 0 ? parts.join(': ') : line
 }
 
+/** A JSON log line (pino, bunyan, Effect's JSON logger, docker's json-file): its message and error fields are what was said. */
+function unwrapJsonLine(line: string): string {
+  const trimmed = line.trim()
+  if (!trimmed.startsWith('{') || !trimmed.endsWith('}')) return line
+  let record: unknown
+  try {
+    record = JSON.parse(trimmed)
+  } catch {
+    return line
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return line
+  const fields = record as Record<string, unknown>
+  const said = ['msg', 'message', 'log', 'err', 'error']
+    .map((k) => fields[k])
+    .map((v) => (typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as {message?: unknown}).message === 'string' ? (v as {message: string}).message : null))
+    .filter((v): v is string => v !== null && v.trim() !== '')
+  return said.length > 0 ? said.join(': ') : line
+}
+
 export function normalise(input: string): NormalisedText {
   const truncated = input.length > MAX_INPUT_CHARS
   const text = unifyTypography(stripAnsi(truncated ? input.slice(0, MAX_INPUT_CHARS) : input))
@@ -56,7 +75,7 @@ export function normalise(input: string): NormalisedText {
   for (const raw of text.split('\n')) {
     // A "caused by:" in the middle of a line starts another message of the chain.
     for (const piece of raw.split(/\s+caused by:\s+/i)) {
-      const line = stripPrefixes(unwrapLogfmt(stripPrefixes(piece)))
+      const line = stripPrefixes(unwrapLogfmt(unwrapJsonLine(stripPrefixes(piece))))
       if (line !== '') lines.push(line)
     }
   }
