@@ -192,6 +192,8 @@ export function compileDeclaredRegex(declared: RegExp): CompiledPattern {
     systemError: false,
     runSpecificWords: literalWords.length > 0 ? [literalWords.length] : [],
     names: [],
+    // A user's regex has no words every match must hold that we could read off it safely: always run it.
+    requiredWords: [],
   }
 }
 
