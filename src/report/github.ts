@@ -6,7 +6,7 @@
  */
 import {isAbsolute, relative} from 'node:path'
 import type {CheckResult, Report, Status, SuppressionReport} from '../types.js'
-import {formatEvidence} from './human.js'
+import {formatEvidence, omitted} from './human.js'
 
 export interface GithubOptions {
   /** Name of the run (`doctor`, `doctor preflight`). */
@@ -44,7 +44,7 @@ const oneLine = (text: string) => text.replace(/\r\n|\r|\n/g, ' ⏎ ')
 export function formatGithub(report: Report, options: GithubOptions): string {
   const lines: string[] = []
   for (const r of report.checks) {
-    lines.push(`${MARK[r.status]} ${r.id} [${r.target}] ${r.status} (${r.durationMs} ms${r.slow ? `, slow: over half of its ${r.slow.timeoutMs} ms timeout` : ''})${r.reason ? ` — ${oneLine(r.reason)}` : ''}`)
+    lines.push(`${MARK[r.status]} ${r.id} [${r.target}] ${r.status} (${r.durationMs} ms${r.slow ? `, slow: over half of its ${r.slow.timeoutMs} ms timeout` : ''})${r.reason ? ` — ${oneLine(r.reason)}` : ''}${r.omittedFindings ? ` — ${r.findings.length + r.omittedFindings.count} findings, ${r.omittedFindings.count} not listed` : ''}`)
   }
   for (const r of report.checks) {
     const title = `${r.id} [${r.target}]: ${r.title}`
@@ -66,13 +66,15 @@ export function formatGithub(report: Report, options: GithubOptions): string {
 /** Everything needed to act without opening the log: the findings, their evidence and fix. */
 function resultMessage(r: CheckResult): string {
   if (r.status === 'error') return `Could not decide: ${r.reason ?? 'unknown reason'}`
-  return r.findings
+  const listed = r.findings
     .filter((f) => !f.suppressed)
     .map((f) => {
       const ev = formatEvidence(f.evidence)
       return [f.message, ...(ev ? [`Evidence: ${ev}`] : []), `Fix: ${f.fix.summary}`, ...f.fix.commands.map((c) => `  $ ${c}`), `Docs: ${f.fix.docs}`].join('\n')
     })
-    .join('\n\n')
+  // What the findings cap left out (src/engine/cap.ts): the annotation says how many.
+  if (r.omittedFindings) listed.push(`… ${omitted(r.omittedFindings)}`)
+  return listed.join('\n\n')
 }
 
 function expiredMessage(s: SuppressionReport): string {

@@ -7,7 +7,7 @@
  * escaped, including characters XML 1.0 cannot carry at all.
  */
 import type {CheckResult, Finding, Report, SuppressionReport} from '../types.js'
-import {formatEvidence} from './human.js'
+import {formatEvidence, omitted} from './human.js'
 
 export interface JunitOptions {
   /** Name of the run (`doctor`, `doctor preflight`). */
@@ -95,16 +95,18 @@ function caseOf(r: CheckResult, strict: boolean): Case {
   const open = r.findings.filter((f) => !f.suppressed)
   if (r.status === 'fail' || (r.status === 'warn' && strict)) {
     const first = open.find((f) => f.severity === 'fail') ?? open[0]
-    const more = open.length > 1 ? ` (and ${open.length - 1} more)` : ''
-    tc.outcome = {tag: 'failure', message: `${first?.message ?? r.title}${more}`, type: first?.symptom ?? r.status, body: findingsText(r.findings)}
+    // Findings past the cap are not listed, but they are still findings of this result.
+    const others = open.length - 1 + (r.omittedFindings?.count ?? 0)
+    const more = others > 0 ? ` (and ${others} more)` : ''
+    tc.outcome = {tag: 'failure', message: `${first?.message ?? r.title}${more}`, type: first?.symptom ?? r.status, body: findingsText(r.findings, r.omittedFindings)}
   } else if (r.status === 'error') {
     tc.outcome = {tag: 'error', message: `could not decide: ${r.reason ?? 'unknown reason'}`, type: 'undetermined', body: `${r.title}: could not decide.\n${r.reason ?? ''}`}
   } else if (r.status === 'skip') {
     tc.outcome = {tag: 'skipped', message: r.reason ?? 'skipped'}
     if (r.suppressed) tc.out.push(`suppressed (it would be ${r.suppressed.status}${r.suppressed.statusReason ? `: ${r.suppressed.statusReason}` : ''})`)
-    if (r.findings.length > 0) tc.out.push(findingsText(r.findings))
+    if (r.findings.length > 0) tc.out.push(findingsText(r.findings, r.omittedFindings))
   } else if (r.status === 'warn') {
-    tc.out.push(`warning:\n${findingsText(r.findings)}`)
+    tc.out.push(`warning:\n${findingsText(r.findings, r.omittedFindings)}`)
   }
   if (r.slow) tc.out.push(`slow: took ${r.durationMs} ms, over half of its ${r.slow.timeoutMs} ms timeout`)
   return tc
@@ -118,9 +120,12 @@ function expiredCase(s: SuppressionReport, path: string): Case {
   return {classname: 'doctor.config.json', name, timeMs: 0, outcome: {tag: 'failure', message, type: 'expired-suppression', body}, out: []}
 }
 
-/** The finding in full, as a CI log reader needs it: message, symptom, evidence, fix, docs. */
-export function findingsText(findings: Finding[]): string {
-  return findings
+/**
+ * The finding in full, as a CI log reader needs it: message, symptom, evidence, fix, docs; then
+ * what the findings cap left out (src/engine/cap.ts), so the count is never lost.
+ */
+export function findingsText(findings: Finding[], left?: CheckResult['omittedFindings']): string {
+  const listed = findings
     .map((f) => {
       const lines = [`${f.severity === 'fail' ? '✖' : '⚠'} ${f.message}${f.suppressed ? ` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})` : ''}`, `  symptom: ${f.symptom}`]
       const ev = formatEvidence(f.evidence)
@@ -129,4 +134,5 @@ export function findingsText(findings: Finding[]): string {
       return lines.join('\n')
     })
     .join('\n')
+  return left ? `${listed}\n… ${omitted(left)}` : listed
 }

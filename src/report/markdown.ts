@@ -4,7 +4,7 @@
  * HTML) and commands sit in fences longer than any backtick run inside them.
  */
 import type {CheckResult, Report, Status} from '../types.js'
-import {formatEvidence} from './human.js'
+import {formatEvidence, omitted} from './human.js'
 
 export interface MarkdownOptions {
   /** Name of the run (`doctor`, `doctor preflight`). */
@@ -54,6 +54,7 @@ export function formatMarkdown(report: Report, options: MarkdownOptions): string
         if (f.fix.commands.length > 0) out.push(fence(f.fix.commands.join('\n'), 'sh'), '')
         out.push(`<sub>docs: ${cell(f.fix.docs)}</sub>`, '')
       }
+      if (r.omittedFindings) out.push(`**\`${r.id}\`** (${r.target}): ${cell(`… ${omitted(r.omittedFindings)}`)}`, '')
     }
   }
   return out.join('\n').trimEnd() + '\n\n'
@@ -62,6 +63,7 @@ export function formatMarkdown(report: Report, options: MarkdownOptions): string
 function details(r: CheckResult): string {
   if (r.status === 'skip' || r.status === 'error') return r.reason ?? ''
   const open = r.findings.filter((f) => !f.suppressed)
-  if (open.length === 0) return r.title
-  return open.map((f) => f.message).join('\n')
+  const left = r.omittedFindings ? [`… ${omitted(r.omittedFindings)}`] : []
+  if (open.length === 0 && left.length === 0) return r.title
+  return [...open.map((f) => f.message), ...left].join('\n')
 }

@@ -3,7 +3,7 @@
  * problem gets a bounded report that says how many were left out, in JSON and in the human report.
  */
 import assert from 'node:assert/strict'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {defineCheck} from '../../src/check.js'
 import {finding} from '../../src/catalogue.js'
@@ -35,15 +35,41 @@ function deadPids(count: number): number[] {
 describe('engine/findings-cap: findings per check are capped, with a count of the rest', () => {
   afterEach(() => tmp.cleanup())
 
-  it('lists the first findings of 1,000 stale daemon records and counts the rest, in JSON and in the human report', async () => {
+  /** What daemons killed without cleanup leave, one record per host and port (executor-facts §2.4). */
+  function staleRecords(count: number): {env: Record<string, string>; home: string; pids: number[]} {
     const home = tmp.make()
     const dataDir = join(home, '.executor')
     mkdirSync(dataDir)
-    const pids = deadPids(1000)
+    const pids = deadPids(count)
     const startedAt = new Date().toISOString()
-    // What daemons killed without cleanup leave, one record per host and port (executor-facts §2.4).
     pids.forEach((pid, i) => writeFileSync(join(dataDir, `daemon-h${i}-${2000 + i}.json`), JSON.stringify({version: 1, hostname: `h${i}`, port: 2000 + i, pid, startedAt, scopeDir: null})))
-    const env = {HOME: home, EXECUTOR_DATA_DIR: ''}
+    return {env: {HOME: home, EXECUTOR_DATA_DIR: ''}, home, pids}
+  }
+
+  it('says what it left out in JUnit, GitHub annotations and Markdown too', async () => {
+    const {env, home, pids} = staleRecords(300)
+    const left = pids.length - FINDINGS_CAP
+    const line = `and ${left} more not listed (executor/stale-record ×${left}): a check lists at most ${FINDINGS_CAP} findings`
+    const junit = await runCli(['--format', 'junit', '--strict', '--only', 'stale-manifest'], {env, cwd: home})
+    assert.ok(junit.stdout.includes(`(and ${pids.length - 1} more)" type="executor/stale-record"`), junit.stdout.slice(0, 600))
+    assert.ok(junit.stdout.includes(`… ${line}`), 'the failure body ends with what was left out')
+    const junitWarn = await runCli(['--format', 'junit', '--only', 'stale-manifest'], {env, cwd: home})
+    assert.ok(junitWarn.stdout.includes(`… ${line}; repair these and run again to see the rest</system-out>`), 'a warning\'s system-out ends with it')
+    assert.ok(junitWarn.stdout.includes('<system-out>warning:'))
+    // The Markdown summary is what --format github appends to $GITHUB_STEP_SUMMARY.
+    const summaryFile = join(home, 'step-summary.md')
+    const github = await runCli(['--format', 'github', '--only', 'stale-manifest'], {env: {...env, GITHUB_STEP_SUMMARY: summaryFile}, cwd: home})
+    const annotation = github.stdout.split('\n').find((l) => l.startsWith('::warning '))
+    assert.ok(annotation?.endsWith(`%0A%0A… ${line}; repair these and run again to see the rest`), annotation?.slice(-300))
+    assert.match(github.stdout, new RegExp(`^⚠ stale-manifest \\[executor\\] warn .* — ${pids.length} findings, ${left} not listed$`, 'm'))
+    const markdown = readFileSync(summaryFile, 'utf8')
+    const row = markdown.split('\n').find((l) => l.includes('`stale-manifest`') && l.startsWith('| '))
+    assert.ok(row?.includes(`<br>… ${line}`), row?.slice(-300))
+    assert.ok(markdown.includes(`**\`stale-manifest\`** (executor): … ${line}`), 'the fix section says so too')
+  })
+
+  it('lists the first findings of 1,000 stale daemon records and counts the rest, in JSON and in the human report', async () => {
+    const {env, home, pids} = staleRecords(1000)
     const json = await runCli(['--json', '--only', 'stale-manifest'], {env, cwd: home})
     const report = jsonReport<Report>(json)
     assertValidReport(report)
