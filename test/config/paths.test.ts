@@ -25,6 +25,10 @@ describe('config: path expansion', () => {
     // One pass: a value holding "${" or "~" is taken as it is, not expanded again.
     ['/a/${TRICKY}', '/a/${KV}'],
     ['${TILDE}', '/etc/project/~/x'],
+    // A default that leads the path gets the shell's tilde expansion; a set variable's value does not.
+    ['${UNSET:-~/kv}/kvd.toml', '/home/op/kv/kvd.toml'],
+    ['${KV:-~/kv}/kvd.toml', '/srv/kv/kvd.toml'],
+    ['/a/${UNSET:-~/kv}', '/a/~/kv'],
   ]
   for (const [raw, expected] of table) {
     it(`${raw} → ${expected}`, () => assert.equal(expandPath(raw, ctx), expected))
