@@ -19,7 +19,7 @@ describe('config: path expansion', () => {
     ['${UNSET:-}data', '/etc/project/data'],
     ['run/kv.pid', '/etc/project/run/kv.pid'],
     ['./run/../log/kv.log', '/etc/project/log/kv.log'],
-    ['../shared/kv', '/etc/shared/kv'],
+    ['../common/kv', '/etc/common/kv'],
     ['/var/lib/kv/', '/var/lib/kv'],
     ['/', '/'],
     // One pass: a value holding "${" or "~" is taken as it is, not expanded again.
