@@ -9,11 +9,14 @@ const noDirectMachine = {
   '@typescript-eslint/no-restricted-imports': [
     'error',
     {
-      paths: machineModules.flatMap((m) => [m, `node:${m}`]).map((name) => ({
-        name,
-        allowTypeImports: true,
-        message: 'checks/ and target code reach the machine only through the check context (ctx.files, ctx.processes, ctx.sockets, ctx.http …).',
-      })),
+      paths: machineModules
+        .flatMap((m) => [m, `node:${m}`])
+        .map((name) => ({
+          name,
+          allowTypeImports: true,
+          message:
+            'checks/ and target code reach the machine only through the check context (ctx.files, ctx.processes, ctx.sockets, ctx.http …).',
+        })),
     },
   ],
 }
@@ -23,7 +26,26 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: {globals: {process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly'}},
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        fetch: 'readonly',
+        queueMicrotask: 'readonly',
+        structuredClone: 'readonly',
+      },
+    },
     rules: {
       // Matching control characters is the point of the code that neutralises them (terminal
       // escapes in machine-sourced text, XML-invalid bytes in JUnit): the rule would forbid the fix.
@@ -31,6 +53,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none'}],
     },
   },
-  {files: ['**/*.cjs'], languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', module: 'writable'}}, rules: {'@typescript-eslint/no-require-imports': 'off'}},
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', module: 'writable'}},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
   {files: ['checks/**/*.ts', 'src/generic/**/*.ts', 'src/targets/**/*.ts'], rules: noDirectMachine},
 )

@@ -36,7 +36,11 @@ function percentile(values: number[], p: number): number {
  * Runs a command `runs` times after `warmup` unmeasured runs. Wall time is taken around the
  * spawn; peak RSS comes from GNU time's %M (kilobytes) when it is installed.
  */
-export function timeCommand(label: string, argv: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; runs?: number; warmup?: number} = {}): CommandStats {
+export function timeCommand(
+  label: string,
+  argv: string[],
+  options: {env?: NodeJS.ProcessEnv; cwd?: string; runs?: number; warmup?: number} = {},
+): CommandStats {
   const runs = options.runs ?? 15
   const warmup = options.warmup ?? 2
   const useTime = existsSync(GNU_TIME)
@@ -49,7 +53,12 @@ export function timeCommand(label: string, argv: string[], options: {env?: NodeJ
       const out = join(scratch, `time-${i}`)
       const [cmd, ...args] = useTime ? [GNU_TIME, '-f', '%M', '-o', out, ...argv] : argv
       const started = performance.now()
-      const result = spawnSync(cmd!, args, {env: {...process.env, ...options.env}, cwd: options.cwd, stdio: ['ignore', 'ignore', 'ignore'], timeout: 60_000})
+      const result = spawnSync(cmd!, args, {
+        env: {...process.env, ...options.env},
+        cwd: options.cwd,
+        stdio: ['ignore', 'ignore', 'ignore'],
+        timeout: 60_000,
+      })
       const elapsed = performance.now() - started
       if (i < warmup) continue
       times.push(elapsed)
@@ -90,7 +99,13 @@ export interface ScaleStats {
 }
 
 /** Times `fn(size)` (median of `runs`) at each size, and fits how the cost grows. */
-export async function timeScale(label: string, unit: string, sizes: number[], prepare: (size: number) => Promise<() => Promise<unknown>>, runs = 5): Promise<ScaleStats> {
+export async function timeScale(
+  label: string,
+  unit: string,
+  sizes: number[],
+  prepare: (size: number) => Promise<() => Promise<unknown>>,
+  runs = 5,
+): Promise<ScaleStats> {
   const points: ScalePoint[] = []
   for (const size of sizes) {
     const fn = await prepare(size)

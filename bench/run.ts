@@ -4,7 +4,18 @@
  * Loopback only; every process it starts is stopped before it exits.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync} from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import {cpus, totalmem, tmpdir, release} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -46,7 +57,11 @@ async function executorBinary(): Promise<string | null> {
 }
 
 async function startRealExecutor(bin: string, home: string): Promise<ChildProcess> {
-  const child = spawn(bin, ['daemon', 'run', '--foreground', '--port', '4788', '--hostname', '127.0.0.1'], {cwd: home, env: {...process.env, HOME: home, EXECUTOR_DISABLE_UPDATE_CHECK: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(bin, ['daemon', 'run', '--foreground', '--port', '4788', '--hostname', '127.0.0.1'], {
+    cwd: home,
+    env: {...process.env, HOME: home, EXECUTOR_DISABLE_UPDATE_CHECK: '1'},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   started.push(child)
   await new Promise<void>((resolve, reject) => {
     let out = ''
@@ -70,7 +85,9 @@ async function startFakeRunwisp(home: string): Promise<{env: NodeJS.ProcessEnv} 
   if (!existsSync(fixture)) return null
   const helper = join(REPO, 'bench', 'runwisp.ts')
   if (!existsSync(helper)) return null
-  const mod = (await import(pathToFileURL(helper).href).catch(() => null)) as {startBenchRunwisp?: (home: string) => Promise<{child: ChildProcess; env: NodeJS.ProcessEnv}>} | null
+  const mod = (await import(pathToFileURL(helper).href).catch(() => null)) as {
+    startBenchRunwisp?: (home: string) => Promise<{child: ChildProcess; env: NodeJS.ProcessEnv}>
+  } | null
   if (!mod?.startBenchRunwisp) return null
   const {child, env} = await mod.startBenchRunwisp(home)
   started.push(child)
@@ -79,7 +96,18 @@ async function startFakeRunwisp(home: string): Promise<{env: NodeJS.ProcessEnv} 
 
 /** Import cost of each heavy module, each in a fresh process (median of 5). */
 function moduleStartup(): Array<{module: string; medianMs: number}> {
-  const modules = ['node:http', '@oclif/core', 'listr2', 'chalk', 'systeminformation', 'smol-toml', 'tar', './dist/fast-root.js', './dist/src/engine/doctor.js', './dist/src/cli/commands.js']
+  const modules = [
+    'node:http',
+    '@oclif/core',
+    'listr2',
+    'chalk',
+    'systeminformation',
+    'smol-toml',
+    'tar',
+    './dist/fast-root.js',
+    './dist/src/engine/doctor.js',
+    './dist/src/cli/commands.js',
+  ]
   return modules.map((module) => {
     const samples: number[] = []
     for (let i = 0; i < 5; i++) {
@@ -130,7 +158,13 @@ async function main(): Promise<void> {
   const runwisp = await startFakeRunwisp(rwHome)
   if (runwisp) {
     log('fake RunWisp daemon…')
-    commands.push(timeCommand('doctor --json, fake RunWisp daemon', [process.execPath, DOCTOR, '--json'], {env: {...runwisp.env, NO_COLOR: '1'}, cwd: rwHome, runs}))
+    commands.push(
+      timeCommand('doctor --json, fake RunWisp daemon', [process.execPath, DOCTOR, '--json'], {
+        env: {...runwisp.env, NO_COLOR: '1'},
+        cwd: rwHome,
+        runs,
+      }),
+    )
   } else notes.push('No fake RunWisp daemon in this build; that row is missing.')
 
   log('doctor bundle over 2.1 GB of logs…')
@@ -142,18 +176,26 @@ async function main(): Promise<void> {
     // Sparse: the real size of a 1 GB log each, without the disk cost.
     const fd = openSync(join(bigLogs, name), 'w')
     ftruncateSync(fd, Math.round(1.05 * 1024 ** 3))
-    writeSync(fd, "Daemon ready on http://localhost:4789\n", Math.round(1.05 * 1024 ** 3) - 64)
+    writeSync(fd, 'Daemon ready on http://localhost:4789\n', Math.round(1.05 * 1024 ** 3) - 64)
     closeSync(fd)
   }
-  commands.push(timeCommand('doctor bundle, 2.1 GB of logs', [process.execPath, DOCTOR, 'bundle', '--force', '--output', join(bigHome, 'b.tar.gz')], {env: {HOME: bigHome, EXECUTOR_DATA_DIR: '', NO_COLOR: '1'}, cwd: bigHome, runs: Math.min(runs, 7)}))
+  commands.push(
+    timeCommand('doctor bundle, 2.1 GB of logs', [process.execPath, DOCTOR, 'bundle', '--force', '--output', join(bigHome, 'b.tar.gz')], {
+      env: {HOME: bigHome, EXECUTOR_DATA_DIR: '', NO_COLOR: '1'},
+      cwd: bigHome,
+      runs: Math.min(runs, 7),
+    }),
+  )
 
   const byLabel = (prefix: string) => commands.find((c) => c.label.startsWith(prefix))
   const node = byLabel('node -e 0')!
   const ratios: Record<string, number> = {}
-  for (const c of commands.filter((x) => x.label.startsWith('doctor --json'))) ratios[`${c.label} / bare node`] = round(c.medianMs / node.medianMs)
+  for (const c of commands.filter((x) => x.label.startsWith('doctor --json')))
+    ratios[`${c.label} / bare node`] = round(c.medianMs / node.medianMs)
   const status = byLabel('executor daemon status')
   const withExecutor = byLabel('doctor --json, real Executor')
-  if (status && withExecutor) ratios['doctor (real Executor) / executor daemon status'] = Number((withExecutor.medianMs / status.medianMs).toFixed(2))
+  if (status && withExecutor)
+    ratios['doctor (real Executor) / executor daemon status'] = Number((withExecutor.medianMs / status.medianMs).toFixed(2))
 
   log('module start-up…')
   const startup = moduleStartup()
@@ -171,7 +213,14 @@ async function main(): Promise<void> {
   }
 
   const results: Results = {
-    machine: {cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, kernel: release(), date: new Date().toISOString()},
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGb: Math.round(totalmem() / 1024 ** 3),
+      node: process.version,
+      kernel: release(),
+      date: new Date().toISOString(),
+    },
     commands,
     ratios,
     startup,
@@ -203,7 +252,10 @@ function renderTable(r: Results): string {
     '',
     '| scale case | sizes → median ms | slope | growth exponent |',
     '| --- | --- | ---: | ---: |',
-    ...r.scale.map((s) => `| ${s.label} | ${s.points.map((p) => `${p.size}: ${p.medianMs}`).join(', ')} | ${s.slopeMsPerUnit} ms/${s.unit} | ${s.growthExponent} |`),
+    ...r.scale.map(
+      (s) =>
+        `| ${s.label} | ${s.points.map((p) => `${p.size}: ${p.medianMs}`).join(', ')} | ${s.slopeMsPerUnit} ms/${s.unit} | ${s.growthExponent} |`,
+    ),
   ]
   if (r.notes.length) lines.push('', ...r.notes.map((n) => `- ${n}`))
   return lines.join('\n')

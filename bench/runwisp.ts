@@ -8,5 +8,8 @@ export async function startBenchRunwisp(home: string): Promise<{child: ChildProc
   const dataDir = join(home, '.runwisp')
   writeFileSync(join(home, 'runwisp.toml'), '[tasks.backup]\ncron = "0 3 * * *"\nrun = "true"\n')
   const daemon = await startRunwisp({generation: '0.16+', dataDir, cwd: home})
-  return {child: daemon.child, env: {HOME: home, RUNWISP_DATA: dataDir, RUNWISP_PORT: String(daemon.port), RUNWISP_CONFIG: join(home, 'runwisp.toml')}}
+  return {
+    child: daemon.child,
+    env: {HOME: home, RUNWISP_DATA: dataDir, RUNWISP_PORT: String(daemon.port), RUNWISP_CONFIG: join(home, 'runwisp.toml')},
+  }
 }

@@ -24,7 +24,8 @@ function makeDataDir(root: string, count: number): string {
   for (let t = 0; made < count; t++) {
     const dir = join(dataDir, 'logs', `task_${t}`)
     mkdirSync(dir, {recursive: true})
-    for (let i = 0; i < perTask && made < count; i++, made++) closeSync(openSync(join(dir, `20261121_0300${String(i).padStart(2, '0')}_${made}.log`), 'w'))
+    for (let i = 0; i < perTask && made < count; i++, made++)
+      closeSync(openSync(join(dir, `20261121_0300${String(i).padStart(2, '0')}_${made}.log`), 'w'))
   }
   return dataDir
 }
@@ -72,7 +73,12 @@ function bundleCase(quick: boolean): ScaleCase {
       let n = 0
       return async () => {
         const out = join(home, `bundle-${n++}.tar.gz`)
-        const r = spawnSync(process.execPath, [DOCTOR, 'bundle', '--output', out], {cwd: home, env: {...process.env, HOME: home, EXECUTOR_DATA_DIR: '', NO_COLOR: '1'}, stdio: 'ignore', timeout: 60_000})
+        const r = spawnSync(process.execPath, [DOCTOR, 'bundle', '--output', out], {
+          cwd: home,
+          env: {...process.env, HOME: home, EXECUTOR_DATA_DIR: '', NO_COLOR: '1'},
+          stdio: 'ignore',
+          timeout: 60_000,
+        })
         if (r.status !== 0) throw new Error(`doctor bundle exited ${r.status}`)
         rmSync(out, {force: true})
       }
@@ -84,7 +90,11 @@ function bundleCase(quick: boolean): ScaleCase {
 /** Every catalogue pattern explained once, over growing slices of the catalogue's messages. */
 function explainCase(): ScaleCase {
   const explainer = catalogueExplainer()
-  const messages = allSymptoms().flatMap((e) => (e.patterns ?? []).map((p) => p.replace(/\$\{(\w+)\}/g, (_m, name: string) => (/port/i.test(name) ? '4788' : /pid/i.test(name) ? '4242' : `<${name}>`))))
+  const messages = allSymptoms().flatMap((e) =>
+    (e.patterns ?? []).map((p) =>
+      p.replace(/\$\{(\w+)\}/g, (_m, name: string) => (/port/i.test(name) ? '4788' : /pid/i.test(name) ? '4242' : `<${name}>`)),
+    ),
+  )
   return {
     label: `explain over the catalogue (${messages.length} messages)`,
     unit: 'message',

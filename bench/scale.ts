@@ -76,7 +76,10 @@ function processCase(quick: boolean): ScaleCase {
     sizes: quick ? [0, 1000] : [0, 500, 1000, 2000],
     async prepare(size) {
       await kill(group, true)
-      group = spawn('bash', ['-c', `for i in $(seq 1 ${size}); do sleep 600 & done; echo ready; wait`], {stdio: ['ignore', 'pipe', 'inherit'], detached: true})
+      group = spawn('bash', ['-c', `for i in $(seq 1 ${size}); do sleep 600 & done; echo ready; wait`], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true,
+      })
       await waitForLine(group)
       return () => new ProcessProbe().list()
     },

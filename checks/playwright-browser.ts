@@ -3,7 +3,7 @@ import {executorPlaywrightBrowser} from '../src/targets/executor/checks/playwrig
 
 export default defineCheck({
   id: 'playwright-browser',
-  title: 'Check Playwright\'s Chromium is installed',
+  title: "Check Playwright's Chromium is installed",
   description: 'The e2e suite needs the Chromium build its Playwright expects, where Playwright looks for it.',
   fixable: false,
   ...perTarget({executor: executorPlaywrightBrowser}),

@@ -6,7 +6,8 @@ import {declaredPortSquatter} from '../src/generic/port-squatter.js'
 export default defineCheck({
   id: 'port-squatter',
   title: 'Check nothing else holds the daemon ports',
-  description: 'The daemon ports (Executor: 4788, 4789 and the registered port; RunWisp: 9477 or the configured port; a declared target: its declared ports) must be free or held by the product itself.',
+  description:
+    'The daemon ports (Executor: 4788, 4789 and the registered port; RunWisp: 9477 or the configured port; a declared target: its declared ports) must be free or held by the product itself.',
   fixable: false,
   ...perTarget({executor: executorPortSquatter, runwisp: runwispPortSquatter}, declaredPortSquatter),
 })

@@ -6,7 +6,8 @@ import {declaredStaleLock} from '../src/generic/stale-lock.js'
 export default defineCheck({
   id: 'stale-lock',
   title: 'Check daemon start locks',
-  description: 'Start locks left by dead, recycled or garbage pids block or litter daemon starts (a declared target: its declared pid file).',
+  description:
+    'Start locks left by dead, recycled or garbage pids block or litter daemon starts (a declared target: its declared pid file).',
   fixable: true,
   ...perTarget({executor: executorStaleLock, runwisp: runwispStaleLock}, declaredStaleLock),
 })

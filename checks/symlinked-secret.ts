@@ -6,7 +6,8 @@ import {declaredSymlinkedSecret} from '../src/generic/symlinked-secret.js'
 export default defineCheck({
   id: 'symlinked-secret',
   title: 'Check secret files are not symlinks',
-  description: 'Secret files must be real files: a write through a symlink lands wherever the link points (TOCTOU), and the daemon refuses or silently stops updating it.',
+  description:
+    'Secret files must be real files: a write through a symlink lands wherever the link points (TOCTOU), and the daemon refuses or silently stops updating it.',
   fixable: true,
   ...perTarget({executor: executorSymlinkedSecret, runwisp: runwispSymlinkedSecret}, declaredSymlinkedSecret),
 })

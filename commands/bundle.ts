@@ -9,7 +9,10 @@ import {DEFAULT_BUNDLE_OPTIONS, formatSize, MAX_BUNDLE_FILE_BYTES, parseSize, ty
 
 /** `./doctorkit-bundle-20260721T101112Z.tar.gz` */
 export function defaultOutputName(now: Date): string {
-  return `./doctorkit-bundle-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.tar.gz`
+  return `./doctorkit-bundle-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}.tar.gz`
 }
 
 export default class Bundle extends Command {
@@ -19,14 +22,27 @@ export default class Bundle extends Command {
 It holds the doctor's JSON report, environment facts, redacted copies of the products' manifests, records, configs and service units, bounded tails of their logs, the relevant processes and listening ports, a manifest.json (sha256, size, source and redactions of every file) and a report.md to paste into an issue. Secret files are described, never copied. Secrets this machine knows are replaced wherever they appear (also base64 and URL-encoded), then secret-shaped values, then the home dir, user and host names.
 
 The archive is mode 0600 and appears whole or not at all. Check it with \`doctor bundle verify FILE\`.`
-  static examples = ['<%= config.bin %> bundle', '<%= config.bin %> bundle --list', '<%= config.bin %> bundle --output issue-123.tar.gz --log-lines 500', '<%= config.bin %> bundle verify issue-123.tar.gz']
+  static examples = [
+    '<%= config.bin %> bundle',
+    '<%= config.bin %> bundle --list',
+    '<%= config.bin %> bundle --output issue-123.tar.gz --log-lines 500',
+    '<%= config.bin %> bundle verify issue-123.tar.gz',
+  ]
   static flags = {
     output: Flags.string({char: 'o', description: 'Where to write the bundle (default ./doctorkit-bundle-<timestamp>.tar.gz).'}),
     list: Flags.boolean({description: 'Print every file the bundle would hold, with its source and size, and write nothing.'}),
     force: Flags.boolean({description: 'Replace --output if it exists.'}),
     'log-bytes': Flags.string({description: 'Keep at most this much of the end of each log ("1MiB", "256k", bytes).', default: '1MiB'}),
-    'log-lines': Flags.integer({description: 'Keep at most this many lines of the end of each log.', default: DEFAULT_BUNDLE_OPTIONS.maxLogLines, min: 1}),
-    'run-logs': Flags.integer({description: 'How many of the most recent RunWisp run logs to include.', default: DEFAULT_BUNDLE_OPTIONS.runLogs, min: 0}),
+    'log-lines': Flags.integer({
+      description: 'Keep at most this many lines of the end of each log.',
+      default: DEFAULT_BUNDLE_OPTIONS.maxLogLines,
+      min: 1,
+    }),
+    'run-logs': Flags.integer({
+      description: 'How many of the most recent RunWisp run logs to include.',
+      default: DEFAULT_BUNDLE_OPTIONS.runLogs,
+      min: 0,
+    }),
     timeout: runFlags.timeout,
     'executor-data-dir': runFlags['executor-data-dir'],
     'executor-port': runFlags['executor-port'],
@@ -40,8 +56,13 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
     const {runBundle} = await import('../src/bundle/command.js')
     const maxLogBytes = parseSize(flags['log-bytes'])
     try {
-      if (maxLogBytes === null) throw new UsageError(`--log-bytes "${flags['log-bytes']}" is not a size`, ['use bytes or a value such as 1MiB, 256k, 2mb'])
-      if (maxLogBytes > MAX_BUNDLE_FILE_BYTES) throw new UsageError(`--log-bytes ${flags['log-bytes']} is over ${formatSize(MAX_BUNDLE_FILE_BYTES)}, the most a bundle file holds (doctor bundle verify refuses bigger entries)`, ['use --log-bytes 64MiB or less'])
+      if (maxLogBytes === null)
+        throw new UsageError(`--log-bytes "${flags['log-bytes']}" is not a size`, ['use bytes or a value such as 1MiB, 256k, 2mb'])
+      if (maxLogBytes > MAX_BUNDLE_FILE_BYTES)
+        throw new UsageError(
+          `--log-bytes ${flags['log-bytes']} is over ${formatSize(MAX_BUNDLE_FILE_BYTES)}, the most a bundle file holds (doctor bundle verify refuses bigger entries)`,
+          ['use --log-bytes 64MiB or less'],
+        )
       const options: BundleOptions = {
         ...DEFAULT_BUNDLE_OPTIONS,
         maxLogBytes,

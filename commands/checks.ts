@@ -19,7 +19,11 @@ export default class Checks extends Command {
   static description = 'List every check: id, targets, what it looks for, the symptoms it can report, and whether --fix can repair it.'
   static examples = ['<%= config.bin %> checks', '<%= config.bin %> checks --json', '<%= config.bin %> checks stale-lock']
   static args = {
-    id: Args.string({description: 'A check id: print its page (what it protects against, what it reads, each symptom with its evidence and fix, whether --fix repairs it).', required: false}),
+    id: Args.string({
+      description:
+        'A check id: print its page (what it protects against, what it reads, each symptom with its evidence and fix, whether --fix repairs it).',
+      required: false,
+    }),
   }
   static flags = {
     json: Flags.boolean({description: 'Print the list as one JSON document.'}),

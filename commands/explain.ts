@@ -17,7 +17,10 @@ Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no tex
     'tail -n 50 ~/.executor/logs/daemon.error.log | <%= config.bin %> <%= command.id %> --json',
   ]
   static flags = {
-    json: Flags.boolean({description: 'Print {matches: [{symptom, target, check, title, cause, fix, score}]}, best first (and truncated: true when the text was cut at 64 KiB).'}),
+    json: Flags.boolean({
+      description:
+        'Print {matches: [{symptom, target, check, title, cause, fix, score}]}, best first (and truncated: true when the text was cut at 64 KiB).',
+    }),
   }
   static strict = false
 
@@ -32,7 +35,11 @@ Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no tex
     await declareConfiguredTargets((message, suggestions) => this.error(message, {exit: 2, suggestions}))
     const result = catalogueExplainer().explain(text)
     // `truncated` only when the text was cut, so the usual answer keeps its shape.
-    if (flags.json) process.stdout.write(JSON.stringify({matches: result.matches, ...(result.truncated ? {truncated: true, readChars: MAX_INPUT_CHARS} : {})}, null, 2) + '\n')
+    if (flags.json)
+      process.stdout.write(
+        JSON.stringify({matches: result.matches, ...(result.truncated ? {truncated: true, readChars: MAX_INPUT_CHARS} : {})}, null, 2) +
+          '\n',
+      )
     else process.stdout.write(await formatExplanation(result, MAX_INPUT_CHARS))
     process.exitCode = result.matches.length > 0 ? 0 : 1
     return result
@@ -44,7 +51,11 @@ Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no tex
  * line their daemons print is explained by their declared symptoms. A bad config is exit 2.
  */
 async function declareConfiguredTargets(fail: (message: string, suggestions: string[]) => never): Promise<void> {
-  const [{loadConfig}, {declaredTargets}, {UsageError}] = await Promise.all([import('../src/config/load.js'), import('../src/targets/declared/target.js'), import('../src/engine/doctor.js')])
+  const [{loadConfig}, {declaredTargets}, {UsageError}] = await Promise.all([
+    import('../src/config/load.js'),
+    import('../src/targets/declared/target.js'),
+    import('../src/engine/doctor.js'),
+  ])
   try {
     declaredTargets((await loadConfig({cwd: process.cwd(), env: process.env, home: process.env.HOME ?? homedir()}))?.config.targets ?? [])
   } catch (error) {
@@ -87,7 +98,11 @@ async function formatExplanation(result: ExplainResult, cap: number): Promise<st
 function formatMatch(m: ExplainMatch, chalk: typeof import('chalk').default, note: string): string[] {
   const lines = [`${chalk.bold(m.title)}`, chalk.gray(`  ${m.symptom} (${note})`), `  cause: ${m.cause}`, `  fix: ${m.fix.summary}`]
   for (const c of m.fix.commands) lines.push(chalk.cyan(`    $ ${c}`))
-  lines.push(m.check ? `  confirm: ${chalk.cyan(`doctor --only ${m.check} --target ${m.target}`)}` : chalk.gray('  confirm: no check detects this; the fix above is the documented one'))
+  lines.push(
+    m.check
+      ? `  confirm: ${chalk.cyan(`doctor --only ${m.check} --target ${m.target}`)}`
+      : chalk.gray('  confirm: no check detects this; the fix above is the documented one'),
+  )
   lines.push(chalk.gray(`  docs: ${m.fix.docs}`), '')
   return lines
 }

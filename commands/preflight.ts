@@ -47,9 +47,22 @@ Exit codes: 0 nothing failed, 1 a check failed or could not decide, a suppressio
     const {flags} = await this.parse(Preflight)
     try {
       const pool = preflightChecks()
-      const outside = [...(flags.only ?? [])].flatMap((v) => v.split(',')).map((v) => v.trim()).filter((id) => id && checks.some((c) => c.id === id) && !pool.some((c) => c.id === id))
-      if (outside.length > 0) throw new UsageError(`--only ${outside.join(', ')}: not a preflight check`, [`preflight runs ${pool.map((c) => c.id).join(', ')}; use \`doctor --only …\` for the others`])
-      return await runCommand(flags, {name: 'doctor preflight', argv: this.argv, cwd: process.cwd(), env: process.env, checks: pool, defaultTargets: ['executor']})
+      const outside = [...(flags.only ?? [])]
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((id) => id && checks.some((c) => c.id === id) && !pool.some((c) => c.id === id))
+      if (outside.length > 0)
+        throw new UsageError(`--only ${outside.join(', ')}: not a preflight check`, [
+          `preflight runs ${pool.map((c) => c.id).join(', ')}; use \`doctor --only …\` for the others`,
+        ])
+      return await runCommand(flags, {
+        name: 'doctor preflight',
+        argv: this.argv,
+        cwd: process.cwd(),
+        env: process.env,
+        checks: pool,
+        defaultTargets: ['executor'],
+      })
     } catch (error) {
       if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
       throw error

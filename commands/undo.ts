@@ -51,7 +51,8 @@ Exit codes: 0 everything restorable was restored (or there was nothing to undo),
       else if (!outcome) process.stdout.write(`Nothing to undo: no journaled --fix run in ${stateDir} has anything left to restore.\n`)
       else {
         const lines = [`Undoing run ${outcome.runId}`]
-        for (const r of outcome.results) lines.push(`  ${r.status}: ${r.path ?? r.title} (step ${r.seq}, ${r.kind})${r.reason ? ` — ${r.reason}` : ''}`)
+        for (const r of outcome.results)
+          lines.push(`  ${r.status}: ${r.path ?? r.title} (step ${r.seq}, ${r.kind})${r.reason ? ` — ${r.reason}` : ''}`)
         if (outcome.results.length === 0) lines.push('  nothing left to restore')
         process.stdout.write(lines.join('\n') + '\n')
       }

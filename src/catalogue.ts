@@ -116,5 +116,12 @@ export function finding(id: string, options: FindingOptions = {}): Finding {
     docs: docsFor(entry),
   }
   const message = fill(entry.message, vars) + (options.detail ? ` ${options.detail}` : '')
-  return {symptom: id, severity: options.severity ?? entry.severity, message, evidence: options.evidence ?? {}, fix, ...(options.plan && options.plan.length > 0 ? {plan: options.plan} : {})}
+  return {
+    symptom: id,
+    severity: options.severity ?? entry.severity,
+    message,
+    evidence: options.evidence ?? {},
+    fix,
+    ...(options.plan && options.plan.length > 0 ? {plan: options.plan} : {}),
+  }
 }

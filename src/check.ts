@@ -76,14 +76,18 @@ export interface TargetCheck {
 }
 
 /** Composes per-target implementations into a check's `targets`, `symptoms` and `detect`. */
-export function perTarget(implementations: Partial<Record<TargetId, TargetCheck>>, declared?: DeclaredCheck): Pick<CheckDefinition, 'targets' | 'symptoms' | 'detect' | 'declared'> {
+export function perTarget(
+  implementations: Partial<Record<TargetId, TargetCheck>>,
+  declared?: DeclaredCheck,
+): Pick<CheckDefinition, 'targets' | 'symptoms' | 'detect' | 'declared'> {
   const entries = Object.entries(implementations) as Array<[TargetId, TargetCheck]>
   return {
     targets: entries.map(([id]) => id),
     symptoms: entries.flatMap(([, impl]) => impl.symptoms),
     ...(declared ? {declared} : {}),
     detect(ctx, target) {
-      if (target.profile) return declared ? declared.detect(ctx, target.profile, target) : Promise.resolve(skip(`not applicable to declared targets`))
+      if (target.profile)
+        return declared ? declared.detect(ctx, target.profile, target) : Promise.resolve(skip(`not applicable to declared targets`))
       const impl = implementations[target.id]
       if (!impl) return Promise.resolve(skip(`not applicable to ${target.id}`))
       return impl.detect(ctx, target)
@@ -101,7 +105,8 @@ export function defineCheck(definition: CheckDefinition): CheckDefinition {
   if (definition.targets.length === 0) throw new Error(`check ${definition.id} names no target`)
   for (const symptomId of definition.symptoms) {
     const target = symptomId.split('/')[0] as TargetId
-    if (!definition.targets.includes(target)) throw new Error(`check ${definition.id} reports ${symptomId} for a target it does not declare`)
+    if (!definition.targets.includes(target))
+      throw new Error(`check ${definition.id} reports ${symptomId} for a target it does not declare`)
   }
   return {...definition, detect: keptToMetadata(definition)}
 }
@@ -119,7 +124,8 @@ function keptToMetadata(definition: CheckDefinition): CheckDefinition['detect'] 
     const verdict = await detect(ctx, target)
     if (isSkip(verdict)) return verdict
     for (const f of verdict) {
-      if (targets.includes(target.id) && !symptoms.includes(f.symptom)) throw new Error(`check ${id} reported ${f.symptom}, which it does not declare`)
+      if (targets.includes(target.id) && !symptoms.includes(f.symptom))
+        throw new Error(`check ${id} reported ${f.symptom}, which it does not declare`)
       const acting = fixable ? undefined : f.plan?.find((step) => step.kind !== 'manual')
       if (acting) throw new Error(`check ${id} declares fixable: false but planned a ${acting.kind} step for ${f.symptom}`)
     }

@@ -28,7 +28,12 @@ export interface LogTail {
  * before the running daemon started (`runningSinceMs`) belong to an earlier boot: still worth a
  * look, but warnings, not failures of the daemon running now.
  */
-export function logFindings(path: string, tail: LogTail, rules: readonly LogRule[], options: {vars: Vars; runningSinceMs: number | null}): Finding[] {
+export function logFindings(
+  path: string,
+  tail: LogTail,
+  rules: readonly LogRule[],
+  options: {vars: Vars; runningSinceMs: number | null},
+): Finding[] {
   const hits = new Map<string, {line: number; text: string; count: number}>()
   tail.lines.forEach((text, index) => {
     // The products' messages are short; a rule is tried on a line's first MATCHED_CHARS only, so
@@ -41,9 +46,23 @@ export function logFindings(path: string, tail: LogTail, rules: readonly LogRule
   const stale = options.runningSinceMs !== null && tail.stat.mtimeMs < options.runningSinceMs
   return [...hits].map(([symptom, hit]) =>
     finding(symptom, {
-      vars: {...options.vars, path, line: tail.truncated ? `${hit.line} of the last ${tail.lines.length}` : String(hit.line), excerpt: excerpt(hit.text, 200)},
-      ...(stale ? {severity: 'warn' as const, detail: 'It was logged before the running daemon started, so it is from an earlier boot.'} : {}),
-      evidence: {path, line: hit.line, occurrences: hit.count, text: excerpt(hit.text, 300), logModifiedAt: new Date(tail.stat.mtimeMs).toISOString(), tailTruncated: tail.truncated},
+      vars: {
+        ...options.vars,
+        path,
+        line: tail.truncated ? `${hit.line} of the last ${tail.lines.length}` : String(hit.line),
+        excerpt: excerpt(hit.text, 200),
+      },
+      ...(stale
+        ? {severity: 'warn' as const, detail: 'It was logged before the running daemon started, so it is from an earlier boot.'}
+        : {}),
+      evidence: {
+        path,
+        line: hit.line,
+        occurrences: hit.count,
+        text: excerpt(hit.text, 300),
+        logModifiedAt: new Date(tail.stat.mtimeMs).toISOString(),
+        tailTruncated: tail.truncated,
+      },
     }),
   )
 }

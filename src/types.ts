@@ -32,7 +32,8 @@ export function isBuiltinTargetId(value: unknown): value is BuiltinTargetId {
 
 /** Validates an id (for code paths where a bad id is a programming error, not user input). */
 export function toTargetId(value: string): TargetId {
-  if (!isTargetId(value)) throw new TypeError(`target id "${value}" is not kebab-case (${TARGET_ID_PATTERN.source}, at most ${TARGET_ID_MAX_LENGTH} characters)`)
+  if (!isTargetId(value))
+    throw new TypeError(`target id "${value}" is not kebab-case (${TARGET_ID_PATTERN.source}, at most ${TARGET_ID_MAX_LENGTH} characters)`)
   return value
 }
 

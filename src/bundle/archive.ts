@@ -126,7 +126,8 @@ export class AtomicOutput {
   static async reserve(path: string, force: boolean): Promise<AtomicOutput> {
     const dir = dirname(path)
     const existing = await fsp.lstat(path).catch(() => null)
-    if (existing?.isDirectory()) throw new OutputError(`${path} is a directory`, ['give a file name with --output, e.g. --output bundle.tar.gz'])
+    if (existing?.isDirectory())
+      throw new OutputError(`${path} is a directory`, ['give a file name with --output, e.g. --output bundle.tar.gz'])
     if (existing && !force) throw new OutputError(`${path} already exists`, ['choose another --output, or add --force to replace it'])
     const tempPath = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
     let handle: fsp.FileHandle

@@ -206,7 +206,13 @@ function notReached(items: ReadonlyArray<{what: string; origin: Origin}>, leftOu
   for (const [what, {origin, count}] of byKind) leftOut.push({what, origin, found: count, kept: 0, cause: 'budget', reason: NOT_REACHED})
 }
 
-async function includePlan(builder: EntryBuilder, plan: SourcePlan, options: BundleOptions, budget: Budget, leftOut: LeftOut[]): Promise<void> {
+async function includePlan(
+  builder: EntryBuilder,
+  plan: SourcePlan,
+  options: BundleOptions,
+  budget: Budget,
+  leftOut: LeftOut[],
+): Promise<void> {
   const copies = await capPerKind(plan.copies, options.maxPerKind)
   const tails = await capPerKind(plan.tails, options.maxPerKind)
   leftOut.push(...(plan.leftOut ?? []), ...copies.leftOut, ...tails.leftOut)
@@ -252,7 +258,10 @@ export async function redactorForThisMachine(init: Omit<CollectInit, 'now'>): Pr
   const ctx = createContext({env: init.env, cwd: init.cwd, home: init.home, options: init.runOptions})
   try {
     const runwispAt = await runwispLocations(ctx)
-    return new Redactor(await discoverKnownSecrets(ctx, executorLocations(ctx), runwispAt, init.profiles ?? []), currentIdentity(init.env, init.home))
+    return new Redactor(
+      await discoverKnownSecrets(ctx, executorLocations(ctx), runwispAt, init.profiles ?? []),
+      currentIdentity(init.env, init.home),
+    )
   } finally {
     await ctx.close()
   }
@@ -264,7 +273,11 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
   // The doctor run gets two thirds of the budget, so a machine whose checks use all of theirs
   // still leaves time to copy its files (the copies are what a maintainer reads first).
   const doctorBudgetMs = Math.max(1, Math.floor((budget.ms * 2) / 3))
-  const runOptions = {...init.runOptions, budgetMs: doctorBudgetMs, checkTimeoutMs: Math.min(init.runOptions.checkTimeoutMs ?? DEFAULT_OPTIONS.checkTimeoutMs, doctorBudgetMs)}
+  const runOptions = {
+    ...init.runOptions,
+    budgetMs: doctorBudgetMs,
+    checkTimeoutMs: Math.min(init.runOptions.checkTimeoutMs ?? DEFAULT_OPTIONS.checkTimeoutMs, doctorBudgetMs),
+  }
   const ctx = createContext({env: init.env, cwd: init.cwd, home: init.home, options: runOptions, signal: budget.signal})
   try {
     let redactor: Redactor
@@ -280,7 +293,11 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
       redactor = new Redactor(secrets, currentIdentity(init.env, init.home))
     } catch (error) {
       // Without every secret this machine knows, nothing may be written.
-      if (isDeadline(error) && budget.spent) throw new Deadline(`the --timeout budget (${budget.ms} ms) ran out before the secrets to redact were all read; nothing was collected (raise --timeout)`, 'run')
+      if (isDeadline(error) && budget.spent)
+        throw new Deadline(
+          `the --timeout budget (${budget.ms} ms) ran out before the secrets to redact were all read; nothing was collected (raise --timeout)`,
+          'run',
+        )
       throw error
     }
     const [doctor, executorPlan, runwispPlan, ports] = await Promise.all([
@@ -303,11 +320,26 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
         ...Object.fromEntries(declaredPlans.map(({profile, plan}) => [profile.id, {...plan.facts, ...targetFacts(report, profile.id)}])),
       },
     }
-    await builder.json('environment.json', 'this machine', 'environment facts: OS, kernel, Node, CPU, memory, timezone, product versions', environment)
-    const extraPorts = [ctx.options.targetOptions.executor?.port, ctx.options.targetOptions.runwisp?.port, ...profiles.flatMap((p) => declaredPorts(p))].filter((p): p is number => typeof p === 'number')
+    await builder.json(
+      'environment.json',
+      'this machine',
+      'environment facts: OS, kernel, Node, CPU, memory, timezone, product versions',
+      environment,
+    )
+    const extraPorts = [
+      ctx.options.targetOptions.executor?.port,
+      ctx.options.targetOptions.runwisp?.port,
+      ...profiles.flatMap((p) => declaredPorts(p)),
+    ].filter((p): p is number => typeof p === 'number')
     if (ports) {
       const processes = await budget.within('processes.json', () => relevantProcesses(ctx, ports, extraPorts), null)
-      if (processes) await builder.json('processes.json', 'process table', 'Executor and RunWisp processes, and whatever holds their ports and declared targets\' ports', processes)
+      if (processes)
+        await builder.json(
+          'processes.json',
+          'process table',
+          "Executor and RunWisp processes, and whatever holds their ports and declared targets' ports",
+          processes,
+        )
       await builder.json('ports.json', 'socket table', 'listening TCP sockets and the products’ unix sockets', ports)
     } else budget.skipped.push('processes.json')
 
@@ -317,7 +349,10 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
 
     const secretFiles: DescribedSecret[] = []
     const seen = new Set<string>()
-    const planned = await capPerKind([...executorPlan.secretFiles, ...runwispPlan.secretFiles, ...declaredPlans.flatMap((d) => d.plan.secretFiles)], init.options.maxPerKind)
+    const planned = await capPerKind(
+      [...executorPlan.secretFiles, ...runwispPlan.secretFiles, ...declaredPlans.flatMap((d) => d.plan.secretFiles)],
+      init.options.maxPerKind,
+    )
     leftOut.push(...planned.leftOut)
     for (const [i, s] of planned.kept.entries()) {
       if (budget.spent) {
@@ -329,17 +364,51 @@ export async function collectBundle(init: CollectInit): Promise<Bundle> {
       const root = s.origin === 'executor' ? executorAt.dataDir : undefined
       secretFiles.push({what: s.what, facts: await describePath(s.path, root)})
     }
-    await builder.json('secret-files.json', 'lstat of secret files', 'secret files, described (presence, size, mode, owner, symlink target), never copied', secretFiles)
+    await builder.json(
+      'secret-files.json',
+      'lstat of secret files',
+      'secret files, described (presence, size, mode, owner, symlink target), never copied',
+      secretFiles,
+    )
 
     const cleanLeftOut = leftOut.map((l) => ({...l, what: redactor.clean(l.what)}))
     const cutShort = budget.spent ? cutShortNote(budget, cleanLeftOut) : null
-    const summary = (): SecretSummary[] => secrets.map((s) => ({label: s.label, foundIn: s.foundIn.map((w) => redactor.clean(w)), occurrences: builder.perSecret.get(s.label) ?? 0}))
-    const partial = {createdAt, entries: builder.entries, omitted: builder.omitted, notPresent: builder.notPresent, secretFiles, secrets: summary(), totals: builder.totals, report, redactor, leftOut: cleanLeftOut, cutShort}
-    await builder.text('report.md', 'report', 'doctor run', 'summary ready to paste into a GitHub issue', buildReportMarkdown(partial, environment, 'error' in doctor ? doctor.error : null))
+    const summary = (): SecretSummary[] =>
+      secrets.map((s) => ({
+        label: s.label,
+        foundIn: s.foundIn.map((w) => redactor.clean(w)),
+        occurrences: builder.perSecret.get(s.label) ?? 0,
+      }))
+    const partial = {
+      createdAt,
+      entries: builder.entries,
+      omitted: builder.omitted,
+      notPresent: builder.notPresent,
+      secretFiles,
+      secrets: summary(),
+      totals: builder.totals,
+      report,
+      redactor,
+      leftOut: cleanLeftOut,
+      cutShort,
+    }
+    await builder.text(
+      'report.md',
+      'report',
+      'doctor run',
+      'summary ready to paste into a GitHub issue',
+      buildReportMarkdown(partial, environment, 'error' in doctor ? doctor.error : null),
+    )
     const bundle: Bundle = {...partial, secrets: summary()}
     const manifest = buildManifest(bundle, init.options, budget.ms)
     // The manifest describes every other file; it is redacted like them but not listed in itself.
-    await builder.text('manifest.json', 'generated', 'doctorkit', 'every file with its sha256, size, source and redactions by rule', JSON.stringify(manifest, null, 2) + '\n')
+    await builder.text(
+      'manifest.json',
+      'generated',
+      'doctorkit',
+      'every file with its sha256, size, source and redactions by rule',
+      JSON.stringify(manifest, null, 2) + '\n',
+    )
     return bundle
   } finally {
     budget.dispose()
@@ -356,5 +425,10 @@ function cutShortNote(budget: Budget, leftOut: readonly LeftOut[]): string {
 function targetFacts(report: Report | null, id: string): Record<string, JsonValue> {
   const target = report?.targets.find((t) => t.id === id)
   if (!target) return {detectedByDoctor: null}
-  return {detectedByDoctor: target.detected, generation: target.generation, generationReason: target.generationReason, reasons: target.reasons}
+  return {
+    detectedByDoctor: target.detected,
+    generation: target.generation,
+    generationReason: target.generationReason,
+    reasons: target.reasons,
+  }
 }

@@ -78,16 +78,32 @@ export async function runBundle(run: BundleRun): Promise<number> {
   } catch (error) {
     await output?.abort()
     if (error instanceof RedactionLeftover) {
-      run.err(redactor.clean(errorText('refusing to write the bundle: redaction left something behind (a doctorkit bug; please report it without the bundle)', error.hits.map((h) => `${h.file}: ${h.rule}`))))
+      run.err(
+        redactor.clean(
+          errorText(
+            'refusing to write the bundle: redaction left something behind (a doctorkit bug; please report it without the bundle)',
+            error.hits.map((h) => `${h.file}: ${h.rule}`),
+          ),
+        ),
+      )
       return 1
     }
     if (isDeadline(error)) {
-      run.err(redactor.clean(errorText(`could not write the bundle: ${error.message}`, ['nothing was written; give it more time, e.g. --timeout 60s'])))
+      run.err(
+        redactor.clean(
+          errorText(`could not write the bundle: ${error.message}`, ['nothing was written; give it more time, e.g. --timeout 60s']),
+        ),
+      )
       return 2
     }
     const e = error as NodeJS.ErrnoException
-    const reason = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EFBIG' ? 'the file size limit was reached' : (e?.message ?? String(error))
-    run.err(redactor.clean(errorText(`could not write the bundle: ${reason}`, ['nothing was left behind; free some space or choose another --output'])))
+    const reason =
+      e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EFBIG' ? 'the file size limit was reached' : (e?.message ?? String(error))
+    run.err(
+      redactor.clean(
+        errorText(`could not write the bundle: ${reason}`, ['nothing was left behind; free some space or choose another --output']),
+      ),
+    )
     return 2
   }
 }
@@ -105,13 +121,29 @@ export interface VerifyRun {
 }
 
 export async function runVerify(run: VerifyRun): Promise<number> {
-  const redactor = await redactorForThisMachine({env: run.env, cwd: run.cwd, home: homeOf(run.env), options: DEFAULT_BUNDLE_OPTIONS, runOptions: run.runOptions, profiles: run.profiles ?? []})
+  const redactor = await redactorForThisMachine({
+    env: run.env,
+    cwd: run.cwd,
+    home: homeOf(run.env),
+    options: DEFAULT_BUNDLE_OPTIONS,
+    runOptions: run.runOptions,
+    profiles: run.profiles ?? [],
+  })
   let result
   try {
     result = await verifyArchive(run.file.path, redactor)
   } catch (error) {
     const e = error as NodeJS.ErrnoException
-    const reason = error instanceof VerifyError ? error.message : e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'ELOOP' ? 'too many symbolic links' : (e?.message ?? String(error))
+    const reason =
+      error instanceof VerifyError
+        ? error.message
+        : e.code === 'ENOENT'
+          ? 'no such file'
+          : e.code === 'EACCES'
+            ? 'permission denied'
+            : e.code === 'ELOOP'
+              ? 'too many symbolic links'
+              : (e?.message ?? String(error))
     run.err(redactor.clean(errorText(`cannot read ${run.file.shown} as a .tar.gz bundle: ${reason}`)))
     return 2
   }

@@ -28,7 +28,9 @@ export async function describePath(path: string, root = dirname(path)): Promise<
     stat = await fsp.lstat(path)
   } catch (error) {
     const e = toFileError(error)
-    return e.code === 'ENOENT' || e.code === 'ENOTDIR' ? {path, present: false} : {path, present: false, error: `${e.code}: cannot inspect it`}
+    return e.code === 'ENOENT' || e.code === 'ENOTDIR'
+      ? {path, present: false}
+      : {path, present: false, error: `${e.code}: cannot inspect it`}
   }
   const facts: FileFacts = {
     path,

@@ -110,7 +110,19 @@ export class JsonStringScanner {
   }
 
   private outside(c: string): void {
-    if (c === '"' || c === '{' || c === '}' || c === '[' || c === ']' || c === ',' || c === ':' || c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+    if (
+      c === '"' ||
+      c === '{' ||
+      c === '}' ||
+      c === '[' ||
+      c === ']' ||
+      c === ',' ||
+      c === ':' ||
+      c === ' ' ||
+      c === '\t' ||
+      c === '\n' ||
+      c === '\r'
+    ) {
       this.finishBare()
     } else {
       if (this.bare.length <= this.maxString) this.bare += c
@@ -182,7 +194,7 @@ export async function readSecretJson(path: string, maxBytes = MAX_SECRET_FILE): 
     const scanner = new JsonStringScanner()
     const decoder = new StringDecoder('utf8')
     const buffer = Buffer.alloc(64 * 1024)
-    for (let total = 0; total < maxBytes; ) {
+    for (let total = 0; total < maxBytes;) {
       const {bytesRead} = await handle.read(buffer, 0, Math.min(buffer.length, maxBytes - total), null)
       if (bytesRead === 0) break
       total += bytesRead

@@ -40,7 +40,8 @@ class SecretSet {
 /** server.json `connection.auth` and profile auth (executor-facts §2.1, §2.4): bearer, basic, oauth. */
 const AUTH_FIELDS = ['token', 'password', 'accessToken', 'refreshToken'] as const
 
-const isAuthField = (key: string | number | undefined): boolean => typeof key === 'string' && (AUTH_FIELDS as readonly string[]).includes(key)
+const isAuthField = (key: string | number | undefined): boolean =>
+  typeof key === 'string' && (AUTH_FIELDS as readonly string[]).includes(key)
 
 /**
  * The values of a secret file found where the product reads them. A file that does not parse (cut
@@ -56,7 +57,12 @@ function pick(file: JsonStrings | null, where: (path: JsonPath) => boolean): Jso
   })
 }
 
-export async function discoverKnownSecrets(ctx: CheckContext, executor: ExecutorLocations, runwisp: RunwispLocations, profiles: readonly TargetProfile[] = []): Promise<KnownSecret[]> {
+export async function discoverKnownSecrets(
+  ctx: CheckContext,
+  executor: ExecutorLocations,
+  runwisp: RunwispLocations,
+  profiles: readonly TargetProfile[] = [],
+): Promise<KnownSecret[]> {
   const set = new SecretSet()
 
   // The environment this command runs in.
@@ -71,21 +77,33 @@ export async function discoverKnownSecrets(ctx: CheckContext, executor: Executor
   const bearer = await readSecretJson(executor.paths.bearer)
   for (const s of pick(bearer, (p) => p.length === 1 && p[0] === 'token')) set.add(s.value, executor.paths.bearer)
   const manifest = await readSecretJson(executor.paths.manifest)
-  for (const s of pick(manifest, (p) => p.length === 3 && p[0] === 'connection' && p[1] === 'auth' && isAuthField(p[2]))) set.add(s.value, `${executor.paths.manifest} connection auth.${String(s.path[2])}`)
+  for (const s of pick(manifest, (p) => p.length === 3 && p[0] === 'connection' && p[1] === 'auth' && isAuthField(p[2])))
+    set.add(s.value, `${executor.paths.manifest} connection auth.${String(s.path[2])}`)
   const connections = await readSecretJson(executor.paths.connections)
-  const profileNames = new Map((connections?.strings ?? []).filter((s) => s.path.length === 3 && s.path[0] === 'profiles' && s.path[2] === 'name').map((s) => [s.path[1], s.value]))
-  for (const s of pick(connections, (p) => p.length === 5 && p[0] === 'profiles' && p[2] === 'connection' && p[3] === 'auth' && isAuthField(p[4]))) {
+  const profileNames = new Map(
+    (connections?.strings ?? [])
+      .filter((s) => s.path.length === 3 && s.path[0] === 'profiles' && s.path[2] === 'name')
+      .map((s) => [s.path[1], s.value]),
+  )
+  for (const s of pick(
+    connections,
+    (p) => p.length === 5 && p[0] === 'profiles' && p[2] === 'connection' && p[3] === 'auth' && isAuthField(p[4]),
+  )) {
     set.add(s.value, `${executor.paths.connections} profile ${String(profileNames.get(s.path[1]) ?? s.path[1])} auth.${String(s.path[4])}`)
   }
   const backups = await ctx.files.readdir(executor.xdgDir)
-  const stores = [...executor.fileSecretsStores, ...(backups.ok ? backups.names.filter((n) => n.startsWith('auth.json.v1-v2-')).map((n) => resolve(executor.xdgDir, n)) : [])]
+  const stores = [
+    ...executor.fileSecretsStores,
+    ...(backups.ok ? backups.names.filter((n) => n.startsWith('auth.json.v1-v2-')).map((n) => resolve(executor.xdgDir, n)) : []),
+  ]
   for (const store of stores) {
     // A file-secrets store maps item ids to values (§1.4 item 2): every top-level string is one.
     for (const s of pick(await readSecretJson(store), (p) => p.length === 1)) set.add(s.value, `${store} item ${String(s.path[0])}`)
   }
   for (const service of executor.serviceFiles) {
     const text = await readSecretText(service.path, 256 * 1024)
-    if (text) for (const [name, value] of unitEnvironment(text)) if (isSecretEnvName(name)) set.add(value, `${service.path} Environment ${name}`)
+    if (text)
+      for (const [name, value] of unitEnvironment(text)) if (isSecretEnvName(name)) set.add(value, `${service.path} Environment ${name}`)
   }
 
   // Declared targets: what their profiles say is secret (doctor.config.json `secrets[].values`, `env`).
@@ -117,7 +135,8 @@ export async function discoverKnownSecrets(ctx: CheckContext, executor: Executor
     }
     // Keys that look secret in a YAML config of the 0.1 era.
     if (config.path.endsWith('.yaml')) {
-      for (const m of text.matchAll(/^\s*([A-Za-z0-9_.-]+)\s*:\s*["']?([^"'\n#]+?)["']?\s*$/gm)) if (isSecretKey(m[1]!)) set.add(m[2], `${config.path} ${m[1]}`)
+      for (const m of text.matchAll(/^\s*([A-Za-z0-9_.-]+)\s*:\s*["']?([^"'\n#]+?)["']?\s*$/gm))
+        if (isSecretKey(m[1]!)) set.add(m[2], `${config.path} ${m[1]}`)
     }
   }
 
@@ -128,7 +147,8 @@ export async function discoverKnownSecrets(ctx: CheckContext, executor: Executor
       if (!/^(?:executor|runwisp)(?:\.exe)?$/.test(proc.comm)) continue
       const environ = await ctx.processes.environ(proc.pid)
       if (!environ) continue
-      for (const [name, value] of Object.entries(environ)) if (isSecretEnvName(name)) set.add(value, `environment of ${proc.comm} (pid ${proc.pid}) ${name}`)
+      for (const [name, value] of Object.entries(environ))
+        if (isSecretEnvName(name)) set.add(value, `environment of ${proc.comm} (pid ${proc.pid}) ${name}`)
     }
   }
   return set.list()

@@ -51,7 +51,11 @@ export function ruleCatalogue(): Manifest['redactions']['rules'] {
   return [
     {id: KNOWN_RULES.raw, step: 'known values', description: 'a secret value read on this machine, as is'},
     {id: KNOWN_RULES.encoded, step: 'known values', description: 'a known value, JSON-escaped or URL-encoded'},
-    {id: KNOWN_RULES.base64, step: 'known values', description: 'a known value inside base64 (any alignment, standard or URL alphabet); the whole blob is replaced'},
+    {
+      id: KNOWN_RULES.base64,
+      step: 'known values',
+      description: 'a known value inside base64 (any alignment, standard or URL alphabet); the whole blob is replaced',
+    },
     ...patternIds.map((id) => ({id, step: 'patterns', description: PATTERN_RULES.find((r) => r.id === id)!.description})),
     {id: PSEUDONYM_RULES.home, step: 'pseudonyms', description: 'the home directory, shown as ~'},
     {id: PSEUDONYM_RULES.user, step: 'pseudonyms', description: 'the user name, shown as anon-user-<n>'},
@@ -64,7 +68,14 @@ export function buildManifest(bundle: Bundle, options: BundleOptions, timeoutMs:
     schemaVersion: 1,
     tool: {name: 'doctorkit', version: toolVersion()},
     createdAt: bundle.createdAt,
-    limits: {maxLogBytes: options.maxLogBytes, maxLogLines: options.maxLogLines, runLogs: options.runLogs, maxCopyBytes: options.maxCopyBytes, maxPerKind: options.maxPerKind, timeoutMs},
+    limits: {
+      maxLogBytes: options.maxLogBytes,
+      maxLogLines: options.maxLogLines,
+      runLogs: options.runLogs,
+      maxCopyBytes: options.maxCopyBytes,
+      maxPerKind: options.maxPerKind,
+      timeoutMs,
+    },
     complete: bundle.cutShort === null,
     ...(bundle.cutShort !== null ? {cutShort: bundle.cutShort} : {}),
     files: bundle.entries.map((e) => ({

@@ -29,10 +29,20 @@ export const DEFAULT_BUNDLE_OPTIONS: BundleOptions = {
 }
 
 const UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  k: 1000, kb: 1000, ki: 1024, kib: 1024,
-  m: 1000 ** 2, mb: 1000 ** 2, mi: 1024 ** 2, mib: 1024 ** 2,
-  g: 1000 ** 3, gb: 1000 ** 3, gi: 1024 ** 3, gib: 1024 ** 3,
+  '': 1,
+  b: 1,
+  k: 1000,
+  kb: 1000,
+  ki: 1024,
+  kib: 1024,
+  m: 1000 ** 2,
+  mb: 1000 ** 2,
+  mi: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1000 ** 3,
+  gi: 1024 ** 3,
+  gib: 1024 ** 3,
 }
 
 /** "1MiB", "512k", "2000000", "1.5mb" → bytes; null when it is none of those. */

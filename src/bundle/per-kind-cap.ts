@@ -45,7 +45,14 @@ export async function capPerKind<T extends Planned>(items: readonly T[], max: nu
     }
     const newestFirst = [...indexes].sort((a, b) => mtimes.get(b)! - mtimes.get(a)! || a - b)
     for (const index of newestFirst.slice(max)) dropped.add(index)
-    leftOut.push({what, origin: items[indexes[0]!]!.origin, found: indexes.length, kept: max, cause: 'cap', reason: `only the ${max} most recently modified of each kind are included`})
+    leftOut.push({
+      what,
+      origin: items[indexes[0]!]!.origin,
+      found: indexes.length,
+      kept: max,
+      cause: 'cap',
+      reason: `only the ${max} most recently modified of each kind are included`,
+    })
   }
   return {kept: items.filter((_, index) => !dropped.has(index)), leftOut}
 }

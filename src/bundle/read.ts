@@ -25,17 +25,29 @@ export async function readForCopy(path: string, maxBytes: number, encoding: 'utf
   }
   if (stat.isSymbolicLink()) return {ok: false, missing: false, reason: 'a symlink; not followed', facts: await describePath(path)}
   if (!stat.isFile()) return {ok: false, missing: false, reason: `a ${typeOf(stat)}, not a regular file`, facts: await describePath(path)}
-  if (stat.size > maxBytes) return {ok: false, missing: false, reason: `${formatSize(stat.size)}, over the ${formatSize(maxBytes)} limit for a copied file`, facts: await describePath(path)}
+  if (stat.size > maxBytes)
+    return {
+      ok: false,
+      missing: false,
+      reason: `${formatSize(stat.size)}, over the ${formatSize(maxBytes)} limit for a copied file`,
+      facts: await describePath(path),
+    }
   let bytes: Buffer
   try {
     bytes = await readCapped(path, maxBytes)
   } catch (error) {
     const e = toFileError(error)
-    return {ok: false, missing: false, reason: e.code === 'EACCES' ? 'not readable (permission denied)' : `cannot read it (${e.code})`, facts: await describePath(path)}
+    return {
+      ok: false,
+      missing: false,
+      reason: e.code === 'EACCES' ? 'not readable (permission denied)' : `cannot read it (${e.code})`,
+      facts: await describePath(path),
+    }
   }
   if (encoding === 'utf16le') {
     const hasBom = bytes[0] === 0xff && bytes[1] === 0xfe
-    if (!hasBom) return {ok: false, missing: false, reason: 'expected UTF-16LE with a byte-order mark; not copied', facts: await describePath(path)}
+    if (!hasBom)
+      return {ok: false, missing: false, reason: 'expected UTF-16LE with a byte-order mark; not copied', facts: await describePath(path)}
     return {ok: true, text: bytes.subarray(2).toString('utf16le'), size: bytes.length}
   }
   if (bytes.includes(0)) return {ok: false, missing: false, reason: 'binary content; not copied', facts: await describePath(path)}

@@ -36,12 +36,18 @@ export async function tailLog(path: string, limits: TailLimits): Promise<TailRea
   try {
     const lstat = await fsp.lstat(path)
     if (lstat.isSymbolicLink()) return {ok: false, missing: false, reason: 'a symlink; not followed', facts: await describePath(path)}
-    if (!lstat.isFile()) return {ok: false, missing: false, reason: `a ${typeOf(lstat)}, not a regular file`, facts: await describePath(path)}
+    if (!lstat.isFile())
+      return {ok: false, missing: false, reason: `a ${typeOf(lstat)}, not a regular file`, facts: await describePath(path)}
     handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
   } catch (error) {
     const e = toFileError(error)
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return {ok: false, missing: true, reason: 'not present'}
-    return {ok: false, missing: false, reason: e.code === 'EACCES' ? 'not readable (permission denied)' : `cannot read it (${e.code})`, facts: await describePath(path)}
+    return {
+      ok: false,
+      missing: false,
+      reason: e.code === 'EACCES' ? 'not readable (permission denied)' : `cannot read it (${e.code})`,
+      facts: await describePath(path),
+    }
   }
   try {
     const size = (await handle.stat()).size

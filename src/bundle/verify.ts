@@ -151,7 +151,13 @@ class StreamScanner {
   }
 }
 
-function kindOf(stat: {isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean}): string {
+function kindOf(stat: {
+  isDirectory(): boolean
+  isFIFO(): boolean
+  isCharacterDevice(): boolean
+  isBlockDevice(): boolean
+  isSocket(): boolean
+}): string {
   if (stat.isDirectory()) return 'a directory'
   if (stat.isFIFO()) return 'a FIFO'
   if (stat.isCharacterDevice()) return 'a character device'
@@ -183,25 +189,42 @@ export async function verifyArchive(path: string, redactor: Redactor, limits: Ve
     const parser = new Parser({strict: true})
     parser.on('error', (error: Error) => {
       // tar stops a stream that inflates past 1000:1 itself; a bundle of text never comes near that.
-      if (/decompression ratio/.test(error.message)) fail(new VerifyError('it expands over 1000 times as it is decompressed (a compression bomb?); a bundle doctor wrote never does'))
+      if (/decompression ratio/.test(error.message))
+        fail(new VerifyError('it expands over 1000 times as it is decompressed (a compression bomb?); a bundle doctor wrote never does'))
       else fail(new VerifyError(`not a valid .tar.gz (${error.message.split('\n')[0]})`))
     })
     parser.on('entry', (entry: ReadEntry) => {
       if (failure) return entry.resume()
       const raw = entry.path
       const name = redactor.clean(raw)
-      if (++entries > limits.maxEntries) return fail(new VerifyError(`it has more than ${limits.maxEntries} entries; a bundle doctor wrote has a few hundred at most`))
-      hits.push(...scanText('(archive path)', [raw, entry.linkpath ?? ''].join('\n'), redactor).map((h) => ({...h, file: `(archive path) ${name}`})))
+      if (++entries > limits.maxEntries)
+        return fail(new VerifyError(`it has more than ${limits.maxEntries} entries; a bundle doctor wrote has a few hundred at most`))
+      hits.push(
+        ...scanText('(archive path)', [raw, entry.linkpath ?? ''].join('\n'), redactor).map((h) => ({
+          ...h,
+          file: `(archive path) ${name}`,
+        })),
+      )
       hits.push(...unsafeEntry(entry, name, redactor))
       if (!FILE_TYPES.has(entry.type)) return entry.resume()
-      if (entry.size > limits.maxEntryBytes) return fail(new VerifyError(`${name} is ${formatSize(entry.size)} uncompressed, over the ${formatSize(limits.maxEntryBytes)} a bundle file can be; this is not a bundle doctor wrote`))
+      if (entry.size > limits.maxEntryBytes)
+        return fail(
+          new VerifyError(
+            `${name} is ${formatSize(entry.size)} uncompressed, over the ${formatSize(limits.maxEntryBytes)} a bundle file can be; this is not a bundle doctor wrote`,
+          ),
+        )
       const scanner = new StreamScanner(name, redactor)
       const hash = createHash('sha256')
       const keep: Buffer[] | null = raw === MANIFEST_NAME ? [] : null
       entry.on('data', (chunk: Buffer) => {
         if (failure) return
         total += chunk.length
-        if (total > limits.maxTotalBytes) return fail(new VerifyError(`it expands to more than ${formatSize(limits.maxTotalBytes)}; a bundle doctor wrote is far smaller (a compression bomb?)`))
+        if (total > limits.maxTotalBytes)
+          return fail(
+            new VerifyError(
+              `it expands to more than ${formatSize(limits.maxTotalBytes)}; a bundle doctor wrote is far smaller (a compression bomb?)`,
+            ),
+          )
         scanner.push(chunk)
         hash.update(chunk)
         keep?.push(chunk)
@@ -241,9 +264,12 @@ function unsafeEntry(entry: ReadEntry, name: string, redactor: Redactor): Verify
   const found: VerifyHit[] = []
   const hit = (rule: string, detail: string) => found.push({file: `(archive entry) ${name}`, rule, detail, lines: [], count: 1})
   const unsafe = UNSAFE_TYPES[entry.type]
-  if (unsafe) hit('unsafe-entry-type', `${unsafe}${entry.linkpath ? ` → ${redactor.clean(entry.linkpath)}` : ''}; a bundle holds regular files only`)
-  if (entry.path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(entry.path)) hit('absolute-entry-path', 'an absolute path: extracting it writes outside the current directory')
-  if (entry.path.split(/[\\/]/).includes('..')) hit('parent-entry-path', 'a path with "..": extracting it can write outside the current directory')
+  if (unsafe)
+    hit('unsafe-entry-type', `${unsafe}${entry.linkpath ? ` → ${redactor.clean(entry.linkpath)}` : ''}; a bundle holds regular files only`)
+  if (entry.path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(entry.path))
+    hit('absolute-entry-path', 'an absolute path: extracting it writes outside the current directory')
+  if (entry.path.split(/[\\/]/).includes('..'))
+    hit('parent-entry-path', 'a path with "..": extracting it can write outside the current directory')
   return found
 }
 
@@ -263,8 +289,11 @@ function checkManifest(digests: Map<string, string>, raw: Buffer | null): string
     paths.add(file.path)
     const digest = digests.get(file.path)
     if (!digest) notes.push(`${file.path} is listed in ${MANIFEST_NAME} but missing from the archive`)
-    else if (digest !== file.sha256) notes.push(`${file.path} differs from its sha256 in ${MANIFEST_NAME} (changed after the bundle was written)`)
+    else if (digest !== file.sha256)
+      notes.push(`${file.path} differs from its sha256 in ${MANIFEST_NAME} (changed after the bundle was written)`)
   }
-  for (const name of digests.keys()) if (name !== MANIFEST_NAME && !paths.has(name)) notes.push(`${name} is not listed in ${MANIFEST_NAME} (added after the bundle was written)`)
+  for (const name of digests.keys())
+    if (name !== MANIFEST_NAME && !paths.has(name))
+      notes.push(`${name} is not listed in ${MANIFEST_NAME} (added after the bundle was written)`)
   return notes
 }

@@ -23,7 +23,11 @@ export interface ManifestFlag {
 export async function tryFastRoot(argv: string[], flags: Record<string, ManifestFlag>): Promise<boolean> {
   const options: NonNullable<ParseArgsConfig['options']> = {}
   for (const flag of Object.values(flags)) {
-    options[flag.name] = {type: flag.type === 'boolean' ? 'boolean' : 'string', ...(flag.char ? {short: flag.char} : {}), ...(flag.multiple ? {multiple: true} : {})}
+    options[flag.name] = {
+      type: flag.type === 'boolean' ? 'boolean' : 'string',
+      ...(flag.char ? {short: flag.char} : {}),
+      ...(flag.multiple ? {multiple: true} : {}),
+    }
   }
   let values: Record<string, unknown>
   try {

@@ -66,15 +66,26 @@ export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): 
   // Under --fix the report is human or JSON; a CI default from the environment gives way to human.
   const format: Format = fix && resolved !== 'json' ? 'human' : resolved
   const options = toRunOptions({...flags, target: flags.target?.length ? flags.target : setup.defaultTargets})
-  validateCheckIds([...(options.only ?? []), ...(options.skip ?? [])], registeredChecks.map((c) => c.id))
+  validateCheckIds(
+    [...(options.only ?? []), ...(options.skip ?? [])],
+    registeredChecks.map((c) => c.id),
+  )
   const home = setup.env.HOME ?? homedir()
   const loaded = await loadConfig({cwd: setup.cwd, explicit: flags.config, env: setup.env, home})
   // --set applies to the declared profiles as loaded and to the built-ins' overrides, before anything runs.
-  const set = applySetFlags(flags.set ?? [], {profiles: loaded?.config.targets ?? [], targetOptions: options.targetOptions, expand: {env: setup.env, home, baseDir: setup.cwd}})
+  const set = applySetFlags(flags.set ?? [], {
+    profiles: loaded?.config.targets ?? [],
+    targetOptions: options.targetOptions,
+    expand: {env: setup.env, home, baseDir: setup.cwd},
+  })
   options.targetOptions = set.targetOptions
   const config = loaded && {...loaded, config: {...loaded.config, targets: set.profiles}}
   const targets = [...registeredTargets, ...declaredTargets(config?.config.targets ?? [])]
-  validateTargetIds(options.forcedTargets ?? [], targets.map((t) => t.id), config?.path ?? null)
+  validateTargetIds(
+    options.forcedTargets ?? [],
+    targets.map((t) => t.id),
+    config?.path ?? null,
+  )
   return {
     name: setup.name,
     format,
@@ -104,7 +115,14 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
       await ctx.close()
     }
     await live?.done()
-    const render = {name: run.name, strict: Boolean(flags.strict), verbose: Boolean(flags.verbose), workspace: setup.env.GITHUB_WORKSPACE, budgetMs: run.init.options.budgetMs, safety}
+    const render = {
+      name: run.name,
+      strict: Boolean(flags.strict),
+      verbose: Boolean(flags.verbose),
+      workspace: setup.env.GITHUB_WORKSPACE,
+      budgetMs: run.init.options.budgetMs,
+      safety,
+    }
     let report = diagnosis
     if (run.fix) {
       const fix = run.fix
@@ -118,7 +136,11 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
         output,
         safety,
         // The same engine and policy; the targets the diagnosis found stay in, even if the fix removed what made them detectable.
-        recheck: () => runDoctor({...run.init, options: {...run.init.options, forcedTargets: [...new Set([...(run.init.options.forcedTargets ?? []), ...alreadyFound])]}}),
+        recheck: () =>
+          runDoctor({
+            ...run.init,
+            options: {...run.init.options, forcedTargets: [...new Set([...(run.init.options.forcedTargets ?? []), ...alreadyFound])]},
+          }),
       })
       report = {...diagnosis, fix: outcome}
       if (run.format === 'json') output.write(await renderReport(report, 'json', render))

@@ -7,7 +7,6 @@ import {parseDuration} from '../duration.js'
 import {UsageError} from '../engine/doctor.js'
 import type {TargetId} from '../types.js'
 
-
 export interface RunFlagValues {
   target?: string[]
   only?: string[]
@@ -54,19 +53,27 @@ export function validateTargetIds(ids: readonly string[], known: readonly string
   }
 }
 
-const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
+const list = (values: string[] | undefined) =>
+  (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)
 
 /** A TCP port from a flag: oclif hands a number, the fast path a string; both are checked here. */
 function port(name: string, value: number | string | undefined): number | undefined {
   if (value === undefined) return undefined
   const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${name} "${value}" is not a TCP port`, ['use a whole number from 1 to 65535'])
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new UsageError(`--${name} "${value}" is not a TCP port`, ['use a whole number from 1 to 65535'])
   return n
 }
 
 /** A host name for the report: one word a fleet view can show (an inventory name, an FQDN, an address). */
 function hostName(value: string): string {
-  if (!/^[^\s\p{Cc}]{1,253}$/u.test(value)) throw new UsageError(`--hostname "${value.replace(/\p{Cc}/gu, '?')}" is not a host name`, ['use 1 to 253 characters without spaces or control characters, for example the inventory name: --hostname web-1'])
+  if (!/^[^\s\p{Cc}]{1,253}$/u.test(value))
+    throw new UsageError(`--hostname "${value.replace(/\p{Cc}/gu, '?')}" is not a host name`, [
+      'use 1 to 253 characters without spaces or control characters, for example the inventory name: --hostname web-1',
+    ])
   return value
 }
 
@@ -74,7 +81,8 @@ export function toRunOptions(flags: RunFlagValues): Partial<RunOptions> {
   const executorPort = port('executor-port', flags['executor-port'])
   const runwispPort = port('runwisp-port', flags['runwisp-port'])
   const budgetMs = flags.timeout === undefined ? DEFAULT_OPTIONS.budgetMs : parseDuration(flags.timeout)
-  if (budgetMs === null) throw new UsageError(`--timeout "${flags.timeout}" is not a duration`, ['use a number of seconds or a value such as 30s, 1500ms, 2m'])
+  if (budgetMs === null)
+    throw new UsageError(`--timeout "${flags.timeout}" is not a duration`, ['use a number of seconds or a value such as 30s, 1500ms, 2m'])
   return {
     ...(flags.hostname === undefined ? {} : {host: hostName(flags.hostname)}),
     forcedTargets: (flags.target ?? []) as TargetId[],

@@ -21,13 +21,29 @@ export interface RunConfig {
 }
 
 /** Config-skipped checks are listed (status skip, with why) so CI shows what was not checked. */
-export function skippedByConfig(pool: readonly CheckDefinition[], active: readonly DetectedTarget[], skip: readonly string[], only: readonly string[]): Array<{check: CheckDefinition; result: CheckResult}> {
+export function skippedByConfig(
+  pool: readonly CheckDefinition[],
+  active: readonly DetectedTarget[],
+  skip: readonly string[],
+  only: readonly string[],
+): Array<{check: CheckDefinition; result: CheckResult}> {
   return pool
     .filter((c) => skip.includes(c.id) && (only.length === 0 || only.includes(c.id)))
     .flatMap((c) =>
       active
         .filter((t) => appliesTo(c, t))
-        .map((t) => ({check: c, result: {id: c.id, target: t.id, title: c.title, status: 'skip' as const, durationMs: 0, reason: 'skipped in doctor.config.json', findings: []}})),
+        .map((t) => ({
+          check: c,
+          result: {
+            id: c.id,
+            target: t.id,
+            title: c.title,
+            status: 'skip' as const,
+            durationMs: 0,
+            reason: 'skipped in doctor.config.json',
+            findings: [],
+          },
+        })),
     )
 }
 
@@ -54,7 +70,10 @@ function covers(s: Suppression, r: CheckResult): boolean {
  * with other findings keeps the status those give. Expired suppressions cover nothing. `apply`
  * takes results one at a time, as they finish; `outcomes` says what each suppression covered.
  */
-export function createSuppressor(suppressions: Suppression[], now: number): {apply(r: CheckResult): CheckResult; outcomes(): SuppressionReport[]} {
+export function createSuppressor(
+  suppressions: Suppression[],
+  now: number,
+): {apply(r: CheckResult): CheckResult; outcomes(): SuppressionReport[]} {
   const matches = suppressions.map(() => new Set<string>())
   const live = (i: number) => suppressions[i]!.expiresAtMs > now
   const hitsFor = (r: CheckResult, symptom?: string) => {
@@ -66,7 +85,13 @@ export function createSuppressor(suppressions: Suppression[], now: number): {app
   const apply = (r: CheckResult): CheckResult => {
     if (r.status === 'pass' || r.status === 'skip') return r
     const whole = hitsFor(r)[0]
-    if (whole !== undefined) return suppress(r, r.findings.map((f) => ({...f, suppressed: mark(whole)})), [whole], suppressions)
+    if (whole !== undefined)
+      return suppress(
+        r,
+        r.findings.map((f) => ({...f, suppressed: mark(whole)})),
+        [whole],
+        suppressions,
+      )
     const used: number[] = []
     const findings: Finding[] = r.findings.map((f) => {
       const first = hitsFor(r, f.symptom)[0]
@@ -92,7 +117,11 @@ export function createSuppressor(suppressions: Suppression[], now: number): {app
 }
 
 /** createSuppressor over a whole list of results. */
-export function applySuppressions(results: CheckResult[], suppressions: Suppression[], now: number): {results: CheckResult[]; outcomes: SuppressionReport[]} {
+export function applySuppressions(
+  results: CheckResult[],
+  suppressions: Suppression[],
+  now: number,
+): {results: CheckResult[]; outcomes: SuppressionReport[]} {
   const suppressor = createSuppressor(suppressions, now)
   return {results: results.map((r) => suppressor.apply(r)), outcomes: suppressor.outcomes()}
 }

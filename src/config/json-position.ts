@@ -88,7 +88,8 @@ export function locateJsonError(text: string): JsonProblem | null {
   }
   const key = () => {
     ws()
-    if (text[at] !== '"') stop(text[at] === '}' ? 'a comma before "}" (trailing commas are not JSON)' : `expected a quoted key, found ${found()}`)
+    if (text[at] !== '"')
+      stop(text[at] === '}' ? 'a comma before "}" (trailing commas are not JSON)' : `expected a quoted key, found ${found()}`)
     string()
     ws()
     if (text[at] !== ':') stop(`expected ":" after the key, found ${found()}`)

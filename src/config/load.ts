@@ -49,7 +49,13 @@ export async function loadConfig(init: {cwd: string; explicit?: string; known?: 
   const path = init.explicit ? resolve(init.cwd, init.explicit) : await findConfig(init.cwd)
   if (!path) return null
   const text = await readConfigText(path)
-  return {path, config: parseConfig(text, path, init.known ?? knownIds(), {...(init.env ? {env: init.env} : {}), ...(init.home ? {home: init.home} : {})})}
+  return {
+    path,
+    config: parseConfig(text, path, init.known ?? knownIds(), {
+      ...(init.env ? {env: init.env} : {}),
+      ...(init.home ? {home: init.home} : {}),
+    }),
+  }
 }
 
 async function readConfigText(path: string): Promise<string> {
@@ -58,7 +64,8 @@ async function readConfigText(path: string): Promise<string> {
     handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK)
     const stat = await handle.stat()
     if (!stat.isFile()) throw new ConfigError(path, '', 'is not a regular file')
-    if (stat.size > CONFIG_CAP) throw new ConfigError(path, '', `is ${stat.size} bytes; a doctor config is a few hundred, so this is not one (limit ${CONFIG_CAP})`)
+    if (stat.size > CONFIG_CAP)
+      throw new ConfigError(path, '', `is ${stat.size} bytes; a doctor config is a few hundred, so this is not one (limit ${CONFIG_CAP})`)
     const bytes = await handle.readFile()
     const text = new TextDecoder('utf-8', {fatal: true}).decode(bytes)
     if (text.includes('\0')) throw new ConfigError(path, '', 'is binary, not JSON text')
@@ -67,7 +74,14 @@ async function readConfigText(path: string): Promise<string> {
     if (error instanceof ConfigError) throw error
     if (error instanceof TypeError) throw new ConfigError(path, '', 'is not UTF-8 text')
     const code = (error as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? (error as Error).message})`
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read (permission denied)'
+          : code === 'EISDIR'
+            ? 'is a directory, not a file'
+            : `cannot be read (${code ?? (error as Error).message})`
     throw new ConfigError(path, '', why)
   } finally {
     await handle?.close()

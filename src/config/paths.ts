@@ -29,7 +29,10 @@ export function expandPath(raw: string, ctx: ExpandContext): string {
   const substituted = raw.replace(VARIABLE, (_whole, inner: string, offset: number) => {
     const at = inner.indexOf(':-')
     const name = at >= 0 ? inner.slice(0, at) : inner
-    if (!NAME.test(name)) throw new PathProblem(`has \${${inner}}, which is not \${NAME} or \${NAME:-default} (NAME: letters, digits and _, not starting with a digit)`)
+    if (!NAME.test(name))
+      throw new PathProblem(
+        `has \${${inner}}, which is not \${NAME} or \${NAME:-default} (NAME: letters, digits and _, not starting with a digit)`,
+      )
     const value = ctx.env[name]
     if (value !== undefined && value !== '') return value
     if (at >= 0) {
@@ -37,11 +40,16 @@ export function expandPath(raw: string, ctx: ExpandContext): string {
       if (offset === 0 && fallback.startsWith('~')) tildeFromDefault = true
       return fallback
     }
-    throw new PathProblem(`uses \${${name}}, which is ${value === '' ? 'empty' : 'not set'} here: set it, or write \${${name}:-/default/path}`)
+    throw new PathProblem(
+      `uses \${${name}}, which is ${value === '' ? 'empty' : 'not set'} here: set it, or write \${${name}:-/default/path}`,
+    )
   })
   let path = substituted
   const tilde = raw.startsWith('~') || tildeFromDefault
   if (tilde && (path === '~' || path.startsWith('~/'))) path = ctx.home + path.slice(1)
-  else if (tilde) throw new PathProblem(`starts with "${path.split('/')[0]}": only "~" (your home) is expanded, not another user's home; write the absolute path`)
+  else if (tilde)
+    throw new PathProblem(
+      `starts with "${path.split('/')[0]}": only "~" (your home) is expanded, not another user's home; write the absolute path`,
+    )
   return normalize(isAbsolute(path) ? path : resolve(ctx.baseDir, path)).replace(/(.)\/+$/, '$1')
 }

@@ -35,7 +35,15 @@ export function keyName(path: JsonPath): string {
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export const describe = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v)}` : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'an array'
+      : typeof v === 'string'
+        ? `the string ${JSON.stringify(v)}`
+        : typeof v === 'object'
+          ? 'an object'
+          : `${typeof v} ${String(v)}`
 
 /**
  * Checks that `value` is an object whose keys are all in `known`; an unknown key is refused with
@@ -44,7 +52,8 @@ export const describe = (v: unknown): string =>
 export function objectWith(value: unknown, path: JsonPath, known: readonly string[], what: string, field = 'field'): Json {
   if (!isObject(value)) fail(path, `must be ${what}, not ${describe(value)}`)
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) fail([...path, key], `is not a ${field} doctor knows (known: ${known.join(', ')})`, closest(key, known), 'key')
+    if (!known.includes(key))
+      fail([...path, key], `is not a ${field} doctor knows (known: ${known.join(', ')})`, closest(key, known), 'key')
   }
   return value
 }
@@ -60,7 +69,8 @@ export function text(value: unknown, path: JsonPath, what = 'a non-empty string'
 }
 
 export function port(value: unknown, path: JsonPath): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) fail(path, `must be a port number from 1 to 65535, not ${describe(value)}`)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535)
+    fail(path, `must be a port number from 1 to 65535, not ${describe(value)}`)
   return value
 }
 
@@ -71,35 +81,55 @@ export function port(value: unknown, path: JsonPath): number {
  * match every line.
  */
 export function regex(value: unknown, path: JsonPath, options: {groups?: number; searches?: boolean} = {}): RegExp {
-  if (typeof value !== 'string' || value === '') fail(path, `must be a regular expression written as a string (such as "^ok$"), not ${describe(value)}`)
+  if (typeof value !== 'string' || value === '')
+    fail(path, `must be a regular expression written as a string (such as "^ok$"), not ${describe(value)}`)
   let compiled: RegExp
   try {
     compiled = new RegExp(value)
   } catch (error) {
-    return fail(path, `is not a valid regular expression: ${JSON.stringify(value)} (${(error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')})`)
+    return fail(
+      path,
+      `is not a valid regular expression: ${JSON.stringify(value)} (${(error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')})`,
+    )
   }
   // The number of groups: an alternative that matches the empty string makes every group appear.
   const count = new RegExp(`${value}|`).exec('')!.length - 1
-  if (count < (options.groups ?? 0)) fail(path, `must capture the secret in a group, as in "^password\\\\s+(\\\\S+)": ${JSON.stringify(value)} has no capture group`)
-  if (options.searches && compiled.test('')) fail(path, `matches the empty string (${JSON.stringify(value)}), so it would match every line; make it say what it looks for`)
+  if (count < (options.groups ?? 0))
+    fail(path, `must capture the secret in a group, as in "^password\\\\s+(\\\\S+)": ${JSON.stringify(value)} has no capture group`)
+  if (options.searches && compiled.test(''))
+    fail(path, `matches the empty string (${JSON.stringify(value)}), so it would match every line; make it say what it looks for`)
   return compiled
 }
 
 /** A permission mode as an octal string ("0700", "600"); a JSON number would be read as decimal. */
 export function mode(value: unknown, path: JsonPath): number {
-  if (typeof value === 'number') fail(path, `must be an octal string such as "0700", not the number ${value} (JSON numbers are decimal: 0700 would be read as 700)`)
-  if (typeof value !== 'string' || !/^0?[0-7]{3}$/.test(value)) fail(path, `must be an octal mode string such as "0700" or "0600", not ${describe(value)}`)
+  if (typeof value === 'number')
+    fail(path, `must be an octal string such as "0700", not the number ${value} (JSON numbers are decimal: 0700 would be read as 700)`)
+  if (typeof value !== 'string' || !/^0?[0-7]{3}$/.test(value))
+    fail(path, `must be an octal mode string such as "0700" or "0600", not ${describe(value)}`)
   return Number.parseInt(value, 8)
 }
 
-const SIZE_UNITS: Record<string, number> = {'': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4}
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+}
 
 /** A size in bytes: a whole number, or a string such as "500MB" or "1GiB". */
 export function size(value: unknown, path: JsonPath): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
   const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value) : null
   const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined
-  if (!m || unit === undefined || !(Number(m[1]) * unit >= 1)) fail(path, `must be a size such as "500MB", "2GiB" or a whole number of bytes, not ${describe(value)}`)
+  if (!m || unit === undefined || !(Number(m[1]) * unit >= 1))
+    fail(path, `must be a size such as "500MB", "2GiB" or a whole number of bytes, not ${describe(value)}`)
   return Math.round(Number(m![1]) * unit!)
 }
 

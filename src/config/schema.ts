@@ -67,7 +67,9 @@ export class ConfigError extends UsageError {
     suggestions: string[] = [],
     place: ConfigPlace = {pointer: ''},
   ) {
-    const where = place.pointer ? ` (${place.line === undefined ? '' : `line ${place.line}, column ${place.column}, `}at ${place.pointer})` : ''
+    const where = place.pointer
+      ? ` (${place.line === undefined ? '' : `line ${place.line}, column ${place.column}, `}at ${place.pointer})`
+      : ''
     super(`${file}: ${key ? `"${key}" ` : ''}${problem}${where}`, suggestions)
     this.name = 'ConfigError'
     this.pointer = place.pointer
@@ -100,11 +102,18 @@ export function parseConfig(text: string, file: string, known: KnownIds, from: E
   }
   if (!isObject(raw)) return whole(`must hold a JSON object, not ${describe(raw)}`)
   try {
-    return validate(raw, file, known, {env: from.env ?? process.env, home: from.home ?? from.env?.HOME ?? process.env.HOME ?? homedir(), baseDir: dirname(resolve(file))})
+    return validate(raw, file, known, {
+      env: from.env ?? process.env,
+      home: from.home ?? from.env?.HOME ?? process.env.HOME ?? homedir(),
+      baseDir: dirname(resolve(file)),
+    })
   } catch (error) {
     if (!(error instanceof Invalid)) throw error
     const place = locateJsonPath(body, error.path, error.at)
-    throw new ConfigError(file, keyName(error.path), error.problem, error.suggestions, {pointer: toJsonPointer(error.path), ...(place ?? {})})
+    throw new ConfigError(file, keyName(error.path), error.problem, error.suggestions, {
+      pointer: toJsonPointer(error.path),
+      ...(place ?? {}),
+    })
   }
 }
 
@@ -116,11 +125,20 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
   const targets = raw.targets === undefined ? [] : parseTargets(raw.targets, ['targets'], {...expand, configPath: resolve(file)})
   const targetIds: string[] = [...TARGET_IDS, ...targets.map((t) => t.id)]
   // A declared target's generic symptoms (`<id>/stale-pid-file`, …) can be suppressed like its own.
-  const symptoms = new Set([...known.symptoms, ...targets.flatMap((t) => [...t.symptoms.map((s) => s.id), ...GENERIC_SYMPTOMS.map((slug) => `${t.id}/${slug}`)])])
+  const symptoms = new Set([
+    ...known.symptoms,
+    ...targets.flatMap((t) => [...t.symptoms.map((s) => s.id), ...GENERIC_SYMPTOMS.map((slug) => `${t.id}/${slug}`)]),
+  ])
 
   const checkId = (path: JsonPath, value: unknown, at: 'key' | 'value' = 'value'): string => {
     if (typeof value !== 'string' || value === '') return fail(path, `must be a check id, not ${describe(value)}`)
-    if (!known.checks.has(value)) return fail(path, `names no check: "${value}"`, [...closest(value, [...known.checks.keys()]), 'run `doctor checks` to list every check id'], at)
+    if (!known.checks.has(value))
+      return fail(
+        path,
+        `names no check: "${value}"`,
+        [...closest(value, [...known.checks.keys()]), 'run `doctor checks` to list every check id'],
+        at,
+      )
     return value
   }
 
@@ -132,11 +150,19 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
 
   const timeouts: Record<string, number> = {}
   if (raw.timeouts !== undefined) {
-    if (!isObject(raw.timeouts)) fail(['timeouts'], `must be an object of check id to duration ("10s", "1500ms" or a number of ms), not ${describe(raw.timeouts)}`)
+    if (!isObject(raw.timeouts))
+      fail(['timeouts'], `must be an object of check id to duration ("10s", "1500ms" or a number of ms), not ${describe(raw.timeouts)}`)
     for (const [id, value] of Object.entries(raw.timeouts)) {
       const path = ['timeouts', id]
       checkId(path, id, 'key')
-      const ms = typeof value === 'number' ? (Number.isInteger(value) && value > 0 ? value : null) : typeof value === 'string' ? parseDuration(value) : null
+      const ms =
+        typeof value === 'number'
+          ? Number.isInteger(value) && value > 0
+            ? value
+            : null
+          : typeof value === 'string'
+            ? parseDuration(value)
+            : null
       if (ms === null) fail(path, `must be a positive duration ("10s", "1500ms", "2m") or a whole number of ms, not ${describe(value)}`)
       timeouts[id] = ms
     }
@@ -153,12 +179,14 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
 
   const suppress: Suppression[] = []
   if (raw.suppress !== undefined) {
-    if (!Array.isArray(raw.suppress)) fail(['suppress'], `must be an array of {check or symptom, reason, expires}, not ${describe(raw.suppress)}`)
+    if (!Array.isArray(raw.suppress))
+      fail(['suppress'], `must be an array of {check or symptom, reason, expires}, not ${describe(raw.suppress)}`)
     ;(raw.suppress as unknown[]).forEach((entry, i) => {
       const at = ['suppress', i]
       if (!isObject(entry)) return fail(at, `must be an object {check or symptom, reason, expires}, not ${describe(entry)}`)
       for (const key of Object.keys(entry)) {
-        if (!(SUPPRESS_KEYS as readonly string[]).includes(key)) fail([...at, key], 'is not a suppression field', closest(key, SUPPRESS_KEYS), 'key')
+        if (!(SUPPRESS_KEYS as readonly string[]).includes(key))
+          fail([...at, key], 'is not a suppression field', closest(key, SUPPRESS_KEYS), 'key')
       }
       if (entry.check === undefined && entry.symptom === undefined) fail(at, 'must name a "check" or a "symptom" to suppress')
       const s: Partial<Suppression> = {}
@@ -166,26 +194,42 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
       if (entry.symptom !== undefined) {
         const id = entry.symptom
         if (typeof id !== 'string' || !symptoms.has(id)) {
-          fail([...at, 'symptom'], typeof id === 'string' ? `names no known symptom: "${id}"` : `must be a symptom id such as "executor/stale-record", not ${describe(id)}`, typeof id === 'string' ? closest(id, [...symptoms]) : [])
+          fail(
+            [...at, 'symptom'],
+            typeof id === 'string'
+              ? `names no known symptom: "${id}"`
+              : `must be a symptom id such as "executor/stale-record", not ${describe(id)}`,
+            typeof id === 'string' ? closest(id, [...symptoms]) : [],
+          )
         }
         const declared = targets.some((t) => (id as string).startsWith(`${t.id}/`)) || !known.symptoms.has(id as string)
         // A declared symptom is recognised in the target's logs: daemon-log-errors reports it; a
         // declared target's generic symptom, the generic check it belongs to.
         const slug = (id as string).slice((id as string).indexOf('/') + 1) as GenericSymptom
         const reportedBy = declared ? [GENERIC_SYMPTOMS.includes(slug) ? genericSymptomCheck(slug) : 'daemon-log-errors'] : null
-        if (s.check && (reportedBy ? !reportedBy.includes(s.check) : !known.checks.get(s.check)!.includes(id as string))) fail([...at, 'symptom'], `"${id as string}" is not reported by check "${s.check}"`)
+        if (s.check && (reportedBy ? !reportedBy.includes(s.check) : !known.checks.get(s.check)!.includes(id as string)))
+          fail([...at, 'symptom'], `"${id as string}" is not reported by check "${s.check}"`)
         s.symptom = id as string
       }
       if (entry.target !== undefined) {
-        if (typeof entry.target !== 'string' || !targetIds.includes(entry.target)) fail([...at, 'target'], `must be one of ${targetIds.join(', ')}, not ${describe(entry.target)}`, typeof entry.target === 'string' ? closest(entry.target, targetIds) : [])
+        if (typeof entry.target !== 'string' || !targetIds.includes(entry.target))
+          fail(
+            [...at, 'target'],
+            `must be one of ${targetIds.join(', ')}, not ${describe(entry.target)}`,
+            typeof entry.target === 'string' ? closest(entry.target, targetIds) : [],
+          )
         s.target = entry.target as TargetId
       }
-      if (entry.reason === undefined) fail([...at, 'reason'], 'is required: say why this is accepted for now (it is shown wherever the result is)')
-      if (typeof entry.reason !== 'string' || entry.reason.trim() === '') fail([...at, 'reason'], `must be a non-empty sentence saying why, not ${describe(entry.reason)}`)
+      if (entry.reason === undefined)
+        fail([...at, 'reason'], 'is required: say why this is accepted for now (it is shown wherever the result is)')
+      if (typeof entry.reason !== 'string' || entry.reason.trim() === '')
+        fail([...at, 'reason'], `must be a non-empty sentence saying why, not ${describe(entry.reason)}`)
       s.reason = (entry.reason as string).trim()
-      if (entry.expires === undefined) fail([...at, 'expires'], 'is required: a date such as "2030-01-31" after which the suppression fails the run')
+      if (entry.expires === undefined)
+        fail([...at, 'expires'], 'is required: a date such as "2030-01-31" after which the suppression fails the run')
       const expiresAtMs = typeof entry.expires === 'string' ? parseExpiry(entry.expires) : null
-      if (expiresAtMs === null) fail([...at, 'expires'], `must be a date "YYYY-MM-DD" or an ISO date-time with a zone, not ${describe(entry.expires)}`)
+      if (expiresAtMs === null)
+        fail([...at, 'expires'], `must be a date "YYYY-MM-DD" or an ISO date-time with a zone, not ${describe(entry.expires)}`)
       s.expires = entry.expires as string
       s.expiresAtMs = expiresAtMs!
       suppress.push(s as Suppression)

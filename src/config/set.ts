@@ -28,7 +28,8 @@ const list =
   <T>(item: Parse<T>): Parse<T[]> =>
   (value, expand) => {
     const items = value.split(',').map((v) => v.trim())
-    if (items.some((v) => v === '')) throw new Invalid([], `must be a comma-separated list without empty items, not ${JSON.stringify(value)}`)
+    if (items.some((v) => v === ''))
+      throw new Invalid([], `must be a comma-separated list without empty items, not ${JSON.stringify(value)}`)
     return items.map((v) => item(v, expand))
   }
 const bool: Parse<boolean> = (value) => {
@@ -43,7 +44,10 @@ const duration: Parse<number> = (value) => {
 const at: JsonPath = []
 
 /** What `--set` can change on a built-in target: the same overrides as its own flags. */
-const BUILTIN_KEYS: Record<BuiltinTargetId, Record<string, {flag: string; apply: (o: TargetOverrides, value: string, expand: ExpandContext) => void}>> = {
+const BUILTIN_KEYS: Record<
+  BuiltinTargetId,
+  Record<string, {flag: string; apply: (o: TargetOverrides, value: string, expand: ExpandContext) => void}>
+> = {
   executor: {
     dataDir: {flag: '--executor-data-dir', apply: (o, v, e) => (o.dataDir = path(v, e))},
     port: {flag: '--executor-port', apply: (o, v, e) => (o.port = portNumber(v, e))},
@@ -86,7 +90,11 @@ const DECLARED_KEYS: Record<string, (p: TargetProfile, value: string, expand: Ex
 }
 
 function needs<T>(value: T | undefined, profile: TargetProfile, key: string): T {
-  if (value === undefined) throw new Invalid([], `cannot be set: ${profile.id} declares no "${key}" (set ${profile.id}.${key} first, or declare it in ${profile.source.configPath})`)
+  if (value === undefined)
+    throw new Invalid(
+      [],
+      `cannot be set: ${profile.id} declares no "${key}" (set ${profile.id}.${key} first, or declare it in ${profile.source.configPath})`,
+    )
   return value
 }
 
@@ -101,23 +109,36 @@ export interface SetResult {
  * Applies `--set` values in order. Throws UsageError (exit 2) naming the flag for an unknown
  * target or key, a malformed assignment or a value the config would refuse.
  */
-export function applySetFlags(values: readonly string[], init: {profiles: readonly TargetProfile[]; targetOptions?: Partial<Record<TargetId, TargetOverrides>>; expand: ExpandContext}): SetResult {
+export function applySetFlags(
+  values: readonly string[],
+  init: {profiles: readonly TargetProfile[]; targetOptions?: Partial<Record<TargetId, TargetOverrides>>; expand: ExpandContext},
+): SetResult {
   const profiles = init.profiles.map((p) => structuredClone(p))
   const fromFlags = init.targetOptions ?? {}
-  const targetOptions: Partial<Record<TargetId, TargetOverrides>> = Object.fromEntries(Object.entries(fromFlags).map(([id, o]) => [id, {...o}]))
+  const targetOptions: Partial<Record<TargetId, TargetOverrides>> = Object.fromEntries(
+    Object.entries(fromFlags).map(([id, o]) => [id, {...o}]),
+  )
   const known = [...TARGET_IDS, ...profiles.map((p) => p.id)]
   for (const raw of values) {
     const shown = `--set "${raw}"`
     const m = /^([^.=\s]+)\.([^=\s]+)=(.*)$/s.exec(raw)
-    if (!m) throw new UsageError(`${shown} is not <target>.<key>=<value>`, ['for example --set kv.dataDir=/srv/kv or --set executor.port=4790'])
+    if (!m)
+      throw new UsageError(`${shown} is not <target>.<key>=<value>`, ['for example --set kv.dataDir=/srv/kv or --set executor.port=4790'])
     const [, id, key, value] = m as unknown as [string, string, string, string]
     const builtin = (TARGET_IDS as readonly string[]).includes(id) ? BUILTIN_KEYS[id as BuiltinTargetId] : null
     const profile = profiles.find((p) => p.id === id)
     if (!builtin && !profile) {
-      throw new UsageError(`${shown} names no target "${id}"`, [...closest(id, known), `known targets: ${known.join(', ')}${profiles.length === 0 ? ' (declare others in doctor.config.json `targets`, docs/targets.md)' : ''}`])
+      throw new UsageError(`${shown} names no target "${id}"`, [
+        ...closest(id, known),
+        `known targets: ${known.join(', ')}${profiles.length === 0 ? ' (declare others in doctor.config.json `targets`, docs/targets.md)' : ''}`,
+      ])
     }
     const keys = builtin ? Object.keys(builtin) : Object.keys(DECLARED_KEYS)
-    if (!keys.includes(key)) throw new UsageError(`${shown}: "${key}" is not a key --set knows for ${id}`, [...closest(key, keys), `keys for ${id}: ${keys.join(', ')}`])
+    if (!keys.includes(key))
+      throw new UsageError(`${shown}: "${key}" is not a key --set knows for ${id}`, [
+        ...closest(key, keys),
+        `keys for ${id}: ${keys.join(', ')}`,
+      ])
     try {
       if (builtin) {
         const overrides: TargetOverrides = {}

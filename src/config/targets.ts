@@ -4,13 +4,36 @@
  * with absolute paths, numeric modes and sizes, and compiled regexes.
  */
 import {isBuiltinTargetId, TARGET_ID_MAX_LENGTH, TARGET_IDS, isTargetId, type TargetId} from '../types.js'
-import type {DataDirSpec, DeclaredSymptom, DetectHints, HealthProbe, PidFileSpec, ProcessIdentity, SecretFileSpec, TargetProfile} from '../targets/profile.js'
+import type {
+  DataDirSpec,
+  DeclaredSymptom,
+  DetectHints,
+  HealthProbe,
+  PidFileSpec,
+  ProcessIdentity,
+  SecretFileSpec,
+  TargetProfile,
+} from '../targets/profile.js'
 import {parseDuration} from '../duration.js'
 import {expandPath, PathProblem, type ExpandContext} from './paths.js'
 import {arrayOf, closest, describe, fail, mode, objectWith, port, regex, size, text, type JsonPath} from './rules.js'
 import {GENERIC_SYMPTOMS} from '../targets/declared/symptoms.js'
 
-export const TARGET_FIELDS = ['id', 'name', 'process', 'ports', 'health', 'pidFile', 'dataDir', 'secrets', 'env', 'configs', 'logs', 'symptoms', 'detect'] as const
+export const TARGET_FIELDS = [
+  'id',
+  'name',
+  'process',
+  'ports',
+  'health',
+  'pidFile',
+  'dataDir',
+  'secrets',
+  'env',
+  'configs',
+  'logs',
+  'symptoms',
+  'detect',
+] as const
 const PROCESS_FIELDS = ['names', 'executables']
 const HEALTH_FIELDS = ['port', 'timeout', 'http', 'tcp']
 const HTTP_FIELDS = ['path', 'status', 'body']
@@ -29,12 +52,14 @@ const OWNER = /^(?:[a-z_][a-z0-9_-]*\$?|\d+)$/
 
 /** Validates `targets` (already known to be present). `path` is `['targets']`. */
 export function parseTargets(value: unknown, path: JsonPath, ctx: ExpandContext & {configPath: string}): TargetProfile[] {
-  if (!Array.isArray(value)) fail(path, `must be an array of target declarations ({"id": "kv", …}; see docs/targets.md), not ${describe(value)}`)
+  if (!Array.isArray(value))
+    fail(path, `must be an array of target declarations ({"id": "kv", …}; see docs/targets.md), not ${describe(value)}`)
   const seen = new Map<string, number>()
   return value.map((entry, i) => {
     const profile = parseTarget(entry, [...path, i], ctx)
     const first = seen.get(profile.id)
-    if (first !== undefined) fail([...path, i, 'id'], `"${profile.id}" is declared twice (first as targets[${first}]); a target id is unique`)
+    if (first !== undefined)
+      fail([...path, i, 'id'], `"${profile.id}" is declared twice (first as targets[${first}]); a target id is unique`)
     seen.set(profile.id, i)
     return profile
   })
@@ -53,8 +78,16 @@ function parseTarget(value: unknown, at: JsonPath, ctx: ExpandContext & {configP
     id,
     name: raw.name === undefined ? id : text(raw.name, [...at, 'name'], 'the name shown in reports (a non-empty string)').trim(),
     ports,
-    secrets: raw.secrets === undefined ? [] : arrayOf(raw.secrets, [...at, 'secrets'], 'secret files (a path, or {"path", "mode", "values"})', (v, p) => secretFile(v, p, pathOf)),
-    env: raw.env === undefined ? [] : unique(arrayOf(raw.env, [...at, 'env'], 'environment variable names', envName), [...at, 'env'], 'variable'),
+    secrets:
+      raw.secrets === undefined
+        ? []
+        : arrayOf(raw.secrets, [...at, 'secrets'], 'secret files (a path, or {"path", "mode", "values"})', (v, p) =>
+            secretFile(v, p, pathOf),
+          ),
+    env:
+      raw.env === undefined
+        ? []
+        : unique(arrayOf(raw.env, [...at, 'env'], 'environment variable names', envName), [...at, 'env'], 'variable'),
     configs: paths(raw.configs, [...at, 'configs'], 'config file paths'),
     logs: paths(raw.logs, [...at, 'logs'], 'log file paths'),
     symptoms: raw.symptoms === undefined ? [] : symptoms(raw.symptoms, [...at, 'symptoms'], id),
@@ -71,16 +104,28 @@ function parseTarget(value: unknown, at: JsonPath, ctx: ExpandContext & {configP
 function targetId(value: unknown, path: JsonPath): TargetId {
   if (value === undefined) fail(path.slice(0, -1), 'needs an "id": the kebab-case name the target is known by ("kv", "nginx")')
   if (typeof value !== 'string') fail(path, `must be a kebab-case id such as "kv", not ${describe(value)}`)
-  if (isBuiltinTargetId(value)) fail(path, `"${value}" is a built-in target; a declared target needs an id of its own (built-ins: ${TARGET_IDS.join(', ')}; point a built-in elsewhere with --set ${value}.dataDir=…)`)
+  if (isBuiltinTargetId(value))
+    fail(
+      path,
+      `"${value}" is a built-in target; a declared target needs an id of its own (built-ins: ${TARGET_IDS.join(', ')}; point a built-in elsewhere with --set ${value}.dataDir=…)`,
+    )
   if (!isTargetId(value)) {
-    const suggestion = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^[^a-z]+|-+$/g, '')
-    fail(path, `must be kebab-case (lower-case letters and digits in words joined by "-", starting with a letter, at most ${TARGET_ID_MAX_LENGTH} characters), not "${value}"`, isTargetId(suggestion) ? [`did you mean "${suggestion}"?`] : [])
+    const suggestion = value
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^[^a-z]+|-+$/g, '')
+    fail(
+      path,
+      `must be kebab-case (lower-case letters and digits in words joined by "-", starting with a letter, at most ${TARGET_ID_MAX_LENGTH} characters), not "${value}"`,
+      isTargetId(suggestion) ? [`did you mean "${suggestion}"?`] : [],
+    )
   }
   return value
 }
 
 function expanded(value: unknown, path: JsonPath, ctx: ExpandContext): string {
-  if (typeof value !== 'string') fail(path, `must be a path (a string; "~", \${VAR} and paths relative to the config file are expanded), not ${describe(value)}`)
+  if (typeof value !== 'string')
+    fail(path, `must be a path (a string; "~", \${VAR} and paths relative to the config file are expanded), not ${describe(value)}`)
   try {
     return expandPath(value, ctx)
   } catch (error) {
@@ -98,7 +143,8 @@ function unique<T>(values: T[], path: JsonPath, what: string): T[] {
 }
 
 function envName(value: unknown, path: JsonPath): string {
-  if (typeof value !== 'string' || !ENV_NAME.test(value)) fail(path, `must be an environment variable name (letters, digits and _, not starting with a digit), not ${describe(value)}`)
+  if (typeof value !== 'string' || !ENV_NAME.test(value))
+    fail(path, `must be an environment variable name (letters, digits and _, not starting with a digit), not ${describe(value)}`)
   return value
 }
 
@@ -116,8 +162,11 @@ function processIdentity(value: unknown, at: JsonPath, pathOf: (v: unknown, p: J
   const executables =
     raw.executables === undefined
       ? []
-      : arrayOf(raw.executables, [...at, 'executables'], 'executable paths or names', (v, p) => (typeof v === 'string' && !v.includes('/') && !v.startsWith('~') && !v.includes('${') ? text(v, p) : pathOf(v, p)))
-  if (names.length === 0 && executables.length === 0) fail(at, 'must list at least one process name ("names") or executable ("executables")')
+      : arrayOf(raw.executables, [...at, 'executables'], 'executable paths or names', (v, p) =>
+          typeof v === 'string' && !v.includes('/') && !v.startsWith('~') && !v.includes('${') ? text(v, p) : pathOf(v, p),
+        )
+  if (names.length === 0 && executables.length === 0)
+    fail(at, 'must list at least one process name ("names") or executable ("executables")')
   return {names, executables}
 }
 
@@ -126,29 +175,41 @@ function healthProbe(value: unknown, at: JsonPath): HealthProbe {
   if (raw.port === undefined) fail(at, 'needs a "port": the port the probe connects to')
   const common: {port: number; timeoutMs?: number} = {port: port(raw.port, [...at, 'port'])}
   if (raw.timeout !== undefined) {
-    const ms = typeof raw.timeout === 'number' ? (Number.isInteger(raw.timeout) && raw.timeout > 0 ? raw.timeout : null) : typeof raw.timeout === 'string' ? parseDuration(raw.timeout) : null
-    if (ms === null) fail([...at, 'timeout'], `must be a positive duration ("2s", "500ms") or a whole number of ms, not ${describe(raw.timeout)}`)
+    const ms =
+      typeof raw.timeout === 'number'
+        ? Number.isInteger(raw.timeout) && raw.timeout > 0
+          ? raw.timeout
+          : null
+        : typeof raw.timeout === 'string'
+          ? parseDuration(raw.timeout)
+          : null
+    if (ms === null)
+      fail([...at, 'timeout'], `must be a positive duration ("2s", "500ms") or a whole number of ms, not ${describe(raw.timeout)}`)
     common.timeoutMs = ms
   }
   if (raw.http !== undefined && raw.tcp !== undefined) fail(at, 'has both "http" and "tcp"; a health probe is one of them')
   if (raw.http !== undefined) {
     const http = objectWith(raw.http, [...at, 'http'], HTTP_FIELDS, 'an object {"path", "status", "body"}')
     const path = http.path === undefined ? '/' : text(http.path, [...at, 'http', 'path'], 'a request path starting with "/"')
-    if (!path.startsWith('/') || /\s/.test(path)) fail([...at, 'http', 'path'], `must be a request path starting with "/" and without spaces, not ${JSON.stringify(path)}`)
+    if (!path.startsWith('/') || /\s/.test(path))
+      fail([...at, 'http', 'path'], `must be a request path starting with "/" and without spaces, not ${JSON.stringify(path)}`)
     const status = http.status === undefined ? 200 : http.status
-    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) fail([...at, 'http', 'status'], `must be an HTTP status from 100 to 599, not ${describe(status)}`)
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599)
+      fail([...at, 'http', 'status'], `must be an HTTP status from 100 to 599, not ${describe(status)}`)
     return {...common, kind: 'http', path, status, ...(http.body === undefined ? {} : {body: regex(http.body, [...at, 'http', 'body'])})}
   }
   if (raw.tcp !== undefined) {
     const tcp = objectWith(raw.tcp, [...at, 'tcp'], TCP_FIELDS, 'an object {"send", "expect", "aliveToo"} ({} to only connect)')
     const probe: HealthProbe = {...common, kind: 'tcp'}
     if (tcp.send !== undefined) {
-      if (typeof tcp.send !== 'string' || tcp.send === '') fail([...at, 'tcp', 'send'], `must be the text to send (such as "PING\\r\\n"), not ${describe(tcp.send)}`)
+      if (typeof tcp.send !== 'string' || tcp.send === '')
+        fail([...at, 'tcp', 'send'], `must be the text to send (such as "PING\\r\\n"), not ${describe(tcp.send)}`)
       probe.send = tcp.send
     }
     if (tcp.expect !== undefined) probe.expect = regex(tcp.expect, [...at, 'tcp', 'expect'])
     if (tcp.aliveToo !== undefined) {
-      if (tcp.expect === undefined) fail([...at, 'tcp', 'aliveToo'], 'needs "expect": it lists answers that are not the expected one but still prove the daemon alive')
+      if (tcp.expect === undefined)
+        fail([...at, 'tcp', 'aliveToo'], 'needs "expect": it lists answers that are not the expected one but still prove the daemon alive')
       probe.aliveToo = arrayOf(tcp.aliveToo, [...at, 'tcp', 'aliveToo'], 'regular expressions', (v, p) => regex(v, p))
     }
     return probe
@@ -162,7 +223,8 @@ function pidFile(value: unknown, at: JsonPath, pathOf: (v: unknown, p: JsonPath)
   if (raw.path === undefined) fail(at, 'needs a "path"')
   const spec: PidFileSpec = {path: pathOf(raw.path, [...at, 'path'])}
   if (raw.locked !== undefined) {
-    if (typeof raw.locked !== 'boolean') fail([...at, 'locked'], `must be true or false (whether the live daemon holds a lock on the file), not ${describe(raw.locked)}`)
+    if (typeof raw.locked !== 'boolean')
+      fail([...at, 'locked'], `must be true or false (whether the live daemon holds a lock on the file), not ${describe(raw.locked)}`)
     spec.locked = raw.locked
   }
   return spec
@@ -175,7 +237,8 @@ function dataDir(value: unknown, at: JsonPath, pathOf: (v: unknown, p: JsonPath)
   const spec: DataDirSpec = {path: pathOf(raw.path, [...at, 'path'])}
   if (raw.mode !== undefined) spec.mode = mode(raw.mode, [...at, 'mode'])
   if (raw.owner !== undefined) {
-    if (typeof raw.owner !== 'string' || !OWNER.test(raw.owner)) fail([...at, 'owner'], `must be a user name or a numeric uid, not ${describe(raw.owner)}`)
+    if (typeof raw.owner !== 'string' || !OWNER.test(raw.owner))
+      fail([...at, 'owner'], `must be a user name or a numeric uid, not ${describe(raw.owner)}`)
     spec.owner = raw.owner
   }
   if (raw.minFree !== undefined) spec.minFree = size(raw.minFree, [...at, 'minFree'])
@@ -189,7 +252,9 @@ function secretFile(value: unknown, at: JsonPath, pathOf: (v: unknown, p: JsonPa
   const spec: SecretFileSpec = {path: pathOf(raw.path, [...at, 'path'])}
   if (raw.mode !== undefined) spec.mode = mode(raw.mode, [...at, 'mode'])
   if (raw.values !== undefined) {
-    spec.values = arrayOf(raw.values, [...at, 'values'], 'regular expressions whose first group is a secret value', (v, p) => regex(v, p, {groups: 1, searches: true}))
+    spec.values = arrayOf(raw.values, [...at, 'values'], 'regular expressions whose first group is a secret value', (v, p) =>
+      regex(v, p, {groups: 1, searches: true}),
+    )
     if (spec.values.length === 0) fail([...at, 'values'], 'is empty; leave "values" out for a file that is wholly secret (never copied)')
   }
   return spec
@@ -202,16 +267,32 @@ function symptoms(value: unknown, at: JsonPath, target: TargetId): DeclaredSympt
     for (const key of ['id', 'title', 'patterns', 'cause', 'fix'] as const) if (raw[key] === undefined) fail(p, `needs "${key}"`)
     const id = text(raw.id, [...p, 'id'], `a symptom id "${target}/<slug>"`)
     const slug = id.startsWith(`${target}/`) ? id.slice(target.length + 1) : null
-    if (slug === null) fail([...p, 'id'], `must start with the target's id: "${target}/${id.includes('/') ? id.split('/').slice(1).join('/') : id}", not "${id}"`)
+    if (slug === null)
+      fail(
+        [...p, 'id'],
+        `must start with the target's id: "${target}/${id.includes('/') ? id.split('/').slice(1).join('/') : id}", not "${id}"`,
+      )
     if (!SLUG.test(slug!)) fail([...p, 'id'], `must be "${target}/<slug>" with a kebab-case slug, not "${id}"`)
-    if ((GENERIC_SYMPTOMS as readonly string[]).includes(slug!)) fail([...p, 'id'], `"${id}" is a symptom the generic checks report for every declared target (${GENERIC_SYMPTOMS.join(', ')}); give the target's own symptom another slug`)
+    if ((GENERIC_SYMPTOMS as readonly string[]).includes(slug!))
+      fail(
+        [...p, 'id'],
+        `"${id}" is a symptom the generic checks report for every declared target (${GENERIC_SYMPTOMS.join(', ')}); give the target's own symptom another slug`,
+      )
     const first = seen.get(id)
     if (first !== undefined) fail([...p, 'id'], `"${id}" is declared twice in this target (first as symptoms[${first}])`)
     seen.set(id, p[p.length - 1] as number)
-    const patterns = arrayOf(raw.patterns, [...p, 'patterns'], 'regular expressions (what the daemon writes)', (v, q) => regex(v, q, {searches: true}))
-    if (patterns.length === 0) fail([...p, 'patterns'], 'is empty: a symptom is recognised by at least one pattern of what the daemon writes')
+    const patterns = arrayOf(raw.patterns, [...p, 'patterns'], 'regular expressions (what the daemon writes)', (v, q) =>
+      regex(v, q, {searches: true}),
+    )
+    if (patterns.length === 0)
+      fail([...p, 'patterns'], 'is empty: a symptom is recognised by at least one pattern of what the daemon writes')
     const severity = raw.severity === undefined ? 'fail' : raw.severity
-    if (severity !== 'fail' && severity !== 'warn') fail([...p, 'severity'], `must be "fail" or "warn", not ${describe(severity)}`, typeof severity === 'string' ? closest(severity, ['fail', 'warn']) : [])
+    if (severity !== 'fail' && severity !== 'warn')
+      fail(
+        [...p, 'severity'],
+        `must be "fail" or "warn", not ${describe(severity)}`,
+        typeof severity === 'string' ? closest(severity, ['fail', 'warn']) : [],
+      )
     const fix = objectWith(raw.fix, [...p, 'fix'], FIX_FIELDS, 'an object {"summary", "commands"}')
     if (fix.summary === undefined) fail([...p, 'fix'], 'needs "summary": what to do, in a sentence')
     return {
@@ -222,7 +303,12 @@ function symptoms(value: unknown, at: JsonPath, target: TargetId): DeclaredSympt
       cause: text(raw.cause, [...p, 'cause']).trim(),
       fix: {
         summary: text(fix.summary, [...p, 'fix', 'summary']).trim(),
-        commands: fix.commands === undefined ? [] : arrayOf(fix.commands, [...p, 'fix', 'commands'], 'commands (strings)', (v, q) => text(v, q, 'a command (a non-empty string)')),
+        commands:
+          fix.commands === undefined
+            ? []
+            : arrayOf(fix.commands, [...p, 'fix', 'commands'], 'commands (strings)', (v, q) =>
+                text(v, q, 'a command (a non-empty string)'),
+              ),
       },
     }
   })
@@ -235,4 +321,3 @@ function detectHints(value: unknown, at: JsonPath, pathOf: (v: unknown, p: JsonP
     env: raw.env === undefined ? [] : arrayOf(raw.env, [...at, 'env'], 'environment variable names', envName),
   }
 }
-

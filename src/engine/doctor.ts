@@ -51,7 +51,10 @@ export interface DoctorRunInit extends ContextInit {
 /** The context a run makes for itself (its caller may make it instead, to read more through it after the run). */
 export function createRunContext(init: DoctorRunInit): RunContext {
   const config = init.config ?? null
-  return createContext({...init, options: {...init.options, ...(config && config.config.watchPorts.length > 0 ? {watchPorts: config.config.watchPorts} : {})}})
+  return createContext({
+    ...init,
+    options: {...init.options, ...(config && config.config.watchPorts.length > 0 ? {watchPorts: config.config.watchPorts} : {})},
+  })
 }
 
 export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
@@ -64,7 +67,7 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
   const deadline = started + options.budgetMs
   // The budget covers detection too: a target whose detection cannot finish is still reported.
   const budget = childController(ctx.signal)
-  const budgetTimer = setTimeout(() => budget.controller.abort(new Deadline('the run\'s time budget ran out', 'run')), options.budgetMs)
+  const budgetTimer = setTimeout(() => budget.controller.abort(new Deadline("the run's time budget ran out", 'run')), options.budgetMs)
   try {
     const scoped = ctx.scoped(budget.controller.signal)
     const detected = await Promise.all(
@@ -85,10 +88,19 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
     const ran = await runChecks(
       ctx,
       planned,
-      {deadline, signal: budget.controller.signal, timeouts: config?.config.timeouts, verbose: init.verbose, ...(suppressor ? {settle: (r) => suppressor.apply(r)} : {})},
+      {
+        deadline,
+        signal: budget.controller.signal,
+        timeouts: config?.config.timeouts,
+        verbose: init.verbose,
+        ...(suppressor ? {settle: (r) => suppressor.apply(r)} : {}),
+      },
       hooks,
     )
-    const results = inPoolOrder(pool, [...planned.map((p, i) => ({check: p.check, result: ran[i]!})), ...(config ? skippedByConfig(pool, active, configSkips, options.only) : [])])
+    const results = inPoolOrder(pool, [
+      ...planned.map((p, i) => ({check: p.check, result: ran[i]!})),
+      ...(config ? skippedByConfig(pool, active, configSkips, options.only) : []),
+    ])
     return {
       schemaVersion: 1,
       tool: {name: 'doctorkit', version: toolVersion()},

@@ -41,7 +41,12 @@ export interface RunControl {
   verbose?: boolean
 }
 
-export async function runChecks(ctx: RunContext, planned: PlannedCheck[], control: RunControl, hooks: RunHooks = {}): Promise<CheckResult[]> {
+export async function runChecks(
+  ctx: RunContext,
+  planned: PlannedCheck[],
+  control: RunControl,
+  hooks: RunHooks = {},
+): Promise<CheckResult[]> {
   /** Results as the checks gave them, for dependencies. */
   const pending = new Map<string, Promise<CheckResult>>()
   const settled = new Map<string, Promise<CheckResult>>()
@@ -54,7 +59,10 @@ export async function runChecks(ctx: RunContext, planned: PlannedCheck[], contro
   const keyOf = (id: string, target: string) => `${target}:${id}`
   const run = childController(control.signal ?? ctx.signal)
   const budgetLeft = () => control.deadline - Date.now()
-  const budgetTimer = setTimeout(() => run.controller.abort(new Deadline('the run\'s time budget ran out', 'run')), Math.max(0, budgetLeft()))
+  const budgetTimer = setTimeout(
+    () => run.controller.abort(new Deadline("the run's time budget ran out", 'run')),
+    Math.max(0, budgetLeft()),
+  )
 
   const ownTimeout = (p: PlannedCheck) => control.timeouts?.[p.check.id] ?? p.check.timeoutMs ?? ctx.options.checkTimeoutMs
 
@@ -75,12 +83,24 @@ export async function runChecks(ctx: RunContext, planned: PlannedCheck[], contro
     const left = budgetLeft()
     let result: CheckResult
     if (left <= 0 || run.controller.signal.aborted) {
-      result = {...base, status: 'error', durationMs: 0, reason: 'the run\'s time budget was used up before this check could start (raise --timeout)', findings: []}
+      result = {
+        ...base,
+        status: 'error',
+        durationMs: 0,
+        reason: "the run's time budget was used up before this check could start (raise --timeout)",
+        findings: [],
+      }
     } else {
       const timeout = Math.min(own, left)
       // When the budget is what binds, the run's own signal fires at the same instant and says so.
       const check = childController(run.controller.signal)
-      const timer = own < left ? setTimeout(() => check.controller.abort(new Deadline(`timed out after ${timeout} ms; the check could not decide in time`, 'check')), timeout) : undefined
+      const timer =
+        own < left
+          ? setTimeout(
+              () => check.controller.abort(new Deadline(`timed out after ${timeout} ms; the check could not decide in time`, 'check')),
+              timeout,
+            )
+          : undefined
       const stopped = new Promise<Deadline>((resolve) => {
         if (check.controller.signal.aborted) resolve(check.controller.signal.reason as Deadline)
         check.controller.signal.addEventListener('abort', () => resolve(check.controller.signal.reason as Deadline), {once: true})
@@ -89,7 +109,10 @@ export async function runChecks(ctx: RunContext, planned: PlannedCheck[], contro
         ...base,
         status: 'error',
         durationMs: elapsed(),
-        reason: why.scope === 'check' ? why.message : `the run's time budget (--timeout) ran out ${elapsed()} ms into this check, before it could decide`,
+        reason:
+          why.scope === 'check'
+            ? why.message
+            : `the run's time budget (--timeout) ran out ${elapsed()} ms into this check, before it could decide`,
         findings: [],
       })
       try {
@@ -117,7 +140,10 @@ export async function runChecks(ctx: RunContext, planned: PlannedCheck[], contro
       const key = keyOf(p.check.id, p.target.id)
       const raw = Promise.resolve().then(() => runOne(p))
       pending.set(key, raw)
-      settled.set(key, raw.then((r) => settle(p, r, ownTimeout(p))))
+      settled.set(
+        key,
+        raw.then((r) => settle(p, r, ownTimeout(p))),
+      )
     }
     return await Promise.all(planned.map((p) => settled.get(keyOf(p.check.id, p.target.id))!))
   } finally {

@@ -45,7 +45,12 @@ export function stem(word: string): string {
  */
 export function terms(text: string): string[] {
   const out: string[] = []
-  const raws = text.toLowerCase().replace(/n't\b/g, 'nt').replace(/\$\{[^}\n]{0,64}\}|%[sdqvw]/g, ' ').match(/(?<![\p{L}\p{N}-])-\d+\b|[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? []
+  const raws =
+    text
+      .toLowerCase()
+      .replace(/n't\b/g, 'nt')
+      .replace(/\$\{[^}\n]{0,64}\}|%[sdqvw]/g, ' ')
+      .match(/(?<![\p{L}\p{N}-])-\d+\b|[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? []
   for (let i = 0; i < raws.length; i++) {
     // A phrase of a synonym group ("git pull", "switched branches") is one term: its group's word.
     const phrase = SYNONYMS.phrases.get(raws[i]!)?.find((p) => p.words.every((w, j) => raws[i + j] === w))

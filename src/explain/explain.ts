@@ -87,7 +87,8 @@ const TARGET_CONTEXT: Record<BuiltinTargetId, RegExp> = {
  * generic words ("password authentication failed" from postgres) must not be read as a paraphrase
  * of one of ours. Pattern matches are judged by the credibility rule; this guards the fallback.
  */
-const FOREIGN_CONTEXT = /\b(?:postgres(?:ql)?|psql|mysqld?|mariadb|redis|mongod?|nginx|apache2?|httpd|haproxy|docker(?:d)?|containerd|kubectl|kubelet|sshd?|npm ERR!|pip|python\d?|java|gradle|maven|rustc|cargo|go build|fatal:\s|not a git repository|\bscript "[\w:.-]+" exited with code|systemd\[1\]: (?!runwisp|sh\.executor))/i
+const FOREIGN_CONTEXT =
+  /\b(?:postgres(?:ql)?|psql|mysqld?|mariadb|redis|mongod?|nginx|apache2?|httpd|haproxy|docker(?:d)?|containerd|kubectl|kubelet|sshd?|npm ERR!|pip|python\d?|java|gradle|maven|rustc|cargo|go build|fatal:\s|not a git repository|\bscript "[\w:.-]+" exited with code|systemd\[1\]: (?!runwisp|sh\.executor))/i
 
 interface CompiledEntry {
   entry: SymptomEntry
@@ -113,7 +114,10 @@ export class Explainer {
   private readonly descriptions: DescriptionIndex
 
   constructor(readonly entries: readonly SymptomEntry[]) {
-    this.compiled = entries.map((entry) => ({entry, patterns: [...(entry.patterns ?? []).map(compilePattern), ...(entry.regexes ?? []).map(compileDeclaredRegex)]}))
+    this.compiled = entries.map((entry) => ({
+      entry,
+      patterns: [...(entry.patterns ?? []).map(compilePattern), ...(entry.regexes ?? []).map(compileDeclaredRegex)],
+    }))
     this.descriptions = new DescriptionIndex(entries)
   }
 
@@ -124,11 +128,15 @@ export class Explainer {
     const context: TargetId[] = (Object.keys(TARGET_CONTEXT) as BuiltinTargetId[]).filter((t) => TARGET_CONTEXT[t].test(flat))
     const tokens = tokenise(flat)
     const index = indexWords(tokens)
-    const all = this.compiled.map((c) => this.patternEvidence(c, flat, tokens, index, context)).filter((e): e is PatternEvidence => e !== null)
+    const all = this.compiled
+      .map((c) => this.patternEvidence(c, flat, tokens, index, context))
+      .filter((e): e is PatternEvidence => e !== null)
     // Lines that hold another program's message (a Vite resolve error for someone else's package)
     // are that program's: no entry's match on them counts ("[vite] Internal server error: …").
     // A line one entry rejects may be another's ("runwisp.service: …" is not Executor's unit, but RunWisp's).
-    const claimed = new Set(all.filter((e) => e.entry.placeholderValues !== undefined).flatMap((e) => [...e.covered].map((i) => tokens[i]!.line)))
+    const claimed = new Set(
+      all.filter((e) => e.entry.placeholderValues !== undefined).flatMap((e) => [...e.covered].map((i) => tokens[i]!.line)),
+    )
     const foreignLines = new Set(all.flatMap((e) => [...e.foreignLines]).filter((line) => !claimed.has(line)))
     const onForeignLines = (e: PatternEvidence) => foreignLines.size > 0 && [...e.covered].every((i) => foreignLines.has(tokens[i]!.line))
     const found = all.filter((e) => e.covered.size > 0 && !onForeignLines(e))
@@ -141,7 +149,12 @@ export class Explainer {
       const matches = evidence
         // Close alternatives (another reading of the same words), and other symptoms the same paste
         // shows on lines of their own (a port fallback before a boot timeout).
-        .filter((e) => e === best || e.covered.size >= best.covered.size * CREDIBILITY.alternative || (e.full && overlap(e.covered, best.covered) <= e.covered.size / 2))
+        .filter(
+          (e) =>
+            e === best ||
+            e.covered.size >= best.covered.size * CREDIBILITY.alternative ||
+            (e.full && overlap(e.covered, best.covered) <= e.covered.size / 2),
+        )
         .slice(0, limit)
         .map((e) => toMatch(e.entry, scoreOf(e), e.values))
       return {matches, via: 'pattern', values: best.values, truncated}
@@ -151,7 +164,8 @@ export class Explainer {
     // same words, the same doubt. In a text about its product, that message is evidence instead.
     const doubtedEvidence = found.filter((e) => !context.includes(e.entry.target))
     const doubted = new Set(doubtedEvidence.map((e) => e.entry.id))
-    const boost = (entry: SymptomEntry) => (doubted.has(entry.id) ? 0 : context.length === 0 ? 1 : context.includes(entry.target) ? 1.25 : 0.6)
+    const boost = (entry: SymptomEntry) =>
+      doubted.has(entry.id) ? 0 : context.length === 0 ? 1 : context.includes(entry.target) ? 1.25 : 0.6
     // Nor may another entry's description lean on those words ("address already in use" in an
     // nginx log is no evidence for RunWisp's port conflict either): they still weigh in the text,
     // but account for nothing.
@@ -167,7 +181,9 @@ export class Explainer {
     // Generic system and library texts ("database is locked", "Unauthorized") are every program's:
     // in a text that names neither product they cannot be what a paraphrase match rests on.
     const basis = context.length === 0 ? flat.replace(SYSTEM_ERROR_TEXT, ' ') : flat
-    const hits = this.descriptions.search(basis, boost, ignored).filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
+    const hits = this.descriptions
+      .search(basis, boost, ignored)
+      .filter((h) => h.score >= CREDIBILITY.description && h.matchedTerms.length >= 2)
     if (hits.length === 0) return {matches: [], via: null, values: {}, truncated}
     const top = hits[0]!.score
     const matches = hits
@@ -221,7 +237,8 @@ export class Explainer {
         else if (
           inContext
             ? lineShare(tokens, span) >= CREDIBILITY.genericCoverageInContext
-            : (!p.systemError && lineShare(tokens, span) >= CREDIBILITY.genericCoverage) || quotedAtLineStart(flat, match.index, match.index + match[0].length)
+            : (!p.systemError && lineShare(tokens, span) >= CREDIBILITY.genericCoverage) ||
+              quotedAtLineStart(flat, match.index, match.index + match[0].length)
         ) {
           // A generic message counts when it is (nearly) all of its line(s): "Unknown error" alone
           // on a line is the product's message; "npm ERR! Unknown error" is npm's. A system error
@@ -268,7 +285,10 @@ function allowedValues(entry: SymptomEntry, match: RegExpExecArray | RegExpMatch
 
 /** A placeholder's value without the quote or punctuation that closed it in the text. */
 function cleanValue(value: string): string {
-  return value.trim().replace(/["'`]?[.,;:)\]]*$/, '').replace(/^["'`]/, '')
+  return value
+    .trim()
+    .replace(/["'`]?[.,;:)\]]*$/, '')
+    .replace(/^["'`]/, '')
 }
 
 interface Token {
@@ -377,4 +397,3 @@ function portOf(url: string | number | undefined): string | undefined {
   if (typeof url !== 'string') return undefined
   return /:(\d{1,5})(?:\/|$)/.exec(url)?.[1]
 }
-

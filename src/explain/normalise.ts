@@ -63,7 +63,13 @@ function unwrapJsonLine(line: string): string {
   const fields = record as Record<string, unknown>
   const said = ['msg', 'message', 'log', 'err', 'error']
     .map((k) => fields[k])
-    .map((v) => (typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as {message?: unknown}).message === 'string' ? (v as {message: string}).message : null))
+    .map((v) =>
+      typeof v === 'string'
+        ? v
+        : typeof v === 'object' && v !== null && typeof (v as {message?: unknown}).message === 'string'
+          ? (v as {message: string}).message
+          : null,
+    )
     .filter((v): v is string => v !== null && v.trim() !== '')
   return said.length > 0 ? said.join(': ') : line
 }

@@ -179,7 +179,9 @@ export function compilePattern(source: string): CompiledPattern {
  * this symptom, so a full match counts as strong wherever it is found.
  */
 export function compileDeclaredRegex(declared: RegExp): CompiledPattern {
-  const literal = declared.source.replace(/\\[dDsSwWbB]|\\./g, (m) => (m.length === 2 && /[dDsSwWbB]/.test(m[1]!) ? ' ' : m.slice(1))).replace(/[()[\]{}|^$*+?.]/g, ' ')
+  const literal = declared.source
+    .replace(/\\[dDsSwWbB]|\\./g, (m) => (m.length === 2 && /[dDsSwWbB]/.test(m[1]!) ? ' ' : m.slice(1)))
+    .replace(/[()[\]{}|^$*+?.]/g, ' ')
   const literalWords = words(literal)
   return {
     source: declared.source,

@@ -6,7 +6,8 @@
  */
 
 /** The openings of a request for instructions. */
-const HOW_TO = /^(?:please\s+)?(?:how\s+(?:do|can|could|should|would|to|does\s+one)|what(?:'s|\s+is)\s+the\s+(?:best\s+|right\s+|recommended\s+)?way\s+to|is\s+(?:it|there)\s+(?:possible|a\s+way)|can\s+(?:i|we|you)|where\s+(?:do|can|should)\s+(?:i|we)|which\s+\w+\s+(?:do|should)\s+(?:i|we))\b/i
+const HOW_TO =
+  /^(?:please\s+)?(?:how\s+(?:do|can|could|should|would|to|does\s+one)|what(?:'s|\s+is)\s+the\s+(?:best\s+|right\s+|recommended\s+)?way\s+to|is\s+(?:it|there)\s+(?:possible|a\s+way)|can\s+(?:i|we|you)|where\s+(?:do|can|should)\s+(?:i|we)|which\s+\w+\s+(?:do|should)\s+(?:i|we))\b/i
 
 /** Words that make a question a report of something going wrong. */
 const FAILURE_WORDS =

@@ -6,7 +6,32 @@
  */
 export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   // Whatever changed the checked-out source under a running dev server (executor-facts §7.2).
-  ['rebase', 'rebased', 'rebasing', 'git pull', 'pulled', 'pulling', 'git fetch and merge', 'merged main', 'merged master', 'merging main', 'switched branches', 'switched branch', 'switching branches', 'switched to another branch', 'changed branches', 'changed branch', 'branch switch', 'git checkout', 'checked out', 'git switch', 'git reset', 'git merge', 'cherry-picked', 'cherry-pick'],
+  [
+    'rebase',
+    'rebased',
+    'rebasing',
+    'git pull',
+    'pulled',
+    'pulling',
+    'git fetch and merge',
+    'merged main',
+    'merged master',
+    'merging main',
+    'switched branches',
+    'switched branch',
+    'switching branches',
+    'switched to another branch',
+    'changed branches',
+    'changed branch',
+    'branch switch',
+    'git checkout',
+    'checked out',
+    'git switch',
+    'git reset',
+    'git merge',
+    'cherry-picked',
+    'cherry-pick',
+  ],
   ['login', 'signin', 'sign in', 'signing in', 'logging in', 'logon', 'relogin', 're-login'],
   ['password', 'passwd', 'pw', 'passphrase'],
   ['credential', 'creds'],
@@ -38,7 +63,10 @@ export function synonymTable(groups: readonly (readonly string[])[] = SYNONYM_GR
   for (const group of groups) {
     const canonical = group[0]!
     for (const member of group) {
-      const parts = member.toLowerCase().split(/[\s-]+/).filter(Boolean)
+      const parts = member
+        .toLowerCase()
+        .split(/[\s-]+/)
+        .filter(Boolean)
       if (parts.length === 1) words.set(parts[0]!, canonical)
       else phrases.push({words: parts, canonical})
     }

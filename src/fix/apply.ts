@@ -6,14 +6,37 @@
  */
 import {spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
-import {closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readlinkSync, readSync, renameSync, rmSync, writeSync} from 'node:fs'
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {devParts, readLocks} from '../probes/locks.js'
 import {ProcessProbe} from '../probes/processes.js'
 import {describeChange, fingerprint, fsyncPath, lstatOrNull, moveNoFollow, symlinkedComponent} from './fsops.js'
 import {Journal} from './journal.js'
 import {terminateVerified} from './process-control.js'
-import type {ChmodStep, FileFingerprint, PidGuard, PlannedStep, QuarantineStep, ReplaceSymlinkStep, RunStep, StepResult, StepStatus, TerminateStep} from './types.js'
+import type {
+  ChmodStep,
+  FileFingerprint,
+  PidGuard,
+  PlannedStep,
+  QuarantineStep,
+  ReplaceSymlinkStep,
+  RunStep,
+  StepResult,
+  StepStatus,
+  TerminateStep,
+} from './types.js'
 
 export type Answer = 'yes' | 'no' | 'no-tty'
 
@@ -33,7 +56,14 @@ export interface ApplyOutcome {
   results: StepResult[]
 }
 
-type Outcome = {status: StepStatus; reason?: string; quarantinedAt?: string; detail?: string; method?: 'rename' | 'copy'; after?: FileFingerprint}
+type Outcome = {
+  status: StepStatus
+  reason?: string
+  quarantinedAt?: string
+  detail?: string
+  method?: 'rename' | 'copy'
+  after?: FileFingerprint
+}
 
 /** Applies `plan` in order. The caller holds the fix lock (see lock.ts). */
 export async function applyPlan(plan: PlannedStep[], options: ApplyOptions): Promise<ApplyOutcome> {
@@ -47,11 +77,19 @@ export async function applyPlan(plan: PlannedStep[], options: ApplyOptions): Pro
     for (const original of plan) {
       const planned = rebase(original, leftBy)
       const outcome = await applyOne(planned, journal, options)
-      if (outcome.status === 'applied' && outcome.after && 'expect' in planned.step) leftBy.set(identity(planned.step.expect), outcome.after)
+      if (outcome.status === 'applied' && outcome.after && 'expect' in planned.step)
+        leftBy.set(identity(planned.step.expect), outcome.after)
       const {method, after, ...shown} = outcome
       const result: StepResult = {...planned, ...shown}
       if (journal && outcome.status !== 'manual') {
-        journal.append({type: 'result', seq: planned.seq, at: new Date().toISOString(), ...shown, ...(method ? {method} : {}), ...(after ? {after} : {})})
+        journal.append({
+          type: 'result',
+          seq: planned.seq,
+          at: new Date().toISOString(),
+          ...shown,
+          ...(method ? {method} : {}),
+          ...(after ? {after} : {}),
+        })
       }
       results.push(result)
       options.onResult?.(result)
@@ -70,7 +108,10 @@ function rebase(planned: PlannedStep, leftBy: ReadonlyMap<string, FileFingerprin
   const step = planned.step
   if (leftBy.size === 0 || !('expect' in step)) return planned
   const now = (f: FileFingerprint) => leftBy.get(identity(f)) ?? f
-  const rebased = step.kind === 'replace-symlink' ? {...step, expect: now(step.expect), targetExpect: now(step.targetExpect)} : {...step, expect: now(step.expect)}
+  const rebased =
+    step.kind === 'replace-symlink'
+      ? {...step, expect: now(step.expect), targetExpect: now(step.targetExpect)}
+      : {...step, expect: now(step.expect)}
   return {...planned, step: rebased}
 }
 
@@ -79,7 +120,8 @@ async function applyOne(planned: PlannedStep, journal: Journal | null, options: 
   if (step.risk === 'manual' || step.kind === 'manual') return {status: 'manual'}
   if (step.risk === 'confirm') {
     const answer = await options.approve(planned, 'apply')
-    if (answer === 'no-tty') return {status: 'not-approved', reason: 'needs confirmation: run `doctor --fix` on a terminal to be asked, or add --yes'}
+    if (answer === 'no-tty')
+      return {status: 'not-approved', reason: 'needs confirmation: run `doctor --fix` on a terminal to be asked, or add --yes'}
     if (answer === 'no') return {status: 'declined', reason: 'you declined this step'}
   }
   if (!journal) return {status: 'failed', reason: 'no journal'}
@@ -151,10 +193,16 @@ function chmod(planned: PlannedStep, step: ChmodStep, journal: Journal): Outcome
   const fd = openSync(step.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
   try {
     const st = fstatSync(fd)
-    if (st.dev !== step.expect.dev || st.ino !== step.expect.ino) return {status: 'skipped', reason: `${step.path} was replaced while being opened`}
+    if (st.dev !== step.expect.dev || st.ino !== step.expect.ino)
+      return {status: 'skipped', reason: `${step.path} was replaced while being opened`}
     if ((st.mode & 0o777) === step.mode) return {status: 'not-needed', detail: `${step.path} is already ${octal(step.mode)}`}
-    if ((st.mode & 0o777) !== step.expect.mode) return {status: 'skipped', reason: `${step.path} changed mode since the check (${octal(st.mode & 0o777)}, was ${octal(step.expect.mode)}); it is left as it is`}
-    if (step.expect.uid !== undefined && st.uid !== step.expect.uid) return {status: 'skipped', reason: `${step.path} changed owner while being opened`}
+    if ((st.mode & 0o777) !== step.expect.mode)
+      return {
+        status: 'skipped',
+        reason: `${step.path} changed mode since the check (${octal(st.mode & 0o777)}, was ${octal(step.expect.mode)}); it is left as it is`,
+      }
+    if (step.expect.uid !== undefined && st.uid !== step.expect.uid)
+      return {status: 'skipped', reason: `${step.path} changed owner while being opened`}
     journal.append({type: 'intent', seq: planned.seq, at: new Date().toISOString(), origin: planned.origin, step})
     fchmodSync(fd, step.mode)
     return {status: 'applied', detail: `${step.path}: ${octal(st.mode & 0o777)} → ${octal(step.mode)}`, after: fingerprint(fstatSync(fd))}
@@ -193,7 +241,11 @@ function replaceSymlink(planned: PlannedStep, step: ReplaceSymlinkStep, journal:
   renameSync(temp, step.path)
   fsyncPath(dirname(step.path))
   const after = lstatOrNull(step.path)
-  return {status: 'applied', detail: `${step.path} is now a regular file (${bytes.length} bytes, mode ${octal(step.mode)}); it pointed to ${step.linkTarget}`, ...(after ? {after: fingerprint(after, step.path)} : {})}
+  return {
+    status: 'applied',
+    detail: `${step.path} is now a regular file (${bytes.length} bytes, mode ${octal(step.mode)}); it pointed to ${step.linkTarget}`,
+    ...(after ? {after: fingerprint(after, step.path)} : {}),
+  }
 }
 
 function readNoFollow(path: string, ino: number): Buffer {
@@ -252,8 +304,14 @@ function run(planned: PlannedStep, step: RunStep, journal: Journal): Promise<Out
       clearTimeout(timer)
       const tail = output.trim()
       if (code === 0) resolve({status: 'applied', detail: tail || `${step.command.join(' ')} exited 0`})
-      else if (signal) resolve({status: 'failed', reason: `${step.command.join(' ')} was stopped after ${step.timeoutMs} ms (${signal})`, detail: tail})
-      else resolve({status: 'failed', reason: `${step.command.join(' ')} exited with ${code}${tail ? `: ${tail.split('\n').slice(-3).join(' / ')}` : ''}`, detail: tail})
+      else if (signal)
+        resolve({status: 'failed', reason: `${step.command.join(' ')} was stopped after ${step.timeoutMs} ms (${signal})`, detail: tail})
+      else
+        resolve({
+          status: 'failed',
+          reason: `${step.command.join(' ')} exited with ${code}${tail ? `: ${tail.split('\n').slice(-3).join(' / ')}` : ''}`,
+          detail: tail,
+        })
     })
   })
 }

@@ -49,7 +49,9 @@ export async function lockForFix(mode: FixMode, command: string, env: NodeJS.Pro
     lock = await acquireFixLock(stateDir, command)
   } catch (error) {
     if (error instanceof UsageError) throw error
-    throw new UsageError(`cannot use the doctor's state dir ${stateDir} for the fix journal and quarantine: ${(error as Error).message}`, ['set DOCTORKIT_STATE_DIR to a writable directory'])
+    throw new UsageError(`cannot use the doctor's state dir ${stateDir} for the fix journal and quarantine: ${(error as Error).message}`, [
+      'set DOCTORKIT_STATE_DIR to a writable directory',
+    ])
   }
   const release = () => lock.release()
   process.once('exit', release)
@@ -91,7 +93,14 @@ export async function runFixStage(diagnosis: Report, init: FixStageInit): Promis
     command: init.command,
     ask: (question) => ask(init.safety.text(question)),
     recheck: init.recheck,
-    onPlan: view ? (plan) => init.output.write('\n' + view.render.formatPlan(init.safety.value(plan), view.chalk, dryRun) + (dryRun || plan.length === 0 ? '' : view.render.formatFixHeading(view.chalk))) : undefined,
+    onPlan: view
+      ? (plan) =>
+          init.output.write(
+            '\n' +
+              view.render.formatPlan(init.safety.value(plan), view.chalk, dryRun) +
+              (dryRun || plan.length === 0 ? '' : view.render.formatFixHeading(view.chalk)),
+          )
+      : undefined,
     onResult: view ? (result) => printStep(view.render.formatStepResult(init.safety.value(result), view.chalk)) : undefined,
   })
   if (view) init.output.write(view.render.formatFixOutcome(init.safety.value(fix), view.chalk))

@@ -119,7 +119,8 @@ export function describeChange(path: string, expect: FileFingerprint, options: C
   if (now.kind !== expect.kind) return `${path} is now a ${now.kind}, not the ${expect.kind} the check judged`
   if (now.dev !== expect.dev || now.ino !== expect.ino) return `${path} was replaced by another file (inode ${now.ino}, was ${expect.ino})`
   if (expect.uid !== undefined && now.uid !== expect.uid) return `${path} changed owner (uid ${now.uid}, was ${expect.uid})`
-  if (options.mode && now.kind !== 'symlink' && now.mode !== expect.mode) return `${path} changed mode (${octal(now.mode)}, was ${octal(expect.mode)})`
+  if (options.mode && now.kind !== 'symlink' && now.mode !== expect.mode)
+    return `${path} changed mode (${octal(now.mode)}, was ${octal(expect.mode)})`
   if (!options.content || now.kind === 'dir') return null
   if (expect.sha256 !== undefined) {
     return contentHash(path, st) === expect.sha256 ? null : `${path} was rewritten after the check read it (its content differs)`

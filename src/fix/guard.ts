@@ -52,15 +52,26 @@ export function guardStep(step: FixStep): FixStep {
   const paths = step.kind === 'replace-symlink' ? [step.path, step.targetPath] : [step.path]
   for (const path of paths) {
     const planted = untrustedLinkOnTheWay(path)
-    if (planted) return refused(step, `${planted.link}, on the way to ${path}, is a symlink owned by uid ${planted.uid}, another user who could point it anywhere; the doctor does not act through it.`)
+    if (planted)
+      return refused(
+        step,
+        `${planted.link}, on the way to ${path}, is a symlink owned by uid ${planted.uid}, another user who could point it anywhere; the doctor does not act through it.`,
+      )
   }
   if (step.kind === 'replace-symlink') {
     // The link and the file it shares belong to someone else: the private copy would be the
     // doctor's user's, not theirs, and the link is theirs to replace.
     const link = lstatOrNull(step.path)
     const target = lstatOrNull(step.targetPath)
-    const foreign = [link && link.uid !== me() ? `the link ${step.path} belongs to uid ${link.uid}` : null, target && target.uid !== me() ? `${step.targetPath} belongs to uid ${target.uid}` : null].filter(Boolean)
-    if (foreign.length > 0) return refused(step, `${foreign.join(' and ')}, not to the user running the doctor (uid ${me()}); the doctor does not change what another user owns.`)
+    const foreign = [
+      link && link.uid !== me() ? `the link ${step.path} belongs to uid ${link.uid}` : null,
+      target && target.uid !== me() ? `${step.targetPath} belongs to uid ${target.uid}` : null,
+    ].filter(Boolean)
+    if (foreign.length > 0)
+      return refused(
+        step,
+        `${foreign.join(' and ')}, not to the user running the doctor (uid ${me()}); the doctor does not change what another user owns.`,
+      )
     return {...step, path: canonical(step.path)}
   }
   return {...step, path: canonical(step.path)}
@@ -84,6 +95,10 @@ function commandsFor(step: PathStep): string[] {
     case 'quarantine':
       return [`ls -ld -- ${q(step.path)}`, `mv -- ${q(step.path)} ${q(`${step.path}.bak`)}`]
     case 'replace-symlink':
-      return [`ls -l -- ${q(step.path)} ${q(step.targetPath)}`, `cp --remove-destination -- ${q(step.targetPath)} ${q(step.path)}`, `chmod ${mode(step.mode)} -- ${q(step.path)}`]
+      return [
+        `ls -l -- ${q(step.path)} ${q(step.targetPath)}`,
+        `cp --remove-destination -- ${q(step.targetPath)} ${q(step.path)}`,
+        `chmod ${mode(step.mode)} -- ${q(step.path)}`,
+      ]
   }
 }

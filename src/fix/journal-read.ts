@@ -29,13 +29,15 @@ export function readJournalText(path: string): string | null {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return null
-    if (code === 'ELOOP') throw new JournalError(`${path} is a symlink; the doctor reads only the journal it wrote there, never through a link`)
+    if (code === 'ELOOP')
+      throw new JournalError(`${path} is a symlink; the doctor reads only the journal it wrote there, never through a link`)
     throw new JournalError(`cannot read ${path} (${code ?? (error as Error).message})`)
   }
   try {
     const st = fstatSync(fd)
     if (!st.isFile()) throw new JournalError(`${path} is ${kindOf(st)}, not the regular file the doctor writes; it is not read`)
-    if (st.size > JOURNAL_CAP) throw new JournalError(`${path} is ${st.size} bytes, more than any journal the doctor writes (${JOURNAL_CAP}); it is not read`)
+    if (st.size > JOURNAL_CAP)
+      throw new JournalError(`${path} is ${st.size} bytes, more than any journal the doctor writes (${JOURNAL_CAP}); it is not read`)
     const bytes = Buffer.alloc(st.size)
     let offset = 0
     while (offset < st.size) {
@@ -49,7 +51,13 @@ export function readJournalText(path: string): string | null {
   }
 }
 
-function kindOf(st: {isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isDirectory(): boolean; isSocket(): boolean}): string {
+function kindOf(st: {
+  isFIFO(): boolean
+  isCharacterDevice(): boolean
+  isBlockDevice(): boolean
+  isDirectory(): boolean
+  isSocket(): boolean
+}): string {
   if (st.isFIFO()) return 'a FIFO'
   if (st.isCharacterDevice()) return 'a character device'
   if (st.isBlockDevice()) return 'a block device'
@@ -98,28 +106,43 @@ function entryProblem(value: unknown, dir: string): string | null {
   if (!isObj(value)) return `it is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`
   switch (value.type) {
     case 'run':
-      return isStr(value.runId) && isStr(value.startedAt) && isInt(value.pid) && isStr(value.command) && isStr(value.tool) ? null : 'a run header without its fields'
+      return isStr(value.runId) && isStr(value.startedAt) && isInt(value.pid) && isStr(value.command) && isStr(value.tool)
+        ? null
+        : 'a run header without its fields'
     case 'copied':
       return isInt(value.seq) ? null : 'no step number'
     case 'end':
       return isStr(value.at) ? null : 'no time'
     case 'undo':
-      return isInt(value.seq) && isStr(value.at) && UNDO_STATUSES.has(value.status as string) && optional(value.reason, isStr) ? null : 'an undo record without its fields'
+      return isInt(value.seq) && isStr(value.at) && UNDO_STATUSES.has(value.status as string) && optional(value.reason, isStr)
+        ? null
+        : 'an undo record without its fields'
     case 'result': {
-      if (!isInt(value.seq) || !isStr(value.at) || !STATUSES.has(value.status as string)) return 'a result without its step number, time or status'
-      if (!optional(value.reason, isStr) || !optional(value.detail, isStr) || !optional(value.method, (m) => m === 'rename' || m === 'copy')) return 'a result with fields of the wrong type'
+      if (!isInt(value.seq) || !isStr(value.at) || !STATUSES.has(value.status as string))
+        return 'a result without its step number, time or status'
+      if (
+        !optional(value.reason, isStr) ||
+        !optional(value.detail, isStr) ||
+        !optional(value.method, (m) => m === 'rename' || m === 'copy')
+      )
+        return 'a result with fields of the wrong type'
       if (!optional(value.after, isFingerprint)) return 'a result whose file fingerprint is malformed'
-      if (value.quarantinedAt !== undefined && value.quarantinedAt !== payloadSlot(dir, value.seq)) return `its quarantine path is not this run's slot for step ${value.seq}`
+      if (value.quarantinedAt !== undefined && value.quarantinedAt !== payloadSlot(dir, value.seq))
+        return `its quarantine path is not this run's slot for step ${value.seq}`
       return null
     }
     case 'intent': {
       if (!isInt(value.seq) || !isStr(value.at) || !isObj(value.origin)) return 'an intent without its step number, time or origin'
       const step = stepProblem(value.step)
       if (step) return step
-      if (value.payload !== undefined && value.payload !== payloadSlot(dir, value.seq)) return `its payload path is not this run's slot for step ${value.seq}`
+      if (value.payload !== undefined && value.payload !== payloadSlot(dir, value.seq))
+        return `its payload path is not this run's slot for step ${value.seq}`
       if (value.temp !== undefined) {
         const target = (value.step as {path: string}).path
-        const ok = isPath(value.temp) && dirname(value.temp) === dirname(target) && basename(value.temp).startsWith(`.${basename(target)}.doctorkit-`)
+        const ok =
+          isPath(value.temp) &&
+          dirname(value.temp) === dirname(target) &&
+          basename(value.temp).startsWith(`.${basename(target)}.doctorkit-`)
         if (!ok) return 'its temp file is not one the doctor would have made beside the path'
       }
       return null
@@ -133,7 +156,16 @@ const payloadSlot = (dir: string, seq: unknown) => join(dir, 'quarantine', Strin
 
 function isFingerprint(v: unknown): v is FileFingerprint {
   if (!isObj(v)) return false
-  return (v.kind === 'file' || v.kind === 'dir' || v.kind === 'symlink') && isInt(v.dev) && isInt(v.ino) && isInt(v.size) && isNum(v.mtimeMs) && isInt(v.mode) && optional(v.uid, isInt) && optional(v.sha256, isStr)
+  return (
+    (v.kind === 'file' || v.kind === 'dir' || v.kind === 'symlink') &&
+    isInt(v.dev) &&
+    isInt(v.ino) &&
+    isInt(v.size) &&
+    isNum(v.mtimeMs) &&
+    isInt(v.mode) &&
+    optional(v.uid, isInt) &&
+    optional(v.sha256, isStr)
+  )
 }
 
 /** Why `v` is not a step the doctor writes, checking the fields undo and reconcile read. */
@@ -144,9 +176,13 @@ function stepProblem(v: unknown): string | null {
     case 'quarantine':
       return isPath(v.path) && isFingerprint(v.expect) ? null : 'a quarantine step without an absolute path or fingerprint'
     case 'chmod':
-      return isPath(v.path) && isInt(v.mode) && (v.mode as number) >= 0 && (v.mode as number) <= 0o777 && isFingerprint(v.expect) ? null : 'a chmod step without an absolute path, mode or fingerprint'
+      return isPath(v.path) && isInt(v.mode) && (v.mode as number) >= 0 && (v.mode as number) <= 0o777 && isFingerprint(v.expect)
+        ? null
+        : 'a chmod step without an absolute path, mode or fingerprint'
     case 'replace-symlink':
-      return isPath(v.path) && isStr(v.linkTarget) && isPath(v.targetPath) && isFingerprint(v.expect) && isFingerprint(v.targetExpect) ? null : 'a replace-symlink step without its paths or fingerprints'
+      return isPath(v.path) && isStr(v.linkTarget) && isPath(v.targetPath) && isFingerprint(v.expect) && isFingerprint(v.targetExpect)
+        ? null
+        : 'a replace-symlink step without its paths or fingerprints'
     case 'terminate':
     case 'run':
     case 'manual':

@@ -18,12 +18,27 @@ export type JournalEntry =
   | {type: 'run'; runId: string; startedAt: string; pid: number; command: string; tool: string}
   | {type: 'intent'; seq: number; at: string; origin: StepOrigin; step: FixStep; payload?: string; temp?: string}
   | {type: 'copied'; seq: number}
-  | {type: 'result'; seq: number; at: string; status: StepStatus; reason?: string; quarantinedAt?: string; detail?: string; method?: 'rename' | 'copy'; after?: FileFingerprint; recovered?: boolean}
+  | {
+      type: 'result'
+      seq: number
+      at: string
+      status: StepStatus
+      reason?: string
+      quarantinedAt?: string
+      detail?: string
+      method?: 'rename' | 'copy'
+      after?: FileFingerprint
+      recovered?: boolean
+    }
   | {type: 'end'; at: string}
   | {type: 'undo'; seq: number; at: string; status: 'restored' | 'kept' | 'failed'; reason?: string; keptAt?: string}
 
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-')
   return `${stamp}-${randomBytes(3).toString('hex')}`
 }
 
@@ -57,9 +72,15 @@ export class Journal {
     if (!/^[\w.-]+$/.test(runId) || runId === '.' || runId === '..') return null
     const dir = join(runsDir(stateDir), runId)
     const st = lstatOrNull(dir)
-    if (st && !st.isDirectory()) throw new JournalError(`${dir} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}; the doctor reads only the run dirs it made`)
+    if (st && !st.isDirectory())
+      throw new JournalError(
+        `${dir} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}; the doctor reads only the run dirs it made`,
+      )
     const uid = process.geteuid?.()
-    if (st && uid !== undefined && st.uid !== uid) throw new JournalError(`${dir} belongs to uid ${st.uid}, not to the user running the doctor (uid ${uid}); the doctor reads only the run dirs it made`)
+    if (st && uid !== undefined && st.uid !== uid)
+      throw new JournalError(
+        `${dir} belongs to uid ${st.uid}, not to the user running the doctor (uid ${uid}); the doctor reads only the run dirs it made`,
+      )
     return existsSync(join(dir, 'journal.jsonl')) || lstatOrNull(join(dir, 'journal.jsonl')) ? new Journal(runId, dir) : null
   }
 
@@ -119,7 +140,8 @@ function settle(intent: Extract<JournalEntry, {type: 'intent'}>, copied: boolean
     const payload = lstatOrNull(intent.payload)
     if (!payload) return {status: 'failed', reason: `${interrupted}; nothing was moved`}
     const samePayload = payload.dev === step.expect.dev && payload.ino === step.expect.ino
-    if (samePayload) return {status: 'applied', reason: `${interrupted}; the rename had completed`, quarantinedAt: intent.payload, method: 'rename'}
+    if (samePayload)
+      return {status: 'applied', reason: `${interrupted}; the rename had completed`, quarantinedAt: intent.payload, method: 'rename'}
     if (copied) {
       // The copy was whole and synced; finish removing the original if it is still the one we copied.
       rmTreeIfSame(step.path, step.expect)
@@ -131,7 +153,8 @@ function settle(intent: Extract<JournalEntry, {type: 'intent'}>, copied: boolean
   }
   if (step.kind === 'chmod') {
     const st = lstatOrNull(step.path)
-    if (st && st.ino === step.expect.ino && (st.mode & 0o777) === step.mode) return {status: 'applied', reason: `${interrupted}; the mode had been set`, after: fingerprint(st)}
+    if (st && st.ino === step.expect.ino && (st.mode & 0o777) === step.mode)
+      return {status: 'applied', reason: `${interrupted}; the mode had been set`, after: fingerprint(st)}
     return {status: 'failed', reason: `${interrupted}; the mode was not changed`}
   }
   if (step.kind === 'replace-symlink') {

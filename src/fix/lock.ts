@@ -18,10 +18,14 @@ export interface LockHolder {
 
 /** A usage-level refusal (exit 2): the doctor did not run, and said why. */
 export class FixLockBusy extends UsageError {
-  constructor(readonly holder: LockHolder, readonly path: string) {
-    super(`another doctor is already changing this machine: pid ${holder.pid} (${holder.command}) has held ${path} since ${holder.since}. Only one --fix or undo runs at a time.`, [
-      'wait for it to finish, then run this again',
-    ])
+  constructor(
+    readonly holder: LockHolder,
+    readonly path: string,
+  ) {
+    super(
+      `another doctor is already changing this machine: pid ${holder.pid} (${holder.command}) has held ${path} since ${holder.since}. Only one --fix or undo runs at a time.`,
+      ['wait for it to finish, then run this again'],
+    )
     this.name = 'FixLockBusy'
   }
 }
@@ -82,7 +86,12 @@ function readHolder(path: string): LockHolder | null {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>
     if (typeof parsed.pid !== 'number') return null
-    return {pid: parsed.pid, startedAtMs: typeof parsed.startedAtMs === 'number' ? parsed.startedAtMs : null, command: String(parsed.command ?? ''), since: String(parsed.since ?? '')}
+    return {
+      pid: parsed.pid,
+      startedAtMs: typeof parsed.startedAtMs === 'number' ? parsed.startedAtMs : null,
+      command: String(parsed.command ?? ''),
+      since: String(parsed.since ?? ''),
+    }
   } catch {
     return null
   }

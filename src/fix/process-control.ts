@@ -41,21 +41,31 @@ export async function verifyProcess(fp: ProcessFingerprint): Promise<Verificatio
   const probe = new ProcessProbe()
   const lookup = await probe.get(fp.pid)
   if (lookup.alive === false) return {state: 'gone'}
-  if (lookup.alive === 'unknown') return {state: 'different', reason: `pid ${fp.pid} cannot be inspected (${lookup.reason}), so its identity cannot be re-verified`}
+  if (lookup.alive === 'unknown')
+    return {state: 'different', reason: `pid ${fp.pid} cannot be inspected (${lookup.reason}), so its identity cannot be re-verified`}
   const info = lookup.info
   if (info.state === 'Z') return {state: 'gone'}
   if (Math.abs(info.startedAtMs - fp.startedAtMs) > START_TOLERANCE_MS) {
-    return {state: 'different', reason: `pid ${fp.pid} is now another process (started ${new Date(info.startedAtMs).toISOString()}, not ${new Date(fp.startedAtMs).toISOString()}): ${info.cmdline}`}
+    return {
+      state: 'different',
+      reason: `pid ${fp.pid} is now another process (started ${new Date(info.startedAtMs).toISOString()}, not ${new Date(fp.startedAtMs).toISOString()}): ${info.cmdline}`,
+    }
   }
-  if (info.exe !== fp.exe) return {state: 'different', reason: `pid ${fp.pid} now runs ${info.exe ?? 'an unreadable executable'}, not ${fp.exe}`}
+  if (info.exe !== fp.exe)
+    return {state: 'different', reason: `pid ${fp.pid} now runs ${info.exe ?? 'an unreadable executable'}, not ${fp.exe}`}
   if (info.cmdline !== fp.cmdline) return {state: 'different', reason: `pid ${fp.pid}'s command line changed to ${info.cmdline}`}
-  if (fp.cwd !== null && (await probe.cwd(fp.pid)) !== fp.cwd) return {state: 'different', reason: `pid ${fp.pid} no longer runs in ${fp.cwd}`}
+  if (fp.cwd !== null && (await probe.cwd(fp.pid)) !== fp.cwd)
+    return {state: 'different', reason: `pid ${fp.pid} no longer runs in ${fp.cwd}`}
   const keys = Object.keys(fp.environ)
   if (keys.length > 0) {
     const env = await probe.environ(fp.pid)
     if (!env) return {state: 'different', reason: `pid ${fp.pid}'s environment cannot be read, so its data dir cannot be re-verified`}
     for (const key of keys) {
-      if ((env[key] ?? null) !== fp.environ[key]) return {state: 'different', reason: `pid ${fp.pid} serves another data dir (${key} is ${env[key] ?? 'unset'}, was ${fp.environ[key] ?? 'unset'})`}
+      if ((env[key] ?? null) !== fp.environ[key])
+        return {
+          state: 'different',
+          reason: `pid ${fp.pid} serves another data dir (${key} is ${env[key] ?? 'unset'}, was ${fp.environ[key] ?? 'unset'})`,
+        }
     }
   }
   return {state: 'same', info}
@@ -104,16 +114,19 @@ export async function terminateVerified(fp: ProcessFingerprint, options: Termina
     return {status: 'failed', reason: `SIGTERM to pid ${fp.pid} failed: ${(error as Error).message}`}
   }
   if (await waitGone(fp, options.graceMs)) return {status: 'applied', detail: `pid ${fp.pid} exited after SIGTERM`}
-  if (!(await options.confirmKill(fp))) return {status: 'declined', reason: `pid ${fp.pid} is still running ${options.graceMs} ms after SIGTERM; SIGKILL was not approved`}
+  if (!(await options.confirmKill(fp)))
+    return {status: 'declined', reason: `pid ${fp.pid} is still running ${options.graceMs} ms after SIGTERM; SIGKILL was not approved`}
   const again = await verifyProcess(fp)
   if (again.state === 'gone') return {status: 'applied', detail: `pid ${fp.pid} exited after SIGTERM`}
   if (again.state === 'different') return {status: 'skipped', reason: `${again.reason}; SIGKILL was not sent`}
   try {
     send('SIGKILL')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return {status: 'failed', reason: `SIGKILL to pid ${fp.pid} failed: ${(error as Error).message}`}
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH')
+      return {status: 'failed', reason: `SIGKILL to pid ${fp.pid} failed: ${(error as Error).message}`}
   }
-  if (await waitGone(fp, 5000)) return {status: 'applied', detail: `pid ${fp.pid} did not exit on SIGTERM within ${options.graceMs} ms; it was killed with SIGKILL`}
+  if (await waitGone(fp, 5000))
+    return {status: 'applied', detail: `pid ${fp.pid} did not exit on SIGTERM within ${options.graceMs} ms; it was killed with SIGKILL`}
   return {status: 'failed', reason: `pid ${fp.pid} is still present 5 s after SIGKILL (uninterruptible sleep?)`}
 }
 

@@ -21,7 +21,10 @@ export function formatPlanStep(p: PlannedStep, chalk: ChalkInstance): string[] {
   const risk = {safe: chalk.green, confirm: chalk.yellow, manual: chalk.gray}[p.step.risk](p.step.risk)
   const lines = [`  ${p.seq}. [${risk}] ${p.step.title}`, chalk.gray(`       where: ${whereOf(p.step)}`), `       why: ${p.step.why}`]
   lines.push(...detailsOf(p.step).map((d) => chalk.cyan(`       ${d}`)))
-  lines.push(chalk.gray(`       undo: ${p.step.undo}`), chalk.gray(`       from: ${p.origin.check} [${p.origin.target}] ${p.origin.symptom}`))
+  lines.push(
+    chalk.gray(`       undo: ${p.step.undo}`),
+    chalk.gray(`       from: ${p.origin.check} [${p.origin.target}] ${p.origin.symptom}`),
+  )
   return lines
 }
 
@@ -35,7 +38,11 @@ function detailsOf(step: FixStep): string[] {
       return [`SIGTERM, wait ${step.graceMs / 1000} s, then SIGKILL only if you confirm again`, `command: ${step.process.cmdline}`]
     case 'quarantine':
       return [
-        ...(step.guard ? [`precondition: only while pid ${step.guard.pid} is ${step.guard.mustBe === 'dead' ? 'not running' : 'not running or still the same unrelated process'}`] : []),
+        ...(step.guard
+          ? [
+              `precondition: only while pid ${step.guard.pid} is ${step.guard.mustBe === 'dead' ? 'not running' : 'not running or still the same unrelated process'}`,
+            ]
+          : []),
         ...(step.unlocked ? ['precondition: only while no process holds a lock on it'] : []),
       ]
     default:
@@ -50,7 +57,14 @@ export function formatPlan(plan: PlannedStep[], chalk: ChalkInstance, dryRun: bo
 }
 
 export function formatStepResult(r: StepResult, chalk: ChalkInstance): string {
-  const paint = r.status === 'applied' ? chalk.green : r.status === 'failed' ? chalk.red : r.status === 'manual' || r.status === 'not-needed' ? chalk.gray : chalk.yellow
+  const paint =
+    r.status === 'applied'
+      ? chalk.green
+      : r.status === 'failed'
+        ? chalk.red
+        : r.status === 'manual' || r.status === 'not-needed'
+          ? chalk.gray
+          : chalk.yellow
   const text = r.reason ?? r.detail ?? ''
   return `  ${r.seq}. ${paint(STATUS_TEXT[r.status])}: ${r.step.title}${text ? chalk.gray(` — ${text}`) : ''}`
 }
@@ -64,10 +78,14 @@ export function formatFixHeading(chalk: ChalkInstance): string {
 export function formatFixOutcome(fix: FixReport, chalk: ChalkInstance): string {
   if (fix.mode === 'dry-run' || fix.steps.length === 0) return ''
   const out: string[] = []
-  if (fix.steps.some((s) => s.status === 'not-approved')) out.push(chalk.yellow('  Steps that need confirmation were not applied: run on a terminal to be asked, or add --yes.'))
+  if (fix.steps.some((s) => s.status === 'not-approved'))
+    out.push(chalk.yellow('  Steps that need confirmation were not applied: run on a terminal to be asked, or add --yes.'))
   if (fix.recheck.length > 0) {
     out.push('', chalk.bold('Re-check'))
-    for (const r of fix.recheck) out.push(`  ${RECHECK_TEXT[r.outcome](chalk)} ${r.check} [${r.target}]${r.outcome === 'fixed' ? '' : ` (${r.status}): ${r.reason ?? ''}`}`)
+    for (const r of fix.recheck)
+      out.push(
+        `  ${RECHECK_TEXT[r.outcome](chalk)} ${r.check} [${r.target}]${r.outcome === 'fixed' ? '' : ` (${r.status}): ${r.reason ?? ''}`}`,
+      )
   }
   if (fix.runId) out.push('', chalk.gray(`Journal: run ${fix.runId} in ${fix.stateDir}. Undo with: doctor undo ${fix.runId}`))
   const s = fix.summaryAfter

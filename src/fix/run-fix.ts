@@ -47,7 +47,13 @@ export async function runFix(init: FixRunInit): Promise<FixReport> {
         : `${planned.step.title}: the process did not exit after SIGTERM. Send SIGKILL (it gets no chance to clean up)? [y/N] `
     return (await init.ask(text)) ? 'yes' : 'no'
   }
-  const applied = await applyPlan(plan, {stateDir: init.stateDir, command: init.command, tool: 'doctorkit', approve, onResult: init.onResult})
+  const applied = await applyPlan(plan, {
+    stateDir: init.stateDir,
+    command: init.command,
+    tool: 'doctorkit',
+    approve,
+    onResult: init.onResult,
+  })
   const recheck = await recheckAffected(init, applied.results)
   return {
     mode: 'apply',
@@ -77,7 +83,11 @@ async function recheckAffected(init: FixRunInit, results: StepResult[]): Promise
       if (c.status === 'pass' || (c.suppressed && remaining.length === 0)) return {...base, outcome: 'fixed'}
       // A skip says nothing about the fix: the check did not judge the state it left.
       if (c.status === 'skip') return {...base, outcome: 'skipped', reason: `${c.reason ?? 'skipped'}; whether the fix worked is not known`}
-      return {...base, outcome: 'still-failing', reason: c.status === 'error' ? `could not decide: ${c.reason ?? 'unknown'}` : remaining.join(' ')}
+      return {
+        ...base,
+        outcome: 'still-failing',
+        reason: c.status === 'error' ? `could not decide: ${c.reason ?? 'unknown'}` : remaining.join(' '),
+      }
     }),
   }
 }
@@ -88,7 +98,12 @@ async function recheckAffected(init: FixRunInit, results: StepResult[]): Promise
  * Checks the config skips never ran and have no findings.
  */
 function plannable(report: Report): Report {
-  return {...report, checks: report.checks.map((c) => (c.findings.some((f) => f.suppressed) ? {...c, findings: c.findings.filter((f) => !f.suppressed)} : c))}
+  return {
+    ...report,
+    checks: report.checks.map((c) =>
+      c.findings.some((f) => f.suppressed) ? {...c, findings: c.findings.filter((f) => !f.suppressed)} : c,
+    ),
+  }
 }
 
 function mergeResults(before: CheckResult[], after: CheckResult[]): CheckResult[] {

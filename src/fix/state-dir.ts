@@ -29,7 +29,7 @@ export class StateDirUntrusted extends UsageError {
   constructor(message: string, amRoot: boolean) {
     super(message, [
       amRoot
-        ? 'point DOCTORKIT_STATE_DIR at a directory only root controls, e.g. DOCTORKIT_STATE_DIR=/root/.local/state/doctorkit (or run sudo with -H so HOME is root\'s)'
+        ? "point DOCTORKIT_STATE_DIR at a directory only root controls, e.g. DOCTORKIT_STATE_DIR=/root/.local/state/doctorkit (or run sudo with -H so HOME is root's)"
         : 'point DOCTORKIT_STATE_DIR at a directory of your own that others cannot write',
     ])
     this.name = 'StateDirUntrusted'
@@ -42,18 +42,22 @@ const myGroup = () => process.getegid?.() ?? process.getgid?.() ?? -1
 /** Why a directory or link on the way to the state dir lets another user swap what is below it, or null. */
 export function untrustedComponent(path: string, st: Stats): string | null {
   const uid = me()
-  if (st.uid !== 0 && st.uid !== uid) return `${path} belongs to uid ${st.uid}, another user, who could swap the doctor's journal and quarantine`
+  if (st.uid !== 0 && st.uid !== uid)
+    return `${path} belongs to uid ${st.uid}, another user, who could swap the doctor's journal and quarantine`
   if (st.isSymbolicLink()) return null
   const sticky = (st.mode & 0o1000) !== 0
-  if ((st.mode & 0o002) !== 0 && !sticky) return `${path} is writable by every user (mode ${octal(st.mode)}, no sticky bit), so anyone could swap the doctor's journal and quarantine`
-  if ((st.mode & 0o020) !== 0 && !sticky && st.gid !== myGroup()) return `${path} is writable by group ${st.gid} (mode ${octal(st.mode)}), whose members could swap the doctor's journal and quarantine`
+  if ((st.mode & 0o002) !== 0 && !sticky)
+    return `${path} is writable by every user (mode ${octal(st.mode)}, no sticky bit), so anyone could swap the doctor's journal and quarantine`
+  if ((st.mode & 0o020) !== 0 && !sticky && st.gid !== myGroup())
+    return `${path} is writable by group ${st.gid} (mode ${octal(st.mode)}), whose members could swap the doctor's journal and quarantine`
   return null
 }
 
 /** Refuses a state dir whose path another user controls (see the file comment). Creates nothing. */
 export function assertTrustedPath(stateDir: string): void {
   const amRoot = me() === 0
-  const problem = (why: string) => new StateDirUntrusted(`the doctor's state dir ${stateDir} is not safe to use: ${why}. Nothing was journaled or changed.`, amRoot)
+  const problem = (why: string) =>
+    new StateDirUntrusted(`the doctor's state dir ${stateDir} is not safe to use: ${why}. Nothing was journaled or changed.`, amRoot)
   const {root} = parse(stateDir)
   let current = root
   let deepest = root
@@ -92,11 +96,23 @@ export function ensureStateDir(stateDir: string): void {
   mkdirSync(runsDir(stateDir), {recursive: true, mode: 0o700})
   for (const dir of [stateDir, runsDir(stateDir)]) {
     const st = lstatSync(dir)
-    if (st.isSymbolicLink()) throw new StateDirUntrusted(`${dir} is a symlink; the doctor keeps its journal and quarantine only in a real directory of its own`, me() === 0)
+    if (st.isSymbolicLink())
+      throw new StateDirUntrusted(
+        `${dir} is a symlink; the doctor keeps its journal and quarantine only in a real directory of its own`,
+        me() === 0,
+      )
     if (!st.isDirectory()) throw new Error(`${dir} is not a directory; the doctor keeps its journal and quarantine there`)
-    if (st.uid !== me()) throw new StateDirUntrusted(`the doctor's state dir ${dir} belongs to uid ${st.uid}, not to the user running the doctor (uid ${me()}): that user could swap its journal and quarantine. Nothing was journaled or changed.`, me() === 0)
+    if (st.uid !== me())
+      throw new StateDirUntrusted(
+        `the doctor's state dir ${dir} belongs to uid ${st.uid}, not to the user running the doctor (uid ${me()}): that user could swap its journal and quarantine. Nothing was journaled or changed.`,
+        me() === 0,
+      )
     // Writable by others: what is in it may have been planted (a journal naming any path); refused, not tightened over it.
-    if ((st.mode & 0o022) !== 0) throw new StateDirUntrusted(`the doctor's state dir ${dir} is writable by others (mode ${octal(st.mode)}): a journal or quarantine planted in it would steer \`doctor undo\`. Look at what is in it, then chmod 0700 it yourself. Nothing was journaled or changed.`, me() === 0)
+    if ((st.mode & 0o022) !== 0)
+      throw new StateDirUntrusted(
+        `the doctor's state dir ${dir} is writable by others (mode ${octal(st.mode)}): a journal or quarantine planted in it would steer \`doctor undo\`. Look at what is in it, then chmod 0700 it yourself. Nothing was journaled or changed.`,
+        me() === 0,
+      )
     // Only readable by others: take that away (quarantined files can hold tokens).
     if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700)
   }

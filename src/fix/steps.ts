@@ -6,7 +6,18 @@
 import {accessSync, constants, type Stats} from 'node:fs'
 import {delimiter, join} from 'node:path'
 import {fingerprint} from './fsops.js'
-import type {ChmodStep, FixRisk, FixStep, ManualStep, PidGuard, ProcessFingerprint, QuarantineStep, ReplaceSymlinkStep, RunStep, TerminateStep} from './types.js'
+import type {
+  ChmodStep,
+  FixRisk,
+  FixStep,
+  ManualStep,
+  PidGuard,
+  ProcessFingerprint,
+  QuarantineStep,
+  ReplaceSymlinkStep,
+  RunStep,
+  TerminateStep,
+} from './types.js'
 
 const octal = (mode: number) => '0' + mode.toString(8).padStart(3, '0')
 const UNDO_QUARANTINE = 'doctor undo puts it back (if nothing has been written there since)'
@@ -60,7 +71,14 @@ export function chmodStep(init: {path: string; stat: Stats; mode?: number; why: 
  * Replaces a symlinked secret with a regular file holding the same bytes (mode 0600). Confirm:
  * whoever shared the link stops seeing changes made through it.
  */
-export function replaceSymlinkStep(init: {path: string; linkStat: Stats; linkTarget: string; targetPath: string; targetStat: Stats; why: string}): ReplaceSymlinkStep {
+export function replaceSymlinkStep(init: {
+  path: string
+  linkStat: Stats
+  linkTarget: string
+  targetPath: string
+  targetStat: Stats
+  why: string
+}): ReplaceSymlinkStep {
   return {
     kind: 'replace-symlink',
     title: `Replace the symlink ${init.path} (→ ${init.linkTarget}) with a private copy of the file`,
@@ -78,7 +96,13 @@ export function replaceSymlinkStep(init: {path: string; linkStat: Stats; linkTar
 }
 
 /** SIGTERM to a verified process, SIGKILL only after a second consent. Never built for a foreign pid. */
-export function terminateStep(init: {process: ProcessFingerprint; why: string; title?: string; graceMs?: number; group?: boolean}): TerminateStep {
+export function terminateStep(init: {
+  process: ProcessFingerprint
+  why: string
+  title?: string
+  graceMs?: number
+  group?: boolean
+}): TerminateStep {
   return {
     kind: 'terminate',
     title: init.title ?? `Stop pid ${init.process.pid} (${truncate(init.process.cmdline)})`,
@@ -91,7 +115,16 @@ export function terminateStep(init: {process: ProcessFingerprint; why: string; t
   }
 }
 
-export function runStep(init: {command: string[]; cwd: string; why: string; title?: string; env?: Record<string, string>; timeoutMs?: number; undo?: string; risk?: FixRisk}): RunStep {
+export function runStep(init: {
+  command: string[]
+  cwd: string
+  why: string
+  title?: string
+  env?: Record<string, string>
+  timeoutMs?: number
+  undo?: string
+  risk?: FixRisk
+}): RunStep {
   return {
     kind: 'run',
     title: init.title ?? `Run ${init.command.join(' ')}`,
@@ -106,7 +139,14 @@ export function runStep(init: {command: string[]; cwd: string; why: string; titl
 }
 
 export function manualStep(init: {title: string; why: string; instructions: string[]}): ManualStep {
-  return {kind: 'manual', title: init.title, why: init.why, risk: 'manual', undo: 'nothing to undo: the doctor does not run it', instructions: init.instructions}
+  return {
+    kind: 'manual',
+    title: init.title,
+    why: init.why,
+    risk: 'manual',
+    undo: 'nothing to undo: the doctor does not run it',
+    instructions: init.instructions,
+  }
 }
 
 /** The absolute path of `name` on `PATH`, or null. */

@@ -64,7 +64,19 @@ export function listRuns(stateDir: string): RunSummary[] {
         return journal ? [summarize(journal)] : []
       } catch (error) {
         if (!(error instanceof JournalError)) throw error
-        return [{runId: id, startedAt: '', command: '', finished: false, applied: 0, restorable: 0, restored: 0, steps: [], problem: error.message}]
+        return [
+          {
+            runId: id,
+            startedAt: '',
+            command: '',
+            finished: false,
+            applied: 0,
+            restorable: 0,
+            restored: 0,
+            steps: [],
+            problem: error.message,
+          },
+        ]
       }
     })
 }
@@ -98,7 +110,10 @@ export function undoRun(stateDir: string, runId?: string): UndoOutcome | null {
   try {
     return undoJournaled(stateDir, runId)
   } catch (error) {
-    if (error instanceof JournalError) throw new UndoError(`${error.message}. Nothing was undone; move that run dir out of ${stateDir}/runs or name another run (\`doctor undo --list\`)`)
+    if (error instanceof JournalError)
+      throw new UndoError(
+        `${error.message}. Nothing was undone; move that run dir out of ${stateDir}/runs or name another run (\`doctor undo --list\`)`,
+      )
     throw error
   }
 }
@@ -134,7 +149,13 @@ function undoJournaled(stateDir: string, runId?: string): UndoOutcome | null {
       const outcome = undoOne(journal, intent, result)
       results.push({seq: result.seq, kind: intent.step.kind, title: intent.step.title, path: pathOf(intent.step), ...outcome})
       if (outcome.status !== 'not-undoable') {
-        journal.append({type: 'undo', seq: result.seq, at: new Date().toISOString(), status: outcome.status, ...(outcome.reason ? {reason: outcome.reason} : {})})
+        journal.append({
+          type: 'undo',
+          seq: result.seq,
+          at: new Date().toISOString(),
+          status: outcome.status,
+          ...(outcome.reason ? {reason: outcome.reason} : {}),
+        })
       }
     }
   } finally {
@@ -171,7 +192,11 @@ function restoreQuarantined(original: string, payload: string): StepUndo {
   if (!payload || !lstatOrNull(payload)) return {status: 'failed', reason: `the quarantined copy ${payload} is missing`}
   const link = symlinkedComponent(original)
   if (link) return {status: 'kept', reason: `${link} is now a symlink; nothing is restored through one. The copy stays at ${payload}`}
-  if (lstatOrNull(original)) return {status: 'kept', reason: `${original} exists again (written since the fix); it was not overwritten. The quarantined copy stays at ${payload}`}
+  if (lstatOrNull(original))
+    return {
+      status: 'kept',
+      reason: `${original} exists again (written since the fix); it was not overwritten. The quarantined copy stays at ${payload}`,
+    }
   try {
     restoreNoClobber(payload, original)
   } catch (error) {
@@ -188,7 +213,8 @@ function restoreMode(path: string, setMode: number, before: FileFingerprint): St
   const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
   try {
     const st = fstatSync(fd)
-    if (st.dev !== before.dev || st.ino !== before.ino) return {status: 'kept', reason: `${path} is another file now; its mode is left alone`}
+    if (st.dev !== before.dev || st.ino !== before.ino)
+      return {status: 'kept', reason: `${path} is another file now; its mode is left alone`}
     if ((st.mode & 0o777) !== setMode) return {status: 'kept', reason: `${path}'s mode was changed again since the fix; it is left as is`}
     fchmodSync(fd, before.mode)
     return {status: 'restored'}

@@ -27,8 +27,10 @@ export async function runMerge(run: MergeRun): Promise<0 | 1 | 2> {
     return 2
   }
   const format = (run.format ?? 'human') as MergeFormat
-  if (!MERGE_FORMATS.includes(format)) return usage(`--format "${run.format}" is not a format of report merge`, `use one of ${MERGE_FORMATS.join(', ')}`)
-  if (run.files.length === 0) return usage('no report to merge', 'pass the JSON reports, for example: doctor report merge reports/*/doctor.json')
+  if (!MERGE_FORMATS.includes(format))
+    return usage(`--format "${run.format}" is not a format of report merge`, `use one of ${MERGE_FORMATS.join(', ')}`)
+  if (run.files.length === 0)
+    return usage('no report to merge', 'pass the JSON reports, for example: doctor report merge reports/*/doctor.json')
 
   const outcomes = new Array<Awaited<ReturnType<typeof readHostReport>>>(run.files.length)
   let next = 0
@@ -42,7 +44,9 @@ export async function runMerge(run: MergeRun): Promise<0 | 1 | 2> {
   )
   const problems = outcomes.flatMap((o) => (o.ok ? [] : [`${printable(o.file)}: ${printable(o.problem)}`]))
   if (problems.length > 0) {
-    run.err(`Error: ${problems.length === 1 ? 'a report cannot be merged' : `${problems.length} reports cannot be merged`}:\n${problems.map((p) => `  ${p}\n`).join('')}  Nothing was merged; fix or leave out these files.\n`)
+    run.err(
+      `Error: ${problems.length === 1 ? 'a report cannot be merged' : `${problems.length} reports cannot be merged`}:\n${problems.map((p) => `  ${p}\n`).join('')}  Nothing was merged; fix or leave out these files.\n`,
+    )
     return 2
   }
   const reports = outcomes.flatMap((o) => (o.ok ? [o.report] : []))
@@ -72,7 +76,8 @@ function duplicateHost(reports: HostReport[]): {message: string; hint: string} |
       seen.set(r.host, r)
       continue
     }
-    const from = (x: HostReport) => `${printable(x.file)} (${x.hostFrom === 'report' ? `its "host" field, started ${x.startedAt}` : `its directory's name, started ${x.startedAt}`})`
+    const from = (x: HostReport) =>
+      `${printable(x.file)} (${x.hostFrom === 'report' ? `its "host" field, started ${x.startedAt}` : `its directory's name, started ${x.startedAt}`})`
     const fromDirs = first.hostFrom === 'directory' || r.hostFrom === 'directory'
     return {
       message: `two reports name the host "${printable(r.host)}": ${from(first)} and ${from(r)}`,

@@ -85,20 +85,34 @@ export function hostStatus(results: HostResult[]): HostStatus {
 }
 
 export function mergeReports(reports: HostReport[]): FleetView {
-  const hosts: FleetHost[] = [...reports].sort((a, b) => byName(a.host, b.host)).map((r) => {
-    const summary: Record<Status, number> = {pass: 0, warn: 0, fail: 0, skip: 0, error: 0}
-    for (const x of r.results) summary[x.status]++
-    const problems: FleetProblem[] = r.results
-      .filter((x): x is HostResult & {status: FleetProblem['status']} => x.status === 'fail' || x.status === 'warn' || x.status === 'error')
-      .map((x) => ({
-        check: x.check,
-        target: x.target,
-        status: x.status,
-        symptoms: [...new Set(x.findings.filter((f) => !f.suppressed).map((f) => f.symptom))],
-        ...(x.status === 'error' ? {reason: x.reason ?? 'could not decide'} : {}),
-      }))
-    return {host: r.host, hostFrom: r.hostFrom, file: r.file, startedAt: r.startedAt, toolVersion: r.toolVersion, status: hostStatus(r.results), summary, targets: r.targets, problems}
-  })
+  const hosts: FleetHost[] = [...reports]
+    .sort((a, b) => byName(a.host, b.host))
+    .map((r) => {
+      const summary: Record<Status, number> = {pass: 0, warn: 0, fail: 0, skip: 0, error: 0}
+      for (const x of r.results) summary[x.status]++
+      const problems: FleetProblem[] = r.results
+        .filter(
+          (x): x is HostResult & {status: FleetProblem['status']} => x.status === 'fail' || x.status === 'warn' || x.status === 'error',
+        )
+        .map((x) => ({
+          check: x.check,
+          target: x.target,
+          status: x.status,
+          symptoms: [...new Set(x.findings.filter((f) => !f.suppressed).map((f) => f.symptom))],
+          ...(x.status === 'error' ? {reason: x.reason ?? 'could not decide'} : {}),
+        }))
+      return {
+        host: r.host,
+        hostFrom: r.hostFrom,
+        file: r.file,
+        startedAt: r.startedAt,
+        toolVersion: r.toolVersion,
+        status: hostStatus(r.results),
+        summary,
+        targets: r.targets,
+        problems,
+      }
+    })
 
   const checks = new Map<string, FleetCheck>()
   for (const h of hosts) {
@@ -116,7 +130,14 @@ export function mergeReports(reports: HostReport[]): FleetView {
     for (const x of r.results) {
       for (const f of x.findings) {
         if (f.suppressed) continue
-        const entry = symptoms.get(f.symptom) ?? {symptom: f.symptom, severity: f.severity, hosts: [], findings: 0, checks: [], fix: f.fixSummary}
+        const entry = symptoms.get(f.symptom) ?? {
+          symptom: f.symptom,
+          severity: f.severity,
+          hosts: [],
+          findings: 0,
+          checks: [],
+          fix: f.fixSummary,
+        }
         if (!entry.hosts.includes(r.host)) entry.hosts.push(r.host)
         if (!entry.checks.includes(x.check)) entry.checks.push(x.check)
         if (f.severity === 'fail') entry.severity = 'fail'
@@ -130,9 +151,16 @@ export function mergeReports(reports: HostReport[]): FleetView {
   const unjudged: FleetUnjudged[] = []
   for (const h of hosts) {
     const source = reports.find((r) => r.file === h.file)!
-    const errors = source.results.filter((x) => x.status === 'error').map((x) => ({check: x.check, target: x.target, reason: x.reason ?? 'could not decide'}))
+    const errors = source.results
+      .filter((x) => x.status === 'error')
+      .map((x) => ({check: x.check, target: x.target, reason: x.reason ?? 'could not decide'}))
     if (h.status === 'none') {
-      const reason = source.results.length === 0 ? (h.targets.length === 0 ? 'no known product was detected, so nothing was checked' : 'no check ran') : 'every check was skipped'
+      const reason =
+        source.results.length === 0
+          ? h.targets.length === 0
+            ? 'no known product was detected, so nothing was checked'
+            : 'no check ran'
+          : 'every check was skipped'
       unjudged.push({host: h.host, reason, checks: []})
     } else if (errors.length > 0) {
       unjudged.push({host: h.host, reason: `${errors.length} check${errors.length === 1 ? '' : 's'} could not decide`, checks: errors})
@@ -154,10 +182,16 @@ export function mergeReports(reports: HostReport[]): FleetView {
       unjudged: unjudged.length,
       healthy: hosts.filter((h) => h.status === 'pass').length,
     },
-    reports: {oldest: times[0] ?? '', newest: times.at(-1) ?? '', toolVersions: [...versions].map(([version, names]) => ({version, hosts: names})).sort((a, b) => byName(a.version, b.version))},
+    reports: {
+      oldest: times[0] ?? '',
+      newest: times.at(-1) ?? '',
+      toolVersions: [...versions].map(([version, names]) => ({version, hosts: names})).sort((a, b) => byName(a.version, b.version)),
+    },
     hosts,
     checks: [...checks.values()].sort((a, b) => spread(b) - spread(a) || byName(`${a.target}:${a.check}`, `${b.target}:${b.check}`)),
-    symptoms: [...symptoms.values()].sort((a, b) => b.hosts.length - a.hosts.length || b.findings - a.findings || a.symptom.localeCompare(b.symptom)),
+    symptoms: [...symptoms.values()].sort(
+      (a, b) => b.hosts.length - a.hosts.length || b.findings - a.findings || a.symptom.localeCompare(b.symptom),
+    ),
     unjudged,
   }
 }

@@ -50,9 +50,20 @@ export interface HostReport {
 export type ReadOutcome = {ok: true; report: HostReport} | {ok: false; file: string; problem: string}
 
 const kind = (s: Stats) =>
-  s.isDirectory() ? 'a directory' : s.isFIFO() ? 'a FIFO (named pipe)' : s.isSocket() ? 'a socket' : s.isCharacterDevice() ? 'a character device' : s.isBlockDevice() ? 'a block device' : 'not a regular file'
+  s.isDirectory()
+    ? 'a directory'
+    : s.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : s.isSocket()
+        ? 'a socket'
+        : s.isCharacterDevice()
+          ? 'a character device'
+          : s.isBlockDevice()
+            ? 'a block device'
+            : 'not a regular file'
 
-const size = (n: number) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${n} bytes`)
+const size = (n: number) =>
+  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${n} bytes`
 
 function describe(value: unknown): string {
   if (value === null) return 'null'
@@ -116,7 +127,8 @@ async function readBounded(path: string): Promise<{bytes: Buffer} | {problem: st
       const hint = stat.isDirectory() ? '; pass the report files in it (for example DIR/*/doctor.json)' : ''
       return {problem: `is ${kind(stat)}, not a report file${hint}`}
     }
-    if (stat.size > MAX_REPORT_BYTES) return {problem: `is ${size(stat.size)}; a doctorkit report is at most ${size(MAX_REPORT_BYTES)} (is this the right file?)`}
+    if (stat.size > MAX_REPORT_BYTES)
+      return {problem: `is ${size(stat.size)}; a doctorkit report is at most ${size(MAX_REPORT_BYTES)} (is this the right file?)`}
     const chunks: Buffer[] = []
     let total = 0
     for (;;) {
@@ -126,7 +138,8 @@ async function readBounded(path: string): Promise<{bytes: Buffer} | {problem: st
       chunks.push(chunk.subarray(0, bytesRead))
       total += bytesRead
       // The file grew while being read (or its size was not what stat said).
-      if (total > MAX_REPORT_BYTES) return {problem: `is more than ${size(MAX_REPORT_BYTES)}; a doctorkit report is at most that (is this the right file?)`}
+      if (total > MAX_REPORT_BYTES)
+        return {problem: `is more than ${size(MAX_REPORT_BYTES)}; a doctorkit report is at most that (is this the right file?)`}
     }
     return {bytes: Buffer.concat(chunks)}
   } finally {
@@ -135,8 +148,13 @@ async function readBounded(path: string): Promise<{bytes: Buffer} | {problem: st
 }
 
 function decode(bytes: Buffer): string | {problem: string} {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return {problem: 'is UTF-16 text (as a PowerShell redirect writes it); write the report with `doctor --json --output FILE`, which writes UTF-8'}
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return {problem: 'is UTF-16 text; write the report with `doctor --json --output FILE`, which writes UTF-8'}
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return {
+      problem:
+        'is UTF-16 text (as a PowerShell redirect writes it); write the report with `doctor --json --output FILE`, which writes UTF-8',
+    }
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return {problem: 'is UTF-16 text; write the report with `doctor --json --output FILE`, which writes UTF-8'}
   try {
     return new TextDecoder('utf-8', {fatal: true, ignoreBOM: false}).decode(bytes)
   } catch {
@@ -148,7 +166,10 @@ type Obj = Record<string, unknown>
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Checks the fields the merge reads; pushes a problem per bad field and returns what it could take. */
-function checkReport(raw: unknown, problems: string[]): {host: string | undefined; body: Omit<HostReport, 'host' | 'hostFrom' | 'file'>} | null {
+function checkReport(
+  raw: unknown,
+  problems: string[],
+): {host: string | undefined; body: Omit<HostReport, 'host' | 'hostFrom' | 'file'>} | null {
   if (!isObject(raw)) {
     problems.push(`is JSON but not a doctorkit report: it holds ${describe(raw)}, not an object`)
     return null
@@ -161,7 +182,11 @@ function checkReport(raw: unknown, problems: string[]): {host: string | undefine
     return null
   }
   if (toolName !== 'doctorkit') {
-    problems.push(isObject(tool) ? `tool.name is ${describe(toolName)}, not "doctorkit": another program wrote this` : `"tool" is ${tool === undefined ? 'missing' : describe(tool)}; a doctorkit report names the tool that wrote it`)
+    problems.push(
+      isObject(tool)
+        ? `tool.name is ${describe(toolName)}, not "doctorkit": another program wrote this`
+        : `"tool" is ${tool === undefined ? 'missing' : describe(tool)}; a doctorkit report names the tool that wrote it`,
+    )
     return null
   }
   if (typeof raw.schemaVersion !== 'number') {
@@ -171,39 +196,51 @@ function checkReport(raw: unknown, problems: string[]): {host: string | undefine
   if (!READABLE_SCHEMA_VERSIONS.includes(raw.schemaVersion)) {
     const by = toolVersion ? ` (written by doctorkit ${toolVersion})` : ''
     const newer = raw.schemaVersion > Math.max(...READABLE_SCHEMA_VERSIONS)
-    const advice = newer ? `merge with doctorkit ${toolVersion ?? 'as new as the one that wrote it'} or newer` : 'run the doctor on that host again with this doctorkit'
-    problems.push(`has report schema version ${raw.schemaVersion}${by}; this doctorkit (${ownVersion()}) reads schema version ${READABLE_SCHEMA_VERSIONS.join(', ')}: ${advice}`)
+    const advice = newer
+      ? `merge with doctorkit ${toolVersion ?? 'as new as the one that wrote it'} or newer`
+      : 'run the doctor on that host again with this doctorkit'
+    problems.push(
+      `has report schema version ${raw.schemaVersion}${by}; this doctorkit (${ownVersion()}) reads schema version ${READABLE_SCHEMA_VERSIONS.join(', ')}: ${advice}`,
+    )
     return null
   }
-  if (toolVersion === null) problems.push(`tool.version is ${isObject(tool) && tool.version !== undefined ? describe(tool.version) : 'missing'}, not a string`)
+  if (toolVersion === null)
+    problems.push(`tool.version is ${isObject(tool) && tool.version !== undefined ? describe(tool.version) : 'missing'}, not a string`)
 
   let host: string | undefined
   if (raw.host !== undefined) {
-    if (typeof raw.host !== 'string' || !/^[^\s\p{Cc}]{1,253}$/u.test(raw.host)) problems.push(`"host" is ${describe(raw.host)}, not a host name`)
+    if (typeof raw.host !== 'string' || !/^[^\s\p{Cc}]{1,253}$/u.test(raw.host))
+      problems.push(`"host" is ${describe(raw.host)}, not a host name`)
     else host = raw.host
   }
   const startedAt = typeof raw.startedAt === 'string' && !Number.isNaN(Date.parse(raw.startedAt)) ? raw.startedAt : null
-  if (startedAt === null) problems.push(`"startedAt" is ${raw.startedAt === undefined ? 'missing' : describe(raw.startedAt)}, not an ISO date-time`)
+  if (startedAt === null)
+    problems.push(`"startedAt" is ${raw.startedAt === undefined ? 'missing' : describe(raw.startedAt)}, not an ISO date-time`)
 
   const targets: HostReport['targets'] = []
-  if (!Array.isArray(raw.targets)) problems.push(`"targets" is ${raw.targets === undefined ? 'missing' : describe(raw.targets)}, not an array`)
+  if (!Array.isArray(raw.targets))
+    problems.push(`"targets" is ${raw.targets === undefined ? 'missing' : describe(raw.targets)}, not an array`)
   else {
     raw.targets.forEach((t: unknown, i) => {
       const at = `targets[${i}]`
       if (!isObject(t)) return void problems.push(`${at} is ${describe(t)}, not an object`)
-      if (typeof t.id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(t.id)) return void problems.push(`${at}.id is ${t.id === undefined ? 'missing' : describe(t.id)}, not a target id`)
-      if (t.generation !== undefined && t.generation !== null && typeof t.generation !== 'string') return void problems.push(`${at}.generation is ${describe(t.generation)}, not a string or null`)
+      if (typeof t.id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(t.id))
+        return void problems.push(`${at}.id is ${t.id === undefined ? 'missing' : describe(t.id)}, not a target id`)
+      if (t.generation !== undefined && t.generation !== null && typeof t.generation !== 'string')
+        return void problems.push(`${at}.generation is ${describe(t.generation)}, not a string or null`)
       // Targets that were neither detected nor forced were not checked: they are not the host's.
-      if (t.detected === true || t.forced === true) targets.push({id: t.id, generation: (t.generation as string | null | undefined) ?? null})
+      if (t.detected === true || t.forced === true)
+        targets.push({id: t.id, generation: (t.generation as string | null | undefined) ?? null})
     })
   }
 
   const results: HostResult[] = []
   if (!Array.isArray(raw.checks)) problems.push(`"checks" is ${raw.checks === undefined ? 'missing' : describe(raw.checks)}, not an array`)
-  else raw.checks.forEach((c: unknown, i) => {
-    const result = checkResult(c, `checks[${i}]`, problems)
-    if (result) results.push(result)
-  })
+  else
+    raw.checks.forEach((c: unknown, i) => {
+      const result = checkResult(c, `checks[${i}]`, problems)
+      if (result) results.push(result)
+    })
   if (problems.length > 0) return null
   return {host, body: {toolVersion: toolVersion!, startedAt: startedAt!, targets, results}}
 }
@@ -227,13 +264,28 @@ function checkResult(c: unknown, at: string, problems: string[]): HostResult | n
     c.findings.forEach((f: unknown, j) => {
       const fat = `${at}.findings[${j}]`
       if (!isObject(f)) return void problems.push(`${fat} is ${describe(f)}, not an object`)
-      if (typeof f.symptom !== 'string' || !/^[a-z][a-z0-9-]*\/[a-z0-9-]+$/.test(f.symptom)) return void problems.push(`${fat}.symptom is ${f.symptom === undefined ? 'missing' : describe(f.symptom)}, not a symptom id`)
-      if (f.severity !== 'warn' && f.severity !== 'fail') return void problems.push(`${fat}.severity is ${f.severity === undefined ? 'missing' : describe(f.severity)}, not warn or fail`)
-      if (typeof f.message !== 'string') return void problems.push(`${fat}.message is ${f.message === undefined ? 'missing' : describe(f.message)}, not a string`)
+      if (typeof f.symptom !== 'string' || !/^[a-z][a-z0-9-]*\/[a-z0-9-]+$/.test(f.symptom))
+        return void problems.push(`${fat}.symptom is ${f.symptom === undefined ? 'missing' : describe(f.symptom)}, not a symptom id`)
+      if (f.severity !== 'warn' && f.severity !== 'fail')
+        return void problems.push(`${fat}.severity is ${f.severity === undefined ? 'missing' : describe(f.severity)}, not warn or fail`)
+      if (typeof f.message !== 'string')
+        return void problems.push(`${fat}.message is ${f.message === undefined ? 'missing' : describe(f.message)}, not a string`)
       const summary = isObject(f.fix) && typeof f.fix.summary === 'string' ? f.fix.summary : null
-      findings.push({symptom: f.symptom, severity: f.severity, message: f.message, fixSummary: summary, suppressed: f.suppressed !== undefined})
+      findings.push({
+        symptom: f.symptom,
+        severity: f.severity,
+        message: f.message,
+        fixSummary: summary,
+        suppressed: f.suppressed !== undefined,
+      })
     })
   }
   if (problems.length > before) return null
-  return {check: c.id as string, target: c.target as string, status: c.status as Status, reason: (c.reason as string | undefined) ?? null, findings}
+  return {
+    check: c.id as string,
+    target: c.target as string,
+    status: c.status as Status,
+    reason: (c.reason as string | undefined) ?? null,
+    findings,
+  }
 }

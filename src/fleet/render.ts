@@ -19,7 +19,8 @@ const NAMED_HOSTS = 8
 export const printable = oneLine
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
-const names = (hosts: string[]) => (hosts.length > NAMED_HOSTS ? `${hosts.slice(0, NAMED_HOSTS).join(', ')} and ${hosts.length - NAMED_HOSTS} more` : hosts.join(', '))
+const names = (hosts: string[]) =>
+  hosts.length > NAMED_HOSTS ? `${hosts.slice(0, NAMED_HOSTS).join(', ')} and ${hosts.length - NAMED_HOSTS} more` : hosts.join(', ')
 const columnOf = (c: {target: string; check: string}) => `${c.target}:${c.check}`
 
 /** Each host's status on each problem check: rows are hosts with a problem, columns the checks. */
@@ -41,7 +42,9 @@ function matrix(view: FleetView): {columns: FleetCheck[]; rows: Array<{host: str
 
 function span(view: FleetView): string {
   const {oldest, newest} = view.reports.oldest ? view.reports : {oldest: '', newest: ''}
-  const versions = view.reports.toolVersions.map((v) => `${v.version}${view.reports.toolVersions.length > 1 ? ` (${plural(v.hosts.length, 'host')})` : ''}`).join(', ')
+  const versions = view.reports.toolVersions
+    .map((v) => `${v.version}${view.reports.toolVersions.length > 1 ? ` (${plural(v.hosts.length, 'host')})` : ''}`)
+    .join(', ')
   return `reports from ${oldest === newest ? oldest : `${oldest} to ${newest}`}, by doctorkit ${versions}`
 }
 
@@ -57,7 +60,13 @@ export function formatFleetHuman(view: FleetView): string {
     out.push('Failing and warning checks')
     const table = [['host', ...columns.map(columnOf)], ...rows.map((r) => [printable(r.host), ...r.cells])]
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)))
-    for (const row of table) out.push(`  ${row.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd()}`)
+    for (const row of table)
+      out.push(
+        `  ${row
+          .map((v, i) => v.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd()}`,
+      )
     out.push('  (· no problem there, – not checked there)', '')
   } else out.push('No host has a failing or warning check.', '')
   if (view.symptoms.length > 0) {
@@ -66,7 +75,8 @@ export function formatFleetHuman(view: FleetView): string {
       out.push(`  ${s.symptom} (${s.severity}) on ${plural(s.hosts.length, 'host')}: ${printable(names(s.hosts))}`)
       if (s.fix) out.push(`    fix: ${printable(s.fix)}`)
     }
-    if (view.symptoms.length > TOP_SYMPTOMS) out.push(`  and ${plural(view.symptoms.length - TOP_SYMPTOMS, 'more symptom')} (--format json lists them all)`)
+    if (view.symptoms.length > TOP_SYMPTOMS)
+      out.push(`  and ${plural(view.symptoms.length - TOP_SYMPTOMS, 'more symptom')} (--format json lists them all)`)
     out.push('')
   }
   if (view.unjudged.length > 0) {
@@ -80,7 +90,8 @@ export function formatFleetHuman(view: FleetView): string {
   const healthy = view.hosts.filter((h) => h.status === 'pass').map((h) => h.host)
   if (healthy.length > 0) out.push(`Healthy: ${printable(names(healthy))}`, '')
   const fromDirs = view.hosts.filter((h) => h.hostFrom === 'directory')
-  if (fromDirs.length > 0) out.push(`Named after their directory (the report has no "host" field): ${printable(names(fromDirs.map((h) => h.host)))}`, '')
+  if (fromDirs.length > 0)
+    out.push(`Named after their directory (the report has no "host" field): ${printable(names(fromDirs.map((h) => h.host)))}`, '')
   return out.join('\n')
 }
 
@@ -96,7 +107,8 @@ export function formatFleetMarkdown(view: FleetView): string {
   } else out.push('No host has a failing or warning check.', '')
   if (view.symptoms.length > 0) {
     out.push('#### Most common symptoms', '', '| Symptom | Severity | Hosts | Fix |', '| --- | --- | --- | --- |')
-    for (const s of view.symptoms.slice(0, TOP_SYMPTOMS)) out.push(`| \`${cell(s.symptom)}\` | ${s.severity} | ${s.hosts.length}: ${cell(names(s.hosts))} | ${cell(s.fix ?? '')} |`)
+    for (const s of view.symptoms.slice(0, TOP_SYMPTOMS))
+      out.push(`| \`${cell(s.symptom)}\` | ${s.severity} | ${s.hosts.length}: ${cell(names(s.hosts))} | ${cell(s.fix ?? '')} |`)
     if (view.symptoms.length > TOP_SYMPTOMS) out.push('', `and ${plural(view.symptoms.length - TOP_SYMPTOMS, 'more symptom')}`)
     out.push('')
   }

@@ -19,7 +19,8 @@ export const declaredClockSkew: DeclaredCheck = {
     const health = profile.health
     if (!health || health.kind !== 'http') return skip(`${profile.id} declares no HTTP health probe, so there is no Date header to compare`)
     const holder = (await observePort(ctx, profile, health.port)).find((h) => h.verdict === 'match' || h.verdict === 'undeclared')
-    if (!holder || holder.verdict === 'unknown') return skip(`${profile.name} does not hold its health port, so there is no answer of its own to read`)
+    if (!holder || holder.verdict === 'unknown')
+      return skip(`${profile.name} does not hold its health port, so there is no answer of its own to read`)
     const answer = await probeHealth(ctx, profile, health, reachAt(holder.listener))
     if (answer.kind !== 'healthy') return skip('the daemon did not answer its health probe, so there is no Date header to compare')
     const serverMs = answer.date ? Date.parse(answer.date) : NaN
@@ -32,7 +33,13 @@ export const declaredClockSkew: DeclaredCheck = {
       declaredFinding(profile, 'clock-skew', {
         vars: {skewS: abs, direction: skewS > 0 ? 'behind' : 'ahead of', thresholdS: abs > FAIL_SKEW_S ? FAIL_SKEW_S : WARN_SKEW_S},
         severity: abs > FAIL_SKEW_S ? 'fail' : 'warn',
-        evidence: {dateHeader: answer.date!, localTime: new Date(answer.receivedAtMs).toISOString(), skewSeconds: skewS, warnAboveS: WARN_SKEW_S, failAboveS: FAIL_SKEW_S},
+        evidence: {
+          dateHeader: answer.date!,
+          localTime: new Date(answer.receivedAtMs).toISOString(),
+          skewSeconds: skewS,
+          warnAboveS: WARN_SKEW_S,
+          failAboveS: FAIL_SKEW_S,
+        },
       }),
     ]
   },

@@ -37,7 +37,10 @@ export const declaredDaemonHealth: DeclaredCheck = {
     }
     const holder = holders.find((h) => h.verdict === 'match') ?? holders.find((h) => h.verdict === 'undeclared')
     if (!holder || holder.verdict === 'unknown') {
-      const why = holders.map((h) => (h.verdict === 'unknown' ? h.why : '')).filter(Boolean).join('; ')
+      const why = holders
+        .map((h) => (h.verdict === 'unknown' ? h.why : ''))
+        .filter(Boolean)
+        .join('; ')
       throw new Undetermined(`cannot tell who holds port ${port}, so an answer there would prove nothing: ${why}`, {port})
     }
     const host = reachAt(holder.listener)
@@ -50,9 +53,17 @@ export const declaredDaemonHealth: DeclaredCheck = {
       case 'refused':
         return [declaredFinding(profile, 'not-answering', {vars: {port, error: answer.error}, evidence: {...answer.evidence, ...identity}})]
       case 'wrong':
-        return [declaredFinding(profile, 'unhealthy', {vars: {port, pid, answer: answer.answer, expected: answer.expected, probe: probeCommand(health, host)}, evidence: {...answer.evidence, ...identity}})]
+        return [
+          declaredFinding(profile, 'unhealthy', {
+            vars: {port, pid, answer: answer.answer, expected: answer.expected, probe: probeCommand(health, host)},
+            evidence: {...answer.evidence, ...identity},
+          }),
+        ]
       case 'hung': {
-        const f = declaredFinding(profile, 'hung', {vars: {port, pid, timeoutMs: answer.timeoutMs}, evidence: {...answer.evidence, ...identity}})
+        const f = declaredFinding(profile, 'hung', {
+          vars: {port, pid, timeoutMs: answer.timeoutMs},
+          evidence: {...answer.evidence, ...identity},
+        })
         // Only a process verified as the daemon by its declared identity is ever offered to terminate.
         if (holder.verdict !== 'match') return [f]
         return [{...f, plan: [await terminateHung(ctx, profile, holder.proc, holder.identity.why, port, answer.timeoutMs)]}]

@@ -27,6 +27,11 @@ export const declaredDiskSpace: DeclaredCheck = {
       throw new Undetermined(`cannot statfs ${dir.path} (${fs.code}): ${fs.message}`, {path: dir.path})
     }
     if (fs.availableBytes >= dir.minFree) return []
-    return [declaredFinding(profile, 'disk-low', {vars: {path: dir.path, free: human(fs.availableBytes), minFree: human(dir.minFree)}, evidence: {path: dir.path, availableBytes: fs.availableBytes, totalBytes: fs.totalBytes, minFreeBytes: dir.minFree}})]
+    return [
+      declaredFinding(profile, 'disk-low', {
+        vars: {path: dir.path, free: human(fs.availableBytes), minFree: human(dir.minFree)},
+        evidence: {path: dir.path, availableBytes: fs.availableBytes, totalBytes: fs.totalBytes, minFreeBytes: dir.minFree},
+      }),
+    ]
   },
 }

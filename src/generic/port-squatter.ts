@@ -25,7 +25,13 @@ export const declaredPortSquatter: DeclaredCheck = {
         const cwd = await ctx.processes.cwd(h.proc.pid)
         findings.push(
           declaredFinding(profile, 'port-squatter', {
-            vars: {port, address: h.listener.address, pid: h.proc.pid, command: redactCommand(profile, h.proc.cmdline), cwd: cwd ?? 'not visible'},
+            vars: {
+              port,
+              address: h.listener.address,
+              pid: h.proc.pid,
+              command: redactCommand(profile, h.proc.cmdline),
+              cwd: cwd ?? 'not visible',
+            },
             evidence: {port, address: h.listener.address, owner: processEvidence(profile, h.proc, cwd), why: h.identity.why},
           }),
         )

@@ -29,8 +29,20 @@ export const declaredSecretPermissions: DeclaredCheck = {
       const why = `${path} holds a secret of ${profile.name} and grants bits beyond ${octal(expected)}.`
       const plan = mine(ctx, st.stat)
         ? [chmodStep({path, stat: st.stat, mode: expected, why})]
-        : [manualStep({title: `Tighten ${path} as its owner`, why: `${why} It belongs to another user, so the doctor does not change it.`, instructions: [`chmod ${octal(expected)} ${shellQuote(path)}`]})]
-      findings.push(declaredFinding(profile, 'secret-mode', {vars: {path, mode: octal(mode), expected: octal(expected)}, evidence: {path, mode: octal(mode), declaredMode: octal(expected), uid: st.stat.uid}, plan}))
+        : [
+            manualStep({
+              title: `Tighten ${path} as its owner`,
+              why: `${why} It belongs to another user, so the doctor does not change it.`,
+              instructions: [`chmod ${octal(expected)} ${shellQuote(path)}`],
+            }),
+          ]
+      findings.push(
+        declaredFinding(profile, 'secret-mode', {
+          vars: {path, mode: octal(mode), expected: octal(expected)},
+          evidence: {path, mode: octal(mode), declaredMode: octal(expected), uid: st.stat.uid},
+          plan,
+        }),
+      )
     }
     return findings
   },

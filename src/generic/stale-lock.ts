@@ -26,10 +26,12 @@ export const declaredStaleLock: DeclaredCheck = {
     const read = await ctx.files.read(path, 64)
     if (!read.ok) throw new Undetermined(`cannot read ${path} (${read.code}): ${read.message}`, {path})
     const text = read.text.trim()
-    if (!/^\d{1,10}$/.test(text)) throw new Undetermined(`${path} does not hold a decimal pid (it holds ${JSON.stringify(excerpt(text, 40))})`, {path})
+    if (!/^\d{1,10}$/.test(text))
+      throw new Undetermined(`${path} does not hold a decimal pid (it holds ${JSON.stringify(excerpt(text, 40))})`, {path})
     const pid = Number(text)
     const lookup = await ctx.processes.get(pid)
-    if (lookup.alive === 'unknown') throw new Undetermined(`${path} names pid ${pid}, which cannot be inspected: ${lookup.reason}`, {path, pid})
+    if (lookup.alive === 'unknown')
+      throw new Undetermined(`${path} names pid ${pid}, which cannot be inspected: ${lookup.reason}`, {path, pid})
     const evidence = {path, pid, fileModifiedAt: new Date(st.stat.mtimeMs).toISOString()}
     let slug: 'stale-pid-file' | 'recycled-pid-file'
     let guard: PidGuard
@@ -48,8 +50,23 @@ export const declaredStaleLock: DeclaredCheck = {
     }
     const why = `${path} names pid ${pid}, which ${slug === 'stale-pid-file' ? 'is not running' : `is ${command}, not ${profile.name}`}. It is moved aside, not deleted.`
     const plan = mine(ctx, st.stat)
-      ? [quarantineStep({path, stat: st.stat, guard, why, title: `Move the stale pid file ${path} to the doctor's quarantine`, ...(profile.pidFile.locked ? {unlocked: true} : {})})]
-      : [manualStep({title: `Move the stale pid file ${path} aside as its owner (uid ${st.stat.uid})`, why: `${why} The file belongs to another user, so the doctor does not move it.`, instructions: [`mv ${shellQuote(path)} ${shellQuote(`${path}.stale`)}`]})]
+      ? [
+          quarantineStep({
+            path,
+            stat: st.stat,
+            guard,
+            why,
+            title: `Move the stale pid file ${path} to the doctor's quarantine`,
+            ...(profile.pidFile.locked ? {unlocked: true} : {}),
+          }),
+        ]
+      : [
+          manualStep({
+            title: `Move the stale pid file ${path} aside as its owner (uid ${st.stat.uid})`,
+            why: `${why} The file belongs to another user, so the doctor does not move it.`,
+            instructions: [`mv ${shellQuote(path)} ${shellQuote(`${path}.stale`)}`],
+          }),
+        ]
     return [declaredFinding(profile, slug, {vars: {path, pid, command}, evidence, plan})]
   },
 }

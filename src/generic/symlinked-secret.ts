@@ -29,14 +29,44 @@ export const declaredSymlinkedSecret: DeclaredCheck = {
       const real = await resolveLinks(ctx, path)
       const target = await ctx.files.lstat(real)
       const linkOwner = await ownerName(ctx, st.stat.uid)
-      const targetNote = !target.ok ? '; it points nowhere' : `; the file it leads to, ${real}, is owned by ${await ownerName(ctx, target.stat.uid)} with mode 0${(target.stat.mode & 0o777).toString(8)}`
-      const evidence = {path, linkTarget, resolvesTo: target.ok ? real : null, linkOwner, ...(target.ok ? {targetOwner: await ownerName(ctx, target.stat.uid)} : {}), followed: false}
+      const targetNote = !target.ok
+        ? '; it points nowhere'
+        : `; the file it leads to, ${real}, is owned by ${await ownerName(ctx, target.stat.uid)} with mode 0${(target.stat.mode & 0o777).toString(8)}`
+      const evidence = {
+        path,
+        linkTarget,
+        resolvesTo: target.ok ? real : null,
+        linkOwner,
+        ...(target.ok ? {targetOwner: await ownerName(ctx, target.stat.uid)} : {}),
+        followed: false,
+      }
       let plan: FixStep[]
       if (link.ok && target.ok && target.stat.isFile() && mine(ctx, st.stat) && mine(ctx, target.stat)) {
-        plan = [replaceSymlinkStep({path, linkStat: st.stat, linkTarget: link.target, targetPath: real, targetStat: target.stat, why: `${path} is a secret of ${profile.name}; whoever controls ${real} controls it.`})]
+        plan = [
+          replaceSymlinkStep({
+            path,
+            linkStat: st.stat,
+            linkTarget: link.target,
+            targetPath: real,
+            targetStat: target.stat,
+            why: `${path} is a secret of ${profile.name}; whoever controls ${real} controls it.`,
+          }),
+        ]
       } else {
-        const why = !target.ok ? 'The link points nowhere, so there is nothing to copy.' : 'The link or the file it leads to belongs to another user (or is not a regular file), so the doctor does not touch it.'
-        plan = [manualStep({title: `Replace the symlink ${path} with the secret itself`, why, instructions: [`ls -l ${shellQuote(path)}`, `rm ${shellQuote(path)}`, `install -m 600 /dev/null ${shellQuote(path)}  # then write the secret into it`]})]
+        const why = !target.ok
+          ? 'The link points nowhere, so there is nothing to copy.'
+          : 'The link or the file it leads to belongs to another user (or is not a regular file), so the doctor does not touch it.'
+        plan = [
+          manualStep({
+            title: `Replace the symlink ${path} with the secret itself`,
+            why,
+            instructions: [
+              `ls -l ${shellQuote(path)}`,
+              `rm ${shellQuote(path)}`,
+              `install -m 600 /dev/null ${shellQuote(path)}  # then write the secret into it`,
+            ],
+          }),
+        ]
       }
       findings.push(declaredFinding(profile, 'secret-symlink', {vars: {path, linkTarget, linkOwner, targetNote}, evidence, plan}))
     }

@@ -64,7 +64,10 @@ export class FileProbe {
   private readonly dirs = new Map<string, Promise<ReaddirResult>>()
   private readonly links = new Map<string, Promise<{ok: true; target: string} | FileError>>()
   private readonly realpaths = new Map<string, Promise<string | null>>()
-  private readonly fsStats = new Map<string, Promise<{ok: true; freeBytes: number; availableBytes: number; totalBytes: number} | FileError>>()
+  private readonly fsStats = new Map<
+    string,
+    Promise<{ok: true; freeBytes: number; availableBytes: number; totalBytes: number} | FileError>
+  >()
 
   /** stat, following symlinks. */
   stat(path: string): Promise<StatResult> {
@@ -103,11 +106,15 @@ export class FileProbe {
     if (cached && (cached.cap >= maxBytes || cached.settled?.ok === true)) {
       return cached.pending.then((result) => {
         if (result.ok && result.stat.size > maxBytes) return tooLarge(path, result.stat.size, maxBytes)
-        if (!result.ok && result.code === 'TOO_LARGE') return {...result, message: result.message.replace(/over the \d+-byte/, `over the ${maxBytes}-byte`)}
+        if (!result.ok && result.code === 'TOO_LARGE')
+          return {...result, message: result.message.replace(/over the \d+-byte/, `over the ${maxBytes}-byte`)}
         return result
       })
     }
-    const entry: {cap: number; pending: Promise<ReadResult>; settled?: ReadResult} = {cap: maxBytes, pending: this.readOnce(path, maxBytes, options.follow === true)}
+    const entry: {cap: number; pending: Promise<ReadResult>; settled?: ReadResult} = {
+      cap: maxBytes,
+      pending: this.readOnce(path, maxBytes, options.follow === true),
+    }
     entry.pending.then((r) => (entry.settled = r))
     this.reads.set(key, entry)
     return entry.pending

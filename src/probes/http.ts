@@ -97,10 +97,20 @@ export class HttpProbe {
         request.destroy()
         resolve(result)
       }
-      const onAbort = () => (answered ? answered('the run ended before the body did') : finish({ok: false, error: 'timeout', message: `stopped before an answer came: ${(this.signal.reason as Error)?.message ?? 'the run ended'}`, durationMs: elapsed()}))
+      const onAbort = () =>
+        answered
+          ? answered('the run ended before the body did')
+          : finish({
+              ok: false,
+              error: 'timeout',
+              message: `stopped before an answer came: ${(this.signal.reason as Error)?.message ?? 'the run ended'}`,
+              durationMs: elapsed(),
+            })
       const request = lib.request(
         {
-          ...(req.socketPath ? {socketPath: req.socketPath} : {host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (url.protocol === 'https:' ? 443 : 80)}),
+          ...(req.socketPath
+            ? {socketPath: req.socketPath}
+            : {host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (url.protocol === 'https:' ? 443 : 80)}),
           path: url.pathname + url.search,
           method: req.method ?? 'GET',
           headers: {'user-agent': 'doctorkit', connection: 'close', host: url.host, ...req.headers},
@@ -118,13 +128,23 @@ export class HttpProbe {
           const declared = headers['content-length']
           // Ends the probe with what arrived: the status and headers are an answer even when the body never ends.
           const done = (cut?: string) =>
-            finish({ok: true, status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8'), truncated: cut !== undefined, ...(cut ? {cut} : {}), durationMs: elapsed(), receivedAtMs: Date.now()})
+            finish({
+              ok: true,
+              status: response.statusCode ?? 0,
+              headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+              truncated: cut !== undefined,
+              ...(cut ? {cut} : {}),
+              durationMs: elapsed(),
+              receivedAtMs: Date.now(),
+            })
           answered = (why) => done(`${why}; ${formatBytes(size)} of it read${declared ? ` of the ${declared} bytes it announced` : ''}`)
           response.on('data', (chunk: Buffer) => {
             chunks.push(chunk.subarray(0, max - size))
             size += chunk.length
             // Past the cap nothing more is read: an endless body or a 1 GB Content-Length costs `max` bytes.
-            if (size > max) done(`cut at the ${formatBytes(max)} cap${declared ? `; it announced ${declared} bytes` : '; it did not say how long it is'}`)
+            if (size > max)
+              done(`cut at the ${formatBytes(max)} cap${declared ? `; it announced ${declared} bytes` : '; it did not say how long it is'}`)
           })
           response.on('end', () => done())
           response.on('error', (error) => finish({ok: false, ...classify(error, timeout, sent), durationMs: elapsed()}))
@@ -138,7 +158,13 @@ export class HttpProbe {
       })
       const timer = setTimeout(() => {
         if (answered) return answered(`the body did not end within ${timeout} ms`)
-        if (sentBytes > 0) return finish({ok: false, error: 'protocol', message: `it sent ${formatBytes(sentBytes)} within ${timeout} ms but no complete HTTP answer: ${preview(Buffer.concat(sent))}`, durationMs: elapsed()})
+        if (sentBytes > 0)
+          return finish({
+            ok: false,
+            error: 'protocol',
+            message: `it sent ${formatBytes(sentBytes)} within ${timeout} ms but no complete HTTP answer: ${preview(Buffer.concat(sent))}`,
+            durationMs: elapsed(),
+          })
         finish({ok: false, error: 'timeout', message: `no answer within ${timeout} ms`, durationMs: elapsed()})
       }, timeout)
       request.on('error', (error) => finish({ok: false, ...classify(error, timeout, sent), durationMs: elapsed()}))
@@ -177,11 +203,17 @@ function classify(error: unknown, timeout: number, sent: Buffer[]): {error: Http
   const code = err.code ?? ''
   if (code === 'ETIMEDOUT') return {error: 'timeout', message: `no answer within ${timeout} ms`}
   if (code === 'ECONNREFUSED' || code === 'ENOENT') return {error: 'refused', message: `connection refused (${code})`}
-  if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(err.message ?? '')) return {error: 'reset', message: `connection closed without an answer (${code || 'socket hang up'})`}
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return {error: 'unreachable', message: code}
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(err.message ?? ''))
+    return {error: 'reset', message: `connection closed without an answer (${code || 'socket hang up'})`}
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return {error: 'unreachable', message: code}
   if (code.startsWith('HPE_') || code === 'ERR_INVALID_HTTP_RESPONSE') {
-    const bytes = sent.length > 0 ? Buffer.concat(sent) : Buffer.isBuffer(err.rawPacket) ? err.rawPacket.subarray(0, PREVIEW_BYTES) : Buffer.alloc(0)
-    return {error: 'protocol', message: `it answered with something that is not HTTP (${code})${bytes.length > 0 ? `: ${preview(bytes)}` : ''}`}
+    const bytes =
+      sent.length > 0 ? Buffer.concat(sent) : Buffer.isBuffer(err.rawPacket) ? err.rawPacket.subarray(0, PREVIEW_BYTES) : Buffer.alloc(0)
+    return {
+      error: 'protocol',
+      message: `it answered with something that is not HTTP (${code})${bytes.length > 0 ? `: ${preview(bytes)}` : ''}`,
+    }
   }
   if (code === 'ENOTSOCK' || code === 'ECONNREFUSED') return {error: 'refused', message: code}
   return {error: 'other', message: err.message ?? String(error)}

@@ -263,7 +263,14 @@ function parseStat(pid: number, stat: string, bootMs: number): ProcessBrief {
   const comm = stat.slice(stat.indexOf('(') + 1, close)
   const fields = stat.slice(close + 2).split(' ')
   const pgrp = Number(fields[2])
-  return {pid, ppid: Number(fields[1]), ...(Number.isInteger(pgrp) && pgrp > 0 ? {pgrp} : {}), comm, state: fields[0] ?? '?', startedAtMs: bootMs + (Number(fields[19]) * 1000) / CLOCK_TICKS}
+  return {
+    pid,
+    ppid: Number(fields[1]),
+    ...(Number.isInteger(pgrp) && pgrp > 0 ? {pgrp} : {}),
+    comm,
+    state: fields[0] ?? '?',
+    startedAtMs: bootMs + (Number(fields[19]) * 1000) / CLOCK_TICKS,
+  }
 }
 
 function toInfo(brief: ProcessBrief, cmdRaw: Buffer, status: string, exe: string | null): ProcessInfo {

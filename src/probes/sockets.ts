@@ -86,7 +86,10 @@ export class SocketProbe {
   private findOwner(inode: number): Promise<number | undefined> {
     const next = this.scanning.then(async () => {
       if (this.owners.has(inode)) return
-      this.pending ??= (await fsp.readdir(this.procRoot)).filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => b - a)
+      this.pending ??= (await fsp.readdir(this.procRoot))
+        .filter((name) => /^\d+$/.test(name))
+        .map(Number)
+        .sort((a, b) => b - a)
       while (this.pending.length > 0 && !this.owners.has(inode)) {
         stopIfAborted(this.signal)
         await Promise.all(this.pending.splice(0, 16).map((pid) => this.scanProcess(pid)))
@@ -119,7 +122,13 @@ export class SocketProbe {
       if (c.state !== 'LISTEN' || !/^tcp/.test(c.protocol)) continue
       const inode = fakeInode++
       if (c.pid) this.portableOwners.set(inode, c.pid)
-      listeners.push({protocol: c.localAddress.includes(':') ? 'tcp6' : 'tcp', address: c.localAddress, port: Number(c.localPort), inode, uid: null})
+      listeners.push({
+        protocol: c.localAddress.includes(':') ? 'tcp6' : 'tcp',
+        address: c.localAddress,
+        port: Number(c.localPort),
+        inode,
+        uid: null,
+      })
     }
     return listeners
   }
@@ -172,7 +181,7 @@ function ipv6FromProc(hex: string): string {
   // Compress the longest run of zero groups, as inet_ntop does.
   let bestStart = -1
   let bestLen = 0
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (full[i] !== '0') {
       i++
       continue

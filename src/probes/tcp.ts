@@ -58,10 +58,18 @@ export class TcpProbe {
         socket.destroy()
         resolve(result)
       }
-      const onAbort = () => finish({ok: false, error: 'timeout', message: 'the run ended before the answer came', connected, durationMs: elapsed()})
+      const onAbort = () =>
+        finish({ok: false, error: 'timeout', message: 'the run ended before the answer came', connected, durationMs: elapsed()})
       this.signal.addEventListener('abort', onAbort, {once: true})
       const timer = setTimeout(
-        () => finish({ok: false, error: 'timeout', message: connected ? `connected, but no answer within ${timeout} ms` : `no connection within ${timeout} ms`, connected, durationMs: elapsed()}),
+        () =>
+          finish({
+            ok: false,
+            error: 'timeout',
+            message: connected ? `connected, but no answer within ${timeout} ms` : `no connection within ${timeout} ms`,
+            connected,
+            durationMs: elapsed(),
+          }),
         timeout,
       )
       socket.once('connect', () => {
@@ -72,7 +80,8 @@ export class TcpProbe {
       socket.on('data', (chunk: Buffer) => {
         buffer += chunk.toString('utf8')
         const nl = buffer.indexOf('\n')
-        if (nl >= 0 || buffer.length >= MAX_BYTES) finish({ok: true, connected: true, line: (nl >= 0 ? buffer.slice(0, nl) : buffer).replace(/\r$/, ''), durationMs: elapsed()})
+        if (nl >= 0 || buffer.length >= MAX_BYTES)
+          finish({ok: true, connected: true, line: (nl >= 0 ? buffer.slice(0, nl) : buffer).replace(/\r$/, ''), durationMs: elapsed()})
       })
       socket.once('end', () =>
         buffer.length > 0
@@ -81,7 +90,13 @@ export class TcpProbe {
       )
       socket.once('error', (error: NodeJS.ErrnoException) => {
         const kind = error.code === 'ECONNREFUSED' ? 'refused' : error.code === 'ECONNRESET' ? 'reset' : 'other'
-        finish({ok: false, error: kind, message: error.code ? `${error.code}: ${error.message}` : error.message, connected, durationMs: elapsed()})
+        finish({
+          ok: false,
+          error: kind,
+          message: error.code ? `${error.code}: ${error.message}` : error.message,
+          connected,
+          durationMs: elapsed(),
+        })
       })
     })
   }

@@ -17,7 +17,9 @@ export function resolveFormat(flags: {format?: string; json?: boolean}, env: Rea
     throw new UsageError(`--format "${flags.format}" is not a format`, [`use one of ${FORMATS.join(', ')}`])
   }
   if (flags.json && flags.format !== undefined && flags.format !== 'json') {
-    throw new UsageError(`--json and --format ${flags.format} ask for two different reports`, ['--json is short for --format json; pass only one of them'])
+    throw new UsageError(`--json and --format ${flags.format} ask for two different reports`, [
+      '--json is short for --format json; pass only one of them',
+    ])
   }
   if (flags.json) return 'json'
   if (flags.format) return flags.format as Format
@@ -60,12 +62,21 @@ export async function renderReport(raw: Report, format: Format, options: RenderO
 function humanExtras(report: Report, chalk: import('chalk').ChalkInstance): string {
   const lines: string[] = []
   const slow = report.checks.filter((r) => r.slow)
-  for (const r of slow) lines.push(chalk.yellow(`slow: ${r.id} [${r.target}] took ${r.durationMs} ms, over half of its ${r.slow!.timeoutMs} ms timeout`))
+  for (const r of slow)
+    lines.push(chalk.yellow(`slow: ${r.id} [${r.target}] took ${r.durationMs} ms, over half of its ${r.slow!.timeoutMs} ms timeout`))
   for (const s of report.config?.suppressions ?? []) {
     const what = `${s.symptom ?? s.check}${s.target ? ` [${s.target}]` : ''}`
-    if (s.state === 'expired') lines.push(chalk.red(`✖ the suppression of ${what} expired on ${s.expires} (${s.reason}); renew or remove it in ${report.config!.path}`))
+    if (s.state === 'expired')
+      lines.push(
+        chalk.red(`✖ the suppression of ${what} expired on ${s.expires} (${s.reason}); renew or remove it in ${report.config!.path}`),
+      )
     else if (s.state === 'active') lines.push(chalk.gray(`suppressed until ${s.expires}: ${what} — ${s.reason}`))
-    else lines.push(chalk.gray(`unused suppression of ${what} (nothing to suppress now); remove it from ${report.config!.path} once it is no longer needed`))
+    else
+      lines.push(
+        chalk.gray(
+          `unused suppression of ${what} (nothing to suppress now); remove it from ${report.config!.path} once it is no longer needed`,
+        ),
+      )
   }
   return lines.length > 0 ? lines.join('\n') + '\n' : ''
 }

@@ -25,7 +25,11 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
 }
 
-export function workflowCommand(kind: 'error' | 'warning' | 'notice', properties: Record<string, string | undefined>, message: string): string {
+export function workflowCommand(
+  kind: 'error' | 'warning' | 'notice',
+  properties: Record<string, string | undefined>,
+  message: string,
+): string {
   const props = Object.entries(properties)
     .filter((e): e is [string, string] => e[1] !== undefined)
     .map(([k, v]) => `${k}=${escapeProperty(v)}`)
@@ -44,16 +48,31 @@ const oneLine = (text: string) => text.replace(/\r\n|\r|\n/g, ' ⏎ ')
 export function formatGithub(report: Report, options: GithubOptions): string {
   const lines: string[] = []
   for (const r of report.checks) {
-    lines.push(`${MARK[r.status]} ${r.id} [${r.target}] ${r.status} (${r.durationMs} ms${r.slow ? `, slow: over half of its ${r.slow.timeoutMs} ms timeout` : ''})${r.reason ? ` — ${oneLine(r.reason)}` : ''}${r.omittedFindings ? ` — ${r.findings.length + r.omittedFindings.count} findings, ${r.omittedFindings.count} not listed` : ''}`)
+    lines.push(
+      `${MARK[r.status]} ${r.id} [${r.target}] ${r.status} (${r.durationMs} ms${r.slow ? `, slow: over half of its ${r.slow.timeoutMs} ms timeout` : ''})${r.reason ? ` — ${oneLine(r.reason)}` : ''}${r.omittedFindings ? ` — ${r.findings.length + r.omittedFindings.count} findings, ${r.omittedFindings.count} not listed` : ''}`,
+    )
   }
   for (const r of report.checks) {
     const title = `${r.id} [${r.target}]: ${r.title}`
     if (r.status === 'fail' || r.status === 'error') lines.push(workflowCommand('error', {title}, resultMessage(r)))
     else if (r.status === 'warn') lines.push(workflowCommand('warning', {title}, resultMessage(r)))
-    if (r.slow) lines.push(workflowCommand('notice', {title: `Slow check: ${r.id} [${r.target}]`}, `${r.id} took ${r.durationMs} ms, over half of its ${r.slow.timeoutMs} ms timeout; raise it under "timeouts" in doctor.config.json if this machine is just slow.`))
+    if (r.slow)
+      lines.push(
+        workflowCommand(
+          'notice',
+          {title: `Slow check: ${r.id} [${r.target}]`},
+          `${r.id} took ${r.durationMs} ms, over half of its ${r.slow.timeoutMs} ms timeout; raise it under "timeouts" in doctor.config.json if this machine is just slow.`,
+        ),
+      )
   }
   for (const s of report.config?.suppressions.filter((x) => x.state === 'expired') ?? []) {
-    lines.push(workflowCommand('error', {title: 'Expired doctor suppression', file: fileProperty(report.config!.path, options.workspace)}, expiredMessage(s)))
+    lines.push(
+      workflowCommand(
+        'error',
+        {title: 'Expired doctor suppression', file: fileProperty(report.config!.path, options.workspace)},
+        expiredMessage(s),
+      ),
+    )
   }
   const sum = report.summary
   const expired = report.config?.suppressions.filter((s) => s.state === 'expired').length ?? 0
@@ -70,7 +89,13 @@ function resultMessage(r: CheckResult): string {
     .filter((f) => !f.suppressed)
     .map((f) => {
       const ev = formatEvidence(f.evidence)
-      return [f.message, ...(ev ? [`Evidence: ${ev}`] : []), `Fix: ${f.fix.summary}`, ...f.fix.commands.map((c) => `  $ ${c}`), `Docs: ${f.fix.docs}`].join('\n')
+      return [
+        f.message,
+        ...(ev ? [`Evidence: ${ev}`] : []),
+        `Fix: ${f.fix.summary}`,
+        ...f.fix.commands.map((c) => `  $ ${c}`),
+        `Docs: ${f.fix.docs}`,
+      ].join('\n')
     })
   // What the findings cap left out (src/engine/cap.ts): the annotation says how many.
   if (r.omittedFindings) listed.push(`… ${omitted(r.omittedFindings)}`)

@@ -13,7 +13,13 @@ export interface HumanOptions {
 const SYMBOL: Record<Status, string> = {pass: '✔', warn: '⚠', fail: '✖', skip: '↓', error: '?'}
 
 export function formatHuman(report: Report, {verbose, chalk}: HumanOptions): string {
-  const paint: Record<Status, (s: string) => string> = {pass: chalk.green, warn: chalk.yellow, fail: chalk.red, skip: chalk.gray, error: chalk.magenta}
+  const paint: Record<Status, (s: string) => string> = {
+    pass: chalk.green,
+    warn: chalk.yellow,
+    fail: chalk.red,
+    skip: chalk.gray,
+    error: chalk.magenta,
+  }
   const out: string[] = []
   const found = report.targets.filter((t) => t.detected || t.forced)
   if (found.length === 0) {
@@ -27,7 +33,13 @@ export function formatHuman(report: Report, {verbose, chalk}: HumanOptions): str
   }
   for (const t of found) {
     const gen = t.generation ? `generation ${t.generation} (${t.generationReason})` : `generation unknown: ${t.generationReason}`
-    out.push(chalk.bold(`${t.id}`) + chalk.gray(` — ${t.detected ? t.reasons.join('; ') : 'not detected; checked because it was asked for (--target, or doctor preflight)'}`), chalk.gray(`  data dir ${t.dataDir ?? 'none'}; ${gen}`))
+    out.push(
+      chalk.bold(`${t.id}`) +
+        chalk.gray(
+          ` — ${t.detected ? t.reasons.join('; ') : 'not detected; checked because it was asked for (--target, or doctor preflight)'}`,
+        ),
+      chalk.gray(`  data dir ${t.dataDir ?? 'none'}; ${gen}`),
+    )
   }
   out.push('')
   const order: Status[] = ['fail', 'error', 'warn', 'skip', 'pass']
@@ -38,8 +50,17 @@ export function formatHuman(report: Report, {verbose, chalk}: HumanOptions): str
   }
   out.push(...(verbose ? skipLines(sorted, chalk) : shortLines(report, chalk)))
   const s = report.summary
-  const parts = [`${s.pass} passed`, s.warn && `${s.warn} warned`, s.fail && `${s.fail} failed`, s.error && `${s.error} could not decide`, s.skip && `${s.skip} skipped`].filter(Boolean)
-  out.push(`${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(2)} s` + (s.fail + s.error > 0 ? chalk.gray(' — run `doctor bundle` to share the details in a bug report') : ''))
+  const parts = [
+    `${s.pass} passed`,
+    s.warn && `${s.warn} warned`,
+    s.fail && `${s.fail} failed`,
+    s.error && `${s.error} could not decide`,
+    s.skip && `${s.skip} skipped`,
+  ].filter(Boolean)
+  out.push(
+    `${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(2)} s` +
+      (s.fail + s.error > 0 ? chalk.gray(' — run `doctor bundle` to share the details in a bug report') : ''),
+  )
   return out.join('\n') + '\n'
 }
 
@@ -72,10 +93,20 @@ function shortLines(report: Report, chalk: ChalkInstance): string[] {
   for (const r of report.checks.filter((x) => x.status === 'pass')) passed.set(r.target, [...(passed.get(r.target) ?? []), r.id])
   for (const [target, ids] of passed) lines.push(`${chalk.green(SYMBOL.pass)} ${ids.length} passed [${target}]: ${ids.join(', ')}`)
   const skipped = report.checks.filter((x) => x.status === 'skip')
-  lines.push(...skipLines(skipped.filter((r) => r.suppressed), chalk).filter((l) => l !== ''))
+  lines.push(
+    ...skipLines(
+      skipped.filter((r) => r.suppressed),
+      chalk,
+    ).filter((l) => l !== ''),
+  )
   const byConfig = new Set(report.config?.skip ?? [])
   const configSkips = skipped.filter((r) => !r.suppressed && byConfig.has(r.id))
-  if (configSkips.length > 0) lines.push(chalk.gray(`${SYMBOL.skip} ${configSkips.length} skipped in doctor.config.json: ${[...new Set(configSkips.map((r) => r.id))].join(', ')}`))
+  if (configSkips.length > 0)
+    lines.push(
+      chalk.gray(
+        `${SYMBOL.skip} ${configSkips.length} skipped in doctor.config.json: ${[...new Set(configSkips.map((r) => r.id))].join(', ')}`,
+      ),
+    )
   const inapplicable = skipped.length - configSkips.length - skipped.filter((r) => r.suppressed).length
   if (inapplicable > 0) lines.push(chalk.gray(`${SYMBOL.skip} ${inapplicable} not applicable here (--verbose says why)`))
   return lines.length > 0 ? [...lines, ''] : []
@@ -100,7 +131,9 @@ function formatResult(r: CheckResult, paint: Record<Status, (s: string) => strin
 
 /** "and 900 more not listed (executor/stale-record ×900): …" — what the findings cap left out. */
 export function omitted(o: NonNullable<CheckResult['omittedFindings']>): string {
-  const what = Object.entries(o.bySymptom).map(([symptom, n]) => `${symptom} ×${n}`).join(', ')
+  const what = Object.entries(o.bySymptom)
+    .map(([symptom, n]) => `${symptom} ×${n}`)
+    .join(', ')
   return `and ${o.count} more not listed (${what}): a check lists at most ${o.cap} findings; repair these and run again to see the rest`
 }
 

@@ -17,7 +17,8 @@ export interface JunitOptions {
 }
 
 /** Control characters XML 1.0 forbids even as references, and lone UTF-16 surrogates. */
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 /** Keeps forbidden characters visible (`\x1B` for an ANSI escape) rather than dropping them. */
 function xmlSafe(text: string): string {
@@ -54,7 +55,11 @@ export function formatJunit(report: Report, options: JunitOptions): string {
     suites.set(r.target, list)
   }
   const expired = report.config?.suppressions.filter((s) => s.state === 'expired') ?? []
-  if (expired.length > 0) suites.set('doctor.config.json', expired.map((s) => expiredCase(s, report.config!.path)))
+  if (expired.length > 0)
+    suites.set(
+      'doctor.config.json',
+      expired.map((s) => expiredCase(s, report.config!.path)),
+    )
 
   const count = (cases: Case[]) => ({
     tests: cases.length,
@@ -85,7 +90,8 @@ function renderCase(tc: Case): string[] {
   const inner: string[] = []
   const o = tc.outcome
   if (o?.tag === 'skipped') inner.push(`      <skipped message="${escapeXmlAttr(o.message)}"/>`)
-  else if (o) inner.push(`      <${o.tag} message="${escapeXmlAttr(o.message)}" type="${escapeXmlAttr(o.type)}">${escapeXmlText(o.body)}</${o.tag}>`)
+  else if (o)
+    inner.push(`      <${o.tag} message="${escapeXmlAttr(o.message)}" type="${escapeXmlAttr(o.type)}">${escapeXmlText(o.body)}</${o.tag}>`)
   if (tc.out.length > 0) inner.push(`      <system-out>${escapeXmlText(tc.out.join('\n'))}</system-out>`)
   return inner.length === 0 ? [`${open}/>`] : [`${open}>`, ...inner, '    </testcase>']
 }
@@ -98,12 +104,23 @@ function caseOf(r: CheckResult, strict: boolean): Case {
     // Findings past the cap are not listed, but they are still findings of this result.
     const others = open.length - 1 + (r.omittedFindings?.count ?? 0)
     const more = others > 0 ? ` (and ${others} more)` : ''
-    tc.outcome = {tag: 'failure', message: `${first?.message ?? r.title}${more}`, type: first?.symptom ?? r.status, body: findingsText(r.findings, r.omittedFindings)}
+    tc.outcome = {
+      tag: 'failure',
+      message: `${first?.message ?? r.title}${more}`,
+      type: first?.symptom ?? r.status,
+      body: findingsText(r.findings, r.omittedFindings),
+    }
   } else if (r.status === 'error') {
-    tc.outcome = {tag: 'error', message: `could not decide: ${r.reason ?? 'unknown reason'}`, type: 'undetermined', body: `${r.title}: could not decide.\n${r.reason ?? ''}`}
+    tc.outcome = {
+      tag: 'error',
+      message: `could not decide: ${r.reason ?? 'unknown reason'}`,
+      type: 'undetermined',
+      body: `${r.title}: could not decide.\n${r.reason ?? ''}`,
+    }
   } else if (r.status === 'skip') {
     tc.outcome = {tag: 'skipped', message: r.reason ?? 'skipped'}
-    if (r.suppressed) tc.out.push(`suppressed (it would be ${r.suppressed.status}${r.suppressed.statusReason ? `: ${r.suppressed.statusReason}` : ''})`)
+    if (r.suppressed)
+      tc.out.push(`suppressed (it would be ${r.suppressed.status}${r.suppressed.statusReason ? `: ${r.suppressed.statusReason}` : ''})`)
     if (r.findings.length > 0) tc.out.push(findingsText(r.findings, r.omittedFindings))
   } else if (r.status === 'warn') {
     tc.out.push(`warning:\n${findingsText(r.findings, r.omittedFindings)}`)
@@ -127,7 +144,10 @@ function expiredCase(s: SuppressionReport, path: string): Case {
 export function findingsText(findings: Finding[], left?: CheckResult['omittedFindings']): string {
   const listed = findings
     .map((f) => {
-      const lines = [`${f.severity === 'fail' ? '✖' : '⚠'} ${f.message}${f.suppressed ? ` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})` : ''}`, `  symptom: ${f.symptom}`]
+      const lines = [
+        `${f.severity === 'fail' ? '✖' : '⚠'} ${f.message}${f.suppressed ? ` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})` : ''}`,
+        `  symptom: ${f.symptom}`,
+      ]
       const ev = formatEvidence(f.evidence)
       if (ev) lines.push(`  evidence: ${ev}`)
       lines.push(`  fix: ${f.fix.summary}`, ...f.fix.commands.map((c) => `    $ ${c}`), `  docs: ${f.fix.docs}`)

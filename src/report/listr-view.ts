@@ -22,12 +22,14 @@ export async function createListrView(planned: PlannedCheck[], env: Record<strin
   const plain = !process.stdout.isTTY || !process.stderr.isTTY || Boolean(env.CI)
   const list = new Listr(
     planned.map((p) => ({
-      title: `${p.check.title} ${p.target.id === 'executor' && planned.every((q) => q.target.id === p.target.id) ? '' : `[${p.target.id}]`}`.trim(),
+      title:
+        `${p.check.title} ${p.target.id === 'executor' && planned.every((q) => q.target.id === p.target.id) ? '' : `[${p.target.id}]`}`.trim(),
       task: async (_ctx: unknown, task: {skip(reason: string): void; title: string}) => {
         const result = await settled.get(key(p))!
         const ms = `${result.durationMs} ms`
         if (result.status === 'skip') task.skip(`${task.title} (skipped)`)
-        else if (result.status === 'fail') throw new Error(`${task.title}: ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'} (${ms})`)
+        else if (result.status === 'fail')
+          throw new Error(`${task.title}: ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'} (${ms})`)
         else if (result.status === 'error') throw new Error(`${task.title}: could not decide (${ms})`)
         else if (result.status === 'warn') task.title = `${task.title} — warning (${ms})`
         else task.title = `${task.title} (${ms})`

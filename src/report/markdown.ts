@@ -33,14 +33,25 @@ export function formatMarkdown(report: Report, options: MarkdownOptions): string
   const s = report.summary
   const expired = report.config?.suppressions.filter((x) => x.state === 'expired') ?? []
   const failed = s.fail + s.error > 0 || expired.length > 0
-  const parts = [`${s.pass} passed`, s.warn && `${s.warn} warned`, s.fail && `${s.fail} failed`, s.error && `${s.error} could not decide`, s.skip && `${s.skip} skipped`, expired.length && `${expired.length} expired suppression${expired.length === 1 ? '' : 's'}`].filter(Boolean)
+  const parts = [
+    `${s.pass} passed`,
+    s.warn && `${s.warn} warned`,
+    s.fail && `${s.fail} failed`,
+    s.error && `${s.error} could not decide`,
+    s.skip && `${s.skip} skipped`,
+    expired.length && `${expired.length} expired suppression${expired.length === 1 ? '' : 's'}`,
+  ].filter(Boolean)
   const out = [`### ${failed ? '❌' : '✅'} ${cell(options.name)}: ${parts.join(', ')} (${(report.durationMs / 1000).toFixed(2)} s)`, '']
   out.push('| Result | Check | Target | Details | Time |', '| --- | --- | --- | --- | --- |')
   for (const r of report.checks) {
-    out.push(`| ${ICON[r.status]} | \`${r.id}\` | ${r.target} | ${cell(details(r))} | ${r.durationMs} ms${r.slow ? ` 🐢 slow (timeout ${r.slow.timeoutMs} ms)` : ''} |`)
+    out.push(
+      `| ${ICON[r.status]} | \`${r.id}\` | ${r.target} | ${cell(details(r))} | ${r.durationMs} ms${r.slow ? ` 🐢 slow (timeout ${r.slow.timeoutMs} ms)` : ''} |`,
+    )
   }
   for (const e of expired) {
-    out.push(`| ❌ expired | ${cell(`suppression of ${e.symptom ?? e.check}`)} | ${e.target ?? 'any'} | ${cell(`expired on ${e.expires} (reason given: ${e.reason}); renew or remove it in doctor.config.json`)} | |`)
+    out.push(
+      `| ❌ expired | ${cell(`suppression of ${e.symptom ?? e.check}`)} | ${e.target ?? 'any'} | ${cell(`expired on ${e.expires} (reason given: ${e.reason}); renew or remove it in doctor.config.json`)} | |`,
+    )
   }
   const broken = report.checks.filter((r) => r.status === 'fail' || r.status === 'warn')
   if (broken.length > 0) {

@@ -55,26 +55,54 @@ export function formatPrometheus(report: Report, options: PrometheusOptions = {}
     help: 'doctorkit version and the generation of each target checked (one series per target; value always 1).',
     samples:
       ran.length > 0
-        ? ran.map((t) => ({labels: {version: report.tool.version, target: t.id, generation: t.generation && GENERATION.test(t.generation) ? t.generation : 'unknown'}, value: 1}))
+        ? ran.map((t) => ({
+            labels: {
+              version: report.tool.version,
+              target: t.id,
+              generation: t.generation && GENERATION.test(t.generation) ? t.generation : 'unknown',
+            },
+            value: 1,
+          }))
         : [{labels: {version: report.tool.version, target: '', generation: ''}, value: 1}],
   }
   const endedMs = Date.parse(report.startedAt) + report.durationMs
   const completed = options.budgetMs === undefined || report.durationMs < options.budgetMs
   const run: Family[] = [
-    {name: 'doctorkit_run_timestamp_seconds', help: 'When the doctor run ended, in seconds since the Unix epoch.', samples: [{labels: {}, value: seconds(endedMs)}]},
-    {name: 'doctorkit_run_duration_seconds', help: 'How long the doctor run took.', samples: [{labels: {}, value: seconds(report.durationMs)}]},
-    {name: 'doctorkit_run_completed', help: '1 when every check ended within the run\'s time budget (--timeout), 0 when the budget ran out first.', samples: [{labels: {}, value: completed ? 1 : 0}]},
+    {
+      name: 'doctorkit_run_timestamp_seconds',
+      help: 'When the doctor run ended, in seconds since the Unix epoch.',
+      samples: [{labels: {}, value: seconds(endedMs)}],
+    },
+    {
+      name: 'doctorkit_run_duration_seconds',
+      help: 'How long the doctor run took.',
+      samples: [{labels: {}, value: seconds(report.durationMs)}],
+    },
+    {
+      name: 'doctorkit_run_completed',
+      help: "1 when every check ended within the run's time budget (--timeout), 0 when the budget ran out first.",
+      samples: [{labels: {}, value: completed ? 1 : 0}],
+    },
   ]
-  const status: Family = {name: 'doctorkit_check_status', help: 'Result of each check per target: 1 for the status it ended with, 0 for the other statuses.', samples: []}
+  const status: Family = {
+    name: 'doctorkit_check_status',
+    help: 'Result of each check per target: 1 for the status it ended with, 0 for the other statuses.',
+    samples: [],
+  }
   const duration: Family = {name: 'doctorkit_check_duration_seconds', help: 'How long each check took per target.', samples: []}
-  const findings: Family = {name: 'doctorkit_check_findings', help: 'Open findings of each check per target and symptom (suppressed findings not counted); 0 for symptoms the check can report but did not find.', samples: []}
+  const findings: Family = {
+    name: 'doctorkit_check_findings',
+    help: 'Open findings of each check per target and symptom (suppressed findings not counted); 0 for symptoms the check can report but did not find.',
+    samples: [],
+  }
   for (const r of report.checks) {
     const key = {check: r.id, target: r.target}
     for (const s of STATUSES) status.samples.push({labels: {...key, status: s}, value: r.status === s ? 1 : 0})
     duration.samples.push({labels: key, value: seconds(r.durationMs)})
     const counts = new Map<string, number>(declaredSymptoms(r).map((s) => [s, 0]))
     for (const f of r.findings) if (!f.suppressed) counts.set(f.symptom, (counts.get(f.symptom) ?? 0) + 1)
-    for (const [symptom, n] of [...counts].sort(([a], [b]) => a.localeCompare(b))) findings.samples.push({labels: {...key, symptom}, value: n})
+    for (const [symptom, n] of [...counts].sort(([a], [b]) => a.localeCompare(b)))
+      findings.samples.push({labels: {...key, symptom}, value: n})
   }
   return [info, ...run, status, duration, findings].map(render).join('')
 }

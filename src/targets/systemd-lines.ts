@@ -6,13 +6,29 @@
  */
 export const SYSTEMD_LINES = {
   /** The main process ended with an exit status (`status=1/FAILURE`, `status=217/USER`, …). */
-  exited: ['${unit}: Main process exited, code=${how}, status=${detail}', "${unit}: Failed with result '${result}'.", 'Failed to start ${unit} - ${description}.'],
+  exited: [
+    '${unit}: Main process exited, code=${how}, status=${detail}',
+    "${unit}: Failed with result '${result}'.",
+    'Failed to start ${unit} - ${description}.',
+  ],
   /** systemd stopped restarting it (StartLimitBurst within StartLimitIntervalSec). */
-  startLimit: ['${unit}: Start request repeated too quickly.', "${unit}: Failed with result 'start-limit-hit'.", '${unit}: Scheduled restart job, restart counter is at ${count}.'],
+  startLimit: [
+    '${unit}: Start request repeated too quickly.',
+    "${unit}: Failed with result 'start-limit-hit'.",
+    '${unit}: Scheduled restart job, restart counter is at ${count}.',
+  ],
   /** User= names no user on this host (status 217/USER). */
-  noUser: ['${unit}: Failed to determine user credentials: ${error}', '${unit}: Failed at step USER spawning ${path}: ${error}', '${unit}: Main process exited, code=exited, status=217/USER'],
+  noUser: [
+    '${unit}: Failed to determine user credentials: ${error}',
+    '${unit}: Failed at step USER spawning ${path}: ${error}',
+    '${unit}: Main process exited, code=exited, status=217/USER',
+  ],
   /** ExecStart= names a binary that is not there or not executable (status 203/EXEC). */
-  noBinary: ['${unit}: Failed to execute ${path}: ${error}', '${unit}: Failed at step EXEC spawning ${path}: ${error}', '${unit}: Main process exited, code=exited, status=203/EXEC'],
+  noBinary: [
+    '${unit}: Failed to execute ${path}: ${error}',
+    '${unit}: Failed at step EXEC spawning ${path}: ${error}',
+    '${unit}: Main process exited, code=exited, status=203/EXEC',
+  ],
 } as const
 
 /** RunWisp's units: the system unit, a user unit (`runwisp-<fingerprint>.service`) and the cron failsafe (runwisp-facts §8.1). */

@@ -43,7 +43,20 @@ describe('doctor bundle is bounded (40k state files, 100k run logs)', function (
     const dataDir = join(home, '.executor')
     mkdirSync(join(dataDir, 'server-control'), {recursive: true})
     // Records of dead daemons on 20,000 ports and as many start locks (executor-facts §1.3 names).
-    manyFiles(dataDir, 20_000, (i) => `daemon-127.0.0.1-${20_000 + i}.json`, (i) => JSON.stringify({version: 1, hostname: '127.0.0.1', port: 20_000 + i, pid: 999_999, startedAt: '2026-01-01T00:00:00.000Z', scopeDir: null}))
+    manyFiles(
+      dataDir,
+      20_000,
+      (i) => `daemon-127.0.0.1-${20_000 + i}.json`,
+      (i) =>
+        JSON.stringify({
+          version: 1,
+          hostname: '127.0.0.1',
+          port: 20_000 + i,
+          pid: 999_999,
+          startedAt: '2026-01-01T00:00:00.000Z',
+          scopeDir: null,
+        }),
+    )
     manyFiles(dataDir, 20_000, (i) => `daemon-active-127.0.0.1-${i.toString(16).padStart(24, '0')}.json.lock`)
     // The newest record by mtime is one with a low port: the cap keeps the newest, not the first names.
     const future = new Date(Date.now() + 60_000)
@@ -74,7 +87,10 @@ describe('doctor bundle is bounded (40k state files, 100k run logs)', function (
     const lock = manifest.leftOut.find((l) => l.what === 'Executor daemon start lock')
     assert.deepEqual({found: lock?.found, kept: lock?.kept}, {found: 20_000, kept: 50})
     const runs = manifest.leftOut.find((l) => l.what.startsWith('RunWisp run logs'))
-    assert.deepEqual({found: runs?.found, kept: runs?.kept, atLeast: runs?.foundAtLeast}, {found: 100_000, kept: DEFAULT_BUNDLE_OPTIONS.runLogs, atLeast: undefined})
+    assert.deepEqual(
+      {found: runs?.found, kept: runs?.kept, atLeast: runs?.foundAtLeast},
+      {found: 100_000, kept: DEFAULT_BUNDLE_OPTIONS.runLogs, atLeast: undefined},
+    )
     assert.equal(names.filter((n) => n.startsWith('runwisp/data/logs/')).length, DEFAULT_BUNDLE_OPTIONS.runLogs)
     assert.match(result.stdout, /Executor daemon record: 50 of 20000 included \(only the 50 most recently modified/)
     assert.match(result.stdout, /RunWisp run logs in .*: 5 of 100000 included/)
@@ -97,7 +113,10 @@ describe('doctor bundle is bounded (40k state files, 100k run logs)', function (
     assert.match(result.stderr, /--timeout 60s/)
     assert.doesNotMatch(result.stderr, /\n\s+at /)
     assert.equal(existsSync(join(cwd, 'none.tar.gz')), false)
-    assert.deepEqual(readdirSync(cwd).filter((n) => n.endsWith('.tmp')), [])
+    assert.deepEqual(
+      readdirSync(cwd).filter((n) => n.endsWith('.tmp')),
+      [],
+    )
   })
 
   it('says it was cut short, in the manifest and report.md, when the budget runs out mid-collection', async () => {
@@ -125,7 +144,10 @@ describe('doctor bundle is bounded (40k state files, 100k run logs)', function (
     const manifest = JSON.parse(written.at(-1)!) as ManifestShape
     assert.equal(manifest.complete, false)
     assert.equal(manifest.cutShort, bundle.cutShort)
-    assert.ok(manifest.leftOut.some((l) => l.cause === 'budget' && l.kept === 0 && l.found > 0), 'what was not reached is counted by kind')
+    assert.ok(
+      manifest.leftOut.some((l) => l.cause === 'budget' && l.kept === 0 && l.found > 0),
+      'what was not reached is counted by kind',
+    )
     assert.ok(written.includes('report.md'))
   })
 })

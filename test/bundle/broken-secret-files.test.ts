@@ -31,13 +31,19 @@ function brokenHome(): {home: string; dataDir: string} {
   mkdirSync(join(dataDir, 'logs'), {recursive: true})
   mkdirSync(control, {recursive: true})
   // 200 KiB of whitespace before the token and 100 KiB of padding after it: valid JSON, over any small cap.
-  writeFileSync(join(control, 'auth.json'), `{${' '.repeat(200 * 1024)}"token": "${PADDED}", "pad": "${'x'.repeat(100 * 1024)}"}\n`, {mode: 0o600})
+  writeFileSync(join(control, 'auth.json'), `{${' '.repeat(200 * 1024)}"token": "${PADDED}", "pad": "${'x'.repeat(100 * 1024)}"}\n`, {
+    mode: 0o600,
+  })
   writeFileSync(
     join(control, 'server.json'),
     `{\n  "version": 1,\n  "kind": "cli-daemon",\n  "pid": 1,\n  "connection": {\n    "kind": "http",\n    "origin": "http://localhost:4788",\n    "auth": {"kind": "bearer", "token": "${CUT_PART}`,
     {mode: 0o600},
   )
-  writeFileSync(join(dataDir, 'server-connections.json'), `{"version": 1, "profiles": [{"name": "work", "connection": {"kind": "http", "auth": {"kind": "bearer", "token": ${UNQUOTED}}}}]}\n`, {mode: 0o600})
+  writeFileSync(
+    join(dataDir, 'server-connections.json'),
+    `{"version": 1, "profiles": [{"name": "work", "connection": {"kind": "http", "auth": {"kind": "bearer", "token": ${UNQUOTED}}}}]}\n`,
+    {mode: 0o600},
+  )
   // Plain lines no pattern recognises: only the learned values can redact them.
   writeFileSync(join(dataDir, 'logs', 'daemon.error.log'), `boot with ${PADDED}\nresume ${CUT_PART}\nprofile ${UNQUOTED}\n`)
   return {home, dataDir}
@@ -63,7 +69,11 @@ describe('secret files that do not parse, or are large', function () {
     })
     assert.deepEqual(scan('{"auth": {"token": "abc'), {strings: [{path: ['auth', 'token'], value: 'abc'}], malformed: true})
     assert.deepEqual(scan('{"token": abc123, "n": 12, "t": true}'), {strings: [{path: ['token'], value: 'abc123'}], malformed: true})
-    assert.deepEqual(scan(`{"pad": "${'x'.repeat(70_000)}", "token": "k"}`).strings, [{path: ['token'], value: 'k'}], 'an over-long string is skipped, not held')
+    assert.deepEqual(
+      scan(`{"pad": "${'x'.repeat(70_000)}", "token": "k"}`).strings,
+      [{path: ['token'], value: 'k'}],
+      'an over-long string is skipped, not held',
+    )
   })
 
   it('learns the padded, the cut-off and the unquoted token', async () => {
@@ -101,10 +111,16 @@ describe('secret files that do not parse, or are large', function () {
   it('verify flags a bundle made the old way (the broken files copied as they were), even on another machine', async () => {
     const dir = tmp.make()
     mkdirSync(join(dir, 'executor', 'server-control'), {recursive: true})
-    writeFileSync(join(dir, 'executor', 'server-control', 'server.json'), `{\n  "connection": {"auth": {"kind": "bearer", "token": "${CUT_PART}`)
+    writeFileSync(
+      join(dir, 'executor', 'server-control', 'server.json'),
+      `{\n  "connection": {"auth": {"kind": "bearer", "token": "${CUT_PART}`,
+    )
     writeFileSync(join(dir, 'executor', 'server-connections.json'), `{"profiles": [{"connection": {"auth": {"token": ${UNQUOTED}}}}]}\n`)
     const archive = join(dir, 'old.tar.gz')
-    await createTar({gzip: true, file: archive, cwd: dir, portable: true}, ['executor/server-control/server.json', 'executor/server-connections.json'])
+    await createTar({gzip: true, file: archive, cwd: dir, portable: true}, [
+      'executor/server-control/server.json',
+      'executor/server-connections.json',
+    ])
     const elsewhere = tmp.make()
     const verify = await runCli(['bundle', 'verify', archive], {env: {HOME: elsewhere, EXECUTOR_DATA_DIR: ''}, cwd: elsewhere})
     assert.equal(verify.code, 1, verify.stdout + verify.stderr)

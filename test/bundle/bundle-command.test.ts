@@ -18,7 +18,8 @@ const HOSTNAME = 'quillon-box.example.test'
 
 function assertNoLeak(haystack: string, install: PlantedInstall, where: string): void {
   for (const [name, value] of Object.entries({...install.secrets, ...install.unknownSecrets})) {
-    for (const form of leakForms(value)) assert.ok(!haystack.includes(form), `${where} leaks ${name} (form ${form === value ? 'raw' : 'encoded'})`)
+    for (const form of leakForms(value))
+      assert.ok(!haystack.includes(form), `${where} leaks ${name} (form ${form === value ? 'raw' : 'encoded'})`)
   }
   assert.ok(!haystack.includes(install.home), `${where} contains the home path`)
   assert.ok(!haystack.includes(install.user), `${where} contains the user name`)
@@ -40,11 +41,15 @@ describe('doctor bundle (end to end)', function () {
     // A real Executor-named process holding secrets in argv (one known, one only a pattern
     // catches) and one in its environment that this shell does not have.
     holderToken = install.secrets.daemonOnlyToken!
-    await startFixture('bundle/cmdline-holder.ts', ['daemon', 'run', '--auth-token', install.secrets.bearer!, '--password', install.unknownSecrets.cmdlinePassword!, '--port', '4799'], {
-      executable: executorShim(install.root),
-      env: {EXECUTOR_AUTH_TOKEN: holderToken, HOME: install.home},
-      cwd: install.cwd,
-    })
+    await startFixture(
+      'bundle/cmdline-holder.ts',
+      ['daemon', 'run', '--auth-token', install.secrets.bearer!, '--password', install.unknownSecrets.cmdlinePassword!, '--port', '4799'],
+      {
+        executable: executorShim(install.root),
+        env: {EXECUTOR_AUTH_TOKEN: holderToken, HOME: install.home},
+        cwd: install.cwd,
+      },
+    )
     archive = join(install.cwd, 'issue.tar.gz')
     result = await runCli(['bundle', '--output', 'issue.tar.gz'], {env: install.env, cwd: install.cwd, hostname: HOSTNAME})
     files = existsSync(archive) ? await readArchive(archive) : new Map()
@@ -57,7 +62,10 @@ describe('doctor bundle (end to end)', function () {
   it('writes the archive with mode 0600 and no temp file beside it', () => {
     assert.equal(result.code, 0, result.stderr + result.stdout)
     assert.equal(statSync(archive).mode & 0o777, 0o600)
-    assert.deepEqual(readdirSync(install.cwd).filter((n) => n.endsWith('.tmp')), [])
+    assert.deepEqual(
+      readdirSync(install.cwd).filter((n) => n.endsWith('.tmp')),
+      [],
+    )
   })
 
   it('leaks no planted secret in any form, nor the home path, user or host name: not in the archive, not on stdout/stderr', () => {
@@ -89,7 +97,8 @@ describe('doctor bundle (end to end)', function () {
     ]) {
       assert.ok(files.has(name), `missing ${name}; have ${[...files.keys()].join(', ')}`)
     }
-    for (const [name, data] of files) if (name.endsWith('.json')) assert.doesNotThrow(() => JSON.parse(data.toString()), `${name} is not valid JSON after redaction`)
+    for (const [name, data] of files)
+      if (name.endsWith('.json')) assert.doesNotThrow(() => JSON.parse(data.toString()), `${name} is not valid JSON after redaction`)
     const env = JSON.parse(files.get('environment.json')!.toString())
     assert.equal(env.node.version, process.version)
     assert.equal(env.products.executor.manifestVersion, '1.5.35')
@@ -125,7 +134,11 @@ describe('doctor bundle (end to end)', function () {
     assert.match(toml, /PGHOST = "db.internal"/)
     assert.match(toml, /url = "\$\{NOTIFY_URL\}"/, '${VAR} references are not secrets and must stay')
     const original = readFileSync(join(install.cwd, 'runwisp.toml'), 'utf8')
-    assert.equal(toml.split('\n').length, original.split('\n').length, 'line numbers of the config must be kept (validation errors cite them)')
+    assert.equal(
+      toml.split('\n').length,
+      original.split('\n').length,
+      'line numbers of the config must be kept (validation errors cite them)',
+    )
     const processes = JSON.parse(files.get('processes.json')!.toString()) as Array<{cmdline: string; comm: string}>
     const holder = processes.find((p) => p.cmdline.includes('cmdline-holder'))
     assert.ok(holder, JSON.stringify(processes))
@@ -135,7 +148,23 @@ describe('doctor bundle (end to end)', function () {
   it('redacts by rule, in order, and the manifest counts them without values', () => {
     const manifest = JSON.parse(files.get('manifest.json')!.toString())
     const rules = Object.keys(manifest.redactions.byRule)
-    for (const rule of ['known-value', 'known-value-encoded', 'known-value-base64', 'bearer', 'jwt', 'cookie', 'private-key', 'url-credentials', 'api-key', 'webhook-url', 'secret-assignment', 'secret-flag', 'home-dir', 'user-name', 'host-name']) {
+    for (const rule of [
+      'known-value',
+      'known-value-encoded',
+      'known-value-base64',
+      'bearer',
+      'jwt',
+      'cookie',
+      'private-key',
+      'url-credentials',
+      'api-key',
+      'webhook-url',
+      'secret-assignment',
+      'secret-flag',
+      'home-dir',
+      'user-name',
+      'host-name',
+    ]) {
       assert.ok(rules.includes(rule), `no ${rule} redaction counted: ${JSON.stringify(manifest.redactions.byRule)}`)
     }
     assert.deepEqual(manifest.redactions.order, ['known values', 'patterns', 'pseudonyms'])
@@ -179,8 +208,14 @@ describe('doctor bundle (end to end)', function () {
     assert.ok(!files.has('runwisp/service/runwisp-fp1234.service.d/password.conf'), 'a secret drop-in was copied')
     const manifest = JSON.parse(files.get('manifest.json')!.toString())
     const omitted = manifest.omitted as Array<{source: string; reason: string}>
-    assert.ok(omitted.some((o) => o.source === '~/.executor/server-control/startup.lock' && /binary/.test(o.reason)), JSON.stringify(omitted))
-    assert.ok(omitted.some((o) => o.source === '~/.executor/daemon-localhost-4789.json' && /symlink; not followed/.test(o.reason)), JSON.stringify(omitted))
+    assert.ok(
+      omitted.some((o) => o.source === '~/.executor/server-control/startup.lock' && /binary/.test(o.reason)),
+      JSON.stringify(omitted),
+    )
+    assert.ok(
+      omitted.some((o) => o.source === '~/.executor/daemon-localhost-4789.json' && /symlink; not followed/.test(o.reason)),
+      JSON.stringify(omitted),
+    )
     const runLog = files.get('runwisp/data/logs/backup/20260720_101112_01J3ZK9Q8V7W6X5Y4Z3A2B1C0D.log')!.toString()
     assert.match(runLog, /\[doctorkit: \d+ bytes of binary data omitted\]/)
     assert.match(runLog, /connection refused \(port 5432\)/)
@@ -201,13 +236,21 @@ describe('doctor bundle (end to end)', function () {
     }
     const planted = `${files.get('executor/logs/daemon.error.log')!.toString()}retry with EXECUTOR_API_KEY ${install.secrets.executorApiKeyEnv}\n`
     writeFileSync(join(dir, 'executor/logs/daemon.error.log'), planted)
-    writeFileSync(join(dir, 'notes.txt'), `pasted: ${Buffer.from(install.secrets.runwispPasswordFile!).toString('base64')}\nand ${install.unknownSecrets.jwt}\n`)
+    writeFileSync(
+      join(dir, 'notes.txt'),
+      `pasted: ${Buffer.from(install.secrets.runwispPasswordFile!).toString('base64')}\nand ${install.unknownSecrets.jwt}\n`,
+    )
     const repacked = join(install.root, 'repacked.tar.gz')
     await createTar({gzip: true, file: repacked, cwd: dir, portable: true}, [...files.keys(), 'notes.txt'])
     const verify = await runCli(['bundle', 'verify', repacked], {env: install.env, cwd: install.cwd, hostname: HOSTNAME})
     assert.equal(verify.code, 1, verify.stdout + verify.stderr)
     const errorLines = planted.split('\n').length - 1
-    assert.match(verify.stdout, new RegExp(`executor/logs/daemon\\.error\\.log: known-value \\(a known secret: environment variable EXECUTOR_API_KEY[^)]*\\) on line ${errorLines}`))
+    assert.match(
+      verify.stdout,
+      new RegExp(
+        `executor/logs/daemon\\.error\\.log: known-value \\(a known secret: environment variable EXECUTOR_API_KEY[^)]*\\) on line ${errorLines}`,
+      ),
+    )
     assert.match(verify.stdout, /notes\.txt: known-value-base64 \(a known secret: [^)]*\.runwisp\/password[^)]*\) on line 1/)
     assert.match(verify.stdout, /notes\.txt: jwt on line 2/)
     assert.match(verify.stdout, /note: executor\/logs\/daemon\.error\.log differs from its sha256/)

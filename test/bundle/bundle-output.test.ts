@@ -31,7 +31,10 @@ describe('doctor bundle: output', function () {
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(listing(install.cwd), before)
     assert.match(result.stdout, /nothing is written/)
-    assert.match(result.stdout, /\d+(?:\.\d)? (?:B|KiB)\s+executor\/server-control\/server\.json\s+~\/\.executor\/server-control\/server\.json/)
+    assert.match(
+      result.stdout,
+      /\d+(?:\.\d)? (?:B|KiB)\s+executor\/server-control\/server\.json\s+~\/\.executor\/server-control\/server\.json/,
+    )
     assert.match(result.stdout, /KiB\s+executor\/logs\/daemon\.log\s+~\/\.executor\/logs\/daemon\.log \(last part\)/)
     assert.match(result.stdout, /~\/\.executor\/server-control\/auth\.json\s+symlink, 0777.*outside the data dir/)
     assert.match(result.stdout, /manifest\.json/)
@@ -73,11 +76,17 @@ describe('doctor bundle: output', function () {
     writeFileSync(join(alt, 'daemon.pid'), '777\n')
     const password = 'quillonvaultkeyphrase'
     writeFileSync(join(alt, 'password'), `${password}\n`, {mode: 0o600})
-    const listed = await runCli(['bundle', '--list', '--runwisp-data-dir', 'alt', '--runwisp-port', '9478'], {env: install.env, cwd: install.cwd})
+    const listed = await runCli(['bundle', '--list', '--runwisp-data-dir', 'alt', '--runwisp-port', '9478'], {
+      env: install.env,
+      cwd: install.cwd,
+    })
     assert.equal(listed.code, 0, listed.stderr)
     assert.match(listed.stdout, /runwisp\/data\/daemon\.pid\s+~\/projects\/scheduler\/alt\/daemon\.pid/)
     assert.match(listed.stdout, /~\/projects\/scheduler\/alt\/password\s+file, 0600/)
-    const doctor = await runCli(['--json', '--runwisp-data-dir', 'alt', '--only', 'secret-permissions'], {env: install.env, cwd: install.cwd})
+    const doctor = await runCli(['--json', '--runwisp-data-dir', 'alt', '--only', 'secret-permissions'], {
+      env: install.env,
+      cwd: install.cwd,
+    })
     const runwisp = (JSON.parse(doctor.stdout) as {targets: Array<{id: string; dataDir?: string}>}).targets.find((t) => t.id === 'runwisp')
     assert.equal(runwisp?.dataDir, alt, 'doctor checks the dir the flag names')
     // An archive holding that password: only a verify told where the password lives knows it.
@@ -106,7 +115,12 @@ describe('doctor bundle: output', function () {
   it('leaves no temp file and no partial bundle after SIGINT mid-write', async () => {
     // ~24 MB of incompressible log text makes the gzip write last long enough to interrupt.
     const log = join(install.paths.executorDataDir, 'logs', 'daemon.log')
-    writeFileSync(log, randomBytes(18 * 1024 * 1024).toString('base64').replace(/(.{100})/g, '$1\n'))
+    writeFileSync(
+      log,
+      randomBytes(18 * 1024 * 1024)
+        .toString('base64')
+        .replace(/(.{100})/g, '$1\n'),
+    )
     let interrupted = false
     let timer: NodeJS.Timeout | undefined
     const result = await runCli(['bundle', '-o', 'big.tar.gz', '--log-bytes', '64MiB', '--log-lines', '1000000'], {
@@ -128,11 +142,19 @@ describe('doctor bundle: output', function () {
     clearInterval(timer)
     assert.ok(interrupted, `the write finished before it could be interrupted: ${result.stdout}`)
     assert.equal(result.code, 130, result.stderr)
-    assert.deepEqual(listing(install.cwd).filter((n) => n.includes('big.tar.gz')), [])
+    assert.deepEqual(
+      listing(install.cwd).filter((n) => n.includes('big.tar.gz')),
+      [],
+    )
   })
 
   it('leaves nothing behind when the disk refuses the write (file-size limit as a stand-in for a full disk)', async () => {
-    writeFileSync(join(install.paths.executorDataDir, 'logs', 'daemon.log'), randomBytes(3 * 1024 * 1024).toString('base64').replace(/(.{100})/g, '$1\n'))
+    writeFileSync(
+      join(install.paths.executorDataDir, 'logs', 'daemon.log'),
+      randomBytes(3 * 1024 * 1024)
+        .toString('base64')
+        .replace(/(.{100})/g, '$1\n'),
+    )
     const result = await runCli(['bundle', '-o', 'full.tar.gz', '--log-bytes', '8MiB', '--log-lines', '1000000'], {
       env: install.env,
       cwd: install.cwd,
@@ -140,7 +162,10 @@ describe('doctor bundle: output', function () {
     })
     assert.equal(result.code, 2, result.stdout + result.stderr)
     assert.match(result.stderr, /could not write the bundle: the file size limit was reached/)
-    assert.deepEqual(listing(install.cwd).filter((n) => n.includes('full.tar.gz')), [])
+    assert.deepEqual(
+      listing(install.cwd).filter((n) => n.includes('full.tar.gz')),
+      [],
+    )
   })
 
   it('describes files it cannot read instead of failing (run as nobody)', async () => {

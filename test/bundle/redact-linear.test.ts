@@ -8,7 +8,11 @@ import assert from 'node:assert/strict'
 import {Redactor} from '../../src/bundle/redact/redactor.js'
 import {OutputSafety} from '../../src/report/safety.js'
 
-const redactor = new Redactor([{value: 'Zq7Rx2Lm9Pv4Tn8Wc3Ys', label: 'secret-1', foundIn: ['test']}], {homes: ['/home/alice'], users: ['alice'], hosts: ['web-1']})
+const redactor = new Redactor([{value: 'Zq7Rx2Lm9Pv4Tn8Wc3Ys', label: 'secret-1', foundIn: ['test']}], {
+  homes: ['/home/alice'],
+  users: ['alice'],
+  hosts: ['web-1'],
+})
 
 /** Best of a few runs (the least disturbed by other work on the machine), in ms. */
 function cost(text: string): number {

@@ -28,7 +28,11 @@ describe('bundle redaction', () => {
       ['JSON-escaped', JSON.stringify({v: `${PASSWORD}"q`}).replace('"q', ''), '{"v":"[REDACTED:secret-2]\\"}'],
       ['base64 alone', `blob ${Buffer.from(TOKEN).toString('base64')}`, 'blob [REDACTED:secret-1]'],
       ['base64url', `blob ${Buffer.from(TOKEN).toString('base64url')}.`, 'blob [REDACTED:secret-1].'],
-      ['inside a Basic header', `Authorization: Basic ${Buffer.from(`bob:${PASSWORD}`).toString('base64')}`, 'Authorization: Basic [REDACTED:secret-2]'],
+      [
+        'inside a Basic header',
+        `Authorization: Basic ${Buffer.from(`bob:${PASSWORD}`).toString('base64')}`,
+        'Authorization: Basic [REDACTED:secret-2]',
+      ],
       ['short value as a word', 'pw Sh0rtPw end', 'pw [REDACTED:secret-3] end'],
       ['short value inside a longer word is left', 'xSh0rtPwx', 'xSh0rtPwx'],
     ]
@@ -37,7 +41,10 @@ describe('bundle redaction', () => {
     it('finds a value inside base64 at every byte alignment', () => {
       for (const prefix of ['', 'a', 'ab', 'abc']) {
         const blob = Buffer.from(`${prefix}${TOKEN}tail`).toString('base64')
-        assert.ok(base64Fragments(Buffer.from(TOKEN)).some((f) => blob.includes(f)), `alignment ${prefix.length}`)
+        assert.ok(
+          base64Fragments(Buffer.from(TOKEN)).some((f) => blob.includes(f)),
+          `alignment ${prefix.length}`,
+        )
         assert.equal(clean(`x ${blob} y`).text, 'x [REDACTED:secret-1] y')
       }
     })
@@ -46,7 +53,10 @@ describe('bundle redaction', () => {
       const result = clean(`${TOKEN} and ${Buffer.from(TOKEN).toString('base64')}`)
       assert.equal(result.text, '[REDACTED:secret-1] and [REDACTED:secret-1]')
       assert.deepEqual(result.counts, {'known-value': 1, 'known-value-base64': 1})
-      assert.deepEqual(result.hits.map((h) => h.label), ['secret-1', 'secret-1'])
+      assert.deepEqual(
+        result.hits.map((h) => h.label),
+        ['secret-1', 'secret-1'],
+      )
     })
   })
 
@@ -61,14 +71,34 @@ describe('bundle redaction', () => {
       ['token as URL user', 'https://ghx0123456789abcdefXYZ@github.com/o/r', 'https://[REDACTED:url-credentials]@github.com/o/r'],
       ['query token', 'GET /v1?limit=10&token=qt123abc&x=1', 'GET /v1?limit=10&token=[REDACTED:secret-assignment]&x=1'],
       ['TOML with spaces', 'password = "two words here"', 'password = "[REDACTED:secret-assignment]"'],
-      ['JSON field', '{"accessToken": "abcd1234efgh", "tokenEndpoint": "https://x/token"}', '{"accessToken": "[REDACTED:secret-assignment]", "tokenEndpoint": "https://x/token"}'],
+      [
+        'JSON field',
+        '{"accessToken": "abcd1234efgh", "tokenEndpoint": "https://x/token"}',
+        '{"accessToken": "[REDACTED:secret-assignment]", "tokenEndpoint": "https://x/token"}',
+      ],
       ['env assignment', 'EXECUTOR_API_KEY=exk_123 RUNWISP_AUTH=off', 'EXECUTOR_API_KEY=[REDACTED:secret-assignment] RUNWISP_AUTH=off'],
       ['systemd Environment', 'Environment="RUNWISP_PASSWORD=Zz9yy8xx"', 'Environment="RUNWISP_PASSWORD=[REDACTED:secret-assignment]"'],
-      ['command-line flag', 'executor daemon run --auth-token Zx9Qw8Er7Ty6 --port 4788', 'executor daemon run --auth-token [REDACTED:secret-flag] --port 4788'],
+      [
+        'command-line flag',
+        'executor daemon run --auth-token Zx9Qw8Er7Ty6 --port 4788',
+        'executor daemon run --auth-token [REDACTED:secret-flag] --port 4788',
+      ],
       ['flag with =', 'runwisp exec --password=Hunter22 --url x', 'runwisp exec --password=[REDACTED:secret-assignment] --url x'],
-      ['API key shapes', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789 AKIAIOSFODNN7EXAMPL3 sk-proj-abcdefghij0123456789KLMN', '[REDACTED:api-key] [REDACTED:api-key] [REDACTED:api-key]'],
-      ['webhook URL keeps the host', 'post https://hooks.slack.com/services/T000/B000/XXXXabc failed', 'post https://hooks.slack.com/[REDACTED:webhook-url] failed'],
-      ['private key keeps its lines', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\nAAAA\n-----END OPENSSH PRIVATE KEY-----\nnext', '[REDACTED:private-key]\n\n\n\nnext'],
+      [
+        'API key shapes',
+        'ghp_abcdefghijklmnopqrstuvwxyz0123456789 AKIAIOSFODNN7EXAMPL3 sk-proj-abcdefghij0123456789KLMN',
+        '[REDACTED:api-key] [REDACTED:api-key] [REDACTED:api-key]',
+      ],
+      [
+        'webhook URL keeps the host',
+        'post https://hooks.slack.com/services/T000/B000/XXXXabc failed',
+        'post https://hooks.slack.com/[REDACTED:webhook-url] failed',
+      ],
+      [
+        'private key keeps its lines',
+        '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\nAAAA\n-----END OPENSSH PRIVATE KEY-----\nnext',
+        '[REDACTED:private-key]\n\n\n\nnext',
+      ],
       ['cut-off private key', 'x\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'x\n[REDACTED:private-key]\n'],
     ]
     for (const [name, input, expected] of cases) it(name, () => assert.equal(clean(input).text, expected))

@@ -35,7 +35,10 @@ describe('bundle sources and known secrets', () => {
       for (const [name, value] of Object.entries(readable)) {
         assert.ok(values.has(value) || [...values].some((v) => v.includes(value)), `${name} was not discovered`)
       }
-      assert.ok([...values].some((v) => v.includes(slackWebhookPath!)), 'the Slack webhook URL was not discovered')
+      assert.ok(
+        [...values].some((v) => v.includes(slackWebhookPath!)),
+        'the Slack webhook URL was not discovered',
+      )
       for (const value of Object.values(install.unknownSecrets)) assert.ok(!values.has(value), 'a value no file holds was "discovered"')
       const where = found.flatMap((s) => s.foundIn).join('\n')
       assert.match(where, /server-control\/auth\.json$/m)
@@ -58,8 +61,12 @@ describe('bundle sources and known secrets', () => {
     mkdirSync(join(dir, 'data'), {recursive: true})
     writeFileSync(join(dir, 'data', 'runwisp.db'), '')
     mkdirSync(join(home, '.config', 'systemd', 'user'), {recursive: true})
-    writeFileSync(join(home, '.config', 'systemd', 'user', 'runwisp-ab12.service'), '[Service]\nExecStart=/usr/bin/runwisp daemon --config /srv/rw/runwisp.toml --data=/srv/rw/data --port 9477\n')
-    const at = (env: Record<string, string>, runwisp = {}) => runwispLocations(createContext({env: {HOME: home, ...env}, cwd: dir, home, options: {targetOptions: {runwisp}}}))
+    writeFileSync(
+      join(home, '.config', 'systemd', 'user', 'runwisp-ab12.service'),
+      '[Service]\nExecStart=/usr/bin/runwisp daemon --config /srv/rw/runwisp.toml --data=/srv/rw/data --port 9477\n',
+    )
+    const at = (env: Record<string, string>, runwisp = {}) =>
+      runwispLocations(createContext({env: {HOME: home, ...env}, cwd: dir, home, options: {targetOptions: {runwisp}}}))
     const byFlag = await at({RUNWISP_DATA: '/env/data'}, {dataDir: 'flagdir'})
     assert.equal(byFlag.dataDirs[0]!.path, join(dir, 'flagdir'))
     assert.ok(!byFlag.dataDirs.some((d) => d.path === '/env/data'))
@@ -79,7 +86,10 @@ describe('bundle sources and known secrets', () => {
     const home = join(dir, 'home')
     const units = join(dir, 'units')
     mkdirSync(join(units, 'runwisp.service.d'), {recursive: true})
-    writeFileSync(join(units, 'runwisp.service'), '[Service]\nWorkingDirectory=/srv/rw\nExecStart=/usr/bin/runwisp daemon --data state\nEnvironment=RUNWISP_CONFIG=/srv/rw/conf/runwisp.toml\n')
+    writeFileSync(
+      join(units, 'runwisp.service'),
+      '[Service]\nWorkingDirectory=/srv/rw\nExecStart=/usr/bin/runwisp daemon --data state\nEnvironment=RUNWISP_CONFIG=/srv/rw/conf/runwisp.toml\n',
+    )
     writeFileSync(join(units, 'runwisp.service.d', 'password.conf'), '[Service]\nEnvironment="RUNWISP_PASSWORD=drop-in-secret-1234"\n')
     writeFileSync(join(units, 'runwisp.service.d', 'env.conf'), '[Service]\nEnvironment=RUNWISP_TRUSTED_PROXIES=127.0.0.1/32\n')
     writeFileSync(join(units, 'runwisp-cron-failsafe.service'), '[Service]\nExecStart=/bin/systemctl unmask cron\n')
@@ -88,31 +98,56 @@ describe('bundle sources and known secrets', () => {
     // A real process named runwisp, started elsewhere with a relative --config: its own cwd resolves it.
     const elsewhere = join(dir, 'elsewhere')
     mkdirSync(elsewhere)
-    const daemon = await startRunwisp({generation: '0.16+', dataDir: join(elsewhere, 'state'), cwd: elsewhere, binDir: dir, args: ['--config', 'conf.toml']})
+    const daemon = await startRunwisp({
+      generation: '0.16+',
+      dataDir: join(elsewhere, 'state'),
+      cwd: elsewhere,
+      binDir: dir,
+      args: ['--config', 'conf.toml'],
+    })
     const ctx = createContext({env: {HOME: home, SYSTEMD_UNIT_PATH: units}, cwd: join(dir, 'project'), home})
     try {
       const at = await runwispLocations(ctx)
       const dataDirs = new Map(at.dataDirs.map((d) => [d.path, d.source]))
       assert.equal(dataDirs.get('/srv/rw/state'), '--data of runwisp.service', 'a relative --data resolves against WorkingDirectory=')
-      assert.equal(dataDirs.get(join(elsewhere, 'state')), `running daemon (pid ${daemon.pid}): it was started with --data ${join(elsewhere, 'state')}`)
+      assert.equal(
+        dataDirs.get(join(elsewhere, 'state')),
+        `running daemon (pid ${daemon.pid}): it was started with --data ${join(elsewhere, 'state')}`,
+      )
       const configs = new Map(at.configs.map((c) => [c.path, c.source]))
-      assert.equal(configs.get('/srv/rw/conf/runwisp.toml'), '--config of runwisp.service', 'RUNWISP_CONFIG in Environment= names the config')
+      assert.equal(
+        configs.get('/srv/rw/conf/runwisp.toml'),
+        '--config of runwisp.service',
+        'RUNWISP_CONFIG in Environment= names the config',
+      )
       assert.equal(configs.get(join(elsewhere, 'conf.toml')), `running daemon (pid ${daemon.pid}): it was started with --config conf.toml`)
       assert.ok(configs.has(join(dir, 'project', 'runwisp.yaml')), 'the 0.1 YAML config is looked for')
       const service = at.serviceFiles.map((f) => f.path)
-      for (const path of [join(units, 'runwisp.service'), join(units, 'runwisp.service.d', 'env.conf'), join(units, 'runwisp-cron-failsafe.service'), join(home, 'Library', 'LaunchAgents', 'com.runwisp.daemon.plist')]) {
+      for (const path of [
+        join(units, 'runwisp.service'),
+        join(units, 'runwisp.service.d', 'env.conf'),
+        join(units, 'runwisp-cron-failsafe.service'),
+        join(home, 'Library', 'LaunchAgents', 'com.runwisp.daemon.plist'),
+      ]) {
         assert.ok(service.includes(path), `${path} is not collected: ${service.join(', ')}`)
       }
       assert.deepEqual(at.passwordDropIns, [join(units, 'runwisp.service.d', 'password.conf')])
       assert.ok(!service.includes(at.passwordDropIns[0]!), 'the password drop-in is described, never copied')
       assert.deepEqual(at.envFiles, ['/etc/runwisp/runwisp.env'])
       const found = await discoverKnownSecrets(ctx, executorLocations(ctx), at)
-      assert.ok(found.some((s) => s.value === 'drop-in-secret-1234' && s.foundIn.some((w) => w.endsWith('password.conf Environment RUNWISP_PASSWORD'))))
+      assert.ok(
+        found.some(
+          (s) => s.value === 'drop-in-secret-1234' && s.foundIn.some((w) => w.endsWith('password.conf Environment RUNWISP_PASSWORD')),
+        ),
+      )
       const plan = await planRunwisp(ctx, at, 0)
       assert.ok(plan.secretFiles.some((f) => f.path === at.passwordDropIns[0]))
       assert.ok(!plan.copies.some((c) => c.path === at.passwordDropIns[0]))
       assert.ok(plan.copies.some((c) => c.name === 'runwisp/service/runwisp.service.d/env.conf'))
-      assert.ok(plan.copies.some((c) => c.name === 'runwisp/data/daemon.pid' && c.path === join(elsewhere, 'state', 'daemon.pid')), 'the daemon\'s data dir exists and is collected')
+      assert.ok(
+        plan.copies.some((c) => c.name === 'runwisp/data/daemon.pid' && c.path === join(elsewhere, 'state', 'daemon.pid')),
+        "the daemon's data dir exists and is collected",
+      )
     } finally {
       await ctx.close()
     }
@@ -147,7 +182,15 @@ describe('bundle sources and known secrets', () => {
   })
 
   it('finds runwisp.toml secrets in a valid file and in one that does not parse', () => {
-    const toml = ['[notifiers.slack]', 'type = "slack"', 'url = "https://hooks.slack.com/services/T1/B2/xyz"', '[tasks.a]', 'cron = "* * * * *"', 'env = { API_KEY = "k-123", HOME_DIR = "/x" }', 'password = "${file:pw.txt}"'].join('\n')
+    const toml = [
+      '[notifiers.slack]',
+      'type = "slack"',
+      'url = "https://hooks.slack.com/services/T1/B2/xyz"',
+      '[tasks.a]',
+      'cron = "* * * * *"',
+      'env = { API_KEY = "k-123", HOME_DIR = "/x" }',
+      'password = "${file:pw.txt}"',
+    ].join('\n')
     const good = runwispConfigSecrets(toml)
     assert.deepEqual(good.values.map((v) => v.value).sort(), ['https://hooks.slack.com/services/T1/B2/xyz', 'k-123'])
     assert.deepEqual(good.fileRefs, ['pw.txt'])
@@ -158,7 +201,11 @@ describe('bundle sources and known secrets', () => {
   })
 
   it('reads systemd Environment= lines with quotes', () => {
-    assert.deepEqual(unitEnvironment('Environment="A=1 2" B=3\nEnvironment=RUNWISP_PASSWORD=x\n'), [['A', '1 2'], ['B', '3'], ['RUNWISP_PASSWORD', 'x']])
+    assert.deepEqual(unitEnvironment('Environment="A=1 2" B=3\nEnvironment=RUNWISP_PASSWORD=x\n'), [
+      ['A', '1 2'],
+      ['B', '3'],
+      ['RUNWISP_PASSWORD', 'x'],
+    ])
   })
 
   it('describes a symlinked secret by its link, flagging a target outside the data dir', async () => {

@@ -19,7 +19,17 @@ type EntryType = 'File' | 'SymbolicLink' | 'Link' | 'CharacterDevice' | 'FIFO' |
 
 function header(path: string, size: number, type: EntryType = 'File', linkpath?: string): Buffer {
   const block = Buffer.alloc(512)
-  new Header({path, mode: 0o600, uid: 0, gid: 0, size, mtime: new Date(0), type, ...(linkpath ? {linkpath} : {}), ...(type === 'CharacterDevice' ? {devmaj: 1, devmin: 3} : {})}).encode(block, 0)
+  new Header({
+    path,
+    mode: 0o600,
+    uid: 0,
+    gid: 0,
+    size,
+    mtime: new Date(0),
+    type,
+    ...(linkpath ? {linkpath} : {}),
+    ...(type === 'CharacterDevice' ? {devmaj: 1, devmin: 3} : {}),
+  }).encode(block, 0)
   return block
 }
 
@@ -84,7 +94,10 @@ describe('doctor bundle verify: streaming and hostile archives', function () {
     const result = await runCli(['bundle', 'verify', archive], {env: env(), timeoutMs: 20_000})
     assert.equal(result.code, 1, result.stdout + result.stderr)
     assert.match(result.stdout, /FAIL: /)
-    assert.match(result.stdout, /\(archive entry\) config: unsafe-entry-type \(a symlink entry → \/etc\/passwd; a bundle holds regular files only\)/)
+    assert.match(
+      result.stdout,
+      /\(archive entry\) config: unsafe-entry-type \(a symlink entry → \/etc\/passwd; a bundle holds regular files only\)/,
+    )
     assert.match(result.stdout, /\(archive entry\) hard: unsafe-entry-type \(a hard-link entry → report\.md/)
     assert.match(result.stdout, /\(archive entry\) null: unsafe-entry-type \(a character-device entry/)
     assert.match(result.stdout, /\(archive entry\) pipe: unsafe-entry-type \(a FIFO entry/)
@@ -99,7 +112,10 @@ describe('doctor bundle verify: streaming and hostile archives', function () {
     writeFileSync(archive, gzipSync(Buffer.concat([header('daemon.log', 4_600_000_000), Buffer.alloc(4096, 0x61)])))
     const result = await runCli(['bundle', 'verify', archive], {env: env(), timeoutMs: 20_000})
     assert.equal(result.code, 2, result.stdout + result.stderr)
-    assert.match(result.stderr, /daemon\.log is 4\.3 GiB uncompressed, over the 64 MiB a bundle file can be; this is not a bundle doctor wrote/)
+    assert.match(
+      result.stderr,
+      /daemon\.log is 4\.3 GiB uncompressed, over the 64 MiB a bundle file can be; this is not a bundle doctor wrote/,
+    )
     assertNoStack(result)
   })
 
@@ -113,7 +129,11 @@ describe('doctor bundle verify: streaming and hostile archives', function () {
       try { await verifyArchive(${JSON.stringify(archive)}, redactor) } catch (e) { error = String(e?.message ?? e) }
       console.log(JSON.stringify({error, maxRssKb: process.resourceUsage().maxRSS}))
     `
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: REPO, encoding: 'utf8', timeout: 45_000})
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 45_000,
+    })
     assert.equal(child.status, 0, child.stderr)
     return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {error: string | null; maxRssKb: number}
   }

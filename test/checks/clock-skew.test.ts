@@ -15,7 +15,14 @@ const tmp = tmpDirs()
 async function run(home: string) {
   const ctx = createContext({home, env: {HOME: home}, options: {targetOptions: {executor: {port: 1}}}})
   const target = await targetById('executor')!.detect(ctx)
-  const results = await runChecks(ctx, [{check: daemonHealth, target}, {check, target}], {deadline: Date.now() + 10_000})
+  const results = await runChecks(
+    ctx,
+    [
+      {check: daemonHealth, target},
+      {check, target},
+    ],
+    {deadline: Date.now() + 10_000},
+  )
   await ctx.close()
   return results[1]!
 }

@@ -43,7 +43,11 @@ describe('daemon-health', () => {
   it('fails when the daemon answers its health probe wrongly', async () => {
     const home = tmp.make()
     const daemon = await startFakeExecutor(home, ['--mode', 'wrong'])
-    expectResult(await run(home), {status: 'fail', symptoms: ['executor/health-wrong-answer'], mentions: ['500', '/api/health', daemon.origin]})
+    expectResult(await run(home), {
+      status: 'fail',
+      symptoms: ['executor/health-wrong-answer'],
+      mentions: ['500', '/api/health', daemon.origin],
+    })
   })
 
   it('fails within the probe timeout when the daemon accepts and never answers', async () => {

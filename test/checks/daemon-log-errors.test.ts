@@ -11,11 +11,31 @@ const tmp = tmpDirs()
 const run = (home: string) => runCheck(check, {home, env: {HOME: home}})
 
 const lineCases: Array<[string, string[], Omit<Expectation, 'mentions'>]> = [
-  ['a bare "Unknown error" (pre-1.5.33 boot failure)', ['[12:00:01.000] INFO starting', 'Unknown error'], {status: 'fail', symptoms: ['executor/log-unknown-error']}],
-  ['EADDRINUSE', ['error: listen EADDRINUSE: address already in use 127.0.0.1:4789'], {status: 'fail', symptoms: ['executor/log-address-in-use']}],
-  ['the data dir owned by another process', ['Executor data directory is already owned by another process: /x/data.db.owner-lock'], {status: 'fail', symptoms: ['executor/log-data-dir-owned']}],
-  ['the SQLite open failure', ['Failed to open local SQLite data. Close other Executor processes and retry, or run with --log-level debug for details.'], {status: 'fail', symptoms: ['executor/log-sqlite-open']}],
-  ['the specHash migration hang (#1393)', ['Monolith .../google/google has no specHash; serving state cannot be migrated'], {status: 'fail', symptoms: ['executor/log-boot-migration']}],
+  [
+    'a bare "Unknown error" (pre-1.5.33 boot failure)',
+    ['[12:00:01.000] INFO starting', 'Unknown error'],
+    {status: 'fail', symptoms: ['executor/log-unknown-error']},
+  ],
+  [
+    'EADDRINUSE',
+    ['error: listen EADDRINUSE: address already in use 127.0.0.1:4789'],
+    {status: 'fail', symptoms: ['executor/log-address-in-use']},
+  ],
+  [
+    'the data dir owned by another process',
+    ['Executor data directory is already owned by another process: /x/data.db.owner-lock'],
+    {status: 'fail', symptoms: ['executor/log-data-dir-owned']},
+  ],
+  [
+    'the SQLite open failure',
+    ['Failed to open local SQLite data. Close other Executor processes and retry, or run with --log-level debug for details.'],
+    {status: 'fail', symptoms: ['executor/log-sqlite-open']},
+  ],
+  [
+    'the specHash migration hang (#1393)',
+    ['Monolith .../google/google has no specHash; serving state cannot be migrated'],
+    {status: 'fail', symptoms: ['executor/log-boot-migration']},
+  ],
   ['only ordinary lines', ['Daemon ready on http://localhost:4789', 'WARN keychain unavailable'], {status: 'pass'}],
   ['a line that merely mentions an unknown error in passing', ['handled an Unknown error from a plugin and continued'], {status: 'pass'}],
 ]

@@ -24,7 +24,11 @@ describe('duplicate-daemon', () => {
     const home = tmp.make()
     const first = await startFakeExecutor(home)
     const second = await startFakeExecutor(home, ['--no-manifest'])
-    expectResult(await run(home), {status: 'fail', symptoms: ['executor/duplicate-daemon'], mentions: [first.pid, second.pid, first.dataDir]})
+    expectResult(await run(home), {
+      status: 'fail',
+      symptoms: ['executor/duplicate-daemon'],
+      mentions: [first.pid, second.pid, first.dataDir],
+    })
   })
 
   it('warns about a daemon that answers but is registered nowhere', async () => {

@@ -8,13 +8,34 @@ import {REPO} from '../helpers/processes.js'
 
 /** The public check ids of DESIGN.md: they may grow, never be renamed. */
 const DESIGN_IDS = [
-  'daemon-health', 'port-squatter', 'stale-manifest', 'stale-lock', 'unreachable-daemon', 'duplicate-daemon', 'symlinked-secret', 'secret-permissions',
-  'data-dir-permissions', 'clock-skew', 'disk-space', 'daemon-log-errors', 'service-unit', 'token-drift', 'auth-env', 'public-origin', 'config-valid',
-  'bootstrap-build', 'vite-cache', 'e2e-ports', 'leaked-dev-servers', 'playwright-browser',
+  'daemon-health',
+  'port-squatter',
+  'stale-manifest',
+  'stale-lock',
+  'unreachable-daemon',
+  'duplicate-daemon',
+  'symlinked-secret',
+  'secret-permissions',
+  'data-dir-permissions',
+  'clock-skew',
+  'disk-space',
+  'daemon-log-errors',
+  'service-unit',
+  'token-drift',
+  'auth-env',
+  'public-origin',
+  'config-valid',
+  'bootstrap-build',
+  'vite-cache',
+  'e2e-ports',
+  'leaked-dev-servers',
+  'playwright-browser',
 ]
 
 describe('check registry', () => {
-  const files = readdirSync(join(REPO, 'checks')).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, ''))
+  const files = readdirSync(join(REPO, 'checks'))
+    .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+    .map((f) => f.replace(/\.ts$/, ''))
 
   it('lists every file in checks/ and nothing else, each under its file name', () => {
     assert.deepEqual([...checks.map((c) => c.id)].sort(), [...files].sort())
@@ -28,14 +49,19 @@ describe('check registry', () => {
   })
 
   it('has tests for every check, for every target it supports', () => {
-    const testFiles = readdirSync(join(REPO, 'test'), {recursive: true}).map(String).filter((f) => f.endsWith('.test.ts'))
+    const testFiles = readdirSync(join(REPO, 'test'), {recursive: true})
+      .map(String)
+      .filter((f) => f.endsWith('.test.ts'))
     const sources = testFiles.map((f) => ({name: f, text: readFileSync(join(REPO, 'test', f), 'utf8')}))
     for (const check of checks) {
       for (const target of check.targets) {
         // A test file named after the check, or one that exercises it by id for this target.
         const named = sources.some((s) => s.name.endsWith(`${check.id}.test.ts`) && (target === 'executor' || s.text.includes(target)))
         const mentioned = sources.some((s) => s.text.includes(`'${check.id}'`) && s.text.includes(target))
-        assert.ok(named || mentioned || existsSync(join(REPO, 'test/checks', `${check.id}.test.ts`)), `no test exercises ${check.id} for ${target}`)
+        assert.ok(
+          named || mentioned || existsSync(join(REPO, 'test/checks', `${check.id}.test.ts`)),
+          `no test exercises ${check.id} for ${target}`,
+        )
       }
     }
   })
@@ -78,7 +104,10 @@ describe('symptom catalogue', () => {
     for (const e of allSymptoms()) {
       assert.match(e.id, /^(executor|runwisp)\/[a-z0-9-]+$/, e.id)
       for (const field of ['title', 'message', 'cause'] as const) assert.ok(e[field].trim().length > 0, `${e.id} has no ${field}`)
-      assert.ok(e.check !== undefined || (e.docs ?? '').trim().length > 0, `${e.id}: no check reports it, so it needs a page of the product's docs`)
+      assert.ok(
+        e.check !== undefined || (e.docs ?? '').trim().length > 0,
+        `${e.id}: no check reports it, so it needs a page of the product's docs`,
+      )
       assert.ok(e.fix.summary.trim().length > 0, `${e.id} has no fix`)
     }
   })

@@ -6,7 +6,8 @@ import {deadPid} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
 const tmp = tmpDirs()
-const lock = (pid: unknown, startedAt = new Date().toISOString()) => JSON.stringify({pid, hostname: 'localhost', scopeId: 'cwd:/x', startedAt}, null, 2) + '\n'
+const lock = (pid: unknown, startedAt = new Date().toISOString()) =>
+  JSON.stringify({pid, hostname: 'localhost', scopeId: 'cwd:/x', startedAt}, null, 2) + '\n'
 
 const cases: CheckCase[] = [
   {name: 'passes with no locks', setup: (home) => void executorHome(home), expect: {status: 'pass'}},

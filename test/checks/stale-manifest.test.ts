@@ -71,16 +71,27 @@ const cases: CheckCase[] = [
     },
     expect: {status: 'warn', symptoms: ['executor/manifest-invalid']},
   },
-  ...([
-    ['a string pid', '"123"', 'a string, not a number'],
-    ['pid 0', '0', 'positive integer'],
-    ['a negative pid', '-5', 'positive integer'],
-    ['a huge pid', '99999999999', 'beyond any pid'],
-    ['a fractional pid', '12.5', 'not an integer'],
-  ] as const).map(([label, pid, mention]): CheckCase => ({
+  ...(
+    [
+      ['a string pid', '"123"', 'a string, not a number'],
+      ['pid 0', '0', 'positive integer'],
+      ['a negative pid', '-5', 'positive integer'],
+      ['a huge pid', '99999999999', 'beyond any pid'],
+      ['a fractional pid', '12.5', 'not an integer'],
+    ] as const
+  ).map(([label, pid, mention]): CheckCase => ({
     name: `warns about a manifest with ${label}`,
     setup(home: string) {
-      const m = {version: 1, kind: 'cli-daemon', pid: JSON.parse(pid), startedAt: 'x', dataDir: home, scopeDir: null, connection: {origin: 'http://localhost:4788'}, owner: {client: 'cli', version: null, executablePath: null}}
+      const m = {
+        version: 1,
+        kind: 'cli-daemon',
+        pid: JSON.parse(pid),
+        startedAt: 'x',
+        dataDir: home,
+        scopeDir: null,
+        connection: {origin: 'http://localhost:4788'},
+        owner: {client: 'cli', version: null, executablePath: null},
+      }
       executorHome(home).manifest(JSON.stringify(m))
       return [mention]
     },
@@ -89,7 +100,9 @@ const cases: CheckCase[] = [
   {
     name: 'warns about wrong field types without crashing',
     setup(home) {
-      executorHome(home).manifest(JSON.stringify({version: 1, kind: 'cli-daemon', pid: 5, startedAt: 7, dataDir: [], connection: 'x', owner: 1}))
+      executorHome(home).manifest(
+        JSON.stringify({version: 1, kind: 'cli-daemon', pid: 5, startedAt: 7, dataDir: [], connection: 'x', owner: 1}),
+      )
       return ['"startedAt" is missing or not a string']
     },
     expect: {status: 'warn', symptoms: ['executor/manifest-invalid']},
@@ -162,9 +175,25 @@ describe('stale-manifest', () => {
     const pid = await deadPid()
     const cwd = join(home, 'work')
     mkdirSync(join(cwd, 'state', 'server-control'), {recursive: true})
-    writeFileSync(join(cwd, 'state', 'server-control', 'server.json'), JSON.stringify({version: 1, kind: 'cli-daemon', pid, startedAt: new Date().toISOString(), dataDir: 'x', scopeDir: null, connection: {origin: 'http://localhost:4788'}, owner: {client: 'cli', version: '1.5.9', executablePath: null}}))
+    writeFileSync(
+      join(cwd, 'state', 'server-control', 'server.json'),
+      JSON.stringify({
+        version: 1,
+        kind: 'cli-daemon',
+        pid,
+        startedAt: new Date().toISOString(),
+        dataDir: 'x',
+        scopeDir: null,
+        connection: {origin: 'http://localhost:4788'},
+        owner: {client: 'cli', version: '1.5.9', executablePath: null},
+      }),
+    )
     const result = await runCheck(check, {home, cwd, env: {HOME: home, EXECUTOR_DATA_DIR: 'state'}})
-    expectResult(result, {status: 'fail', symptoms: ['executor/stale-manifest'], mentions: [join(cwd, 'state', 'server-control', 'server.json'), pid]})
+    expectResult(result, {
+      status: 'fail',
+      symptoms: ['executor/stale-manifest'],
+      mentions: [join(cwd, 'state', 'server-control', 'server.json'), pid],
+    })
   })
 
   it('is an error, not a guess, when EXECUTOR_DATA_DIR points at a file', async () => {

@@ -36,7 +36,11 @@ describe('unreachable-daemon', () => {
     const home = tmp.make()
     const daemon = await startFakeExecutor(home, ['--mode', 'hung'])
     const started = Date.now()
-    expectResult(await run(home), {status: 'fail', symptoms: ['executor/registered-unreachable'], mentions: [daemon.pid, daemon.origin, 'executor daemon stop']})
+    expectResult(await run(home), {
+      status: 'fail',
+      symptoms: ['executor/registered-unreachable'],
+      mentions: [daemon.pid, daemon.origin, 'executor daemon stop'],
+    })
     if (Date.now() - started > 4000) throw new Error(`took ${Date.now() - started} ms`)
   })
 

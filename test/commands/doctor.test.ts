@@ -135,21 +135,35 @@ describe('doctor (command)', () => {
   it('lists every check with doctor checks --json', async () => {
     const r = await runCli(['checks', '--json'])
     assert.equal(r.code, 0)
-    const {checks} = JSON.parse(r.stdout) as {checks: Array<{id: string; targets: string[]; symptoms: Array<{id: string}>; fixable: boolean}>}
-    for (const id of ['daemon-health', 'port-squatter', 'stale-manifest', 'stale-lock', 'unreachable-daemon', 'duplicate-daemon', 'clock-skew', 'daemon-log-errors']) {
+    const {checks} = JSON.parse(r.stdout) as {
+      checks: Array<{id: string; targets: string[]; symptoms: Array<{id: string}>; fixable: boolean}>
+    }
+    for (const id of [
+      'daemon-health',
+      'port-squatter',
+      'stale-manifest',
+      'stale-lock',
+      'unreachable-daemon',
+      'duplicate-daemon',
+      'clock-skew',
+      'daemon-log-errors',
+    ]) {
       const c = checks.find((x) => x.id === id)
       assert.ok(c, `missing ${id}`)
       assert.ok(c.symptoms.length > 0 && c.targets.includes('executor'))
     }
   })
 
-  it('prints a check\'s page with doctor checks <id> (what every finding of it points at), and exits 2 on an unknown id', async () => {
+  it("prints a check's page with doctor checks <id> (what every finding of it points at), and exits 2 on an unknown id", async () => {
     const page = readFileSync(join(REPO, 'docs/checks/stale-lock.md'), 'utf8')
     const r = await runCli(['checks', 'stale-lock'])
     assert.equal(r.code, 0, r.stderr)
     assert.equal(r.stdout, page)
     const json = await runCli(['checks', 'stale-lock', '--json'])
-    assert.deepEqual((({page, text}) => ({page, text}))(JSON.parse(json.stdout) as {page: string; text: string}), {page: 'docs/checks/stale-lock.md', text: page})
+    assert.deepEqual((({page, text}) => ({page, text}))(JSON.parse(json.stdout) as {page: string; text: string}), {
+      page: 'docs/checks/stale-lock.md',
+      text: page,
+    })
     const unknown = await runCli(['checks', 'stale-locks'])
     assert.equal(unknown.code, 2)
     assert.match(unknown.stderr, /unknown check id "stale-locks"; `doctor checks` lists them/)
@@ -166,8 +180,15 @@ describe('doctor (command)', () => {
     assert.ok(listed.startsWith('\nCOMMANDS\n'), r.stdout)
     for (const [id, command] of others) {
       const summary = command.summary ?? ''
-      assert.ok(summary.length > 0 && summary.length <= 60 && !summary.includes('\n'), `${id} has a one-line summary that fits beside its name: "${summary}"`)
-      assert.match(listed, new RegExp(`^  ${id.replace(':', ' ')} +${summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), `${id} is listed with its summary`)
+      assert.ok(
+        summary.length > 0 && summary.length <= 60 && !summary.includes('\n'),
+        `${id} has a one-line summary that fits beside its name: "${summary}"`,
+      )
+      assert.match(
+        listed,
+        new RegExp(`^  ${id.replace(':', ' ')} +${summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'),
+        `${id} is listed with its summary`,
+      )
     }
   })
 
@@ -180,7 +201,10 @@ describe('doctor (command)', () => {
     assert.match(verify.stdout, /\$ doctor bundle verify/)
   })
 
-  for (const args of [['help', 'nosuch'], ['nosuch', '--help']]) {
+  for (const args of [
+    ['help', 'nosuch'],
+    ['nosuch', '--help'],
+  ]) {
     it(`exits 2 naming the unknown command for doctor ${args.join(' ')}`, async () => {
       const r = await runCli(args)
       assert.equal(r.code, 2, r.stdout)

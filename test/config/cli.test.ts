@@ -16,7 +16,12 @@ describe('config: a bad declaration on the command line', () => {
     assert.equal(r.code, 2, r.stdout + r.stderr)
     assert.equal(r.stdout, '')
     const stderr = r.stderr.replace(/\s*\n\s*›\s*/g, ' ')
-    assert.match(stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: "targets\\[0\\]\\.datadir" is not a field doctor knows .*\\(line 3, column 18, at /targets/0/datadir\\)`))
+    assert.match(
+      stderr,
+      new RegExp(
+        `${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: "targets\\[0\\]\\.datadir" is not a field doctor knows .*\\(line 3, column 18, at /targets/0/datadir\\)`,
+      ),
+    )
     assert.match(stderr, /did you mean "dataDir"\?/)
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace')
   })

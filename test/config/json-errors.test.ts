@@ -18,7 +18,8 @@ const TOKEN = 'Sk9xUnquotedTok3nValue'
 const tmp = tmpDirs()
 
 /** Nothing of the token, not even its first letters (V8 quotes a window around the error). */
-const assertNoToken = (text: string, what: string) => assert.ok(!text.includes(TOKEN.slice(0, 4)), `${what} echoes the file's bytes:\n${text}`)
+const assertNoToken = (text: string, what: string) =>
+  assert.ok(!text.includes(TOKEN.slice(0, 4)), `${what} echoes the file's bytes:\n${text}`)
 
 describe('JSON parse errors', () => {
   afterEach(() => tmp.cleanup())
@@ -51,16 +52,26 @@ describe('JSON parse errors', () => {
     assert.equal(locateJsonError('['.repeat(depth) + ']'.repeat(depth)), null)
     assert.equal(locateJsonError('{"a":'.repeat(depth) + '1' + '}'.repeat(depth)), null)
     assert.match(jsonSyntaxProblem(`{"token": "a"} ${TOKEN}`), /^unexpected text after the end of the JSON value at line 1, column 16$/)
-    assert.deepEqual(locateJsonError('{"a":'.repeat(depth) + '1' + '}'.repeat(depth - 1) + ']'), {line: 1, column: depth * 6 + 1, what: 'expected "," or "}", found "]"'})
+    assert.deepEqual(locateJsonError('{"a":'.repeat(depth) + '1' + '}'.repeat(depth - 1) + ']'), {
+      line: 1,
+      column: depth * 6 + 1,
+      what: 'expected "," or "}", found "]"',
+    })
   })
 
   it('findings about a hand-broken server.json, auth.json or server-connections.json hold no byte of it', async () => {
     const home = tmp.make()
     const control = join(home, '.executor', 'server-control')
     mkdirSync(control, {recursive: true})
-    writeFileSync(join(control, 'server.json'), `{"version": 1, "kind": "cli-daemon", "pid": 1, "connection": {"kind": "http", "origin": "http://localhost:4788", "auth": {"kind": "bearer", "token": ${TOKEN}}}}\n`)
+    writeFileSync(
+      join(control, 'server.json'),
+      `{"version": 1, "kind": "cli-daemon", "pid": 1, "connection": {"kind": "http", "origin": "http://localhost:4788", "auth": {"kind": "bearer", "token": ${TOKEN}}}}\n`,
+    )
     writeFileSync(join(control, 'auth.json'), `{"token": ${TOKEN}}\n`, {mode: 0o600})
-    writeFileSync(join(home, '.executor', 'server-connections.json'), `{"version": 1, "profiles": [{"name": "a", "connection": {"auth": {"kind": "bearer", "token": ${TOKEN}}}}]}\n`)
+    writeFileSync(
+      join(home, '.executor', 'server-connections.json'),
+      `{"version": 1, "profiles": [{"name": "a", "connection": {"auth": {"kind": "bearer", "token": ${TOKEN}}}}]}\n`,
+    )
     const env = {HOME: home, EXECUTOR_DATA_DIR: ''}
     for (const check of [staleManifest, tokenDrift, authEnv]) {
       const result = await runCheck(check, {cwd: home, home, env})

@@ -44,19 +44,33 @@ describe('config: path expansion', () => {
     ['a\0b', /NUL/],
   ]
   for (const [raw, problem] of refused) {
-    it(`refuses ${JSON.stringify(raw)}`, () => assert.throws(() => expandPath(raw, ctx), (e: unknown) => e instanceof PathProblem && problem.test(e.message)))
+    it(`refuses ${JSON.stringify(raw)}`, () =>
+      assert.throws(
+        () => expandPath(raw, ctx),
+        (e: unknown) => e instanceof PathProblem && problem.test(e.message),
+      ))
   }
 
   describe('in a real config file', () => {
     const tmp = tmpDirs()
     afterEach(() => tmp.cleanup())
 
-    it('resolves relative paths against the config file\'s directory, not the working directory, and ~ against the given home', async () => {
+    it("resolves relative paths against the config file's directory, not the working directory, and ~ against the given home", async () => {
       const root = tmp.make()
       mkdirSync(join(root, 'ops'))
       mkdirSync(join(root, 'elsewhere'))
-      writeFileSync(join(root, 'ops/kv.json'), JSON.stringify({targets: [{id: 'kv', pidFile: 'run/kv.pid', logs: ['${KV_LOGS:-../logs}/kv.log', '~/kv.log'], dataDir: '${KV_DATA}'}]}))
-      const loaded = await loadConfig({cwd: join(root, 'elsewhere'), explicit: '../ops/kv.json', env: {KV_DATA: '/srv/kv'}, home: '/home/op'})
+      writeFileSync(
+        join(root, 'ops/kv.json'),
+        JSON.stringify({
+          targets: [{id: 'kv', pidFile: 'run/kv.pid', logs: ['${KV_LOGS:-../logs}/kv.log', '~/kv.log'], dataDir: '${KV_DATA}'}],
+        }),
+      )
+      const loaded = await loadConfig({
+        cwd: join(root, 'elsewhere'),
+        explicit: '../ops/kv.json',
+        env: {KV_DATA: '/srv/kv'},
+        home: '/home/op',
+      })
       const t = loaded!.config.targets[0]!
       assert.equal(t.pidFile!.path, join(root, 'ops/run/kv.pid'))
       assert.deepEqual(t.logs, [join(root, 'logs/kv.log'), '/home/op/kv.log'])

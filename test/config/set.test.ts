@@ -11,7 +11,19 @@ import {tmpDirs} from '../helpers/tmp.js'
 const expand = {env: {KV_ROOT: '/srv/kv'}, home: '/home/op', baseDir: '/work/here'}
 const declared = () =>
   parseConfig(
-    JSON.stringify({targets: [{id: 'kv', ports: [7000], health: {port: 7000, tcp: {}}, dataDir: {path: '/var/lib/kv', mode: '0700'}, pidFile: '/run/kv.pid', logs: ['/var/log/kv.log']}, {id: 'web', process: {names: ['nginx']}}]}),
+    JSON.stringify({
+      targets: [
+        {
+          id: 'kv',
+          ports: [7000],
+          health: {port: 7000, tcp: {}},
+          dataDir: {path: '/var/lib/kv', mode: '0700'},
+          pidFile: '/run/kv.pid',
+          logs: ['/var/log/kv.log'],
+        },
+        {id: 'web', process: {names: ['nginx']}},
+      ],
+    }),
     '/etc/project/doctor.config.json',
     knownIds(),
     {env: {}, home: '/home/op'},
@@ -61,11 +73,19 @@ describe('--set <target>.<key>=<value>', () => {
   })
 
   it('sets a built-in target the way its own flags do, and agrees with them', () => {
-    const {targetOptions} = apply(['executor.dataDir=~/exec', 'executor.port=4790', 'runwisp.config=runwisp.toml', 'runwisp.port=9480', 'executor.checkout=.'])
+    const {targetOptions} = apply([
+      'executor.dataDir=~/exec',
+      'executor.port=4790',
+      'runwisp.config=runwisp.toml',
+      'runwisp.port=9480',
+      'executor.checkout=.',
+    ])
     assert.deepEqual(targetOptions.executor, {dataDir: '/home/op/exec', port: 4790, checkout: '/work/here'})
     assert.deepEqual(targetOptions.runwisp, {config: '/work/here/runwisp.toml', port: 9480})
     assert.deepEqual(apply(['runwisp.port=9480'], {runwisp: {port: 9480, dataDir: 'd'}}).targetOptions.runwisp, {port: 9480, dataDir: 'd'})
-    refuses(['runwisp.port=9481'], /--set "runwisp\.port=9481" contradicts --runwisp-port 9480/, 'give one of them', {runwisp: {port: 9480}})
+    refuses(['runwisp.port=9481'], /--set "runwisp\.port=9481" contradicts --runwisp-port 9480/, 'give one of them', {
+      runwisp: {port: 9480},
+    })
   })
 
   const wrong: Array<[string, RegExp, string?]> = [
@@ -85,7 +105,10 @@ describe('--set <target>.<key>=<value>', () => {
     ['kv.health.timeout=soon', /must be a duration/],
     ['kv.dataDir=${NOPE}/x', /uses \$\{NOPE\}, which is not set here/],
     ['kv.dataDir=~kv/x', /only "~" \(your home\) is expanded/],
-    ['web.dataDir.mode=0700', /cannot be set: web declares no "dataDir" \(set web\.dataDir first, or declare it in \/etc\/project\/doctor\.config\.json\)/],
+    [
+      'web.dataDir.mode=0700',
+      /cannot be set: web declares no "dataDir" \(set web\.dataDir first, or declare it in \/etc\/project\/doctor\.config\.json\)/,
+    ],
     ['web.health.port=80', /web declares no "health"/],
   ]
   for (const [value, message, suggestion] of wrong) {
@@ -95,7 +118,8 @@ describe('--set <target>.<key>=<value>', () => {
   it('without a config, names the built-in targets and says where others are declared', () => {
     assert.throws(
       () => applySetFlags(['kv.dataDir=/x'], {profiles: [], expand}),
-      (e: UsageError) => e.suggestions.some((s) => /known targets: executor, runwisp \(declare others in doctor\.config\.json `targets`/.test(s)),
+      (e: UsageError) =>
+        e.suggestions.some((s) => /known targets: executor, runwisp \(declare others in doctor\.config\.json `targets`/.test(s)),
     )
   })
 
@@ -106,8 +130,14 @@ describe('--set <target>.<key>=<value>', () => {
     it('doctor --set executor.dataDir=… checks that data dir, as --executor-data-dir does', async () => {
       const dir = tmp.make()
       mkdirSync(join(dir, 'exec'))
-      const viaSet = await runCli(['--json', '--target', 'executor', '--only', 'stale-manifest', '--set', 'executor.dataDir=exec'], {cwd: dir, env: {HOME: dir}})
-      const viaFlag = await runCli(['--json', '--target', 'executor', '--only', 'stale-manifest', '--executor-data-dir', join(dir, 'exec')], {cwd: dir, env: {HOME: dir}})
+      const viaSet = await runCli(['--json', '--target', 'executor', '--only', 'stale-manifest', '--set', 'executor.dataDir=exec'], {
+        cwd: dir,
+        env: {HOME: dir},
+      })
+      const viaFlag = await runCli(
+        ['--json', '--target', 'executor', '--only', 'stale-manifest', '--executor-data-dir', join(dir, 'exec')],
+        {cwd: dir, env: {HOME: dir}},
+      )
       for (const r of [viaSet, viaFlag]) {
         const report = JSON.parse(r.stdout) as {targets: Array<{id: string; dataDir: string | null}>}
         assert.equal(report.targets.find((t) => t.id === 'executor')!.dataDir, join(dir, 'exec'), r.stderr)
@@ -119,7 +149,10 @@ describe('--set <target>.<key>=<value>', () => {
       const r = await runCli(['--json', '--set', 'executor.datadir=/x'], {cwd: dir, env: {HOME: dir}})
       assert.equal(r.code, 2, r.stdout + r.stderr)
       assert.equal(r.stdout, '')
-      assert.match(r.stderr.replace(/\s*\n\s*›\s*/g, ' '), /--set "executor\.datadir=\/x": "datadir" is not a key --set knows for executor.*did you mean "dataDir"\?/)
+      assert.match(
+        r.stderr.replace(/\s*\n\s*›\s*/g, ' '),
+        /--set "executor\.datadir=\/x": "datadir" is not a key --set knows for executor.*did you mean "dataDir"\?/,
+      )
     })
   })
 })

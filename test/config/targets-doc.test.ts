@@ -18,7 +18,8 @@ describe('docs/targets.md', () => {
   })
 
   it('documents every field a declaration may have', () => {
-    for (const field of TARGET_FIELDS) assert.match(page, new RegExp(`\\| \`${field}(\\.[a-z]+)?\` \\|`), `the fields table has no row for ${field}`)
+    for (const field of TARGET_FIELDS)
+      assert.match(page, new RegExp(`\\| \`${field}(\\.[a-z]+)?\` \\|`), `the fields table has no row for ${field}`)
   })
 
   it('has the kv example match the lines it says the daemon writes', () => {
@@ -27,18 +28,42 @@ describe('docs/targets.md', () => {
     assert.equal(kv.configs[0], '/home/op/kv/kvd.toml')
     const redis = parse(blocks[2]!).targets[0]!
     assert.equal(redis.health?.kind === 'tcp' && redis.health.aliveToo?.[0]?.test('-NOAUTH Authentication required.'), true)
-    assert.equal(redis.symptoms[0]!.patterns[0]!.test('12345:M 02 Dec 2026 10:00:00.000 # Could not create server TCP listening socket 127.0.0.1:6379: bind: Address already in use'), true)
+    assert.equal(
+      redis.symptoms[0]!.patterns[0]!.test(
+        '12345:M 02 Dec 2026 10:00:00.000 # Could not create server TCP listening socket 127.0.0.1:6379: bind: Address already in use',
+      ),
+      true,
+    )
     const nginx = parse(blocks[1]!).targets[0]!
-    assert.equal(nginx.symptoms[0]!.patterns[0]!.test('2026/12/02 10:00:00 [emerg] 123#123: bind() to 0.0.0.0:80 failed (98: Address already in use)'), true)
+    assert.equal(
+      nginx.symptoms[0]!.patterns[0]!.test('2026/12/02 10:00:00 [emerg] 123#123: bind() to 0.0.0.0:80 failed (98: Address already in use)'),
+      true,
+    )
   })
 
   it('shows the error a misspelt field really gets', () => {
-    const text = ['{', '  "targets": [', '    {', '      "id": "kv",', '', '', '', '', '      "datadir": "~/kv/data"', '    }', '  ]', '}'].join('\n')
-    assert.throws(() => parse(text), (e: ConfigError) => {
-      const shown = e.message.replace('/etc/project/', '').replace(/ \(known: [^)]*\)/, ' (…)')
-      assert.ok(page.includes(shown), `the page does not show: ${shown}`)
-      assert.ok(page.includes(`Try this: ${e.suggestions[0]}`))
-      return true
-    })
+    const text = [
+      '{',
+      '  "targets": [',
+      '    {',
+      '      "id": "kv",',
+      '',
+      '',
+      '',
+      '',
+      '      "datadir": "~/kv/data"',
+      '    }',
+      '  ]',
+      '}',
+    ].join('\n')
+    assert.throws(
+      () => parse(text),
+      (e: ConfigError) => {
+        const shown = e.message.replace('/etc/project/', '').replace(/ \(known: [^)]*\)/, ' (…)')
+        assert.ok(page.includes(shown), `the page does not show: ${shown}`)
+        assert.ok(page.includes(`Try this: ${e.suggestions[0]}`))
+        return true
+      },
+    )
   })
 })

@@ -41,7 +41,9 @@ describe('end to end: the real Executor CLI (executor@1.5.9)', function () {
     if (daemon) {
       daemon.kill('SIGCONT')
       daemon.kill('SIGKILL')
-      await new Promise((resolve) => (daemon!.exitCode !== null || daemon!.signalCode !== null ? resolve(null) : daemon!.once('exit', resolve)))
+      await new Promise((resolve) =>
+        daemon!.exitCode !== null || daemon!.signalCode !== null ? resolve(null) : daemon!.once('exit', resolve),
+      )
       daemon = undefined
     }
     await killAll()
@@ -93,7 +95,10 @@ describe('end to end: the real Executor CLI (executor@1.5.9)', function () {
     assert.equal(code, 1)
     const squat = check(report, 'port-squatter')
     assert.equal(squat.status, 'fail')
-    assert.ok(squat.findings.some((f) => f.evidence.port === PORT && f.message.includes(`pid ${squatter.pid}`)), JSON.stringify(squat))
+    assert.ok(
+      squat.findings.some((f) => f.evidence.port === PORT && f.message.includes(`pid ${squatter.pid}`)),
+      JSON.stringify(squat),
+    )
     assert.notEqual(check(report, 'daemon-health').status, 'pass')
     await stop(squatter.child)
   })

@@ -43,7 +43,11 @@ function timedCli(args: string[], env: NodeJS.ProcessEnv, hardMs = 30_000): Prom
     let lastOut = started
     let stdout = ''
     let stderr = ''
-    const child = spawn(process.execPath, [join(REPO, 'bin/run.js'), ...args], {env: {...process.env, NO_COLOR: '1', CI: '1', ...env}, cwd: env.HOME, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [join(REPO, 'bin/run.js'), ...args], {
+      env: {...process.env, NO_COLOR: '1', CI: '1', ...env},
+      cwd: env.HOME,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString()
       lastOut = Date.now()
@@ -51,7 +55,11 @@ function timedCli(args: string[], env: NodeJS.ProcessEnv, hardMs = 30_000): Prom
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`doctor ${args.join(' ')} was still running after ${hardMs} ms\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`))
+      reject(
+        new Error(
+          `doctor ${args.join(' ')} was still running after ${hardMs} ms\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`,
+        ),
+      )
     }, hardMs)
     child.on('exit', (code) => {
       clearTimeout(timer)
@@ -84,8 +92,14 @@ function crowdedExecutorHome(count: number): string {
   for (let i = 0; i < count; i++) {
     const pid = pids[i % pids.length]!
     const port = 1024 + (i % 60_000)
-    writeFileSync(join(dataDir, `daemon-h${i}-${port}.json`), JSON.stringify({version: 1, hostname: `h${i}`, port, pid, startedAt, scopeDir: null}))
-    writeFileSync(join(dataDir, `daemon-active-h${i}-0123456789abcdef01234567.json.lock`), JSON.stringify({pid, hostname: `h${i}`, scopeId: 'cwd:/x', startedAt}))
+    writeFileSync(
+      join(dataDir, `daemon-h${i}-${port}.json`),
+      JSON.stringify({version: 1, hostname: `h${i}`, port, pid, startedAt, scopeDir: null}),
+    )
+    writeFileSync(
+      join(dataDir, `daemon-active-h${i}-0123456789abcdef01234567.json.lock`),
+      JSON.stringify({pid, hostname: `h${i}`, scopeId: 'cwd:/x', startedAt}),
+    )
   }
   return home
 }
@@ -130,7 +144,11 @@ describe('engine/deadline: --timeout is wall clock', function () {
     const home = tmp.make()
     mkdirSync(join(home, '.executor'))
     // A timer that never stops, loaded into the CLI's own process: work nothing can cancel.
-    const r = await timedCli(['--json', '--timeout', '1s'], {HOME: home, EXECUTOR_DATA_DIR: '', NODE_OPTIONS: '--import=data:text/javascript,setInterval(()=>{},1000)'}, 15_000)
+    const r = await timedCli(
+      ['--json', '--timeout', '1s'],
+      {HOME: home, EXECUTOR_DATA_DIR: '', NODE_OPTIONS: '--import=data:text/javascript,setInterval(()=>{},1000)'},
+      15_000,
+    )
     assertValidReport(JSON.parse(r.stdout))
     assert.ok(r.lingerMs < EXIT_GRACE_MS + 500, `the process lingered ${r.lingerMs} ms after its report`)
     assert.ok(r.wallMs < 1000 + MARGIN_MS, `the process took ${r.wallMs} ms`)
@@ -138,9 +156,26 @@ describe('engine/deadline: --timeout is wall clock', function () {
 })
 
 describe('engine/deadline: checks and probes honour their signal', () => {
-  const target: DetectedTarget = {id: 'executor', detected: true, forced: false, generation: null, generationReason: 'test', dataDir: null, reasons: []}
+  const target: DetectedTarget = {
+    id: 'executor',
+    detected: true,
+    forced: false,
+    generation: null,
+    generationReason: 'test',
+    dataDir: null,
+    reasons: [],
+  }
   const fake = (id: string, detect: CheckDefinition['detect'], timeoutMs?: number) =>
-    defineCheck({id, title: id, description: id, targets: ['executor'], symptoms: [], fixable: false, detect, ...(timeoutMs ? {timeoutMs} : {})})
+    defineCheck({
+      id,
+      title: id,
+      description: id,
+      targets: ['executor'],
+      symptoms: [],
+      fixable: false,
+      detect,
+      ...(timeoutMs ? {timeoutMs} : {}),
+    })
   afterEach(() => tmp.cleanup())
 
   it('stops a check at its next probe call once its deadline passed, not only the waiting for it', async () => {
@@ -187,7 +222,7 @@ describe('engine/deadline: checks and probes honour their signal', () => {
     }
   })
 
-  it('loads a shared fact again for a check with time left when another check\'s deadline cut the first load short', async () => {
+  it("loads a shared fact again for a check with time left when another check's deadline cut the first load short", async () => {
     const ctx = createContext({env: {}})
     let loads = 0
     const load = (c: Parameters<CheckDefinition['detect']>[0]) =>
@@ -203,8 +238,19 @@ describe('engine/deadline: checks and probes honour their signal', () => {
     const hasty = fake('hasty', async (c) => (await load(c), []), 100)
     const patient = fake('patient', async (c) => ((seen = await load(c)), []), 5000)
     try {
-      const results = await runChecks(ctx, [{check: hasty, target}, {check: patient, target}], {deadline: Date.now() + 10_000})
-      assert.deepEqual(results.map((r) => r.status), ['error', 'pass'], JSON.stringify(results))
+      const results = await runChecks(
+        ctx,
+        [
+          {check: hasty, target},
+          {check: patient, target},
+        ],
+        {deadline: Date.now() + 10_000},
+      )
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['error', 'pass'],
+        JSON.stringify(results),
+      )
       assert.equal(seen, 'the fact')
       assert.equal(loads, 2)
     } finally {
@@ -220,9 +266,13 @@ describe('engine/deadline: checks and probes honour their signal', () => {
     }
     const controller = new AbortController()
     let seen = 0
-    const walking = walkTree(root, () => {
-      if (++seen === 1000) controller.abort(new Deadline('test deadline', 'check'))
-    }, {signal: controller.signal, sliceMs: 0})
+    const walking = walkTree(
+      root,
+      () => {
+        if (++seen === 1000) controller.abort(new Deadline('test deadline', 'check'))
+      },
+      {signal: controller.signal, sliceMs: 0},
+    )
     await assert.rejects(walking, (e: unknown) => e instanceof Deadline)
     assert.ok(seen < 1000 + 512, `the walk went on to ${seen} entries after its signal`)
   })

@@ -42,7 +42,12 @@ describe('engine/findings-cap: findings per check are capped, with a count of th
     mkdirSync(dataDir)
     const pids = deadPids(count)
     const startedAt = new Date().toISOString()
-    pids.forEach((pid, i) => writeFileSync(join(dataDir, `daemon-h${i}-${2000 + i}.json`), JSON.stringify({version: 1, hostname: `h${i}`, port: 2000 + i, pid, startedAt, scopeDir: null})))
+    pids.forEach((pid, i) =>
+      writeFileSync(
+        join(dataDir, `daemon-h${i}-${2000 + i}.json`),
+        JSON.stringify({version: 1, hostname: `h${i}`, port: 2000 + i, pid, startedAt, scopeDir: null}),
+      ),
+    )
     return {env: {HOME: home, EXECUTOR_DATA_DIR: ''}, home, pids}
   }
 
@@ -54,11 +59,17 @@ describe('engine/findings-cap: findings per check are capped, with a count of th
     assert.ok(junit.stdout.includes(`(and ${pids.length - 1} more)" type="executor/stale-record"`), junit.stdout.slice(0, 600))
     assert.ok(junit.stdout.includes(`… ${line}`), 'the failure body ends with what was left out')
     const junitWarn = await runCli(['--format', 'junit', '--only', 'stale-manifest'], {env, cwd: home})
-    assert.ok(junitWarn.stdout.includes(`… ${line}; repair these and run again to see the rest</system-out>`), 'a warning\'s system-out ends with it')
+    assert.ok(
+      junitWarn.stdout.includes(`… ${line}; repair these and run again to see the rest</system-out>`),
+      "a warning's system-out ends with it",
+    )
     assert.ok(junitWarn.stdout.includes('<system-out>warning:'))
     // The Markdown summary is what --format github appends to $GITHUB_STEP_SUMMARY.
     const summaryFile = join(home, 'step-summary.md')
-    const github = await runCli(['--format', 'github', '--only', 'stale-manifest'], {env: {...env, GITHUB_STEP_SUMMARY: summaryFile}, cwd: home})
+    const github = await runCli(['--format', 'github', '--only', 'stale-manifest'], {
+      env: {...env, GITHUB_STEP_SUMMARY: summaryFile},
+      cwd: home,
+    })
     const annotation = github.stdout.split('\n').find((l) => l.startsWith('::warning '))
     assert.ok(annotation?.endsWith(`%0A%0A… ${line}; repair these and run again to see the rest`), annotation?.slice(-300))
     assert.match(github.stdout, new RegExp(`^⚠ stale-manifest \\[executor\\] warn .* — ${pids.length} findings, ${left} not listed$`, 'm'))
@@ -76,16 +87,33 @@ describe('engine/findings-cap: findings per check are capped, with a count of th
     const result = report.checks.find((c) => c.id === 'stale-manifest')!
     assert.equal(result.status, 'warn')
     assert.equal(result.findings.length, FINDINGS_CAP)
-    assert.deepEqual(result.omittedFindings, {count: pids.length - FINDINGS_CAP, cap: FINDINGS_CAP, bySymptom: {'executor/stale-record': pids.length - FINDINGS_CAP}})
+    assert.deepEqual(result.omittedFindings, {
+      count: pids.length - FINDINGS_CAP,
+      cap: FINDINGS_CAP,
+      bySymptom: {'executor/stale-record': pids.length - FINDINGS_CAP},
+    })
     assert.ok(json.stdout.length < 512 * 1024, `the JSON report is ${json.stdout.length} bytes`)
 
     const human = await runCli(['--only', 'stale-manifest'], {env, cwd: home})
     assert.equal(human.stdout.split('\n').filter((l) => /^\s+⚠ /.test(l)).length, FINDINGS_CAP, human.stdout.slice(0, 2000))
-    assert.match(human.stdout, new RegExp(`… and ${pids.length - FINDINGS_CAP} more not listed \\(executor/stale-record ×${pids.length - FINDINGS_CAP}\\): a check lists at most ${FINDINGS_CAP} findings`))
+    assert.match(
+      human.stdout,
+      new RegExp(
+        `… and ${pids.length - FINDINGS_CAP} more not listed \\(executor/stale-record ×${pids.length - FINDINGS_CAP}\\): a check lists at most ${FINDINGS_CAP} findings`,
+      ),
+    )
   })
 
-  it('keeps failures over warnings when it cuts, in the check\'s order, and the status counts everything', async () => {
-    const target: DetectedTarget = {id: 'executor', detected: true, forced: false, generation: null, generationReason: 'test', dataDir: null, reasons: []}
+  it("keeps failures over warnings when it cuts, in the check's order, and the status counts everything", async () => {
+    const target: DetectedTarget = {
+      id: 'executor',
+      detected: true,
+      forced: false,
+      generation: null,
+      generationReason: 'test',
+      dataDir: null,
+      reasons: [],
+    }
     const warn = (i: number) => finding('executor/stale-record', {vars: {path: `/r/${i}`, pid: i}, severity: 'warn'})
     const fail = finding('executor/stale-manifest', {vars: {path: '/m', pid: 1}})
     const many = defineCheck({
@@ -103,7 +131,10 @@ describe('engine/findings-cap: findings per check are capped, with a count of th
       assert.equal(result!.status, 'fail')
       assert.equal(result!.findings.length, FINDINGS_CAP)
       assert.equal(result!.findings.at(-1)!.symptom, 'executor/stale-manifest', 'the failure is kept, in its place after the warnings')
-      assert.deepEqual(result!.findings.slice(0, 3).map((f) => f.evidence.path ?? f.message), result!.findings.slice(0, 3).map((_, i) => warn(i).evidence.path ?? warn(i).message))
+      assert.deepEqual(
+        result!.findings.slice(0, 3).map((f) => f.evidence.path ?? f.message),
+        result!.findings.slice(0, 3).map((_, i) => warn(i).evidence.path ?? warn(i).message),
+      )
       assert.deepEqual(result!.omittedFindings, {count: 51, cap: FINDINGS_CAP, bySymptom: {'executor/stale-record': 51}})
     } finally {
       await ctx.close()

@@ -60,7 +60,10 @@ describe('probe messages say what happened', function () {
     assert.equal(result.ok, false)
     if (result.ok) return
     assert.equal(result.error, 'protocol')
-    assert.match(result.message, /^it answered with something that is not HTTP \(HPE_INVALID_CONSTANT\): "SSH-2\.0-OpenSSH_9\.6\\r\\n\\x1b\[2J\\x1b\]52;c;aGVsbG8=\\x07x+…"$/)
+    assert.match(
+      result.message,
+      /^it answered with something that is not HTTP \(HPE_INVALID_CONSTANT\): "SSH-2\.0-OpenSSH_9\.6\\r\\n\\x1b\[2J\\x1b\]52;c;aGVsbG8=\\x07x+…"$/,
+    )
     assert.doesNotMatch(result.message, /within|\x1b|\x07/)
     assert.ok(result.message.length < 200)
   })
@@ -115,7 +118,11 @@ describe('probe messages say what happened', function () {
     const home = tmp.make()
     await startFakeExecutor(home, ['--mode', 'garbage'])
     const result = await runCheck(check, {home, env: {HOME: home}, options: {targetOptions: {executor: {port: 1}}}})
-    expectResult(result, {status: 'fail', symptoms: ['executor/health-no-answer'], mentions: ['something that is not HTTP', 'SSH-2.0-OpenSSH_9.6\\r\\n\\x1b]0;owned\\x07Protocol mismatch']})
+    expectResult(result, {
+      status: 'fail',
+      symptoms: ['executor/health-no-answer'],
+      mentions: ['something that is not HTTP', 'SSH-2.0-OpenSSH_9.6\\r\\n\\x1b]0;owned\\x07Protocol mismatch'],
+    })
     const message = result.findings[0]!.message
     assert.doesNotMatch(message, /Nothing answered|within 2000 ms|\x1b/)
   })
@@ -128,7 +135,11 @@ describe('probe messages say what happened', function () {
       const result = await runCheck(check, {home, env: {HOME: home}, options: {targetOptions: {executor: {port: 1}}}})
       assert.ok(Date.now() - started < 2000, `${mode}: took ${Date.now() - started} ms`)
       const announced = mode === 'huge-length' ? 'it announced 1073741824 bytes' : 'it did not say how long it is'
-      expectResult(result, {status: 'fail', symptoms: ['executor/health-wrong-answer'], mentions: ['its body cut at the 64 KiB cap', announced]})
+      expectResult(result, {
+        status: 'fail',
+        symptoms: ['executor/health-wrong-answer'],
+        mentions: ['its body cut at the 64 KiB cap', announced],
+      })
       await killAll()
     }
   })

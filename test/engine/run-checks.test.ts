@@ -6,23 +6,47 @@ import {runChecks} from '../../src/engine/run-checks.js'
 import type {DetectedTarget} from '../../src/targets/types.js'
 import '../../src/targets/index.js'
 
-const target: DetectedTarget = {id: 'executor', detected: true, forced: false, generation: null, generationReason: 'test', dataDir: null, reasons: []}
+const target: DetectedTarget = {
+  id: 'executor',
+  detected: true,
+  forced: false,
+  generation: null,
+  generationReason: 'test',
+  dataDir: null,
+  reasons: [],
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function fake(id: string, detect: CheckDefinition['detect'], extra: Partial<CheckDefinition> = {}): CheckDefinition {
-  return defineCheck({id, title: id, description: id, targets: ['executor'], symptoms: ['executor/stale-manifest'], fixable: false, detect, ...extra})
+  return defineCheck({
+    id,
+    title: id,
+    description: id,
+    targets: ['executor'],
+    symptoms: ['executor/stale-manifest'],
+    fixable: false,
+    detect,
+    ...extra,
+  })
 }
 
 async function run(checks: CheckDefinition[], budgetMs = 10_000, checkTimeoutMs = 5000) {
   const ctx = createContext({env: {}, options: {checkTimeoutMs}})
   const started = Date.now()
-  const results = await runChecks(ctx, checks.map((check) => ({check, target})), {deadline: started + budgetMs})
+  const results = await runChecks(
+    ctx,
+    checks.map((check) => ({check, target})),
+    {deadline: started + budgetMs},
+  )
   return {results, elapsed: Date.now() - started}
 }
 
 describe('engine: runChecks', () => {
   it('turns a check that never returns into an error at its timeout, and the run still finishes', async () => {
-    const {results, elapsed} = await run([fake('hangs', () => new Promise(() => undefined), {timeoutMs: 300}), fake('fine', async () => [])])
+    const {results, elapsed} = await run([
+      fake('hangs', () => new Promise(() => undefined), {timeoutMs: 300}),
+      fake('fine', async () => []),
+    ])
     assert.equal(results[0]!.status, 'error')
     assert.match(results[0]!.reason!, /timed out after 300 ms/)
     assert.equal(results[1]!.status, 'pass')
@@ -59,8 +83,16 @@ describe('engine: runChecks', () => {
   it('derives status from findings: fail beats warn, none is pass', async () => {
     const fail = finding('executor/stale-manifest', {vars: {path: 'p', pid: 1}})
     const warn = finding('executor/stale-manifest', {vars: {path: 'p', pid: 1}, severity: 'warn'})
-    const {results} = await run([fake('a', async () => [warn, fail]), fake('b', async () => [warn]), fake('c', async () => []), fake('d', async () => skip('n/a'))])
-    assert.deepEqual(results.map((r) => r.status), ['fail', 'warn', 'pass', 'skip'])
+    const {results} = await run([
+      fake('a', async () => [warn, fail]),
+      fake('b', async () => [warn]),
+      fake('c', async () => []),
+      fake('d', async () => skip('n/a')),
+    ])
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fail', 'warn', 'pass', 'skip'],
+    )
     assert.equal(results[3]!.reason, 'n/a')
   })
 
@@ -79,7 +111,10 @@ describe('engine: runChecks', () => {
     const upstream = fake('upstream', async () => (await sleep(50), order.push('upstream'), []))
     const dependent = fake('downstream', async () => (order.push('downstream'), []), {dependsOn: ['upstream']})
     const {results} = await run([dependent, upstream])
-    assert.deepEqual(results.map((r) => r.status), ['pass', 'pass'])
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['pass', 'pass'],
+    )
     assert.deepEqual(order, ['upstream', 'downstream'])
   })
 

@@ -43,9 +43,16 @@ describe('engine: one snapshot per run', () => {
     try {
       const ctx = createContext({home, env: {HOME: home}})
       const target = await targetById('executor')!.detect(ctx)
-      const results = await runChecks(ctx, checks.map((check) => ({check, target})), {deadline: Date.now() + 10_000})
+      const results = await runChecks(
+        ctx,
+        checks.map((check) => ({check, target})),
+        {deadline: Date.now() + 10_000},
+      )
       await ctx.close()
-      assert.ok(results.every((r) => r.status !== 'error'), JSON.stringify(results, null, 2))
+      assert.ok(
+        results.every((r) => r.status !== 'error'),
+        JSON.stringify(results, null, 2),
+      )
       assert.equal(spies[0]!.calls(), 1, 'socket table read once')
       assert.equal(spies[2]!.calls(), 1, 'process table read once')
       // The owner scan never reads a process's fds twice, however many checks ask about owners.

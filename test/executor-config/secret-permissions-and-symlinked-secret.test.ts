@@ -29,7 +29,18 @@ describe('executor config: secret-permissions and symlinked-secret', () => {
 
   it('judges 1.5.9 by its own rules: its 0644 files carry no credential, so they are not findings', async () => {
     const {home, dataDir, env} = await install('legacy')
-    writeTree(dataDir, {'daemon-active-localhost-0123456789abcdef01234567.json': JSON.stringify({version: 1, hostname: 'localhost', port: 4788, pid: 1, startedAt: 'x', scopeDir: null, scopeId: 'cwd:/x', token: '6f1c1c5e-0d5e-4f7a-9b1e-2d3c4b5a6978'})})
+    writeTree(dataDir, {
+      'daemon-active-localhost-0123456789abcdef01234567.json': JSON.stringify({
+        version: 1,
+        hostname: 'localhost',
+        port: 4788,
+        pid: 1,
+        startedAt: 'x',
+        scopeDir: null,
+        scopeId: 'cwd:/x',
+        token: '6f1c1c5e-0d5e-4f7a-9b1e-2d3c4b5a6978',
+      }),
+    })
     chmodSync(join(dataDir, 'server-control', 'server.json'), 0o644)
     expectResult(await runCheck(secretPermissions, {cwd: home, home, env}), {status: 'pass'})
   })
@@ -37,10 +48,24 @@ describe('executor config: secret-permissions and symlinked-secret', () => {
   it('fails on a world-readable bearer file and OAuth profiles; warns on group-only access', async () => {
     const {home, dataDir, env} = await install()
     chmodSync(join(dataDir, 'server-control', 'auth.json'), 0o644)
-    writeFileSync(join(dataDir, 'server-connections.json'), JSON.stringify({version: 1, defaultProfile: null, profiles: [{name: 'cloud', connection: {origin: 'https://executor.sh', auth: {kind: 'oauth', accessToken: 'at', refreshToken: 'rt'}}}]}), {mode: 0o640})
+    writeFileSync(
+      join(dataDir, 'server-connections.json'),
+      JSON.stringify({
+        version: 1,
+        defaultProfile: null,
+        profiles: [
+          {name: 'cloud', connection: {origin: 'https://executor.sh', auth: {kind: 'oauth', accessToken: 'at', refreshToken: 'rt'}}},
+        ],
+      }),
+      {mode: 0o640},
+    )
     chmodSync(join(dataDir, 'server-connections.json'), 0o640)
     const result = await runCheck(secretPermissions, {cwd: home, home, env})
-    expectResult(result, {status: 'fail', symptoms: ['executor/secret-mode'], mentions: ['0644', 'every user on this machine', 'local bearer token', '0640', "members of the file's group", 'chmod 600']})
+    expectResult(result, {
+      status: 'fail',
+      symptoms: ['executor/secret-mode'],
+      mentions: ['0644', 'every user on this machine', 'local bearer token', '0640', "members of the file's group", 'chmod 600'],
+    })
     assert.deepEqual(result.findings.map((f) => f.severity).sort(), ['fail', 'warn'])
   })
 
@@ -60,7 +85,11 @@ describe('executor config: secret-permissions and symlinked-secret', () => {
     const synced = join(tmp.make(), 'dotfiles-auth.json')
     renameSync(auth, synced)
     symlinkSync(synced, auth)
-    expectResult(await runCheck(symlinkedSecret, {cwd: home, home, env}), {status: 'warn', symptoms: ['executor/secret-symlink'], mentions: [synced, 'readlink -f']})
+    expectResult(await runCheck(symlinkedSecret, {cwd: home, home, env}), {
+      status: 'warn',
+      symptoms: ['executor/secret-symlink'],
+      mentions: [synced, 'readlink -f'],
+    })
     chmodSync(synced, 0o644)
     expectResult(await runCheck(symlinkedSecret, {cwd: home, home, env}), {status: 'fail', mentions: ['0644 lets others read it']})
     renameSync(synced, `${synced}.moved`)

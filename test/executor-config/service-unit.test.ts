@@ -43,9 +43,18 @@ describe('executor config: service-unit', () => {
     const dataDir = join(home, '.executor')
     const binary = opts.binary ?? executorShim(join(home, '.executor'))
     const unitPath = join(home, '.config', 'systemd', 'user', 'sh.executor.daemon.service')
-    writeTree(home, {'.config/systemd/user/sh.executor.daemon.service': unitText(binary, {dataDir: opts.unitDataDir ?? dataDir, version: opts.unitVersion, port: opts.port})})
+    writeTree(home, {
+      '.config/systemd/user/sh.executor.daemon.service': unitText(binary, {
+        dataDir: opts.unitDataDir ?? dataDir,
+        version: opts.unitVersion,
+        port: opts.port,
+      }),
+    })
     const pkg = join(tmp.make(), 'node_modules', 'executor')
-    writeTree(pkg, {'package.json': JSON.stringify({name: 'executor', version: opts.cliVersion ?? '1.5.35'}), 'bin/executor': '#!/usr/bin/env node\n'})
+    writeTree(pkg, {
+      'package.json': JSON.stringify({name: 'executor', version: opts.cliVersion ?? '1.5.35'}),
+      'bin/executor': '#!/usr/bin/env node\n',
+    })
     chmodSync(join(pkg, 'bin', 'executor'), 0o755)
     return {home, dataDir, unitPath, env: {HOME: home, PATH: join(pkg, 'bin')}}
   }
@@ -71,7 +80,7 @@ describe('executor config: service-unit', () => {
     assert.equal(parsed.value.stderrLog, '/Users/a/.executor/logs/daemon.error.log')
   })
 
-  it('reads lingering from logind\'s linger files', async () => {
+  it("reads lingering from logind's linger files", async () => {
     const root = tmp.make()
     // Probes are memoised per run: each question gets a fresh context, as each doctor run does.
     const ask = async () => {
@@ -91,7 +100,10 @@ describe('executor config: service-unit', () => {
 
   it('skips when no service is installed', async () => {
     const home = tmp.make()
-    expectResult(await runCheck(serviceUnit, {cwd: home, home, env: {HOME: home}}), {status: 'skip', mentions: ['no Executor service is installed']})
+    expectResult(await runCheck(serviceUnit, {cwd: home, home, env: {HOME: home}}), {
+      status: 'skip',
+      mentions: ['no Executor service is installed'],
+    })
   })
 
   it('passes for a unit whose binary exists and whose version matches the CLI', async () => {
@@ -108,9 +120,13 @@ describe('executor config: service-unit', () => {
     expectResult(await runCheck(serviceUnit, {cwd: home, home, env}), {status: 'pass'})
   })
 
-  it('fails when the unit\'s binary is gone, and names the logs', async () => {
+  it("fails when the unit's binary is gone, and names the logs", async () => {
     const {home, env, dataDir} = setup({binary: '/nonexistent/executor-1.5.30/bin/executor'})
-    expectResult(await runCheck(serviceUnit, {cwd: home, home, env}), {status: 'fail', symptoms: ['executor/service-binary-missing'], mentions: ['no longer exists', 'executor service install', join(dataDir, 'logs', 'daemon.error.log')]})
+    expectResult(await runCheck(serviceUnit, {cwd: home, home, env}), {
+      status: 'fail',
+      symptoms: ['executor/service-binary-missing'],
+      mentions: ['no longer exists', 'executor service install', join(dataDir, 'logs', 'daemon.error.log')],
+    })
   })
 
   it('warns on version drift, a data dir the CLI does not use, and MCP clients on the other port', async () => {
@@ -126,12 +142,20 @@ describe('executor config: service-unit', () => {
 
   it('warns against a downgrade', async () => {
     const {home, env} = setup({unitVersion: '1.5.35', cliVersion: '1.5.30'})
-    expectResult(await runCheck(serviceUnit, {cwd: home, home, env}), {status: 'warn', symptoms: ['executor/service-version-drift'], mentions: ['do not downgrade']})
+    expectResult(await runCheck(serviceUnit, {cwd: home, home, env}), {
+      status: 'warn',
+      symptoms: ['executor/service-version-drift'],
+      mentions: ['do not downgrade'],
+    })
   })
 
   it('reports a unit it cannot use', async () => {
     const {home, env, unitPath} = setup()
     writeFileSync(unitPath, '[Service]\nType=simple\n')
-    expectResult(await runCheck(serviceUnit, {cwd: home, home, env}), {status: 'fail', symptoms: ['executor/service-unit-invalid'], mentions: ['no ExecStart']})
+    expectResult(await runCheck(serviceUnit, {cwd: home, home, env}), {
+      status: 'fail',
+      symptoms: ['executor/service-unit-invalid'],
+      mentions: ['no ExecStart'],
+    })
   })
 })

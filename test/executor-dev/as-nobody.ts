@@ -16,7 +16,11 @@ export function openForNobody(dirs: string[]): void {
   }
 }
 
-export function runAsNobody(checkId: string, init: {cwd: string; home: string; env?: Record<string, string>}, open: string[] = []): Promise<CheckResult> {
+export function runAsNobody(
+  checkId: string,
+  init: {cwd: string; home: string; env?: Record<string, string>},
+  open: string[] = [],
+): Promise<CheckResult> {
   openForNobody([init.home, ...open])
   const script = join(REPO, 'test', 'executor-dev', 'run-one-check.ts')
   return new Promise((resolve, reject) => {

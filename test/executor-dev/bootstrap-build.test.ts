@@ -21,7 +21,10 @@ describe('executor dev: checkout detection and bootstrap-build', () => {
     try {
       const target = await executorTarget.detect(ctx)
       assert.ok(target.detected)
-      assert.ok(target.reasons.some((r) => r.includes(`Executor monorepo checkout at ${root}`)), target.reasons.join('; '))
+      assert.ok(
+        target.reasons.some((r) => r.includes(`Executor monorepo checkout at ${root}`)),
+        target.reasons.join('; '),
+      )
     } finally {
       await ctx.close()
     }
@@ -38,12 +41,18 @@ describe('executor dev: checkout detection and bootstrap-build', () => {
     const notCheckout = tmp.make()
     mkdirSync(join(notCheckout, 'apps', 'cli'), {recursive: true})
     writeFileSync(join(notCheckout, 'apps', 'cli', 'package.json'), JSON.stringify({name: 'not-executor'}))
-    expectResult(await run(elsewhere, tmp.make(), {checkout: notCheckout}), {status: 'skip', mentions: ['--executor-checkout', 'not-executor']})
+    expectResult(await run(elsewhere, tmp.make(), {checkout: notCheckout}), {
+      status: 'skip',
+      mentions: ['--executor-checkout', 'not-executor'],
+    })
   })
 
   it('finds the checkout named by --executor-checkout from anywhere', async () => {
     const root = makeCheckout(join(tmp.make(), 'executor'), {bootstrapped: false})
-    expectResult(await run(tmp.make(), tmp.make(), {checkout: root}), {status: 'fail', symptoms: ['executor/bootstrap-missing', 'executor/git-hooks-unset']})
+    expectResult(await run(tmp.make(), tmp.make(), {checkout: root}), {
+      status: 'fail',
+      symptoms: ['executor/bootstrap-missing', 'executor/git-hooks-unset'],
+    })
   })
 
   it('names every missing piece of a fresh worktree, quotes the Vite error and gives bun run bootstrap', async () => {
@@ -70,11 +79,15 @@ describe('executor dev: checkout detection and bootstrap-build', () => {
     const root = makeCheckout(join(tmp.make(), 'executor'))
     rmSync(join(root, 'node_modules', '.bin', 'vitest'))
     const result = await run(root, tmp.make())
-    expectResult(result, {status: 'fail', symptoms: ['executor/bootstrap-missing'], mentions: ['node_modules/.bin/vitest (bun install did not finish)']})
+    expectResult(result, {
+      status: 'fail',
+      symptoms: ['executor/bootstrap-missing'],
+      mentions: ['node_modules/.bin/vitest (bun install did not finish)'],
+    })
     assert.ok(!JSON.stringify(result).includes('vite-plugin/dist'), 'the built dist is present and must not be reported')
   })
 
-  it('reads core.hooksPath from a linked worktree\'s common config', async () => {
+  it("reads core.hooksPath from a linked worktree's common config", async () => {
     const main = makeCheckout(join(tmp.make(), 'executor'))
     const wt = join(tmp.make(), 'wt')
     const {git} = await import('./skeleton.js')
@@ -86,8 +99,15 @@ describe('executor dev: checkout detection and bootstrap-build', () => {
 
   it('reports a bun.lock with merge conflict markers, a truncated one, and a binary one', async () => {
     const root = makeCheckout(join(tmp.make(), 'executor'))
-    writeFileSync(join(root, 'bun.lock'), BUN_LOCK.replace('  "packages": {}', '<<<<<<< HEAD\n  "packages": {}\n=======\n  "packages": {"a": []}\n>>>>>>> theirs'))
-    expectResult(await run(root, tmp.make()), {status: 'fail', symptoms: ['executor/bun-lock-broken'], mentions: ['merge conflict marker', 'line 6', 'never hand-merge']})
+    writeFileSync(
+      join(root, 'bun.lock'),
+      BUN_LOCK.replace('  "packages": {}', '<<<<<<< HEAD\n  "packages": {}\n=======\n  "packages": {"a": []}\n>>>>>>> theirs'),
+    )
+    expectResult(await run(root, tmp.make()), {
+      status: 'fail',
+      symptoms: ['executor/bun-lock-broken'],
+      mentions: ['merge conflict marker', 'line 6', 'never hand-merge'],
+    })
     writeFileSync(join(root, 'bun.lock'), BUN_LOCK.slice(0, 40))
     expectResult(await run(root, tmp.make()), {status: 'fail', symptoms: ['executor/bun-lock-broken'], mentions: ['truncated']})
     writeFileSync(join(root, 'bun.lock'), Buffer.from([0x7b, 0x00, 0xff, 0x7d]))

@@ -9,7 +9,19 @@ import {killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
 import {makeCheckout, writeViteCache} from './skeleton.js'
 
-const MINE = ['bootstrap-build', 'vite-cache', 'e2e-ports', 'leaked-dev-servers', 'playwright-browser', 'auth-env', 'token-drift', 'secret-permissions', 'symlinked-secret', 'public-origin', 'service-unit']
+const MINE = [
+  'bootstrap-build',
+  'vite-cache',
+  'e2e-ports',
+  'leaked-dev-servers',
+  'playwright-browser',
+  'auth-env',
+  'token-drift',
+  'secret-permissions',
+  'symlinked-secret',
+  'public-origin',
+  'service-unit',
+]
 
 describe('executor dev and config: no false alarm on a healthy machine', () => {
   const tmp = tmpDirs()
@@ -23,7 +35,11 @@ describe('executor dev and config: no false alarm on a healthy machine', () => {
     for (let attempt = 0; attempt < 8 && !root; attempt++) {
       const candidate = makeCheckout(join(tmp.make(), 'executor'))
       const block = portBlock(candidate)
-      const probes = await Promise.all([0, 1, 2, 3, 4, 5, 9].map(async (o) => (await connectProbe('127.0.0.1', block + o)) !== 'accepted' && (await bindProbe('0.0.0.0', block + o)) === 'free'))
+      const probes = await Promise.all(
+        [0, 1, 2, 3, 4, 5, 9].map(
+          async (o) => (await connectProbe('127.0.0.1', block + o)) !== 'accepted' && (await bindProbe('0.0.0.0', block + o)) === 'free',
+        ),
+      )
       if (probes.every(Boolean)) root = candidate
     }
     assert.ok(root, 'no free e2e block for a temp checkout')
@@ -31,17 +47,30 @@ describe('executor dev and config: no false alarm on a healthy machine', () => {
     const lock = readFileSync(join(root, 'bun.lock'), 'utf-8') + statSync(join(root, 'patches')).mtimeMs.toString()
     mkdirSync(join(root, 'packages', 'app', 'node_modules', 'react'), {recursive: true})
     writeFileSync(join(root, 'packages', 'app', 'node_modules', 'react', 'index.js'), '')
-    writeViteCache(join(root, 'packages', 'app', 'node_modules', '.vite'), {lockfileHash: createHash('sha256').update(lock).digest('hex').slice(0, 8), optimized: {react: {src: '../../react/index.js', file: 'react.js'}}})
+    writeViteCache(join(root, 'packages', 'app', 'node_modules', '.vite'), {
+      lockfileHash: createHash('sha256').update(lock).digest('hex').slice(0, 8),
+      optimized: {react: {src: '../../react/index.js', file: 'react.js'}},
+    })
     // Playwright's browsers where bootstrap puts them.
     const home = tmp.make()
-    writeTree(root, {'node_modules/playwright-core/browsers.json': JSON.stringify({browsers: [{name: 'chromium', revision: '1187'}]}), 'node_modules/playwright-core/package.json': '{"version": "1.56.1"}'})
+    writeTree(root, {
+      'node_modules/playwright-core/browsers.json': JSON.stringify({browsers: [{name: 'chromium', revision: '1187'}]}),
+      'node_modules/playwright-core/package.json': '{"version": "1.56.1"}',
+    })
     writeTree(home, {'.cache/ms-playwright/chromium-1187/INSTALLATION_COMPLETE': ''})
     // A current-generation daemon writing its files as Executor does.
     await startFixture('executor-daemon.ts', ['daemon', 'run', '--data-dir', join(home, '.executor'), '--port', '0'])
     const report = await runDoctor({cwd: root, home, env: {HOME: home, PATH: process.env.PATH}, options: {only: MINE}})
     const results = report.checks.filter((c) => MINE.includes(c.id))
     assert.equal(results.length, MINE.length)
-    for (const r of results) assert.ok(r.status === 'pass' || r.status === 'skip', `${r.id}: ${r.status} ${JSON.stringify(r.findings)} ${r.reason ?? ''}`)
-    assert.deepEqual(results.filter((r) => r.status === 'skip').map((r) => r.id).sort(), ['public-origin', 'service-unit'])
+    for (const r of results)
+      assert.ok(r.status === 'pass' || r.status === 'skip', `${r.id}: ${r.status} ${JSON.stringify(r.findings)} ${r.reason ?? ''}`)
+    assert.deepEqual(
+      results
+        .filter((r) => r.status === 'skip')
+        .map((r) => r.id)
+        .sort(),
+      ['public-origin', 'service-unit'],
+    )
   })
 })

@@ -22,10 +22,14 @@ describe('executor dev: leaked-dev-servers', () => {
 
   it('reads argv elements whole and every segment boundary (the reaper stops at spaces and at the first "apps")', () => {
     assert.deepEqual(absolutePathsIn('node /tmp/my checkout/node_modules/.bin/vite dev'), ['/tmp/my checkout/node_modules/.bin/vite dev'])
-    assert.deepEqual(rootCandidates('/home/apps/wt/apps/cloud/node_modules/.bin/vite'), ['/home', '/home/apps/wt', '/home/apps/wt/apps/cloud'])
+    assert.deepEqual(rootCandidates('/home/apps/wt/apps/cloud/node_modules/.bin/vite'), [
+      '/home',
+      '/home/apps/wt',
+      '/home/apps/wt/apps/cloud',
+    ])
   })
 
-  it('does not flag a dev server of a live checkout (someone\'s running session)', async () => {
+  it("does not flag a dev server of a live checkout (someone's running session)", async () => {
     const root = makeCheckout(join(tmp.make(), 'executor'), {git: false})
     const pid = await crafted(`node ${root}/node_modules/.bin/vite dev --port 5173`, join(root, 'packages', 'app'))
     const result = await run(root)
@@ -67,7 +71,12 @@ describe('executor dev: leaked-dev-servers', () => {
     rmSync(removed, {recursive: true})
     const runner = await crafted('bun scripts/cli.ts __run selfhost', join(root, 'e2e'))
     mkdirSync(join(root, 'e2e', '.dev'), {recursive: true})
-    const state = (runnerPid: number) => JSON.stringify({target: 'selfhost', status: 'ready', runnerPid, childPids: [child], logFile: 'x', startedAt: new Date().toISOString()}, null, 1)
+    const state = (runnerPid: number) =>
+      JSON.stringify(
+        {target: 'selfhost', status: 'ready', runnerPid, childPids: [child], logFile: 'x', startedAt: new Date().toISOString()},
+        null,
+        1,
+      )
     writeFileSync(join(root, 'e2e', '.dev', 'selfhost.json'), state(runner))
     writeFileSync(join(root, 'e2e', '.dev', 'debris.json'), '{"not": "an instance"')
     assert.deepEqual(mine(await run(root), child), [])
@@ -80,7 +89,10 @@ describe('executor dev: leaked-dev-servers', () => {
   })
 
   it('skips with a clear reason outside a checkout', async () => {
-    expectResult(await runCheck(leakedDevServers, {cwd: tmp.make(), home: tmp.make(), env: {}}), {status: 'skip', mentions: ['no Executor monorepo checkout']})
+    expectResult(await runCheck(leakedDevServers, {cwd: tmp.make(), home: tmp.make(), env: {}}), {
+      status: 'skip',
+      mentions: ['no Executor monorepo checkout'],
+    })
   })
 
   it('says it cannot decide when /proc/<pid>/cwd is unreadable and the command line names no path', async () => {

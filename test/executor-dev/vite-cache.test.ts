@@ -23,7 +23,11 @@ describe('executor dev: vite-cache', () => {
     const root = makeCheckout(join(tmp.make(), 'executor'))
     writeTree(root)
     const cacheDir = join(root, 'packages', 'app', 'node_modules', '.vite')
-    const metadata = writeViteCache(cacheDir, {lockfileHash: expectedHash(root), optimized: {react: {src: '../../react/index.js', file: 'react.js'}}, ...options})
+    const metadata = writeViteCache(cacheDir, {
+      lockfileHash: expectedHash(root),
+      optimized: {react: {src: '../../react/index.js', file: 'react.js'}},
+      ...options,
+    })
     return {root, cacheDir, metadata}
   }
 
@@ -63,9 +67,16 @@ describe('executor dev: vite-cache', () => {
   it('reports a cache built for another bun.lock, with both hashes, size and age', async () => {
     const {root, cacheDir} = checkoutWithCache()
     const before = expectedHash(root)
-    writeFileSync(join(root, 'bun.lock'), readFileSync(join(root, 'bun.lock'), 'utf8').replace('"packages": {}', '"packages": {"left-pad": ["left-pad@1.3.0"]}'))
+    writeFileSync(
+      join(root, 'bun.lock'),
+      readFileSync(join(root, 'bun.lock'), 'utf8').replace('"packages": {}', '"packages": {"left-pad": ["left-pad@1.3.0"]}'),
+    )
     const result = await run(root)
-    expectResult(result, {status: 'warn', symptoms: ['executor/vite-cache-lockfile-changed'], mentions: [before, expectedHash(root), 'sizeBytes', 'ageS', cacheDir, 'bun run dev']})
+    expectResult(result, {
+      status: 'warn',
+      symptoms: ['executor/vite-cache-lockfile-changed'],
+      mentions: [before, expectedHash(root), 'sizeBytes', 'ageS', cacheDir, 'bun run dev'],
+    })
     assert.notEqual(before, expectedHash(root))
   })
 
@@ -95,7 +106,11 @@ describe('executor dev: vite-cache', () => {
     git(root, ['checkout', '-q', 'feature'], Date.now() - 1000_000)
     git(root, ['rebase', '-q', 'main'], Date.now() - 600_000)
     const result = await run(root)
-    expectResult(result, {status: 'warn', symptoms: ['executor/vite-cache-pre-rebase'], mentions: ['rebase', metadata, 'pre-rebase code', '.tanstack']})
+    expectResult(result, {
+      status: 'warn',
+      symptoms: ['executor/vite-cache-pre-rebase'],
+      mentions: ['rebase', metadata, 'pre-rebase code', '.tanstack'],
+    })
   })
 
   it('reports a corrupt _metadata.json precisely, never crashing', async () => {
@@ -111,7 +126,11 @@ describe('executor dev: vite-cache', () => {
     mkdirSync(join(root, 'apps', 'cloud', '.tanstack'), {recursive: true})
     writeViteCache(join(root, 'apps', 'cloud', 'node_modules', '.vite'), {lockfileHash: 'deadbeef'}, 'deps_ssr')
     const result = await run(root)
-    expectResult(result, {status: 'warn', symptoms: ['executor/vite-cache-lockfile-changed'], mentions: ['deps_ssr', join(root, 'apps', 'cloud', '.tanstack')]})
+    expectResult(result, {
+      status: 'warn',
+      symptoms: ['executor/vite-cache-lockfile-changed'],
+      mentions: ['deps_ssr', join(root, 'apps', 'cloud', '.tanstack')],
+    })
   })
 
   it('recomputes the hash over a bun.lock with invalid UTF-8 as Vite reads it (U+FFFD)', async () => {

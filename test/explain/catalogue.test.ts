@@ -25,7 +25,8 @@ describe('explain: the catalogue', () => {
     const ids = designCheckIds()
     assert.ok(ids.has('daemon-health') && ids.has('vite-cache'), `parsed ids: ${[...ids].join(', ')}`)
     for (const entry of allSymptoms()) {
-      if (entry.check !== undefined) assert.ok(ids.has(entry.check), `${entry.id} names check ${entry.check}, which DESIGN.md does not list`)
+      if (entry.check !== undefined)
+        assert.ok(ids.has(entry.check), `${entry.id} names check ${entry.check}, which DESIGN.md does not list`)
     }
   })
 
@@ -38,14 +39,20 @@ describe('explain: the catalogue', () => {
         const p = compilePattern(source)
         // The pattern with its placeholders filled by plain values must match itself.
         const sample = source.replace(/\$\{[^}]*\}/g, '12345').replace(/%[sdqvw]/g, '12345')
-        assert.ok(p.regex.test(sample), `${entry.id}: ${JSON.stringify(source)} does not match ${JSON.stringify(sample)} (${p.regex.source})`)
+        assert.ok(
+          p.regex.test(sample),
+          `${entry.id}: ${JSON.stringify(source)} does not match ${JSON.stringify(sample)} (${p.regex.source})`,
+        )
       }
     }
   })
 
   it('every Executor entry has patterns or keywords, so explain can reach it', () => {
     for (const entry of allSymptoms().filter((e) => e.target === 'executor')) {
-      assert.ok((entry.patterns?.length ?? 0) + (entry.keywords?.length ?? 0) > 0 || entry.check !== undefined, `${entry.id} cannot be reached`)
+      assert.ok(
+        (entry.patterns?.length ?? 0) + (entry.keywords?.length ?? 0) > 0 || entry.check !== undefined,
+        `${entry.id} cannot be reached`,
+      )
     }
   })
 })

@@ -40,7 +40,11 @@ describe('doctor explain (CLI)', function () {
     assert.equal(best.check, 'unreachable-daemon')
     assert.ok((best.fix as {commands: string[]}).commands.includes('executor daemon run --foreground --port 4789 --hostname 127.0.0.1'))
     const scores = doc.matches.map((m) => m.score as number)
-    assert.deepEqual([...scores].sort((a, b) => b - a), scores, 'best first')
+    assert.deepEqual(
+      [...scores].sort((a, b) => b - a),
+      scores,
+      'best first',
+    )
   })
 
   it('prints no entry for unrelated text, suggests doctor and doctor bundle, and exits 1', async () => {

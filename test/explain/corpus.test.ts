@@ -20,17 +20,28 @@ export const CORPUS = JSON.parse(readFileSync(join(REPO, 'test/explain/data/corp
 export function scoreCorpus(explain: (text: string) => string | undefined = (t) => catalogueExplainer().explain(t).matches[0]?.symptom) {
   const missed = CORPUS.positives.filter((p) => explain(p.text) !== p.expect)
   const falsePositives = CORPUS.negatives.filter((n) => explain(n.text) !== undefined)
-  return {positives: CORPUS.positives.length, hit: CORPUS.positives.length - missed.length, missed, negatives: CORPUS.negatives.length, falsePositives}
+  return {
+    positives: CORPUS.positives.length,
+    hit: CORPUS.positives.length - missed.length,
+    missed,
+    negatives: CORPUS.negatives.length,
+    falsePositives,
+  }
 }
 
 describe('explain: the corpus', () => {
   it('ranks every positive to its entry and answers no negative (score printed)', () => {
     const explainer = catalogueExplainer()
     const s = scoreCorpus((t) => explainer.explain(t).matches[0]?.symptom)
-    console.log(`      corpus: ${s.hit}/${s.positives} positives (${((100 * s.hit) / s.positives).toFixed(1)}%), ${s.falsePositives.length}/${s.negatives} false positives`)
+    console.log(
+      `      corpus: ${s.hit}/${s.positives} positives (${((100 * s.hit) / s.positives).toFixed(1)}%), ${s.falsePositives.length}/${s.negatives} false positives`,
+    )
     assert.ok(s.positives >= 300 && s.negatives >= 20, 'the corpus lost its cases')
     assert.deepEqual(
-      s.missed.map((m) => `${m.format}: ${JSON.stringify(m.text.slice(0, 100))} → ${explainer.explain(m.text).matches[0]?.symptom ?? 'nothing'}, expected ${m.expect}`),
+      s.missed.map(
+        (m) =>
+          `${m.format}: ${JSON.stringify(m.text.slice(0, 100))} → ${explainer.explain(m.text).matches[0]?.symptom ?? 'nothing'}, expected ${m.expect}`,
+      ),
       [],
     )
     assert.deepEqual(

@@ -48,7 +48,10 @@ describe('explain: linear time on any paste within its cap', function () {
       })
       const oneBig = fastest(() => explainer.explain(big))
       const ratio = oneBig / eightSmall
-      assert.ok(ratio < 2.5, `64 KiB took ${(oneBig / 1e6).toFixed(1)} ms, 8 × 8 KiB ${(eightSmall / 1e6).toFixed(1)} ms: ratio ${ratio.toFixed(2)} (quadratic work gives about 8)`)
+      assert.ok(
+        ratio < 2.5,
+        `64 KiB took ${(oneBig / 1e6).toFixed(1)} ms, 8 × 8 KiB ${(eightSmall / 1e6).toFixed(1)} ms: ratio ${ratio.toFixed(2)} (quadratic work gives about 8)`,
+      )
     })
   }
 
@@ -62,7 +65,9 @@ describe('explain: linear time on any paste within its cap', function () {
     const parsed = JSON.parse(json.stdout) as {matches: Array<{symptom: string}>; truncated?: boolean}
     assert.equal(parsed.matches[0]?.symptom, 'executor/port-squatter')
     assert.equal(parsed.truncated, true)
-    const short = JSON.parse((await runCli(['explain', '--json'], {input: 'Port 4788 is in use. Starting daemon on available port 47912 instead.'})).stdout) as Record<string, unknown>
+    const short = JSON.parse(
+      (await runCli(['explain', '--json'], {input: 'Port 4788 is in use. Starting daemon on available port 47912 instead.'})).stdout,
+    ) as Record<string, unknown>
     assert.equal('truncated' in short, false)
   })
 })

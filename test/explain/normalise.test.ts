@@ -25,7 +25,11 @@ describe('explain: normalising pasted text', () => {
   })
 
   it('splits `caused by:` chains into their links', () => {
-    assert.deepEqual(normalise('Error: boot failed caused by: Failed to open local SQLite data.\ncaused by: SQLITE_BUSY').lines, ['boot failed', 'Failed to open local SQLite data.', 'SQLITE_BUSY'])
+    assert.deepEqual(normalise('Error: boot failed caused by: Failed to open local SQLite data.\ncaused by: SQLITE_BUSY').lines, [
+      'boot failed',
+      'Failed to open local SQLite data.',
+      'SQLITE_BUSY',
+    ])
   })
 
   it('reads only the start of a huge paste, and says so', () => {
@@ -37,15 +41,22 @@ describe('explain: normalising pasted text', () => {
 
 describe('explain: compiled patterns', () => {
   it('generalises ports, pids, URLs, paths and versions, and reads them back', () => {
-    const result = catalogueExplainer().explain('A local Executor desktop-sidecar is registered at http://[::1]:65535 (pid 4194303) but is not reachable.')
+    const result = catalogueExplainer().explain(
+      'A local Executor desktop-sidecar is registered at http://[::1]:65535 (pid 4194303) but is not reachable.',
+    )
     assert.equal(result.matches[0]?.symptom, 'executor/registered-unreachable')
     assert.deepEqual(result.values, {kind: 'desktop-sidecar', origin: 'http://[::1]:65535', pid: '4194303'})
     // The fix is filled with the values from the text; what the text did not say stays visible.
-    assert.ok(result.matches[0]!.fix.commands.includes('executor daemon run --foreground --port 65535 --hostname 127.0.0.1'), result.matches[0]!.fix.commands.join('\n'))
+    assert.ok(
+      result.matches[0]!.fix.commands.includes('executor daemon run --foreground --port 65535 --hostname 127.0.0.1'),
+      result.matches[0]!.fix.commands.join('\n'),
+    )
   })
 
   it('accepts paths with spaces and Windows paths in placeholders', () => {
-    const result = catalogueExplainer().explain('Executor data directory is already owned by another process: C:\\Users\\Jane Doe\\.executor\\data.db.owner-lock')
+    const result = catalogueExplainer().explain(
+      'Executor data directory is already owned by another process: C:\\Users\\Jane Doe\\.executor\\data.db.owner-lock',
+    )
     assert.equal(result.matches[0]?.symptom, 'executor/log-data-dir-owned')
     assert.equal(result.values.lockPath, 'C:\\Users\\Jane Doe\\.executor\\data.db.owner-lock')
   })
@@ -72,14 +83,19 @@ describe('explain: ranking and credibility', () => {
       'Daemon did not become reachable at http://localhost:47912 and no reachable local server manifest appeared within 15000ms.',
       'Run in foreground to inspect logs: executor daemon run --foreground --port 47912 --hostname localhost',
     ].join('\n')
-    const ids = catalogueExplainer().explain(paste).matches.map((m) => m.symptom)
+    const ids = catalogueExplainer()
+      .explain(paste)
+      .matches.map((m) => m.symptom)
     assert.equal(ids[0], 'executor/daemon-boot-timeout')
     assert.ok(ids.includes('executor/port-squatter'), ids.join(', '))
   })
 
   it('counts a generic message when the text is about the product, not otherwise', () => {
     const explainer = catalogueExplainer()
-    assert.equal(explainer.explain('Error: listen EADDRINUSE: address already in use 127.0.0.1:4788').matches[0]?.symptom, 'executor/log-address-in-use')
+    assert.equal(
+      explainer.explain('Error: listen EADDRINUSE: address already in use 127.0.0.1:4788').matches[0]?.symptom,
+      'executor/log-address-in-use',
+    )
     assert.deepEqual(explainer.explain('Error: listen EADDRINUSE: address already in use :::3000').matches, [])
   })
 

@@ -37,7 +37,12 @@ function declares(entry: SymptomEntry, line: string): boolean {
   })
 }
 
-const simplify = (text: string) => text.toLowerCase().replace(/[`"'“”‘’]/g, '').replace(/\s+/g, ' ').trim()
+const simplify = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[`"'“”‘’]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
 
 export function ownersOf(row: ReferenceRow, renderedLines: string[], entries: readonly SymptomEntry[]): string[] {
   const candidates = entries.filter((e) => e.target === row.product)
@@ -53,7 +58,9 @@ export function ownersOf(row: ReferenceRow, renderedLines: string[], entries: re
   if (owners.length > 0) return owners
   // RunWisp's page is one heading per symptom, so a line quoted under a heading also belongs to the
   // entry that cites the heading; Executor's sections group many symptoms, so only the row itself counts.
-  const names = [row.template.join(' '), row.file === 'runwisp-troubleshooting.md' ? row.section : ''].map(simplify).filter((n) => n.length > 0)
+  const names = [row.template.join(' '), row.file === 'runwisp-troubleshooting.md' ? row.section : '']
+    .map(simplify)
+    .filter((n) => n.length > 0)
   return candidates
     .filter((e) => {
       const text = simplify([e.docs, ...(e.keywords ?? [])].join(' | '))

@@ -104,31 +104,33 @@ export function expandAlternatives(line: string): string[] {
 
 /** Fills placeholders with sample values. */
 export function render(template: string, s: Samples = DEFAULT_SAMPLES, elided: 'sample' | 'empty' = 'sample'): string {
-  return template
-    .replace(/\$\{([^}]*)\}/g, (_, name: string) => sampleFor(name, s))
-    .replace(/\(v%s, pid %d\)/g, `(v${s.version}, pid ${s.pid})`)
-    .replace(/on %s:%d/g, `on ${s.host}:${s.port}`)
-    .replace(/port %d on %s/g, `port ${s.port} on ${s.host}`)
-    .replace(/port %d/g, `port ${s.port}`)
-    .replace(/pid %[ds]/g, `pid ${s.pid}`)
-    .replace(/%d/g, '3')
-    .replace(/%q/g, `"${s.path}"`)
-    .replace(/%[sv]/g, s.path)
-    .replace(/%w/g, s.text)
-    .replace(/<url>/g, s.url)
-    .replace(/<datadir>|<data-dir>/g, s.path)
-    .replace(/<path>/g, s.path)
-    .replace(/<[a-z][\w-]*>/gi, 'value')
-    .replace(/\$config\b/g, `${s.path}/runwisp.toml`)
-    .replace(/\bpid N\b/g, `pid ${s.pid}`)
-    // An ellipsis is detail the page left out: the fact sheets elide values (a user's paste has
-    // them); the troubleshooting pages abbreviate the message itself (a user may paste it so).
-    .replace(/…(?=\/)|(?<=\b(?:at|GET) )…/g, s.url)
-    .replace(/(?<=pid\(s\): )…/g, `${s.pid}, 4242`)
-    .replace(/=…/g, '=1')
-    .replace(/…(?!$)|…(?<!\) …)$/g, elided === 'sample' ? s.text : '')
-    .replace(/ {2,}/g, ' ')
-    .trim()
+  return (
+    template
+      .replace(/\$\{([^}]*)\}/g, (_, name: string) => sampleFor(name, s))
+      .replace(/\(v%s, pid %d\)/g, `(v${s.version}, pid ${s.pid})`)
+      .replace(/on %s:%d/g, `on ${s.host}:${s.port}`)
+      .replace(/port %d on %s/g, `port ${s.port} on ${s.host}`)
+      .replace(/port %d/g, `port ${s.port}`)
+      .replace(/pid %[ds]/g, `pid ${s.pid}`)
+      .replace(/%d/g, '3')
+      .replace(/%q/g, `"${s.path}"`)
+      .replace(/%[sv]/g, s.path)
+      .replace(/%w/g, s.text)
+      .replace(/<url>/g, s.url)
+      .replace(/<datadir>|<data-dir>/g, s.path)
+      .replace(/<path>/g, s.path)
+      .replace(/<[a-z][\w-]*>/gi, 'value')
+      .replace(/\$config\b/g, `${s.path}/runwisp.toml`)
+      .replace(/\bpid N\b/g, `pid ${s.pid}`)
+      // An ellipsis is detail the page left out: the fact sheets elide values (a user's paste has
+      // them); the troubleshooting pages abbreviate the message itself (a user may paste it so).
+      .replace(/…(?=\/)|(?<=\b(?:at|GET) )…/g, s.url)
+      .replace(/(?<=pid\(s\): )…/g, `${s.pid}, 4242`)
+      .replace(/=…/g, '=1')
+      .replace(/…(?!$)|…(?<!\) …)$/g, elided === 'sample' ? s.text : '')
+      .replace(/ {2,}/g, ' ')
+      .trim()
+  )
 }
 
 /** A row's message as lines with one choice of alternatives each; several when the page offers alternatives. */

@@ -12,17 +12,32 @@ import {strict as assert} from 'node:assert'
 import {catalogueExplainer, type Explainer} from '../../src/explain/index.js'
 import {ownersOf} from './owners.js'
 import {loadRunwispCatalogue} from './runwisp-catalogue.js'
-import {DEFAULT_SAMPLES, elisionOf, OTHER_SAMPLES, referenceRows, render, variantsOf, type ReferenceRow, type Samples} from './reference-table.js'
+import {
+  DEFAULT_SAMPLES,
+  elisionOf,
+  OTHER_SAMPLES,
+  referenceRows,
+  render,
+  variantsOf,
+  type ReferenceRow,
+  type Samples,
+} from './reference-table.js'
 
 /** How a message reaches the user: bare, coloured, or behind what a logger or CLI adds to each line. */
 const DRESSINGS: Array<{name: string; dress(lines: string[]): string}> = [
   {name: 'as printed', dress: (lines) => lines.join('\n')},
-  {name: 'ANSI colours', dress: (lines) => lines.map((l, i) => (i === 0 ? `\u001b[1m\u001b[31m${l}\u001b[39m\u001b[22m` : `\u001b[2m${l}\u001b[0m`)).join('\n')},
+  {
+    name: 'ANSI colours',
+    dress: (lines) => lines.map((l, i) => (i === 0 ? `\u001b[1m\u001b[31m${l}\u001b[39m\u001b[22m` : `\u001b[2m${l}\u001b[0m`)).join('\n'),
+  },
   {name: '`Error:` prefix', dress: (lines) => lines.map((l) => `Error: ${l}`).join('\n')},
   {name: 'ERROR badge', dress: (lines) => lines.map((l) => `\u001b[41m\u001b[97m ERROR \u001b[0m ${l}`).join('\n')},
   {name: 'timestamp and level', dress: (lines) => lines.map((l) => `2026-07-20T10:11:12.345Z ERROR ${l}`).join('\n')},
   {name: 'journald', dress: (lines) => lines.map((l) => `Jul 20 10:11:12 devbox daemon[4242]: ${l}`).join('\n')},
-  {name: 'logfmt', dress: (lines) => lines.map((l) => `time=2026-07-20T10:11:12Z level=ERROR msg="${l.replace(/["\\]/g, '\\$&')}"`).join('\n')},
+  {
+    name: 'logfmt',
+    dress: (lines) => lines.map((l) => `time=2026-07-20T10:11:12Z level=ERROR msg="${l.replace(/["\\]/g, '\\$&')}"`).join('\n'),
+  },
   {name: 'cause chain', dress: (lines) => `Error: command failed\ncaused by: ${lines.join('\n')}`},
 ]
 
@@ -35,13 +50,23 @@ function label(row: ReferenceRow): string {
 function check(explainer: Explainer, row: ReferenceRow, samples: Samples, dressings = DRESSINGS): void {
   for (const variant of variantsOf(row)) {
     const lines = variant.map((l) => render(l, samples, elisionOf(row)))
-    const owners = ownersOf(row, variant.map((l) => render(l, DEFAULT_SAMPLES, elisionOf(row))), explainer.entries)
-    assert.ok(owners.length > 0, `no ${row.product} entry declares this message (add it to an entry's patterns, or name the row in its docs or keywords): ${lines.join(' ⏎ ')}`)
+    const owners = ownersOf(
+      row,
+      variant.map((l) => render(l, DEFAULT_SAMPLES, elisionOf(row))),
+      explainer.entries,
+    )
+    assert.ok(
+      owners.length > 0,
+      `no ${row.product} entry declares this message (add it to an entry's patterns, or name the row in its docs or keywords): ${lines.join(' ⏎ ')}`,
+    )
     for (const dressing of dressings) {
       const text = dressing.dress(lines)
       const result = explainer.explain(text)
       const best = result.matches[0]?.symptom ?? '(no match)'
-      assert.ok(owners.includes(best), `${dressing.name}: ${JSON.stringify(text)}\n  expected ${owners.join(' or ')}, got ${best} (${result.matches.map((m) => `${m.symptom} ${m.score}`).join(', ')})`)
+      assert.ok(
+        owners.includes(best),
+        `${dressing.name}: ${JSON.stringify(text)}\n  expected ${owners.join(' or ')}, got ${best} (${result.matches.map((m) => `${m.symptom} ${m.score}`).join(', ')})`,
+      )
     }
   }
 }

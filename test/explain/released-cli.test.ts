@@ -30,7 +30,9 @@ interface ReleasedMessage {
   composed?: boolean
 }
 
-const TABLE = JSON.parse(readFileSync(join(REPO, 'test/explain/data/executor-1.5.9-messages.json'), 'utf8')) as {messages: ReleasedMessage[]}
+const TABLE = JSON.parse(readFileSync(join(REPO, 'test/explain/data/executor-1.5.9-messages.json'), 'utf8')) as {
+  messages: ReleasedMessage[]
+}
 const explainer = catalogueExplainer()
 const tmp = tmpDirs()
 
@@ -41,7 +43,11 @@ function jsEscaped(text: string): string {
 
 function best(text: string) {
   const result = explainer.explain(text)
-  return {result, id: result.matches[0]?.symptom ?? '(no match)', say: `${JSON.stringify(text)} → ${result.matches.map((m) => `${m.symptom} ${m.score}`).join(', ') || 'nothing'} (${result.via})`}
+  return {
+    result,
+    id: result.matches[0]?.symptom ?? '(no match)',
+    say: `${JSON.stringify(text)} → ${result.matches.map((m) => `${m.symptom} ${m.score}`).join(', ') || 'nothing'} (${result.via})`,
+  }
 }
 
 describe('explain: the released Executor CLI (executor@1.5.9)', function () {
@@ -60,11 +66,18 @@ describe('explain: the released Executor CLI (executor@1.5.9)', function () {
     for (const message of TABLE.messages) {
       for (const line of message.template) {
         if (message.composed) {
-          for (const word of line.match(/[A-Za-z]{4,}/g) ?? []) assert.ok(bytes.includes(word), `${word} (of ${JSON.stringify(line)}) is not in ${binary}`)
+          for (const word of line.match(/[A-Za-z]{4,}/g) ?? [])
+            assert.ok(bytes.includes(word), `${word} (of ${JSON.stringify(line)}) is not in ${binary}`)
           continue
         }
-        for (const piece of line.split(/\$\{[^}]*\}/).map((p) => p.trim()).filter((p) => p !== '')) {
-          assert.ok(bytes.includes(piece) || bytes.includes(jsEscaped(piece)), `${JSON.stringify(piece)} (of ${JSON.stringify(line)}) is not in ${binary}`)
+        for (const piece of line
+          .split(/\$\{[^}]*\}/)
+          .map((p) => p.trim())
+          .filter((p) => p !== '')) {
+          assert.ok(
+            bytes.includes(piece) || bytes.includes(jsEscaped(piece)),
+            `${JSON.stringify(piece)} (of ${JSON.stringify(line)}) is not in ${binary}`,
+          )
         }
       }
     }
@@ -107,7 +120,12 @@ describe('explain: the released Executor CLI (executor@1.5.9)', function () {
      * file, as on a terminal: Bun exits before a pipe has taken a long error print (the code frame
      * of a spawn failure), so a pipe would lose the error itself.
      */
-    function runUntil(home: string, args: string[], done: (output: string) => boolean, options: {executable?: string; onSpawn?: (pid: number) => void; env?: NodeJS.ProcessEnv} = {}): Promise<{output: string; stillRunning: boolean; code: number | null}> {
+    function runUntil(
+      home: string,
+      args: string[],
+      done: (output: string) => boolean,
+      options: {executable?: string; onSpawn?: (pid: number) => void; env?: NodeJS.ProcessEnv} = {},
+    ): Promise<{output: string; stillRunning: boolean; code: number | null}> {
       const env: NodeJS.ProcessEnv = {...process.env, HOME: home, EXECUTOR_DISABLE_UPDATE_CHECK: '1', ...options.env}
       if (options.env?.EXECUTOR_DATA_DIR === undefined) delete env.EXECUTOR_DATA_DIR
       const file = join(home, 'output.txt')
@@ -145,7 +163,16 @@ describe('explain: the released Executor CLI (executor@1.5.9)', function () {
       it(`a taken port under \`daemon run --foreground\`${debug ? ' --log-level debug (with its stack)' : ''}: the foreground port entry, with the port read back`, async () => {
         const home = tmp.make('doctorkit-released-')
         const port = await holdPort()
-        const args = ['daemon', 'run', '--foreground', '--port', String(port), '--hostname', '127.0.0.1', ...(debug ? ['--log-level', 'debug'] : [])]
+        const args = [
+          'daemon',
+          'run',
+          '--foreground',
+          '--port',
+          String(port),
+          '--hostname',
+          '127.0.0.1',
+          ...(debug ? ['--log-level', 'debug'] : []),
+        ]
         const {output, stillRunning} = await runUntil(home, args, (out) => out.includes('in use?'))
         assert.ok(output.includes(`Failed to start server. Is port ${port} in use?`), output)
         if (debug) assert.match(output, /^\s+at serve /m, `no stack under --log-level debug:\n${output}`)
@@ -154,7 +181,10 @@ describe('explain: the released Executor CLI (executor@1.5.9)', function () {
         const {result, id, say} = best(output)
         assert.equal(id, 'executor/foreground-port-in-use', say)
         assert.equal(String(result.values.port), String(port), say)
-        assert.ok(result.matches[0]!.fix.commands.some((c) => c.includes(`:${port}`)), `the fix names the port: ${JSON.stringify(result.matches[0]!.fix.commands)}`)
+        assert.ok(
+          result.matches[0]!.fix.commands.some((c) => c.includes(`:${port}`)),
+          `the fix names the port: ${JSON.stringify(result.matches[0]!.fix.commands)}`,
+        )
       })
     }
 
@@ -188,7 +218,12 @@ describe('explain: the released Executor CLI (executor@1.5.9)', function () {
         }
         poll()
       }
-      const {output} = await runUntil(home, ['call', '--base-url', `http://localhost:${port}`, 'tools', 'list'], (out) => /ENOENT/.test(out) && /Bun v|code: "ENOENT"/.test(out), {executable, onSpawn: removeOnceRunning})
+      const {output} = await runUntil(
+        home,
+        ['call', '--base-url', `http://localhost:${port}`, 'tools', 'list'],
+        (out) => /ENOENT/.test(out) && /Bun v|code: "ENOENT"/.test(out),
+        {executable, onSpawn: removeOnceRunning},
+      )
       assert.ok(removed, 'the copy was never seen running')
       assert.match(output, /posix_spawn '[^']*executor(?: \(deleted\))?'/, output.replace(/ {20,}/g, ' '))
       const {id, say} = best(output)
@@ -200,7 +235,12 @@ describe('explain: the released Executor CLI (executor@1.5.9)', function () {
     it('an empty EXECUTOR_DATA_DIR: `daemon run` fails to create "" and hangs; pasted with the command, the empty-variable entry', async () => {
       const home = tmp.make('doctorkit-released-')
       const port = await freePort()
-      const {output, stillRunning} = await runUntil(home, ['daemon', 'run', '--foreground', '--port', String(port), '--hostname', '127.0.0.1'], (out) => out.includes('mkdir'), {env: {EXECUTOR_DATA_DIR: ''}})
+      const {output, stillRunning} = await runUntil(
+        home,
+        ['daemon', 'run', '--foreground', '--port', String(port), '--hostname', '127.0.0.1'],
+        (out) => out.includes('mkdir'),
+        {env: {EXECUTOR_DATA_DIR: ''}},
+      )
       assert.match(output, /ENOENT: no such file or directory, mkdir\s*$/m, output)
       assert.ok(stillRunning, `executor exited:\n${output}`)
       const {id, say} = best(`$ EXECUTOR_DATA_DIR= executor daemon run --foreground --port ${port}\n${output}`)

@@ -16,7 +16,8 @@ const registered = () => allSymptoms().some((e) => e.target === 'runwisp')
 /** Returns null when RunWisp entries are registered, else the reason they are not. */
 export async function loadRunwispCatalogue(): Promise<string | null> {
   if (registered()) return null
-  if (!existsSync(FILE)) return 'the RunWisp catalogue is not there yet: src/targets/runwisp/symptoms.ts does not exist (the RunWisp target issue writes it)'
+  if (!existsSync(FILE))
+    return 'the RunWisp catalogue is not there yet: src/targets/runwisp/symptoms.ts does not exist (the RunWisp target issue writes it)'
   // Mocha loads these tests through tsx's CommonJS hook, so `require` reaches the same catalogue
   // module instance as the tests; `import()` is the fallback for an ESM loader.
   try {
@@ -24,5 +25,7 @@ export async function loadRunwispCatalogue(): Promise<string | null> {
   } catch {
     await import(FILE)
   }
-  return registered() ? null : 'src/targets/runwisp/symptoms.ts loaded but registered no runwisp/* entry (is it imported from src/targets/index.ts?)'
+  return registered()
+    ? null
+    : 'src/targets/runwisp/symptoms.ts loaded but registered no runwisp/* entry (is it imported from src/targets/index.ts?)'
 }

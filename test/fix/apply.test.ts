@@ -1,5 +1,18 @@
 import assert from 'node:assert/strict'
-import {chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, realpathSync, readlinkSync, existsSync} from 'node:fs'
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  realpathSync,
+  readlinkSync,
+  existsSync,
+} from 'node:fs'
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
 import {applyPlan, type Answer} from '../../src/fix/apply.js'
@@ -42,13 +55,19 @@ describe('fix/apply', () => {
       chmodSync(file, 0o640)
       const before = contentTree(data)
       const pid = await deadPid()
-      const {results, runId} = await apply(planOf(quarantineStep({path: file, stat: lstatSync(file), why: 'stale', guard: {pid, mustBe: 'dead'}})), state)
+      const {results, runId} = await apply(
+        planOf(quarantineStep({path: file, stat: lstatSync(file), why: 'stale', guard: {pid, mustBe: 'dead'}})),
+        state,
+      )
       assert.equal(results[0]!.status, 'applied', JSON.stringify(results))
       assert.equal(existsSync(file), false)
       assert.deepEqual(readFileSync(results[0]!.quarantinedAt!), Buffer.from([0, 1, 2, 255, 10, 13]))
       const undone = undoRun(state)
       assert.equal(undone?.runId, runId)
-      assert.deepEqual(undone?.results.map((r) => r.status), ['restored'])
+      assert.deepEqual(
+        undone?.results.map((r) => r.status),
+        ['restored'],
+      )
       assert.deepEqual(contentTree(data), before)
     })
 
@@ -123,7 +142,12 @@ describe('fix/apply', () => {
       writeFileSync(file, '{"pid": 1111}')
       const step = quarantineStep({path: file, stat: lstatSync(file), why: 'stale'})
       // A real other process, run by the plan's first step: it writes a live record over the stale one in place.
-      const racer = ['python3', '-c', 'import os,sys; p=sys.argv[1]; st=os.stat(p); open(p,"r+").write(\'{"pid": 2222}\'); os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))', file]
+      const racer = [
+        'python3',
+        '-c',
+        'import os,sys; p=sys.argv[1]; st=os.stat(p); open(p,"r+").write(\'{"pid": 2222}\'); os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))',
+        file,
+      ]
       const {results} = await apply(planOf(runStep({command: racer, cwd: data, why: 'a concurrent writer'}), step), state)
       assert.equal(results[0]!.status, 'applied', JSON.stringify(results))
       assert.equal(lstatSync(file).mtimeMs, step.expect.mtimeMs, 'the racer put the mtime back')
@@ -142,14 +166,21 @@ describe('fix/apply', () => {
       assert.equal(lstatSync(data).mode & 0o777, 0o750)
     })
 
-    it('checks each step against what the run\'s own earlier steps left: chmod then quarantine of one file both apply', async () => {
+    it("checks each step against what the run's own earlier steps left: chmod then quarantine of one file both apply", async () => {
       const {data, state} = setup()
       const file = join(data, 'daemon.log')
       writeFileSync(file, 'x\n', {mode: 0o644})
       chmodSync(file, 0o644)
       const st = lstatSync(file)
-      const {results} = await apply(planOf(chmodStep({path: file, stat: st, why: 'private'}), quarantineStep({path: file, stat: st, why: 'stale'})), state)
-      assert.deepEqual(results.map((r) => r.status), ['applied', 'applied'], JSON.stringify(results))
+      const {results} = await apply(
+        planOf(chmodStep({path: file, stat: st, why: 'private'}), quarantineStep({path: file, stat: st, why: 'stale'})),
+        state,
+      )
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['applied', 'applied'],
+        JSON.stringify(results),
+      )
       assert.equal(lstatSync(results[1]!.quarantinedAt!).mode & 0o777, 0o600)
     })
 
@@ -198,8 +229,17 @@ describe('fix/apply', () => {
       const dir = join(data, 'private')
       mkdirSync(dir)
       chmodSync(dir, 0o755)
-      const {results} = await apply(planOf(chmodStep({path: secret, stat: lstatSync(secret), why: 'world-readable secret'}), chmodStep({path: dir, stat: lstatSync(dir), why: 'open dir'})), state)
-      assert.deepEqual(results.map((r) => r.status), ['applied', 'applied'])
+      const {results} = await apply(
+        planOf(
+          chmodStep({path: secret, stat: lstatSync(secret), why: 'world-readable secret'}),
+          chmodStep({path: dir, stat: lstatSync(dir), why: 'open dir'}),
+        ),
+        state,
+      )
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['applied', 'applied'],
+      )
       assert.equal(lstatSync(secret).mode & 0o777, 0o600)
       assert.equal(lstatSync(dir).mode & 0o777, 0o700)
       undoRun(state)
@@ -229,7 +269,14 @@ describe('fix/apply', () => {
       chmodSync(target, 0o644)
       const link = join(data, 'auth.json')
       symlinkSync(target, link)
-      const step = replaceSymlinkStep({path: link, linkStat: lstatSync(link), linkTarget: readlinkSync(link), targetPath: realpathSync(link), targetStat: lstatSync(target), why: 'symlinked secret'})
+      const step = replaceSymlinkStep({
+        path: link,
+        linkStat: lstatSync(link),
+        linkTarget: readlinkSync(link),
+        targetPath: realpathSync(link),
+        targetStat: lstatSync(target),
+        why: 'symlinked secret',
+      })
       const targetBefore = contentTree(join(root, 'shared'))
       const {results} = await apply(planOf(step), state)
       assert.equal(results[0]!.status, 'applied', JSON.stringify(results))
@@ -249,7 +296,14 @@ describe('fix/apply', () => {
       writeFileSync(target, 'x')
       const link = join(data, 'auth.json')
       symlinkSync(target, link)
-      const step = replaceSymlinkStep({path: link, linkStat: lstatSync(link), linkTarget: target, targetPath: target, targetStat: lstatSync(target), why: 'w'})
+      const step = replaceSymlinkStep({
+        path: link,
+        linkStat: lstatSync(link),
+        linkTarget: target,
+        targetPath: target,
+        targetStat: lstatSync(target),
+        why: 'w',
+      })
       const before = hashTreeExcept(root, 'state')
       const {results} = await apply(planOf(step), state, noTty)
       assert.equal(results[0]!.status, 'not-approved')
@@ -262,7 +316,13 @@ describe('fix/apply', () => {
       const probe = new ProcessProbe()
       const lookup = await probe.get(pid)
       assert.ok(lookup.alive === true)
-      return processFingerprint(lookup.info, {envKeys: ['HOME'], environ: await probe.environ(pid), cwd: await probe.cwd(pid), dataDir, verifiedBecause: 'test'})
+      return processFingerprint(lookup.info, {
+        envKeys: ['HOME'],
+        environ: await probe.environ(pid),
+        cwd: await probe.cwd(pid),
+        dataDir,
+        verifiedBecause: 'test',
+      })
     }
 
     it('terminates a verified process with SIGTERM', async () => {
@@ -278,24 +338,36 @@ describe('fix/apply', () => {
       const {root, state} = setup()
       const childPidFile = join(root, 'child.pid')
       // A `bunx vite`-like wrapper: a group leader whose real server is a child that would outlive it.
-      const wrapper = spawn(process.execPath, ['-e', `
+      const wrapper = spawn(
+        process.execPath,
+        [
+          '-e',
+          `
         const {spawn} = require('child_process')
         const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {stdio: 'ignore'})
         require('fs').writeFileSync(${JSON.stringify(childPidFile)}, String(c.pid))
         process.on('SIGTERM', () => process.exit(0))
         setInterval(() => {}, 1000)
-      `], {detached: true, stdio: 'ignore'})
+      `,
+        ],
+        {detached: true, stdio: 'ignore'},
+      )
       try {
         await new Promise<void>((resolve) => {
           const tick = () => (existsSync(childPidFile) && readFileSync(childPidFile, 'utf8') ? resolve() : setTimeout(tick, 20))
           tick()
         })
         const serverPid = Number(readFileSync(childPidFile, 'utf8'))
-        const step = terminateStep({process: await fingerprintOf(wrapper.pid!, root), why: 'orphan dev server.', graceMs: 3000, group: true})
+        const step = terminateStep({
+          process: await fingerprintOf(wrapper.pid!, root),
+          why: 'orphan dev server.',
+          graceMs: 3000,
+          group: true,
+        })
         const {results} = await apply(planOf(step), state)
         assert.equal(results[0]!.status, 'applied', JSON.stringify(results))
         await new Promise((r) => setTimeout(r, 200))
-        assert.equal(isAlive(serverPid), false, 'the wrapper\'s server child outlived the group SIGTERM')
+        assert.equal(isAlive(serverPid), false, "the wrapper's server child outlived the group SIGTERM")
       } finally {
         try {
           process.kill(-wrapper.pid!, 'SIGKILL')
@@ -341,7 +413,10 @@ describe('fix/apply', () => {
       const {root, state} = setup()
       const other = await startRecorder(join(root, 'sig.log'), {env: {HOME: join(root, 'b')}})
       const fp = await fingerprintOf(other.pid, root)
-      const {results} = await apply(planOf(terminateStep({process: {...fp, environ: {HOME: join(root, 'a')}}, why: 'w.', graceMs: 200})), state)
+      const {results} = await apply(
+        planOf(terminateStep({process: {...fp, environ: {HOME: join(root, 'a')}}, why: 'w.', graceMs: 200})),
+        state,
+      )
       assert.equal(results[0]!.status, 'skipped')
       assert.deepEqual(other.signals(), [])
     })
@@ -388,7 +463,9 @@ describe('fix/apply', () => {
       const viaLink = join(root, 'home-link', 'server.json')
       const {collectPlan} = await import('../../src/fix/plan.js')
       const step = quarantineStep({path: viaLink, stat: lstatSync(viaLink), why: 'stale'})
-      const report = {checks: [{id: 'stale-manifest', target: 'executor', findings: [{symptom: 'executor/stale-manifest', plan: [step, step]}]}]} as unknown as Parameters<typeof collectPlan>[0]
+      const report = {
+        checks: [{id: 'stale-manifest', target: 'executor', findings: [{symptom: 'executor/stale-manifest', plan: [step, step]}]}],
+      } as unknown as Parameters<typeof collectPlan>[0]
       const plan = collectPlan(report)
       assert.equal(plan.length, 1, 'the same step from two findings is planned once')
       assert.equal((plan[0]!.step as {path: string}).path, join(data, 'server.json'))

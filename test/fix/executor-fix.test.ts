@@ -42,7 +42,6 @@ describe('fix/executor-fix', () => {
 
   const check = (report: Report, id: string) => report.checks.find((c) => c.id === id && c.target === 'executor')!
 
-
   function writeManifest(dataDir: string, pid: number, port: number, extra: {executablePath?: string} = {}): string {
     const path = join(dataDir, 'server-control', 'server.json')
     mkdirSync(join(dataDir, 'server-control'), {recursive: true})
@@ -108,8 +107,15 @@ describe('fix/executor-fix', () => {
       const result = await m.doctor(['--fix', '--json', '--skip', LOCAL_ONLY])
       const report = json(result)
       assert.equal(check(report, 'stale-manifest').status, 'fail')
-      assert.deepEqual(report.fix!.steps.map((s) => s.status), ['applied', 'applied'], JSON.stringify(report.fix))
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['stale-manifest', 'fixed']])
+      assert.deepEqual(
+        report.fix!.steps.map((s) => s.status),
+        ['applied', 'applied'],
+        JSON.stringify(report.fix),
+      )
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome]),
+        [['stale-manifest', 'fixed']],
+      )
       assert.equal(report.fix!.summaryAfter.fail, 0)
       assert.equal(result.code, 0, result.stderr)
       assert.equal(existsSync(join(m.dataDir, 'server-control', 'server.json')), false)
@@ -130,14 +136,29 @@ describe('fix/executor-fix', () => {
       const m = machine()
       await killedDaemon(m.dataDir)
       const pid = await deadPid()
-      writeFileSync(join(m.dataDir, 'daemon-active-localhost-abc.json.lock'), JSON.stringify({pid, hostname: 'localhost', scopeId: 'cwd:/x', startedAt: new Date().toISOString()}, null, 2) + '\n')
+      writeFileSync(
+        join(m.dataDir, 'daemon-active-localhost-abc.json.lock'),
+        JSON.stringify({pid, hostname: 'localhost', scopeId: 'cwd:/x', startedAt: new Date().toISOString()}, null, 2) + '\n',
+      )
       writeFileSync(join(m.dataDir, 'server-control', 'auth.json'), JSON.stringify({token: 'b'.repeat(43)}), {mode: 0o644})
       chmodSync(join(m.dataDir, 'server-control', 'auth.json'), 0o644)
       const report = json(await m.doctor(['--fix', '--json', '--skip', LOCAL_ONLY]))
       const acting = report.fix!.steps.filter((s) => s.step.kind !== 'manual')
       assert.ok(acting.length >= 4, JSON.stringify(report.fix))
-      assert.deepEqual(acting.map((s) => s.status), acting.map(() => 'applied'), JSON.stringify(report.fix))
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]).sort(), [['secret-permissions', 'fixed'], ['stale-lock', 'fixed'], ['stale-manifest', 'fixed']], JSON.stringify(report.fix))
+      assert.deepEqual(
+        acting.map((s) => s.status),
+        acting.map(() => 'applied'),
+        JSON.stringify(report.fix),
+      )
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome]).sort(),
+        [
+          ['secret-permissions', 'fixed'],
+          ['stale-lock', 'fixed'],
+          ['stale-manifest', 'fixed'],
+        ],
+        JSON.stringify(report.fix),
+      )
       assert.equal(lstatSync(join(m.dataDir, 'server-control', 'auth.json')).mode & 0o777, 0o600)
     })
 
@@ -147,7 +168,11 @@ describe('fix/executor-fix', () => {
       writeFileSync(join(m.dataDir, 'server-control', 'server.json'), '{"version":1,"kind":"cli-dae')
       const report = json(await m.doctor(['--fix', '--json']))
       assert.equal(check(report, 'stale-manifest').findings[0]?.symptom, 'executor/manifest-invalid')
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['stale-manifest', 'fixed']], JSON.stringify(report.fix))
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome]),
+        [['stale-manifest', 'fixed']],
+        JSON.stringify(report.fix),
+      )
       const quarantined = report.fix!.steps[0]!.quarantinedAt!
       assert.equal(readFileSync(quarantined, 'utf8'), '{"version":1,"kind":"cli-dae')
     })
@@ -161,7 +186,11 @@ describe('fix/executor-fix', () => {
       writeFileSync(join(m.dataDir, 'server-control', 'startup.lock'), JSON.stringify({pid, startedAt: new Date().toISOString()}))
       const report = json(await m.doctor(['--fix', '--json']))
       assert.equal(check(report, 'stale-lock').status, 'warn')
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['stale-lock', 'fixed']], JSON.stringify(report.fix))
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome]),
+        [['stale-lock', 'fixed']],
+        JSON.stringify(report.fix),
+      )
       assert.equal(existsSync(join(m.dataDir, 'daemon-active-localhost-abc.json.lock')), false)
     })
 
@@ -171,14 +200,30 @@ describe('fix/executor-fix', () => {
       await new Promise((r) => setTimeout(r, 30))
       const port = await freePort()
       writeManifest(m.dataDir, bystander.pid, port)
-      writeFileSync(join(m.dataDir, `daemon-localhost-${port}.json`), JSON.stringify({version: 1, hostname: 'localhost', port, pid: bystander.pid, startedAt: new Date().toISOString(), scopeDir: null}))
-      writeFileSync(join(m.dataDir, 'daemon-active-localhost-abc.json.lock'), JSON.stringify({pid: bystander.pid, startedAt: new Date().toISOString()}))
+      writeFileSync(
+        join(m.dataDir, `daemon-localhost-${port}.json`),
+        JSON.stringify({version: 1, hostname: 'localhost', port, pid: bystander.pid, startedAt: new Date().toISOString(), scopeDir: null}),
+      )
+      writeFileSync(
+        join(m.dataDir, 'daemon-active-localhost-abc.json.lock'),
+        JSON.stringify({pid: bystander.pid, startedAt: new Date().toISOString()}),
+      )
       const report = json(await m.doctor(['--fix', '--yes', '--json']))
       const symptoms = report.checks.flatMap((c) => c.findings.map((f) => f.symptom)).sort()
       assert.deepEqual(symptoms, ['executor/manifest-pid-reused', 'executor/record-pid-reused', 'executor/start-lock-blocked'])
-      assert.ok(report.fix!.steps.every((s) => s.step.kind !== 'terminate'), 'a terminate step was planned for a foreign pid')
-      assert.deepEqual(report.fix!.steps.map((s) => s.status), ['applied', 'applied', 'applied'], JSON.stringify(report.fix))
-      assert.ok(report.fix!.recheck.every((r) => r.outcome === 'fixed'), JSON.stringify(report.fix!.recheck))
+      assert.ok(
+        report.fix!.steps.every((s) => s.step.kind !== 'terminate'),
+        'a terminate step was planned for a foreign pid',
+      )
+      assert.deepEqual(
+        report.fix!.steps.map((s) => s.status),
+        ['applied', 'applied', 'applied'],
+        JSON.stringify(report.fix),
+      )
+      assert.ok(
+        report.fix!.recheck.every((r) => r.outcome === 'fixed'),
+        JSON.stringify(report.fix!.recheck),
+      )
       assert.ok(isAlive(bystander.pid))
       assert.deepEqual(bystander.signals(), [])
     })
@@ -190,7 +235,10 @@ describe('fix/executor-fix', () => {
       const port = held.ready.port as number
       const report = json(await m.doctor(['--fix', '--yes', '--json', '--executor-port', String(port), '--only', 'port-squatter']))
       assert.equal(check(report, 'port-squatter').status, 'fail')
-      assert.deepEqual(report.fix!.steps.map((s) => [s.step.kind, s.status]), [['manual', 'manual']])
+      assert.deepEqual(
+        report.fix!.steps.map((s) => [s.step.kind, s.status]),
+        [['manual', 'manual']],
+      )
       assert.match((report.fix!.steps[0]!.step as {instructions: string[]}).instructions.join('\n'), new RegExp(`sport = :${port}`))
       assert.ok(isAlive(held.pid))
     })
@@ -216,7 +264,9 @@ describe('fix/executor-fix', () => {
       await killedDaemon(m.dataDir)
       writeFileSync(join(m.home, 'not-a-dir'), '')
       const before = hashTree(m.home)
-      const result = await runCli(['--target', 'executor', '--fix'], {env: {...m.env, DOCTORKIT_STATE_DIR: join(m.home, 'not-a-dir', 'state')}})
+      const result = await runCli(['--target', 'executor', '--fix'], {
+        env: {...m.env, DOCTORKIT_STATE_DIR: join(m.home, 'not-a-dir', 'state')},
+      })
       assert.equal(result.code, 2)
       assert.match(result.stderr.replace(/\s*›\s*/g, ' '), /cannot use the doctor's state dir/)
       assert.deepEqual(hashTree(m.home), before)
@@ -244,7 +294,11 @@ describe('fix/executor-fix', () => {
       // Executor's), while its executable resolves to node, so no `executor` CLI exists to run
       // `daemon stop` and the plan falls back to a manual step, as on a machine without the CLI.
       const shim = symlinkShim(m.home)
-      const daemon = await startRecorder(join(m.home, 'signals.log'), {executable: shim, env: {HOME: m.home, EXECUTOR_DATA_DIR: ''}, exitOnTerm: options.exitOnTerm})
+      const daemon = await startRecorder(join(m.home, 'signals.log'), {
+        executable: shim,
+        env: {HOME: m.home, EXECUTOR_DATA_DIR: ''},
+        exitOnTerm: options.exitOnTerm,
+      })
       await new Promise((r) => setTimeout(r, 30))
       const port = await freePort()
       writeManifest(m.dataDir, daemon.pid, port)
@@ -274,7 +328,10 @@ describe('fix/executor-fix', () => {
       assert.deepEqual(byKind, {manual: 'manual', terminate: 'applied', quarantine: 'applied'}, JSON.stringify(report.fix!.steps))
       assert.deepEqual(daemon.signals(), ['SIGTERM'])
       // With the daemon stopped there is nothing left for the check to judge: said as such, not "fixed".
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome, r.status]), [['unreachable-daemon', 'skipped', 'skip']])
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome, r.status]),
+        [['unreachable-daemon', 'skipped', 'skip']],
+      )
       assert.match(report.fix!.recheck[0]!.reason!, /no daemon is registered.*whether the fix worked is not known/)
     })
 
@@ -323,9 +380,22 @@ describe('fix/executor-fix', () => {
       const m = machine()
       const {daemon} = await hungDaemon(m, {exitOnTerm: false}) // ignores SIGTERM: the doctor waits its grace period
       const record = join(m.dataDir, 'daemon-localhost-1.json')
-      writeFileSync(record, JSON.stringify({version: 1, hostname: 'localhost', port: 1, pid: await deadPid(), startedAt: new Date().toISOString(), scopeDir: null}))
+      writeFileSync(
+        record,
+        JSON.stringify({
+          version: 1,
+          hostname: 'localhost',
+          port: 1,
+          pid: await deadPid(),
+          startedAt: new Date().toISOString(),
+          scopeDir: null,
+        }),
+      )
       const before = contentTree(m.dataDir)
-      const child = spawn(process.execPath, [join(REPO, 'bin/run.js'), '--target', 'executor', '--fix', '--yes'], {env: {...process.env, ...m.env, CI: '1', NO_COLOR: '1'}, stdio: 'ignore'})
+      const child = spawn(process.execPath, [join(REPO, 'bin/run.js'), '--target', 'executor', '--fix', '--yes'], {
+        env: {...process.env, ...m.env, CI: '1', NO_COLOR: '1'},
+        stdio: 'ignore',
+      })
       const exited = new Promise((resolve) => child.once('exit', resolve))
       const deadline = Date.now() + 30_000
       let journal: Journal | null = null
@@ -339,8 +409,14 @@ describe('fix/executor-fix', () => {
       await exited
       assert.ok(journal, 'the doctor never journaled the terminate step')
       const entries = journal.entries()
-      assert.ok(entries.some((e) => e.type === 'result' && e.status === 'applied'), 'the record was quarantined before the kill')
-      assert.equal(entries.some((e) => e.type === 'end'), false)
+      assert.ok(
+        entries.some((e) => e.type === 'result' && e.status === 'applied'),
+        'the record was quarantined before the kill',
+      )
+      assert.equal(
+        entries.some((e) => e.type === 'end'),
+        false,
+      )
       assert.deepEqual(daemon.signals(), ['SIGTERM'])
       assert.ok(isAlive(daemon.pid), 'SIGKILL must not have been sent yet')
       // The lock the killed doctor held is reclaimed; undo settles the journal and restores the record.

@@ -5,7 +5,18 @@
  */
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {join} from 'node:path'
 import type {FixStep, StepResult} from '../../src/fix/types.js'
 import type {Report} from '../../src/types.js'
@@ -36,8 +47,17 @@ describe('fix/executor-plans', () => {
   function machine(extraEnv: Record<string, string> = {}) {
     const home = tmp.make()
     const stateDir = join(tmp.make(), 'state')
-    const env = {HOME: home, DOCTORKIT_STATE_DIR: stateDir, XDG_STATE_HOME: '', XDG_DATA_HOME: '', EXECUTOR_DATA_DIR: '', PATH: '/usr/bin:/bin', ...extraEnv}
-    const doctor = (args: string[], cwd?: string) => runCli(['--target', 'executor', ...args], {env, ...(cwd ? {cwd} : {}), timeoutMs: 40_000})
+    const env = {
+      HOME: home,
+      DOCTORKIT_STATE_DIR: stateDir,
+      XDG_STATE_HOME: '',
+      XDG_DATA_HOME: '',
+      EXECUTOR_DATA_DIR: '',
+      PATH: '/usr/bin:/bin',
+      ...extraEnv,
+    }
+    const doctor = (args: string[], cwd?: string) =>
+      runCli(['--target', 'executor', ...args], {env, ...(cwd ? {cwd} : {}), timeoutMs: 40_000})
     const undo = (args: string[] = []) => runCli(['undo', ...args], {env})
     return {home, dataDir: join(home, '.executor'), stateDir, env, doctor, undo}
   }
@@ -58,7 +78,10 @@ describe('fix/executor-plans', () => {
       const report = json(await m.doctor(['--only', 'secret-permissions', '--fix', '--json']))
       assert.equal(byCheck(report, 'secret-permissions').status, 'fail')
       assert.deepEqual(kinds(report.fix!.steps), [['chmod', 'safe', 'applied']], JSON.stringify(report.fix))
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['secret-permissions', 'fixed']])
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome]),
+        [['secret-permissions', 'fixed']],
+      )
       assert.equal(lstatSync(bearer).mode & 0o777, 0o600)
 
       const undone = await m.undo()
@@ -84,12 +107,15 @@ describe('fix/executor-plans', () => {
 
       const report = json(await m.doctor(['--only', 'symlinked-secret', '--fix', '--yes', '--json']))
       assert.deepEqual(kinds(report.fix!.steps), [['replace-symlink', 'confirm', 'applied']], JSON.stringify(report.fix))
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['symlinked-secret', 'fixed']])
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome]),
+        [['symlinked-secret', 'fixed']],
+      )
       const now = lstatSync(link)
       assert.ok(now.isFile())
       assert.equal(now.mode & 0o777, 0o600)
       assert.equal(readFileSync(link, 'utf8'), readFileSync(shared, 'utf8'))
-      assert.equal(lstatSync(shared).mode & 0o777, 0o640, 'the link\'s target is left alone')
+      assert.equal(lstatSync(shared).mode & 0o777, 0o640, "the link's target is left alone")
 
       const undone = await m.undo()
       assert.equal(undone.code, 0, undone.stdout + undone.stderr)
@@ -119,7 +145,16 @@ describe('fix/executor-plans', () => {
       // A 1.5.35 manifest (its pid dead) pins the generation: without it, a 1.5.9 daemon some other
       // suite runs on 4788 would make the target "legacy", where the variable means nothing.
       const origin = 'http://localhost:1'
-      const manifest = {version: 1, kind: 'cli-daemon', pid: await deadPid(), startedAt: new Date().toISOString(), dataDir: m.dataDir, scopeDir: null, connection: {kind: 'http', key: `http:${origin}`, origin, apiBaseUrl: `${origin}/api`, displayName: 'CLI daemon'}, owner: {client: 'cli', version: '1.5.35', executablePath: null}}
+      const manifest = {
+        version: 1,
+        kind: 'cli-daemon',
+        pid: await deadPid(),
+        startedAt: new Date().toISOString(),
+        dataDir: m.dataDir,
+        scopeDir: null,
+        connection: {kind: 'http', key: `http:${origin}`, origin, apiBaseUrl: `${origin}/api`, displayName: 'CLI daemon'},
+        owner: {client: 'cli', version: '1.5.35', executablePath: null},
+      }
       writeFileSync(join(m.dataDir, 'server-control', 'server.json'), JSON.stringify(manifest, null, 2) + '\n', {mode: 0o600})
       const before = hashTree(m.home)
       const report = json(await m.doctor(['--only', 'auth-env', '--fix', '--yes', '--json']))
@@ -137,19 +172,35 @@ describe('fix/executor-plans', () => {
     it('vite-cache: the stale cache and its .tanstack dir are quarantined (safe), the check passes, undo restores them byte for byte', async () => {
       const m = machine()
       const root = checkout()
-      writeViteCache(join(root, 'packages/app/node_modules/.vite'), {lockfileHash: 'deadbeef', optimized: {react: {src: '../../../../node_modules/react/index.js', file: 'react.js'}}})
+      writeViteCache(join(root, 'packages/app/node_modules/.vite'), {
+        lockfileHash: 'deadbeef',
+        optimized: {react: {src: '../../../../node_modules/react/index.js', file: 'react.js'}},
+      })
       mkdirSync(join(root, 'packages/app/.tanstack/tmp'), {recursive: true})
       writeFileSync(join(root, 'packages/app/.tanstack/tmp/routes.json'), '{"routes":[]}\n')
       const before = contentTree(root)
 
       const dry = json(await m.doctor(['--only', 'vite-cache', '--dry-run', '--json'], root))
-      assert.deepEqual(kinds(dry.fix!.steps), [['quarantine', 'safe', 'planned'], ['quarantine', 'safe', 'planned']])
+      assert.deepEqual(kinds(dry.fix!.steps), [
+        ['quarantine', 'safe', 'planned'],
+        ['quarantine', 'safe', 'planned'],
+      ])
       assert.deepEqual(contentTree(root), before)
 
       const report = json(await m.doctor(['--only', 'vite-cache', '--fix', '--json'], root))
       assert.equal(byCheck(report, 'vite-cache').status, 'warn')
-      assert.deepEqual(kinds(report.fix!.steps), [['quarantine', 'safe', 'applied'], ['quarantine', 'safe', 'applied']], JSON.stringify(report.fix))
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['vite-cache', 'fixed']])
+      assert.deepEqual(
+        kinds(report.fix!.steps),
+        [
+          ['quarantine', 'safe', 'applied'],
+          ['quarantine', 'safe', 'applied'],
+        ],
+        JSON.stringify(report.fix),
+      )
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome]),
+        [['vite-cache', 'fixed']],
+      )
       assert.equal(existsSync(join(root, 'packages/app/node_modules/.vite')), false)
       assert.equal(existsSync(join(root, 'packages/app/.tanstack')), false)
 
@@ -168,12 +219,26 @@ describe('fix/executor-plans', () => {
       const refused = json(await m.doctor(['--only', 'vite-cache', '--fix', '--json'], root))
       const finding = byCheck(refused, 'vite-cache').findings[0]!
       assert.ok(JSON.stringify(finding.evidence.liveDevServers).includes(`pid ${server.pid}`), JSON.stringify(finding.evidence))
-      assert.deepEqual(kinds(refused.fix!.steps), [['manual', 'manual', 'manual'], ['quarantine', 'confirm', 'not-approved']], JSON.stringify(refused.fix))
-      assert.ok((refused.fix!.steps[0]!.step as Extract<FixStep, {kind: 'manual'}>).instructions.some((i) => i.startsWith(`kill -TERM ${server.pid}`)))
+      assert.deepEqual(
+        kinds(refused.fix!.steps),
+        [
+          ['manual', 'manual', 'manual'],
+          ['quarantine', 'confirm', 'not-approved'],
+        ],
+        JSON.stringify(refused.fix),
+      )
+      assert.ok(
+        (refused.fix!.steps[0]!.step as Extract<FixStep, {kind: 'manual'}>).instructions.some((i) =>
+          i.startsWith(`kill -TERM ${server.pid}`),
+        ),
+      )
       assert.deepEqual(hashTree(root), before)
 
       const report = json(await m.doctor(['--only', 'vite-cache', '--fix', '--yes', '--json'], root))
-      assert.deepEqual(kinds(report.fix!.steps), [['manual', 'manual', 'manual'], ['quarantine', 'confirm', 'applied']])
+      assert.deepEqual(kinds(report.fix!.steps), [
+        ['manual', 'manual', 'manual'],
+        ['quarantine', 'confirm', 'applied'],
+      ])
       assert.ok(isAlive(server.pid))
       assert.deepEqual(server.signals(), [])
     })
@@ -189,7 +254,14 @@ describe('fix/executor-plans', () => {
 
       const without = machine()
       const manual = json(await without.doctor(['--only', 'bootstrap-build', '--dry-run', '--json'], root))
-      assert.deepEqual(kinds(manual.fix!.steps), [['manual', 'manual', 'manual'], ['run', 'confirm', 'planned']], JSON.stringify(manual.fix))
+      assert.deepEqual(
+        kinds(manual.fix!.steps),
+        [
+          ['manual', 'manual', 'manual'],
+          ['run', 'confirm', 'planned'],
+        ],
+        JSON.stringify(manual.fix),
+      )
       assert.ok((manual.fix!.steps[0]!.step as Extract<FixStep, {kind: 'manual'}>).instructions.includes(`cd ${root} && bun run bootstrap`))
 
       // bun on PATH: a stand-in that runs the named package.json script of its working directory, and logs where it ran.
@@ -203,23 +275,51 @@ describe('fix/executor-plans', () => {
       const m = machine({PATH: `${bin}:/usr/bin:/bin`})
       const before = hashTree(root)
       const refused = json(await m.doctor(['--only', 'bootstrap-build', '--fix', '--json'], root))
-      assert.deepEqual(kinds(refused.fix!.steps), [['run', 'confirm', 'not-approved'], ['run', 'confirm', 'not-approved']], JSON.stringify(refused.fix))
+      assert.deepEqual(
+        kinds(refused.fix!.steps),
+        [
+          ['run', 'confirm', 'not-approved'],
+          ['run', 'confirm', 'not-approved'],
+        ],
+        JSON.stringify(refused.fix),
+      )
       assert.deepEqual(hashTree(root), before)
       assert.equal(existsSync(log), false, 'bun ran without a confirm')
 
       const report = json(await m.doctor(['--only', 'bootstrap-build', '--fix', '--yes', '--json'], root))
       assert.equal(byCheck(report, 'bootstrap-build').status, 'fail')
-      assert.deepEqual(kinds(report.fix!.steps), [['run', 'confirm', 'applied'], ['run', 'confirm', 'applied']], JSON.stringify(report.fix))
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['bootstrap-build', 'fixed']])
+      assert.deepEqual(
+        kinds(report.fix!.steps),
+        [
+          ['run', 'confirm', 'applied'],
+          ['run', 'confirm', 'applied'],
+        ],
+        JSON.stringify(report.fix),
+      )
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome]),
+        [['bootstrap-build', 'fixed']],
+      )
       assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [`${root} run bootstrap`])
     })
   })
 
   /** Runs `spec` and the doctor in a fresh PID namespace: the machine-wide process scan sees only this scenario. */
-  function inPidNamespace(spec: ScenarioSpec): Promise<{code: number; stdout: string; stderr: string; processes: Record<string, {pid: number; alive: boolean; signals: string[]; childSignals: string[]}>}> {
+  function inPidNamespace(
+    spec: ScenarioSpec,
+  ): Promise<{
+    code: number
+    stdout: string
+    stderr: string
+    processes: Record<string, {pid: number; alive: boolean; signals: string[]; childSignals: string[]}>
+  }> {
     const specFile = join(tmp.make(), 'spec.json')
     writeFileSync(specFile, JSON.stringify(spec))
-    const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '--import', TSX, join(REPO, 'test/fix/fixtures/pidns-scenario.ts'), specFile], {stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(
+      'unshare',
+      ['--pid', '--fork', '--mount-proc', process.execPath, '--import', TSX, join(REPO, 'test/fix/fixtures/pidns-scenario.ts'), specFile],
+      {stdio: ['ignore', 'pipe', 'pipe']},
+    )
     let out = ''
     let err = ''
     child.stdout.on('data', (c: Buffer) => (out += c.toString()))
@@ -247,7 +347,13 @@ describe('fix/executor-plans', () => {
         processes: [
           // Verified orphans: dev servers of a checkout that no longer exists, recorded nowhere.
           {name: 'orphan', argv0: 'vite dev', cwd: join(removed, 'apps', 'cloud'), log: join(logs, 'orphan.log')},
-          {name: 'orphanGroup', argv0: 'vite dev --port 5199', cwd: join(removed, 'packages', 'app'), log: join(logs, 'group.log'), groupWithChild: true},
+          {
+            name: 'orphanGroup',
+            argv0: 'vite dev --port 5199',
+            cwd: join(removed, 'packages', 'app'),
+            log: join(logs, 'group.log'),
+            groupWithChild: true,
+          },
           // Never signalled: a live checkout's server, an instance recorded in e2e/.dev, a process that is no dev server.
           {name: 'live', argv0: 'vite dev', cwd: join(root, 'packages', 'app'), log: join(logs, 'live.log')},
           {name: 'recorded', argv0: 'vite dev', cwd: join(removed, 'e2e'), log: join(logs, 'recorded.log')},
@@ -255,7 +361,12 @@ describe('fix/executor-plans', () => {
         ],
         remove: [removed],
         devStates: [{path: join(root, 'e2e', '.dev', 'selfhost.json'), target: 'selfhost', children: ['recorded']}],
-        doctor: {bin: join(REPO, 'bin/run.js'), args: ['--target', 'executor', '--only', 'leaked-dev-servers', '--json', ...fixArgs], env: m.env, cwd: root},
+        doctor: {
+          bin: join(REPO, 'bin/run.js'),
+          args: ['--target', 'executor', '--only', 'leaked-dev-servers', '--json', ...fixArgs],
+          env: m.env,
+          cwd: root,
+        },
       }
       return {root, spec}
     }
@@ -275,11 +386,20 @@ describe('fix/executor-plans', () => {
       const second = scenario(['--fix', '--yes'])
       const run = await inPidNamespace(second.spec)
       const report = JSON.parse(run.stdout) as Report
-      const symptoms = byCheck(report, 'leaked-dev-servers').findings.map((f) => f.symptom).sort()
+      const symptoms = byCheck(report, 'leaked-dev-servers')
+        .findings.map((f) => f.symptom)
+        .sort()
       assert.deepEqual(symptoms, ['executor/dev-instance-stale', 'executor/orphan-dev-server', 'executor/orphan-dev-server'])
       const steps = report.fix!.steps.map((s) => [s.step.kind, s.status, s.origin.symptom])
-      assert.deepEqual(steps.filter(([kind]) => kind === 'terminate').map(([, status]) => status), ['applied', 'applied'], JSON.stringify(report.fix))
-      assert.deepEqual(steps.filter(([kind]) => kind === 'manual'), [['manual', 'manual', 'executor/dev-instance-stale']])
+      assert.deepEqual(
+        steps.filter(([kind]) => kind === 'terminate').map(([, status]) => status),
+        ['applied', 'applied'],
+        JSON.stringify(report.fix),
+      )
+      assert.deepEqual(
+        steps.filter(([kind]) => kind === 'manual'),
+        [['manual', 'manual', 'executor/dev-instance-stale']],
+      )
       const grouped = report.fix!.steps.find((s) => s.step.kind === 'terminate' && s.step.group)
       assert.ok(grouped, 'the orphan leading its own group is stopped with its group')
       const {processes: p} = run
@@ -287,7 +407,10 @@ describe('fix/executor-plans', () => {
       assert.deepEqual([p.orphanGroup!.signals, p.orphanGroup!.childSignals, p.orphanGroup!.alive], [['SIGTERM'], ['SIGTERM'], false])
       for (const name of ['live', 'recorded', 'foreign']) assert.deepEqual([name, p[name]!.alive, p[name]!.signals], [name, true, []])
       // The recorded instance still has no runner: only `bun run cli down` may act on it.
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['leaked-dev-servers', 'still-failing']])
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome]),
+        [['leaked-dev-servers', 'still-failing']],
+      )
       assert.match(report.fix!.recheck[0]!.reason!, /records the selfhost instance/)
     })
   })
@@ -300,7 +423,8 @@ describe('fix/executor-plans', () => {
         const block = portBlock(root)
         let free = true
         for (const offset of OFFSETS) {
-          if ((await connectProbe('127.0.0.1', block + offset)) === 'accepted' || (await bindProbe('0.0.0.0', block + offset)) !== 'free') free = false
+          if ((await connectProbe('127.0.0.1', block + offset)) === 'accepted' || (await bindProbe('0.0.0.0', block + offset)) !== 'free')
+            free = false
         }
         if (free) return {root, block}
       }
@@ -314,16 +438,29 @@ describe('fix/executor-plans', () => {
       const live = await startFixture('squatter.ts', ['--port', String(block + 3)], {cwd: other})
       const removed = makeCheckout(join(tmp.make(), 'gone'), {git: false})
       mkdirSync(join(removed, 'apps', 'cloud'), {recursive: true})
-      const orphan = await startFixture('squatter.ts', ['--port', String(block + 4)], {cwd: join(removed, 'apps', 'cloud'), argv0: 'vite dev'})
+      const orphan = await startFixture('squatter.ts', ['--port', String(block + 4)], {
+        cwd: join(removed, 'apps', 'cloud'),
+        argv0: 'vite dev',
+      })
       rmSync(removed, {recursive: true})
 
       const report = json(await m.doctor(['--only', 'e2e-ports', '--fix', '--yes', '--json'], root))
       const steps = report.fix!.steps.map((s) => [s.step.kind, s.status, (s.step as {process?: {pid: number}}).process?.pid ?? null])
-      assert.deepEqual(steps.sort(), [['manual', 'manual', null], ['terminate', 'applied', orphan.pid]].sort(), JSON.stringify(report.fix))
+      assert.deepEqual(
+        steps.sort(),
+        [
+          ['manual', 'manual', null],
+          ['terminate', 'applied', orphan.pid],
+        ].sort(),
+        JSON.stringify(report.fix),
+      )
       assert.ok(JSON.stringify(report.fix!.steps.find((s) => s.step.kind === 'manual')).includes(`kill -TERM ${live.pid}`))
-      assert.ok(isAlive(live.pid), 'the live checkout\'s process was signalled')
+      assert.ok(isAlive(live.pid), "the live checkout's process was signalled")
       assert.equal(isAlive(orphan.pid), false)
-      assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['e2e-ports', 'still-failing']])
+      assert.deepEqual(
+        report.fix!.recheck.map((r) => [r.check, r.outcome]),
+        [['e2e-ports', 'still-failing']],
+      )
     })
   })
 })

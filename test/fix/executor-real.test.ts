@@ -23,7 +23,6 @@ describe('fix/executor-real', () => {
     tmp.cleanup()
   })
 
-
   describe('doctor --fix with the real Executor CLI', function () {
     this.timeout(240_000)
 
@@ -45,21 +44,52 @@ describe('fix/executor-real', () => {
       const env = {HOME: home, DOCTORKIT_STATE_DIR: '', XDG_STATE_HOME: '', EXECUTOR_DATA_DIR: '', PATH: '/usr/bin:/bin'}
       // Only the checks about this data dir: the others also look at the default ports 4788/4789,
       // which other suites on this shared machine use, and would make the exit code about them.
-      const result = await runCli(['--fix', '--yes', '--json', '--executor-port', String(port), '--only', 'stale-manifest,stale-lock,unreachable-daemon,duplicate-daemon'], {env, timeoutMs: 60_000})
+      const result = await runCli(
+        [
+          '--fix',
+          '--yes',
+          '--json',
+          '--executor-port',
+          String(port),
+          '--only',
+          'stale-manifest,stale-lock,unreachable-daemon,duplicate-daemon',
+        ],
+        {env, timeoutMs: 60_000},
+      )
       const report = JSON.parse(result.stdout) as Report
       const stale = report.checks.find((c) => c.id === 'stale-manifest')!
       assert.equal(stale.status, 'fail', JSON.stringify(stale))
-      assert.ok(report.fix!.steps.some((s) => s.origin.symptom === 'executor/stale-manifest' && s.status === 'applied'), JSON.stringify(report.fix))
-      assert.deepEqual(report.fix!.recheck.filter((r) => r.outcome !== 'fixed'), [], JSON.stringify(report.fix!.recheck))
-      assert.equal(result.code, 0, `${JSON.stringify(report.fix!.summaryAfter)} ${JSON.stringify(report.checks.map((c) => [c.id, c.status, c.reason]))} ${result.stderr}`)
+      assert.ok(
+        report.fix!.steps.some((s) => s.origin.symptom === 'executor/stale-manifest' && s.status === 'applied'),
+        JSON.stringify(report.fix),
+      )
+      assert.deepEqual(
+        report.fix!.recheck.filter((r) => r.outcome !== 'fixed'),
+        [],
+        JSON.stringify(report.fix!.recheck),
+      )
+      assert.equal(
+        result.code,
+        0,
+        `${JSON.stringify(report.fix!.summaryAfter)} ${JSON.stringify(report.checks.map((c) => [c.id, c.status, c.reason]))} ${result.stderr}`,
+      )
       assert.equal(existsSync(manifest), false)
       assert.ok(existsSync(join(home, '.local', 'state', 'doctorkit', 'runs', report.fix!.runId!, 'journal.jsonl')))
 
       const second = await startExecutorDaemon(home, port)
       daemons.push(second)
       assert.ok(existsSync(manifest), 'the restarted daemon registered itself')
-      const after = JSON.parse((await runCli(['--json', '--only', 'stale-manifest,daemon-health', '--executor-port', String(port)], {env})).stdout) as Report
-      assert.deepEqual(after.checks.map((c) => [c.id, c.status]).sort(), [['daemon-health', 'pass'], ['stale-manifest', 'pass']], JSON.stringify(after.checks))
+      const after = JSON.parse(
+        (await runCli(['--json', '--only', 'stale-manifest,daemon-health', '--executor-port', String(port)], {env})).stdout,
+      ) as Report
+      assert.deepEqual(
+        after.checks.map((c) => [c.id, c.status]).sort(),
+        [
+          ['daemon-health', 'pass'],
+          ['stale-manifest', 'pass'],
+        ],
+        JSON.stringify(after.checks),
+      )
     })
   })
 })

@@ -14,7 +14,7 @@ import {tmpDirs} from '../helpers/tmp.js'
 
 const tmp = tmpDirs()
 
-describe('fix/fix-config: --fix runs under the run\'s own flags and config', () => {
+describe("fix/fix-config: --fix runs under the run's own flags and config", () => {
   afterEach(async () => {
     await killAll()
     tmp.cleanup()
@@ -38,14 +38,31 @@ describe('fix/fix-config: --fix runs under the run\'s own flags and config', () 
     const startedAt = new Date().toISOString()
     const origin = 'http://localhost:4788'
     const manifest = join(dataDir, 'server-control', 'server.json')
-    writeFileSync(manifest, JSON.stringify({version: 1, kind: 'cli-daemon', pid, startedAt, dataDir, scopeDir: null, connection: {kind: 'http', origin}, owner: {client: 'cli', version: '1.5.9', executablePath: null}}, null, 2) + '\n')
+    writeFileSync(
+      manifest,
+      JSON.stringify(
+        {
+          version: 1,
+          kind: 'cli-daemon',
+          pid,
+          startedAt,
+          dataDir,
+          scopeDir: null,
+          connection: {kind: 'http', origin},
+          owner: {client: 'cli', version: '1.5.9', executablePath: null},
+        },
+        null,
+        2,
+      ) + '\n',
+    )
     const record = join(dataDir, 'daemon-localhost-4788.json')
     writeFileSync(record, JSON.stringify({version: 1, hostname: 'localhost', port: 4788, pid, startedAt, scopeDir: null}, null, 2) + '\n')
     const lock = join(dataDir, 'daemon-active-localhost-0123456789abcdef01234567.json.lock')
     writeFileSync(lock, JSON.stringify({pid, hostname: 'localhost', scopeId: 'cwd:/x', startedAt}, null, 2) + '\n')
     const env = {HOME: home, DOCTORKIT_STATE_DIR: join(home, 'state'), XDG_STATE_HOME: '', EXECUTOR_DATA_DIR: '', PATH: '/usr/bin:/bin'}
     const config = (value: unknown, at = join(project, 'doctor.config.json')) => writeFileSync(at, JSON.stringify(value, null, 2) + '\n')
-    const doctor = (args: string[]) => runCli(['--target', 'executor', '--skip', LOCAL_ONLY, ...args], {env, cwd: project, timeoutMs: 40_000})
+    const doctor = (args: string[]) =>
+      runCli(['--target', 'executor', '--skip', LOCAL_ONLY, ...args], {env, cwd: project, timeoutMs: 40_000})
     return {home, project, manifest, record, lock, config, doctor}
   }
 
@@ -68,16 +85,26 @@ describe('fix/fix-config: --fix runs under the run\'s own flags and config', () 
   it('--fix never acts on a suppressed finding, and its re-check still counts the suppression', async () => {
     const m = await machine()
     const manifestBefore = readFileSync(m.manifest, 'utf8')
-    m.config({skip: ['stale-lock'], suppress: [{symptom: 'executor/stale-manifest', reason: 'kept for a post-mortem', expires: '2999-01-01'}]})
+    m.config({
+      skip: ['stale-lock'],
+      suppress: [{symptom: 'executor/stale-manifest', reason: 'kept for a post-mortem', expires: '2999-01-01'}],
+    })
     const result = await m.doctor(['--fix', '--json'])
     const report = jsonReport(result)
     assert.deepEqual(symptoms(report), ['executor/stale-record'], JSON.stringify(report.fix))
-    assert.deepEqual(report.fix!.steps.map((s) => s.status), ['applied'])
+    assert.deepEqual(
+      report.fix!.steps.map((s) => s.status),
+      ['applied'],
+    )
     assert.equal(readFileSync(m.manifest, 'utf8'), manifestBefore, 'the suppressed manifest was touched')
     assert.equal(existsSync(m.record), false)
     assert.ok(existsSync(m.lock), 'the config skips stale-lock: its lock stays')
     // What is left is the suppressed manifest: the record the fix moved is gone, so the check is fixed.
-    assert.deepEqual(report.fix!.recheck.map((r) => [r.check, r.outcome]), [['stale-manifest', 'fixed']], JSON.stringify(report.fix!.recheck))
+    assert.deepEqual(
+      report.fix!.recheck.map((r) => [r.check, r.outcome]),
+      [['stale-manifest', 'fixed']],
+      JSON.stringify(report.fix!.recheck),
+    )
     assert.equal(result.code, 0, result.stdout + result.stderr)
   })
 

@@ -24,7 +24,8 @@ export function hashTree(root: string): Record<string, TreeEntry> {
     const rel = relative(root, path) || '.'
     const mode = (st.mode & 0o7777).toString(8)
     if (st.isSymbolicLink()) out[rel] = {type: 'symlink', mode, link: readlinkSync(path), ino: st.ino}
-    else if (st.isFile()) out[rel] = {type: 'file', mode, sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), ino: st.ino}
+    else if (st.isFile())
+      out[rel] = {type: 'file', mode, sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), ino: st.ino}
     else if (st.isDirectory()) {
       out[rel] = {type: 'dir', mode, ino: st.ino}
       for (const name of readdirSync(path).sort()) walk(join(path, name))
@@ -59,7 +60,10 @@ export interface Recorder {
  * A real process that records every catchable signal it receives in `log` and keeps running
  * (unless `exitOnTerm`). `ignoreTerm` makes it survive SIGTERM: a hung daemon that needs SIGKILL.
  */
-export function startRecorder(log: string, options: {exitOnTerm?: boolean; argv0?: string; executable?: string; env?: NodeJS.ProcessEnv; cwd?: string; extraArgs?: string[]} = {}): Promise<Recorder> {
+export function startRecorder(
+  log: string,
+  options: {exitOnTerm?: boolean; argv0?: string; executable?: string; env?: NodeJS.ProcessEnv; cwd?: string; extraArgs?: string[]} = {},
+): Promise<Recorder> {
   const script = `
     const fs = require('fs')
     for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGQUIT']) {

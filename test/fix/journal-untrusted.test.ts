@@ -26,7 +26,12 @@ describe('fix/journal-untrusted', () => {
     mkdirSync(data)
     const file = join(data, 'server.json')
     writeFileSync(file, '{"pid": 1}')
-    const {runId, journalPath} = await applyPlan(planOf(quarantineStep({path: file, stat: lstatSync(file), why: 'stale'})), {stateDir: state, command: 'test', tool: 'doctorkit', approve: async () => 'yes'})
+    const {runId, journalPath} = await applyPlan(planOf(quarantineStep({path: file, stat: lstatSync(file), why: 'stale'})), {
+      stateDir: state,
+      command: 'test',
+      tool: 'doctorkit',
+      approve: async () => 'yes',
+    })
     const undo = (args: string[]) => runCli(['undo', ...args], {env: {DOCTORKIT_STATE_DIR: state}, timeoutMs: 15_000})
     return {root, data, state, runId: runId!, journal: journalPath!, undo}
   }
@@ -96,7 +101,7 @@ describe('fix/journal-untrusted', () => {
   it('a journal edited to name another file as the quarantined copy: refused, and that file stays where it is', async () => {
     const m = await journaledRun()
     const victim = join(m.root, 'victim')
-    writeFileSync(victim, 'not the doctor\'s\n')
+    writeFileSync(victim, "not the doctor's\n")
     const text = readFileSync(m.journal, 'utf8').replace(/"quarantinedAt":"[^"]+"/, `"quarantinedAt":${JSON.stringify(victim)}`)
     writeFileSync(m.journal, text)
     const before = contentTree(m.root)

@@ -44,14 +44,25 @@ describe('fix/journal', () => {
       )
       writeFileSync(join(root, 'plan.json'), JSON.stringify(plan))
       // Its own process group, so the kill takes the `sleep` child down with it.
-      const child = spawn(process.execPath, ['--import', TSX, join(REPO, 'test/fix/fixtures/apply-harness.ts'), state, join(root, 'plan.json')], {detached: true, stdio: 'ignore'})
+      const child = spawn(
+        process.execPath,
+        ['--import', TSX, join(REPO, 'test/fix/fixtures/apply-harness.ts'), state, join(root, 'plan.json')],
+        {detached: true, stdio: 'ignore'},
+      )
       const exited = new Promise((resolve) => child.once('exit', resolve))
       const journalOf = () => {
         const [id] = listRunIds(state)
         return id ? Journal.open(state, id) : null
       }
       try {
-        await waitFor(() => journalOf()?.entries().some((e) => e.type === 'intent' && e.seq === 2) ?? false, 15_000, 'the harness to start step 2')
+        await waitFor(
+          () =>
+            journalOf()
+              ?.entries()
+              .some((e) => e.type === 'intent' && e.seq === 2) ?? false,
+          15_000,
+          'the harness to start step 2',
+        )
       } finally {
         process.kill(-child.pid!, 'SIGKILL')
         await exited
@@ -60,17 +71,32 @@ describe('fix/journal', () => {
       const journal = journalOf()!
       const raw = journal.entries()
       assert.equal(raw.filter((e) => e.type === 'intent' && e.seq === 2).length, 1)
-      assert.equal(raw.some((e) => e.type === 'result' && e.seq === 2), false, 'step 2 had not finished')
-      assert.equal(raw.some((e) => e.type === 'intent' && e.seq === 3), false, 'step 3 never started')
+      assert.equal(
+        raw.some((e) => e.type === 'result' && e.seq === 2),
+        false,
+        'step 2 had not finished',
+      )
+      assert.equal(
+        raw.some((e) => e.type === 'intent' && e.seq === 3),
+        false,
+        'step 3 never started',
+      )
       assert.ok(existsSync(join(data, 'b.json')))
       // The list is read-only and shows the run as interrupted.
       const [listed] = listRuns(state)
       assert.equal(listed?.finished, false)
       const undone = undoRun(state)
-      assert.deepEqual(undone?.results.map((r) => [r.seq, r.status]), [[1, 'restored']])
+      assert.deepEqual(
+        undone?.results.map((r) => [r.seq, r.status]),
+        [[1, 'restored']],
+      )
       const settled = journal.entries()
       for (const intent of settled.filter((e) => e.type === 'intent')) {
-        assert.equal(settled.filter((e) => e.type === 'result' && e.seq === intent.seq).length, 1, `intent ${intent.seq} has exactly one result`)
+        assert.equal(
+          settled.filter((e) => e.type === 'result' && e.seq === intent.seq).length,
+          1,
+          `intent ${intent.seq} has exactly one result`,
+        )
       }
       assert.ok(settled.some((e) => e.type === 'result' && e.seq === 2 && e.recovered && e.status === 'failed'))
       assert.deepEqual(contentTree(data), before)
@@ -126,7 +152,10 @@ describe('fix/journal', () => {
       const journal = Journal.create(state, 'test', 'doctorkit')
       journal.close()
       appendFileSync(journal.path, '{"type":"intent","seq":1,"at":"20')
-      assert.deepEqual(journal.entries().map((e) => e.type), ['run'])
+      assert.deepEqual(
+        journal.entries().map((e) => e.type),
+        ['run'],
+      )
     })
   })
 
@@ -135,7 +164,10 @@ describe('fix/journal', () => {
       const state = join(tmp.make(), 'state')
       const first = await acquireFixLock(state, 'doctor --fix')
       try {
-        await assert.rejects(acquireFixLock(state, 'doctor --fix'), (error: unknown) => error instanceof FixLockBusy && new RegExp(`pid ${process.pid}`).test(error.message))
+        await assert.rejects(
+          acquireFixLock(state, 'doctor --fix'),
+          (error: unknown) => error instanceof FixLockBusy && new RegExp(`pid ${process.pid}`).test(error.message),
+        )
       } finally {
         first.release()
       }

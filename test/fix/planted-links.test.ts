@@ -48,13 +48,14 @@ describe('fix/planted-links', () => {
     chownSync(home, NOBODY, NOBODY)
     const state = join(root, 'state')
     const env = {HOME: home, DOCTORKIT_STATE_DIR: state, XDG_STATE_HOME: '', EXECUTOR_DATA_DIR: '', PATH: '/usr/bin:/bin'}
-    const doctor = (args: string[]) => runCli(['--target', 'executor', '--skip', 'port-squatter,daemon-health,clock-skew', ...args], {env, timeoutMs: 60_000})
+    const doctor = (args: string[]) =>
+      runCli(['--target', 'executor', '--skip', 'port-squatter,daemon-health,clock-skew', ...args], {env, timeoutMs: 60_000})
     return {root, home, dataDir: join(home, '.executor'), doctor}
   }
 
   const acting = (steps: Array<{step: FixStep; status: string}>) => steps.filter((s) => s.step.kind !== 'manual')
 
-  it('Executor: server-control/auth.json planted by nobody as a link to a root-owned 0644 file: root\'s --fix --yes leaves that file unchanged', async () => {
+  it("Executor: server-control/auth.json planted by nobody as a link to a root-owned 0644 file: root's --fix --yes leaves that file unchanged", async () => {
     const m = machine()
     const target = rootFile(m.root)
     asNobody('mkdir -p -m 700 "$1/server-control" && ln -s "$2" "$1/server-control/auth.json"', m.dataDir, target.file)
@@ -62,10 +63,17 @@ describe('fix/planted-links', () => {
     const report = jsonReport(await m.doctor(['--fix', '--yes', '--json']))
     assert.deepEqual(hashTree(target.dir), before, 'the root-owned file kept its mode, owner and bytes')
     assert.equal(lstatSync(target.file).uid, 0)
-    assert.ok(lstatSync(join(m.dataDir, 'server-control', 'auth.json')).isSymbolicLink(), 'nobody\'s link is theirs to replace')
-    assert.deepEqual(acting(report.fix!.steps).filter((s) => s.status === 'applied'), [], JSON.stringify(report.fix))
+    assert.ok(lstatSync(join(m.dataDir, 'server-control', 'auth.json')).isSymbolicLink(), "nobody's link is theirs to replace")
+    assert.deepEqual(
+      acting(report.fix!.steps).filter((s) => s.status === 'applied'),
+      [],
+      JSON.stringify(report.fix),
+    )
     const manual = report.fix!.steps.filter((s) => s.step.kind === 'manual').map((s) => s.step as Extract<FixStep, {kind: 'manual'}>)
-    assert.ok(manual.some((s) => s.instructions.some((i) => i.startsWith('cp --remove-destination'))), JSON.stringify(report.fix))
+    assert.ok(
+      manual.some((s) => s.instructions.some((i) => i.startsWith('cp --remove-destination'))),
+      JSON.stringify(report.fix),
+    )
   })
 
   it('Executor: a data dir that is a link planted by nobody to a root-owned dir: nothing in it is moved or chmod-ed, and the commands are printed', async () => {
@@ -82,15 +90,21 @@ describe('fix/planted-links', () => {
     const before = hashTree(victim)
     const targetBefore = hashTree(target.dir)
     const report = jsonReport(await m.doctor(['--fix', '--yes', '--json']))
-    assert.deepEqual(hashTree(victim), before, 'nothing behind nobody\'s link changed')
+    assert.deepEqual(hashTree(victim), before, "nothing behind nobody's link changed")
     assert.deepEqual(hashTree(target.dir), targetBefore)
     assert.deepEqual(acting(report.fix!.steps), [], JSON.stringify(report.fix))
     const manual = report.fix!.steps.map((s) => s.step as Extract<FixStep, {kind: 'manual'}>)
-    assert.ok(manual.some((s) => s.why.includes(`${m.dataDir}, on the way to`) && s.why.includes('owned by uid 65534')), JSON.stringify(report.fix))
-    assert.ok(manual.some((s) => s.instructions.some((i) => i.startsWith('mv -- ') && i.includes('server.json'))), JSON.stringify(report.fix))
+    assert.ok(
+      manual.some((s) => s.why.includes(`${m.dataDir}, on the way to`) && s.why.includes('owned by uid 65534')),
+      JSON.stringify(report.fix),
+    )
+    assert.ok(
+      manual.some((s) => s.instructions.some((i) => i.startsWith('mv -- ') && i.includes('server.json'))),
+      JSON.stringify(report.fix),
+    )
   })
 
-  it('a data dir reached through a link owned by root (the machine\'s layout) is still repaired', async () => {
+  it("a data dir reached through a link owned by root (the machine's layout) is still repaired", async () => {
     const root = tmp.make()
     chmodSync(root, 0o755)
     const real = join(root, 'real-home')
@@ -100,6 +114,10 @@ describe('fix/planted-links', () => {
     spawnSync('ln', ['-s', real, home])
     const env = {HOME: home, DOCTORKIT_STATE_DIR: join(root, 'state'), XDG_STATE_HOME: '', EXECUTOR_DATA_DIR: '', PATH: '/usr/bin:/bin'}
     const report = jsonReport(await runCli(['--target', 'executor', '--only', 'stale-manifest', '--fix', '--json'], {env}))
-    assert.deepEqual(report.fix!.steps.map((s) => [s.step.kind, s.status]), [['quarantine', 'applied']], JSON.stringify(report.fix))
+    assert.deepEqual(
+      report.fix!.steps.map((s) => [s.step.kind, s.status]),
+      [['quarantine', 'applied']],
+      JSON.stringify(report.fix),
+    )
   })
 })

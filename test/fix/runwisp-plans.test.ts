@@ -37,7 +37,6 @@ describe('fix/runwisp-plans', () => {
   const recheck = (report: Report) => report.fix!.recheck.map((r) => [r.check, r.outcome])
   const instructions = (s: StepResult) => (s.step as Extract<FixStep, {kind: 'manual'}>).instructions ?? []
 
-
   /**
    * A working dir laid out as RunWisp of `generation` leaves it (./data or ./.runwisp), a state dir
    * outside it, and the doctor pointed at a port of its own (nothing machine-wide is consulted).
@@ -49,9 +48,18 @@ describe('fix/runwisp-plans', () => {
     writeFileSync(join(cwd, 'runwisp.toml'), '[tasks.backup]\ncron = "0 3 * * *"\nrun = "true"\n')
     const dataDir = join(cwd, generation === '0.3-0.4' ? 'data' : '.runwisp')
     const stateDir = join(tmp.make(), 'state')
-    const env = {HOME: cwd, DOCTORKIT_STATE_DIR: stateDir, XDG_STATE_HOME: '', RUNWISP_DATA: '', RUNWISP_CONFIG: '', TZ: 'UTC', PATH: '/usr/bin:/bin'}
+    const env = {
+      HOME: cwd,
+      DOCTORKIT_STATE_DIR: stateDir,
+      XDG_STATE_HOME: '',
+      RUNWISP_DATA: '',
+      RUNWISP_CONFIG: '',
+      TZ: 'UTC',
+      PATH: '/usr/bin:/bin',
+    }
     let port = options.port ?? (await freePort())
-    const doctor = (args: string[], extra: {asNobody?: boolean} = {}) => runCli(['--target', 'runwisp', '--runwisp-port', String(port), ...args], {cwd, env, timeoutMs: 60_000, ...extra})
+    const doctor = (args: string[], extra: {asNobody?: boolean} = {}) =>
+      runCli(['--target', 'runwisp', '--runwisp-port', String(port), ...args], {cwd, env, timeoutMs: 60_000, ...extra})
     const undo = () => runCli(['undo'], {env})
     return {cwd, dataDir, stateDir, env, doctor, undo, setPort: (p: number) => (port = p)}
   }
@@ -152,8 +160,18 @@ describe('fix/runwisp-plans', () => {
       chmodSync(join(m.dataDir, 'daemon.log'), 0o644)
       const before = contentTree(m.cwd)
       const report = json(await m.doctor(['--only', 'secret-permissions,data-dir-permissions', '--fix', '--json']))
-      assert.deepEqual(kinds(report.fix!.steps), [['chmod', 'safe', 'applied'], ['chmod', 'safe', 'applied']], JSON.stringify(report.fix))
-      assert.deepEqual(recheck(report).sort(), [['data-dir-permissions', 'fixed'], ['secret-permissions', 'fixed']])
+      assert.deepEqual(
+        kinds(report.fix!.steps),
+        [
+          ['chmod', 'safe', 'applied'],
+          ['chmod', 'safe', 'applied'],
+        ],
+        JSON.stringify(report.fix),
+      )
+      assert.deepEqual(recheck(report).sort(), [
+        ['data-dir-permissions', 'fixed'],
+        ['secret-permissions', 'fixed'],
+      ])
       assert.equal(lstatSync(m.dataDir).mode & 0o777, 0o700)
       assert.equal(lstatSync(join(m.dataDir, 'daemon.log')).mode & 0o777, 0o600)
       const undone = await m.undo()
@@ -168,31 +186,48 @@ describe('fix/runwisp-plans', () => {
       chownSync(m.dataDir, 65534, 65534)
       const report = json(await m.doctor(['--only', 'data-dir-permissions', '--fix', '--json']))
       const steps = report.fix!.steps
-      assert.deepEqual(kinds(steps), [['manual', 'manual', 'manual'], ['chmod', 'safe', 'applied']], JSON.stringify(report.fix))
+      assert.deepEqual(
+        kinds(steps),
+        [
+          ['manual', 'manual', 'manual'],
+          ['chmod', 'safe', 'applied'],
+        ],
+        JSON.stringify(report.fix),
+      )
       assert.ok(instructions(steps[0]!).includes(`sudo chown -R root:root ${m.dataDir}`), JSON.stringify(steps[0]))
       assert.equal(lstatSync(m.dataDir).uid, 65534, 'the doctor changed an owner')
       assert.equal(lstatSync(m.dataDir).mode & 0o777, 0o700)
       assert.deepEqual(recheck(report), [['data-dir-permissions', 'still-failing']])
     })
 
-    it('as the daemon\'s user, a 0777 data dir owned by root is not chmod-ed (it would lock the daemon out): chown first, by hand', async () => {
+    it("as the daemon's user, a 0777 data dir owned by root is not chmod-ed (it would lock the daemon out): chown first, by hand", async () => {
       const m = await machine('0.16+')
       mkdirSync(m.dataDir)
       chmodSync(m.dataDir, 0o777)
       const stateParent = tmp.make()
       chmodSync(stateParent, 0o1777)
       const before = hashTree(m.cwd)
-      const result = await runCli(['--target', 'runwisp', '--only', 'data-dir-permissions', '--fix', '--yes', '--json'], {cwd: m.cwd, env: {...m.env, DOCTORKIT_STATE_DIR: join(stateParent, 'state')}, asNobody: true})
+      const result = await runCli(['--target', 'runwisp', '--only', 'data-dir-permissions', '--fix', '--yes', '--json'], {
+        cwd: m.cwd,
+        env: {...m.env, DOCTORKIT_STATE_DIR: join(stateParent, 'state')},
+        asNobody: true,
+      })
       const report = json(result)
       const steps = report.fix!.steps
-      assert.ok(steps.every((s) => s.step.kind === 'manual'), JSON.stringify(report.fix))
-      assert.ok(steps.some((s) => instructions(s).some((i) => i.startsWith('sudo chown -R nobody:') && i.endsWith(m.dataDir))), JSON.stringify(steps))
+      assert.ok(
+        steps.every((s) => s.step.kind === 'manual'),
+        JSON.stringify(report.fix),
+      )
+      assert.ok(
+        steps.some((s) => instructions(s).some((i) => i.startsWith('sudo chown -R nobody:') && i.endsWith(m.dataDir))),
+        JSON.stringify(steps),
+      )
       assert.deepEqual(hashTree(m.cwd), before)
     })
   })
 
   describe('fix plans: several steps on one RunWisp data dir, one run', () => {
-    it('0.3-0.4: a symlinked data/password and a 0755 data/ are both repaired by one `--fix --yes` (replacing the link changes the dir\'s mtime, which the chmod does not pin)', async () => {
+    it("0.3-0.4: a symlinked data/password and a 0755 data/ are both repaired by one `--fix --yes` (replacing the link changes the dir's mtime, which the chmod does not pin)", async () => {
       const m = await machine('0.3-0.4')
       mkdirSync(m.dataDir)
       chmodSync(m.dataDir, 0o755)
@@ -201,13 +236,31 @@ describe('fix/runwisp-plans', () => {
       symlinkSync(real, join(m.dataDir, 'password'))
       const report = json(await m.doctor(['--only', 'symlinked-secret,data-dir-permissions', '--fix', '--yes', '--json']))
       const acting = report.fix!.steps.filter((s) => s.step.kind !== 'manual')
-      assert.deepEqual(acting.map((s) => [s.step.kind, s.status]).sort(), [['chmod', 'applied'], ['replace-symlink', 'applied']], JSON.stringify(report.fix))
-      assert.deepEqual(recheck(report).sort(), [['data-dir-permissions', 'fixed'], ['symlinked-secret', 'fixed']], JSON.stringify(report.fix))
+      assert.deepEqual(
+        acting.map((s) => [s.step.kind, s.status]).sort(),
+        [
+          ['chmod', 'applied'],
+          ['replace-symlink', 'applied'],
+        ],
+        JSON.stringify(report.fix),
+      )
+      assert.deepEqual(
+        recheck(report).sort(),
+        [
+          ['data-dir-permissions', 'fixed'],
+          ['symlinked-secret', 'fixed'],
+        ],
+        JSON.stringify(report.fix),
+      )
       assert.equal(lstatSync(m.dataDir).mode & 0o777, 0o700)
       assert.ok(lstatSync(join(m.dataDir, 'password')).isFile())
       assert.equal(readFileSync(join(m.dataDir, 'password'), 'utf8'), 'hunter2-hunter2\n')
       const again = json(await m.doctor(['--only', 'symlinked-secret,data-dir-permissions', '--fix', '--yes', '--json']))
-      assert.deepEqual(again.fix!.steps.filter((s) => s.step.kind !== 'manual'), [], 'a second run has nothing left to do')
+      assert.deepEqual(
+        again.fix!.steps.filter((s) => s.step.kind !== 'manual'),
+        [],
+        'a second run has nothing left to do',
+      )
     })
   })
 
@@ -222,11 +275,25 @@ describe('fix/runwisp-plans', () => {
       const content = contentTree(m.cwd)
 
       const refused = json(await m.doctor(['--only', 'symlinked-secret', '--fix', '--json']))
-      assert.deepEqual(kinds(refused.fix!.steps), [['replace-symlink', 'confirm', 'not-approved'], ['manual', 'manual', 'manual']], JSON.stringify(refused.fix))
+      assert.deepEqual(
+        kinds(refused.fix!.steps),
+        [
+          ['replace-symlink', 'confirm', 'not-approved'],
+          ['manual', 'manual', 'manual'],
+        ],
+        JSON.stringify(refused.fix),
+      )
       assert.deepEqual(hashTree(m.cwd), before)
 
       const report = json(await m.doctor(['--only', 'symlinked-secret', '--fix', '--yes', '--json']))
-      assert.deepEqual(kinds(report.fix!.steps), [['replace-symlink', 'confirm', 'applied'], ['manual', 'manual', 'manual']], JSON.stringify(report.fix))
+      assert.deepEqual(
+        kinds(report.fix!.steps),
+        [
+          ['replace-symlink', 'confirm', 'applied'],
+          ['manual', 'manual', 'manual'],
+        ],
+        JSON.stringify(report.fix),
+      )
       assert.deepEqual(recheck(report), [['symlinked-secret', 'fixed']])
       const now = lstatSync(join(m.dataDir, 'password'))
       assert.ok(now.isFile())
@@ -247,9 +314,16 @@ describe('fix/runwisp-plans', () => {
       symlinkSync(join(m.cwd, 'elsewhere.pid'), join(m.dataDir, 'daemon.pid'))
       const content = contentTree(m.cwd)
       const report = json(await m.doctor(['--only', 'symlinked-secret', '--fix', '--yes', '--json']))
-      assert.deepEqual(kinds(report.fix!.steps), [['quarantine', 'confirm', 'applied'], ['manual', 'manual', 'manual']], JSON.stringify(report.fix))
+      assert.deepEqual(
+        kinds(report.fix!.steps),
+        [
+          ['quarantine', 'confirm', 'applied'],
+          ['manual', 'manual', 'manual'],
+        ],
+        JSON.stringify(report.fix),
+      )
       assert.deepEqual(recheck(report), [['symlinked-secret', 'fixed']])
-      assert.equal(readFileSync(join(m.cwd, 'elsewhere.pid'), 'utf8'), '123\n', 'the link\'s target is left alone')
+      assert.equal(readFileSync(join(m.cwd, 'elsewhere.pid'), 'utf8'), '123\n', "the link's target is left alone")
       const undone = await m.undo()
       assert.equal(undone.code, 0, undone.stdout + undone.stderr)
       assert.deepEqual(contentTree(m.cwd), content)
@@ -264,14 +338,32 @@ describe('fix/runwisp-plans', () => {
       const before = hashTreeExcept(m.cwd, '.runwisp/runwisp.sock')
 
       const refused = json(await m.doctor(['--only', 'daemon-health', '--fix', '--json']))
-      assert.deepEqual(kinds(refused.fix!.steps), [['manual', 'manual', 'manual'], ['terminate', 'confirm', 'not-approved'], ['quarantine', 'safe', 'skipped']], JSON.stringify(refused.fix))
+      assert.deepEqual(
+        kinds(refused.fix!.steps),
+        [
+          ['manual', 'manual', 'manual'],
+          ['terminate', 'confirm', 'not-approved'],
+          ['quarantine', 'safe', 'skipped'],
+        ],
+        JSON.stringify(refused.fix),
+      )
       assert.ok(instructions(refused.fix!.steps[0]!).includes(`runwisp stop --data ${m.dataDir}`))
       assert.ok(isAlive(daemon.pid))
       assert.deepEqual(hashTreeExcept(m.cwd, '.runwisp/runwisp.sock'), before)
 
-      const exited = new Promise<[number | null, string | null]>((resolve) => daemon.child.once('exit', (code, signal) => resolve([code, signal])))
+      const exited = new Promise<[number | null, string | null]>((resolve) =>
+        daemon.child.once('exit', (code, signal) => resolve([code, signal])),
+      )
       const report = json(await m.doctor(['--only', 'daemon-health', '--fix', '--yes', '--json']))
-      assert.deepEqual(kinds(report.fix!.steps), [['manual', 'manual', 'manual'], ['terminate', 'confirm', 'applied'], ['quarantine', 'safe', 'not-needed']], JSON.stringify(report.fix))
+      assert.deepEqual(
+        kinds(report.fix!.steps),
+        [
+          ['manual', 'manual', 'manual'],
+          ['terminate', 'confirm', 'applied'],
+          ['quarantine', 'safe', 'not-needed'],
+        ],
+        JSON.stringify(report.fix),
+      )
       assert.deepEqual(await exited, [0, null], 'it exited cleanly on SIGTERM (no SIGKILL)')
       assert.deepEqual(recheck(report), [['daemon-health', 'skipped']])
       assert.match(report.fix!.recheck[0]!.reason!, /whether the fix worked is not known/)
@@ -294,14 +386,27 @@ describe('fix/runwisp-plans', () => {
       ]
       writeFileSync(join(bin, 'runwisp'), stop.join('\n') + '\n', {mode: 0o755})
       const exited = new Promise((resolve) => daemon.child.once('exit', resolve))
-      const report = json(await runCli(['--target', 'runwisp', '--runwisp-port', String(daemon.port), '--only', 'daemon-health', '--fix', '--yes', '--json'], {cwd: m.cwd, env: {...m.env, PATH: `${bin}:/usr/bin:/bin`}, timeoutMs: 60_000}))
-      assert.deepEqual(kinds(report.fix!.steps), [['run', 'confirm', 'applied'], ['terminate', 'confirm', 'not-needed'], ['quarantine', 'safe', 'not-needed']], JSON.stringify(report.fix))
+      const report = json(
+        await runCli(
+          ['--target', 'runwisp', '--runwisp-port', String(daemon.port), '--only', 'daemon-health', '--fix', '--yes', '--json'],
+          {cwd: m.cwd, env: {...m.env, PATH: `${bin}:/usr/bin:/bin`}, timeoutMs: 60_000},
+        ),
+      )
+      assert.deepEqual(
+        kinds(report.fix!.steps),
+        [
+          ['run', 'confirm', 'applied'],
+          ['terminate', 'confirm', 'not-needed'],
+          ['quarantine', 'safe', 'not-needed'],
+        ],
+        JSON.stringify(report.fix),
+      )
       assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [`stop --data ${m.dataDir}`])
       assert.equal(await exited, 0)
       assert.deepEqual(recheck(report), [['daemon-health', 'skipped']])
     })
 
-    it('a foreign squatter on the port and another data dir\'s daemon are only explained, never signalled', async () => {
+    it("a foreign squatter on the port and another data dir's daemon are only explained, never signalled", async () => {
       const m = await machine('0.16+')
       const squatter = await startFixture('squatter.ts', ['--port', '0'])
       m.setPort(squatter.ready.port as number)

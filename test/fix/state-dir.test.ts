@@ -19,7 +19,8 @@ describe('fix/state-dir', () => {
   afterEach(() => tmp.cleanup())
 
   before(function () {
-    if (process.getuid?.() !== 0) throw new Error('these tests build states owned by another user: run them as root (the CI container does)')
+    if (process.getuid?.() !== 0)
+      throw new Error('these tests build states owned by another user: run them as root (the CI container does)')
   })
 
   /** A HOME with an Executor data dir holding a truncated server.json (a safe quarantine step). */
@@ -31,7 +32,8 @@ describe('fix/state-dir', () => {
     mkdirSync(join(dataDir, 'server-control'), {recursive: true})
     writeFileSync(join(dataDir, 'server-control', 'server.json'), '{"version":1,"kind":"cli-dae')
     const env = {HOME: home, DOCTORKIT_STATE_DIR: '', XDG_STATE_HOME: '', EXECUTOR_DATA_DIR: '', PATH: '/usr/bin:/bin'}
-    const fix = (extra: Record<string, string> = {}) => runCli(['--target', 'executor', '--only', 'stale-manifest', '--fix'], {env: {...env, ...extra}})
+    const fix = (extra: Record<string, string> = {}) =>
+      runCli(['--target', 'executor', '--only', 'stale-manifest', '--fix'], {env: {...env, ...extra}})
     return {root, home, dataDir, env, fix}
   }
 
@@ -43,7 +45,12 @@ describe('fix/state-dir', () => {
     const before = hashTree(m.root)
     const result = await m.fix()
     assert.equal(result.code, 2, result.stdout + result.stderr)
-    assert.match(oneLine(result.stderr), new RegExp(`the doctor's state dir ${m.home}/\\.local/state/doctorkit is not safe to use: ${m.home} belongs to uid 65534, another user`))
+    assert.match(
+      oneLine(result.stderr),
+      new RegExp(
+        `the doctor's state dir ${m.home}/\\.local/state/doctorkit is not safe to use: ${m.home} belongs to uid 65534, another user`,
+      ),
+    )
     assert.match(oneLine(result.stderr), /DOCTORKIT_STATE_DIR=\/root\/\.local\/state\/doctorkit/)
     assert.deepEqual(hashTree(m.root), before, 'nothing created in that HOME, nothing moved')
     // A root-owned state dir named instead: the same run repairs.
@@ -97,17 +104,33 @@ describe('fix/state-dir', () => {
     assert.equal(used.code, 0, used.stdout + used.stderr)
   })
 
-  it('root\'s undo does not act on a journal nobody planted in a state dir nobody owns', async () => {
+  it("root's undo does not act on a journal nobody planted in a state dir nobody owns", async () => {
     const m = machine()
     const state = join(m.root, 'theirs')
     const victim = join(m.root, 'victim')
     writeFileSync(victim, 'root-owned\n', {mode: 0o644})
     const run = '20260101-000000Z-abcdef'
-    const planted = [
-      JSON.stringify({type: 'run', runId: run, startedAt: '2026-01-01T00:00:00Z', pid: 1, command: 'doctor --fix', tool: 'doctorkit'}),
-      JSON.stringify({type: 'intent', seq: 1, at: 'x', origin: {check: 'c', target: 'executor', symptom: 's'}, step: {kind: 'chmod', title: 't', why: 'w', risk: 'safe', undo: 'u', path: victim, mode: 0o644, expect: {kind: 'file', dev: lstatSync(victim).dev, ino: lstatSync(victim).ino, size: 11, mtimeMs: 0, mode: 0o777}}}),
-      JSON.stringify({type: 'result', seq: 1, at: 'x', status: 'applied'}),
-    ].join('\n') + '\n'
+    const planted =
+      [
+        JSON.stringify({type: 'run', runId: run, startedAt: '2026-01-01T00:00:00Z', pid: 1, command: 'doctor --fix', tool: 'doctorkit'}),
+        JSON.stringify({
+          type: 'intent',
+          seq: 1,
+          at: 'x',
+          origin: {check: 'c', target: 'executor', symptom: 's'},
+          step: {
+            kind: 'chmod',
+            title: 't',
+            why: 'w',
+            risk: 'safe',
+            undo: 'u',
+            path: victim,
+            mode: 0o644,
+            expect: {kind: 'file', dev: lstatSync(victim).dev, ino: lstatSync(victim).ino, size: 11, mtimeMs: 0, mode: 0o777},
+          },
+        }),
+        JSON.stringify({type: 'result', seq: 1, at: 'x', status: 'applied'}),
+      ].join('\n') + '\n'
     mkdirSync(state)
     chownSync(state, NOBODY, NOBODY)
     const script = `mkdir -p -m 700 "$1/runs/$2" && printf '%s' "$3" > "$1/runs/$2/journal.jsonl"`

@@ -25,7 +25,12 @@ function ansiblePlaybook(args: string[], root: string, env: NodeJS.ProcessEnv): 
   return ansibleCommand('ansible-playbook', args, root, env)
 }
 
-function ansibleCommand(program: string, args: string[], root: string, env: NodeJS.ProcessEnv = {}): Promise<{code: number | null; output: string}> {
+function ansibleCommand(
+  program: string,
+  args: string[],
+  root: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{code: number | null; output: string}> {
   const controller = join(root, 'controller')
   mkdirSync(controller, {recursive: true})
   writeFileSync(join(controller, 'ansible.cfg'), '')
@@ -98,7 +103,7 @@ describe('the Ansible sweep (examples/fleet/ansible/doctor-sweep.yml)', () => {
     assert.match(run.output, /--timeout \\*"soon\\*" is not a duration/)
 
     assert.deepEqual(readdirSync(reports).sort(), ['broken-host', 'healthy-host'])
-    assert.deepEqual(readdirSync(hostTmp), [], 'every host\'s temporary report directory is removed, also where the doctor failed')
+    assert.deepEqual(readdirSync(hostTmp), [], "every host's temporary report directory is removed, also where the doctor failed")
     for (const host of ['broken-host', 'healthy-host']) {
       const report = JSON.parse(readFileSync(join(reports, host, 'doctor.json'), 'utf8')) as Report
       assertValidReport(report)
@@ -109,8 +114,17 @@ describe('the Ansible sweep (examples/fleet/ansible/doctor-sweep.yml)', () => {
     assert.equal(merged.code, 1, merged.stderr)
     const view = JSON.parse(merged.stdout) as FleetView
     assertValidFleet(view)
-    assert.deepEqual(view.hosts.map((h) => [h.host, h.status]), [['broken-host', 'fail'], ['healthy-host', 'pass']])
-    assert.deepEqual(view.hosts[0]!.problems.map((p) => [p.check, p.status, p.symptoms]), [['stale-manifest', 'fail', ['executor/stale-manifest']]])
+    assert.deepEqual(
+      view.hosts.map((h) => [h.host, h.status]),
+      [
+        ['broken-host', 'fail'],
+        ['healthy-host', 'pass'],
+      ],
+    )
+    assert.deepEqual(
+      view.hosts[0]!.problems.map((p) => [p.check, p.status, p.symptoms]),
+      [['stale-manifest', 'fail', ['executor/stale-manifest']]],
+    )
     const human = await runCli(['report', 'merge', ...['broken-host', 'healthy-host'].map((h) => join(reports, h, 'doctor.json'))])
     assert.match(human.stdout, /^ {2}broken-host +fail$/m)
     assert.match(human.stdout, /^Healthy: healthy-host$/m)
@@ -127,7 +141,11 @@ describe('the Ansible sweep (examples/fleet/ansible/doctor-sweep.yml)', () => {
     const vars = (JSON.parse(listed.output) as {_meta: {hostvars: Record<string, Record<string, unknown>>}})._meta.hostvars
     assert.deepEqual(Object.keys(vars).sort(), ['alice-laptop', 'web1.example.com', 'web2.example.com'])
     assert.equal(vars['web1.example.com']!.doctor_args, '--target runwisp')
-    assert.equal(vars['web2.example.com']!.doctor_args, '--runwisp-data-dir /srv/runwisp/data', 'the host\'s own setting wins over its group\'s')
+    assert.equal(
+      vars['web2.example.com']!.doctor_args,
+      '--runwisp-data-dir /srv/runwisp/data',
+      "the host's own setting wins over its group's",
+    )
     assert.equal(vars['web1.example.com']!.ansible_become_user, 'runwisp')
     assert.equal(vars['alice-laptop']!.doctor_command, '/home/alice/.npm-global/bin/doctor')
     const syntax = await ansibleCommand('ansible-playbook', ['-i', inventory, '--syntax-check', PLAYBOOK], root)

@@ -52,7 +52,8 @@ describe('fleet recipes (examples/fleet, docs/fleet.md)', () => {
   describe('systemd service and timer', () => {
     it('pass systemd-analyze verify, with no warning', function () {
       needTools(this, SYSTEMD_ANALYZE)
-      if (!canUnshareMounts()) skipOrFail(this, 'needs a private mount namespace (unshare --mount, as root) to give the unit\'s ExecStart path a doctor')
+      if (!canUnshareMounts())
+        skipOrFail(this, "needs a private mount namespace (unshare --mount, as root) to give the unit's ExecStart path a doctor")
       const r = inMountNamespace(`cd '${SYSTEMD}' && systemd-analyze verify doctorkit@runwisp.service doctorkit@runwisp.timer`)
       assert.equal(r.status, 0, `${r.stdout}${r.stderr}`)
       assert.equal(`${r.stdout}${r.stderr}`, '', 'systemd-analyze said nothing (warnings are findings too)')
@@ -72,15 +73,22 @@ describe('fleet recipes (examples/fleet, docs/fleet.md)', () => {
     it('run the doctor as an unprivileged user and leave a report the collector can read', async function () {
       // The Debian package of node_exporter makes the textfile directory the unit writes to.
       needTools(this, PROMTOOL, NODE_EXPORTER)
-      if (!canUnshareMounts() || !existsSync(TEXTFILE_DIR)) skipOrFail(this, `needs ${TEXTFILE_DIR} (apt-get install -y prometheus-node-exporter) and unshare --mount as root`)
+      if (!canUnshareMounts() || !existsSync(TEXTFILE_DIR))
+        skipOrFail(this, `needs ${TEXTFILE_DIR} (apt-get install -y prometheus-node-exporter) and unshare --mount as root`)
       this.timeout(60_000)
       const unit = readFileSync(join(SYSTEMD, 'doctorkit@.service'), 'utf8')
       const value = (key: string) => [...unit.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1]!)
       assert.deepEqual(value('User'), ['%i'])
       assert.deepEqual(value('SuccessExitStatus'), ['1'])
       // The unit's command line, as systemd runs it for doctorkit@nobody with no DOCTOR_ARGS set.
-      const argv = value('ExecStart')[0]!.split(/\s+/).filter((w) => w !== '$DOCTOR_ARGS').map((w) => w.replaceAll('%i', 'nobody'))
-      assert.ok(argv.every((w) => !w.includes('$') && !w.includes('%')), `unexpanded word in ${argv.join(' ')}`)
+      const argv = value('ExecStart')[0]!
+        .split(/\s+/)
+        .filter((w) => w !== '$DOCTOR_ARGS')
+        .map((w) => w.replaceAll('%i', 'nobody'))
+      assert.ok(
+        argv.every((w) => !w.includes('$') && !w.includes('%')),
+        `unexpanded word in ${argv.join(' ')}`,
+      )
       const out = argv[argv.indexOf('--output') + 1]!
       assert.ok(out.startsWith(`${TEXTFILE_DIR}/`), out)
 
@@ -90,7 +98,10 @@ describe('fleet recipes (examples/fleet, docs/fleet.md)', () => {
       const textfiles = tmp.make()
       chmodSync(textfiles, 0o1777)
       const quoted = argv.map((w) => `'${w}'`).join(' ')
-      const r = inMountNamespace(`cd '${home}' && HOME='${home}' EXECUTOR_DATA_DIR= exec setpriv --reuid=65534 --regid=65534 --clear-groups -- ${quoted}`, [[textfiles, TEXTFILE_DIR]])
+      const r = inMountNamespace(
+        `cd '${home}' && HOME='${home}' EXECUTOR_DATA_DIR= exec setpriv --reuid=65534 --regid=65534 --clear-groups -- ${quoted}`,
+        [[textfiles, TEXTFILE_DIR]],
+      )
       assert.equal(r.status, 1, `exit 1 (a check failed), which the unit counts as success\n${r.stdout}${r.stderr}`)
       assert.deepEqual(readdirSync(textfiles), ['doctorkit.prom'], 'only the report, no temp file')
       const text = readFileSync(join(textfiles, 'doctorkit.prom'), 'utf8')
@@ -119,7 +130,13 @@ describe('fleet recipes (examples/fleet, docs/fleet.md)', () => {
       needTools(this, PROMTOOL)
       const dir = tmp.make()
       copyFileSync(join(RULES, 'doctorkit.rules.test.yml'), join(dir, 'doctorkit.rules.test.yml'))
-      writeFileSync(join(dir, 'doctorkit.rules.yml'), readFileSync(join(RULES, 'doctorkit.rules.yml'), 'utf8').replace('doctorkit_check_status{status="fail"}', 'doctorkit_check_status{status="failed"}'))
+      writeFileSync(
+        join(dir, 'doctorkit.rules.yml'),
+        readFileSync(join(RULES, 'doctorkit.rules.yml'), 'utf8').replace(
+          'doctorkit_check_status{status="fail"}',
+          'doctorkit_check_status{status="failed"}',
+        ),
+      )
       const r = spawnSync('promtool', ['test', 'rules', 'doctorkit.rules.test.yml'], {cwd: dir, encoding: 'utf8'})
       assert.notEqual(r.status, 0, r.stdout)
       assert.match(`${r.stdout}${r.stderr}`, /DoctorkitCheckFailing/)
@@ -134,7 +151,8 @@ describe('fleet recipes (examples/fleet, docs/fleet.md)', () => {
       for (const m of rules.matchAll(/status="([a-z]+)"/g)) assert.ok(['pass', 'warn', 'fail', 'skip', 'error'].includes(m[1]!), m[0])
       // The rule test feeds series by the same names.
       const test = readFileSync(join(RULES, 'doctorkit.rules.test.yml'), 'utf8')
-      for (const m of test.matchAll(/\bdoctorkit_[a-z_]+/g)) assert.ok(written.has(m[0]), `${m[0]} in the rule test is not a metric doctorkit writes`)
+      for (const m of test.matchAll(/\bdoctorkit_[a-z_]+/g))
+        assert.ok(written.has(m[0]), `${m[0]} in the rule test is not a metric doctorkit writes`)
     })
   })
 

@@ -41,5 +41,8 @@ export function find(list: Sample[], name: string, labels: Record<string, string
 
 /** Series identity (name + sorted labels), to find duplicates the collector would reject. */
 export function seriesKey(s: Sample): string {
-  return `${s.name}{${Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`
+  return `${s.name}{${Object.entries(s.labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',')}}`
 }

@@ -30,12 +30,19 @@ function hostReport(host: string | undefined, checks: Report['checks'], extra: P
   const base = sampleReport({checks, ...extra})
   return host === undefined ? base : {...base, host}
 }
-const pass = (id: string, target: 'executor' | 'runwisp' = 'executor'): Report['checks'][number] => ({id, target, title: id, status: 'pass', durationMs: 1, findings: []})
+const pass = (id: string, target: 'executor' | 'runwisp' = 'executor'): Report['checks'][number] => ({
+  id,
+  target,
+  title: id,
+  status: 'pass',
+  durationMs: 1,
+  findings: [],
+})
 
-describe('the report\'s host field', () => {
+describe("the report's host field", () => {
   afterEach(() => tmp.cleanup())
 
-  it('is the machine\'s host name, and valid against the schema', async () => {
+  it("is the machine's host name, and valid against the schema", async () => {
     const home = tmp.make()
     const r = await runCli(['--json'], {env: envFor(home), cwd: home, hostname: 'fleet-web-7'})
     const report = jsonReport(r)
@@ -45,7 +52,10 @@ describe('the report\'s host field', () => {
 
   it('is what --hostname says, for doctor and doctor preflight', async () => {
     const home = tmp.make()
-    assert.equal(jsonReport(await runCli(['--json', '--hostname', 'web-1.example.com'], {env: envFor(home), cwd: home})).host, 'web-1.example.com')
+    assert.equal(
+      jsonReport(await runCli(['--json', '--hostname', 'web-1.example.com'], {env: envFor(home), cwd: home})).host,
+      'web-1.example.com',
+    )
     const pre = await runCli(['preflight', '--json', '--hostname', 'ci-runner-3'], {env: envFor(home), cwd: home})
     assert.equal(jsonReport(pre).host, 'ci-runner-3')
   })
@@ -76,7 +86,10 @@ describe('doctor report merge', () => {
     executorHome(healthy)
     const broken = tmp.make()
     executorHome(broken).manifest({pid: await deadPid()})
-    for (const [name, home] of [['alpha', healthy], ['bravo', broken]] as const) {
+    for (const [name, home] of [
+      ['alpha', healthy],
+      ['bravo', broken],
+    ] as const) {
       const r = await runCli(['--json', '--hostname', name, '--output', join(dir, `${name}.json`)], {env: envFor(home), cwd: home})
       assert.ok(r.code === 0 || r.code === 1, r.stderr)
     }
@@ -96,8 +109,17 @@ describe('doctor report merge', () => {
     const json = await merge(['--json', ...files], dir)
     const view = JSON.parse(json.stdout) as FleetView
     assertValidFleet(view)
-    assert.deepEqual(view.checks.find((c) => c.check === 'stale-manifest'), {check: 'stale-manifest', target: 'executor', fail: ['bravo'], warn: [], error: []})
-    assert.deepEqual(view.hosts.map((h) => [h.host, h.hostFrom, h.status]), [['alpha', 'report', 'pass'], ['bravo', 'report', 'fail']])
+    assert.deepEqual(
+      view.checks.find((c) => c.check === 'stale-manifest'),
+      {check: 'stale-manifest', target: 'executor', fail: ['bravo'], warn: [], error: []},
+    )
+    assert.deepEqual(
+      view.hosts.map((h) => [h.host, h.hostFrom, h.status]),
+      [
+        ['alpha', 'report', 'pass'],
+        ['bravo', 'report', 'fail'],
+      ],
+    )
     assert.equal(view.symptoms[0]!.symptom, 'executor/stale-manifest')
   })
 
@@ -108,7 +130,13 @@ describe('doctor report merge', () => {
     const r = await merge(['--json', 'web1/doctor.json', 'web2/doctor.json'], dir)
     assert.equal(r.code, 0, r.stderr)
     const view = JSON.parse(r.stdout) as FleetView
-    assert.deepEqual(view.hosts.map((h) => [h.host, h.hostFrom]), [['web1', 'directory'], ['web2.example.com', 'report']])
+    assert.deepEqual(
+      view.hosts.map((h) => [h.host, h.hostFrom]),
+      [
+        ['web1', 'directory'],
+        ['web2.example.com', 'report'],
+      ],
+    )
     assert.match((await merge(['web1/doctor.json'], dir)).stdout, /Named after their directory .*: web1/)
   })
 
@@ -121,28 +149,47 @@ describe('doctor report merge', () => {
     put(dir, 'a.json', hostReport('web10', [squat, pass('stale-manifest')]))
     put(dir, 'b.json', hostReport('web2', [squat, stale]))
     put(dir, 'c.json', hostReport('web3', [pass('port-squatter'), undecided]))
-    put(dir, 'd.json', hostReport('web4', [], {targets: [{id: 'executor', detected: false, forced: false, generation: null, generationReason: 'x', dataDir: null, reasons: []}]}))
+    put(
+      dir,
+      'd.json',
+      hostReport('web4', [], {
+        targets: [{id: 'executor', detected: false, forced: false, generation: null, generationReason: 'x', dataDir: null, reasons: []}],
+      }),
+    )
     put(dir, 'e.json', hostReport('web5', [pass('port-squatter'), pass('stale-manifest')]))
     const r = await merge(['--json', 'a.json', 'b.json', 'c.json', 'd.json', 'e.json'], dir)
     assert.equal(r.code, 1)
     const view = JSON.parse(r.stdout) as FleetView
     assertValidFleet(view)
     assert.deepEqual(view.summary, {hosts: 5, failing: 2, warning: 0, unjudged: 2, healthy: 1})
-    assert.deepEqual(view.hosts.map((h) => h.host), ['web2', 'web3', 'web4', 'web5', 'web10'], 'natural order')
-    assert.deepEqual(view.checks.map((c) => [`${c.target}:${c.check}`, c.fail, c.warn, c.error]), [
-      ['executor:port-squatter', ['web2', 'web10'], [], []],
-      ['executor:stale-lock', [], [], ['web3']],
-      ['executor:stale-manifest', [], ['web2'], []],
-    ])
-    assert.deepEqual(view.symptoms.map((s) => [s.symptom, s.hosts]), [
-      ['executor/port-squatter', ['web10', 'web2']],
-      ['executor/stale-record', ['web2']],
-    ])
+    assert.deepEqual(
+      view.hosts.map((h) => h.host),
+      ['web2', 'web3', 'web4', 'web5', 'web10'],
+      'natural order',
+    )
+    assert.deepEqual(
+      view.checks.map((c) => [`${c.target}:${c.check}`, c.fail, c.warn, c.error]),
+      [
+        ['executor:port-squatter', ['web2', 'web10'], [], []],
+        ['executor:stale-lock', [], [], ['web3']],
+        ['executor:stale-manifest', [], ['web2'], []],
+      ],
+    )
+    assert.deepEqual(
+      view.symptoms.map((s) => [s.symptom, s.hosts]),
+      [
+        ['executor/port-squatter', ['web10', 'web2']],
+        ['executor/stale-record', ['web2']],
+      ],
+    )
     assert.ok(view.symptoms[0]!.fix && view.symptoms[0]!.fix.length > 10, 'the documented fix comes along')
-    assert.deepEqual(view.unjudged.map((u) => [u.host, u.reason]), [
-      ['web3', '1 check could not decide'],
-      ['web4', 'no known product was detected, so nothing was checked'],
-    ])
+    assert.deepEqual(
+      view.unjudged.map((u) => [u.host, u.reason]),
+      [
+        ['web3', '1 check could not decide'],
+        ['web4', 'no known product was detected, so nothing was checked'],
+      ],
+    )
     assert.match(view.unjudged[0]!.checks[0]!.reason, /EACCES/)
 
     const human = (await merge(['a.json', 'b.json', 'c.json', 'd.json', 'e.json'], dir)).stdout
@@ -165,8 +212,21 @@ describe('doctor report merge', () => {
     const dir = tmp.make()
     put(dir, 'a.json', hostReport('a', [pass('daemon-health')], {tool: {name: 'doctorkit', version: '0.1.0'}}))
     // A newer doctorkit: fields and a target this build does not know are additions, not errors.
-    const newer = {...hostReport('b', [{...pass('daemon-health'), id: 'future-check', target: 'executor'}], {tool: {name: 'doctorkit', version: '0.9.0'}}), futureField: {x: 1}}
-    newer.targets.push({id: 'nginx' as 'executor', detected: true, forced: false, generation: 'v2', generationReason: '', dataDir: null, reasons: []})
+    const newer = {
+      ...hostReport('b', [{...pass('daemon-health'), id: 'future-check', target: 'executor'}], {
+        tool: {name: 'doctorkit', version: '0.9.0'},
+      }),
+      futureField: {x: 1},
+    }
+    newer.targets.push({
+      id: 'nginx' as 'executor',
+      detected: true,
+      forced: false,
+      generation: 'v2',
+      generationReason: '',
+      dataDir: null,
+      reasons: [],
+    })
     put(dir, 'b.json', JSON.stringify(newer))
     const r = await merge(['a.json', 'b.json'], dir)
     assert.equal(r.code, 0, r.stderr)
@@ -175,34 +235,70 @@ describe('doctor report merge', () => {
 
   const invalid: Array<[string, string | ((dir: string) => string), RegExp]> = [
     ['garbage', 'garbage{', /g\.json: is not JSON: unexpected text at line 1, column 1$/m],
-    ['a truncated report', '{"schemaVersion": 1, "tool": {"name": "doctorkit"', /is not JSON: expected "," or "}", found the end of the text at line 1, column 50/],
+    [
+      'a truncated report',
+      '{"schemaVersion": 1, "tool": {"name": "doctorkit"',
+      /is not JSON: expected "," or "}", found the end of the text at line 1, column 50/,
+    ],
     ['an empty file', '', /is empty, not a doctorkit report/],
     ['a JSON array', '[1, 2]', /is JSON but not a doctorkit report: it holds an array/],
-    ['another program\'s JSON', '{"name": "x", "version": "1"}', /is JSON but not a doctorkit report/],
+    ["another program's JSON", '{"name": "x", "version": "1"}', /is JSON but not a doctorkit report/],
     ['another tool', '{"schemaVersion": 1, "tool": {"name": "eslint", "version": "9"}}', /tool\.name is "eslint", not "doctorkit"/],
-    ['schema version 2', '{"schemaVersion": 2, "tool": {"name": "doctorkit", "version": "2.0.0"}}', /has report schema version 2 \(written by doctorkit 2\.0\.0\); this doctorkit \(.+\) reads schema version 1: merge with doctorkit 2\.0\.0 or newer/],
-    ['schema version 0', '{"schemaVersion": 0, "tool": {"name": "doctorkit", "version": "0.0.1"}}', /has report schema version 0 .*run the doctor on that host again with this doctorkit/],
-    ['a string schemaVersion', '{"schemaVersion": "1", "tool": {"name": "doctorkit", "version": "1"}}', /"schemaVersion" is "1", not a number/],
+    [
+      'schema version 2',
+      '{"schemaVersion": 2, "tool": {"name": "doctorkit", "version": "2.0.0"}}',
+      /has report schema version 2 \(written by doctorkit 2\.0\.0\); this doctorkit \(.+\) reads schema version 1: merge with doctorkit 2\.0\.0 or newer/,
+    ],
+    [
+      'schema version 0',
+      '{"schemaVersion": 0, "tool": {"name": "doctorkit", "version": "0.0.1"}}',
+      /has report schema version 0 .*run the doctor on that host again with this doctorkit/,
+    ],
+    [
+      'a string schemaVersion',
+      '{"schemaVersion": "1", "tool": {"name": "doctorkit", "version": "1"}}',
+      /"schemaVersion" is "1", not a number/,
+    ],
     [
       'missing fields',
-      JSON.stringify({schemaVersion: 1, tool: {name: 'doctorkit'}, targets: [{}], checks: [{id: 'daemon-health', target: 'executor', findings: []}, 'x']}),
+      JSON.stringify({
+        schemaVersion: 1,
+        tool: {name: 'doctorkit'},
+        targets: [{}],
+        checks: [{id: 'daemon-health', target: 'executor', findings: []}, 'x'],
+      }),
       /tool\.version is missing, not a string; "startedAt" is missing, not an ISO date-time; targets\[0\]\.id is missing, not a target id; checks\[0\]\.status is missing, not one of pass, warn, fail, skip, error; checks\[1\] is "x", not an object/,
     ],
     [
       'a bad finding',
-      JSON.stringify({...sampleReport(), checks: [{...sampleReport().checks[1], findings: [{symptom: 'executor/port-squatter', severity: 'fatal', message: 'm'}]}]}),
+      JSON.stringify({
+        ...sampleReport(),
+        checks: [{...sampleReport().checks[1], findings: [{symptom: 'executor/port-squatter', severity: 'fatal', message: 'm'}]}],
+      }),
       /checks\[0\]\.findings\[0\]\.severity is "fatal", not warn or fail/,
     ],
     ['a bad host field', JSON.stringify({...sampleReport(), host: 'a b'}), /"host" is "a b", not a host name/],
-    ['many problems', JSON.stringify({...sampleReport(), checks: Array.from({length: 9}, () => ({}))}), /checks\[0\]\.id is missing.*; and \d+ more problems/],
+    [
+      'many problems',
+      JSON.stringify({...sampleReport(), checks: Array.from({length: 9}, () => ({}))}),
+      /checks\[0\]\.id is missing.*; and \d+ more problems/,
+    ],
     ['UTF-16', '\uFEFF{}', /is UTF-16 text/],
     ['binary', '\u0000', /is not JSON/],
-    ['a directory', (dir) => (mkdirSync(join(dir, 'g.json')), 'g.json'), /g\.json: is a directory, not a report file; pass the report files in it/],
+    [
+      'a directory',
+      (dir) => (mkdirSync(join(dir, 'g.json')), 'g.json'),
+      /g\.json: is a directory, not a report file; pass the report files in it/,
+    ],
     ['a FIFO', (dir) => (spawnSync('mkfifo', [join(dir, 'g.json')]), 'g.json'), /g\.json: is a FIFO \(named pipe\), not a report file/],
     ['a device', () => '/dev/zero', /\/dev\/zero: is a character device, not a report file/],
     ['a missing file', () => 'nowhere.json', /nowhere\.json: does not exist/],
     ['a symlink loop', (dir) => (symlinkSync('g.json', join(dir, 'g.json')), 'g.json'), /g\.json: is a symlink loop/],
-    ['a huge file', (dir) => (writeFileSync(join(dir, 'g.json'), ''), truncateSync(join(dir, 'g.json'), 3 * 1024 ** 3), 'g.json'), /g\.json: is 3\.0 GiB; a doctorkit report is at most 16\.0 MiB/],
+    [
+      'a huge file',
+      (dir) => (writeFileSync(join(dir, 'g.json'), ''), truncateSync(join(dir, 'g.json'), 3 * 1024 ** 3), 'g.json'),
+      /g\.json: is 3\.0 GiB; a doctorkit report is at most 16\.0 MiB/,
+    ],
     ['a deeply nested file', '['.repeat(1_000_000), /is not JSON: /],
   ]
   for (const [what, content, expected] of invalid) {
@@ -258,7 +354,7 @@ describe('doctor report merge', () => {
     assert.match(bad.stderr, /Expected --format=xml to be one of: human, markdown, json/)
   })
 
-  it('keeps other hosts\' text from breaking the terminal or the Markdown table', async () => {
+  it("keeps other hosts' text from breaking the terminal or the Markdown table", async () => {
     const dir = tmp.make()
     const hostile = sampleReport()
     hostile.checks[3]!.reason = `cannot read | ${NASTY}`
@@ -269,7 +365,11 @@ describe('doctor report merge', () => {
     const md = await merge(['--format', 'markdown', 'evil|host/doctor.json'], dir)
     const lines = md.stdout.split('\n')
     const cells = (line: string) => line.split(/(?<!\\)\|/).length
-    assert.equal(cells(lines.find((l) => l.startsWith('| evil'))!), cells(lines.find((l) => l.startsWith('| Host'))!), 'the row has as many cells as the header')
+    assert.equal(
+      cells(lines.find((l) => l.startsWith('| evil'))!),
+      cells(lines.find((l) => l.startsWith('| Host'))!),
+      'the row has as many cells as the header',
+    )
     assert.match(md.stdout, /\| evil\\\|host \|/)
     assert.doesNotMatch(md.stdout, /<b>/)
   })

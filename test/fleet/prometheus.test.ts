@@ -57,10 +57,14 @@ describe('doctor --format prometheus', () => {
     const list = samples(text)
     for (const s of list) assert.deepEqual(Object.keys(s.labels).sort(), LABELS[s.name], `${s.name} labels`)
     // The sample report's findings carry a pid, a port, a path, a command line and hostile text.
-    for (const leak of ['/data', '4242', '4788', 'squat.js', 'EACCES', '<b>', '\u001b']) assert.ok(!text.includes(leak), `${JSON.stringify(leak)} leaked`)
+    for (const leak of ['/data', '4242', '4788', 'squat.js', 'EACCES', '<b>', '\u001b'])
+      assert.ok(!text.includes(leak), `${JSON.stringify(leak)} leaked`)
     const keys = list.map(seriesKey)
     assert.equal(new Set(keys).size, keys.length, 'no duplicate series (node_exporter rejects the whole file)')
-    assert.ok(list.every((s) => s.rest === ''), 'no sample timestamps (the textfile collector refuses them)')
+    assert.ok(
+      list.every((s) => s.rest === ''),
+      'no sample timestamps (the textfile collector refuses them)',
+    )
   })
 
   it('gives each (check, target) one status series per status, its duration in seconds and its findings by symptom', () => {
@@ -96,16 +100,41 @@ describe('doctor --format prometheus', () => {
       ],
     })
     const info = samples(formatPrometheus(report)).filter((s) => s.name === 'doctorkit_info')
-    assert.deepEqual(info.map((s) => s.labels), [
-      {version: '0.0.0-test', target: 'executor', generation: 'legacy'},
-      {version: '0.0.0-test', target: 'runwisp', generation: 'unknown'},
-    ])
-    const none = samples(formatPrometheus(sampleReport({targets: [{id: 'executor', detected: false, forced: false, generation: null, generationReason: 't', dataDir: null, reasons: []}], checks: []})))
-    assert.deepEqual(none.filter((s) => s.name === 'doctorkit_info').map((s) => s.labels), [{version: '0.0.0-test', target: '', generation: ''}])
+    assert.deepEqual(
+      info.map((s) => s.labels),
+      [
+        {version: '0.0.0-test', target: 'executor', generation: 'legacy'},
+        {version: '0.0.0-test', target: 'runwisp', generation: 'unknown'},
+      ],
+    )
+    const none = samples(
+      formatPrometheus(
+        sampleReport({
+          targets: [{id: 'executor', detected: false, forced: false, generation: null, generationReason: 't', dataDir: null, reasons: []}],
+          checks: [],
+        }),
+      ),
+    )
+    assert.deepEqual(
+      none.filter((s) => s.name === 'doctorkit_info').map((s) => s.labels),
+      [{version: '0.0.0-test', target: '', generation: ''}],
+    )
   })
 
   it('never turns an unexpected generation into a label value', () => {
-    const report = sampleReport({targets: [{id: 'executor', detected: true, forced: false, generation: `/home/alice ${NASTY}`, generationReason: 't', dataDir: null, reasons: []}]})
+    const report = sampleReport({
+      targets: [
+        {
+          id: 'executor',
+          detected: true,
+          forced: false,
+          generation: `/home/alice ${NASTY}`,
+          generationReason: 't',
+          dataDir: null,
+          reasons: [],
+        },
+      ],
+    })
     assert.equal(find(samples(formatPrometheus(report)), 'doctorkit_info')?.labels.generation, 'unknown')
   })
 
@@ -185,7 +214,7 @@ describe('doctor --format prometheus', () => {
     assert.deepEqual(readdirSync(dir), ['doctorkit.prom'])
   })
 
-  describe('read by node_exporter\'s textfile collector', () => {
+  describe("read by node_exporter's textfile collector", () => {
     let exporter: ChildProcess | undefined
     afterEach(async () => {
       if (exporter) await stop(exporter)
@@ -200,10 +229,36 @@ describe('doctor --format prometheus', () => {
       const r = await runCli(['--format', 'prometheus', '--output', join(dir, 'doctorkit.prom')], {env: envFor(home), cwd: home})
       assert.equal(r.code, 1, r.stderr)
       const port = await freePort()
-      exporter = spawn(NODE_EXPORTER.command, ['--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`, `--web.listen-address=127.0.0.1:${port}`], {stdio: 'ignore'})
+      exporter = spawn(
+        NODE_EXPORTER.command,
+        [
+          '--collector.disable-defaults',
+          '--collector.textfile',
+          `--collector.textfile.directory=${dir}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+        ],
+        {stdio: 'ignore'},
+      )
       const scraped = await scrape(port)
-      assert.equal(find(samples(scraped.split('\n').filter((l) => /^(node_textfile_scrape_error|doctorkit_)/.test(l)).join('\n')), 'node_textfile_scrape_error')?.value, 0, scraped)
-      const exposed = samples(scraped.split('\n').filter((l) => l.startsWith('doctorkit_')).join('\n'))
+      assert.equal(
+        find(
+          samples(
+            scraped
+              .split('\n')
+              .filter((l) => /^(node_textfile_scrape_error|doctorkit_)/.test(l))
+              .join('\n'),
+          ),
+          'node_textfile_scrape_error',
+        )?.value,
+        0,
+        scraped,
+      )
+      const exposed = samples(
+        scraped
+          .split('\n')
+          .filter((l) => l.startsWith('doctorkit_'))
+          .join('\n'),
+      )
       const written = samples(readFileSync(join(dir, 'doctorkit.prom'), 'utf8'))
       assert.deepEqual(exposed.map(seriesKey).sort(), written.map(seriesKey).sort())
       assert.equal(find(exposed, 'doctorkit_check_status', {check: 'stale-manifest', status: 'fail'})?.value, 1)

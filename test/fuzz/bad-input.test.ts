@@ -34,8 +34,18 @@ interface Command {
 
 const COMMANDS: Command[] = [
   {name: 'doctor --json', args: () => ['--json', '--timeout', BUDGET], json: 'report', layouts: ['all', 'secondary', 'config']},
-  {name: 'doctor --fix --dry-run --json', args: () => ['--fix', '--dry-run', '--json', '--timeout', BUDGET], json: 'report', layouts: ['all', 'secondary', 'config']},
-  {name: 'doctor bundle', args: (root) => ['bundle', '--output', join(root, 'out.tar.gz'), '--timeout', BUDGET], json: null, layouts: ['all', 'secondary', 'config']},
+  {
+    name: 'doctor --fix --dry-run --json',
+    args: () => ['--fix', '--dry-run', '--json', '--timeout', BUDGET],
+    json: 'report',
+    layouts: ['all', 'secondary', 'config'],
+  },
+  {
+    name: 'doctor bundle',
+    args: (root) => ['bundle', '--output', join(root, 'out.tar.gz'), '--timeout', BUDGET],
+    json: null,
+    layouts: ['all', 'secondary', 'config'],
+  },
   {name: 'doctor undo --list --json', args: () => ['undo', '--list', '--json'], json: 'any', layouts: ['secondary']},
   {name: 'doctor undo --json', args: () => ['undo', '--json'], json: 'any', layouts: ['secondary']},
 ]
@@ -61,7 +71,8 @@ const STACK_FRAME = /^\s+at .+(?::\d+:\d+\)?|\(native\)|\(<anonymous>\))$|node:i
 function problems(command: Command, result: CliResult, peakMb: number): string[] {
   const found: string[] = []
   if (result.code === null || ![0, 1, 2].includes(result.code)) found.push(`exit ${result.code ?? result.signal}`)
-  if (STACK_FRAME.test(result.stdout) || STACK_FRAME.test(result.stderr)) found.push(`a stack trace:\n${(STACK_FRAME.exec(result.stderr) ? result.stderr : result.stdout).slice(0, 1500)}`)
+  if (STACK_FRAME.test(result.stdout) || STACK_FRAME.test(result.stderr))
+    found.push(`a stack trace:\n${(STACK_FRAME.exec(result.stderr) ? result.stderr : result.stdout).slice(0, 1500)}`)
   if (result.durationMs > 4000 + GRACE_MS) found.push(`took ${result.durationMs} ms`)
   if (peakMb > RSS_BOUND_MB) found.push(`peak RSS ${peakMb} MB`)
   if (command.json && result.code !== 2) {
@@ -69,7 +80,9 @@ function problems(command: Command, result: CliResult, peakMb: number): string[]
       const doc = JSON.parse(result.stdout) as unknown
       if (command.json === 'report') assertValidReport(doc)
     } catch (error) {
-      found.push(`stdout is not ${command.json === 'report' ? 'a schema-valid report' : 'one JSON document'}: ${(error as Error).message.slice(0, 600)}\n${result.stdout.slice(0, 300)}`)
+      found.push(
+        `stdout is not ${command.json === 'report' ? 'a schema-valid report' : 'one JSON document'}: ${(error as Error).message.slice(0, 600)}\n${result.stdout.slice(0, 300)}`,
+      )
     }
   }
   return found
@@ -77,7 +90,8 @@ function problems(command: Command, result: CliResult, peakMb: number): string[]
 
 function layoutFiles(files: FuzzFile[], layout: Layout): {hostile: FuzzFile[]; valid: FuzzFile[]} {
   if (layout === 'all') return {hostile: files.filter((f) => f.role !== 'config'), valid: []}
-  if (layout === 'secondary') return {hostile: files.filter((f) => f.role === 'secondary' || f.role === 'journal'), valid: files.filter((f) => f.role === 'primary')}
+  if (layout === 'secondary')
+    return {hostile: files.filter((f) => f.role === 'secondary' || f.role === 'journal'), valid: files.filter((f) => f.role === 'primary')}
   return {hostile: files.filter((f) => f.role === 'config'), valid: files.filter((f) => f.role === 'primary' || f.role === 'secondary')}
 }
 
@@ -103,7 +117,12 @@ describe('fuzz: every file the doctor reads × every bad form × every command',
         }
         const runs = COMMANDS.filter((c) => c.layouts.includes(layout)).map(async (command) => {
           let watch: ReturnType<typeof watchRss> | null = null
-          const result = await runCli(command.args(root), {env, cwd: join(root, 'work'), timeoutMs: KILL_MS, onSpawn: (pid) => (watch = watchRss(pid))}).catch((error: Error) => error)
+          const result = await runCli(command.args(root), {
+            env,
+            cwd: join(root, 'work'),
+            timeoutMs: KILL_MS,
+            onSpawn: (pid) => (watch = watchRss(pid)),
+          }).catch((error: Error) => error)
           const w = watch as ReturnType<typeof watchRss> | null
           w?.stop()
           if (result instanceof Error) return `${command.name}: ${result.message.slice(0, 800)}`
@@ -111,7 +130,11 @@ describe('fuzz: every file the doctor reads × every bad form × every command',
           return found.length > 0 ? `${command.name} (exit ${result.code}, ${result.durationMs} ms):\n  ${found.join('\n  ')}` : null
         })
         const failures = (await Promise.all(runs)).filter((f): f is string => f !== null)
-        assert.deepEqual(failures, [], `${hostile.length} files ${variant} (${hostile.map((f) => f.id).join(', ')}):\n${failures.join('\n')}`)
+        assert.deepEqual(
+          failures,
+          [],
+          `${hostile.length} files ${variant} (${hostile.map((f) => f.id).join(', ')}):\n${failures.join('\n')}`,
+        )
       })
     }
   }

@@ -30,39 +30,177 @@ export const RUN_ID = '20260101-000000Z-abcdef'
 
 export function fuzzFiles(root: string): FuzzFile[] {
   const dataDir = join(root, EXECUTOR)
-  const record = JSON.stringify({version: 1, hostname: '127.0.0.1', port: 4788, pid: 999_999, startedAt: '2026-01-01T00:00:00.000Z', scopeDir: null})
+  const record = JSON.stringify({
+    version: 1,
+    hostname: '127.0.0.1',
+    port: 4788,
+    pid: 999_999,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    scopeDir: null,
+  })
   return [
     {
       id: 'Executor server.json',
       path: `${EXECUTOR}/server-control/server.json`,
       kind: 'json',
       role: 'primary',
-      valid: JSON.stringify({version: 1, kind: 'cli-daemon', pid: 999_999, startedAt: '2026-01-01T00:00:00.000Z', dataDir, scopeDir: null, connection: {kind: 'http', origin: 'http://localhost:1'}, owner: {client: 'cli', version: '1.5.35', executablePath: null}, auth: {kind: 'bearer', token: 'fuzz-token-aaaaaaaaaaaaaaaaaaaaaaaa'}}),
+      valid: JSON.stringify({
+        version: 1,
+        kind: 'cli-daemon',
+        pid: 999_999,
+        startedAt: '2026-01-01T00:00:00.000Z',
+        dataDir,
+        scopeDir: null,
+        connection: {kind: 'http', origin: 'http://localhost:1'},
+        owner: {client: 'cli', version: '1.5.35', executablePath: null},
+        auth: {kind: 'bearer', token: 'fuzz-token-aaaaaaaaaaaaaaaaaaaaaaaa'},
+      }),
     },
-    {id: 'Executor auth.json (bearer)', path: `${EXECUTOR}/server-control/auth.json`, kind: 'json', role: 'secondary', valid: JSON.stringify({token: 'fuzz-token-aaaaaaaaaaaaaaaaaaaaaaaa'})},
+    {
+      id: 'Executor auth.json (bearer)',
+      path: `${EXECUTOR}/server-control/auth.json`,
+      kind: 'json',
+      role: 'secondary',
+      valid: JSON.stringify({token: 'fuzz-token-aaaaaaaaaaaaaaaaaaaaaaaa'}),
+    },
     {id: 'Executor daemon record', path: `${EXECUTOR}/daemon-127.0.0.1-4788.json`, kind: 'json', role: 'secondary', valid: record},
-    {id: 'Executor daemon pointer', path: `${EXECUTOR}/daemon-active-127.0.0.1-0123456789abcdef01234567.json`, kind: 'json', role: 'secondary', valid: JSON.stringify({...JSON.parse(record), scopeId: 'cwd:/x', token: '00000000-0000-4000-8000-000000000000'})},
-    {id: 'Executor start lock', path: `${EXECUTOR}/daemon-active-127.0.0.1-0123456789abcdef01234567.json.lock`, kind: 'text', role: 'secondary', valid: '999999\n'},
-    {id: 'Executor legacy startup.lock', path: `${EXECUTOR}/server-control/startup.lock`, kind: 'json', role: 'secondary', valid: JSON.stringify({pid: 999_999, startedAt: '2026-01-01T00:00:00.000Z'})},
-    {id: 'Executor server-connections.json', path: `${EXECUTOR}/server-connections.json`, kind: 'json', role: 'secondary', valid: JSON.stringify({version: 1, profiles: [{name: 'local', origin: 'http://localhost:1', auth: {kind: 'bearer', token: 'fuzz-profile-token-bbbbbbbbbbbbbbbb'}}]})},
-    {id: 'Executor file-secrets auth.json', path: `${EXECUTOR}/auth.json`, kind: 'json', role: 'secondary', valid: JSON.stringify({'github-token': 'fuzz-secret-cccccccccccccccccccc'})},
-    {id: 'Executor daemon.error.log', path: `${EXECUTOR}/logs/daemon.error.log`, kind: 'text', role: 'secondary', valid: '2026-01-01T00:00:00Z error: listen EADDRINUSE: address already in use 127.0.0.1:4788\n'},
-    {id: 'Executor daemon.log', path: `${EXECUTOR}/logs/daemon.log`, kind: 'text', role: 'secondary', valid: '2026-01-01T00:00:00Z listening on http://127.0.0.1:4788\n'},
-    {id: 'Executor systemd user unit', path: 'home/.config/systemd/user/sh.executor.daemon.service', kind: 'unit', role: 'secondary', valid: '[Unit]\nDescription=Executor\n[Service]\nExecStart=/usr/bin/executor daemon run --port 4788\nEnvironment=EXECUTOR_AUTH_TOKEN=fuzz-unit-token-dddddddddddddddd\n[Install]\nWantedBy=default.target\n'},
-    {id: 'runwisp.toml', path: 'work/runwisp.toml', kind: 'toml', role: 'primary', valid: '[tasks.backup]\ncron = "0 3 * * *"\nrun = "true"\n[notifiers.ops]\ntype = "slack"\nurl = "https://hooks.slack.com/services/T000/B000/fuzzfuzzfuzzfuzz"\n'},
+    {
+      id: 'Executor daemon pointer',
+      path: `${EXECUTOR}/daemon-active-127.0.0.1-0123456789abcdef01234567.json`,
+      kind: 'json',
+      role: 'secondary',
+      valid: JSON.stringify({...JSON.parse(record), scopeId: 'cwd:/x', token: '00000000-0000-4000-8000-000000000000'}),
+    },
+    {
+      id: 'Executor start lock',
+      path: `${EXECUTOR}/daemon-active-127.0.0.1-0123456789abcdef01234567.json.lock`,
+      kind: 'text',
+      role: 'secondary',
+      valid: '999999\n',
+    },
+    {
+      id: 'Executor legacy startup.lock',
+      path: `${EXECUTOR}/server-control/startup.lock`,
+      kind: 'json',
+      role: 'secondary',
+      valid: JSON.stringify({pid: 999_999, startedAt: '2026-01-01T00:00:00.000Z'}),
+    },
+    {
+      id: 'Executor server-connections.json',
+      path: `${EXECUTOR}/server-connections.json`,
+      kind: 'json',
+      role: 'secondary',
+      valid: JSON.stringify({
+        version: 1,
+        profiles: [{name: 'local', origin: 'http://localhost:1', auth: {kind: 'bearer', token: 'fuzz-profile-token-bbbbbbbbbbbbbbbb'}}],
+      }),
+    },
+    {
+      id: 'Executor file-secrets auth.json',
+      path: `${EXECUTOR}/auth.json`,
+      kind: 'json',
+      role: 'secondary',
+      valid: JSON.stringify({'github-token': 'fuzz-secret-cccccccccccccccccccc'}),
+    },
+    {
+      id: 'Executor daemon.error.log',
+      path: `${EXECUTOR}/logs/daemon.error.log`,
+      kind: 'text',
+      role: 'secondary',
+      valid: '2026-01-01T00:00:00Z error: listen EADDRINUSE: address already in use 127.0.0.1:4788\n',
+    },
+    {
+      id: 'Executor daemon.log',
+      path: `${EXECUTOR}/logs/daemon.log`,
+      kind: 'text',
+      role: 'secondary',
+      valid: '2026-01-01T00:00:00Z listening on http://127.0.0.1:4788\n',
+    },
+    {
+      id: 'Executor systemd user unit',
+      path: 'home/.config/systemd/user/sh.executor.daemon.service',
+      kind: 'unit',
+      role: 'secondary',
+      valid:
+        '[Unit]\nDescription=Executor\n[Service]\nExecStart=/usr/bin/executor daemon run --port 4788\nEnvironment=EXECUTOR_AUTH_TOKEN=fuzz-unit-token-dddddddddddddddd\n[Install]\nWantedBy=default.target\n',
+    },
+    {
+      id: 'runwisp.toml',
+      path: 'work/runwisp.toml',
+      kind: 'toml',
+      role: 'primary',
+      valid:
+        '[tasks.backup]\ncron = "0 3 * * *"\nrun = "true"\n[notifiers.ops]\ntype = "slack"\nurl = "https://hooks.slack.com/services/T000/B000/fuzzfuzzfuzzfuzz"\n',
+    },
     {id: 'RunWisp password', path: `${RUNWISP}/password`, kind: 'text', role: 'secondary', valid: 'fuzz-password-eeeeeeeeeeee\n'},
     {id: 'RunWisp daemon.pid (and its lock)', path: `${RUNWISP}/daemon.pid`, kind: 'pid', role: 'secondary', valid: '999999\n'},
-    {id: 'RunWisp daemon.log', path: `${RUNWISP}/daemon.log`, kind: 'text', role: 'secondary', valid: 'time=2026-01-01T00:00:00Z level=INFO msg="listening" addr=127.0.0.1:9477\n'},
-    {id: 'RunWisp run log', path: `${RUNWISP}/logs/backup/run-0001.log`, kind: 'text', role: 'secondary', valid: 'starting backup\nexit 0\n'},
+    {
+      id: 'RunWisp daemon.log',
+      path: `${RUNWISP}/daemon.log`,
+      kind: 'text',
+      role: 'secondary',
+      valid: 'time=2026-01-01T00:00:00Z level=INFO msg="listening" addr=127.0.0.1:9477\n',
+    },
+    {
+      id: 'RunWisp run log',
+      path: `${RUNWISP}/logs/backup/run-0001.log`,
+      kind: 'text',
+      role: 'secondary',
+      valid: 'starting backup\nexit 0\n',
+    },
     {id: 'RunWisp database', path: `${RUNWISP}/runwisp.db`, kind: 'text', role: 'secondary', valid: 'SQLite format 3\u0000'},
-    {id: 'doctor.config.json', path: 'work/doctor.config.json', kind: 'json', role: 'config', valid: JSON.stringify({checks: {'clock-skew': {skip: true}}})},
-    {id: 'journal', path: `state/doctorkit/runs/${RUN_ID}/journal.jsonl`, kind: 'jsonl', role: 'journal', valid: JSON.stringify({type: 'run', runId: RUN_ID, startedAt: '2026-01-01T00:00:00.000Z', pid: 999_999, command: 'doctor --fix', tool: 'doctorkit 0.1.0'}) + '\n'},
+    {
+      id: 'doctor.config.json',
+      path: 'work/doctor.config.json',
+      kind: 'json',
+      role: 'config',
+      valid: JSON.stringify({checks: {'clock-skew': {skip: true}}}),
+    },
+    {
+      id: 'journal',
+      path: `state/doctorkit/runs/${RUN_ID}/journal.jsonl`,
+      kind: 'jsonl',
+      role: 'journal',
+      valid:
+        JSON.stringify({
+          type: 'run',
+          runId: RUN_ID,
+          startedAt: '2026-01-01T00:00:00.000Z',
+          pid: 999_999,
+          command: 'doctor --fix',
+          tool: 'doctorkit 0.1.0',
+        }) + '\n',
+    },
   ]
 }
 
 const WRONG_TYPES: Record<FileKind, string> = {
-  json: JSON.stringify({version: '1', kind: 7, pid: 'abc', port: [4788], startedAt: 12, dataDir: {}, connection: 'x', owner: null, auth: [1], token: 5, profiles: {a: 1}, hostname: false, scopeDir: 3}),
-  jsonl: ['null', '42', '"text"', '[1,2]', '{"type":5}', '{"type":"intent","seq":"x","step":null}', '{"type":"result","seq":1,"status":7}', '{"type":"run","runId":{}}'].join('\n') + '\n',
+  json: JSON.stringify({
+    version: '1',
+    kind: 7,
+    pid: 'abc',
+    port: [4788],
+    startedAt: 12,
+    dataDir: {},
+    connection: 'x',
+    owner: null,
+    auth: [1],
+    token: 5,
+    profiles: {a: 1},
+    hostname: false,
+    scopeDir: 3,
+  }),
+  jsonl:
+    [
+      'null',
+      '42',
+      '"text"',
+      '[1,2]',
+      '{"type":5}',
+      '{"type":"intent","seq":"x","step":null}',
+      '{"type":"result","seq":1,"status":7}',
+      '{"type":"run","runId":{}}',
+    ].join('\n') + '\n',
   toml: 'tasks = 5\nnotifiers = "x"\n[daemon]\nport = "ninety"\nshutdown_timeout = []\n[[route]]\nnotifiers = 3\n',
   text: '{"not": "a log"}\n-1\n',
   pid: '-1\n',
@@ -78,9 +216,34 @@ function deep(kind: FileKind): string {
   return `${'['.repeat(DEPTH)}\n`
 }
 
-export type VariantId = 'empty' | 'truncated' | 'wrong-types' | 'huge' | 'binary' | 'fifo' | 'device-link' | 'directory' | 'symlink-loop' | 'bom-utf8' | 'bom-utf16' | 'deep-nesting'
+export type VariantId =
+  | 'empty'
+  | 'truncated'
+  | 'wrong-types'
+  | 'huge'
+  | 'binary'
+  | 'fifo'
+  | 'device-link'
+  | 'directory'
+  | 'symlink-loop'
+  | 'bom-utf8'
+  | 'bom-utf16'
+  | 'deep-nesting'
 
-export const VARIANTS: VariantId[] = ['empty', 'truncated', 'wrong-types', 'huge', 'binary', 'fifo', 'device-link', 'directory', 'symlink-loop', 'bom-utf8', 'bom-utf16', 'deep-nesting']
+export const VARIANTS: VariantId[] = [
+  'empty',
+  'truncated',
+  'wrong-types',
+  'huge',
+  'binary',
+  'fifo',
+  'device-link',
+  'directory',
+  'symlink-loop',
+  'bom-utf8',
+  'bom-utf16',
+  'deep-nesting',
+]
 
 /**
  * Puts `variant` of each file in place under `root`. FIFOs are made by one mkfifo for all of them

@@ -11,7 +11,8 @@ export async function runCheck(check: CheckDefinition, init: ContextInit & {targ
   try {
     const target = await targetById(init.target ?? check.targets[0]!)!.detect(ctx)
     const [result] = await runChecks(ctx, [{check, target: {...target, forced: true}}], {deadline: Date.now() + ctx.options.budgetMs})
-    for (const f of result!.findings) assert.ok(check.symptoms.includes(f.symptom), `${check.id} reported ${f.symptom}, which it does not declare`)
+    for (const f of result!.findings)
+      assert.ok(check.symptoms.includes(f.symptom), `${check.id} reported ${f.symptom}, which it does not declare`)
     return result!
   } finally {
     await ctx.close()

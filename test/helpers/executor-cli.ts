@@ -15,7 +15,10 @@ export function executorBinary(): string {
   const bin = join(CACHE, 'node_modules', 'executor-linux-x64', 'bin', 'executor')
   if (!existsSync(bin)) {
     mkdirSync(CACHE, {recursive: true})
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', CACHE, `executor@${EXECUTOR_VERSION}`], {stdio: 'ignore', timeout: 180_000})
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', CACHE, `executor@${EXECUTOR_VERSION}`], {
+      stdio: 'ignore',
+      timeout: 180_000,
+    })
   }
   if (!existsSync(bin)) throw new Error(`executor@${EXECUTOR_VERSION} installed but ${bin} is missing (unsupported platform?)`)
   return bin
@@ -24,7 +27,13 @@ export function executorBinary(): string {
 /** Runs an executor subcommand to completion in `home`. */
 export function executorRun(home: string, args: string[], timeoutMs = 30_000): {code: number; stdout: string; stderr: string} {
   try {
-    const stdout = execFileSync(executorBinary(), args, {cwd: home, env: {...process.env, HOME: home, EXECUTOR_DISABLE_UPDATE_CHECK: '1'}, timeout: timeoutMs, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
+    const stdout = execFileSync(executorBinary(), args, {
+      cwd: home,
+      env: {...process.env, HOME: home, EXECUTOR_DISABLE_UPDATE_CHECK: '1'},
+      timeout: timeoutMs,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     return {code: 0, stdout, stderr: ''}
   } catch (error) {
     const e = error as {status?: number; stdout?: string; stderr?: string}

@@ -22,7 +22,11 @@ export function executorHome(home: string) {
                 dataDir,
                 scopeDir: null,
                 connection: {kind: 'http', origin: `http://localhost:${fields.port ?? 4788}`},
-                owner: {client: 'cli', version: fields.version === undefined ? '1.5.9' : fields.version, executablePath: fields.executablePath ?? null},
+                owner: {
+                  client: 'cli',
+                  version: fields.version === undefined ? '1.5.9' : fields.version,
+                  executablePath: fields.executablePath ?? null,
+                },
               },
               null,
               2,
@@ -37,7 +41,23 @@ export function executorHome(home: string) {
     },
     pointer(pid: number, port = 4788, startedAt = new Date().toISOString()) {
       const path = join(dataDir, 'daemon-active-localhost-0123456789abcdef01234567.json')
-      writeFileSync(path, JSON.stringify({version: 1, hostname: 'localhost', port, pid, startedAt, scopeId: `cwd:${home}`, scopeDir: null, token: '00000000-0000-4000-8000-000000000000'}, null, 2) + '\n')
+      writeFileSync(
+        path,
+        JSON.stringify(
+          {
+            version: 1,
+            hostname: 'localhost',
+            port,
+            pid,
+            startedAt,
+            scopeId: `cwd:${home}`,
+            scopeDir: null,
+            token: '00000000-0000-4000-8000-000000000000',
+          },
+          null,
+          2,
+        ) + '\n',
+      )
       return path
     },
     startLock(content: string) {

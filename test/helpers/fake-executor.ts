@@ -14,6 +14,10 @@ export interface FakeExecutor extends Started {
 export async function startFakeExecutor(home: string, flags: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<FakeExecutor> {
   const shim = executorShim(home)
   const dataDir = join(home, '.executor')
-  const started = await startFixture('executor-daemon.ts', ['daemon', 'run', '--data-dir', dataDir, '--executable', shim, ...flags], {executable: shim, env: {HOME: home, ...env}, cwd: home})
+  const started = await startFixture('executor-daemon.ts', ['daemon', 'run', '--data-dir', dataDir, '--executable', shim, ...flags], {
+    executable: shim,
+    env: {HOME: home, ...env},
+    cwd: home,
+  })
   return {...started, port: started.ready.port as number, origin: started.ready.origin as string, dataDir}
 }

@@ -16,7 +16,8 @@ export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 export async function waitForFreePort(port: number, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await portFree(port))) {
-    if (Date.now() > deadline) throw new Error(`port ${port} stayed busy for ${timeoutMs} ms; this test needs it free (see: ss -ltnp 'sport = :${port}')`)
+    if (Date.now() > deadline)
+      throw new Error(`port ${port} stayed busy for ${timeoutMs} ms; this test needs it free (see: ss -ltnp 'sport = :${port}')`)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }

@@ -55,7 +55,11 @@ export interface Started {
  * leaves it alone (some files kill every tracked process after every test of the run, from root-level
  * hooks), for a fixture a whole describe shares; the caller stops it in its `after` hook.
  */
-export function startFixture(script: string, args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; executable?: string; argv0?: string; untracked?: boolean} = {}): Promise<Started> {
+export function startFixture(
+  script: string,
+  args: string[],
+  options: {env?: NodeJS.ProcessEnv; cwd?: string; executable?: string; argv0?: string; untracked?: boolean} = {},
+): Promise<Started> {
   const child = spawn(options.executable ?? process.execPath, ['--import', TSX, fixture(script), ...args], {
     env: {...process.env, ...options.env},
     cwd: options.cwd ?? REPO,

@@ -10,7 +10,10 @@ const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'schema/report.s
 /** Fails the test with ajv's errors when `report` does not follow the published JSON Schema. */
 export function assertValidReport(report: unknown): void {
   const ok = validate(report)
-  assert.ok(ok, `report does not match schema/report.schema.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(report, null, 2).slice(0, 2000)}`)
+  assert.ok(
+    ok,
+    `report does not match schema/report.schema.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(report, null, 2).slice(0, 2000)}`,
+  )
 }
 
 const validateFleet = ajv.compile(JSON.parse(readFileSync(join(REPO, 'schema/fleet.schema.json'), 'utf8')) as object)
@@ -18,5 +21,8 @@ const validateFleet = ajv.compile(JSON.parse(readFileSync(join(REPO, 'schema/fle
 /** Fails the test when `view` does not follow schema/fleet.schema.json (`doctor report merge --json`). */
 export function assertValidFleet(view: unknown): void {
   const ok = validateFleet(view)
-  assert.ok(ok, `fleet view does not match schema/fleet.schema.json: ${ajv.errorsText(validateFleet.errors)}\n${JSON.stringify(view, null, 2).slice(0, 2000)}`)
+  assert.ok(
+    ok,
+    `fleet view does not match schema/fleet.schema.json: ${ajv.errorsText(validateFleet.errors)}\n${JSON.stringify(view, null, 2).slice(0, 2000)}`,
+  )
 }

@@ -200,7 +200,8 @@ export async function startDaemon(home: DaemonHome): Promise<RunningDaemon> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const deadline = Date.now() + 10_000
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${home.kind} exited before it was ready: ${stderr}${logTail(home)}`)
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${home.kind} exited before it was ready: ${stderr}${logTail(home)}`)
     if (readPid(home) === child.pid && (await accepts(home.port))) break
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
@@ -213,7 +214,12 @@ export async function startDaemon(home: DaemonHome): Promise<RunningDaemon> {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal)
     await exited
   }
-  const daemon: RunningDaemon = {child, pid: child.pid!, kill: () => signalAndWait('SIGKILL'), stop: () => signalAndWait(home.kind === 'nginx' ? 'SIGQUIT' : 'SIGTERM')}
+  const daemon: RunningDaemon = {
+    child,
+    pid: child.pid!,
+    kill: () => signalAndWait('SIGKILL'),
+    stop: () => signalAndWait(home.kind === 'nginx' ? 'SIGQUIT' : 'SIGTERM'),
+  }
   started.add(daemon)
   return daemon
 }
@@ -309,7 +315,13 @@ export function profileOf(home: DaemonHome, id?: string): TargetProfile {
   }
   const health: TargetProfile['health'] = d.health.http
     ? {kind: 'http', port: d.health.port, path: d.health.http.path, status: d.health.http.status, body: new RegExp(d.health.http.body)}
-    : {kind: 'tcp', port: d.health.port, send: d.health.tcp!.send, expect: new RegExp(d.health.tcp!.expect), aliveToo: d.health.tcp!.aliveToo.map((r) => new RegExp(r))}
+    : {
+        kind: 'tcp',
+        port: d.health.port,
+        send: d.health.tcp!.send,
+        expect: new RegExp(d.health.tcp!.expect),
+        aliveToo: d.health.tcp!.aliveToo.map((r) => new RegExp(r)),
+      }
   return {
     id: toTargetId(d.id),
     name: d.name,

@@ -39,5 +39,9 @@ export function skipOrFail(test: Mocha.Context, reason: string): never {
 /** Skips (or under CI fails) unless every tool is on PATH. */
 export function needTools(test: Mocha.Context, ...tools: Tool[]): void {
   const missing = tools.filter((t) => !hasTool(t))
-  if (missing.length > 0) skipOrFail(test, `${missing.map((t) => t.command).join(', ')} not installed; install with: ${missing.map((t) => t.install).join(' && ')}`)
+  if (missing.length > 0)
+    skipOrFail(
+      test,
+      `${missing.map((t) => t.command).join(', ')} not installed; install with: ${missing.map((t) => t.install).join(' && ')}`,
+    )
 }

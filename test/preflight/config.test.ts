@@ -68,10 +68,26 @@ describe('preflight: doctor.config.json', () => {
     rejects({suppress: [{check: 'stale-lock', reason: 'ok', expires: '2030-01-01T00:00:00'}]}, 'suppress[0].expires', /with a zone/)
     rejects({suppress: [{check: 'stale-lock', reason: 'ok', expires: 20300101}]}, 'suppress[0].expires', /not number 20300101/)
     rejects({suppress: [{symptom: 'executor/nope', reason: 'ok', expires: '2999-01-01'}]}, 'suppress[0].symptom', /names no known symptom/)
-    rejects({suppress: [{check: 'stale-lock', symptom: 'executor/stale-record', reason: 'ok', expires: '2999-01-01'}]}, 'suppress[0].symptom', /not reported by check "stale-lock"/)
-    rejects({suppress: [{check: 'stale-lock', target: 'docker', reason: 'ok', expires: '2999-01-01'}]}, 'suppress[0].target', /one of executor, runwisp/)
-    rejects({suppress: [{check: 'stale-lock', reason: 'ok', expires: '2999-01-01', until: 'x'}]}, 'suppress[0].until', /not a suppression field/)
-    rejects('{\n  "skip": [\n    "clock-skew",\n  ]\n}', '', /not valid JSON: a comma before "\]" \(trailing commas are not JSON\) at line 4, column 3$/)
+    rejects(
+      {suppress: [{check: 'stale-lock', symptom: 'executor/stale-record', reason: 'ok', expires: '2999-01-01'}]},
+      'suppress[0].symptom',
+      /not reported by check "stale-lock"/,
+    )
+    rejects(
+      {suppress: [{check: 'stale-lock', target: 'docker', reason: 'ok', expires: '2999-01-01'}]},
+      'suppress[0].target',
+      /one of executor, runwisp/,
+    )
+    rejects(
+      {suppress: [{check: 'stale-lock', reason: 'ok', expires: '2999-01-01', until: 'x'}]},
+      'suppress[0].until',
+      /not a suppression field/,
+    )
+    rejects(
+      '{\n  "skip": [\n    "clock-skew",\n  ]\n}',
+      '',
+      /not valid JSON: a comma before "\]" \(trailing commas are not JSON\) at line 4, column 3$/,
+    )
     rejects('{"skip": ["a"] "timeouts": {}}', '', /expected "," or "}", found "\\"" at line 1, column 16$/)
     rejects('{"watchPorts": [1, 2]}}', '', /unexpected "}" after the end of the JSON value at line 1, column 23$/)
     rejects('{\n  // comment\n}', '', /expected a quoted key, found a comment \(JSON has none\) at line 2, column 3$/)
@@ -81,8 +97,14 @@ describe('preflight: doctor.config.json', () => {
   })
 
   it('suggests the key or id that was meant', () => {
-    assert.throws(() => parse({watch_ports: [1]}), (e: ConfigError) => e.suggestions.includes('did you mean "watchPorts"?'))
-    assert.throws(() => parse({skip: ['stale-manfest']}), (e: ConfigError) => e.suggestions.some((s) => s.includes('"stale-manifest"')))
+    assert.throws(
+      () => parse({watch_ports: [1]}),
+      (e: ConfigError) => e.suggestions.includes('did you mean "watchPorts"?'),
+    )
+    assert.throws(
+      () => parse({skip: ['stale-manfest']}),
+      (e: ConfigError) => e.suggestions.some((s) => s.includes('"stale-manifest"')),
+    )
   })
 
   it('holds a date-only expiry through the end of that UTC day', () => {
@@ -94,9 +116,13 @@ describe('preflight: doctor.config.json', () => {
 
   it('is found from a subdirectory up to the repository root, and never above it', async () => {
     const outer = tmp.make()
-    writeTree(outer, {'doctor.config.json': '{"skip": ["clock-skew"]}', 'repo/e2e/src/ports.ts': '', 'repo/.git/HEAD': 'ref: refs/heads/main\n'})
+    writeTree(outer, {
+      'doctor.config.json': '{"skip": ["clock-skew"]}',
+      'repo/e2e/src/ports.ts': '',
+      'repo/.git/HEAD': 'ref: refs/heads/main\n',
+    })
     const repo = join(outer, 'repo')
-    assert.equal(await findConfig(join(repo, 'e2e/src')), null, 'the config above the repo root is not this repo\'s')
+    assert.equal(await findConfig(join(repo, 'e2e/src')), null, "the config above the repo root is not this repo's")
     writeFileSync(join(repo, 'doctor.config.json'), '{"watchPorts": [5173]}')
     assert.equal(await findConfig(join(repo, 'e2e/src')), join(repo, 'doctor.config.json'))
     const loaded = await loadConfig({cwd: join(repo, 'e2e')})
@@ -114,7 +140,10 @@ describe('preflight: doctor.config.json', () => {
     writeFileSync(join(dir, 'latin1.json'), Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]))
     writeFileSync(join(dir, 'huge.json'), Buffer.alloc(2 * 1024 * 1024, 0x20))
     const expect = async (name: string, problem: RegExp) => {
-      await assert.rejects(loadConfig({cwd: dir, explicit: name}), (e: unknown) => e instanceof ConfigError && problem.test(e.message) && e.message.startsWith(join(dir, name)))
+      await assert.rejects(
+        loadConfig({cwd: dir, explicit: name}),
+        (e: unknown) => e instanceof ConfigError && problem.test(e.message) && e.message.startsWith(join(dir, name)),
+      )
     }
     await expect('missing.json', /does not exist/)
     await expect('as-dir', /is not a regular file|is a directory/)
@@ -129,18 +158,28 @@ describe('preflight: suppressions and slow checks', () => {
   const now = Date.now()
 
   it('turns a result covered by a live check suppression into a skip that keeps its findings, marked', () => {
-    const {results, outcomes} = applySuppressions(report.checks, [suppression({check: 'port-squatter', reason: 'proxy on the runner', expires: '2999-01-01'})], now)
+    const {results, outcomes} = applySuppressions(
+      report.checks,
+      [suppression({check: 'port-squatter', reason: 'proxy on the runner', expires: '2999-01-01'})],
+      now,
+    )
     const r = results.find((x) => x.id === 'port-squatter')!
     assert.equal(r.status, 'skip')
     assert.equal(r.reason, 'suppressed until 2999-01-01: proxy on the runner')
     assert.deepEqual(r.suppressed, {reason: 'proxy on the runner', expires: '2999-01-01', status: 'fail'})
     assert.equal(r.findings.length, 1)
     assert.deepEqual(r.findings[0]!.suppressed, {reason: 'proxy on the runner', expires: '2999-01-01'})
-    assert.deepEqual(outcomes, [{check: 'port-squatter', reason: 'proxy on the runner', expires: '2999-01-01', state: 'active', matches: ['executor:port-squatter']}])
+    assert.deepEqual(outcomes, [
+      {check: 'port-squatter', reason: 'proxy on the runner', expires: '2999-01-01', state: 'active', matches: ['executor:port-squatter']},
+    ])
   })
 
   it('keeps the reason of a suppressed error', () => {
-    const {results} = applySuppressions(report.checks, [suppression({check: 'stale-lock', reason: 'CI cannot read it', expires: '2999-01-01'})], now)
+    const {results} = applySuppressions(
+      report.checks,
+      [suppression({check: 'stale-lock', reason: 'CI cannot read it', expires: '2999-01-01'})],
+      now,
+    )
     const r = results.find((x) => x.id === 'stale-lock')!
     assert.equal(r.status, 'skip')
     assert.equal(r.suppressed?.status, 'error')
@@ -148,7 +187,11 @@ describe('preflight: suppressions and slow checks', () => {
   })
 
   it('does not apply an expired suppression, and says it expired', () => {
-    const {results, outcomes} = applySuppressions(report.checks, [suppression({check: 'port-squatter', reason: 'was fine', expires: '2001-01-01'})], now)
+    const {results, outcomes} = applySuppressions(
+      report.checks,
+      [suppression({check: 'port-squatter', reason: 'was fine', expires: '2001-01-01'})],
+      now,
+    )
     assert.equal(results.find((x) => x.id === 'port-squatter')!.status, 'fail')
     assert.deepEqual(outcomes[0]!.state, 'expired')
     assert.deepEqual(outcomes[0]!.matches, ['executor:port-squatter'])
@@ -157,36 +200,82 @@ describe('preflight: suppressions and slow checks', () => {
   it('suppresses only the named symptom; other findings keep deciding the status', () => {
     const squat = report.checks.find((x) => x.id === 'port-squatter')!
     const mixed = {...squat, findings: [...squat.findings, {...report.checks.find((x) => x.id === 'stale-manifest')!.findings[0]!}]}
-    const {results} = applySuppressions([mixed], [suppression({symptom: 'executor/port-squatter', reason: 'known', expires: '2999-01-01'})], now)
+    const {results} = applySuppressions(
+      [mixed],
+      [suppression({symptom: 'executor/port-squatter', reason: 'known', expires: '2999-01-01'})],
+      now,
+    )
     assert.equal(results[0]!.status, 'warn', 'the unsuppressed stale-record warning is what is left')
     assert.equal(results[0]!.suppressed, undefined)
-    assert.deepEqual(results[0]!.findings.map((f) => Boolean(f.suppressed)), [true, false])
+    assert.deepEqual(
+      results[0]!.findings.map((f) => Boolean(f.suppressed)),
+      [true, false],
+    )
   })
 
   it('narrows by target and reports a suppression with nothing to cover as unused', () => {
-    const {results, outcomes} = applySuppressions(report.checks, [suppression({check: 'port-squatter', target: 'runwisp', reason: 'x', expires: '2999-01-01'}), suppression({check: 'daemon-health', reason: 'y', expires: '2999-01-01'})], now)
+    const {results, outcomes} = applySuppressions(
+      report.checks,
+      [
+        suppression({check: 'port-squatter', target: 'runwisp', reason: 'x', expires: '2999-01-01'}),
+        suppression({check: 'daemon-health', reason: 'y', expires: '2999-01-01'}),
+      ],
+      now,
+    )
     assert.equal(results.find((x) => x.id === 'port-squatter')!.status, 'fail')
-    assert.deepEqual(outcomes.map((o) => o.state), ['unused', 'unused'])
+    assert.deepEqual(
+      outcomes.map((o) => o.state),
+      ['unused', 'unused'],
+    )
   })
 
   it('flags a check slow when it used more than half its timeout, with per-check timeouts from the config', () => {
     const flagged = report.checks.map(({slow: _slow, ...r}) => markSlow(r, r.id === 'port-squatter' ? 50 : 5000))
-    assert.deepEqual(flagged.filter((r) => r.slow).map((r) => [r.id, r.slow!.timeoutMs]), [['port-squatter', 50], ['stale-lock', 5000]])
+    assert.deepEqual(
+      flagged.filter((r) => r.slow).map((r) => [r.id, r.slow!.timeoutMs]),
+      [
+        ['port-squatter', 50],
+        ['stale-lock', 5000],
+      ],
+    )
   })
 
   it('lists the checks the config skips, in report order, and recounts the summary', async () => {
     // The engine applies the config inside the run: the skipped check never runs, and is listed.
     const ran: string[] = []
     const pool = ['daemon-health', 'port-squatter', 'stale-manifest', 'stale-lock', 'clock-skew'].map((id) =>
-      defineCheck({id, title: id, description: id, targets: ['executor'], symptoms: [], fixable: false, detect: async () => (ran.push(id), [])}),
+      defineCheck({
+        id,
+        title: id,
+        description: id,
+        targets: ['executor'],
+        symptoms: [],
+        fixable: false,
+        detect: async () => (ran.push(id), []),
+      }),
     )
-    const target: TargetDefinition = {id: 'executor', name: 'Executor', detect: async () => ({id: 'executor', detected: true, forced: false, generation: null, generationReason: 'test', dataDir: null, reasons: ['test']})}
+    const target: TargetDefinition = {
+      id: 'executor',
+      name: 'Executor',
+      detect: async () => ({
+        id: 'executor',
+        detected: true,
+        forced: false,
+        generation: null,
+        generationReason: 'test',
+        dataDir: null,
+        reasons: ['test'],
+      }),
+    }
     const config = {path: '/r/doctor.config.json', config: {skip: ['clock-skew'], suppress: [], timeouts: {}, watchPorts: [], targets: []}}
     const shaped = await runDoctor({env: {}, checks: pool, targets: [target], config})
     const skew = shaped.checks.find((r) => r.id === 'clock-skew')!
     assert.deepEqual([skew.status, skew.reason], ['skip', 'skipped in doctor.config.json'])
     assert.ok(!ran.includes('clock-skew'), 'a skipped check is not run')
-    assert.deepEqual(shaped.checks.map((r) => r.id), pool.map((c) => c.id))
+    assert.deepEqual(
+      shaped.checks.map((r) => r.id),
+      pool.map((c) => c.id),
+    )
     assert.equal(shaped.summary.skip, 1)
     assert.deepEqual(shaped.config, {path: '/r/doctor.config.json', skip: ['clock-skew'], suppressions: [], watchPorts: []})
   })

@@ -29,7 +29,10 @@ describe('preflight: format choice and output', () => {
   it('refuses an --output it cannot write, leaving nothing behind', async () => {
     const dir = tmp.make()
     writeFileSync(join(dir, 'a-file'), 'x')
-    await assert.rejects(writeReportFile(join(dir, 'a-file', 'report.xml'), '<x/>'), (e: unknown) => e instanceof UsageError && /cannot write the report to .*a-file\/report\.xml/.test(e.message))
+    await assert.rejects(
+      writeReportFile(join(dir, 'a-file', 'report.xml'), '<x/>'),
+      (e: unknown) => e instanceof UsageError && /cannot write the report to .*a-file\/report\.xml/.test(e.message),
+    )
     await writeReportFile(join(dir, 'ok.xml'), '<x/>')
     assert.deepEqual(readdirSync(dir).sort(), ['a-file', 'ok.xml'])
   })
@@ -41,7 +44,12 @@ describe('preflight: format choice and output', () => {
       {check: 'daemon-health', reason: 'old', expires: '2001-01-01', expiresAtMs: parseExpiry('2001-01-01')!},
     ]
     const {results, outcomes} = applySuppressions(report.checks, suppressions, Date.now())
-    const shaped = {...report, checks: results, summary: summarize(results), config: {path: '/r/doctor.config.json', skip: [], suppressions: outcomes, watchPorts: []}}
+    const shaped = {
+      ...report,
+      checks: results,
+      summary: summarize(results),
+      config: {path: '/r/doctor.config.json', skip: [], suppressions: outcomes, watchPorts: []},
+    }
     const text = await renderReport(shaped, 'human', {name: 'doctor preflight', strict: false, verbose: false})
     assert.match(text, /↓ port-squatter \[executor\] skipped: suppressed until 2999-01-01: metrics proxy\n/)
     assert.match(text, /slow: stale-lock \[executor\] took 4000 ms, over half of its 5000 ms timeout/)
@@ -52,7 +60,10 @@ describe('preflight: format choice and output', () => {
   it('runs the preflight set that exists in this build, dev-checkout checks first', () => {
     const ids: string[] = preflightChecks().map((c) => c.id)
     const declared: readonly string[] = PREFLIGHT_CHECK_IDS
-    assert.deepEqual([...ids], declared.filter((id) => checks.some((c) => c.id === id)))
+    assert.deepEqual(
+      [...ids],
+      declared.filter((id) => checks.some((c) => c.id === id)),
+    )
     for (const id of ['port-squatter', 'daemon-health', 'stale-manifest', 'stale-lock']) assert.ok(ids.includes(id), id)
     assert.ok(!ids.includes('clock-skew') && !ids.includes('daemon-log-errors'), 'only what decides whether e2e can start')
   })

@@ -23,7 +23,11 @@ function runnerParse(line: string): {kind: string; properties: Record<string, st
   return {kind: match[1]!, properties, message: unescape(match[3]!, false)}
 }
 
-const commands = (output: string) => output.split('\n').filter((l) => l.startsWith('::')).map(runnerParse)
+const commands = (output: string) =>
+  output
+    .split('\n')
+    .filter((l) => l.startsWith('::'))
+    .map(runnerParse)
 
 describe('preflight: GitHub Actions format', () => {
   it('escapes data and properties as the runner unescapes them', () => {
@@ -60,7 +64,9 @@ describe('preflight: GitHub Actions format', () => {
 
   it('never lets text from the machine start a line, so it cannot forge a workflow command', () => {
     const report = sampleReport()
-    const forged = report.checks.map((r) => (r.id === 'clock-skew' ? {...r, reason: 'x\n::error title=forged::pwned\r::warning::again'} : r))
+    const forged = report.checks.map((r) =>
+      r.id === 'clock-skew' ? {...r, reason: 'x\n::error title=forged::pwned\r::warning::again'} : r,
+    )
     const out = formatGithub({...report, checks: forged}, {name: 'doctor'})
     assert.equal(commands(out).filter((c) => c.message.includes('pwned') || c.message === 'again').length, 0, out)
     assert.equal(commands(out).length, 4)
@@ -68,14 +74,30 @@ describe('preflight: GitHub Actions format', () => {
 
   it('annotates an expired suppression on the config file, relative to the workspace', () => {
     const report = sampleReport()
-    const {results, outcomes} = applySuppressions(report.checks, [{check: 'port-squatter', reason: 'proxy, ok', expires: '2001-02-03', expiresAtMs: parseExpiry('2001-02-03')!}], Date.now())
-    const shaped = {...report, checks: results, summary: summarize(results), config: {path: '/srv/repo/ci/doctor.config.json', skip: [], suppressions: outcomes, watchPorts: []}}
-    const expired = commands(formatGithub(shaped, {name: 'doctor preflight', workspace: '/srv/repo'})).filter((c) => c.properties.title === 'Expired doctor suppression')
+    const {results, outcomes} = applySuppressions(
+      report.checks,
+      [{check: 'port-squatter', reason: 'proxy, ok', expires: '2001-02-03', expiresAtMs: parseExpiry('2001-02-03')!}],
+      Date.now(),
+    )
+    const shaped = {
+      ...report,
+      checks: results,
+      summary: summarize(results),
+      config: {path: '/srv/repo/ci/doctor.config.json', skip: [], suppressions: outcomes, watchPorts: []},
+    }
+    const expired = commands(formatGithub(shaped, {name: 'doctor preflight', workspace: '/srv/repo'})).filter(
+      (c) => c.properties.title === 'Expired doctor suppression',
+    )
     assert.equal(expired.length, 1)
     assert.equal(expired[0]!.kind, 'error')
     assert.equal(expired[0]!.properties.file, 'ci/doctor.config.json')
-    assert.match(expired[0]!.message, /check port-squatter expired on 2001-02-03 \(reason given: proxy, ok\).*It would cover: executor:port-squatter/)
-    const outside = commands(formatGithub(shaped, {name: 'x', workspace: '/elsewhere'})).find((c) => c.properties.title === 'Expired doctor suppression')!
+    assert.match(
+      expired[0]!.message,
+      /check port-squatter expired on 2001-02-03 \(reason given: proxy, ok\).*It would cover: executor:port-squatter/,
+    )
+    const outside = commands(formatGithub(shaped, {name: 'x', workspace: '/elsewhere'})).find(
+      (c) => c.properties.title === 'Expired doctor suppression',
+    )!
     assert.equal(outside.properties.file, undefined, 'no file property for a config outside the workspace')
     // The suppression expired, so it covers nothing: the failure is still annotated.
     assert.ok(commands(formatGithub(shaped, {name: 'x'})).some((c) => c.properties.title?.startsWith('port-squatter')))
@@ -88,7 +110,10 @@ describe('preflight: GitHub Actions format', () => {
     const unescapedPipes = (l: string) => l.replace(/\\\|/g, '').split('|').length - 1
     for (const row of rows) assert.equal(unescapedPipes(row), 6, row)
     assert.match(md, /^### ❌ doctor preflight: 1 passed, 1 warned, 1 failed, 1 could not decide, 1 skipped \(4\.10 s\)$/m)
-    assert.match(md, /\| ❌ fail \| `port-squatter` \| executor \| Port 4788 is held by pid 4242 .*a &lt;b&gt; &amp; "c" 'd' 100% done: x, y<br>next\tline/)
+    assert.match(
+      md,
+      /\| ❌ fail \| `port-squatter` \| executor \| Port 4788 is held by pid 4242 .*a &lt;b&gt; &amp; "c" 'd' 100% done: x, y<br>next\tline/,
+    )
     assert.match(md, /\| 4000 ms 🐢 slow \(timeout 5000 ms\) \|/)
     assert.match(md, /#### How to fix[\s\S]*```sh\nss -ltnp 'sport = :4788'\nlsof -nP -iTCP:4788 -sTCP:LISTEN/)
     assert.equal(cell('a|b\nc<script>'), 'a\\|b<br>c&lt;script&gt;')

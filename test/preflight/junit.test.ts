@@ -11,7 +11,9 @@ const NASTY_IN_XML = NASTY.replace(/\u001b/g, '\\x1B').replace('\uD800', '\uFFFD
 
 const cases = (suite: XmlElement) => childElements(suite, 'testcase')
 const caseNamed = (root: XmlElement, name: string) => {
-  const found = childElements(root, 'testsuite').flatMap(cases).find((c) => c.attrs.name === name)
+  const found = childElements(root, 'testsuite')
+    .flatMap(cases)
+    .find((c) => c.attrs.name === name)
   assert.ok(found, `no testcase ${name}`)
   return found
 }
@@ -20,12 +22,21 @@ describe('preflight: JUnit report', () => {
   it('has one testsuite per target and one testcase per result, with the counts CI views read', () => {
     const root = parseXml(formatJunit(sampleReport(), {name: 'doctor preflight', strict: false}))
     assert.equal(root.name, 'testsuites')
-    assert.deepEqual({...root.attrs, timestamp: undefined}, {name: 'doctor preflight', tests: '5', failures: '1', errors: '1', skipped: '1', time: '4.100', timestamp: undefined})
+    assert.deepEqual(
+      {...root.attrs, timestamp: undefined},
+      {name: 'doctor preflight', tests: '5', failures: '1', errors: '1', skipped: '1', time: '4.100', timestamp: undefined},
+    )
     const suites = childElements(root, 'testsuite')
-    assert.deepEqual(suites.map((s) => s.attrs.name), ['executor'])
+    assert.deepEqual(
+      suites.map((s) => s.attrs.name),
+      ['executor'],
+    )
     const suite = suites[0]!
     assert.deepEqual([suite.attrs.tests, suite.attrs.failures, suite.attrs.errors, suite.attrs.skipped], ['5', '1', '1', '1'])
-    assert.deepEqual(cases(suite).map((c) => `${c.attrs.classname}/${c.attrs.name}`), ['executor/daemon-health', 'executor/port-squatter', 'executor/stale-manifest', 'executor/stale-lock', 'executor/clock-skew'])
+    assert.deepEqual(
+      cases(suite).map((c) => `${c.attrs.classname}/${c.attrs.name}`),
+      ['executor/daemon-health', 'executor/port-squatter', 'executor/stale-manifest', 'executor/stale-lock', 'executor/clock-skew'],
+    )
     assert.equal(caseNamed(root, 'stale-lock').attrs.time, '4.000')
     assert.equal(childElements(caseNamed(root, 'daemon-health')).length, 0, 'a pass has no child elements')
   })
@@ -41,7 +52,12 @@ describe('preflight: JUnit report', () => {
     assert.match(body, /evidence: port=4788 owner=/)
     assert.match(body, /fix: Stop the process holding the port/)
     assert.ok(body.includes("$ ss -ltnp 'sport = :4788'"), body)
-    assert.ok(body.includes('docs: doctor checks port-squatter (docs/checks/port-squatter.md); Executor docs › Troubleshooting › Daemon port conflicts (https://'), body)
+    assert.ok(
+      body.includes(
+        'docs: doctor checks port-squatter (docs/checks/port-squatter.md); Executor docs › Troubleshooting › Daemon port conflicts (https://',
+      ),
+      body,
+    )
     assert.ok(!/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(xml), 'no raw control character reaches the file')
   })
 
@@ -49,7 +65,10 @@ describe('preflight: JUnit report', () => {
     const root = parseXml(formatJunit(sampleReport(), {name: 'doctor', strict: false}))
     const error = childElements(caseNamed(root, 'stale-lock'), 'error')[0]!
     assert.equal(error.attrs.message, `could not decide: cannot read /data/x.lock (EACCES) ${NASTY_IN_XML}`)
-    assert.match(textOf(childElements(caseNamed(root, 'stale-lock'), 'system-out')[0]!), /slow: took 4000 ms, over half of its 5000 ms timeout/)
+    assert.match(
+      textOf(childElements(caseNamed(root, 'stale-lock'), 'system-out')[0]!),
+      /slow: took 4000 ms, over half of its 5000 ms timeout/,
+    )
     assert.equal(childElements(caseNamed(root, 'clock-skew'), 'skipped')[0]!.attrs.message, 'depends on daemon-health, which is fail')
   })
 
@@ -68,15 +87,28 @@ describe('preflight: JUnit report', () => {
     const {results, outcomes} = applySuppressions(
       report.checks,
       [
-        {check: 'port-squatter', reason: 'CI runner keeps a proxy on 4788 & it is fine', expires: future, expiresAtMs: parseExpiry(future)!},
+        {
+          check: 'port-squatter',
+          reason: 'CI runner keeps a proxy on 4788 & it is fine',
+          expires: future,
+          expiresAtMs: parseExpiry(future)!,
+        },
         {symptom: 'executor/stale-record', reason: 'old debris', expires: '2000-01-01', expiresAtMs: parseExpiry('2000-01-01')!},
       ],
       Date.now(),
     )
-    const shaped = {...report, checks: results, summary: summarize(results), config: {path: '/repo/doctor.config.json', skip: [], suppressions: outcomes, watchPorts: []}}
+    const shaped = {
+      ...report,
+      checks: results,
+      summary: summarize(results),
+      config: {path: '/repo/doctor.config.json', skip: [], suppressions: outcomes, watchPorts: []},
+    }
     const root = parseXml(formatJunit(shaped, {name: 'doctor preflight', strict: false}))
     const squat = caseNamed(root, 'port-squatter')
-    assert.equal(childElements(squat, 'skipped')[0]!.attrs.message, `suppressed until ${future}: CI runner keeps a proxy on 4788 & it is fine`)
+    assert.equal(
+      childElements(squat, 'skipped')[0]!.attrs.message,
+      `suppressed until ${future}: CI runner keeps a proxy on 4788 & it is fine`,
+    )
     assert.match(textOf(childElements(squat, 'system-out')[0]!), /suppressed \(it would be fail\)[\s\S]*Port 4788 is held by pid 4242/)
     const config = childElements(root, 'testsuite').find((s) => s.attrs.name === 'doctor.config.json')
     assert.ok(config, 'a suite for the config')
@@ -107,6 +139,10 @@ describe('preflight: JUnit report', () => {
     assert.throws(() => parseXml('<a><b></a>'), /closes <b>/)
     assert.throws(() => parseXml('<a>&#1;</a>'), /forbids/)
     assert.throws(() => parseXml('<a b="<"/>'), /"<"/)
-    assert.deepEqual(parseXml('<a b="x&#10;y&amp;"><c/>t</a>'), {name: 'a', attrs: {b: 'x\ny&'}, children: [{name: 'c', attrs: {}, children: []}, 't']})
+    assert.deepEqual(parseXml('<a b="x&#10;y&amp;"><c/>t</a>'), {
+      name: 'a',
+      attrs: {b: 'x\ny&'},
+      children: [{name: 'c', attrs: {}, children: []}, 't'],
+    })
   })
 })

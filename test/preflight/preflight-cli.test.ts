@@ -28,7 +28,10 @@ async function whenDefaultPortsFree(): Promise<void> {
   for (;;) {
     const held = (await Promise.all(DEFAULT_PORTS.map((p) => new SocketProbe().onPort(p)))).flat()
     if (held.length === 0) return
-    if (Date.now() > deadline) throw new Error(`ports ${DEFAULT_PORTS.join(', ')} stayed busy for 15 s (${held.map((l) => `${l.address}:${l.port}`).join(', ')}); another process holds them`)
+    if (Date.now() > deadline)
+      throw new Error(
+        `ports ${DEFAULT_PORTS.join(', ')} stayed busy for 15 s (${held.map((l) => `${l.address}:${l.port}`).join(', ')}); another process holds them`,
+      )
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
@@ -46,17 +49,20 @@ function testcases(xml: string): Map<string, XmlElement> {
   const root = parseXml(xml)
   assert.equal(root.name, 'testsuites')
   const map = new Map<string, XmlElement>()
-  for (const suite of childElements(root, 'testsuite')) for (const tc of childElements(suite, 'testcase')) map.set(`${tc.attrs.classname}/${tc.attrs.name}`, tc)
+  for (const suite of childElements(root, 'testsuite'))
+    for (const tc of childElements(suite, 'testcase')) map.set(`${tc.attrs.classname}/${tc.attrs.name}`, tc)
   return map
 }
 
 /** oclif wraps error messages at the terminal width with " ›   " prefixes: unwrap before matching. */
 const unwrap = (stderr: string) => stderr.replace(/\s*\n\s*›\s*/g, ' ')
 
-const outcomeOf = (tc: XmlElement | undefined) => (tc ? (childElements(tc).find((c) => c.name !== 'system-out')?.name ?? 'pass') : 'missing')
+const outcomeOf = (tc: XmlElement | undefined) =>
+  tc ? (childElements(tc).find((c) => c.name !== 'system-out')?.name ?? 'pass') : 'missing'
 
 /** Testcases that did not pass, as `classname/name: outcome`. */
-const notPassing = (xml: string) => [...testcases(xml)].filter(([, tc]) => !['pass', 'skipped'].includes(outcomeOf(tc))).map(([k, tc]) => `${k}: ${outcomeOf(tc)}`)
+const notPassing = (xml: string) =>
+  [...testcases(xml)].filter(([, tc]) => !['pass', 'skipped'].includes(outcomeOf(tc))).map(([k, tc]) => `${k}: ${outcomeOf(tc)}`)
 
 describe('doctor preflight (CLI, end to end)', function () {
   this.timeout(60_000)
@@ -74,8 +80,15 @@ describe('doctor preflight (CLI, end to end)', function () {
     writeTree(root, {'README.md': '# skeleton\n', 'e2e/README.md': 'e2e suite\n'})
     const git = spawnSync('git', ['init', '-q', root], {encoding: 'utf8'})
     assert.equal(git.status, 0, git.stderr)
-    if (config !== undefined) writeFileSync(join(root, 'doctor.config.json'), typeof config === 'string' ? config : JSON.stringify(config, null, 2))
-    return {root, home, dataDir, cwd: join(root, 'e2e'), env: {HOME: home, EXECUTOR_DATA_DIR: dataDir, GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', GITHUB_WORKSPACE: ''}}
+    if (config !== undefined)
+      writeFileSync(join(root, 'doctor.config.json'), typeof config === 'string' ? config : JSON.stringify(config, null, 2))
+    return {
+      root,
+      home,
+      dataDir,
+      cwd: join(root, 'e2e'),
+      env: {HOME: home, EXECUTOR_DATA_DIR: dataDir, GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', GITHUB_WORKSPACE: ''},
+    }
   }
 
   /** A fake Executor daemon (named `executor` by the kernel) registered in the checkout's data dir, healthy unless `mode` says otherwise; returns the flags that point the doctor at it. */
@@ -83,12 +96,17 @@ describe('doctor preflight (CLI, end to end)', function () {
     // The manifest must not name node itself as Executor's binary (every node squatter would then
     // pass as Executor): it names an install path, and the daemon is told apart by its name.
     const executable = join(c.home, '.executor-install', 'bin', 'executor')
-    const daemon = await startFixture('executor-daemon.ts', ['daemon', 'run', '--data-dir', c.dataDir, '--executable', executable, '--mode', mode], {executable: executorShim(c.home)})
+    const daemon = await startFixture(
+      'executor-daemon.ts',
+      ['daemon', 'run', '--data-dir', c.dataDir, '--executable', executable, '--mode', mode],
+      {executable: executorShim(c.home)},
+    )
     await whenDefaultPortsFree()
     return ['--executor-port', String(daemon.ready.port)]
   }
 
-  const preflight = (c: Checkout, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(['preflight', ...args], {cwd: c.cwd, env: {...c.env, ...env}})
+  const preflight = (c: Checkout, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+    runCli(['preflight', ...args], {cwd: c.cwd, env: {...c.env, ...env}})
   const junit = async (c: Checkout, args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
     const result = await preflight(c, ['--format', 'junit', ...args], env)
     return {...result, cases: testcases(result.stdout)}
@@ -96,7 +114,16 @@ describe('doctor preflight (CLI, end to end)', function () {
 
   function writeStaleManifest(c: Checkout, pid: number): string {
     const path = join(c.dataDir, 'server-control', 'server.json')
-    const manifest = {version: 1, kind: 'cli-daemon', pid, startedAt: new Date(Date.now() - 60_000).toISOString(), dataDir: c.dataDir, scopeDir: null, connection: {origin: 'http://localhost:4788'}, owner: {client: 'cli', version: '1.5.35', executablePath: null}}
+    const manifest = {
+      version: 1,
+      kind: 'cli-daemon',
+      pid,
+      startedAt: new Date(Date.now() - 60_000).toISOString(),
+      dataDir: c.dataDir,
+      scopeDir: null,
+      connection: {origin: 'http://localhost:4788'},
+      owner: {client: 'cli', version: '1.5.35', executablePath: null},
+    }
     writeTree(c.dataDir, {'server-control/server.json': JSON.stringify(manifest)})
     return path
   }
@@ -106,12 +133,15 @@ describe('doctor preflight (CLI, end to end)', function () {
     const r = await junit(c, await fakeDaemon(c))
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.deepEqual(notPassing(r.stdout), [])
-    for (const id of ['port-squatter', 'daemon-health', 'stale-manifest', 'stale-lock']) assert.ok(r.cases.has(`executor/${id}`), `testcase ${id}`)
+    for (const id of ['port-squatter', 'daemon-health', 'stale-manifest', 'stale-lock'])
+      assert.ok(r.cases.has(`executor/${id}`), `testcase ${id}`)
     // Only preflight's set runs: the daemon checks that matter for e2e and the dev-checkout checks
     // (which skip here: this directory is not an Executor monorepo). No clock-skew, no log scan.
     assert.ok(!r.cases.has('executor/clock-skew') && !r.cases.has('executor/daemon-log-errors'))
-    for (const id of ['bootstrap-build', 'vite-cache', 'e2e-ports', 'leaked-dev-servers', 'playwright-browser']) assert.equal(outcomeOf(r.cases.get(`executor/${id}`)!), 'skipped', id)
-    for (const id of ['port-squatter', 'daemon-health', 'stale-manifest', 'stale-lock']) assert.equal(outcomeOf(r.cases.get(`executor/${id}`)), 'pass', id)
+    for (const id of ['bootstrap-build', 'vite-cache', 'e2e-ports', 'leaked-dev-servers', 'playwright-browser'])
+      assert.equal(outcomeOf(r.cases.get(`executor/${id}`)!), 'skipped', id)
+    for (const id of ['port-squatter', 'daemon-health', 'stale-manifest', 'stale-lock'])
+      assert.equal(outcomeOf(r.cases.get(`executor/${id}`)), 'pass', id)
   })
 
   it('fails on a manifest naming a dead pid, with the message, evidence and fix in the stale-manifest testcase', async () => {
@@ -130,7 +160,9 @@ describe('doctor preflight (CLI, end to end)', function () {
 
   it('fails on a start lock held by a pid that is not an Executor start (stale-lock)', async () => {
     const c = checkout()
-    writeTree(c.dataDir, {'daemon-active-localhost-abc123.json.lock': JSON.stringify({pid: process.pid, startedAt: new Date().toISOString()})})
+    writeTree(c.dataDir, {
+      'daemon-active-localhost-abc123.json.lock': JSON.stringify({pid: process.pid, startedAt: new Date().toISOString()}),
+    })
     const r = await junit(c)
     assert.equal(r.code, 1, r.stdout + r.stderr)
     assert.equal(childElements(r.cases.get('executor/stale-lock')!, 'failure')[0]?.attrs.type, 'executor/start-lock-blocked', r.stdout)
@@ -151,20 +183,35 @@ describe('doctor preflight (CLI, end to end)', function () {
     assert.equal(r.code, 1, r.stdout + r.stderr)
     const failure = childElements(r.cases.get('executor/port-squatter')!, 'failure')[0]
     assert.ok(failure, r.stdout)
-    assert.match(failure.attrs.message!, new RegExp(`^Port ${port} is held by pid ${squatter.pid} \\(.*squatter\\.ts.*\\), which is not Executor\\. The port is watched in doctor\\.config\\.json\\.`))
+    assert.match(
+      failure.attrs.message!,
+      new RegExp(
+        `^Port ${port} is held by pid ${squatter.pid} \\(.*squatter\\.ts.*\\), which is not Executor\\. The port is watched in doctor\\.config\\.json\\.`,
+      ),
+    )
     assert.match(textOf(failure), new RegExp(`\\$ ss -ltnp 'sport = :${port}'`))
   })
 
   it('shows a suppressed failure as skipped with its reason and passes (JUnit and JSON)', async () => {
     const squatter = await startFixture('squatter.ts', ['--port', '0'])
     const port = squatter.ready.port as number
-    const c = checkout({watchPorts: [port], suppress: [{check: 'port-squatter', reason: 'the runner keeps a metrics proxy there', expires: '2999-12-31'}]})
+    const c = checkout({
+      watchPorts: [port],
+      suppress: [{check: 'port-squatter', reason: 'the runner keeps a metrics proxy there', expires: '2999-12-31'}],
+    })
     const daemon = await fakeDaemon(c)
     const r = await junit(c, daemon)
     assert.equal(r.code, 0, r.stdout + r.stderr)
     const tc = r.cases.get('executor/port-squatter')!
-    assert.equal(childElements(tc, 'skipped')[0]?.attrs.message, 'suppressed until 2999-12-31: the runner keeps a metrics proxy there', r.stdout)
-    assert.match(textOf(childElements(tc, 'system-out')[0]!), new RegExp(`suppressed \\(it would be fail\\)[\\s\\S]*Port ${port} is held by pid ${squatter.pid}`))
+    assert.equal(
+      childElements(tc, 'skipped')[0]?.attrs.message,
+      'suppressed until 2999-12-31: the runner keeps a metrics proxy there',
+      r.stdout,
+    )
+    assert.match(
+      textOf(childElements(tc, 'system-out')[0]!),
+      new RegExp(`suppressed \\(it would be fail\\)[\\s\\S]*Port ${port} is held by pid ${squatter.pid}`),
+    )
 
     const json = await preflight(c, ['--json', ...daemon])
     assert.equal(json.code, 0, json.stderr)
@@ -175,7 +222,10 @@ describe('doctor preflight (CLI, end to end)', function () {
     assert.deepEqual(result.suppressed, {reason: 'the runner keeps a metrics proxy there', expires: '2999-12-31', status: 'fail'})
     assert.equal(result.findings[0]?.suppressed?.reason, 'the runner keeps a metrics proxy there')
     assert.equal(report.config?.path, join(c.root, 'doctor.config.json'))
-    assert.deepEqual(report.config?.suppressions.map((s) => s.state), ['active'])
+    assert.deepEqual(
+      report.config?.suppressions.map((s) => s.state),
+      ['active'],
+    )
   })
 
   it('fails the run on an expired suppression even when every check passes', async () => {
@@ -184,7 +234,10 @@ describe('doctor preflight (CLI, end to end)', function () {
     const r = await junit(c, daemon)
     assert.equal(r.code, 1, r.stdout + r.stderr)
     assert.deepEqual(notPassing(r.stdout), ['doctor.config.json/suppression of stale-lock: failure'])
-    assert.match(childElements(r.cases.get('doctor.config.json/suppression of stale-lock')!, 'failure')[0]!.attrs.message!, /expired on 2020-06-30/)
+    assert.match(
+      childElements(r.cases.get('doctor.config.json/suppression of stale-lock')!, 'failure')[0]!.attrs.message!,
+      /expired on 2020-06-30/,
+    )
     const human = await preflight(c, ['--format', 'human', ...daemon])
     assert.equal(human.code, 1)
     assert.match(human.stdout, /✖ the suppression of stale-lock expired on 2020-06-30 \(flaky lock on the old runner\)/)
@@ -225,7 +278,9 @@ describe('doctor preflight (CLI, end to end)', function () {
     assert.match(r.stderr, /junit report written to/)
     assert.equal(outcomeOf(testcases(readFileSync(out, 'utf8')).get('executor/stale-manifest')), 'failure')
     assert.deepEqual(
-      spawnSync('ls', ['-A', join(c.root, 'reports', 'ci')], {encoding: 'utf8'}).stdout.trim().split('\n'),
+      spawnSync('ls', ['-A', join(c.root, 'reports', 'ci')], {encoding: 'utf8'})
+        .stdout.trim()
+        .split('\n'),
       ['preflight.xml'],
       'no temp file left beside it',
     )
@@ -287,7 +342,7 @@ describe('doctor preflight (CLI, end to end)', function () {
     const cases = testcases(r.stdout)
     assert.equal(outcomeOf(cases.get('executor/stale-manifest')), 'failure')
     assert.equal(childElements(cases.get('executor/clock-skew')!, 'skipped')[0]?.attrs.message, 'skipped in doctor.config.json')
-    assert.ok(cases.has('executor/unreachable-daemon'), 'the root command runs every check, not only preflight\'s')
+    assert.ok(cases.has('executor/unreachable-daemon'), "the root command runs every check, not only preflight's")
     assert.ok(!existsSync(join(c.cwd, 'doctor.config.json')))
   })
 })

@@ -16,8 +16,19 @@ function result(id: string, status: CheckResult['status'], extra: Partial<CheckR
 }
 
 function report(checks: CheckResult[], extra: Partial<Report> = {}): Report {
-  const targets: Report['targets'] = [{id: 'executor', detected: true, forced: false, generation: null, generationReason: 'test', dataDir: '/data', reasons: ['test']}]
-  return {schemaVersion: 1, tool: {name: 'doctorkit', version: '0.0.0-test'}, startedAt: '2030-01-02T03:04:05.678Z', durationMs: 10, targets, checks, summary: summarize(checks), ...extra}
+  const targets: Report['targets'] = [
+    {id: 'executor', detected: true, forced: false, generation: null, generationReason: 'test', dataDir: '/data', reasons: ['test']},
+  ]
+  return {
+    schemaVersion: 1,
+    tool: {name: 'doctorkit', version: '0.0.0-test'},
+    startedAt: '2030-01-02T03:04:05.678Z',
+    durationMs: 10,
+    targets,
+    checks,
+    summary: summarize(checks),
+    ...extra,
+  }
 }
 
 describe('human report: short on a healthy machine', () => {
@@ -50,8 +61,21 @@ describe('human report: short on a healthy machine', () => {
       report(
         [
           result('daemon-health', 'pass'),
-          result('stale-lock', 'fail', {findings: [{symptom: 'executor/x', severity: 'fail', message: 'the lock is stale', evidence: {pid: 7}, fix: {summary: 'move it', commands: ['mv a b'], docs: 'doctor checks stale-lock'}}]}),
-          result('port-squatter', 'skip', {reason: 'suppressed until 2999-01-01: metrics proxy', suppressed: {reason: 'metrics proxy', expires: '2999-01-01', status: 'fail'}}),
+          result('stale-lock', 'fail', {
+            findings: [
+              {
+                symptom: 'executor/x',
+                severity: 'fail',
+                message: 'the lock is stale',
+                evidence: {pid: 7},
+                fix: {summary: 'move it', commands: ['mv a b'], docs: 'doctor checks stale-lock'},
+              },
+            ],
+          }),
+          result('port-squatter', 'skip', {
+            reason: 'suppressed until 2999-01-01: metrics proxy',
+            suppressed: {reason: 'metrics proxy', expires: '2999-01-01', status: 'fail'},
+          }),
           result('clock-skew', 'skip', {reason: 'skipped in doctor.config.json'}),
           result('vite-cache', 'skip', {reason: 'no checkout'}),
           result('e2e-ports', 'skip', {reason: 'no checkout'}),
@@ -60,7 +84,10 @@ describe('human report: short on a healthy machine', () => {
       ),
       {verbose: false, chalk: plain},
     )
-    assert.match(text, /^✖ stale-lock \[executor\] Check stale-lock\n {4}✖ the lock is stale\n {6}evidence: pid=7\n {6}fix: move it\n {8}\$ mv a b\n {6}docs: doctor checks stale-lock$/m)
+    assert.match(
+      text,
+      /^✖ stale-lock \[executor\] Check stale-lock\n {4}✖ the lock is stale\n {6}evidence: pid=7\n {6}fix: move it\n {8}\$ mv a b\n {6}docs: doctor checks stale-lock$/m,
+    )
     assert.match(text, /^✔ 1 passed \[executor\]: daemon-health$/m)
     assert.match(text, /^↓ port-squatter \[executor\] skipped: suppressed until 2999-01-01: metrics proxy$/m)
     assert.match(text, /^↓ 1 skipped in doctor\.config\.json: clock-skew$/m)

@@ -18,7 +18,8 @@ import {deadPid, REPO} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
 /** Names and section marks of the reference pages (and of the project's own design notes). */
-const CITATION = /(?:executor|runwisp)-(?:facts|troubleshooting)|(?:facts|troubleshooting|anchors)\.md|§|DESIGN\.md|STYLE-ANCHORS|shared\/reference/i
+const CITATION =
+  /(?:executor|runwisp)-(?:facts|troubleshooting)|(?:facts|troubleshooting|anchors)\.md|§|DESIGN\.md|STYLE-ANCHORS|shared\/reference/i
 
 function assertNoCitation(text: string, where: string): void {
   const line = text.split('\n').find((l) => CITATION.test(l))
@@ -68,7 +69,14 @@ describe('no reference citations in what a user reads', function () {
     writeFileSync(join(data, 'daemon.pid'), `${pid}\n`)
     writeFileSync(join(cwd, 'runwisp.toml'), '[tasks.a]\ncron = "0 * * * *"\nparallelism = 2\n')
     const summary = join(root, 'summary.md')
-    const env = {HOME: home, EXECUTOR_DATA_DIR: '', RUNWISP_DATA: '', RUNWISP_CONFIG: '', GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: cwd}
+    const env = {
+      HOME: home,
+      EXECUTOR_DATA_DIR: '',
+      RUNWISP_DATA: '',
+      RUNWISP_CONFIG: '',
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_WORKSPACE: cwd,
+    }
     const targets = ['--target', 'executor', '--target', 'runwisp', '--runwisp-port', '1']
 
     const runs: Array<[string, string[]]> = [
@@ -99,7 +107,11 @@ describe('no reference citations in what a user reads', function () {
     const preflight = await runCli(['preflight', '--format', 'junit'], {env, cwd, timeoutMs: 60_000})
     assertNoCitation(preflight.stdout, 'doctor preflight')
 
-    for (const text of ['Port 4788 is in use. Starting daemon on available port 47912 instead.', 'refusing to write data/password: path is a symlink', 'the daemon keeps saying port in use']) {
+    for (const text of [
+      'Port 4788 is in use. Starting daemon on available port 47912 instead.',
+      'refusing to write data/password: path is a symlink',
+      'the daemon keeps saying port in use',
+    ]) {
       for (const args of [[], ['--json']]) {
         const r = await runCli(['explain', ...args, text], {env, cwd})
         assertNoCitation(r.stdout, `doctor explain ${args.join(' ')} "${text}"`)
@@ -116,7 +128,8 @@ describe('no reference citations in what a user reads', function () {
     execFileSync('tar', ['-xzf', archive, '-C', unpacked])
     const files = walk(unpacked)
     assert.ok(files.some((f) => f.endsWith('report.md')) && files.some((f) => f.endsWith('.json')), files.join(', '))
-    for (const file of files.filter((f) => /\.(?:md|json|txt)$/.test(f))) assertNoCitation(readFileSync(file, 'utf8'), `bundle ${file.slice(unpacked.length)}`)
+    for (const file of files.filter((f) => /\.(?:md|json|txt)$/.test(f)))
+      assertNoCitation(readFileSync(file, 'utf8'), `bundle ${file.slice(unpacked.length)}`)
   })
 })
 

@@ -72,7 +72,10 @@ describe('output safety: every format, a hostile squatter on the daemon port', f
     assertSafe(r.stdout, 'the JSON report')
     const report = jsonReport<Report>(r)
     // Decoded, the strings hold no control either (jq -r would print them raw).
-    assertSafe(JSON.stringify(report).replace(/\\u00[0-9a-f]{2}/gi, (e) => String.fromCharCode(parseInt(e.slice(2), 16))), 'the decoded JSON strings')
+    assertSafe(
+      JSON.stringify(report).replace(/\\u00[0-9a-f]{2}/gi, (e) => String.fromCharCode(parseInt(e.slice(2), 16))),
+      'the decoded JSON strings',
+    )
     const squat = report.checks.find((c) => c.id === 'port-squatter')!
     assertShowsSquatter(squat.findings.map((f) => f.message).join('\n'), 'the JSON report')
   })
@@ -120,7 +123,7 @@ describe('output safety: every format, a hostile squatter on the daemon port', f
     assertShowsSquatter(r.stdout, 'the preflight report')
   })
 
-  it('report merge: another host\'s report carrying the same text', async () => {
+  it("report merge: another host's report carrying the same text", async () => {
     // A report from a doctor without this step, as a fleet may hold: merge applies it on the way out.
     const dir = join(home, 'reports', 'web-1')
     mkdirSync(dir, {recursive: true})
@@ -134,7 +137,10 @@ describe('output safety: every format, a hostile squatter on the daemon port', f
     for (const format of ['human', 'markdown', 'json']) {
       const r = await runCli(['report', 'merge', '--format', format, join(dir, 'doctor.json')], {env: env(), cwd: home})
       assert.ok(r.code === 1, `${format}: ${r.stderr}`)
-      assertSafe(format === 'json' ? r.stdout.replace(/\\u00[0-9a-f]{2}/gi, (e) => String.fromCharCode(parseInt(e.slice(2), 16))) : r.stdout, `report merge --format ${format}`)
+      assertSafe(
+        format === 'json' ? r.stdout.replace(/\\u00[0-9a-f]{2}/gi, (e) => String.fromCharCode(parseInt(e.slice(2), 16))) : r.stdout,
+        `report merge --format ${format}`,
+      )
       // Another machine's report: its token is not known here, so the flag rule masks it.
       assert.match(r.stdout, /--auth-token \[REDACTED:secret-flag\] --password \[REDACTED:secret-flag\]/, `${format}: ${r.stdout}`)
       assert.match(r.stdout, /\\\\?x1b\]52;c;/, `${format}: the OSC 52 sequence is not shown as a visible escape`)
@@ -150,6 +156,7 @@ describe('output safety: every format, a hostile squatter on the daemon port', f
     assertSafe(md, 'report.md')
     assert.match(md, /--auth-token \[REDACTED:secret-\d+\]/)
     assert.match(md, /\\x1b\]52;c;/)
-    for (const [name, data] of files) assert.ok(!data.toString().includes(BEARER) && !data.toString().includes(PASSWORD), `${name} holds a secret`)
+    for (const [name, data] of files)
+      assert.ok(!data.toString().includes(BEARER) && !data.toString().includes(PASSWORD), `${name} holds a secret`)
   })
 })

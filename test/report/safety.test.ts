@@ -32,7 +32,18 @@ describe('output safety step', () => {
 
   it('leaves flags that only name a secret, a reference or the next flag alone', () => {
     const safety = new OutputSafety()
-    for (const text of ['run --password-file /etc/pw', 'run --bypass cache', 'run --token $TOKEN', 'run --token ${TOKEN}', 'run --token "$(cat f)"', 'run --password --port 1', 'run --token <token>', 'tokenizer --stop now', 'use --password or RUNWISP_PASSWORD', 'started with --auth-token; restart it']) {
+    for (const text of [
+      'run --password-file /etc/pw',
+      'run --bypass cache',
+      'run --token $TOKEN',
+      'run --token ${TOKEN}',
+      'run --token "$(cat f)"',
+      'run --password --port 1',
+      'run --token <token>',
+      'tokenizer --stop now',
+      'use --password or RUNWISP_PASSWORD',
+      'started with --auth-token; restart it',
+    ]) {
       assert.equal(safety.text(text), text)
     }
   })
@@ -41,7 +52,12 @@ describe('output safety step', () => {
     const secret = 'Zq7Rx2Lm9Pv4Tn8Wc3Ys'
     const safety = new OutputSafety([{value: secret, label: 'secret-1', foundIn: ['auth.json']}])
     const when = new Date(0)
-    const input = {[`k${secret}`]: [`raw ${secret}`, `b64 ${Buffer.from(`u:${secret}`).toString('base64')}`, `url ${encodeURIComponent(`a/${secret}`)}`], n: 3, nothing: null, when}
+    const input = {
+      [`k${secret}`]: [`raw ${secret}`, `b64 ${Buffer.from(`u:${secret}`).toString('base64')}`, `url ${encodeURIComponent(`a/${secret}`)}`],
+      n: 3,
+      nothing: null,
+      when,
+    }
     const out = safety.value(input)
     assert.deepEqual(Object.keys(out), ['k[REDACTED:secret-1]', 'n', 'nothing', 'when'])
     assert.ok(!JSON.stringify(out).includes(secret))

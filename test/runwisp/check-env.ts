@@ -32,7 +32,9 @@ export async function judge(id: string, cwd: string, options: {port?: number; en
     target: 'runwisp',
     cwd,
     env: {TZ: 'UTC', ...options.env},
-    options: {targetOptions: {runwisp: {...(options.port ? {port: options.port} : {}), ...(options.dataDir ? {dataDir: options.dataDir} : {})}}},
+    options: {
+      targetOptions: {runwisp: {...(options.port ? {port: options.port} : {}), ...(options.dataDir ? {dataDir: options.dataDir} : {})}},
+    },
   })
 }
 

@@ -40,16 +40,33 @@ describe('runwisp/checks', () => {
           assert.ok(['pass', 'skip'].includes(result.status), `${id}: ${JSON.stringify(result, null, 2)}`)
         }
         const requests = requestLog(log)
-        assert.ok(requests.some((r) => r.startsWith('GET /health')), requests.join('\n'))
-        assert.deepEqual(requests.filter((r) => !r.startsWith('GET ') || r.includes('/api/auth')), [], 'the doctor must never log in or POST')
+        assert.ok(
+          requests.some((r) => r.startsWith('GET /health')),
+          requests.join('\n'),
+        )
+        assert.deepEqual(
+          requests.filter((r) => !r.startsWith('GET ') || r.includes('/api/auth')),
+          [],
+          'the doctor must never log in or POST',
+        )
       })
     }
   })
 
   describe('runwisp daemon-health', () => {
     const cases: Array<{name: string; generation: Generation; fake?: FakeKnobs; setup?: (dataDir: string) => void; expect: Expectation}> = [
-      {name: '0.16+: a hung daemon', generation: '0.16+', fake: {mode: 'hung'}, expect: {status: 'fail', symptoms: ['runwisp/health-no-answer'], mentions: ['no answer within']}},
-      {name: '0.3-0.4: a daemon answering 503 over TCP', generation: '0.3-0.4', fake: {mode: 'wrong'}, expect: {status: 'fail', symptoms: ['runwisp/health-wrong-answer'], mentions: ['503']}},
+      {
+        name: '0.16+: a hung daemon',
+        generation: '0.16+',
+        fake: {mode: 'hung'},
+        expect: {status: 'fail', symptoms: ['runwisp/health-no-answer'], mentions: ['no answer within']},
+      },
+      {
+        name: '0.3-0.4: a daemon answering 503 over TCP',
+        generation: '0.3-0.4',
+        fake: {mode: 'wrong'},
+        expect: {status: 'fail', symptoms: ['runwisp/health-wrong-answer'], mentions: ['503']},
+      },
       {name: '0.5-0.15: answered over the socket', generation: '0.5-0.15', fake: {noTcp: true}, expect: {status: 'pass'}},
     ]
     for (const c of cases) {
@@ -64,7 +81,11 @@ describe('runwisp/checks', () => {
       const {cwd, dataDir} = workdir('0.16+')
       mkdirSync(dataDir, {mode: 0o700})
       writeFileSync(join(dataDir, 'runwisp.sock'), 'not a socket')
-      expectResult(await judge('daemon-health', cwd), {status: 'fail', symptoms: ['runwisp/socket-not-socket'], mentions: ['a regular file']})
+      expectResult(await judge('daemon-health', cwd), {
+        status: 'fail',
+        symptoms: ['runwisp/socket-not-socket'],
+        mentions: ['a regular file'],
+      })
     })
 
     it('a squatter answering on the port of a 0.3-0.4 install is not RunWisp', async () => {
@@ -72,7 +93,11 @@ describe('runwisp/checks', () => {
       mkdirSync(dataDir, {mode: 0o700})
       writeFileSync(join(dataDir, 'password'), 'pw\n', {mode: 0o600})
       const squatter = await startFixture('squatter.ts', ['--port', '0'])
-      expectResult(await judge('daemon-health', cwd, {port: squatter.ready.port as number}), {status: 'fail', symptoms: ['runwisp/health-not-runwisp'], mentions: [squatter.pid]})
+      expectResult(await judge('daemon-health', cwd, {port: squatter.ready.port as number}), {
+        status: 'fail',
+        symptoms: ['runwisp/health-not-runwisp'],
+        mentions: [squatter.pid],
+      })
     })
 
     it('no daemon at all is a skip, not a failure', async () => {
@@ -87,7 +112,11 @@ describe('runwisp/checks', () => {
       const squatter = await startFixture('squatter.ts', ['--port', '0'])
       const port = squatter.ready.port as number
       const result = await judge('port-squatter', cwd, {port})
-      expectResult(result, {status: 'fail', symptoms: ['runwisp/port-in-use'], mentions: [squatter.pid, `ss -ltnp 'sport = :${port}'`, `lsof -iTCP:${port} -sTCP:LISTEN`, `runwisp --port ${port + 1}`]})
+      expectResult(result, {
+        status: 'fail',
+        symptoms: ['runwisp/port-in-use'],
+        mentions: [squatter.pid, `ss -ltnp 'sport = :${port}'`, `lsof -iTCP:${port} -sTCP:LISTEN`, `runwisp --port ${port + 1}`],
+      })
     })
     for (const generation of GENERATIONS) {
       it(`${generation}: RunWisp on its own port is not a squatter`, async () => {
@@ -99,17 +128,33 @@ describe('runwisp/checks', () => {
   })
 
   describe('runwisp duplicate-daemon', () => {
-    it('0.3-0.4: another data dir\'s daemon with another password, found without one login attempt', async () => {
+    it("0.3-0.4: another data dir's daemon with another password, found without one login attempt", async () => {
       const {cwd, dataDir} = workdir('0.3-0.4')
       mkdirSync(dataDir, {mode: 0o700})
       writeFileSync(join(dataDir, 'password'), 'ours-password\n', {mode: 0o600})
       const other = tmp.make('runwisp-other-')
       const log = join(other, 'requests.log')
-      const daemon = await startRunwisp({generation: '0.3-0.4', dataDir: join(other, 'data'), cwd: other, env: {RUNWISP_PASSWORD: 'theirs'}, fake: {requestLog: log}})
+      const daemon = await startRunwisp({
+        generation: '0.3-0.4',
+        dataDir: join(other, 'data'),
+        cwd: other,
+        env: {RUNWISP_PASSWORD: 'theirs'},
+        fake: {requestLog: log},
+      })
       const result = await judge('duplicate-daemon', cwd, {port: daemon.port})
-      expectResult(result, {status: 'fail', symptoms: ['runwisp/different-password'], mentions: [join(other, 'data'), 'with a different password', `RUNWISP_PASSWORD=$(cat ${join(other, 'data')}/password) runwisp tui`]})
-      assert.ok(!JSON.stringify(result).includes('theirs') && !JSON.stringify(result).includes('ours-password'), 'passwords never appear in a report')
-      assert.deepEqual(requestLog(log).filter((r) => r.includes('/api/auth') || !r.startsWith('GET ')), [])
+      expectResult(result, {
+        status: 'fail',
+        symptoms: ['runwisp/different-password'],
+        mentions: [join(other, 'data'), 'with a different password', `RUNWISP_PASSWORD=$(cat ${join(other, 'data')}/password) runwisp tui`],
+      })
+      assert.ok(
+        !JSON.stringify(result).includes('theirs') && !JSON.stringify(result).includes('ours-password'),
+        'passwords never appear in a report',
+      )
+      assert.deepEqual(
+        requestLog(log).filter((r) => r.includes('/api/auth') || !r.startsWith('GET ')),
+        [],
+      )
     })
 
     it('0.3-0.4: another data dir with the same password is no conflict', async () => {
@@ -117,7 +162,12 @@ describe('runwisp/checks', () => {
       mkdirSync(dataDir, {mode: 0o700})
       writeFileSync(join(dataDir, 'password'), 'shared\n', {mode: 0o600})
       const other = tmp.make('runwisp-other-')
-      const daemon = await startRunwisp({generation: '0.3-0.4', dataDir: join(other, 'data'), cwd: other, env: {RUNWISP_PASSWORD: 'shared'}})
+      const daemon = await startRunwisp({
+        generation: '0.3-0.4',
+        dataDir: join(other, 'data'),
+        cwd: other,
+        env: {RUNWISP_PASSWORD: 'shared'},
+      })
       expectResult(await judge('duplicate-daemon', cwd, {port: daemon.port}), {status: 'pass'})
     })
 
@@ -129,39 +179,81 @@ describe('runwisp/checks', () => {
         expectResult(await judge('duplicate-daemon', cwd, {port: daemon.port}), {
           status: 'fail',
           symptoms: ['runwisp/other-data-dir-daemon'],
-          mentions: [join(other, '.runwisp'), `runwisp stop --data ${join(other, '.runwisp')}`, `runwisp tui --socket ${join(other, '.runwisp', 'runwisp.sock')}`, daemon.version],
+          mentions: [
+            join(other, '.runwisp'),
+            `runwisp stop --data ${join(other, '.runwisp')}`,
+            `runwisp tui --socket ${join(other, '.runwisp', 'runwisp.sock')}`,
+            daemon.version,
+          ],
         })
       })
     }
 
-    it('from a directory with nothing of RunWisp\'s, two daemons elsewhere: neither is adopted nor called a duplicate', async () => {
+    it("from a directory with nothing of RunWisp's, two daemons elsewhere: neither is adopted nor called a duplicate", async () => {
       const a = workdir('0.16+')
       const b = workdir('0.5-0.15')
       const first = await startRunwisp({generation: '0.16+', dataDir: a.dataDir, cwd: a.cwd})
       const second = await startRunwisp({generation: '0.5-0.15', dataDir: b.dataDir, cwd: b.cwd})
       const empty = tmp.make('runwisp-empty-')
       const result = await judge('duplicate-daemon', empty)
-      expectResult(result, {status: 'skip', mentions: ['no running daemon was adopted', 'several RunWisp daemons run', `pid ${first.pid} (${a.dataDir})`, `pid ${second.pid} (${b.dataDir})`]})
+      expectResult(result, {
+        status: 'skip',
+        mentions: [
+          'no running daemon was adopted',
+          'several RunWisp daemons run',
+          `pid ${first.pid} (${a.dataDir})`,
+          `pid ${second.pid} (${b.dataDir})`,
+        ],
+      })
     })
 
     it('0.5-0.15: two daemons on one data dir', async () => {
       const {cwd, dataDir} = workdir('0.5-0.15')
       const a = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, fake: {noSocket: true}})
       const b = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, fake: {noSocket: true, noPidFile: true}})
-      expectResult(await judge('duplicate-daemon', cwd, {port: a.port}), {status: 'fail', symptoms: ['runwisp/two-daemons-one-data-dir'], mentions: [a.pid, b.pid]})
+      expectResult(await judge('duplicate-daemon', cwd, {port: a.port}), {
+        status: 'fail',
+        symptoms: ['runwisp/two-daemons-one-data-dir'],
+        mentions: [a.pid, b.pid],
+      })
     })
   })
 
   describe('runwisp stale-manifest and stale-lock', () => {
     const pidCases: Array<{name: string; generation: Generation; content: () => Promise<string>; expect: Expectation}> = [
-      {name: '0.3-0.4: a dead pid', generation: '0.3-0.4', content: async () => `${await deadPid()}\n`, expect: {status: 'warn', symptoms: ['runwisp/stale-pid-file']}},
-      {name: '0.16+: a dead pid is harmless', generation: '0.16+', content: async () => `${await deadPid()}\n`, expect: {status: 'warn', symptoms: ['runwisp/stale-pid-file'], mentions: ['harmless']}},
-      {name: '0.5-0.15: a recycled pid (now a non-RunWisp process)', generation: '0.5-0.15', content: async () => `${process.pid}\n`, expect: {status: 'fail', symptoms: ['runwisp/pid-reused'], mentions: [process.pid]}},
-      {name: 'garbage', generation: '0.16+', content: async () => 'PID=\u0000\u0001garbage', expect: {status: 'fail', symptoms: ['runwisp/pid-file-invalid'], mentions: ['binary data']}},
+      {
+        name: '0.3-0.4: a dead pid',
+        generation: '0.3-0.4',
+        content: async () => `${await deadPid()}\n`,
+        expect: {status: 'warn', symptoms: ['runwisp/stale-pid-file']},
+      },
+      {
+        name: '0.16+: a dead pid is harmless',
+        generation: '0.16+',
+        content: async () => `${await deadPid()}\n`,
+        expect: {status: 'warn', symptoms: ['runwisp/stale-pid-file'], mentions: ['harmless']},
+      },
+      {
+        name: '0.5-0.15: a recycled pid (now a non-RunWisp process)',
+        generation: '0.5-0.15',
+        content: async () => `${process.pid}\n`,
+        expect: {status: 'fail', symptoms: ['runwisp/pid-reused'], mentions: [process.pid]},
+      },
+      {
+        name: 'garbage',
+        generation: '0.16+',
+        content: async () => 'PID=\u0000\u0001garbage',
+        expect: {status: 'fail', symptoms: ['runwisp/pid-file-invalid'], mentions: ['binary data']},
+      },
     ]
     for (const c of pidCases) {
       it(`stale-manifest: ${c.name}`, async () => {
-        const toml = c.generation === '0.16+' ? '[notifiers.a]\ntype = "x"\n' : c.generation === '0.5-0.15' ? '[tasks.a]\nmax_concurrent = 1\nqueue_max = 2\n' : '[tasks.a]\nparallelism = 1\n'
+        const toml =
+          c.generation === '0.16+'
+            ? '[notifiers.a]\ntype = "x"\n'
+            : c.generation === '0.5-0.15'
+              ? '[tasks.a]\nmax_concurrent = 1\nqueue_max = 2\n'
+              : '[tasks.a]\nparallelism = 1\n'
         const {cwd, dataDir} = workdir(c.generation, toml)
         mkdirSync(dataDir, {mode: 0o700})
         writeFileSync(join(dataDir, 'daemon.pid'), await c.content(), {mode: 0o600})
@@ -175,7 +267,11 @@ describe('runwisp/checks', () => {
       const pidFile = join(dataDir, 'daemon.pid')
       writeFileSync(pidFile, `${await deadPid()}\n`, {mode: 0o600})
       const holder = await holdLock(pidFile)
-      expectResult(await judge('stale-lock', cwd, {port: 1}), {status: 'fail', symptoms: ['runwisp/data-dir-locked'], mentions: [holder, 'flock']})
+      expectResult(await judge('stale-lock', cwd, {port: 1}), {
+        status: 'fail',
+        symptoms: ['runwisp/data-dir-locked'],
+        mentions: [holder, 'flock'],
+      })
     })
 
     it('stale-lock: a live 0.16+ daemon holding its own lock is healthy; before 0.16 the check does not apply', async () => {
@@ -196,7 +292,11 @@ describe('runwisp/checks', () => {
       writeFileSync(target, 'do-not-read\n', {mode: 0o600})
       symlinkSync(target, join(dataDir, 'password'))
       const result = await judge('symlinked-secret', cwd, {port: 1})
-      expectResult(result, {status: 'fail', symptoms: ['runwisp/symlinked-secret'], mentions: [`refusing to write ${join(dataDir, 'password')}: path is a symlink`, target, `rm ${join(dataDir, 'password')}`]})
+      expectResult(result, {
+        status: 'fail',
+        symptoms: ['runwisp/symlinked-secret'],
+        mentions: [`refusing to write ${join(dataDir, 'password')}: path is a symlink`, target, `rm ${join(dataDir, 'password')}`],
+      })
       assert.ok(!JSON.stringify(result).includes('do-not-read'))
       assert.equal(readFileSync(target, 'utf8'), 'do-not-read\n')
     })
@@ -208,15 +308,51 @@ describe('runwisp/checks', () => {
       const result = await judge('symlinked-secret', cwd, {port: 1})
       expectResult(result, {status: 'fail', symptoms: ['runwisp/symlinked-secret'], mentions: ['/etc/passwd', 'TOCTOU']})
       mkdirSync(join(cwd, 'd2', '.runwisp', 'daemon.pid'), {recursive: true})
-      expectResult(await judge('symlinked-secret', join(cwd, 'd2'), {port: 1, dataDir: join(cwd, 'd2', '.runwisp')}), {status: 'fail', symptoms: ['runwisp/secret-not-regular'], mentions: ['a directory']})
+      expectResult(await judge('symlinked-secret', join(cwd, 'd2'), {port: 1, dataDir: join(cwd, 'd2', '.runwisp')}), {
+        status: 'fail',
+        symptoms: ['runwisp/secret-not-regular'],
+        mentions: ['a directory'],
+      })
     })
 
-    const modeCases: Array<{name: string; generation: Generation; files: Record<string, number>; chownNobody?: string; expect: Expectation}> = [
-      {name: '0.3-0.4: a world-readable password', generation: '0.3-0.4', files: {password: 0o644}, expect: {status: 'fail', symptoms: ['runwisp/secret-mode'], mentions: ['0644', 'chmod 0600']}},
-      {name: '0.16+: a group-readable daemon.pid', generation: '0.16+', files: {'daemon.pid': 0o640}, expect: {status: 'warn', symptoms: ['runwisp/secret-mode']}},
-      {name: '0.16+: a password file left over from 0.4', generation: '0.16+', files: {password: 0o600}, expect: {status: 'warn', symptoms: ['runwisp/password-leftover']}},
-      {name: '0.16+: a daemon.pid owned by another user', generation: '0.16+', files: {'daemon.pid': 0o600}, chownNobody: 'daemon.pid', expect: {status: 'fail', symptoms: ['runwisp/secret-foreign-owner'], mentions: ['refuses to write', 'chown root:root']}},
-      {name: '0.3-0.4: owner-only files are fine', generation: '0.3-0.4', files: {password: 0o600, 'daemon.pid': 0o600}, expect: {status: 'pass'}},
+    const modeCases: Array<{
+      name: string
+      generation: Generation
+      files: Record<string, number>
+      chownNobody?: string
+      expect: Expectation
+    }> = [
+      {
+        name: '0.3-0.4: a world-readable password',
+        generation: '0.3-0.4',
+        files: {password: 0o644},
+        expect: {status: 'fail', symptoms: ['runwisp/secret-mode'], mentions: ['0644', 'chmod 0600']},
+      },
+      {
+        name: '0.16+: a group-readable daemon.pid',
+        generation: '0.16+',
+        files: {'daemon.pid': 0o640},
+        expect: {status: 'warn', symptoms: ['runwisp/secret-mode']},
+      },
+      {
+        name: '0.16+: a password file left over from 0.4',
+        generation: '0.16+',
+        files: {password: 0o600},
+        expect: {status: 'warn', symptoms: ['runwisp/password-leftover']},
+      },
+      {
+        name: '0.16+: a daemon.pid owned by another user',
+        generation: '0.16+',
+        files: {'daemon.pid': 0o600},
+        chownNobody: 'daemon.pid',
+        expect: {status: 'fail', symptoms: ['runwisp/secret-foreign-owner'], mentions: ['refuses to write', 'chown root:root']},
+      },
+      {
+        name: '0.3-0.4: owner-only files are fine',
+        generation: '0.3-0.4',
+        files: {password: 0o600, 'daemon.pid': 0o600},
+        expect: {status: 'pass'},
+      },
     ]
     for (const c of modeCases) {
       it(`secret-permissions: ${c.name}`, async () => {
@@ -236,9 +372,28 @@ describe('runwisp/checks', () => {
 
   describe('runwisp clock-skew', () => {
     const cases: Array<{name: string; generation: Generation; fake: FakeKnobs; expect: Expectation}> = [
-      {name: '0.16+: two minutes ahead fails', generation: '0.16+', fake: {dateOffsetS: 120}, expect: {status: 'fail', symptoms: ['runwisp/clock-skew'], mentions: ['120 s ahead of', 'does NOT cause \\"Invalid or expired challenge\\"']}},
-      {name: '0.3-0.4: 20 s behind warns', generation: '0.3-0.4', fake: {dateOffsetS: -20}, expect: {status: 'warn', symptoms: ['runwisp/clock-skew'], mentions: ['20 s behind']}},
-      {name: '0.16+: a daemon scheduling in another system timezone', generation: '0.16+', fake: {tz: 'America/New_York'}, expect: {status: 'warn', symptoms: ['runwisp/timezone-mismatch'], mentions: ['America/New_York', 'UTC']}},
+      {
+        name: '0.16+: two minutes ahead fails',
+        generation: '0.16+',
+        fake: {dateOffsetS: 120},
+        expect: {
+          status: 'fail',
+          symptoms: ['runwisp/clock-skew'],
+          mentions: ['120 s ahead of', 'does NOT cause \\"Invalid or expired challenge\\"'],
+        },
+      },
+      {
+        name: '0.3-0.4: 20 s behind warns',
+        generation: '0.3-0.4',
+        fake: {dateOffsetS: -20},
+        expect: {status: 'warn', symptoms: ['runwisp/clock-skew'], mentions: ['20 s behind']},
+      },
+      {
+        name: '0.16+: a daemon scheduling in another system timezone',
+        generation: '0.16+',
+        fake: {tz: 'America/New_York'},
+        expect: {status: 'warn', symptoms: ['runwisp/timezone-mismatch'], mentions: ['America/New_York', 'UTC']},
+      },
       {name: '0.5-0.15: in step', generation: '0.5-0.15', fake: {}, expect: {status: 'pass'}},
     ]
     for (const c of cases) {
@@ -255,7 +410,10 @@ describe('runwisp/checks', () => {
       ['2026-05-27 14:03:01 [ERROR] Server failed: listen tcp 127.0.0.1:9477: bind: address already in use', 'runwisp/log-address-in-use'],
       ['time=2026-05-27T14:03:01Z level=ERROR msg="listen tcp 0.0.0.0:80: bind: permission denied"', 'runwisp/log-bind-permission-denied'],
       ['daemon failed to start: health check timed out', 'runwisp/log-health-timeout'],
-      ['2026-09-21 10:00:00 [FATA] crash recovery failed; refusing to start with unresolved in-flight runs: database is locked', 'runwisp/log-crash-recovery-failed'],
+      [
+        '2026-09-21 10:00:00 [FATA] crash recovery failed; refusing to start with unresolved in-flight runs: database is locked',
+        'runwisp/log-crash-recovery-failed',
+      ],
       ['2026-09-21 10:00:00 [ERROR] Fatal error: open runwisp.db: permission denied', 'runwisp/log-fatal'],
     ]
     for (const [line, symptom] of lines) {
@@ -269,7 +427,10 @@ describe('runwisp/checks', () => {
     it('a clean log passes', async () => {
       const {cwd, dataDir} = workdir('0.16+')
       mkdirSync(dataDir, {mode: 0o700})
-      writeFileSync(join(dataDir, 'daemon.log'), '2026-05-27 14:03:00 [INFO] RunWisp starting\n2026-05-27 14:03:01 [INFO] run started task=backup run=01J\n')
+      writeFileSync(
+        join(dataDir, 'daemon.log'),
+        '2026-05-27 14:03:00 [INFO] RunWisp starting\n2026-05-27 14:03:01 [INFO] run started task=backup run=01J\n',
+      )
       expectResult(await judge('daemon-log-errors', cwd, {port: 1}), {status: 'pass'})
     })
   })
@@ -278,9 +439,25 @@ describe('runwisp/checks', () => {
     const unit = (user: string | null, dataDir: string, extra = '') =>
       `[Unit]\nDescription=RunWisp\n[Service]\n${user ? `User=${user}\nGroup=${user}\n` : ''}ExecStart=/usr/local/bin/runwisp daemon --config /etc/runwisp/runwisp.toml --data ${dataDir} --host 127.0.0.1 --port 9477\n${extra}[Install]\nWantedBy=multi-user.target\n`
     const cases: Array<{name: string; user: string | null; owner: number; extra?: string; expect: Expectation}> = [
-      {name: 'User= does not own the data dir', user: 'nobody', owner: 0, expect: {status: 'fail', symptoms: ['runwisp/unit-user-mismatch'], mentions: ['sudo chown -R nobody:nobody', 'sudo chmod 0700']}},
-      {name: 'User= names no user', user: 'runwisp-no-such-user', owner: 0, expect: {status: 'fail', symptoms: ['runwisp/unit-user-missing']}},
-      {name: 'ProtectSystem=strict without ReadWritePaths for the data dir', user: 'nobody', owner: 65534, extra: 'ProtectSystem=strict\nReadWritePaths=/var/lib/runwisp\n', expect: {status: 'fail', symptoms: ['runwisp/unit-data-dir-read-only']}},
+      {
+        name: 'User= does not own the data dir',
+        user: 'nobody',
+        owner: 0,
+        expect: {status: 'fail', symptoms: ['runwisp/unit-user-mismatch'], mentions: ['sudo chown -R nobody:nobody', 'sudo chmod 0700']},
+      },
+      {
+        name: 'User= names no user',
+        user: 'runwisp-no-such-user',
+        owner: 0,
+        expect: {status: 'fail', symptoms: ['runwisp/unit-user-missing']},
+      },
+      {
+        name: 'ProtectSystem=strict without ReadWritePaths for the data dir',
+        user: 'nobody',
+        owner: 65534,
+        extra: 'ProtectSystem=strict\nReadWritePaths=/var/lib/runwisp\n',
+        expect: {status: 'fail', symptoms: ['runwisp/unit-data-dir-read-only']},
+      },
       {name: 'User= owns the data dir', user: 'nobody', owner: 65534, expect: {status: 'pass'}},
     ]
     it('a unit that is a symlink (`systemctl link`, home-manager) is read through it; a symlinked password drop-in is not', async () => {
@@ -296,7 +473,11 @@ describe('runwisp/checks', () => {
       writeFileSync(join(store, 'password.conf'), '[Service]\nUser=root\n')
       symlinkSync(join(store, 'password.conf'), join(units, 'runwisp.service.d', 'password.conf'))
       // Read through the link, the unit's User=nobody does not own the root-owned data dir; the drop-in's User=root is never read.
-      expectResult(await judge('service-unit', cwd, {port: 1, env: {SYSTEMD_UNIT_PATH: units}}), {status: 'fail', symptoms: ['runwisp/unit-user-mismatch'], mentions: ['sudo chown -R nobody:nobody']})
+      expectResult(await judge('service-unit', cwd, {port: 1, env: {SYSTEMD_UNIT_PATH: units}}), {
+        status: 'fail',
+        symptoms: ['runwisp/unit-user-mismatch'],
+        mentions: ['sudo chown -R nobody:nobody'],
+      })
     })
 
     for (const c of cases) {

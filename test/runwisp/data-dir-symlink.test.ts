@@ -54,7 +54,11 @@ describe('runwisp: a data dir that is a symlink', () => {
   it('planted by another user: a failure naming where it points and who owns it; no plan acts through it', async () => {
     const {shared, victim, link} = await plantedState()
     const result = await judge('data-dir-permissions', shared, {port: 1})
-    expectResult(result, {status: 'fail', symptoms: ['runwisp/data-dir-symlink', 'runwisp/data-dir-mode'], mentions: [`The data dir ${link} is a symlink to ${victim}`, 'owned by nobody', 'another user could have planted it', `rm ${link}`]})
+    expectResult(result, {
+      status: 'fail',
+      symptoms: ['runwisp/data-dir-symlink', 'runwisp/data-dir-mode'],
+      mentions: [`The data dir ${link} is a symlink to ${victim}`, 'owned by nobody', 'another user could have planted it', `rm ${link}`],
+    })
     const mode = result.findings.find((f) => f.symptom === 'runwisp/data-dir-mode')!
     assert.deepEqual(acting(mode.plan), [], JSON.stringify(mode.plan))
     const manual = mode.plan![0] as Extract<FixStep, {kind: 'manual'}>
@@ -65,7 +69,14 @@ describe('runwisp: a data dir that is a symlink', () => {
       for (const f of other.findings) assert.deepEqual(acting(f.plan), [], `${id}: ${JSON.stringify(f.plan)}`)
     }
     const stale = await judge('stale-manifest', shared, {port: 1})
-    assert.ok(stale.findings.some((f) => f.plan?.some((s) => s.kind === 'manual' && s.instructions.includes(`mv -- ${join(victim, 'daemon.pid')} ${join(victim, 'daemon.pid')}.bak`))), JSON.stringify(stale))
+    assert.ok(
+      stale.findings.some((f) =>
+        f.plan?.some(
+          (s) => s.kind === 'manual' && s.instructions.includes(`mv -- ${join(victim, 'daemon.pid')} ${join(victim, 'daemon.pid')}.bak`),
+        ),
+      ),
+      JSON.stringify(stale),
+    )
   })
 
   it('a link of your own is a warning, and still not acted through', async () => {
@@ -84,7 +95,11 @@ describe('runwisp: a data dir that is a symlink', () => {
     const cwd = tmp.make('runwisp-dangling-')
     writeFileSync(join(cwd, 'runwisp.toml'), '[tasks.backup]\ncron = "0 3 * * *"\nrun = "true"\n')
     symlinkSync(join(cwd, 'gone'), join(cwd, '.runwisp'))
-    expectResult(await judge('data-dir-permissions', cwd, {port: 1}), {status: 'fail', symptoms: ['runwisp/data-dir-symlink'], mentions: ['it leads nowhere']})
+    expectResult(await judge('data-dir-permissions', cwd, {port: 1}), {
+      status: 'fail',
+      symptoms: ['runwisp/data-dir-symlink'],
+      mentions: ['it leads nowhere'],
+    })
   })
 
   it("root's `doctor --fix --yes` on a planted link leaves the target untouched", async () => {
@@ -92,7 +107,11 @@ describe('runwisp: a data dir that is a symlink', () => {
     const before = hashTree(victim)
     const stateDir = join(tmp.make('runwisp-state-'), 'state')
     const env = {HOME: tmp.make('runwisp-home-'), DOCTORKIT_STATE_DIR: stateDir, XDG_STATE_HOME: '', TZ: 'UTC', PATH: '/usr/bin:/bin'}
-    const result = await runCli(['--target', 'runwisp', '--runwisp-port', '1', '--fix', '--yes', '--json'], {cwd: shared, env, timeoutMs: 60_000})
+    const result = await runCli(['--target', 'runwisp', '--runwisp-port', '1', '--fix', '--yes', '--json'], {
+      cwd: shared,
+      env,
+      timeoutMs: 60_000,
+    })
     const report = jsonReport(result)
     assert.deepEqual(hashTree(victim), before, 'the directory the planted link points at is exactly as it was')
     assert.equal(lstatSync(link).isSymbolicLink(), true, 'the link itself is not touched either')

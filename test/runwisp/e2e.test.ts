@@ -41,7 +41,10 @@ describe('runwisp/e2e', () => {
         const {cwd, dataDir} = workdir(generation, TOML[generation])
         const log = join(cwd, 'requests.log')
         const daemon = await startRunwisp({generation, dataDir, cwd, fake: {requestLog: log}})
-        const result = await runCli([...runwispOnly, '--runwisp-port', String(daemon.port)], {cwd, env: {HOME: cwd, RUNWISP_DATA: '', RUNWISP_CONFIG: ''}})
+        const result = await runCli([...runwispOnly, '--runwisp-port', String(daemon.port)], {
+          cwd,
+          env: {HOME: cwd, RUNWISP_DATA: '', RUNWISP_CONFIG: ''},
+        })
         const report = parse(result.stdout)
         const target = report.targets.find((t) => t.id === 'runwisp')!
         assert.equal(target.detected, true)
@@ -50,7 +53,10 @@ describe('runwisp/e2e', () => {
         const bad = ours(report).filter((c) => !['pass', 'skip'].includes(c.status))
         assert.deepEqual(bad, [], JSON.stringify(bad, null, 2))
         assert.equal(result.code, 0, result.stderr)
-        assert.deepEqual(requestLog(log).filter((r) => !r.startsWith('GET ') || r.includes('/api/auth')), [])
+        assert.deepEqual(
+          requestLog(log).filter((r) => !r.startsWith('GET ') || r.includes('/api/auth')),
+          [],
+        )
       })
     }
 
@@ -67,11 +73,14 @@ describe('runwisp/e2e', () => {
       assert.ok(check.findings[0]!.message.includes(`refusing to write ${join(dataDir, 'password')}: path is a symlink`))
     })
 
-    it('0.5-0.15 broken: another data dir\'s daemon holds the port (human report on stdout)', async () => {
+    it("0.5-0.15 broken: another data dir's daemon holds the port (human report on stdout)", async () => {
       const {cwd} = workdir('0.5-0.15', TOML['0.5-0.15'])
       const other = tmp.make('runwisp-e2e-other-')
       const daemon = await startRunwisp({generation: '0.5-0.15', dataDir: join(other, '.runwisp'), cwd: other})
-      const result = await runCli(['--target', 'runwisp', '--only', 'duplicate-daemon', '--runwisp-port', String(daemon.port)], {cwd, env: {HOME: cwd}})
+      const result = await runCli(['--target', 'runwisp', '--only', 'duplicate-daemon', '--runwisp-port', String(daemon.port)], {
+        cwd,
+        env: {HOME: cwd},
+      })
       assert.equal(result.code, 1, result.stdout + result.stderr)
       assert.match(result.stdout, /started from a different data directory/)
       assert.ok(result.stdout.includes(`runwisp stop --data ${join(other, '.runwisp')}`), result.stdout)
@@ -80,7 +89,10 @@ describe('runwisp/e2e', () => {
     it('0.16+ broken: a 0.4-style config against a 0.16+ daemon, with line and column', async () => {
       const {cwd, dataDir} = workdir('0.16+', '[tasks.backup]\ncron = "61 * * * *"\nparallelism = 1\n')
       const daemon = await startRunwisp({generation: '0.16+', dataDir, cwd})
-      const result = await runCli([...runwispOnly, '--only', 'config-valid', '--runwisp-port', String(daemon.port)], {cwd, env: {HOME: cwd}})
+      const result = await runCli([...runwispOnly, '--only', 'config-valid', '--runwisp-port', String(daemon.port)], {
+        cwd,
+        env: {HOME: cwd},
+      })
       assert.equal(result.code, 1)
       const check = ours(parse(result.stdout))[0]!
       assert.deepEqual(check.findings.map((f) => f.symptom).sort(), ['runwisp/config-unknown-key', 'runwisp/cron-invalid'])
@@ -91,7 +103,11 @@ describe('runwisp/e2e', () => {
     it('"permission denied" on the data dir, for the unprivileged user who runs RunWisp', async () => {
       const {cwd, dataDir} = workdir('0.16+', TOML['0.16+'])
       mkdirSync(dataDir, {mode: 0o700}) // owned by root: uid 65534 can neither list nor write it
-      const result = await runCli([...runwispOnly, '--only', 'data-dir-permissions', '--runwisp-data-dir', dataDir], {cwd, env: {HOME: cwd}, asNobody: true})
+      const result = await runCli([...runwispOnly, '--only', 'data-dir-permissions', '--runwisp-data-dir', dataDir], {
+        cwd,
+        env: {HOME: cwd},
+        asNobody: true,
+      })
       assert.equal(result.code, 1, result.stderr)
       const check = ours(parse(result.stdout))[0]!
       assert.equal(check.status, 'fail', JSON.stringify(check))
@@ -105,8 +121,13 @@ describe('runwisp/e2e', () => {
       mkdirSync(join(dataDir, 'logs', 'backup'), {recursive: true, mode: 0o700})
       for (const name of ['a.log', 'b.log']) writeFileSync(join(dataDir, 'logs', 'backup', name), 'x\n') // root's, as after `sudo runwisp`
       writeFileSync(join(dataDir, 'logs', 'backup', 'c.log'), 'x\n')
-      for (const path of [dataDir, join(dataDir, 'logs'), join(dataDir, 'logs', 'backup'), join(dataDir, 'logs', 'backup', 'c.log')]) chownSync(path, 65534, 65534)
-      const result = await runCli([...runwispOnly, '--only', 'data-dir-permissions', '--runwisp-data-dir', dataDir], {cwd, env: {HOME: cwd}, asNobody: true})
+      for (const path of [dataDir, join(dataDir, 'logs'), join(dataDir, 'logs', 'backup'), join(dataDir, 'logs', 'backup', 'c.log')])
+        chownSync(path, 65534, 65534)
+      const result = await runCli([...runwispOnly, '--only', 'data-dir-permissions', '--runwisp-data-dir', dataDir], {
+        cwd,
+        env: {HOME: cwd},
+        asNobody: true,
+      })
       assert.equal(result.code, 1, result.stderr)
       const check = ours(parse(result.stdout))[0]!
       const f = check.findings.find((x) => x.symptom === 'runwisp/data-dir-foreign-files')

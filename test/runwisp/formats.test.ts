@@ -74,8 +74,12 @@ describe('runwisp formats', () => {
   })
 
   it('parseIdentity accepts camelCase (0.14+) and snake_case (0.11–0.13) payloads', () => {
-    const camel = parseIdentity(JSON.stringify({app: 'runwisp', version: '1.5.1', pid: 9, dataDir: '/d', configPath: '/c', socketPath: '/s'}))
-    const snake = parseIdentity(JSON.stringify({app: 'runwisp', version: '0.12.0', pid: 9, data_dir: '/d', config_path: '/c', socket_path: '/s'}))
+    const camel = parseIdentity(
+      JSON.stringify({app: 'runwisp', version: '1.5.1', pid: 9, dataDir: '/d', configPath: '/c', socketPath: '/s'}),
+    )
+    const snake = parseIdentity(
+      JSON.stringify({app: 'runwisp', version: '0.12.0', pid: 9, data_dir: '/d', config_path: '/c', socket_path: '/s'}),
+    )
     assert.ok(camel.ok && camel.value.dataDir === '/d' && camel.value.socketPath === '/s')
     assert.ok(snake.ok && snake.value.dataDir === '/d' && snake.value.configPath === '/c')
     assert.ok(!parseIdentity('ok').ok)
@@ -83,8 +87,16 @@ describe('runwisp formats', () => {
   })
 
   it('parseProcLocks and devParts find the holder of a flock', () => {
-    const locks = parseProcLocks('1: FLOCK  ADVISORY  WRITE 4242 fe:00:2146835 0 EOF\n2: POSIX  ADVISORY  READ 7 08:01:99 0 EOF\n2: -> POSIX  ADVISORY  WRITE 8 08:01:99 0 EOF\n')
-    assert.deepEqual(locks.map((l) => [l.kind, l.pid, l.major, l.minor, l.inode]), [['FLOCK', 4242, 0xfe, 0, 2146835], ['POSIX', 7, 8, 1, 99]])
+    const locks = parseProcLocks(
+      '1: FLOCK  ADVISORY  WRITE 4242 fe:00:2146835 0 EOF\n2: POSIX  ADVISORY  READ 7 08:01:99 0 EOF\n2: -> POSIX  ADVISORY  WRITE 8 08:01:99 0 EOF\n',
+    )
+    assert.deepEqual(
+      locks.map((l) => [l.kind, l.pid, l.major, l.minor, l.inode]),
+      [
+        ['FLOCK', 4242, 0xfe, 0, 2146835],
+        ['POSIX', 7, 8, 1, 99],
+      ],
+    )
     assert.deepEqual(devParts(65024), {major: 0xfe, minor: 0})
   })
 
@@ -122,7 +134,8 @@ describe('runwisp config parsing', () => {
   })
 
   it('locates keys, tables and arrays of tables', () => {
-    const text = '# c\n[tasks.backup]\ncron = "x"\n  on_overlap = "skip"\n\n[[notifier]]\nid = "slack"\n[[notifier]]\nid = "mail"\n[tasks."odd.name"]\nrun = "y"\nmsg = """\nfake = 1\n"""\n'
+    const text =
+      '# c\n[tasks.backup]\ncron = "x"\n  on_overlap = "skip"\n\n[[notifier]]\nid = "slack"\n[[notifier]]\nid = "mail"\n[tasks."odd.name"]\nrun = "y"\nmsg = """\nfake = 1\n"""\n'
     const pos = locateKeys(text)
     assert.deepEqual(positionOf(pos, ['tasks', 'backup', 'cron']), {line: 3, column: 1})
     assert.deepEqual(positionOf(pos, ['tasks', 'backup', 'on_overlap']), {line: 4, column: 3})
@@ -135,26 +148,125 @@ describe('runwisp config parsing', () => {
 describe('runwisp config rules per generation', () => {
   const G = (generation: RunwispFacts['generation'], version: string | null = null): RunwispFacts => ({generation, version})
   const cases: Array<{name: string; toml: string; facts: RunwispFacts; expect: Array<[IssueKind, string]>}> = [
-    {name: 'a valid 0.4 config', facts: G('0.3-0.4'), toml: '[tasks.a]\ncron = "0 * * * *"\nparallelism = 2\non_overlap = "terminate"\nlog_on_full = "kill_task"\nnotify_on_failure = ["slack"]\n[[notifier]]\nid = "slack"\ntype = "slack"\n', expect: []},
-    {name: 'a valid 0.12 config', facts: G('0.5-0.15', '0.12.0'), toml: '[tasks.a]\ncron = "*/10 * * * * *"\nmax_concurrent = 2\nqueue_max = 5\nnotify_on_failure = ["slack:#ops", "inapp"]\n[[notifier]]\nid = "slack"\n[[notification_route]]\nnotify = ["slack"]\nmatch.kinds = ["run.failed"]\n', expect: []},
-    {name: 'a valid 1.5 config', facts: G('0.16+', '1.5.1'), toml: '[daemon]\ntimezone = "UTC"\n[tasks.a]\ncron = "@every 5m"\nmax_concurrent = 1\non_overlap = "kill"\nlog_on_full = "kill"\nnotify = ["ops"]\ncatch_up = 2\n[notifiers.ops]\ntype = "slack"\n[[route]]\nnotifiers = ["ops"]\n[storage]\nmin_free_space = "5gb"\n', expect: []},
-    {name: 'parallelism on 0.5+', facts: G('0.5-0.15'), toml: '[tasks.a]\nparallelism = 1\n', expect: [['unknown-key', "did you mean 'max_concurrent'?"]]},
-    {name: 'max_concurrent on 0.4', facts: G('0.3-0.4'), toml: '[tasks.a]\nmax_concurrent = 1\n', expect: [['unknown-key', 'this version reads "parallelism"']]},
-    {name: '[[notifier]] and [[notification_route]] on 0.16+', facts: G('0.16+'), toml: '[[notifier]]\nid = "x"\n[[notification_route]]\nnotify = ["x"]\n', expect: [['unknown-key', '[notifiers.<id>]'], ['unknown-key', '[[route]]']]},
-    {name: '[notifiers.x] and [[route]] on 0.12', facts: G('0.5-0.15'), toml: '[notifiers.x]\ntype = "slack"\n[[route]]\nnotifiers = ["x"]\n', expect: [['unknown-key', 'this version reads [[notifier]]'], ['unknown-key', 'this version reads [[notification_route]]']]},
-    {name: 'terminate and kill_task on 0.16+', facts: G('0.16+'), toml: '[tasks.a]\non_overlap = "terminate"\nlog_on_full = "kill_task"\n', expect: [['bad-value', 'renamed "kill" in 0.16.0'], ['bad-value', 'renamed "kill" in 0.16.0']]},
-    {name: 'kill on 0.12', facts: G('0.5-0.15'), toml: '[tasks.a]\non_overlap = "kill"\n', expect: [['bad-value', 'this version calls it "terminate"']]},
-    {name: 'an unknown on_overlap value', facts: G('0.16+'), toml: '[tasks.a]\non_overlap = "wait"\n', expect: [['bad-value', 'is not one of']]},
+    {
+      name: 'a valid 0.4 config',
+      facts: G('0.3-0.4'),
+      toml: '[tasks.a]\ncron = "0 * * * *"\nparallelism = 2\non_overlap = "terminate"\nlog_on_full = "kill_task"\nnotify_on_failure = ["slack"]\n[[notifier]]\nid = "slack"\ntype = "slack"\n',
+      expect: [],
+    },
+    {
+      name: 'a valid 0.12 config',
+      facts: G('0.5-0.15', '0.12.0'),
+      toml: '[tasks.a]\ncron = "*/10 * * * * *"\nmax_concurrent = 2\nqueue_max = 5\nnotify_on_failure = ["slack:#ops", "inapp"]\n[[notifier]]\nid = "slack"\n[[notification_route]]\nnotify = ["slack"]\nmatch.kinds = ["run.failed"]\n',
+      expect: [],
+    },
+    {
+      name: 'a valid 1.5 config',
+      facts: G('0.16+', '1.5.1'),
+      toml: '[daemon]\ntimezone = "UTC"\n[tasks.a]\ncron = "@every 5m"\nmax_concurrent = 1\non_overlap = "kill"\nlog_on_full = "kill"\nnotify = ["ops"]\ncatch_up = 2\n[notifiers.ops]\ntype = "slack"\n[[route]]\nnotifiers = ["ops"]\n[storage]\nmin_free_space = "5gb"\n',
+      expect: [],
+    },
+    {
+      name: 'parallelism on 0.5+',
+      facts: G('0.5-0.15'),
+      toml: '[tasks.a]\nparallelism = 1\n',
+      expect: [['unknown-key', "did you mean 'max_concurrent'?"]],
+    },
+    {
+      name: 'max_concurrent on 0.4',
+      facts: G('0.3-0.4'),
+      toml: '[tasks.a]\nmax_concurrent = 1\n',
+      expect: [['unknown-key', 'this version reads "parallelism"']],
+    },
+    {
+      name: '[[notifier]] and [[notification_route]] on 0.16+',
+      facts: G('0.16+'),
+      toml: '[[notifier]]\nid = "x"\n[[notification_route]]\nnotify = ["x"]\n',
+      expect: [
+        ['unknown-key', '[notifiers.<id>]'],
+        ['unknown-key', '[[route]]'],
+      ],
+    },
+    {
+      name: '[notifiers.x] and [[route]] on 0.12',
+      facts: G('0.5-0.15'),
+      toml: '[notifiers.x]\ntype = "slack"\n[[route]]\nnotifiers = ["x"]\n',
+      expect: [
+        ['unknown-key', 'this version reads [[notifier]]'],
+        ['unknown-key', 'this version reads [[notification_route]]'],
+      ],
+    },
+    {
+      name: 'terminate and kill_task on 0.16+',
+      facts: G('0.16+'),
+      toml: '[tasks.a]\non_overlap = "terminate"\nlog_on_full = "kill_task"\n',
+      expect: [
+        ['bad-value', 'renamed "kill" in 0.16.0'],
+        ['bad-value', 'renamed "kill" in 0.16.0'],
+      ],
+    },
+    {
+      name: 'kill on 0.12',
+      facts: G('0.5-0.15'),
+      toml: '[tasks.a]\non_overlap = "kill"\n',
+      expect: [['bad-value', 'this version calls it "terminate"']],
+    },
+    {
+      name: 'an unknown on_overlap value',
+      facts: G('0.16+'),
+      toml: '[tasks.a]\non_overlap = "wait"\n',
+      expect: [['bad-value', 'is not one of']],
+    },
     {name: 'an invalid cron', facts: G('0.16+'), toml: '[tasks.a]\ncron = "61 * * * *"\n', expect: [['cron', '61 is out of range 0-59']]},
     {name: 'an impossible cron', facts: G('0.16+'), toml: '[tasks.a]\ncron = "0 0 30 2 *"\n', expect: [['cron', 'can never fire']]},
-    {name: 'a route naming a missing notifier', facts: G('0.16+'), toml: '[notifiers.slack-ops]\ntype = "slack"\n[[route]]\nnotifiers = ["slak-ops"]\n', expect: [['notifier', 'names notifier "slak-ops"']]},
-    {name: 'notify_on_failure naming a missing notifier', facts: G('0.5-0.15'), toml: '[[notifier]]\nid = "slack"\n[tasks.a]\nnotify_on_failure = ["pager:team"]\n', expect: [['notifier', 'names notifier "pager"']]},
-    {name: 'parallelism = 1 with on_overlap = "skip"', facts: G('0.3-0.4'), toml: '[tasks.long]\ncron = "* * * * *"\nparallelism = 1\non_overlap = "skip"\n', expect: [['overlap-skip', 'parallelism = 1 and on_overlap = "skip"']]},
-    {name: 'the loader\'s own example: schedule', facts: G('0.16+'), toml: '[tasks.backup]\nschedule = "0 3 * * *"\n', expect: [['unknown-key', "did you mean 'cron'?"]]},
-    {name: '[scheduler] on 1.x', facts: G('0.16+', '1.2.0'), toml: '[scheduler]\ntimezone = "UTC"\n', expect: [['unknown-key', '[daemon] timezone']]},
-    {name: 'a route matching notify.delivery_failed on 0.16+', facts: G('0.16+'), toml: '[notifiers.a]\n[[route]]\nnotifiers = ["a"]\nmatch.kinds = ["notify.delivery_failed"]\n', expect: [['bad-value', 'in-app only']]},
-    {name: 'a bad min_free_space', facts: G('0.16+'), toml: '[storage]\nmin_free_space = "lots"\n', expect: [['bad-value', 'is not a size']]},
-    {name: 'an unknown generation accepts either spelling', facts: G(null), toml: '[tasks.a]\non_overlap = "terminate"\nmax_concurrent = 2\n', expect: []},
+    {
+      name: 'a route naming a missing notifier',
+      facts: G('0.16+'),
+      toml: '[notifiers.slack-ops]\ntype = "slack"\n[[route]]\nnotifiers = ["slak-ops"]\n',
+      expect: [['notifier', 'names notifier "slak-ops"']],
+    },
+    {
+      name: 'notify_on_failure naming a missing notifier',
+      facts: G('0.5-0.15'),
+      toml: '[[notifier]]\nid = "slack"\n[tasks.a]\nnotify_on_failure = ["pager:team"]\n',
+      expect: [['notifier', 'names notifier "pager"']],
+    },
+    {
+      name: 'parallelism = 1 with on_overlap = "skip"',
+      facts: G('0.3-0.4'),
+      toml: '[tasks.long]\ncron = "* * * * *"\nparallelism = 1\non_overlap = "skip"\n',
+      expect: [['overlap-skip', 'parallelism = 1 and on_overlap = "skip"']],
+    },
+    {
+      name: "the loader's own example: schedule",
+      facts: G('0.16+'),
+      toml: '[tasks.backup]\nschedule = "0 3 * * *"\n',
+      expect: [['unknown-key', "did you mean 'cron'?"]],
+    },
+    {
+      name: '[scheduler] on 1.x',
+      facts: G('0.16+', '1.2.0'),
+      toml: '[scheduler]\ntimezone = "UTC"\n',
+      expect: [['unknown-key', '[daemon] timezone']],
+    },
+    {
+      name: 'a route matching notify.delivery_failed on 0.16+',
+      facts: G('0.16+'),
+      toml: '[notifiers.a]\n[[route]]\nnotifiers = ["a"]\nmatch.kinds = ["notify.delivery_failed"]\n',
+      expect: [['bad-value', 'in-app only']],
+    },
+    {
+      name: 'a bad min_free_space',
+      facts: G('0.16+'),
+      toml: '[storage]\nmin_free_space = "lots"\n',
+      expect: [['bad-value', 'is not a size']],
+    },
+    {
+      name: 'an unknown generation accepts either spelling',
+      facts: G(null),
+      toml: '[tasks.a]\non_overlap = "terminate"\nmax_concurrent = 2\n',
+      expect: [],
+    },
   ]
   for (const c of cases) {
     it(c.name, async () => {
@@ -162,7 +274,11 @@ describe('runwisp config rules per generation', () => {
       assert.equal(state.kind, 'ok', JSON.stringify(state))
       if (state.kind !== 'ok') return
       const issues = validateConfig(state.data, state.positions, c.facts)
-      assert.deepEqual(issues.map((i) => i.kind), c.expect.map(([k]) => k), JSON.stringify(issues, null, 2))
+      assert.deepEqual(
+        issues.map((i) => i.kind),
+        c.expect.map(([k]) => k),
+        JSON.stringify(issues, null, 2),
+      )
       c.expect.forEach(([, mention], i) => assert.ok(issues[i]!.detail.includes(mention), `${issues[i]!.detail} should mention ${mention}`))
       for (const issue of issues) assert.ok(issue.line !== null && issue.column !== null, `no position for ${issue.key}`)
     })

@@ -32,7 +32,10 @@ type User = 'root' | 'nobody'
 const START: Record<Generation, Record<User, {dataDirName: string; env?: Record<string, string>}>> = {
   '0.3-0.4': {root: {dataDirName: 'data'}, nobody: {dataDirName: 'data'}},
   '0.5-0.15': {root: {dataDirName: '.runwisp'}, nobody: {dataDirName: '.runwisp'}},
-  '0.16+': {root: {dataDirName: '.runwisp', env: {RUNWISP_DATA: '.runwisp', RUNWISP_CONFIG: 'runwisp.toml'}}, nobody: {dataDirName: '.runwisp'}},
+  '0.16+': {
+    root: {dataDirName: '.runwisp', env: {RUNWISP_DATA: '.runwisp', RUNWISP_CONFIG: 'runwisp.toml'}},
+    nobody: {dataDirName: '.runwisp'},
+  },
 }
 
 const NOBODY = 65534
@@ -63,7 +66,16 @@ describe('runwisp/healthy-matrix: no false alarm on a healthy machine', function
         if (user === 'nobody') chownSync(join(project, 'runwisp.toml'), NOBODY, NOBODY)
         const how = START[generation][user]
         const dataDir = join(project, how.dataDirName)
-        const daemon = await startRunwisp({generation, dataDir, cwd: project, dataFlag: false, binDir: home, asNobody: user === 'nobody', env: how.env ?? {}, fake: {dbClosed: true}})
+        const daemon = await startRunwisp({
+          generation,
+          dataDir,
+          cwd: project,
+          dataFlag: false,
+          binDir: home,
+          asNobody: user === 'nobody',
+          env: how.env ?? {},
+          fake: {dbClosed: true},
+        })
         const runs = [
           {cwd: project, home, adopted: false},
           {cwd: project, home: elsewhere, adopted: false},
@@ -76,7 +88,14 @@ describe('runwisp/healthy-matrix: no false alarm on a healthy machine', function
   }
 })
 
-async function expectHealthy(generation: Generation, daemon: RunwispDaemon, dataDir: string, project: string, run: {cwd: string; home: string; adopted: boolean}, user: User): Promise<void> {
+async function expectHealthy(
+  generation: Generation,
+  daemon: RunwispDaemon,
+  dataDir: string,
+  project: string,
+  run: {cwd: string; home: string; adopted: boolean},
+  user: User,
+): Promise<void> {
   const env = {HOME: run.home}
   const result = await runCli(['--json'], {cwd: run.cwd, env, asNobody: user === 'nobody'})
   const where = `doctor as ${user} in ${run.cwd} with HOME=${run.home}`
@@ -92,8 +111,15 @@ async function expectHealthy(generation: Generation, daemon: RunwispDaemon, data
     // Where it learnt the data dir and config is said: the daemon's pid, and the fact it read.
     const said = target.reasons.join('\n')
     assert.ok(said.includes(`data dir ${dataDir} (the data dir of the running RunWisp daemon pid ${daemon.pid}`), `${where}: ${said}`)
-    assert.ok(said.includes(`config ${join(project, 'runwisp.toml')} (the config of the running RunWisp daemon pid ${daemon.pid}`), `${where}: ${said}`)
+    assert.ok(
+      said.includes(`config ${join(project, 'runwisp.toml')} (the config of the running RunWisp daemon pid ${daemon.pid}`),
+      `${where}: ${said}`,
+    )
   }
   const ran = report.checks.filter((c) => c.target === 'runwisp' && c.status === 'pass').map((c) => c.id)
-  for (const id of ['duplicate-daemon', 'daemon-health', 'config-valid']) assert.ok(ran.includes(id), `${where}: ${id} did not pass (${JSON.stringify(report.checks.find((c) => c.id === id && c.target === 'runwisp'))})`)
+  for (const id of ['duplicate-daemon', 'daemon-health', 'config-valid'])
+    assert.ok(
+      ran.includes(id),
+      `${where}: ${id} did not pass (${JSON.stringify(report.checks.find((c) => c.id === id && c.target === 'runwisp'))})`,
+    )
 }

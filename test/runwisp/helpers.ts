@@ -96,7 +96,8 @@ export function startRunwisp(options: StartOptions): Promise<RunwispDaemon> {
       child.stdout!.removeAllListeners('data')
       child.stdout!.resume()
       const ready = JSON.parse(buffer.slice(0, nl)) as Omit<RunwispDaemon, 'child'>
-      if (ready.dataDir !== options.dataDir) reject(new Error(`the fake daemon serves ${ready.dataDir}, not ${options.dataDir} as the test expects`))
+      if (ready.dataDir !== options.dataDir)
+        reject(new Error(`the fake daemon serves ${ready.dataDir}, not ${options.dataDir} as the test expects`))
       else resolve({child, ...ready})
     })
     child.once('exit', (code) => {

@@ -26,7 +26,15 @@ describe('target ids: open, validated', () => {
   })
   it('the report schema accepts a declared target id and refuses one that is not kebab-case', () => {
     const report = structuredClone(sampleReport())
-    report.targets.push({id: toTargetId('kv'), detected: true, forced: false, generation: null, generationReason: 'declared', dataDir: '/srv/kv', reasons: ['pid file exists']})
+    report.targets.push({
+      id: toTargetId('kv'),
+      detected: true,
+      forced: false,
+      generation: null,
+      generationReason: 'declared',
+      dataDir: '/srv/kv',
+      reasons: ['pid file exists'],
+    })
     assertValidReport(report)
     const bad = structuredClone(report) as unknown as {targets: Array<{id: string}>}
     bad.targets[bad.targets.length - 1]!.id = 'KV_cache'

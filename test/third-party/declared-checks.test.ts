@@ -18,7 +18,16 @@ import {liveProcess, killLive} from '../helpers/live.js'
 import {assertValidReport} from '../helpers/schema.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {needTools} from '../helpers/tools.js'
-import {daemonHome, NGINX, profileOf, REDIS, startDaemon, startSecondInstance, stopDaemons, type DaemonKind} from '../helpers/third-party.js'
+import {
+  daemonHome,
+  NGINX,
+  profileOf,
+  REDIS,
+  startDaemon,
+  startSecondInstance,
+  stopDaemons,
+  type DaemonKind,
+} from '../helpers/third-party.js'
 
 async function diagnose(profile: TargetProfile, only: string[] = []): Promise<Report> {
   const report = await runDoctor({env: {}, targets: [declaredTarget(profile)], checks, options: {only}})
@@ -40,7 +49,10 @@ const squatterFor: Record<DaemonKind, (port: number) => Promise<{pid: number}>> 
   redis: (port) => startFixture('third-party/line-squatter.ts', ['--port', String(port), '--reply', '+PONG']),
 }
 
-for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
+for (const [kind, tool] of [
+  ['nginx', NGINX],
+  ['redis', REDIS],
+] as const) {
   describe(`declared target: ${kind}`, function () {
     this.timeout(30_000)
     const tmp = tmpDirs()
@@ -58,11 +70,22 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       const report = await diagnose(profileOf(home))
       const target = report.targets[0]!
       assert.equal(target.detected, true, dump(target))
-      assert.ok(target.reasons.some((r) => r.includes(`pid ${daemon.pid}`)), dump(target))
+      assert.ok(
+        target.reasons.some((r) => r.includes(`pid ${daemon.pid}`)),
+        dump(target),
+      )
       assert.equal('profile' in target, false, 'the profile never reaches the report')
       const bad = report.checks.filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'warn')
       assert.deepEqual(bad, [], dump(bad))
-      for (const id of ['daemon-health', 'port-squatter', 'stale-lock', 'data-dir-permissions', 'secret-permissions', 'symlinked-secret', 'daemon-log-errors']) {
+      for (const id of [
+        'daemon-health',
+        'port-squatter',
+        'stale-lock',
+        'data-dir-permissions',
+        'secret-permissions',
+        'symlinked-secret',
+        'daemon-log-errors',
+      ]) {
         assert.equal(result(report, id).status, 'pass', `${id}: ${dump(result(report, id))}`)
       }
       assert.equal(result(report, 'clock-skew').status, kind === 'nginx' ? 'pass' : 'skip', dump(result(report, 'clock-skew')))
@@ -80,9 +103,16 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       const f = stale.findings[0]!
       assert.equal(f.symptom, `${home.kind === 'nginx' ? 'web' : 'kv'}/stale-pid-file`)
       assert.ok(f.message.includes(home.pidFile) && f.message.includes(String(daemon.pid)), f.message)
-      assert.deepEqual(f.plan?.map((s) => [s.kind, s.risk]), [['quarantine', 'safe']])
+      assert.deepEqual(
+        f.plan?.map((s) => [s.kind, s.risk]),
+        [['quarantine', 'safe']],
+      )
       assert.deepEqual((f.plan![0] as {guard?: unknown}).guard, {pid: daemon.pid, mustBe: 'dead'})
-      assert.equal(result(report, 'daemon-health').findings[0]?.symptom.endsWith('/not-answering'), true, dump(result(report, 'daemon-health')))
+      assert.equal(
+        result(report, 'daemon-health').findings[0]?.symptom.endsWith('/not-answering'),
+        true,
+        dump(result(report, 'daemon-health')),
+      )
     })
 
     it('a pid file naming a live unrelated process is recycled, guarded on that process', async function () {
@@ -122,10 +152,16 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       const dir = result(report, 'data-dir-permissions')
       assert.equal(dir.status, 'fail', dump(dir))
       assert.ok(dir.findings[0]!.message.includes('0755') && dir.findings[0]!.message.includes('0700'), dir.findings[0]!.message)
-      assert.deepEqual(dir.findings[0]!.plan?.map((s) => [s.kind, (s as {mode?: number}).mode]), [['chmod', 0o700]])
+      assert.deepEqual(
+        dir.findings[0]!.plan?.map((s) => [s.kind, (s as {mode?: number}).mode]),
+        [['chmod', 0o700]],
+      )
       const secret = result(report, 'secret-permissions')
       assert.equal(secret.status, 'fail', dump(secret))
-      assert.deepEqual(secret.findings[0]!.plan?.map((s) => [s.kind, (s as {mode?: number}).mode]), [['chmod', 0o600]])
+      assert.deepEqual(
+        secret.findings[0]!.plan?.map((s) => [s.kind, (s as {mode?: number}).mode]),
+        [['chmod', 0o600]],
+      )
       assert.equal(result(report, 'daemon-health').status, 'pass')
     })
 
@@ -138,7 +174,11 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       for (const id of ['data-dir-permissions', 'secret-permissions']) {
         const r = result(report, id)
         assert.equal(r.status, 'fail', dump(r))
-        assert.deepEqual(r.findings[0]!.plan?.map((s) => s.kind), ['manual'], dump(r))
+        assert.deepEqual(
+          r.findings[0]!.plan?.map((s) => s.kind),
+          ['manual'],
+          dump(r),
+        )
       }
     })
 
@@ -154,7 +194,10 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       const link = result(report, 'symlinked-secret')
       assert.equal(link.status, 'fail', dump(link))
       assert.ok(link.findings[0]!.message.includes(real), link.findings[0]!.message)
-      assert.deepEqual(link.findings[0]!.plan?.map((s) => [s.kind, s.risk]), [['replace-symlink', 'confirm']])
+      assert.deepEqual(
+        link.findings[0]!.plan?.map((s) => [s.kind, s.risk]),
+        [['replace-symlink', 'confirm']],
+      )
       assert.equal(result(report, 'secret-permissions').status, 'pass', 'a link is not judged by mode')
     })
 
@@ -170,11 +213,14 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       symlinkSync(real, home.secret)
       const link = result(await diagnose(profileOf(home), ['symlinked-secret']), 'symlinked-secret')
       assert.equal(link.status, 'fail', dump(link))
-      assert.deepEqual(link.findings[0]!.plan?.map((s) => s.kind), ['manual'])
+      assert.deepEqual(
+        link.findings[0]!.plan?.map((s) => s.kind),
+        ['manual'],
+      )
       assert.ok(dump(link).includes('nobody'), dump(link))
     })
 
-    it('a second instance on the taken port: daemon-log-errors reports the declared symptom from the daemon\'s own line', async function () {
+    it("a second instance on the taken port: daemon-log-errors reports the declared symptom from the daemon's own line", async function () {
       needTools(this, tool)
       const home = await daemonHome(kind, tmp.make(`doctorkit-${kind}-`))
       await startDaemon(home)
@@ -191,7 +237,12 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       const daemon = await startDaemon(home)
       process.kill(daemon.pid, 'SIGSTOP')
       try {
-        const report = await runDoctor({env: {}, targets: [declaredTarget(profileOf(home))], checks, options: {only: ['daemon-health'], httpTimeoutMs: 500}})
+        const report = await runDoctor({
+          env: {},
+          targets: [declaredTarget(profileOf(home))],
+          checks,
+          options: {only: ['daemon-health'], httpTimeoutMs: 500},
+        })
         const health = result(report, 'daemon-health')
         assert.equal(health.status, 'fail', dump(health))
         assert.match(health.findings[0]!.symptom, /\/hung$/)
@@ -269,4 +320,3 @@ describe('declared target identity', function () {
     }
   })
 })
-

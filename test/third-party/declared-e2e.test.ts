@@ -12,14 +12,26 @@ import {jsonReport, runCli} from '../helpers/cli.js'
 import {killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {needTools} from '../helpers/tools.js'
-import {daemonHome, NGINX, REDIS, startDaemon, startSecondInstance, stopDaemons, type DaemonHome, type DaemonKind} from '../helpers/third-party.js'
+import {
+  daemonHome,
+  NGINX,
+  REDIS,
+  startDaemon,
+  startSecondInstance,
+  stopDaemons,
+  type DaemonHome,
+  type DaemonKind,
+} from '../helpers/third-party.js'
 
 const squatterFor: Record<DaemonKind, (port: number) => Promise<{pid: number}>> = {
   nginx: (port) => startFixture('squatter.ts', ['--port', String(port)]),
   redis: (port) => startFixture('third-party/line-squatter.ts', ['--port', String(port), '--reply', '+PONG']),
 }
 
-for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
+for (const [kind, tool] of [
+  ['nginx', NGINX],
+  ['redis', REDIS],
+] as const) {
   describe(`declared target end to end: ${kind}`, function () {
     this.timeout(90_000)
     const tmp = tmpDirs()
@@ -32,7 +44,12 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
     const id = kind === 'nginx' ? 'web' : 'kv'
 
     /** The daemon's home, a working dir holding doctor.config.json that declares it, and a HOME of its own. */
-    async function setUp(): Promise<{home: DaemonHome; cwd: string; env: NodeJS.ProcessEnv; doctor(args: string[]): ReturnType<typeof runCli>}> {
+    async function setUp(): Promise<{
+      home: DaemonHome
+      cwd: string
+      env: NodeJS.ProcessEnv
+      doctor(args: string[]): ReturnType<typeof runCli>
+    }> {
       const home = await daemonHome(kind, tmp.make(`doctorkit-${kind}-`))
       const cwd = tmp.make('doctorkit-e2e-cwd-')
       writeFileSync(join(cwd, 'doctor.config.json'), JSON.stringify({targets: [home.declaration(id)]}, null, 2))
@@ -65,10 +82,16 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       const before = jsonReport(await doctor(['--json']))
       const stale = of(before, 'stale-lock')
       assert.equal(stale.status, 'fail')
-      assert.ok(stale.findings[0]!.message.includes(home.pidFile) && stale.findings[0]!.message.includes(String(daemon.pid)), stale.findings[0]!.message)
+      assert.ok(
+        stale.findings[0]!.message.includes(home.pidFile) && stale.findings[0]!.message.includes(String(daemon.pid)),
+        stale.findings[0]!.message,
+      )
       const fixed = await doctor(['--target', id, '--only', 'stale-lock', '--fix', '--yes', '--json'])
       const fix = jsonReport(fixed).fix!
-      assert.ok(fix.steps.some((s) => s.status === 'applied'), JSON.stringify(fix, null, 2))
+      assert.ok(
+        fix.steps.some((s) => s.status === 'applied'),
+        JSON.stringify(fix, null, 2),
+      )
       assert.equal(existsSync(home.pidFile), false, 'the stale pid file was moved aside')
       assert.equal(of(jsonReport(await doctor(['--json', '--only', 'stale-lock'])), 'stale-lock').status, 'pass')
       const undo = await runCli(['undo'], {cwd, env})
@@ -83,7 +106,10 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       const report = jsonReport(await doctor(['--json']))
       const squat = of(report, 'port-squatter')
       assert.equal(squat.status, 'fail', JSON.stringify(squat, null, 2))
-      assert.ok(squat.findings.some((f) => f.message.includes(`pid ${squatter.pid}`)), JSON.stringify(squat.findings))
+      assert.ok(
+        squat.findings.some((f) => f.message.includes(`pid ${squatter.pid}`)),
+        JSON.stringify(squat.findings),
+      )
       assert.notEqual(of(report, 'daemon-health').status, 'pass')
     })
 
@@ -101,7 +127,9 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       assert.equal(of(before, 'data-dir-permissions').status, 'fail')
       assert.equal(of(before, 'symlinked-secret').status, 'fail')
       assert.ok(of(before, 'symlinked-secret').findings[0]!.message.includes(real))
-      const fixed = jsonReport(await doctor(['--target', id, '--only', 'data-dir-permissions,symlinked-secret,secret-permissions', '--fix', '--yes', '--json']))
+      const fixed = jsonReport(
+        await doctor(['--target', id, '--only', 'data-dir-permissions,symlinked-secret,secret-permissions', '--fix', '--yes', '--json']),
+      )
       assert.ok(fixed.fix!.steps.filter((s) => s.status === 'applied').length >= 2, JSON.stringify(fixed.fix, null, 2))
       assert.equal(statSync(home.dataDir).mode & 0o777, 0o700)
       const st = lstatSync(home.secret)
@@ -109,7 +137,8 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       assert.equal(st.mode & 0o777, 0o600)
       assert.equal(readFileSync(home.secret, 'utf8'), readFileSync(real, 'utf8'), 'the private copy holds the same secret')
       const after = jsonReport(await doctor(['--json', '--only', 'data-dir-permissions,symlinked-secret,secret-permissions']))
-      for (const check of ['data-dir-permissions', 'symlinked-secret', 'secret-permissions']) assert.equal(of(after, check).status, 'pass', check)
+      for (const check of ['data-dir-permissions', 'symlinked-secret', 'secret-permissions'])
+        assert.equal(of(after, check).status, 'pass', check)
     })
 
     it('a second instance on the taken port: daemon-log-errors reports the declared symptom, explain names it, the bundle keeps the line and not the secret', async function () {
@@ -121,10 +150,16 @@ for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
       const logs = of(report, 'daemon-log-errors')
       assert.equal(logs.status, 'fail')
       assert.equal(logs.findings[0]!.symptom, `${id}/port-in-use`)
-      const line = readFileSync(home.log, 'utf8').split('\n').find((l) => /Address already in use/.test(l))!
+      const line = readFileSync(home.log, 'utf8')
+        .split('\n')
+        .find((l) => /Address already in use/.test(l))!
       const explained = await runCli(['explain', '--json', line], {cwd, env})
       assert.equal(explained.code, 0, explained.stdout + explained.stderr)
-      assert.equal((JSON.parse(explained.stdout) as {matches: Array<{symptom: string}>}).matches[0]?.symptom, `${id}/port-in-use`, explained.stdout)
+      assert.equal(
+        (JSON.parse(explained.stdout) as {matches: Array<{symptom: string}>}).matches[0]?.symptom,
+        `${id}/port-in-use`,
+        explained.stdout,
+      )
       const bundle = join(cwd, 'out.tar.gz')
       const made = await runCli(['bundle', '--output', bundle], {cwd, env, timeoutMs: 60_000})
       assert.equal(made.code, 0, made.stdout + made.stderr)

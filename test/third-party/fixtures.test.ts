@@ -8,7 +8,17 @@ import {get} from 'node:http'
 import {killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {needTools} from '../helpers/tools.js'
-import {daemonHome, exchange, NGINX, readPid, REDIS, startDaemon, startSecondInstance, stopDaemons, type DaemonKind} from '../helpers/third-party.js'
+import {
+  daemonHome,
+  exchange,
+  NGINX,
+  readPid,
+  REDIS,
+  startDaemon,
+  startSecondInstance,
+  stopDaemons,
+  type DaemonKind,
+} from '../helpers/third-party.js'
 
 function httpGet(port: number, path: string): Promise<{status: number; body: string; date: string | undefined}> {
   return new Promise((resolve, reject) => {
@@ -50,7 +60,10 @@ const failureLine: Record<DaemonKind, (port: number) => RegExp> = {
   redis: (port) => new RegExp(`Could not create server TCP listening socket 127\\.0\\.0\\.1:${port}: bind: Address already in use`),
 }
 
-for (const [kind, tool] of [['nginx', NGINX], ['redis', REDIS]] as const) {
+for (const [kind, tool] of [
+  ['nginx', NGINX],
+  ['redis', REDIS],
+] as const) {
   describe(`third-party fixture: ${kind}`, function () {
     this.timeout(30_000)
     const tmp = tmpDirs()

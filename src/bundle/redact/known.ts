@@ -36,7 +36,9 @@ export const KNOWN_RULES = {
 export function base64Fragments(bytes: Buffer): string[] {
   const out = new Set<string>()
   for (let pad = 0; pad < 3; pad++) {
-    const encoded = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64').replace(/=+$/, '')
+    const encoded = Buffer.concat([Buffer.alloc(pad), bytes])
+      .toString('base64')
+      .replace(/=+$/, '')
     const first = Math.ceil((pad * 8) / 6)
     const last = Math.floor(((pad + bytes.length) * 8) / 6)
     const fragment = encoded.slice(first, last)

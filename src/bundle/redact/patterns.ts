@@ -38,7 +38,40 @@ const WORD = String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|a
 const FLAG_WORD = String.raw`(?:password|passwd|passphrase|(?<![A-Za-z])pass|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?)`
 
 /** Words that follow a flag's name in a sentence, not on a command line. */
-const PROSE_WORDS = new Set(['or', 'and', 'nor', 'to', 'is', 'was', 'are', 'in', 'on', 'of', 'for', 'with', 'as', 'at', 'by', 'if', 'when', 'then', 'the', 'a', 'an', 'flag', 'option', 'argument', 'value', 'instead', 'only', 'also', 'not', 'from', 'given', 'set'])
+const PROSE_WORDS = new Set([
+  'or',
+  'and',
+  'nor',
+  'to',
+  'is',
+  'was',
+  'are',
+  'in',
+  'on',
+  'of',
+  'for',
+  'with',
+  'as',
+  'at',
+  'by',
+  'if',
+  'when',
+  'then',
+  'the',
+  'a',
+  'an',
+  'flag',
+  'option',
+  'argument',
+  'value',
+  'instead',
+  'only',
+  'also',
+  'not',
+  'from',
+  'given',
+  'set',
+])
 
 /** Trailing punctuation belongs to the sentence, not to the token. */
 function splitTrailing(value: string): [string, string] {
@@ -75,7 +108,8 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   {
     id: 'private-key',
     description: 'PEM private keys (-----BEGIN … PRIVATE KEY-----), whole or cut off',
-    regex: /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,16384}?-----END \1PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\\-]*)/g,
+    regex:
+      /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,16384}?-----END \1PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\\-]*)/g,
     replace: () => placeholder('private-key'),
   },
   {
@@ -86,7 +120,8 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'api-key',
-    description: 'well-known API key shapes (OpenAI/Anthropic sk-, GitHub ghp_/github_pat_, GitLab glpat-, Slack xox?-, AWS AKIA, Google AIza, Stripe sk_live_, npm_, SendGrid SG.)',
+    description:
+      'well-known API key shapes (OpenAI/Anthropic sk-, GitHub ghp_/github_pat_, GitLab glpat-, Slack xox?-, AWS AKIA, Google AIza, Stripe sk_live_, npm_, SendGrid SG.)',
     regex:
       /(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-(?:api\d\d-)?|svcacct-)?[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}|npm_[A-Za-z0-9]{36}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g,
     // The prefixes are distinctive; only `sk-` can start an ordinary hyphenated name.
@@ -95,7 +130,8 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   {
     id: 'webhook-url',
     description: 'webhook URLs whose path is the credential (Slack, Discord, Teams, Google Chat, Telegram); the host is kept',
-    regex: /(https?:\/\/(?:hooks\.slack\.com|(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks|[A-Za-z0-9-]+\.webhook\.office\.com|outlook\.office(?:365)?\.com\/webhook|chat\.googleapis\.com\/v1\/spaces|api\.telegram\.org)\/?)([^\s"'<>]+)/gi,
+    regex:
+      /(https?:\/\/(?:hooks\.slack\.com|(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks|[A-Za-z0-9-]+\.webhook\.office\.com|outlook\.office(?:365)?\.com\/webhook|chat\.googleapis\.com\/v1\/spaces|api\.telegram\.org)\/?)([^\s"'<>]+)/gi,
     replace: (m) => (hasPlaceholder(m[2]) ? null : `${m[1]}${placeholder('webhook-url')}`),
   },
   {
@@ -138,33 +174,46 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     replace: (m) => {
       const isSetCookie = /^set-/i.test(m[1] ?? '')
       let changed = false
-      const value = (m[2] ?? '').replace(/(^|;[ \t]*)([^=;\s]+)=([^;\s]*)/g, (all, sep: string, name: string, v: string, offset: number) => {
-        if ((isSetCookie && offset > 0) || isNonSecretValue(v) || hasPlaceholder(v)) return all
-        changed = true
-        return `${sep}${name}=${placeholder('cookie')}`
-      })
+      const value = (m[2] ?? '').replace(
+        /(^|;[ \t]*)([^=;\s]+)=([^;\s]*)/g,
+        (all, sep: string, name: string, v: string, offset: number) => {
+          if ((isSetCookie && offset > 0) || isNonSecretValue(v) || hasPlaceholder(v)) return all
+          changed = true
+          return `${sep}${name}=${placeholder('cookie')}`
+        },
+      )
       return changed ? `${m[1]}${value}` : null
     },
   },
   // "name": "value" (JSON): the name must start right after a quote.
-  assignment(new RegExp(String.raw`(${WORD})(?<="[A-Za-z0-9_.-]{0,${MAX_NAME}})("\s*:\s*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}"`),
+  assignment(
+    new RegExp(String.raw`(${WORD})(?<="[A-Za-z0-9_.-]{0,${MAX_NAME}})("\s*:\s*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'),
+    (m, r) => `${m[1]}${m[2]}${r}"`,
+  ),
   assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}"`),
   assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*')([^'\r\n]*)'`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}'`),
   assignment(new RegExp(String.raw`(${WORD})([ \t]*=[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`),
   // `name: value` is also ordinary prose ("token: expired"): only a value shaped like a credential counts.
-  assignment(new RegExp(String.raw`(${WORD})([ \t]*:[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`, (v) => looksLikeCredential(splitTrailing(v)[0])),
+  assignment(
+    new RegExp(String.raw`(${WORD})([ \t]*:[ \t]*)` + BARE, 'gi'),
+    (m, r) => `${m[1]}${m[2]}${r}`,
+    (v) => looksLikeCredential(splitTrailing(v)[0]),
+  ),
   // A secret-bearing file cut by a crash or broken by hand (it no longer parses): the rules above
   // want a value closed on its line, so what is left is redacted from the key to the end of its
   // value — the next quote, or the end of the file when the value was cut off.
   {
     id: 'broken-secret-value',
-    description: 'the value of a secret-named key in a file that no longer parses: a string cut off (redacted to the end of the file) or running past its line, or a JSON value written without quotes',
+    description:
+      'the value of a secret-named key in a file that no longer parses: a string cut off (redacted to the end of the file) or running past its line, or a JSON value written without quotes',
     regex: new RegExp(String.raw`(${WORD})(["']?\s*[:=]\s*)"((?:[^"\\]|\\[\s\S])*)("|$)`, 'gi'),
-    replace: (m) => (isNonSecretValue(m[3] ?? '') || hasPlaceholder(m[3]) ? null : `${m[1]}${m[2]}"${placeholder('broken-secret-value')}${m[4]}`),
+    replace: (m) =>
+      isNonSecretValue(m[3] ?? '') || hasPlaceholder(m[3]) ? null : `${m[1]}${m[2]}"${placeholder('broken-secret-value')}${m[4]}`,
   },
   {
     id: 'broken-secret-value',
-    description: 'the value of a secret-named key in a file that no longer parses: a string cut off (redacted to the end of the file) or running past its line, or a JSON value written without quotes',
+    description:
+      'the value of a secret-named key in a file that no longer parses: a string cut off (redacted to the end of the file) or running past its line, or a JSON value written without quotes',
     regex: new RegExp(String.raw`(${WORD})("\s*:[ \t]*)(?![\s"{[\]])([^,}\]\r\n]+)`, 'gi'),
     replace: (m) => {
       const value = (m[3] ?? '').trimEnd()
@@ -174,8 +223,12 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'secret-flag',
-    description: 'values of command-line flags whose names say secret (--pass, --password, --secret, --api-key, --auth-token, --token …, as `--flag value` or `--flag=value`, quoted or not), whatever the value looks like',
-    regex: new RegExp(String.raw`(${FLAG_WORD})(?<=(?:^|[^A-Za-z0-9_.-])--?[A-Za-z0-9_.-]{0,${MAX_NAME}})([ \t]+|=)(\\?"[^"\r\n]*"|'[^'\r\n]*'|[^\s"']+)`, 'gi'),
+    description:
+      'values of command-line flags whose names say secret (--pass, --password, --secret, --api-key, --auth-token, --token …, as `--flag value` or `--flag=value`, quoted or not), whatever the value looks like',
+    regex: new RegExp(
+      String.raw`(${FLAG_WORD})(?<=(?:^|[^A-Za-z0-9_.-])--?[A-Za-z0-9_.-]{0,${MAX_NAME}})([ \t]+|=)(\\?"[^"\r\n]*"|'[^'\r\n]*'|[^\s"']+)`,
+      'gi',
+    ),
     replace: (m) => {
       const raw = m[3] ?? ''
       const quoted = /^(\\?["'])([\s\S]*?)(\\?["'])$/.exec(raw)

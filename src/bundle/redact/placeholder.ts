@@ -13,7 +13,9 @@ export const PLACEHOLDER = /\[REDACTED:[a-z0-9-]+\]/
 export function isNonSecretValue(value: string): boolean {
   const v = value.trim()
   if (v === '' || PLACEHOLDER.test(v)) return true
-  return /^(?:\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\$\(.*|<[^>]*>|\*+|x{3,}|null|nil|none|true|false|yes|no|on|off|undefined|set|unset|redacted|\.\.\.|…)$/i.test(v)
+  return /^(?:\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\$\(.*|<[^>]*>|\*+|x{3,}|null|nil|none|true|false|yes|no|on|off|undefined|set|unset|redacted|\.\.\.|…)$/i.test(
+    v,
+  )
 }
 
 /**

@@ -47,7 +47,12 @@ export function currentIdentity(env: Readonly<Record<string, string | undefined>
 }
 
 export function pseudonymLiterals(identity: Identity): Literal[] {
-  const literals: Literal[] = identity.homes.map((text) => ({text, boundary: 'path' as const, replacement: '~', rule: PSEUDONYM_RULES.home}))
+  const literals: Literal[] = identity.homes.map((text) => ({
+    text,
+    boundary: 'path' as const,
+    replacement: '~',
+    rule: PSEUDONYM_RULES.home,
+  }))
   // The short host name maps to the same pseudonym as the full one: it is the same machine.
   const hostIds = new Map<string, string>()
   for (const host of identity.hosts) {
@@ -56,7 +61,9 @@ export function pseudonymLiterals(identity: Identity): Literal[] {
     hostIds.set(short, id)
     literals.push({text: host, boundary: 'word', replacement: id, rule: PSEUDONYM_RULES.host})
   }
-  identity.users.forEach((text, i) => literals.push({text, boundary: 'word', replacement: `anon-user-${i + 1}`, rule: PSEUDONYM_RULES.user}))
+  identity.users.forEach((text, i) =>
+    literals.push({text, boundary: 'word', replacement: `anon-user-${i + 1}`, rule: PSEUDONYM_RULES.user}),
+  )
   return literals
 }
 

@@ -18,8 +18,15 @@ export function planDeclared(profile: TargetProfile): SourcePlan {
   const secretPaths = new Set(profile.secrets.map((s) => s.path))
   return {
     origin: 'declared',
-    copies: profile.configs.filter((p) => !secretPaths.has(p)).map((path) => ({name: `${profile.id}/${basename(path)}`, path, what: `${profile.name} config (declared)`, origin: 'declared'})),
-    tails: profile.logs.map((path) => ({name: `${profile.id}/${basename(path)}`, path, what: `end of ${profile.name}'s log (declared)`, origin: 'declared'})),
+    copies: profile.configs
+      .filter((p) => !secretPaths.has(p))
+      .map((path) => ({name: `${profile.id}/${basename(path)}`, path, what: `${profile.name} config (declared)`, origin: 'declared'})),
+    tails: profile.logs.map((path) => ({
+      name: `${profile.id}/${basename(path)}`,
+      path,
+      what: `end of ${profile.name}'s log (declared)`,
+      origin: 'declared',
+    })),
     secretFiles: profile.secrets.map((s) => ({path: s.path, what: `${profile.name} secret file (declared)`, origin: 'declared'})),
     facts: {declaredIn: profile.source.configPath, name: profile.name, dataDir: profile.dataDir?.path ?? null, ports: profile.ports},
   }
@@ -43,7 +50,10 @@ export async function declaredSecretValues(ctx: CheckContext, profile: TargetPro
     if (text === null) continue
     if (!secret.values || secret.values.length === 0) {
       // Wholly secret (a token, a key): the value itself, and each long line of a multi-line one.
-      const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length >= 16)
+      const lines = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 16)
       for (const value of new Set([text.trim(), ...lines])) if (value) out.push({value, foundIn: `${profile.id} secret ${secret.path}`})
       continue
     }

@@ -43,17 +43,37 @@ export function executorLocations(ctx: CheckContext): ExecutorLocations {
   }
 }
 
-const RECORD_WHAT = {record: 'Executor daemon record', pointer: 'Executor daemon pointer', 'start-lock': 'Executor daemon start lock'} as const
+const RECORD_WHAT = {
+  record: 'Executor daemon record',
+  pointer: 'Executor daemon pointer',
+  'start-lock': 'Executor daemon start lock',
+} as const
 
 export async function planExecutor(ctx: CheckContext, at: ExecutorLocations): Promise<SourcePlan> {
   const state = await loadExecutorState(ctx)
   const copies: PlannedCopy[] = [
     {name: 'executor/server-control/server.json', path: at.paths.manifest, what: 'Executor server manifest', origin: 'executor'},
     {name: 'executor/server-connections.json', path: at.paths.connections, what: 'Executor CLI server profiles', origin: 'executor'},
-    {name: 'executor/server-control/startup.lock', path: at.paths.legacyStartupLock, what: 'Executor legacy startup lock', origin: 'executor'},
-    {name: 'executor/data.db.v1-v2-migration.json', path: join(at.dataDir, 'data.db.v1-v2-migration.json'), what: 'Executor v1→v2 migration journal', origin: 'executor'},
+    {
+      name: 'executor/server-control/startup.lock',
+      path: at.paths.legacyStartupLock,
+      what: 'Executor legacy startup lock',
+      origin: 'executor',
+    },
+    {
+      name: 'executor/data.db.v1-v2-migration.json',
+      path: join(at.dataDir, 'data.db.v1-v2-migration.json'),
+      what: 'Executor v1→v2 migration journal',
+      origin: 'executor',
+    },
     ...state.entries.map((e) => ({name: `executor/${e.name}`, path: e.path, what: RECORD_WHAT[e.kind], origin: 'executor' as const})),
-    ...at.serviceFiles.map((s) => ({name: `executor/service/${s.path.split('/').pop()}`, path: s.path, what: s.what, origin: 'executor' as const, ...(s.encoding ? {encoding: s.encoding} : {})})),
+    ...at.serviceFiles.map((s) => ({
+      name: `executor/service/${s.path.split('/').pop()}`,
+      path: s.path,
+      what: s.what,
+      origin: 'executor' as const,
+      ...(s.encoding ? {encoding: s.encoding} : {}),
+    })),
   ]
   const tails: PlannedTail[] = [
     {name: 'executor/logs/daemon.error.log', path: at.paths.errorLog, what: 'Executor service stderr log', origin: 'executor'},
@@ -62,7 +82,11 @@ export async function planExecutor(ctx: CheckContext, at: ExecutorLocations): Pr
   const secretFiles: PlannedSecretFile[] = [
     {path: at.paths.bearer, what: 'Executor local bearer token (server-control/auth.json)', origin: 'executor'},
     ...at.fileSecretsStores.map((path) => ({path, what: 'Executor file-secrets store (auth.json)', origin: 'executor' as const})),
-    ...['data.db', 'data.db-wal', 'data.db-shm'].map((name) => ({path: join(at.dataDir, name), what: 'Executor database (holds integration credentials)', origin: 'executor' as const})),
+    ...['data.db', 'data.db-wal', 'data.db-shm'].map((name) => ({
+      path: join(at.dataDir, name),
+      what: 'Executor database (holds integration credentials)',
+      origin: 'executor' as const,
+    })),
   ]
   const backups = await ctx.files.readdir(at.xdgDir)
   if (backups.ok) {

@@ -12,7 +12,15 @@ import {setImmediate as yieldToLoop} from 'node:timers/promises'
 import {parse as parseToml} from 'smol-toml'
 import type {CheckContext} from '../../context.js'
 import {environmentAssignments} from '../../targets/runwisp/formats.js'
-import {configCandidates, dataDirCandidates, dataDirNameHint, launchdPlists, LEGACY_ENV_FILE, LEGACY_YAML_CONFIG_NAME, runwispPaths} from '../../targets/runwisp/paths.js'
+import {
+  configCandidates,
+  dataDirCandidates,
+  dataDirNameHint,
+  launchdPlists,
+  LEGACY_ENV_FILE,
+  LEGACY_YAML_CONFIG_NAME,
+  runwispPaths,
+} from '../../targets/runwisp/paths.js'
 import {isPasswordDropIn} from '../../targets/runwisp/secrets.js'
 import {findUnitFiles, loadRunwispState, loadUnits, looksLikeRunwispDir, runningDaemons, runwispFacts} from '../../targets/runwisp/state.js'
 import type {JsonValue} from '../../types.js'
@@ -191,7 +199,11 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
     const read = await ctx.files.read(config.path, 1024 * 1024)
     if (read.ok && config.path.endsWith('.toml')) {
       for (const ref of runwispConfigSecrets(read.text).fileRefs) {
-        secretFiles.push({path: resolve(dirname(config.path), ref), what: 'secret file referenced by ${file:…} in runwisp.toml', origin: 'runwisp'})
+        secretFiles.push({
+          path: resolve(dirname(config.path), ref),
+          what: 'secret file referenced by ${file:…} in runwisp.toml',
+          origin: 'runwisp',
+        })
       }
     }
   }
@@ -208,11 +220,24 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
     )
     const runs = await recentRunLogs(ctx, paths.logs, runLogs)
     for (const log of runs.logs) {
-      tails.push({name: `${dir}/logs/${log.task}/${log.file}`, path: log.path, what: `RunWisp run log (task ${log.task})`, origin: 'runwisp'})
+      tails.push({
+        name: `${dir}/logs/${log.task}/${log.file}`,
+        path: log.path,
+        what: `RunWisp run log (task ${log.task})`,
+        origin: 'runwisp',
+      })
     }
     if (runs.found > runs.logs.length) {
       const reason = `only the ${runLogs} most recent are included, as --run-logs asks${runs.foundAtLeast ? `; the newest among the first ${runs.found} found` : ''}`
-      leftOut.push({what: `RunWisp run logs in ${paths.logs}`, origin: 'runwisp', found: runs.found, ...(runs.foundAtLeast ? {foundAtLeast: true} : {}), kept: runs.logs.length, cause: 'cap', reason})
+      leftOut.push({
+        what: `RunWisp run logs in ${paths.logs}`,
+        origin: 'runwisp',
+        found: runs.found,
+        ...(runs.foundAtLeast ? {foundAtLeast: true} : {}),
+        kept: runs.logs.length,
+        cause: 'cap',
+        reason,
+      })
     }
     const listing = await ctx.files.readdir(data.path)
     const names = new Set(listing.ok ? listing.names : [])
@@ -227,8 +252,10 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
     const name = inDropIn ? `runwisp/service/${basename(dirname(s.path))}/${basename(s.path)}` : `runwisp/service/${basename(s.path)}`
     copies.push({name, path: s.path, what: `RunWisp ${s.source}`, origin: 'runwisp'})
   }
-  for (const path of at.envFiles) copies.push({name: `runwisp/service/${basename(path)}`, path, what: 'RunWisp legacy env file', origin: 'runwisp'})
-  for (const path of at.passwordDropIns) secretFiles.push({path, what: 'RunWisp service password drop-in (RUNWISP_PASSWORD)', origin: 'runwisp'})
+  for (const path of at.envFiles)
+    copies.push({name: `runwisp/service/${basename(path)}`, path, what: 'RunWisp legacy env file', origin: 'runwisp'})
+  for (const path of at.passwordDropIns)
+    secretFiles.push({path, what: 'RunWisp service password drop-in (RUNWISP_PASSWORD)', origin: 'runwisp'})
   const checked = await loadRunwispState(ctx)
   return {
     origin: 'runwisp',
@@ -254,7 +281,11 @@ const RUN_LOGS_EXAMINED = 200_000
  * not followed. lstat runs synchronously in short slices (a promise per file costs 4× as much on
  * 100,000 files, see probes/walk.ts) and stops at the run's signal with what it has seen.
  */
-async function recentRunLogs(ctx: CheckContext, logsDir: string, count: number): Promise<{logs: Array<{task: string; file: string; path: string}>; found: number; foundAtLeast: boolean}> {
+async function recentRunLogs(
+  ctx: CheckContext,
+  logsDir: string,
+  count: number,
+): Promise<{logs: Array<{task: string; file: string; path: string}>; found: number; foundAtLeast: boolean}> {
   if (count <= 0) return {logs: [], found: 0, foundAtLeast: false}
   const tasks = await ctx.files.readdir(logsDir)
   if (!tasks.ok) return {logs: [], found: 0, foundAtLeast: false}

@@ -14,7 +14,8 @@ import {userName} from '../describe.js'
 import {isSecretEnvName} from '../redact/names.js'
 
 /** Variables that shape how the products resolve their paths, ports and auth. */
-const RELEVANT_ENV = /^(?:EXECUTOR_|RUNWISP_|XDG_|NODE_|LC_|BUN_)|^(?:HOME|USER|SHELL|LANG|TZ|PATH|CI|TERM|NO_COLOR|FORCE_COLOR|HTTP_PROXY|HTTPS_PROXY|NO_PROXY|http_proxy|https_proxy|no_proxy)$/
+const RELEVANT_ENV =
+  /^(?:EXECUTOR_|RUNWISP_|XDG_|NODE_|LC_|BUN_)|^(?:HOME|USER|SHELL|LANG|TZ|PATH|CI|TERM|NO_COLOR|FORCE_COLOR|HTTP_PROXY|HTTPS_PROXY|NO_PROXY|http_proxy|https_proxy|no_proxy)$/
 
 /** Secret-looking variables are shown as set, never with their value (Homebrew's `brew config` does the same). */
 export function relevantEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
@@ -74,7 +75,9 @@ const DEV_ENTRYPOINT = /apps\/cli\/(?:src\/main|bin\/executor)\.[tj]s$/
 function whyRelevant(proc: ProcessInfo): string | null {
   if (PRODUCT_NAME.test(proc.comm)) return `process name ${proc.comm}`
   if (proc.exe && PRODUCT_NAME.test(basename(proc.exe))) return `executable ${basename(proc.exe)}`
-  const arg = proc.argv.find((a, i) => (i === 0 && PRODUCT_NAME.test(basename(a))) || (i > 0 && (DEV_ENTRYPOINT.test(a) || /\/(?:executor|runwisp)$/.test(a))))
+  const arg = proc.argv.find(
+    (a, i) => (i === 0 && PRODUCT_NAME.test(basename(a))) || (i > 0 && (DEV_ENTRYPOINT.test(a) || /\/(?:executor|runwisp)$/.test(a))),
+  )
   return arg ? `runs ${basename(arg)}` : null
 }
 
@@ -98,7 +101,14 @@ export async function listeningPorts(ctx: CheckContext): Promise<PortListing[]> 
       const lookup = await ctx.processes.get(owner.pid)
       if (lookup.alive === true) name = lookup.info.comm
     }
-    out.push({protocol: listener.protocol, address: listener.address, port: listener.port, uid: listener.uid, pid: owner.pid, process: name})
+    out.push({
+      protocol: listener.protocol,
+      address: listener.address,
+      port: listener.port,
+      uid: listener.uid,
+      pid: owner.pid,
+      process: name,
+    })
   }
   return out.sort((a, b) => a.port - b.port || a.address.localeCompare(b.address))
 }
@@ -112,7 +122,8 @@ export async function relevantProcesses(ctx: CheckContext, ports: PortListing[],
   for (const proc of await ctx.processes.list()) {
     if (proc.pid === process.pid) continue
     const listens = [...new Set(portsByPid.get(proc.pid) ?? [])].sort((a, b) => a - b)
-    const why = whyRelevant(proc) ?? (listens.some((p) => watched.has(p)) ? `listens on ${listens.filter((p) => watched.has(p)).join(', ')}` : null)
+    const why =
+      whyRelevant(proc) ?? (listens.some((p) => watched.has(p)) ? `listens on ${listens.filter((p) => watched.has(p)).join(', ')}` : null)
     if (!why) continue
     out.push({
       pid: proc.pid,

@@ -39,17 +39,35 @@ export function probeHealth(ctx: CheckContext, profile: TargetProfile, health: H
       }
       const body = excerpt(res.body, 120)
       const evidence: Evidence = {url, status: res.status, body, durationMs: res.durationMs}
-      if (res.status !== health.status) return {kind: 'wrong', answer: `HTTP ${res.status} (${body || 'empty body'})`, expected: `HTTP ${health.status}`, evidence}
-      if (health.body && !health.body.test(res.body)) return {kind: 'wrong', answer: `a body that does not match ${health.body} (${body || 'empty'})`, expected: `HTTP ${health.status}, body ${health.body}`, evidence}
+      if (res.status !== health.status)
+        return {kind: 'wrong', answer: `HTTP ${res.status} (${body || 'empty body'})`, expected: `HTTP ${health.status}`, evidence}
+      if (health.body && !health.body.test(res.body))
+        return {
+          kind: 'wrong',
+          answer: `a body that does not match ${health.body} (${body || 'empty'})`,
+          expected: `HTTP ${health.status}, body ${health.body}`,
+          evidence,
+        }
       return {kind: 'healthy', evidence, ...(res.headers.date ? {date: res.headers.date} : {}), receivedAtMs: res.receivedAtMs}
     }
-    const exchange = await ctx.tcp.exchange({host, port: health.port, ...(health.send !== undefined ? {send: health.send} : {}), read: health.expect !== undefined, timeoutMs})
+    const exchange = await ctx.tcp.exchange({
+      host,
+      port: health.port,
+      ...(health.send !== undefined ? {send: health.send} : {}),
+      read: health.expect !== undefined,
+      timeoutMs,
+    })
     const sent = health.send === undefined ? null : excerpt(health.send, 60)
     if (!exchange.ok) {
       const evidence = {host, port: health.port, sent, error: exchange.error, message: exchange.message, durationMs: exchange.durationMs}
       if (exchange.error === 'timeout' && exchange.connected) return {kind: 'hung', timeoutMs, evidence}
       if (exchange.error === 'refused') return {kind: 'refused', error: exchange.message, evidence}
-      return {kind: 'wrong', answer: exchange.message, expected: health.expect ? `a line matching ${health.expect}` : 'a connection', evidence}
+      return {
+        kind: 'wrong',
+        answer: exchange.message,
+        expected: health.expect ? `a line matching ${health.expect}` : 'a connection',
+        evidence,
+      }
     }
     const line = exchange.line === null ? null : excerpt(exchange.line, 120)
     const evidence: Evidence = {host, port: health.port, sent, answer: line, durationMs: exchange.durationMs}

@@ -66,7 +66,11 @@ export function mayBe(profile: TargetProfile, comm: string): boolean {
 /** Redacts the values of the target's secret env vars and common password flags in a command line. */
 export function redactCommand(profile: TargetProfile, cmdline: string): string {
   let out = cmdline.replace(/(--?(?:pass(?:word)?|requirepass|token|secret)[= ])\S+/gi, '$1<redacted>')
-  for (const name of profile.env) out = out.split(`${name}=`).map((part, i) => (i === 0 ? part : part.replace(/^\S*/, '<redacted>'))).join(`${name}=`)
+  for (const name of profile.env)
+    out = out
+      .split(`${name}=`)
+      .map((part, i) => (i === 0 ? part : part.replace(/^\S*/, '<redacted>')))
+      .join(`${name}=`)
   return out
 }
 

@@ -23,7 +23,11 @@ export function observePort(ctx: CheckContext, profile: TargetProfile, port: num
       }
       const lookup = await ctx.processes.get(owner.pid)
       if (lookup.alive !== true) {
-        holders.push({listener, verdict: 'unknown', why: lookup.alive === false ? `pid ${owner.pid} exited while it was inspected` : lookup.reason})
+        holders.push({
+          listener,
+          verdict: 'unknown',
+          why: lookup.alive === false ? `pid ${owner.pid} exited while it was inspected` : lookup.reason,
+        })
         continue
       }
       const identity = await identify(ctx, profile, lookup.info)

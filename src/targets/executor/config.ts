@@ -37,7 +37,11 @@ export async function readBearer(ctx: CheckContext, path: string): Promise<Beare
     return {kind: 'invalid', reason: 'it is not valid JSON (truncated or hand-edited)'}
   }
   const token = (json as {token?: unknown} | null)?.token
-  if (typeof token !== 'string') return {kind: 'invalid', reason: `"token" is ${token === undefined ? 'missing' : `a ${token === null ? 'null' : typeof token}, not a string`}`}
+  if (typeof token !== 'string')
+    return {
+      kind: 'invalid',
+      reason: `"token" is ${token === undefined ? 'missing' : `a ${token === null ? 'null' : typeof token}, not a string`}`,
+    }
   if (token.length === 0) return {kind: 'invalid', reason: '"token" is an empty string'}
   return {kind: 'ok', token, mtimeMs: read.stat.mtimeMs}
 }
@@ -71,14 +75,16 @@ export function parseConnections(text: string): {ok: true; value: Connections} |
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return {ok: false, reason: 'the top level is not a JSON object'}
   const c = json as {defaultProfile?: unknown; profiles?: unknown}
-  if (c.defaultProfile !== undefined && c.defaultProfile !== null && typeof c.defaultProfile !== 'string') return {ok: false, reason: '"defaultProfile" must be a string or null'}
+  if (c.defaultProfile !== undefined && c.defaultProfile !== null && typeof c.defaultProfile !== 'string')
+    return {ok: false, reason: '"defaultProfile" must be a string or null'}
   if (c.profiles !== undefined && !Array.isArray(c.profiles)) return {ok: false, reason: '"profiles" is not an array'}
   const profiles = ((c.profiles ?? []) as unknown[]).flatMap((p): Profile[] => {
     if (typeof p !== 'object' || p === null) return []
     const entry = p as {name?: unknown; connection?: {origin?: unknown; auth?: {kind?: unknown}}}
     if (typeof entry.name !== 'string') return []
     const origin = typeof entry.connection?.origin === 'string' ? normalizeOrigin(entry.connection.origin) : null
-    const authKind = entry.connection?.auth && typeof entry.connection.auth === 'object' ? String(entry.connection.auth.kind ?? 'unknown') : null
+    const authKind =
+      entry.connection?.auth && typeof entry.connection.auth === 'object' ? String(entry.connection.auth.kind ?? 'unknown') : null
     return [{name: entry.name, origin, authKind}]
   })
   return {ok: true, value: {defaultProfile: (c.defaultProfile as string | null | undefined) ?? null, profiles}}

@@ -78,7 +78,8 @@ export function parseManifest(text: string): Parsed<ServerManifest> {
   const m = json.value
   if (!isObject(m)) return {ok: false, reason: 'the top level is not a JSON object'}
   if (m.version !== 1) return {ok: false, reason: `"version" is ${JSON.stringify(m.version)}; only version 1 is known`}
-  if (!MANIFEST_KINDS.includes(m.kind as never)) return {ok: false, reason: `"kind" is ${JSON.stringify(m.kind)}; expected one of ${MANIFEST_KINDS.join(', ')}`}
+  if (!MANIFEST_KINDS.includes(m.kind as never))
+    return {ok: false, reason: `"kind" is ${JSON.stringify(m.kind)}; expected one of ${MANIFEST_KINDS.join(', ')}`}
   const pidProblem = describePid(m.pid)
   if (pidProblem) return {ok: false, reason: pidProblem}
   if (typeof m.startedAt !== 'string') return {ok: false, reason: '"startedAt" is missing or not a string'}
@@ -91,7 +92,8 @@ export function parseManifest(text: string): Parsed<ServerManifest> {
   if (!isObject(m.owner)) return {ok: false, reason: '"owner" is missing or not an object'}
   const owner = m.owner
   if (owner.version !== null && typeof owner.version !== 'string') return {ok: false, reason: '"owner.version" must be a string or null'}
-  if (owner.executablePath !== null && typeof owner.executablePath !== 'string') return {ok: false, reason: '"owner.executablePath" must be a string or null'}
+  if (owner.executablePath !== null && typeof owner.executablePath !== 'string')
+    return {ok: false, reason: '"owner.executablePath" must be a string or null'}
   const auth = isObject(m.connection.auth) ? (m.connection.auth as {kind: string; token?: string}) : undefined
   return {
     ok: true,
@@ -103,7 +105,11 @@ export function parseManifest(text: string): Parsed<ServerManifest> {
       dataDir: m.dataDir,
       scopeDir: (m.scopeDir as string | null) ?? null,
       connection: {origin, ...(auth ? {auth} : {})},
-      owner: {client: String(owner.client ?? ''), version: (owner.version as string | null) ?? null, executablePath: (owner.executablePath as string | null) ?? null},
+      owner: {
+        client: String(owner.client ?? ''),
+        version: (owner.version as string | null) ?? null,
+        executablePath: (owner.executablePath as string | null) ?? null,
+      },
     },
   }
 }
@@ -118,11 +124,20 @@ export function parseRecord(text: string): Parsed<DaemonRecord> {
   const pidProblem = describePid(r.pid)
   if (pidProblem) return {ok: false, reason: pidProblem}
   if (typeof r.hostname !== 'string') return {ok: false, reason: '"hostname" is missing or not a string'}
-  if (typeof r.port !== 'number' || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535) return {ok: false, reason: `"port" ${JSON.stringify(r.port)} is not a TCP port`}
+  if (typeof r.port !== 'number' || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535)
+    return {ok: false, reason: `"port" ${JSON.stringify(r.port)} is not a TCP port`}
   if (typeof r.startedAt !== 'string') return {ok: false, reason: '"startedAt" is missing or not a string'}
   return {
     ok: true,
-    value: {version: 1, hostname: r.hostname, port: r.port, pid: r.pid as number, startedAt: r.startedAt, scopeDir: (r.scopeDir as string | null) ?? null, ...(typeof r.scopeId === 'string' ? {scopeId: r.scopeId} : {})},
+    value: {
+      version: 1,
+      hostname: r.hostname,
+      port: r.port,
+      pid: r.pid as number,
+      startedAt: r.startedAt,
+      scopeDir: (r.scopeDir as string | null) ?? null,
+      ...(typeof r.scopeId === 'string' ? {scopeId: r.scopeId} : {}),
+    },
   }
 }
 
@@ -139,8 +154,14 @@ export function parseStartLock(text: string): Parsed<StartLock> {
 
 /** Compares dotted versions numerically; missing parts count as 0. */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.replace(/^v/, '').split(/[.-]/).map((x) => parseInt(x, 10) || 0)
-  const pb = b.replace(/^v/, '').split(/[.-]/).map((x) => parseInt(x, 10) || 0)
+  const pa = a
+    .replace(/^v/, '')
+    .split(/[.-]/)
+    .map((x) => parseInt(x, 10) || 0)
+  const pb = b
+    .replace(/^v/, '')
+    .split(/[.-]/)
+    .map((x) => parseInt(x, 10) || 0)
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0)
     if (d !== 0) return Math.sign(d)

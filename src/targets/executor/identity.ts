@@ -63,7 +63,12 @@ const START_SLACK_MS = 1000
  * `startedAt` (or its mtime when that is missing): a process that started after it cannot be the
  * writer. A live process that is not Executor at all is a reused pid too.
  */
-export async function checkRecordedPid(ctx: CheckContext, pid: number, writtenAtMs: number | null, executablePath?: string | null): Promise<RecordedPid> {
+export async function checkRecordedPid(
+  ctx: CheckContext,
+  pid: number,
+  writtenAtMs: number | null,
+  executablePath?: string | null,
+): Promise<RecordedPid> {
   const lookup = await ctx.processes.get(pid)
   if (lookup.alive === false) return {state: 'dead'}
   if (lookup.alive === 'unknown') return {state: 'unknown', reason: lookup.reason}

@@ -13,7 +13,6 @@ import {defineSymptoms, type SymptomEntry} from '../../catalogue.js'
 import {EXECUTOR_UNITS, SYSTEMD_LINES} from '../systemd-lines.js'
 import {DOCS_HOME, troubleshooting} from './product-docs.js'
 
-
 type ExecutorEntry = Omit<SymptomEntry, 'target'>
 const executor = (entries: ExecutorEntry[]): SymptomEntry[] => entries.map((entry) => ({target: 'executor', ...entry}))
 
@@ -29,14 +28,19 @@ export const executorMessages = defineSymptoms(
       message: 'The CLI was pointed at {url}, which it cannot auto-start a daemon for.',
       severity: 'fail',
       // Source: executor-facts §4.2
-      cause: 'Auto-start parses the base URL as http://<loopback>:<port>; an https:// URL, a port outside 1–65535 or a typo in `--base-url`, a profile or the default profile reaches this parser.',
+      cause:
+        'Auto-start parses the base URL as http://<loopback>:<port>; an https:// URL, a port outside 1–65535 or a typo in `--base-url`, a profile or the default profile reaches this parser.',
       fix: {
         summary: 'Point the CLI at a plain http:// loopback URL with a valid port, or drop the profile that names this URL.',
         commands: ['executor server list', 'executor call tools.list --base-url http://localhost:4788'],
       },
       // Source: executor-facts.md §5 (daemon.ts), §4.2
       docs: DOCS_HOME,
-      patterns: ['Only http:// base URLs are supported for daemon auto-start: ${baseUrl}', 'Invalid daemon port in base URL: ${baseUrl}', 'Invalid base URL: ${error}'],
+      patterns: [
+        'Only http:// base URLs are supported for daemon auto-start: ${baseUrl}',
+        'Invalid daemon port in base URL: ${baseUrl}',
+        'Invalid base URL: ${error}',
+      ],
       keywords: ['base url', 'https', 'invalid port', 'auto-start'],
     },
     {
@@ -44,8 +48,12 @@ export const executorMessages = defineSymptoms(
       title: 'A dev checkout cannot auto-start a daemon without a script path',
       message: 'The dev CLI has no script path to re-run as a daemon.',
       severity: 'fail',
-      cause: 'In a dev checkout the CLI re-runs its own script (argv[1]) as the daemon; run through a wrapper that hides argv[1], it has nothing to spawn.',
-      fix: {summary: 'Start the daemon yourself from the checkout, then run the command again.', commands: ['bun run apps/cli/src/main.ts daemon run --foreground']},
+      cause:
+        'In a dev checkout the CLI re-runs its own script (argv[1]) as the daemon; run through a wrapper that hides argv[1], it has nothing to spawn.',
+      fix: {
+        summary: 'Start the daemon yourself from the checkout, then run the command again.',
+        commands: ['bun run apps/cli/src/main.ts daemon run --foreground'],
+      },
       // Source: executor-facts.md §5 (daemon.ts); executor-troubleshooting.md › Unreachable local server
       docs: DOCS_HOME,
       patterns: ['Cannot auto-start daemon in dev mode without a CLI script path'],
@@ -59,14 +67,21 @@ export const executorMessages = defineSymptoms(
       // executor@1.5.9 re-runs its own binary (process.execPath) as `daemon run --foreground`: a binary
       // replaced or removed under a running CLI fails with Bun's "ENOENT … posix_spawn '<path>'" and a
       // stack, and leaves daemon-active-*.json.lock behind (provoked in test/explain/released-cli.test.ts).
-      cause: 'The operating system refused to start the daemon: the CLI re-runs its own binary, so a binary that was removed or replaced while the CLI ran (an npm update or reinstall in between) gives ENOENT; also a non-executable binary, missing sidecar files such as libsql.node, or a process limit. A failed spawn can leave the start lock (daemon-active-*.json.lock) behind.',
+      cause:
+        'The operating system refused to start the daemon: the CLI re-runs its own binary, so a binary that was removed or replaced while the CLI ran (an npm update or reinstall in between) gives ENOENT; also a non-executable binary, missing sidecar files such as libsql.node, or a process limit. A failed spawn can leave the start lock (daemon-active-*.json.lock) behind.',
       fix: {
-        summary: 'Check that the binary and its sidecar files are in place (reinstall if not), clear a start lock the failed start left, and run the daemon in the foreground to see any other error.',
+        summary:
+          'Check that the binary and its sidecar files are in place (reinstall if not), clear a start lock the failed start left, and run the daemon in the foreground to see any other error.',
         commands: ['executor -v', 'ls -l "$(dirname "$(command -v executor)")"', 'doctor --only stale-lock --fix', FOREGROUND],
       },
       // Source: executor-facts.md §5 (daemon.ts), §9.1 (10)
       docs: DOCS_HOME,
-      patterns: ['Failed to spawn daemon process: child pid was not assigned', 'Failed to spawn daemon process: ${error}', "ENOENT: no such file or directory, posix_spawn '${path}'", 'Failed to build daemon command: ${error}'],
+      patterns: [
+        'Failed to spawn daemon process: child pid was not assigned',
+        'Failed to spawn daemon process: ${error}',
+        "ENOENT: no such file or directory, posix_spawn '${path}'",
+        'Failed to build daemon command: ${error}',
+      ],
       keywords: ['spawn', 'child pid', 'posix_spawn', 'binary deleted'],
     },
     {
@@ -75,7 +90,8 @@ export const executorMessages = defineSymptoms(
       message: 'Sending SIGTERM to pid {pid} failed.',
       severity: 'fail',
       // Source: executor-facts §2.1
-      cause: 'The process belongs to another user (EPERM) or is already gone (ESRCH); a recorded pid may also have been recycled by an unrelated process.',
+      cause:
+        'The process belongs to another user (EPERM) or is already gone (ESRCH); a recorded pid may also have been recycled by an unrelated process.',
       fix: {
         summary: 'Check which process holds that pid before doing anything; stop it as its owner only if it is Executor.',
         commands: ['ps -o pid,user,lstart,args -p {pid}', 'executor daemon status'],
@@ -91,14 +107,19 @@ export const executorMessages = defineSymptoms(
       message: 'Choosing a daemon port on {host} failed.',
       severity: 'fail',
       // Source: executor-facts §3.2
-      cause: 'chooseDaemonPort binds the host to test the port: a hostname that is not an address of this machine cannot be bound, and an exhausted ephemeral range gives no fallback port.',
+      cause:
+        'chooseDaemonPort binds the host to test the port: a hostname that is not an address of this machine cannot be bound, and an exhausted ephemeral range gives no fallback port.',
       fix: {
         summary: 'Use a loopback hostname (localhost or 127.0.0.1) and check what holds the preferred port.',
         commands: ["ss -ltnp 'sport = :4788'", 'executor daemon run --port 4788 --hostname 127.0.0.1'],
       },
       // Source: executor-facts.md §5 (daemon.ts), §3.2
       docs: DOCS_HOME,
-      patterns: ['Failed probing port availability: ${error}', 'Failed selecting ephemeral port: ${error}', 'Could not find an available daemon port for host ${hostname}'],
+      patterns: [
+        'Failed probing port availability: ${error}',
+        'Failed selecting ephemeral port: ${error}',
+        'Could not find an available daemon port for host ${hostname}',
+      ],
       keywords: ['ephemeral port', 'no available port'],
     },
 
@@ -108,8 +129,12 @@ export const executorMessages = defineSymptoms(
       title: 'An auto-started daemon did not come up within 15 s',
       message: 'The daemon started on {url} did not answer nor publish a manifest within 15 s.',
       severity: 'fail',
-      cause: 'The spawned daemon died or hung while booting (a failed boot migration, #1393; a database held by another process); an auto-started daemon logs nowhere, so the reason is only visible in the foreground.',
-      fix: {summary: 'Run the daemon in the foreground, as the message says, to read the real error.', commands: [FOREGROUND, 'executor daemon run --foreground --log-level trace']},
+      cause:
+        'The spawned daemon died or hung while booting (a failed boot migration, #1393; a database held by another process); an auto-started daemon logs nowhere, so the reason is only visible in the foreground.',
+      fix: {
+        summary: 'Run the daemon in the foreground, as the message says, to read the real error.',
+        commands: [FOREGROUND, 'executor daemon run --foreground --log-level trace'],
+      },
       // Source: executor-facts.md §5 (main.ts), §4.1, §9.2 (#1393)
       docs: DOCS_HOME,
       patterns: [
@@ -126,7 +151,8 @@ export const executorMessages = defineSymptoms(
       message: 'No daemon could be elected or attached to after 3 attempts.',
       severity: 'fail',
       // Source: executor-facts §4.2, §2.2
-      cause: 'Each attempt takes the per-scope start lock and waits for a manifest; a start lock held by a wedged or recycled pid, or a daemon that never publishes its manifest, makes every attempt lose.',
+      cause:
+        'Each attempt takes the per-scope start lock and waits for a manifest; a start lock held by a wedged or recycled pid, or a daemon that never publishes its manifest, makes every attempt lose.',
       fix: {
         summary: 'Stop any partial daemon, remove a start lock left by a dead process, and start in the foreground.',
         commands: ['pgrep -af "executor daemon run"', 'executor daemon stop', FOREGROUND],
@@ -144,7 +170,8 @@ export const executorMessages = defineSymptoms(
       title: 'A foreground start found another server already running',
       message: 'A reachable local server already owns this data directory.',
       severity: 'fail',
-      cause: '`daemon run --foreground` and `web --foreground` (not supervised) refuse to start while another reachable manifest exists for the same data directory.',
+      cause:
+        '`daemon run --foreground` and `web --foreground` (not supervised) refuse to start while another reachable manifest exists for the same data directory.',
       fix: {summary: 'Use the running server, or stop it first.', commands: ['executor daemon status', 'executor daemon stop']},
       // Source: executor-facts.md §5 (main.ts)
       docs: DOCS_HOME,
@@ -157,10 +184,14 @@ export const executorMessages = defineSymptoms(
       message: '{url} is not reachable and the CLI only auto-starts daemons on localhost.',
       severity: 'fail',
       // Source: executor-facts §4.2
-      cause: 'Auto-start applies only to http:// targets on localhost, 127.0.0.1 or ::1; a non-loopback host must be started by hand, and a background daemon cannot bind a non-local host.',
+      cause:
+        'Auto-start applies only to http:// targets on localhost, 127.0.0.1 or ::1; a non-loopback host must be started by hand, and a background daemon cannot bind a non-local host.',
       fix: {
         summary: 'Start the daemon on that host yourself (in the foreground for a non-local host), or point the CLI at localhost.',
-        commands: ['executor daemon run --foreground --port {port} --hostname {host}', 'executor daemon run --port 4788 --hostname 127.0.0.1'],
+        commands: [
+          'executor daemon run --foreground --port {port} --hostname {host}',
+          'executor daemon run --port 4788 --hostname 127.0.0.1',
+        ],
       },
       // Source: executor-facts.md §5 (main.ts), §4.2
       docs: DOCS_HOME,
@@ -178,8 +209,12 @@ export const executorMessages = defineSymptoms(
       title: '`executor mcp` started a daemon that published no manifest',
       message: 'The daemon started for `executor mcp` did not publish a reachable manifest.',
       severity: 'fail',
-      cause: 'The daemon came up on the health probe but server.json is missing, unreadable or names an unreachable origin (a data dir mismatch, or a manifest write that failed).',
-      fix: {summary: 'Check the manifest and what the CLI sees, then restart the daemon.', commands: ['executor daemon status', 'cat ~/.executor/server-control/server.json', 'executor daemon restart']},
+      cause:
+        'The daemon came up on the health probe but server.json is missing, unreadable or names an unreachable origin (a data dir mismatch, or a manifest write that failed).',
+      fix: {
+        summary: 'Check the manifest and what the CLI sees, then restart the daemon.',
+        commands: ['executor daemon status', 'cat ~/.executor/server-control/server.json', 'executor daemon restart'],
+      },
       // Source: executor-facts.md §5 (main.ts), §4.2 (#1196)
       docs: DOCS_HOME,
       patterns: ['The local Executor daemon started but did not advertise a reachable manifest.'],
@@ -190,8 +225,12 @@ export const executorMessages = defineSymptoms(
       title: 'The MCP stdio bridge lost its connection',
       message: 'The `executor mcp` bridge reported an error.',
       severity: 'warn',
-      cause: 'The stdio↔HTTP bridge could not reach or write to the daemon\'s /mcp endpoint (daemon stopped or restarted, token rotated) or to the MCP client.',
-      fix: {summary: 'Check the daemon is up, then restart the MCP client so it reconnects.', commands: ['executor daemon status', 'curl -s http://localhost:4788/api/health']},
+      cause:
+        "The stdio↔HTTP bridge could not reach or write to the daemon's /mcp endpoint (daemon stopped or restarted, token rotated) or to the MCP client.",
+      fix: {
+        summary: 'Check the daemon is up, then restart the MCP client so it reconnects.',
+        commands: ['executor daemon status', 'curl -s http://localhost:4788/api/health'],
+      },
       // Source: executor-facts.md §5 (main.ts), §4.2
       docs: DOCS_HOME,
       patterns: ['Executor MCP bridge ${context}: ${message}'],
@@ -202,11 +241,16 @@ export const executorMessages = defineSymptoms(
       title: 'A daemon for this scope is already running',
       message: 'A daemon already serves scope {scopeId}.',
       severity: 'warn',
-      cause: '`daemon run --foreground` found this scope\'s pointer alive and reachable: one daemon per scope (working directory or EXECUTOR_SCOPE_DIR) and host.',
+      cause:
+        "`daemon run --foreground` found this scope's pointer alive and reachable: one daemon per scope (working directory or EXECUTOR_SCOPE_DIR) and host.",
       fix: {summary: 'Use the running daemon, or stop it first.', commands: ['executor daemon status', 'executor daemon stop']},
       // Source: executor-facts.md §5 (main.ts), §1.2
       docs: DOCS_HOME,
-      patterns: ['A daemon is already running for scope ${scopeId} on ${host}.', 'Existing daemon: ${url} (pid ${pid}).', 'Stop it first: ${cliPrefix} daemon stop'],
+      patterns: [
+        'A daemon is already running for scope ${scopeId} on ${host}.',
+        'Existing daemon: ${url} (pid ${pid}).',
+        'Stop it first: ${cliPrefix} daemon stop',
+      ],
       keywords: ['scope', 'already running'],
     },
     {
@@ -215,7 +259,8 @@ export const executorMessages = defineSymptoms(
       message: 'The existing daemon (pid {pid}) did not stop within 10 s.',
       severity: 'fail',
       // Source: executor-facts §2.1
-      cause: 'A supervised boot or an install SIGTERMs the current owner and waits 10 s; a hung daemon ignores it. The recorded pid may also have been recycled after a reboot, in which case the SIGTERM went to an unrelated process.',
+      cause:
+        'A supervised boot or an install SIGTERMs the current owner and waits 10 s; a hung daemon ignores it. The recorded pid may also have been recycled after a reboot, in which case the SIGTERM went to an unrelated process.',
       fix: {
         summary: 'Check what the pid is now; stop it by hand only if it is Executor, then re-run.',
         commands: ['ps -o pid,lstart,args -p {pid}', 'kill {pid}', 'executor daemon status'],
@@ -234,11 +279,19 @@ export const executorMessages = defineSymptoms(
       title: 'A start attached to the server that is already running',
       message: 'Executor is already running at {origin}; the command used it instead of starting another.',
       severity: 'warn',
-      cause: 'Not a failure: one server owns the data directory and the CLI attaches to it. It matters only when you expected a new server (another port, scope or version).',
-      fix: {summary: 'Use the running server, or stop it and start the one you want.', commands: ['executor daemon status', 'executor daemon stop']},
+      cause:
+        'Not a failure: one server owns the data directory and the CLI attaches to it. It matters only when you expected a new server (another port, scope or version).',
+      fix: {
+        summary: 'Use the running server, or stop it and start the one you want.',
+        commands: ['executor daemon status', 'executor daemon stop'],
+      },
       // Source: executor-facts.md §5 (main.ts; web, install)
       docs: DOCS_HOME,
-      patterns: ['Daemon already running at ${origin}.', 'Executor is already running at ${origin}.', 'Executor background service is already running at ${origin} (pid ${pid}).'],
+      patterns: [
+        'Daemon already running at ${origin}.',
+        'Executor is already running at ${origin}.',
+        'Executor background service is already running at ${origin} (pid ${pid}).',
+      ],
       keywords: ['already running'],
     },
     {
@@ -246,8 +299,12 @@ export const executorMessages = defineSymptoms(
       title: 'The server listens on a non-loopback address',
       message: 'Executor listens on {host}, reachable from the network.',
       severity: 'warn',
-      cause: 'The foreground server was bound to a non-loopback host; Executor runs arbitrary commands, so anyone who can reach it and has the token can run them.',
-      fix: {summary: 'Bind to 127.0.0.1 unless the network is trusted.', commands: ['executor daemon run --foreground --port 4788 --hostname 127.0.0.1']},
+      cause:
+        'The foreground server was bound to a non-loopback host; Executor runs arbitrary commands, so anyone who can reach it and has the token can run them.',
+      fix: {
+        summary: 'Bind to 127.0.0.1 unless the network is trusted.',
+        commands: ['executor daemon run --foreground --port 4788 --hostname 127.0.0.1'],
+      },
       // Source: executor-facts.md §5 (main.ts)
       docs: DOCS_HOME,
       patterns: ['⚠  Listening on ${hostname}. Executor runs arbitrary commands — only expose on trusted networks.'],
@@ -258,8 +315,12 @@ export const executorMessages = defineSymptoms(
       title: 'A newer Executor is available',
       message: 'Executor {current} is installed; {latest} is available.',
       severity: 'warn',
-      cause: 'The update check found a newer release. Several local failures are fixed in later versions (1.5.33 for #1393), and running an older version against data a newer one upgraded is a known crash (#966).',
-      fix: {summary: 'Update, and never downgrade afterwards; restart the daemon or service on the new binary.', commands: ['executor -v', 'executor service install']},
+      cause:
+        'The update check found a newer release. Several local failures are fixed in later versions (1.5.33 for #1393), and running an older version against data a newer one upgraded is a known crash (#966).',
+      fix: {
+        summary: 'Update, and never downgrade afterwards; restart the daemon or service on the new binary.',
+        commands: ['executor -v', 'executor service install'],
+      },
       // Source: executor-facts.md §5 (main.ts), §9.1 (9), §9.2 (#966)
       docs: DOCS_HOME,
       patterns: ['Update available: ${current} -> ${latest}', 'Run ${command} to update.'],
@@ -274,8 +335,12 @@ export const executorMessages = defineSymptoms(
       message: 'The daemon runs at {url}.',
       severity: 'warn',
       // Source: executor-facts §10
-      cause: 'Not a failure: `executor daemon status` found its own record and the pid alive. (1.5.9 also says "reachable" for any HTTP server on the port, so a squatter can look like a daemon.)',
-      fix: {summary: 'Nothing to fix. If clients still fail, run the doctor to check what answers on the port.', commands: ['doctor --only daemon-health,port-squatter']},
+      cause:
+        'Not a failure: `executor daemon status` found its own record and the pid alive. (1.5.9 also says "reachable" for any HTTP server on the port, so a squatter can look like a daemon.)',
+      fix: {
+        summary: 'Nothing to fix. If clients still fail, run the doctor to check what answers on the port.',
+        commands: ['doctor --only daemon-health,port-squatter'],
+      },
       // Source: executor-facts.md §5 (daemon status), §10
       docs: DOCS_HOME,
       patterns: ['Daemon running at ${url} (pid ${pid}).'],
@@ -286,7 +351,10 @@ export const executorMessages = defineSymptoms(
       message: 'The daemon at {url} did not stop within 10 s.',
       severity: 'fail',
       cause: 'The daemon ignored SIGTERM (hung in a migration or a blocking call).',
-      fix: {summary: 'Check the process is Executor\'s, then terminate it by hand.', commands: ['executor daemon status', 'pgrep -af "executor daemon run"', 'kill -9 <pid>']},
+      fix: {
+        summary: "Check the process is Executor's, then terminate it by hand.",
+        commands: ['executor daemon status', 'pgrep -af "executor daemon run"', 'kill -9 <pid>'],
+      },
       // Source: executor-facts.md §5 (daemon stop)
       docs: DOCS_HOME,
       patterns: ['Daemon at ${url} did not stop within 10000ms.', 'Try terminating the process manually.'],
@@ -299,8 +367,12 @@ export const executorMessages = defineSymptoms(
       title: '`executor web` finds no running Executor',
       message: 'No reachable server manifest: `executor web` has nothing to open.',
       severity: 'fail',
-      cause: 'No server.json names a reachable server. Usually the service is not installed or not running; it is also what a registered-but-hung server looks like, and what #1045 showed on Windows, where an orphan executor.exe answered on 4789 without a manifest.',
-      fix: {summary: 'Install and start the background service (or run a foreground server), then open the web UI.', commands: ['executor service status', 'executor daemon status', 'executor install', 'executor web']},
+      cause:
+        'No server.json names a reachable server. Usually the service is not installed or not running; it is also what a registered-but-hung server looks like, and what #1045 showed on Windows, where an orphan executor.exe answered on 4789 without a manifest.',
+      fix: {
+        summary: 'Install and start the background service (or run a foreground server), then open the web UI.',
+        commands: ['executor service status', 'executor daemon status', 'executor install', 'executor web'],
+      },
       // Source: executor-troubleshooting.md › Recovery command reference (service install succeeded but web UI does not open); executor-facts.md §5 (web), §9.1 (1), §9.2 (#1045)
       docs: troubleshooting(`Recovery command reference (service install succeeded but web UI does not open)`),
       patterns: [
@@ -333,8 +405,12 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       // "No server profile named …" is executor/default-profile-missing's message (auth-env reports it).
       // Source: executor-facts §2.4
-      cause: 'Both --server and --base-url were given, or a profile name has characters other than letters, digits, dots, underscores and dashes.',
-      fix: {summary: 'Use only one of --server and --base-url, and list the profiles to pick a valid name.', commands: ['executor server list']},
+      cause:
+        'Both --server and --base-url were given, or a profile name has characters other than letters, digits, dots, underscores and dashes.',
+      fix: {
+        summary: 'Use only one of --server and --base-url, and list the profiles to pick a valid name.',
+        commands: ['executor server list'],
+      },
       // Source: executor-facts.md §5 (profiles), §2.4, §4.2
       docs: DOCS_HOME,
       patterns: [
@@ -356,10 +432,16 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       // Source: executor-facts §8
       cause: 'The OS service runs the binary directly; a `bun run` dev CLI cannot be registered.',
-      fix: {summary: 'In a dev checkout, run the daemon in the foreground; install the service from the released binary.', commands: ['bun run apps/cli/src/main.ts daemon run --foreground']},
+      fix: {
+        summary: 'In a dev checkout, run the daemon in the foreground; install the service from the released binary.',
+        commands: ['bun run apps/cli/src/main.ts daemon run --foreground'],
+      },
       // Source: executor-facts.md §5 (install), §8
       docs: DOCS_HOME,
-      patterns: ['`${cmd}` requires the compiled `executor` binary so the OS can run it directly.', 'In a dev checkout, run `${cliPrefix} daemon run --foreground` instead.'],
+      patterns: [
+        '`${cmd}` requires the compiled `executor` binary so the OS can run it directly.',
+        'In a dev checkout, run `${cliPrefix} daemon run --foreground` instead.',
+      ],
       keywords: ['compiled binary', 'dev checkout install'],
     },
     {
@@ -368,7 +450,10 @@ export const executorMessages = defineSymptoms(
       message: '--boot was ignored on {platform}.',
       severity: 'warn',
       cause: 'Only the Windows Task Scheduler backend has a boot trigger; launchd and systemd --user install the login-based service.',
-      fix: {summary: 'On Linux, enable lingering so the user service starts without a login.', commands: ['loginctl enable-linger "$USER"']},
+      fix: {
+        summary: 'On Linux, enable lingering so the user service starts without a login.',
+        commands: ['loginctl enable-linger "$USER"'],
+      },
       // Source: executor-facts.md §5 (install), §8
       docs: DOCS_HOME,
       patterns: ['Note: --boot is a Windows-only option and has no effect on ${platform}; installing the standard login-based service.'],
@@ -380,10 +465,15 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       cause:
         // Source: executor-facts §5, §8
-        'Install waits 45 s for a cli-daemon manifest with a matching origin and owner.version equal to this CLI\'s version. The daemon failed to boot (read daemon.error.log: a port held on 4789, a failed migration, #1393), or an older daemon still owns the data dir and publishes its own version, which the page does not mention.',
+        "Install waits 45 s for a cli-daemon manifest with a matching origin and owner.version equal to this CLI's version. The daemon failed to boot (read daemon.error.log: a port held on 4789, a failed migration, #1393), or an older daemon still owns the data dir and publishes its own version, which the page does not mention.",
       fix: {
         summary: 'Read the service log, check which version owns server.json, stop an old daemon, and reinstall.',
-        commands: ['tail -n 50 ~/.executor/logs/daemon.error.log', 'executor service status', 'cat ~/.executor/server-control/server.json', 'executor service install'],
+        commands: [
+          'tail -n 50 ~/.executor/logs/daemon.error.log',
+          'executor service status',
+          'cat ~/.executor/server-control/server.json',
+          'executor service install',
+        ],
       },
       // Source: executor-troubleshooting.md › Daemon port conflicts (OS service); executor-facts.md §5 (install), §8
       docs: troubleshooting(`Daemon port conflicts (OS service)`),
@@ -398,8 +488,18 @@ export const executorMessages = defineSymptoms(
       title: 'The background service is not registered or not running',
       message: 'The Executor service is {state}.',
       severity: 'fail',
-      cause: 'The service was never installed, was uninstalled, or crashed and was not restarted (systemd gives up after repeated failures; on Linux without lingering it only runs while you are logged in).',
-      fix: {summary: 'Read the service log, then install (or restart) the service.', commands: ['executor service status', 'journalctl --user -u sh.executor.daemon.service -n 50', 'tail -n 50 ~/.executor/logs/daemon.error.log', 'systemctl --user reset-failed sh.executor.daemon.service', 'executor service install']},
+      cause:
+        'The service was never installed, was uninstalled, or crashed and was not restarted (systemd gives up after repeated failures; on Linux without lingering it only runs while you are logged in).',
+      fix: {
+        summary: 'Read the service log, then install (or restart) the service.',
+        commands: [
+          'executor service status',
+          'journalctl --user -u sh.executor.daemon.service -n 50',
+          'tail -n 50 ~/.executor/logs/daemon.error.log',
+          'systemctl --user reset-failed sh.executor.daemon.service',
+          'executor service install',
+        ],
+      },
       // Source: executor-facts.md §5 (service status, service.ts), §8
       docs: DOCS_HOME,
       patterns: [
@@ -420,10 +520,17 @@ export const executorMessages = defineSymptoms(
       title: 'The OS service manager refused a command',
       message: '{tool} failed while managing the Executor service.',
       severity: 'fail',
-      cause: 'launchctl, systemctl --user or schtasks failed: the tool is missing, the user bus is not available (no XDG_RUNTIME_DIR in an ssh or container session), the job is already loaded ("Bootstrap failed: 5"), or Windows needs an elevated shell for --boot.',
+      cause:
+        'launchctl, systemctl --user or schtasks failed: the tool is missing, the user bus is not available (no XDG_RUNTIME_DIR in an ssh or container session), the job is already loaded ("Bootstrap failed: 5"), or Windows needs an elevated shell for --boot.',
       fix: {
-        summary: 'Run the failing tool by hand to read its error; on Linux make sure the user bus exists; on Windows use an Administrator shell or drop --boot.',
-        commands: ['systemctl --user status sh.executor.daemon.service', 'echo "$XDG_RUNTIME_DIR"', 'executor service uninstall', 'executor service install'],
+        summary:
+          'Run the failing tool by hand to read its error; on Linux make sure the user bus exists; on Windows use an Administrator shell or drop --boot.',
+        commands: [
+          'systemctl --user status sh.executor.daemon.service',
+          'echo "$XDG_RUNTIME_DIR"',
+          'executor service uninstall',
+          'executor service install',
+        ],
       },
       // Source: executor-facts.md §5 (service.ts), §8
       docs: DOCS_HOME,
@@ -448,10 +555,18 @@ export const executorMessages = defineSymptoms(
       message: 'OS service management is not supported on {platform}.',
       severity: 'fail',
       cause: 'Only launchd (macOS), systemd --user (Linux) and Task Scheduler (Windows) are implemented.',
-      fix: {summary: 'Run the daemon yourself (under your own supervisor).', commands: ['executor daemon run --foreground --port 4789 --hostname 127.0.0.1']},
+      fix: {
+        summary: 'Run the daemon yourself (under your own supervisor).',
+        commands: ['executor daemon run --foreground --port 4789 --hostname 127.0.0.1'],
+      },
       // Source: executor-facts.md §5 (service.ts), §8
       docs: DOCS_HOME,
-      patterns: ['OS service install is not supported on ${platform}.', 'OS service uninstall is not supported on ${platform}.', 'OS service restart is not supported on ${platform}.', 'OS service management is not supported on ${platform}.'],
+      patterns: [
+        'OS service install is not supported on ${platform}.',
+        'OS service uninstall is not supported on ${platform}.',
+        'OS service restart is not supported on ${platform}.',
+        'OS service management is not supported on ${platform}.',
+      ],
     },
 
     // --- 1.5.35-only 401 explanations (server-connection.ts) ---------------------------------
@@ -462,11 +577,18 @@ export const executorMessages = defineSymptoms(
       title: 'Executor migrated its data to v2',
       message: 'The v1→v2 data migration ran; the old database was moved aside.',
       severity: 'warn',
-      cause: 'Not a failure: the first boot of a v2 build migrates data.db and keeps the old one. An interrupted migration resumes from data.db.v1-v2-migration.json; do not delete those files, and do not downgrade afterwards (#966).',
-      fix: {summary: 'Keep the backup until the new version works; never run an older Executor on this data.', commands: ['ls -l ~/.executor']},
+      cause:
+        'Not a failure: the first boot of a v2 build migrates data.db and keeps the old one. An interrupted migration resumes from data.db.v1-v2-migration.json; do not delete those files, and do not downgrade afterwards (#966).',
+      fix: {
+        summary: 'Keep the backup until the new version works; never run an older Executor on this data.',
+        commands: ['ls -l ~/.executor'],
+      },
       // Source: executor-facts.md §5 (local server), §1.3, §9.1 (11)
       docs: DOCS_HOME,
-      patterns: ['[executor] Migrated local Executor data to v2; moved old DB to ${backupPath}.', '[executor] local v2 migration: ${warning}'],
+      patterns: [
+        '[executor] Migrated local Executor data to v2; moved old DB to ${backupPath}.',
+        '[executor] local v2 migration: ${warning}',
+      ],
       keywords: ['migrated', 'v2 migration'],
     },
     {
@@ -478,7 +600,9 @@ export const executorMessages = defineSymptoms(
       fix: {summary: 'Remove the plugin from one of the two files.', commands: ['grep -n "{pkg}" executor.config.ts executor.jsonc']},
       // Source: executor-facts.md §5 (local server)
       docs: DOCS_HOME,
-      patterns: ['[executor] plugin "${pkg}" appears in both executor.config.ts and executor.jsonc#plugins. The static entry wins; the jsonc entry is ignored.'],
+      patterns: [
+        '[executor] plugin "${pkg}" appears in both executor.config.ts and executor.jsonc#plugins. The static entry wins; the jsonc entry is ignored.',
+      ],
     },
     {
       id: 'executor/stdio-reconcile-failed',
@@ -494,11 +618,15 @@ export const executorMessages = defineSymptoms(
     },
     {
       id: 'executor/vite-dev-child',
-      title: 'The daemon\'s Vite dev child failed (EXECUTOR_DEV=1)',
+      title: "The daemon's Vite dev child failed (EXECUTOR_DEV=1)",
       message: 'The vite dev child of the daemon did not start.',
       severity: 'fail',
-      cause: 'With EXECUTOR_DEV=1 the daemon serves the UI from a vite dev server; a missing bootstrap build or a busy port stops it (the "internal vite dev child" lines themselves are only progress).',
-      fix: {summary: 'Run bootstrap, free the Vite port, or unset EXECUTOR_DEV.', commands: ['bun run bootstrap', "ss -ltnp 'sport = :5173'", 'unset EXECUTOR_DEV']},
+      cause:
+        'With EXECUTOR_DEV=1 the daemon serves the UI from a vite dev server; a missing bootstrap build or a busy port stops it (the "internal vite dev child" lines themselves are only progress).',
+      fix: {
+        summary: 'Run bootstrap, free the Vite port, or unset EXECUTOR_DEV.',
+        commands: ['bun run bootstrap', "ss -ltnp 'sport = :5173'", 'unset EXECUTOR_DEV'],
+      },
       // Source: executor-facts.md §5 (local server), §7.3
       docs: DOCS_HOME,
       patterns: [
@@ -511,11 +639,15 @@ export const executorMessages = defineSymptoms(
     },
     {
       id: 'executor/mcp-handler-error',
-      title: 'The daemon\'s MCP handler failed a request',
+      title: "The daemon's MCP handler failed a request",
       message: 'An /mcp request failed inside the daemon.',
       severity: 'warn',
-      cause: 'An error in the daemon\'s MCP endpoint; on toolkit routes in 1.5.32 and 1.5.40–41 this is the owner-lock bug (#1406, #1618) that also prints "Failed to open local SQLite data".',
-      fix: {summary: 'Read the error after the prefix; update Executor if it is the SQLite open failure.', commands: ['executor -v', 'executor daemon run --foreground --log-level debug']},
+      cause:
+        'An error in the daemon\'s MCP endpoint; on toolkit routes in 1.5.32 and 1.5.40–41 this is the owner-lock bug (#1406, #1618) that also prints "Failed to open local SQLite data".',
+      fix: {
+        summary: 'Read the error after the prefix; update Executor if it is the SQLite open failure.',
+        commands: ['executor -v', 'executor daemon run --foreground --log-level debug'],
+      },
       // Source: executor-facts.md §5 (local server), §9.2 (#1406, #1618)
       docs: DOCS_HOME,
       patterns: ['[mcp] handleRequest error: ${error}'],
@@ -527,22 +659,29 @@ export const executorMessages = defineSymptoms(
       title: 'Self-host generated a secret key on first start',
       message: 'A secret was generated at {keyPath}.',
       severity: 'warn',
-      cause: 'EXECUTOR_SECRET_KEY or BETTER_AUTH_SECRET was not set, so the server created one in the data dir (mode 0600). Losing that file makes stored secrets unreadable or logs everyone out.',
+      cause:
+        'EXECUTOR_SECRET_KEY or BETTER_AUTH_SECRET was not set, so the server created one in the data dir (mode 0600). Losing that file makes stored secrets unreadable or logs everyone out.',
       fix: {summary: 'Back the key file up, or set the variable explicitly for reproducible deploys.', commands: ['ls -l {keyPath}']},
       // Source: executor-facts.md §5 (self-host), §9.1 (14)
       docs: DOCS_HOME,
-      patterns: ['[executor] generated a secret-encryption key at ${keyPath}. Set EXECUTOR_SECRET_KEY', '[executor] generated a session secret at ${keyPath}. Set BETTER_AUTH_SECRET'],
+      patterns: [
+        '[executor] generated a secret-encryption key at ${keyPath}. Set EXECUTOR_SECRET_KEY',
+        '[executor] generated a session secret at ${keyPath}. Set BETTER_AUTH_SECRET',
+      ],
       keywords: ['secret key', 'session secret'],
     },
 
     // --- Desktop (apps/desktop/src/main) -----------------------------------------------------
     {
       id: 'executor/desktop-port-in-use',
-      title: 'The desktop app\'s port is in use',
+      title: "The desktop app's port is in use",
       message: 'The desktop sidecar could not bind port {port}.',
       severity: 'fail',
       cause: 'Another process (often a CLI daemon or an old service on 4789) holds the port the desktop settings name.',
-      fix: {summary: 'Stop the process on the port, or pick another port in Settings.', commands: ["ss -ltnp 'sport = :{port}'", 'executor daemon status']},
+      fix: {
+        summary: 'Stop the process on the port, or pick another port in Settings.',
+        commands: ["ss -ltnp 'sport = :{port}'", 'executor daemon status'],
+      },
       // Source: executor-facts.md §5 (desktop), §3.1
       docs: DOCS_HOME,
       patterns: ['Port ${port} is already in use. Pick another in Settings.'],
@@ -550,17 +689,24 @@ export const executorMessages = defineSymptoms(
     },
     {
       id: 'executor/desktop-sidecar-exited',
-      title: 'The desktop app\'s server exited',
+      title: "The desktop app's server exited",
       message: 'The desktop sidecar exited.',
       severity: 'fail',
-      cause: 'The bundled server crashed during start or later: a database left in WAL mode (#858, SQLITE_BUSY), a downgrade against upgraded data (#966), or a failed restart of the supervised daemon.',
+      cause:
+        'The bundled server crashed during start or later: a database left in WAL mode (#858, SQLITE_BUSY), a downgrade against upgraded data (#966), or a failed restart of the supervised daemon.',
       fix: {
-        summary: 'Read the desktop log, update (never downgrade), then use "Reset data" if it still fails (it moves data to ~/.executor/backups, restorable).',
+        summary:
+          'Read the desktop log, update (never downgrade), then use "Reset data" if it still fails (it moves data to ~/.executor/backups, restorable).',
         commands: ['tail -n 100 ~/Library/Logs/Executor/main.log', 'ls ~/.executor/backups'],
       },
       // Source: executor-facts.md §5 (desktop), §9.2 (#858, #966)
       docs: DOCS_HOME,
-      patterns: ['Sidecar exited before ready (code=${code} signal=${signal}). Stderr:', 'Sidecar exited unexpectedly (code=${code} signal=${signal})', 'Supervised daemon failed to restart — see Settings', 'Failed to prepare local SQLite data'],
+      patterns: [
+        'Sidecar exited before ready (code=${code} signal=${signal}). Stderr:',
+        'Sidecar exited unexpectedly (code=${code} signal=${signal})',
+        'Supervised daemon failed to restart — see Settings',
+        'Failed to prepare local SQLite data',
+      ],
       keywords: ['desktop crashes', 'app quits on launch', 'sidecar'],
     },
     {
@@ -568,11 +714,13 @@ export const executorMessages = defineSymptoms(
       title: 'The dev desktop app has no built web UI',
       message: 'The desktop client bundle is missing.',
       severity: 'fail',
-      cause: 'A dev desktop run needs the local app\'s built client bundle.',
+      cause: "A dev desktop run needs the local app's built client bundle.",
       fix: {summary: 'Build it, then launch the desktop again.', commands: ['bun run --filter @executor-js/local build']},
       // Source: executor-facts.md §5 (desktop)
       docs: DOCS_HOME,
-      patterns: ['Executor client bundle not found at ${clientDir}. Run `bun run --filter @executor-js/local build` before launching desktop.'],
+      patterns: [
+        'Executor client bundle not found at ${clientDir}. Run `bun run --filter @executor-js/local build` before launching desktop.',
+      ],
     },
 
     // --- Dev / e2e / scripts -----------------------------------------------------------------
@@ -581,8 +729,12 @@ export const executorMessages = defineSymptoms(
       title: 'The patched dependency check failed',
       message: 'Patched dependencies are not applied.',
       severity: 'fail',
-      cause: 'The installed agents package lacks the post-patch sentinels, or a patch file named in patchedDependencies is missing (a stale bun cache).',
-      fix: {summary: 'Remove the installed copy and reinstall, as the check prints.', commands: ['rm -rf node_modules/.bun/agents@* node_modules/agents', 'bun install', 'bun pm cache rm']},
+      cause:
+        'The installed agents package lacks the post-patch sentinels, or a patch file named in patchedDependencies is missing (a stale bun cache).',
+      fix: {
+        summary: 'Remove the installed copy and reinstall, as the check prints.',
+        commands: ['rm -rf node_modules/.bun/agents@* node_modules/agents', 'bun install', 'bun pm cache rm'],
+      },
       // Source: executor-facts.md §5 (dev), §7.3
       docs: DOCS_HOME,
       generations: ['current'],
@@ -598,8 +750,12 @@ export const executorMessages = defineSymptoms(
       title: 'An e2e target failed to boot',
       message: 'The e2e {target} boot failed.',
       severity: 'fail',
-      cause: 'A command of the boot exited or the app never answered: most often a squatted port in the checkout\'s block (a leaked dev server) or a missing bootstrap build.',
-      fix: {summary: 'Read the log it names, check this checkout\'s port block and leaked dev servers, then boot again.', commands: ['cd e2e && bun run ports', 'bun run reap', 'cd e2e && bun run cli status']},
+      cause:
+        "A command of the boot exited or the app never answered: most often a squatted port in the checkout's block (a leaked dev server) or a missing bootstrap build.",
+      fix: {
+        summary: "Read the log it names, check this checkout's port block and leaked dev servers, then boot again.",
+        commands: ['cd e2e && bun run ports', 'bun run reap', 'cd e2e && bun run cli status'],
+      },
       // Source: executor-troubleshooting.md › E2e and multi-checkout port collisions; executor-facts.md §5 (dev), §3.4
       docs: troubleshooting(`E2e and multi-checkout port collisions`),
       patterns: [
@@ -616,23 +772,38 @@ export const executorMessages = defineSymptoms(
       title: 'e2e instance status lines',
       message: 'The e2e CLI reported the state of its instances.',
       severity: 'warn',
-      cause: 'Status of long-lived e2e instances recorded in e2e/.dev/<target>.json: these mark deliberate instances, which are not leaks; check them before reaping.',
-      fix: {summary: 'Bring the target up if you need it, or tear it down cleanly.', commands: ['cd e2e && bun run cli status', 'cd e2e && bun run cli down <target>']},
+      cause:
+        'Status of long-lived e2e instances recorded in e2e/.dev/<target>.json: these mark deliberate instances, which are not leaks; check them before reaping.',
+      fix: {
+        summary: 'Bring the target up if you need it, or tear it down cleanly.',
+        commands: ['cd e2e && bun run cli status', 'cd e2e && bun run cli down <target>'],
+      },
       // Source: executor-troubleshooting.md › E2e and multi-checkout port collisions; executor-facts.md §5 (dev), §3.4
       docs: troubleshooting(`E2e and multi-checkout port collisions`),
-      patterns: ['${target} is not up — run: bun scripts/cli.ts up ${target}', '${target} already up (runner ${pid}):', 'booting ${target} (runner ${pid}, log: ${log})', 'no instances', '${target}: nothing recorded', '${target}: down'],
+      patterns: [
+        '${target} is not up — run: bun scripts/cli.ts up ${target}',
+        '${target} already up (runner ${pid}):',
+        'booting ${target} (runner ${pid}, log: ${log})',
+        'no instances',
+        '${target}: nothing recorded',
+        '${target}: down',
+      ],
       keywords: ['e2e instance', 'not up'],
     },
     {
       id: 'executor/e2e-viewer-port',
-      title: 'The e2e viewer\'s port is busy',
+      title: "The e2e viewer's port is busy",
       message: 'The e2e viewer could not use port {port}.',
       severity: 'warn',
       cause: 'The viewer prefers 8901 and walks up to +50; PORT= pins it and fails when busy.',
       fix: {summary: 'Free the port, or pick another with PORT=.', commands: ["ss -ltnp 'sport = :8901'"]},
       // Source: executor-facts.md §5 (dev), §3.1
       docs: DOCS_HOME,
-      patterns: ['e2e viewer: port ${p} in use, trying ${next}…', 'e2e viewer: PORT=${p} is in use — free it or pick another port.', 'e2e viewer: no free port found in ${a}..${b}.'],
+      patterns: [
+        'e2e viewer: port ${p} in use, trying ${next}…',
+        'e2e viewer: PORT=${p} is in use — free it or pick another port.',
+        'e2e viewer: no free port found in ${a}..${b}.',
+      ],
     },
 
     // --- Progress and success lines ------------------------------------------------------------
@@ -646,10 +817,16 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       // Bun's server prints this (with a stack under --log-level debug); executor@1.5.9 then keeps
       // running without serving anything (observed).
-      cause: 'In the foreground the server binds exactly the port it was given: only auto-start falls back to another port. Another process (often an earlier daemon, or any server) holds the port. Executor 1.5.9 then does not exit: the process stays, serving nothing, until you stop it.',
+      cause:
+        'In the foreground the server binds exactly the port it was given: only auto-start falls back to another port. Another process (often an earlier daemon, or any server) holds the port. Executor 1.5.9 then does not exit: the process stays, serving nothing, until you stop it.',
       fix: {
-        summary: 'Stop the failed process (Ctrl+C), find what holds the port and stop it if it is a leftover, or start on a free port and point clients at it.',
-        commands: ["ss -ltnp 'sport = :{port}'", 'executor daemon status', 'executor daemon run --foreground --port <free port> --hostname 127.0.0.1'],
+        summary:
+          'Stop the failed process (Ctrl+C), find what holds the port and stop it if it is a leftover, or start on a free port and point clients at it.',
+        commands: [
+          "ss -ltnp 'sport = :{port}'",
+          'executor daemon status',
+          'executor daemon run --foreground --port <free port> --hostname 127.0.0.1',
+        ],
       },
       // Source: executor-troubleshooting.md › Daemon port conflicts; executor-facts.md §10
       docs: troubleshooting(`Daemon port conflicts`),
@@ -661,11 +838,19 @@ export const executorMessages = defineSymptoms(
       title: 'The local server did not start',
       message: 'Executor could not start its local server.',
       severity: 'fail',
-      cause: 'Starting the local HTTP server returned nothing to serve (executor@1.5.9 reports it this way after a failed start); the underlying error is printed above it or only at a higher log level.',
-      fix: {summary: 'Run it in the foreground with debug logging to read the underlying error.', commands: ['executor daemon run --foreground --log-level debug', 'doctor']},
+      cause:
+        'Starting the local HTTP server returned nothing to serve (executor@1.5.9 reports it this way after a failed start); the underlying error is printed above it or only at a higher log level.',
+      fix: {
+        summary: 'Run it in the foreground with debug logging to read the underlying error.',
+        commands: ['executor daemon run --foreground --log-level debug', 'doctor'],
+      },
       // Source: executor-facts.md §10
       docs: DOCS_HOME,
-      patterns: ['Failed to start local Executor daemon.', 'Failed to start local Executor server.', 'Failed to start local Executor MCP server.'],
+      patterns: [
+        'Failed to start local Executor daemon.',
+        'Failed to start local Executor server.',
+        'Failed to start local Executor MCP server.',
+      ],
       keywords: ['server did not start'],
     },
     {
@@ -673,9 +858,11 @@ export const executorMessages = defineSymptoms(
       title: 'The CLI targets a server it will not auto-start, and nothing answers there',
       message: 'Nothing answers at {origin}, and the CLI does not auto-start a daemon for it.',
       severity: 'fail',
-      cause: 'Executor 1.5.9 auto-starts a daemon only for a plain http:// loopback URL without stored auth; for an https:// or remote URL, a profile with auth, or a password-protected server it only probes, and prints these hints when the probe fails. A typo in --base-url or a default profile pointing elsewhere gives the same message.',
+      cause:
+        'Executor 1.5.9 auto-starts a daemon only for a plain http:// loopback URL without stored auth; for an https:// or remote URL, a profile with auth, or a password-protected server it only probes, and prints these hints when the probe fails. A typo in --base-url or a default profile pointing elsewhere gives the same message.',
       fix: {
-        summary: 'Check which server the CLI targets; for the local daemon use http://localhost:4788 (or start it yourself); for a hosted or protected server, check it is up and set the credential it expects.',
+        summary:
+          'Check which server the CLI targets; for the local daemon use http://localhost:4788 (or start it yourself); for a hosted or protected server, check it is up and set the credential it expects.',
         commands: ['executor server list', 'executor daemon run', 'curl -sS -o /dev/null -w "%{http_code}\\n" {origin}'],
       },
       // Source: executor-troubleshooting.md › Remote or authenticated targets; executor-facts.md §4.3, §10
@@ -697,7 +884,10 @@ export const executorMessages = defineSymptoms(
       cause: 'Executor runs arbitrary commands, so it listens beyond loopback only when requests need a token or password.',
       fix: {
         summary: 'Bind to 127.0.0.1, or give a token (or password) when the network must reach it.',
-        commands: ['executor daemon run --foreground --port 4788 --hostname 127.0.0.1', 'executor daemon run --foreground --hostname 0.0.0.0 --auth-token "$(openssl rand -hex 24)"'],
+        commands: [
+          'executor daemon run --foreground --port 4788 --hostname 127.0.0.1',
+          'executor daemon run --foreground --hostname 0.0.0.0 --auth-token "$(openssl rand -hex 24)"',
+        ],
       },
       // Source: executor-facts.md §4.3, §10
       docs: DOCS_HOME,
@@ -709,9 +899,11 @@ export const executorMessages = defineSymptoms(
       title: 'No OS keychain: the keychain secret provider is skipped',
       message: 'Executor found no usable OS keychain and did not register the keychain provider.',
       severity: 'warn',
-      cause: 'At startup Executor writes and deletes a probe secret in the OS keychain (Secret Service over D-Bus on Linux); on a headless machine, a container or a locked keyring that fails and the keychain provider is left out. Everything else works; only secrets stored in the keychain are unavailable.',
+      cause:
+        'At startup Executor writes and deletes a probe secret in the OS keychain (Secret Service over D-Bus on Linux); on a headless machine, a container or a locked keyring that fails and the keychain provider is left out. Everything else works; only secrets stored in the keychain are unavailable.',
       fix: {
-        summary: 'Harmless unless you store secrets in the keychain: then run Executor in a session with an unlocked Secret Service keyring (gnome-keyring, KeePassXC), or keep those secrets in the file store.',
+        summary:
+          'Harmless unless you store secrets in the keychain: then run Executor in a session with an unlocked Secret Service keyring (gnome-keyring, KeePassXC), or keep those secrets in the file store.',
         commands: ['busctl --user list | grep -i secrets'],
       },
       // Source: executor-facts.md §10
@@ -724,11 +916,18 @@ export const executorMessages = defineSymptoms(
       title: 'The daemon failed a request with an internal error',
       message: 'A request failed inside the daemon (HTTP 500).',
       severity: 'warn',
-      cause: 'An unhandled error in one of the daemon\'s request handlers: the client got 500 Internal Server Error. The error after the prefix says which.',
-      fix: {summary: 'Read the error after the prefix; reproduce in the foreground with debug logging and report it with a bundle.', commands: ['executor daemon run --foreground --log-level debug', 'doctor bundle']},
+      cause:
+        "An unhandled error in one of the daemon's request handlers: the client got 500 Internal Server Error. The error after the prefix says which.",
+      fix: {
+        summary: 'Read the error after the prefix; reproduce in the foreground with debug logging and report it with a bundle.',
+        commands: ['executor daemon run --foreground --log-level debug', 'doctor bundle'],
+      },
       // Source: executor-facts.md §10
       docs: DOCS_HOME,
-      patterns: ['Server error: ${error}', 'StdioServerTransport already started! If using Server class, note that connect() calls start() automatically.'],
+      patterns: [
+        'Server error: ${error}',
+        'StdioServerTransport already started! If using Server class, note that connect() calls start() automatically.',
+      ],
       keywords: ['internal server error', '500'],
     },
     {
@@ -736,8 +935,12 @@ export const executorMessages = defineSymptoms(
       title: 'The command line was not understood',
       message: 'The executor command line was not understood.',
       severity: 'fail',
-      cause: 'A flag without its value, a tool path with characters other than letters, digits, `.`, `_` and `-`, tool arguments that are not one JSON object, or flags where `executor call` expects `<path...> \'{json}\'`.',
-      fix: {summary: 'Browse the tool paths and the expected arguments with --help, then pass the arguments as one JSON object.', commands: ['executor call --help', 'executor tools --help', `executor call <path...> '{"key":"value"}'`]},
+      cause:
+        "A flag without its value, a tool path with characters other than letters, digits, `.`, `_` and `-`, tool arguments that are not one JSON object, or flags where `executor call` expects `<path...> '{json}'`.",
+      fix: {
+        summary: 'Browse the tool paths and the expected arguments with --help, then pass the arguments as one JSON object.',
+        commands: ['executor call --help', 'executor tools --help', `executor call <path...> '{"key":"value"}'`],
+      },
       // Source: executor-facts.md §10
       docs: DOCS_HOME,
       patterns: [
@@ -763,8 +966,13 @@ export const executorMessages = defineSymptoms(
       severity: 'fail',
       // Provoked in test/explain/released-cli.test.ts: 1.5.9 takes `EXECUTOR_DATA_DIR ?? ~/.executor`,
       // so an empty value is used as the path and mkdir('') fails.
-      cause: 'Executor 1.5.9 uses EXECUTOR_DATA_DIR whenever it is set, even to an empty string (an `export EXECUTOR_DATA_DIR=` in a profile, an empty variable in a unit or compose file): creating "" fails, `daemon run` prints this and hangs, and auto-start fails.',
-      fix: {summary: 'Unset the variable (Executor then uses ~/.executor) or set it to an absolute path, and remove the empty assignment from the file that sets it.', commands: ['unset EXECUTOR_DATA_DIR', 'grep -rn "EXECUTOR_DATA_DIR" ~/.profile ~/.bashrc ~/.zshrc 2>/dev/null']},
+      cause:
+        'Executor 1.5.9 uses EXECUTOR_DATA_DIR whenever it is set, even to an empty string (an `export EXECUTOR_DATA_DIR=` in a profile, an empty variable in a unit or compose file): creating "" fails, `daemon run` prints this and hangs, and auto-start fails.',
+      fix: {
+        summary:
+          'Unset the variable (Executor then uses ~/.executor) or set it to an absolute path, and remove the empty assignment from the file that sets it.',
+        commands: ['unset EXECUTOR_DATA_DIR', 'grep -rn "EXECUTOR_DATA_DIR" ~/.profile ~/.bashrc ~/.zshrc 2>/dev/null'],
+      },
       // Source: executor-facts.md §1.1, §10
       docs: DOCS_HOME,
       patterns: ['NotFound: FileSystem.makeDirectory ()', 'ENOENT: no such file or directory, mkdir'],
@@ -777,7 +985,10 @@ export const executorMessages = defineSymptoms(
       // No check reports this entry; it exists so that `explain` can say a pasted line is normal.
       severity: 'warn',
       cause: 'Executor prints these while it starts, stops, installs or serves normally. They are not failures.',
-      fix: {summary: 'Nothing to fix in this line. If something still fails, paste the error line, or run the doctor.', commands: ['doctor']},
+      fix: {
+        summary: 'Nothing to fix in this line. If something still fails, paste the error line, or run the doctor.',
+        commands: ['doctor'],
+      },
       // Source: executor-facts.md §5
       docs: DOCS_HOME,
       patterns: [

@@ -37,7 +37,8 @@ export async function secretCandidates(ctx: CheckContext, state: ExecutorState):
   ]
   const listing = await ctx.files.readdir(fileSecretsDir)
   if (listing.ok) {
-    for (const name of listing.names.filter((n) => /^auth\.json\.v1-v2-/.test(n))) out.push({path: join(fileSecretsDir, name), what: 'a v1→v2 migration backup of the file-secrets store', secret: 'always'})
+    for (const name of listing.names.filter((n) => /^auth\.json\.v1-v2-/.test(n)))
+      out.push({path: join(fileSecretsDir, name), what: 'a v1→v2 migration backup of the file-secrets store', secret: 'always'})
   }
   return out
 }
@@ -52,7 +53,11 @@ export function carriesCredential(text: string): boolean {
   }
   const hasAuth = (connection: unknown) => {
     const auth = (connection as {auth?: Record<string, unknown>} | null | undefined)?.auth
-    return typeof auth === 'object' && auth !== null && ['token', 'password', 'accessToken', 'refreshToken'].some((k) => typeof auth[k] === 'string' && (auth[k] as string).length > 0)
+    return (
+      typeof auth === 'object' &&
+      auth !== null &&
+      ['token', 'password', 'accessToken', 'refreshToken'].some((k) => typeof auth[k] === 'string' && (auth[k] as string).length > 0)
+    )
   }
   const j = json as {connection?: unknown; profiles?: Array<{connection?: unknown}>} | null
   if (!j || typeof j !== 'object') return false
@@ -73,7 +78,8 @@ export type SecretInspection =
  */
 export async function inspectSecret(ctx: CheckContext, candidate: SecretCandidate): Promise<SecretInspection> {
   const l = await ctx.files.lstat(candidate.path)
-  if (!l.ok) return l.code === 'ENOENT' || l.code === 'ENOTDIR' ? {kind: 'absent'} : {kind: 'unknown', reason: `${candidate.path}: ${l.code}`}
+  if (!l.ok)
+    return l.code === 'ENOENT' || l.code === 'ENOTDIR' ? {kind: 'absent'} : {kind: 'unknown', reason: `${candidate.path}: ${l.code}`}
   let link: string | null = null
   let realPath = candidate.path
   if (l.stat.isSymbolicLink()) {
@@ -84,7 +90,8 @@ export async function inspectSecret(ctx: CheckContext, candidate: SecretCandidat
     realPath = real
   }
   const s = await ctx.files.stat(realPath)
-  if (!s.ok) return s.code === 'ENOENT' ? {kind: 'dangling', link: link ?? candidate.path} : {kind: 'unknown', reason: `${realPath}: ${s.code}`}
+  if (!s.ok)
+    return s.code === 'ENOENT' ? {kind: 'dangling', link: link ?? candidate.path} : {kind: 'unknown', reason: `${realPath}: ${s.code}`}
   if (!s.stat.isFile()) return {kind: 'not-secret'}
   if (candidate.secret === 'content') {
     const read = await ctx.files.read(realPath, 4 * 1024 * 1024)
@@ -98,7 +105,10 @@ export async function inspectSecret(ctx: CheckContext, candidate: SecretCandidat
  * Every secret candidate of this install, inspected once per run (both secret checks judge the
  * same files), with what could not be inspected.
  */
-export function inspectSecrets(ctx: CheckContext, state: ExecutorState): Promise<{inspected: Array<{candidate: SecretCandidate; seen: SecretInspection}>; unknown: string[]}> {
+export function inspectSecrets(
+  ctx: CheckContext,
+  state: ExecutorState,
+): Promise<{inspected: Array<{candidate: SecretCandidate; seen: SecretInspection}>; unknown: string[]}> {
   return ctx.memo('executor:secrets', async () => {
     const inspected: Array<{candidate: SecretCandidate; seen: SecretInspection}> = []
     const unknown: string[] = []

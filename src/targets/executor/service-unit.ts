@@ -20,7 +20,8 @@ export interface ServiceDefinition {
 }
 
 export function serviceUnitPath(ctx: CheckContext): {manager: ServiceDefinition['manager']; path: string} | null {
-  if (ctx.platform === 'linux') return {manager: 'systemd --user', path: join(ctx.home, '.config', 'systemd', 'user', `${SERVICE_LABEL}.service`)}
+  if (ctx.platform === 'linux')
+    return {manager: 'systemd --user', path: join(ctx.home, '.config', 'systemd', 'user', `${SERVICE_LABEL}.service`)}
   if (ctx.platform === 'darwin') return {manager: 'launchd', path: join(ctx.home, 'Library', 'LaunchAgents', `${SERVICE_LABEL}.plist`)}
   return null
 }
@@ -89,7 +90,13 @@ export function parseSystemdUnit(path: string, text: string): {ok: true; value: 
   return {ok: true, value: {manager: 'systemd --user', path, program, env, port: portOf(program), stdoutLog, stderrLog}}
 }
 
-const xmlText = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&')
+const xmlText = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
 
 /** The plist keys the service writes: ProgramArguments, EnvironmentVariables, StandardOutPath, StandardErrorPath. */
 export function parseLaunchdPlist(path: string, text: string): {ok: true; value: ServiceDefinition} | {ok: false; reason: string} {
@@ -99,12 +106,24 @@ export function parseLaunchdPlist(path: string, text: string): {ok: true; value:
   if (program.length === 0) return {ok: false, reason: 'ProgramArguments is empty'}
   const env: Record<string, string> = {}
   const dict = /<key>\s*EnvironmentVariables\s*<\/key>\s*<dict>([\s\S]*?)<\/dict>/.exec(text)
-  if (dict) for (const m of dict[1]!.matchAll(/<key>([\s\S]*?)<\/key>\s*<string>([\s\S]*?)<\/string>/g)) env[xmlText(m[1]!)] = xmlText(m[2]!)
+  if (dict)
+    for (const m of dict[1]!.matchAll(/<key>([\s\S]*?)<\/key>\s*<string>([\s\S]*?)<\/string>/g)) env[xmlText(m[1]!)] = xmlText(m[2]!)
   const str = (key: string) => {
     const m = new RegExp(`<key>\\s*${key}\\s*</key>\\s*<string>([\\s\\S]*?)</string>`).exec(text)
     return m ? xmlText(m[1]!) : null
   }
-  return {ok: true, value: {manager: 'launchd', path, program, env, port: portOf(program), stdoutLog: str('StandardOutPath'), stderrLog: str('StandardErrorPath')}}
+  return {
+    ok: true,
+    value: {
+      manager: 'launchd',
+      path,
+      program,
+      env,
+      port: portOf(program),
+      stdoutLog: str('StandardOutPath'),
+      stderrLog: str('StandardErrorPath'),
+    },
+  }
 }
 
 export type Linger = {state: 'on' | 'off'; file: string} | {state: 'unknown'; reason: string}

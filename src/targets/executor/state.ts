@@ -45,7 +45,9 @@ export function loadExecutorState(ctx: CheckContext): Promise<ExecutorState> {
     const stat = await ctx.files.stat(dataDir)
     let dataDirState: ExecutorState['dataDirState']
     let entries: DataDirEntry[] = []
-    if (!stat.ok) dataDirState = stat.code === 'ENOENT' ? {kind: 'missing'} : stat.code === 'ENOTDIR' ? {kind: 'not-a-dir'} : {kind: 'unreadable', error: stat}
+    if (!stat.ok)
+      dataDirState =
+        stat.code === 'ENOENT' ? {kind: 'missing'} : stat.code === 'ENOTDIR' ? {kind: 'not-a-dir'} : {kind: 'unreadable', error: stat}
     else if (!stat.stat.isDirectory()) dataDirState = {kind: 'not-a-dir'}
     else {
       const listing = await ctx.files.readdir(dataDir)
@@ -72,7 +74,11 @@ async function readManifest(ctx: CheckContext, path: string): Promise<ManifestSt
     if (read.code === 'ENOENT') return {kind: 'missing'}
     if (read.code === 'TOO_LARGE') {
       const st = await ctx.files.stat(path)
-      return {kind: 'invalid', reason: `the file is ${st.ok ? st.stat.size : 'over ' + MANIFEST_CAP} bytes; Executor writes manifests of about 500 bytes, so this is not one it wrote`, ...(st.ok ? {sizeBytes: st.stat.size} : {})}
+      return {
+        kind: 'invalid',
+        reason: `the file is ${st.ok ? st.stat.size : 'over ' + MANIFEST_CAP} bytes; Executor writes manifests of about 500 bytes, so this is not one it wrote`,
+        ...(st.ok ? {sizeBytes: st.stat.size} : {}),
+      }
     }
     if (read.code === 'NOT_FILE') return {kind: 'invalid', reason: 'the path is not a regular file'}
     if (read.code === 'ELOOP') return {kind: 'invalid', reason: 'the path is a symlink; Executor writes a regular file there'}
@@ -87,14 +93,27 @@ async function readManifest(ctx: CheckContext, path: string): Promise<ManifestSt
 export function requireReadableDataDir(state: ExecutorState): void {
   const s = state.dataDirState
   if (s.kind === 'not-a-dir') {
-    const from = state.resolution.source === 'env' ? ` (EXECUTOR_DATA_DIR=${state.resolution.raw})` : state.resolution.source === 'flag' ? ' (--executor-data-dir)' : ''
-    throw new Undetermined(`the data dir ${state.dataDir}${from} is not a directory; Executor cannot keep its state there`, {dataDir: state.dataDir})
+    const from =
+      state.resolution.source === 'env'
+        ? ` (EXECUTOR_DATA_DIR=${state.resolution.raw})`
+        : state.resolution.source === 'flag'
+          ? ' (--executor-data-dir)'
+          : ''
+    throw new Undetermined(`the data dir ${state.dataDir}${from} is not a directory; Executor cannot keep its state there`, {
+      dataDir: state.dataDir,
+    })
   }
   if (s.kind === 'unreadable') {
-    throw new Undetermined(`cannot read the data dir ${state.dataDir}: ${describeFileError(s.error)}`, {dataDir: state.dataDir, error: s.error.code})
+    throw new Undetermined(`cannot read the data dir ${state.dataDir}: ${describeFileError(s.error)}`, {
+      dataDir: state.dataDir,
+      error: s.error.code,
+    })
   }
   if (state.manifest.kind === 'unreadable') {
-    throw new Undetermined(`cannot read ${state.paths.manifest}: ${describeFileError(state.manifest.error)}`, {path: state.paths.manifest, error: state.manifest.error.code})
+    throw new Undetermined(`cannot read ${state.paths.manifest}: ${describeFileError(state.manifest.error)}`, {
+      path: state.paths.manifest,
+      error: state.manifest.error.code,
+    })
   }
 }
 
@@ -131,7 +150,8 @@ export function observePort(ctx: CheckContext, port: number, executablePath?: st
         const owner = await ctx.sockets.owner(listener)
         if (owner.pid === null) return {listener, pid: null, reason: owner.reason}
         const lookup = await ctx.processes.get(owner.pid)
-        if (lookup.alive !== true) return {listener, pid: owner.pid, reason: lookup.alive === false ? 'the process exited while being inspected' : lookup.reason}
+        if (lookup.alive !== true)
+          return {listener, pid: owner.pid, reason: lookup.alive === false ? 'the process exited while being inspected' : lookup.reason}
         return {listener, pid: owner.pid, proc: lookup.info, identity: await executorIdentity(ctx, lookup.info, executablePath)}
       }),
     )

@@ -22,7 +22,10 @@ export const executorTarget: TargetDefinition = {
     else if (state.resolution.source !== 'default') reasons.push(`EXECUTOR_DATA_DIR names ${state.dataDir}`)
     if (state.manifest.kind !== 'missing') reasons.push('server-control/server.json exists')
     const checkout = await detectCheckout(ctx)
-    if (checkout.found) reasons.push(`Executor monorepo checkout at ${checkout.checkout.root} (${checkout.checkout.source === 'flag' ? '--executor-checkout' : 'working directory'})`)
+    if (checkout.found)
+      reasons.push(
+        `Executor monorepo checkout at ${checkout.checkout.root} (${checkout.checkout.source === 'flag' ? '--executor-checkout' : 'working directory'})`,
+      )
     const executable = manifestOf(state)?.owner.executablePath
     let liveOrigin: string | null = null
     for (const port of [CLI_DAEMON_PORT, SERVICE_PORT]) {

@@ -91,13 +91,23 @@ export function validateConfig(data: TomlTable, positions: KeyPositions, facts: 
   if (isTable(data.notifiers)) for (const id of Object.keys(data.notifiers)) notifierIds.add(id)
   if (Array.isArray(data.notifier)) for (const n of data.notifier) if (isTable(n) && typeof n.id === 'string') notifierIds.add(n.id)
   if (data.notifier !== undefined) {
-    if (v16 === 'yes') push('unknown-key', ['notifier'], '[[notifier]] blocks became [notifiers.<id>] tables in 0.16.0; this version rejects [[notifier]]')
-    else if (since(facts, '0.4.0') === 'no') push('unknown-key', ['notifier'], 'notifications arrived in 0.4.0; this version has no [[notifier]]')
+    if (v16 === 'yes')
+      push('unknown-key', ['notifier'], '[[notifier]] blocks became [notifiers.<id>] tables in 0.16.0; this version rejects [[notifier]]')
+    else if (since(facts, '0.4.0') === 'no')
+      push('unknown-key', ['notifier'], 'notifications arrived in 0.4.0; this version has no [[notifier]]')
   }
-  if (data.notifiers !== undefined && v16 === 'no') push('unknown-key', ['notifiers'], '[notifiers.<id>] is the 0.16+ form; this version reads [[notifier]] blocks with an id')
-  if (data.notification_route !== undefined && v16 === 'yes') push('unknown-key', ['notification_route'], '[[notification_route]] became [[route]] in 0.16.0; this version rejects [[notification_route]]')
-  if (data.route !== undefined && v16 === 'no') push('unknown-key', ['route'], '[[route]] is the 0.16+ form; this version reads [[notification_route]]')
-  if (data.scheduler !== undefined && v10 === 'yes') push('unknown-key', ['scheduler'], '[scheduler] is rejected from 1.0.0: move timezone to [daemon] timezone')
+  if (data.notifiers !== undefined && v16 === 'no')
+    push('unknown-key', ['notifiers'], '[notifiers.<id>] is the 0.16+ form; this version reads [[notifier]] blocks with an id')
+  if (data.notification_route !== undefined && v16 === 'yes')
+    push(
+      'unknown-key',
+      ['notification_route'],
+      '[[notification_route]] became [[route]] in 0.16.0; this version rejects [[notification_route]]',
+    )
+  if (data.route !== undefined && v16 === 'no')
+    push('unknown-key', ['route'], '[[route]] is the 0.16+ form; this version reads [[notification_route]]')
+  if (data.scheduler !== undefined && v10 === 'yes')
+    push('unknown-key', ['scheduler'], '[scheduler] is rejected from 1.0.0: move timezone to [daemon] timezone')
   topLevelIssues(data, facts, push)
 
   const checkRefs = (refs: unknown, path: KeyPath, where: string, task?: string) => {
@@ -118,13 +128,19 @@ export function validateConfig(data: TomlTable, positions: KeyPositions, facts: 
       if (!isTable(route)) return
       const base: KeyPath = [routeKey, i]
       for (const refKey of ['notifiers', 'notify']) checkRefs(route[refKey], [...base, refKey], `[[${routeKey}]] #${i + 1}`)
-      if (routeKey === 'route' && route.notify !== undefined && v16 === 'yes') push('unknown-key', [...base, 'notify'], 'a route\'s notify = [...] became notifiers = [...] in 0.16.0')
+      if (routeKey === 'route' && route.notify !== undefined && v16 === 'yes')
+        push('unknown-key', [...base, 'notify'], "a route's notify = [...] became notifiers = [...] in 0.16.0")
       const match = route.match
       if (isTable(match)) {
-        if (match.kind !== undefined && since(facts, '0.14.0') === 'yes') push('unknown-key', [...base, 'match', 'kind'], 'match.kind became the array match.kinds in 0.14.0')
+        if (match.kind !== undefined && since(facts, '0.14.0') === 'yes')
+          push('unknown-key', [...base, 'match', 'kind'], 'match.kind became the array match.kinds in 0.14.0')
         const kinds = Array.isArray(match.kinds) ? match.kinds : Array.isArray(match.kind) ? match.kind : []
         if (kinds.includes('notify.delivery_failed') && v16 === 'yes') {
-          push('bad-value', [...base, 'match'], 'notify.delivery_failed is in-app only and bypasses routing; a route matching it is rejected at load (0.16.4+)')
+          push(
+            'bad-value',
+            [...base, 'match'],
+            'notify.delivery_failed is in-app only and bypasses routing; a route matching it is rejected at load (0.16.4+)',
+          )
         }
       }
     })
@@ -171,19 +187,28 @@ function topLevelIssues(data: TomlTable, facts: RunwispFacts, push: Push): void 
       continue
     }
     const what = isTable(value) || (Array.isArray(value) && value.every(isTable)) ? `section [${key}]` : `key "${key}"`
-    const hint = FLAG_ONLY[key] ? `: ${FLAG_ONLY[key]}${key === 'port' ? portNote(value) : ''}` : nearest(key, Object.keys(SECTIONS).filter(readable))
+    const hint = FLAG_ONLY[key]
+      ? `: ${FLAG_ONLY[key]}${key === 'port' ? portNote(value) : ''}`
+      : nearest(key, Object.keys(SECTIONS).filter(readable))
     push('unknown-key', [key], `unknown top-level ${what}${hint}`)
   }
   if (isTable(data.daemon)) {
     for (const key of Object.keys(data.daemon)) {
-      if (FLAG_ONLY[key]) push('unknown-key', ['daemon', key], `unknown key "${key}" in [daemon]: ${FLAG_ONLY[key]}${key === 'port' ? portNote(data.daemon[key]) : ''}`)
+      if (FLAG_ONLY[key])
+        push(
+          'unknown-key',
+          ['daemon', key],
+          `unknown key "${key}" in [daemon]: ${FLAG_ONLY[key]}${key === 'port' ? portNote(data.daemon[key]) : ''}`,
+        )
     }
   }
 }
 
 /** A port value that could not be one anyway (`-1`, `1.5e300`, `"http"`) is said so too. */
 function portNote(value: unknown): string {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535 ? '' : ` (and ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))} is no valid port number: 1–65535)`
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535
+    ? ''
+    : ` (and ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))} is no valid port number: 1–65535)`
 }
 
 /** The loader's "did you mean": the closest section name this version reads, within two edits. */
@@ -207,7 +232,14 @@ function editDistance(a: string, b: string): number {
 }
 type CheckRefs = (refs: unknown, path: KeyPath, where: string, task?: string) => void
 
-function validateTask(section: 'tasks' | 'services', name: string, task: TomlTable, facts: RunwispFacts, push: Push, checkRefs: CheckRefs): void {
+function validateTask(
+  section: 'tasks' | 'services',
+  name: string,
+  task: TomlTable,
+  facts: RunwispFacts,
+  push: Push,
+  checkRefs: CheckRefs,
+): void {
   const base: KeyPath = [section, name]
   const label = `${section}.${name}`
   const v16 = since(facts, '0.16.0')
@@ -218,22 +250,26 @@ function validateTask(section: 'tasks' | 'services', name: string, task: TomlTab
   const reported = new Set<string>()
   for (const r of TASK_RENAMES) {
     const old = since(facts, r.version)
-    if (task[r.key] !== undefined && old === 'yes') push('unknown-key', [...base, r.key], `unknown key "${r.key}": renamed in ${r.version} (did you mean '${r.other}'?)`)
+    if (task[r.key] !== undefined && old === 'yes')
+      push('unknown-key', [...base, r.key], `unknown key "${r.key}": renamed in ${r.version} (did you mean '${r.other}'?)`)
     if (task[r.other] !== undefined && old === 'no' && !reported.has(r.other)) {
       reported.add(r.other)
       push('unknown-key', [...base, r.other], `"${r.other}" is the ${r.version}+ name; this version reads "${r.key}"`)
     }
   }
   for (const [wrong, right] of Object.entries(MISSPELLED)) {
-    if (task[wrong] !== undefined && task[right] === undefined) push('unknown-key', [...base, wrong], `unknown key "${wrong}" (did you mean '${right}'?)`)
+    if (task[wrong] !== undefined && task[right] === undefined)
+      push('unknown-key', [...base, wrong], `unknown key "${wrong}" (did you mean '${right}'?)`)
   }
 
   const overlap = task.on_overlap
   if (overlap !== undefined) {
-    if (section === 'services' && since(facts, '1.0.0') === 'yes') push('bad-value', [...base, 'on_overlap'], 'on_overlap is rejected on services from 1.0.0')
+    if (section === 'services' && since(facts, '1.0.0') === 'yes')
+      push('bad-value', [...base, 'on_overlap'], 'on_overlap is rejected on services from 1.0.0')
     else checkEnum(overlap, [...base, 'on_overlap'], v16, {both: ['queue', 'skip'], before: 'terminate', after: 'kill'}, push)
   }
-  if (task.log_on_full !== undefined) checkEnum(task.log_on_full, [...base, 'log_on_full'], v16, {both: ['drop_old', 'drop_new'], before: 'kill_task', after: 'kill'}, push)
+  if (task.log_on_full !== undefined)
+    checkEnum(task.log_on_full, [...base, 'log_on_full'], v16, {both: ['drop_old', 'drop_new'], before: 'kill_task', after: 'kill'}, push)
   if (task.log_max_size !== undefined) {
     const size = parseSize(task.log_max_size)
     if (!size.ok) push('bad-value', [...base, 'log_max_size'], size.reason)
@@ -242,9 +278,16 @@ function validateTask(section: 'tasks' | 'services', name: string, task: TomlTab
     const v10 = since(facts, '1.0.0')
     const isInt = typeof task.catch_up === 'number' && Number.isInteger(task.catch_up)
     const isWord = typeof task.catch_up === 'string' && ['latest', 'all', 'skip'].includes(task.catch_up)
-    if (v10 === 'yes' && !isInt) push('bad-value', [...base, 'catch_up'], `catch_up is an integer since 1.0.0 (got ${JSON.stringify(task.catch_up)})`)
-    else if (v10 === 'no' && !isWord) push('bad-value', [...base, 'catch_up'], `catch_up is "latest", "all" or "skip" before 1.0.0 (got ${JSON.stringify(task.catch_up)})`)
-    else if (v10 === 'unknown' && !isInt && !isWord) push('bad-value', [...base, 'catch_up'], `catch_up must be an integer (1.0+) or "latest"/"all"/"skip" (got ${JSON.stringify(task.catch_up)})`)
+    if (v10 === 'yes' && !isInt)
+      push('bad-value', [...base, 'catch_up'], `catch_up is an integer since 1.0.0 (got ${JSON.stringify(task.catch_up)})`)
+    else if (v10 === 'no' && !isWord)
+      push('bad-value', [...base, 'catch_up'], `catch_up is "latest", "all" or "skip" before 1.0.0 (got ${JSON.stringify(task.catch_up)})`)
+    else if (v10 === 'unknown' && !isInt && !isWord)
+      push(
+        'bad-value',
+        [...base, 'catch_up'],
+        `catch_up must be an integer (1.0+) or "latest"/"all"/"skip" (got ${JSON.stringify(task.catch_up)})`,
+      )
   }
   const limitKey = task.max_concurrent !== undefined ? 'max_concurrent' : task.parallelism !== undefined ? 'parallelism' : null
   const limit = limitKey ? task[limitKey] : undefined
@@ -259,19 +302,37 @@ function validateTask(section: 'tasks' | 'services', name: string, task: TomlTab
     else {
       const verdict = validateCron(task.cron, {seconds: since(facts, '0.9.0'), sundayAsSeven: since(facts, '0.14.0')})
       if (!verdict.ok) push('cron', [...base, 'cron'], `cron "${task.cron}" is invalid: ${verdict.reason}`, name)
-      else if (verdict.impossible) push('cron', [...base, 'cron'], `cron "${task.cron}" can never fire: ${verdict.impossible} (RunWisp 1.5+ rejects it at load; older versions load it and never run the task)`, name)
+      else if (verdict.impossible)
+        push(
+          'cron',
+          [...base, 'cron'],
+          `cron "${task.cron}" can never fire: ${verdict.impossible} (RunWisp 1.5+ rejects it at load; older versions load it and never run the task)`,
+          name,
+        )
     }
   }
   for (const key of ['notify_on_failure', 'notify_on_success', 'notify']) checkRefs(task[key], [...base, key], `${label}.${key}`, name)
 }
 
-function checkEnum(value: unknown, path: KeyPath, v16: Tristate, values: {both: string[]; before: string; after: string}, push: Push): void {
+function checkEnum(
+  value: unknown,
+  path: KeyPath,
+  v16: Tristate,
+  values: {both: string[]; before: string; after: string},
+  push: Push,
+): void {
   const key = String(path.at(-1))
-  const allowed = v16 === 'yes' ? [...values.both, values.after] : v16 === 'no' ? [...values.both, values.before] : [...values.both, values.before, values.after]
+  const allowed =
+    v16 === 'yes'
+      ? [...values.both, values.after]
+      : v16 === 'no'
+        ? [...values.both, values.before]
+        : [...values.both, values.before, values.after]
   if (typeof value === 'string' && allowed.includes(value)) return
   let detail = `${key} = ${JSON.stringify(value)} is not one of ${allowed.map((a) => `"${a}"`).join(', ')}`
   if (value === values.before && v16 === 'yes') detail = `${key} = "${values.before}" was renamed "${values.after}" in 0.16.0`
-  if (value === values.after && v16 === 'no') detail = `${key} = "${values.after}" is the 0.16+ spelling; this version calls it "${values.before}"`
+  if (value === values.after && v16 === 'no')
+    detail = `${key} = "${values.after}" is the 0.16+ spelling; this version calls it "${values.before}"`
   push('bad-value', path, detail)
 }
 
@@ -286,19 +347,31 @@ export interface ConfigClue {
 export function configClues(data: TomlTable): ConfigClue[] {
   const clues: ConfigClue[] = []
   const add = (from: string | null, before: string | null, why: string) => clues.push({from, before, why})
-  const tasks = [...Object.values(isTable(data.tasks) ? data.tasks : {}), ...Object.values(isTable(data.services) ? data.services : {})].filter(isTable)
+  const tasks = [
+    ...Object.values(isTable(data.tasks) ? data.tasks : {}),
+    ...Object.values(isTable(data.services) ? data.services : {}),
+  ].filter(isTable)
   const anyTask = (test: (t: TomlTable) => boolean) => tasks.some(test)
   if (anyTask((t) => t.parallelism !== undefined)) add(null, '0.5.0', 'runwisp.toml uses parallelism (renamed max_concurrent in 0.5.0)')
   if (anyTask((t) => t.max_concurrent !== undefined)) add('0.5.0', null, 'runwisp.toml uses max_concurrent (0.5.0+)')
-  if (data.notifier !== undefined || data.notification_route !== undefined) add('0.4.0', '0.16.0', 'runwisp.toml uses [[notifier]]/[[notification_route]] (0.4–0.15)')
+  if (data.notifier !== undefined || data.notification_route !== undefined)
+    add('0.4.0', '0.16.0', 'runwisp.toml uses [[notifier]]/[[notification_route]] (0.4–0.15)')
   if (data.notifiers !== undefined || data.route !== undefined) add('0.16.0', null, 'runwisp.toml uses [notifiers.<id>]/[[route]] (0.16+)')
-  if (anyTask((t) => t.on_overlap === 'terminate' || t.log_on_full === 'kill_task' || t.queue_max !== undefined || t.api_trigger !== undefined)) {
+  if (
+    anyTask(
+      (t) => t.on_overlap === 'terminate' || t.log_on_full === 'kill_task' || t.queue_max !== undefined || t.api_trigger !== undefined,
+    )
+  ) {
     add(null, '0.16.0', 'runwisp.toml uses a pre-0.16 spelling (terminate, kill_task, queue_max or api_trigger)')
   }
   if (anyTask((t) => t.on_overlap === 'kill' || t.log_on_full === 'kill' || t.max_queued !== undefined || t.manual_trigger !== undefined)) {
     add('0.16.0', null, 'runwisp.toml uses a 0.16+ spelling (kill, max_queued or manual_trigger)')
   }
-  if (anyTask((t) => t.failures !== undefined || (t.notify !== undefined && t.notify_on_failure === undefined) || typeof t.catch_up === 'number')) {
+  if (
+    anyTask(
+      (t) => t.failures !== undefined || (t.notify !== undefined && t.notify_on_failure === undefined) || typeof t.catch_up === 'number',
+    )
+  ) {
     add('1.0.0', null, 'runwisp.toml uses a 1.0+ key (notify, failures or an integer catch_up)')
   }
   if (data.scheduler !== undefined) add(null, '1.0.0', 'runwisp.toml has [scheduler] (rejected from 1.0.0)')

@@ -40,7 +40,13 @@ export function loadConfig(ctx: CheckContext, extra: ConfigCandidate[] = []): Pr
           const st = await ctx.files.stat(candidate.path)
           return {kind: 'too-large', candidate, sizeBytes: st.ok ? st.stat.size : CONFIG_CAP + 1}
         }
-        if (read.code === 'NOT_FILE' || read.code === 'EISDIR') return {kind: 'invalid', candidate, reason: `${candidate.path} is ${read.code === 'EISDIR' ? 'a directory' : (read.what ?? 'not a regular file')}, not a regular file (RunWisp reads its config from a single TOML file)`, position: null}
+        if (read.code === 'NOT_FILE' || read.code === 'EISDIR')
+          return {
+            kind: 'invalid',
+            candidate,
+            reason: `${candidate.path} is ${read.code === 'EISDIR' ? 'a directory' : (read.what ?? 'not a regular file')}, not a regular file (RunWisp reads its config from a single TOML file)`,
+            position: null,
+          }
         return {kind: 'unreadable', candidate, error: read}
       }
       return await parseConfig(candidate, read.bytes)
@@ -54,7 +60,9 @@ export function loadConfig(ctx: CheckContext, extra: ConfigCandidate[] = []): Pr
 async function adoptedConfig(ctx: CheckContext): Promise<ConfigCandidate[]> {
   const {adopted} = await loadRunwispState(ctx)
   const config = adopted?.facts.config
-  return adopted && config ? [{path: config.path, source: 'daemon', label: `the config of the running RunWisp daemon pid ${adopted.proc.pid}: ${config.how}`}] : []
+  return adopted && config
+    ? [{path: config.path, source: 'daemon', label: `the config of the running RunWisp daemon pid ${adopted.proc.pid}: ${config.how}`}]
+    : []
 }
 
 /**
@@ -65,11 +73,21 @@ export async function parseConfig(candidate: ConfigCandidate, bytes: Buffer): Pr
   const {parse, TomlError} = await import('smol-toml')
   const nul = bytes.indexOf(0)
   if (nul >= 0) {
-    return {kind: 'invalid', candidate, reason: `it contains a NUL byte: this is binary data, not a TOML file`, position: positionOfOffset(bytes, nul)}
+    return {
+      kind: 'invalid',
+      candidate,
+      reason: `it contains a NUL byte: this is binary data, not a TOML file`,
+      position: positionOfOffset(bytes, nul),
+    }
   }
   const badUtf8 = firstInvalidUtf8(bytes)
   if (badUtf8 >= 0) {
-    return {kind: 'invalid', candidate, reason: `byte 0x${bytes[badUtf8]!.toString(16).padStart(2, '0')} is not valid UTF-8 (TOML files must be UTF-8; was it saved as Latin-1?)`, position: positionOfOffset(bytes, badUtf8)}
+    return {
+      kind: 'invalid',
+      candidate,
+      reason: `byte 0x${bytes[badUtf8]!.toString(16).padStart(2, '0')} is not valid UTF-8 (TOML files must be UTF-8; was it saved as Latin-1?)`,
+      position: positionOfOffset(bytes, badUtf8),
+    }
   }
   const text = bytes.toString('utf8')
   try {
@@ -81,7 +99,12 @@ export async function parseConfig(candidate: ConfigCandidate, bytes: Buffer): Pr
       return {kind: 'invalid', candidate, reason: first, position: {line: error.line, column: error.column}}
     }
     // smol-toml recurses on dotted headers; a pathological file can exhaust the stack.
-    return {kind: 'invalid', candidate, reason: `the file cannot be parsed (${(error as Error).message}); it is nested far deeper than any RunWisp config`, position: null}
+    return {
+      kind: 'invalid',
+      candidate,
+      reason: `the file cannot be parsed (${(error as Error).message}); it is nested far deeper than any RunWisp config`,
+      position: null,
+    }
   }
 }
 
@@ -98,7 +121,7 @@ function positionOfOffset(bytes: Buffer, offset: number): Position {
 }
 
 function firstInvalidUtf8(bytes: Buffer): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!
     const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0
     if (len === 0 || i + len > bytes.length) return i
@@ -162,7 +185,8 @@ export function locateKeys(text: string): KeyPositions {
     if (header) {
       table = splitKey(header[1]!)
       // `[notifiers.slack]` also defines `notifiers`: a finding about the parent points here.
-      for (let n = 1; n <= Math.min(table.length, 8); n++) if (!positions.has(pathKey(table.slice(0, n)))) positions.set(pathKey(table.slice(0, n)), at)
+      for (let n = 1; n <= Math.min(table.length, 8); n++)
+        if (!positions.has(pathKey(table.slice(0, n)))) positions.set(pathKey(table.slice(0, n)), at)
       continue
     }
     const key = DOTTED.exec(line)

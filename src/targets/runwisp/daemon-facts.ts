@@ -14,7 +14,15 @@ import type {Listener} from '../../probes/sockets.js'
 import {flagValue, type RunwispIdentity} from './formats.js'
 import {compareVersions, isVersion} from './generations.js'
 import {probeHost, probeIdentity} from './identity-endpoint.js'
-import {CONFIG_NAME, CURRENT_DATA_DIR_NAME, DEFAULT_PORT, LEGACY_DATA_DIR_NAME, PRE_04_PORT, SYSTEM_CONFIG, SYSTEM_DATA_DIR} from './paths.js'
+import {
+  CONFIG_NAME,
+  CURRENT_DATA_DIR_NAME,
+  DEFAULT_PORT,
+  LEGACY_DATA_DIR_NAME,
+  PRE_04_PORT,
+  SYSTEM_CONFIG,
+  SYSTEM_DATA_DIR,
+} from './paths.js'
 import {looksLikeRunwispDir, pidFileClaim} from './pid-lock.js'
 
 /** A path and how the doctor learnt it, in words a user can check. */
@@ -42,7 +50,11 @@ const LAYOUTS: readonly Layout[] = [
 ]
 
 const layoutsOf = (version: string | null): readonly Layout[] =>
-  version ? LAYOUTS.filter((l) => (l.from === null || compareVersions(version, l.from) >= 0) && (l.before === null || compareVersions(version, l.before) < 0)) : LAYOUTS
+  version
+    ? LAYOUTS.filter(
+        (l) => (l.from === null || compareVersions(version, l.from) >= 0) && (l.before === null || compareVersions(version, l.before) < 0),
+      )
+    : LAYOUTS
 
 export interface SeenIdentity {
   identity: RunwispIdentity
@@ -78,13 +90,26 @@ type Candidate = {path: string; how: string; layout: Layout} | {unknown: string;
 /** Everything the doctor can tell about one running RunWisp daemon (once per process and run). */
 export function describeDaemon(ctx: CheckContext, proc: ProcessInfo): Promise<DaemonFacts> {
   return ctx.memo(`runwisp:daemon:${proc.pid}:${proc.startedAtMs}`, async () => {
-    const [cwd, env, listeners] = await Promise.all([ctx.processes.cwd(proc.pid), ctx.processes.environ(proc.pid), tcpListeners(ctx, proc.pid)])
+    const [cwd, env, listeners] = await Promise.all([
+      ctx.processes.cwd(proc.pid),
+      ctx.processes.environ(proc.pid),
+      tcpListeners(ctx, proc.pid),
+    ])
     const facts: ProcFacts = {argv: proc.argv, cwd, env, uid: proc.uid}
     const identity = await identityOf(ctx, proc, facts, listeners)
     const version = identity?.identity.version && isVersion(identity.identity.version) ? identity.identity.version.replace(/^v/, '') : null
     const data = await learnDataDir(ctx, proc, facts, identity, layoutsOf(version))
     const config = await learnConfig(ctx, facts, identity, data.layouts)
-    return {proc, listeners, identity, version, dataDir: data.learnt, dataDirUnknown: data.unknown, config, port: learnPort(facts, identity, listeners, version)}
+    return {
+      proc,
+      listeners,
+      identity,
+      version,
+      dataDir: data.learnt,
+      dataDirUnknown: data.unknown,
+      config,
+      port: learnPort(facts, identity, listeners, version),
+    }
   })
 }
 
@@ -94,16 +119,30 @@ function againstCwd(facts: ProcFacts, named: string): string | null {
   return facts.cwd ? resolve(facts.cwd, named) : null
 }
 
-async function learnDataDir(ctx: CheckContext, proc: ProcessInfo, facts: ProcFacts, identity: SeenIdentity | null, layouts: readonly Layout[]): Promise<{learnt: Learnt | null; unknown: string | null; layouts: readonly Layout[]}> {
+async function learnDataDir(
+  ctx: CheckContext,
+  proc: ProcessInfo,
+  facts: ProcFacts,
+  identity: SeenIdentity | null,
+  layouts: readonly Layout[],
+): Promise<{learnt: Learnt | null; unknown: string | null; layouts: readonly Layout[]}> {
   const flag = flagValue(facts.argv, ['--data'])
   if (flag) {
     const path = againstCwd(facts, flag)
-    return path ? {learnt: {path, how: `it was started with --data ${flag}`}, unknown: null, layouts} : {learnt: null, unknown: `it was started with --data ${flag}, relative to a working directory that cannot be read`, layouts}
+    return path
+      ? {learnt: {path, how: `it was started with --data ${flag}`}, unknown: null, layouts}
+      : {learnt: null, unknown: `it was started with --data ${flag}, relative to a working directory that cannot be read`, layouts}
   }
-  if (identity?.identity.dataDir) return {learnt: {path: resolve(identity.identity.dataDir), how: `its identity endpoint (${identity.path}) says so`}, unknown: null, layouts}
+  if (identity?.identity.dataDir)
+    return {
+      learnt: {path: resolve(identity.identity.dataDir), how: `its identity endpoint (${identity.path}) says so`},
+      unknown: null,
+      layouts,
+    }
   for (const target of (await ctx.processes.openFiles(proc.pid)) ?? []) {
     const name = target.slice(target.lastIndexOf('/') + 1)
-    if (name === 'runwisp.db' || name === 'daemon.pid') return {learnt: {path: target.slice(0, target.lastIndexOf('/')), how: `it has ${target} open`}, unknown: null, layouts}
+    if (name === 'runwisp.db' || name === 'daemon.pid')
+      return {learnt: {path: target.slice(0, target.lastIndexOf('/')), how: `it has ${target} open`}, unknown: null, layouts}
   }
   const candidates = layouts.map((layout) => defaultDataDir(layout, facts))
   const known = candidates.filter((c): c is Extract<Candidate, {path: string}> => 'path' in c)
@@ -111,18 +150,31 @@ async function learnDataDir(ctx: CheckContext, proc: ProcessInfo, facts: ProcFac
   const producing = (path: string) => known.filter((c) => c.path === path)
   for (const path of paths) {
     const claim = await pidFileClaim(ctx, path, proc.pid)
-    if (claim) return {learnt: {path, how: `${claim} (${producing(path)[0]!.how})`}, unknown: null, layouts: producing(path).map((c) => c.layout)}
+    if (claim)
+      return {learnt: {path, how: `${claim} (${producing(path)[0]!.how})`}, unknown: null, layouts: producing(path).map((c) => c.layout)}
   }
   const unknowns = candidates.flatMap((c) => ('unknown' in c ? [`${c.layout.label}: ${c.unknown}`] : []))
-  if (paths.length === 1 && unknowns.length === 0) return {learnt: {path: paths[0]!, how: producing(paths[0]!)[0]!.how}, unknown: null, layouts}
+  if (paths.length === 1 && unknowns.length === 0)
+    return {learnt: {path: paths[0]!, how: producing(paths[0]!)[0]!.how}, unknown: null, layouts}
   const existing: string[] = []
   for (const path of paths) if (await looksLikeRunwispDir(ctx, path)) existing.push(path)
   if (existing.length === 1 && unknowns.length === 0) {
     const path = existing[0]!
-    return {learnt: {path, how: `${producing(path)[0]!.how}; of its generations' defaults (${paths.join(', ')}) only this one holds RunWisp's files`}, unknown: null, layouts: producing(path).map((c) => c.layout)}
+    return {
+      learnt: {
+        path,
+        how: `${producing(path)[0]!.how}; of its generations' defaults (${paths.join(', ')}) only this one holds RunWisp's files`,
+      },
+      unknown: null,
+      layouts: producing(path).map((c) => c.layout),
+    }
   }
   const options = known.map((c) => `${c.path} (${c.layout.label})`)
-  return {learnt: null, unknown: `its generation is not known and the defaults of its possible generations differ — ${[...options, ...unknowns].join('; ')} — and no daemon.pid there names pid ${proc.pid}`, layouts}
+  return {
+    learnt: null,
+    unknown: `its generation is not known and the defaults of its possible generations differ — ${[...options, ...unknowns].join('; ')} — and no daemon.pid there names pid ${proc.pid}`,
+    layouts,
+  }
 }
 
 /** root.go's order for a data dir without --data: RUNWISP_DATA, then root's default, then the working directory's (runwisp-facts §1.1). */
@@ -132,25 +184,42 @@ function defaultDataDir(layout: Layout, facts: ProcFacts): Candidate {
     const named = facts.env.RUNWISP_DATA
     if (named) {
       const path = againstCwd(facts, named)
-      return path ? {path, how: `its RUNWISP_DATA is ${named}`, layout} : {unknown: `its RUNWISP_DATA is ${named}, relative to a working directory that cannot be read`, layout}
+      return path
+        ? {path, how: `its RUNWISP_DATA is ${named}`, layout}
+        : {unknown: `its RUNWISP_DATA is ${named}, relative to a working directory that cannot be read`, layout}
     }
   }
   if (layout.rootDefaults) {
     if (facts.uid === null) return {unknown: 'its uid cannot be read, and root has its own default', layout}
-    if (facts.uid === 0) return {path: SYSTEM_DATA_DIR, how: `it runs as root with no --data${layout.env ? ' or RUNWISP_DATA' : ''} (root's default ${layout.label})`, layout}
+    if (facts.uid === 0)
+      return {
+        path: SYSTEM_DATA_DIR,
+        how: `it runs as root with no --data${layout.env ? ' or RUNWISP_DATA' : ''} (root's default ${layout.label})`,
+        layout,
+      }
   }
   if (!facts.cwd) return {unknown: 'its working directory cannot be read', layout}
-  return {path: join(facts.cwd, layout.dataDirName), how: `its working directory is ${facts.cwd} and it has no --data (./${layout.dataDirName} is the default ${layout.label})`, layout}
+  return {
+    path: join(facts.cwd, layout.dataDirName),
+    how: `its working directory is ${facts.cwd} and it has no --data (./${layout.dataDirName} is the default ${layout.label})`,
+    layout,
+  }
 }
 
 /** `--config` > RUNWISP_CONFIG (0.14+) > root's /etc/runwisp/runwisp.toml (0.14+) > ./runwisp.toml, per the daemon's generation. */
-async function learnConfig(ctx: CheckContext, facts: ProcFacts, identity: SeenIdentity | null, layouts: readonly Layout[]): Promise<Learnt | null> {
+async function learnConfig(
+  ctx: CheckContext,
+  facts: ProcFacts,
+  identity: SeenIdentity | null,
+  layouts: readonly Layout[],
+): Promise<Learnt | null> {
   const flag = flagValue(facts.argv, ['--config'])
   if (flag) {
     const path = againstCwd(facts, flag)
     if (path) return {path, how: `it was started with --config ${flag}`}
   }
-  if (identity?.identity.configPath) return {path: resolve(identity.identity.configPath), how: `its identity endpoint (${identity.path}) says so`}
+  if (identity?.identity.configPath)
+    return {path: resolve(identity.identity.configPath), how: `its identity endpoint (${identity.path}) says so`}
   if (flag) return null
   const candidates: Learnt[] = []
   for (const layout of layouts) {
@@ -164,8 +233,10 @@ async function learnConfig(ctx: CheckContext, facts: ProcFacts, identity: SeenId
         continue
       }
     }
-    if (layout.rootDefaults && facts.uid === 0) candidates.push({path: SYSTEM_CONFIG, how: `it runs as root with no --config (root's default ${layout.label})`})
-    else if (facts.cwd) candidates.push({path: join(facts.cwd, CONFIG_NAME), how: `its working directory is ${facts.cwd} and it has no --config`})
+    if (layout.rootDefaults && facts.uid === 0)
+      candidates.push({path: SYSTEM_CONFIG, how: `it runs as root with no --config (root's default ${layout.label})`})
+    else if (facts.cwd)
+      candidates.push({path: join(facts.cwd, CONFIG_NAME), how: `its working directory is ${facts.cwd} and it has no --config`})
     else return null
   }
   const paths = [...new Set(candidates.map((c) => c.path))]
@@ -176,7 +247,12 @@ async function learnConfig(ctx: CheckContext, facts: ProcFacts, identity: SeenId
 }
 
 /** The port it answers on: what it listens on (the one its --port / RUNWISP_PORT names, when several), else what it was told. */
-function learnPort(facts: ProcFacts, identity: SeenIdentity | null, listeners: Listener[] | null, version: string | null): {port: number; how: string} | null {
+function learnPort(
+  facts: ProcFacts,
+  identity: SeenIdentity | null,
+  listeners: Listener[] | null,
+  version: string | null,
+): {port: number; how: string} | null {
   const flag = flagValue(facts.argv, ['--port', '-p'])
   const envPort = version === null || compareVersions(version, '0.14.0') >= 0 ? facts.env?.RUNWISP_PORT : undefined
   const told = flag ?? envPort ?? null
@@ -186,7 +262,8 @@ function learnPort(facts: ProcFacts, identity: SeenIdentity | null, listeners: L
     const pick = ports.find((p) => p === toldPort) ?? identity?.port ?? ports.find((p) => p === DEFAULT_PORT) ?? ports[0]!
     return {port: pick, how: `it listens on port ${pick}`}
   }
-  if (toldPort !== null && toldPort > 0) return {port: toldPort, how: flag ? `it was started with --port ${flag}` : `its RUNWISP_PORT is ${envPort}`}
+  if (toldPort !== null && toldPort > 0)
+    return {port: toldPort, how: flag ? `it was started with --port ${flag}` : `its RUNWISP_PORT is ${envPort}`}
   if (version) return {port: compareVersions(version, '0.4.0') < 0 ? PRE_04_PORT : DEFAULT_PORT, how: `the default port of ${version}`}
   return null
 }
@@ -200,12 +277,22 @@ async function tcpListeners(ctx: CheckContext, pid: number): Promise<Listener[] 
 }
 
 /** The identity endpoint's answer on a port the process listens on, accepted only when it names this very process. */
-async function identityOf(ctx: CheckContext, proc: ProcessInfo, facts: ProcFacts, listeners: Listener[] | null): Promise<SeenIdentity | null> {
+async function identityOf(
+  ctx: CheckContext,
+  proc: ProcessInfo,
+  facts: ProcFacts,
+  listeners: Listener[] | null,
+): Promise<SeenIdentity | null> {
   const told = flagValue(facts.argv, ['--port', '-p'])
-  const targets = listeners ? listeners.map((l) => ({host: probeHost(l), port: l.port})) : told && /^\d+$/.test(told) ? [{host: '127.0.0.1', port: Number(told)}] : []
+  const targets = listeners
+    ? listeners.map((l) => ({host: probeHost(l), port: l.port}))
+    : told && /^\d+$/.test(told)
+      ? [{host: '127.0.0.1', port: Number(told)}]
+      : []
   for (const {host, port} of targets) {
     const answer = await probeIdentity(ctx, host, port)
-    if (answer.kind === 'runwisp' && (answer.identity.pid === null || answer.identity.pid === proc.pid)) return {identity: answer.identity, path: answer.path, port}
+    if (answer.kind === 'runwisp' && (answer.identity.pid === null || answer.identity.pid === proc.pid))
+      return {identity: answer.identity, path: answer.path, port}
   }
   return null
 }

@@ -61,7 +61,13 @@ export function dataDirLinks(ctx: CheckContext): Promise<DataDirLinks> {
     }
     const dataDirLink = links.find((l) => l.path === dataDir) ?? null
     const untrustedAncestors = links.filter((l) => l.path !== dataDir && !l.trusted)
-    return {dataDir, dataDirLink, untrustedAncestors, blocksActing: dataDirLink !== null || untrustedAncestors.length > 0, realDataDir: await ctx.files.realpath(dataDir)}
+    return {
+      dataDir,
+      dataDirLink,
+      untrustedAncestors,
+      blocksActing: dataDirLink !== null || untrustedAncestors.length > 0,
+      realDataDir: await ctx.files.realpath(dataDir),
+    }
   })
 }
 
@@ -88,9 +94,11 @@ export function noActingThroughLinks(check: TargetCheck): TargetCheck {
 
 function guardStep(step: FixStep, links: DataDirLinks): FixStep {
   if (step.kind === 'manual') return step
-  const paths = step.kind === 'quarantine' || step.kind === 'chmod' ? [step.path] : step.kind === 'replace-symlink' ? [step.path, step.targetPath] : []
+  const paths =
+    step.kind === 'quarantine' || step.kind === 'chmod' ? [step.path] : step.kind === 'replace-symlink' ? [step.path, step.targetPath] : []
   // A step about files elsewhere (a unit's drop-in) is not reached through the data dir.
-  if (paths.length > 0 && !paths.some((p) => inside(p, links.dataDir) || (links.realDataDir !== null && inside(p, links.realDataDir)))) return step
+  if (paths.length > 0 && !paths.some((p) => inside(p, links.dataDir) || (links.realDataDir !== null && inside(p, links.realDataDir))))
+    return step
   const real = (p: string) => (links.realDataDir && inside(p, links.dataDir) ? links.realDataDir + p.slice(links.dataDir.length) : p)
   return manualStep({
     title: `Not done by the doctor: ${lowerFirst(step.title)}`,
@@ -114,7 +122,11 @@ function equivalentCommands(step: Exclude<FixStep, {kind: 'manual'}>, real: (p: 
     case 'quarantine':
       return [`ls -ld -- ${q(real(step.path))}`, `mv -- ${q(real(step.path))} ${q(`${real(step.path)}.bak`)}`]
     case 'replace-symlink':
-      return [`ls -l -- ${q(real(step.path))} ${q(step.targetPath)}`, `cp --remove-destination -- ${q(step.targetPath)} ${q(real(step.path))}`, `chmod ${step.mode.toString(8).padStart(4, '0')} -- ${q(real(step.path))}`]
+      return [
+        `ls -l -- ${q(real(step.path))} ${q(step.targetPath)}`,
+        `cp --remove-destination -- ${q(step.targetPath)} ${q(real(step.path))}`,
+        `chmod ${step.mode.toString(8).padStart(4, '0')} -- ${q(real(step.path))}`,
+      ]
     case 'run':
       return [step.command.map(q).join(' ')]
     case 'terminate':

@@ -112,15 +112,26 @@ export function validateCron(raw: string, rules: CronRules): CronVerdict {
       return {ok: true}
     }
     if (DESCRIPTORS.has(word!.toLowerCase()) && rest.length === 0) return {ok: true}
-    return {ok: false, reason: `${JSON.stringify(word)} is not a known descriptor (@every <duration>, @hourly, @daily, @weekly, @monthly, @yearly)`}
+    return {
+      ok: false,
+      reason: `${JSON.stringify(word)} is not a known descriptor (@every <duration>, @hourly, @daily, @weekly, @monthly, @yearly)`,
+    }
   }
   const parts = expr.split(/\s+/)
   let specs = FIELDS
   if (parts.length === 6) {
-    if (rules.seconds === 'no') return {ok: false, reason: '6 fields (with seconds) are accepted only since RunWisp 0.9; this version takes 5 (minute hour day-of-month month day-of-week)'}
+    if (rules.seconds === 'no')
+      return {
+        ok: false,
+        reason:
+          '6 fields (with seconds) are accepted only since RunWisp 0.9; this version takes 5 (minute hour day-of-month month day-of-week)',
+      }
     specs = [SECOND, ...FIELDS]
   } else if (parts.length !== 5) {
-    return {ok: false, reason: `it has ${parts.length} fields; RunWisp takes 5 (minute hour day-of-month month day-of-week)${rules.seconds === 'no' ? '' : ', or 6 with seconds first'}`}
+    return {
+      ok: false,
+      reason: `it has ${parts.length} fields; RunWisp takes 5 (minute hour day-of-month month day-of-week)${rules.seconds === 'no' ? '' : ', or 6 with seconds first'}`,
+    }
   }
   const sets: Array<Set<number> | null> = []
   for (let i = 0; i < specs.length; i++) {
@@ -200,7 +211,8 @@ const UNITS: Record<string, number> = {b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 *
  * does not say, and the larger reading makes a `min_free_space` threshold the stricter one.
  */
 export function parseSize(raw: unknown): Parsed<number> {
-  if (typeof raw === 'number') return Number.isFinite(raw) && raw >= 0 ? {ok: true, value: raw} : {ok: false, reason: `${raw} is not a size`}
+  if (typeof raw === 'number')
+    return Number.isFinite(raw) && raw >= 0 ? {ok: true, value: raw} : {ok: false, reason: `${raw} is not a size`}
   if (typeof raw !== 'string') return {ok: false, reason: `${JSON.stringify(raw)} is not a size`}
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw)
   if (!m) return {ok: false, reason: `${JSON.stringify(raw)} is not a size such as "500mb" or "5gb"`}

@@ -30,7 +30,12 @@ export interface RunwispFacts {
 
 /** Compares dotted versions numerically ("v1.5.1" and "1.5.1-rc1" count as 1.5.1); missing parts are 0. */
 export function compareVersions(a: string, b: string): number {
-  const parts = (v: string) => v.replace(/^v/, '').split(/[-+]/)[0]!.split('.').map((x) => parseInt(x, 10) || 0)
+  const parts = (v: string) =>
+    v
+      .replace(/^v/, '')
+      .split(/[-+]/)[0]!
+      .split('.')
+      .map((x) => parseInt(x, 10) || 0)
   const pa = parts(a)
   const pb = parts(b)
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

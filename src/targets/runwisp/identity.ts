@@ -21,7 +21,31 @@ export function processIdentity(proc: ProcessInfo): Identity {
 }
 
 /** Subcommands that never serve (runwisp-facts §5.5): a `runwisp status` is RunWisp but not a daemon. */
-const ONE_SHOT = new Set(['validate', 'import', 'promote', 'list', 'run', 'exec', 'status', 'logs', 'stop', 'restart', 'pause', 'resume', 'reload', 'password', 'openapi', 'schema', 'service', 'takeover', 'demo', 'tui', 'start', 'version', 'help'])
+const ONE_SHOT = new Set([
+  'validate',
+  'import',
+  'promote',
+  'list',
+  'run',
+  'exec',
+  'status',
+  'logs',
+  'stop',
+  'restart',
+  'pause',
+  'resume',
+  'reload',
+  'password',
+  'openapi',
+  'schema',
+  'service',
+  'takeover',
+  'demo',
+  'tui',
+  'start',
+  'version',
+  'help',
+])
 
 /** A RunWisp process that serves a daemon: `runwisp daemon …`, bare `runwisp` (TUI host) or `station`. */
 export function isDaemonProcess(proc: ProcessInfo): boolean {
@@ -73,9 +97,14 @@ export async function checkRecordedPid(ctx: CheckContext, pid: number, writtenAt
   const proc = lookup.info
   if (proc.state === 'Z') return {state: 'dead'}
   const identity = processIdentity(proc)
-  if (identity.verdict === 'foreign') return {state: 'reused', proc, why: `pid ${pid} now belongs to ${redactCommand(proc.cmdline)}: ${identity.why}`}
+  if (identity.verdict === 'foreign')
+    return {state: 'reused', proc, why: `pid ${pid} now belongs to ${redactCommand(proc.cmdline)}: ${identity.why}`}
   if (writtenAtMs !== null && proc.startedAtMs > writtenAtMs + START_SLACK_MS) {
-    return {state: 'reused', proc, why: `pid ${pid} is a RunWisp process that started at ${new Date(proc.startedAtMs).toISOString()}, after the file was written (${new Date(writtenAtMs).toISOString()})`}
+    return {
+      state: 'reused',
+      proc,
+      why: `pid ${pid} is a RunWisp process that started at ${new Date(proc.startedAtMs).toISOString()}, after the file was written (${new Date(writtenAtMs).toISOString()})`,
+    }
   }
   return {state: 'alive', proc}
 }
@@ -99,7 +128,9 @@ export function accounts(ctx: CheckContext): Promise<{users: Account[]; groups: 
     const groups = group.ok
       ? group.text.split('\n').flatMap((line) => {
           const [name, , gid, members] = line.split(':')
-          return name && gid !== undefined && /^\d+$/.test(gid) ? [{name, gid: Number(gid), members: (members ?? '').split(',').filter(Boolean)}] : []
+          return name && gid !== undefined && /^\d+$/.test(gid)
+            ? [{name, gid: Number(gid), members: (members ?? '').split(',').filter(Boolean)}]
+            : []
         })
       : []
     return {users, groups}

@@ -106,7 +106,10 @@ export function unitDirs(ctx: CheckContext): Array<{dir: string; scope: 'system'
   ]
   const raw = ctx.env.SYSTEMD_UNIT_PATH
   if (!raw) return defaults
-  const custom = raw.split(':').filter(Boolean).map((dir) => ({dir, scope: dir.includes('/user') ? ('user' as const) : ('system' as const)}))
+  const custom = raw
+    .split(':')
+    .filter(Boolean)
+    .map((dir) => ({dir, scope: dir.includes('/user') ? ('user' as const) : ('system' as const)}))
   return raw.endsWith(':') ? [...custom, ...defaults] : custom
 }
 

@@ -27,7 +27,8 @@ export async function secretPaths(ctx: CheckContext, state: RunwispState, facts:
   if (password === 'yes' || password === 'unknown') list.unshift({path: p.password, guarded: true, exposure: 'fail', kind: 'password'})
   else list.unshift({path: p.password, guarded: false, exposure: 'fail', kind: 'leftover-password'})
   for (const unit of await loadUnits(ctx)) {
-    for (const dropIn of unit.dropIns) if (isPasswordDropIn(dropIn)) list.push({path: dropIn, guarded: false, exposure: 'fail', kind: 'drop-in'})
+    for (const dropIn of unit.dropIns)
+      if (isPasswordDropIn(dropIn)) list.push({path: dropIn, guarded: false, exposure: 'fail', kind: 'drop-in'})
   }
   return list
 }

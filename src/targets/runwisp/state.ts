@@ -17,17 +17,39 @@ import type {Listener} from '../../probes/sockets.js'
 import {loadConfig, type ConfigState} from './config.js'
 import {configClues} from './config-rules.js'
 import {describeDaemon, sameDir, type DaemonFacts} from './daemon-facts.js'
-import {flagValue, parseEnvironment, parsePidFile, parseUnit, splitWords, unitValue, unitValues, type RunwispIdentity, type UnitFile} from './formats.js'
+import {
+  flagValue,
+  parseEnvironment,
+  parsePidFile,
+  parseUnit,
+  splitWords,
+  unitValue,
+  unitValues,
+  type RunwispIdentity,
+  type UnitFile,
+} from './formats.js'
 import {compareVersions, generationOfVersion, isVersion, since, type RunwispFacts, type RunwispGeneration} from './generations.js'
 import {checkRecordedPid, groupName, isDaemonProcess, lookupUser, processIdentity, userName, type RecordedPid} from './identity.js'
 import {probeHost, probeIdentity, type IdentityAnswer} from './identity-endpoint.js'
-import {configCandidates, dataDirCandidates, dataDirNameHint, DEFAULT_PORT, FAILSAFE_UNIT_PREFIX, runwispPaths, socketPath, unitDirs, type DataDirCandidate, type RunwispPaths} from './paths.js'
+import {
+  configCandidates,
+  dataDirCandidates,
+  dataDirNameHint,
+  DEFAULT_PORT,
+  FAILSAFE_UNIT_PREFIX,
+  runwispPaths,
+  socketPath,
+  unitDirs,
+  type DataDirCandidate,
+  type RunwispPaths,
+} from './paths.js'
 import {lockState, looksLikeRunwispDir, type LockState} from './pid-lock.js'
 import {isPasswordDropIn} from './secrets.js'
 
 export {lockState, looksLikeRunwispDir, probeIdentity, type IdentityAnswer, type LockState}
 
-export type DataDirState = {kind: 'dir'; names: string[]} | {kind: 'missing'} | {kind: 'not-a-dir'; what: string} | {kind: 'unreadable'; error: FileError}
+export type DataDirState =
+  {kind: 'dir'; names: string[]} | {kind: 'missing'} | {kind: 'not-a-dir'; what: string} | {kind: 'unreadable'; error: FileError}
 
 export interface RunwispState {
   dataDir: string
@@ -53,7 +75,9 @@ export function loadRunwispState(ctx: CheckContext): Promise<RunwispState> {
     let chosen: DataDirCandidate | null = explicit
     if (!chosen) {
       const units = await loadUnits(ctx)
-      const unitDirsFound = units.flatMap((u) => (u.dataDir ? [{path: u.dataDir, source: 'default' as const, label: `--data of ${u.path}`}] : []))
+      const unitDirsFound = units.flatMap((u) =>
+        u.dataDir ? [{path: u.dataDir, source: 'default' as const, label: `--data of ${u.path}`}] : [],
+      )
       for (const candidate of [...defaults, ...unitDirsFound]) {
         const st = await ctx.files.lstat(candidate.path)
         if (st.ok && (candidate.source !== 'cwd-legacy' || (await looksLikeRunwispDir(ctx, candidate.path)))) {
@@ -70,11 +94,24 @@ export function loadRunwispState(ctx: CheckContext): Promise<RunwispState> {
     const adoption = ownState ? {daemon: null, why: null} : await adoptableDaemon(ctx)
     if (!chosen && adoption.daemon?.dataDir) {
       const {proc, dataDir} = adoption.daemon
-      chosen = {path: dataDir.dataDir, source: 'daemon', label: `the data dir of the running RunWisp daemon pid ${proc.pid}: ${dataDir.how}; ${ctx.cwd} holds no RunWisp config or data dir of its own`}
+      chosen = {
+        path: dataDir.dataDir,
+        source: 'daemon',
+        label: `the data dir of the running RunWisp daemon pid ${proc.pid}: ${dataDir.how}; ${ctx.cwd} holds no RunWisp config or data dir of its own`,
+      }
     }
     chosen ??= {...defaults[0]!, source: 'default', label: `${defaults[0]!.path} (the 0.6+ default; it does not exist yet)`}
     const dataDir = chosen.path
-    return {dataDir, source: chosen, paths: runwispPaths(dataDir), dataDirState: await readDataDir(ctx, dataDir), socket: socketPath(ctx, dataDir), ownState, adopted: adoption.daemon, notAdopted: adoption.why}
+    return {
+      dataDir,
+      source: chosen,
+      paths: runwispPaths(dataDir),
+      dataDirState: await readDataDir(ctx, dataDir),
+      socket: socketPath(ctx, dataDir),
+      ownState,
+      adopted: adoption.daemon,
+      notAdopted: adoption.why,
+    }
   })
 }
 
@@ -102,7 +139,8 @@ async function adoptableDaemon(ctx: CheckContext): Promise<{daemon: RunningDaemo
   if (known.length === 1) return {daemon: known[0]!, why: null}
   const list = (ds: RunningDaemon[]) => ds.map((d) => `pid ${d.proc.pid}${d.dataDir ? ` (${d.dataDir.dataDir})` : ''}`).join(', ')
   if (known.length > 1) return {daemon: null, why: `several RunWisp daemons run (${list(known)}); name one with --runwisp-data-dir`}
-  if (mine.length > 0) return {daemon: null, why: `the data dir of RunWisp ${list(mine)} cannot be told (${mine[0]!.facts.dataDirUnknown ?? 'unknown'})`}
+  if (mine.length > 0)
+    return {daemon: null, why: `the data dir of RunWisp ${list(mine)} cannot be told (${mine[0]!.facts.dataDirUnknown ?? 'unknown'})`}
   return {daemon: null, why: `the RunWisp daemons running (${list(all)}) are other users'`}
 }
 
@@ -113,7 +151,8 @@ async function readDataDir(ctx: CheckContext, dataDir: string): Promise<DataDirS
     if (st.code === 'ENOTDIR') return {kind: 'not-a-dir', what: 'a path whose parent is not a directory'}
     return {kind: 'unreadable', error: st}
   }
-  if (!st.stat.isDirectory()) return {kind: 'not-a-dir', what: st.stat.isFile() ? `a regular file of ${st.stat.size} bytes` : 'not a directory'}
+  if (!st.stat.isDirectory())
+    return {kind: 'not-a-dir', what: st.stat.isFile() ? `a regular file of ${st.stat.size} bytes` : 'not a directory'}
   const listing = await ctx.files.readdir(dataDir)
   if (!listing.ok) return {kind: 'unreadable', error: listing}
   return {kind: 'dir', names: listing.names}
@@ -122,7 +161,11 @@ async function readDataDir(ctx: CheckContext, dataDir: string): Promise<DataDirS
 /** Turns an unusable data dir into the `error` a check must report: it cannot decide without it. */
 export function requireReadableDataDir(state: RunwispState): void {
   const s = state.dataDirState
-  if (s.kind === 'unreadable') throw new Undetermined(`cannot read the data dir ${state.dataDir} (${s.error.code}): ${s.error.message}`, {dataDir: state.dataDir, error: s.error.code})
+  if (s.kind === 'unreadable')
+    throw new Undetermined(`cannot read the data dir ${state.dataDir} (${s.error.code}): ${s.error.message}`, {
+      dataDir: state.dataDir,
+      error: s.error.code,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,16 +191,27 @@ export function loadPidFile(ctx: CheckContext): Promise<PidFileState> {
     const lock = await lockState(ctx, lst.stat.dev, lst.stat.ino)
     const read = await ctx.files.read(path, PID_CAP)
     if (!read.ok) {
-      if (read.code === 'TOO_LARGE') return {kind: 'invalid', reason: `it is ${lst.stat.size} bytes; RunWisp writes a pid and a newline`, mtimeMs: lst.stat.mtimeMs, lock}
+      if (read.code === 'TOO_LARGE')
+        return {
+          kind: 'invalid',
+          reason: `it is ${lst.stat.size} bytes; RunWisp writes a pid and a newline`,
+          mtimeMs: lst.stat.mtimeMs,
+          lock,
+        }
       if (read.code === 'NOT_FILE') return {kind: 'invalid', reason: 'it is not a regular file', mtimeMs: lst.stat.mtimeMs, lock}
       return {kind: 'unreadable', error: read}
     }
     const parsed = parsePidFile(read.bytes)
     if (!parsed.ok) return {kind: 'invalid', reason: parsed.reason, mtimeMs: read.stat.mtimeMs, lock}
-    return {kind: 'ok', pid: parsed.value, mtimeMs: read.stat.mtimeMs, lock, recorded: await checkRecordedPid(ctx, parsed.value, read.stat.mtimeMs)}
+    return {
+      kind: 'ok',
+      pid: parsed.value,
+      mtimeMs: read.stat.mtimeMs,
+      lock,
+      recorded: await checkRecordedPid(ctx, parsed.value, read.stat.mtimeMs),
+    }
   })
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // systemd units
@@ -204,7 +258,12 @@ export function findUnitFiles(ctx: CheckContext): Promise<RunwispUnitFile[]> {
         const path = join(dir, name)
         const dropDir = `${path}.d`
         const drops = await ctx.files.readdir(dropDir)
-        found.push({path, name, scope, dropIns: drops.ok ? drops.names.filter((n) => n.endsWith('.conf')).map((n) => join(dropDir, n)) : []})
+        found.push({
+          path,
+          name,
+          scope,
+          dropIns: drops.ok ? drops.names.filter((n) => n.endsWith('.conf')).map((n) => join(dropDir, n)) : [],
+        })
       }
     }
     return found
@@ -325,17 +384,38 @@ export function observePort(ctx: CheckContext, port: number): Promise<PortOwner[
       const fromEndpoint = answer.kind === 'runwisp' ? answer.identity : undefined
       const identityPath = answer.kind === 'runwisp' ? {identityPath: answer.path} : {}
       if (answer.kind === 'local-only') {
-        owners.push({listener, pid: owner.pid, verdict: 'runwisp', why: `it refuses ${answer.path} with RunWisp's "instance endpoint is only available locally"`, identityPath: answer.path})
+        owners.push({
+          listener,
+          pid: owner.pid,
+          verdict: 'runwisp',
+          why: `it refuses ${answer.path} with RunWisp's "instance endpoint is only available locally"`,
+          identityPath: answer.path,
+        })
         continue
       }
       if (owner.pid === null) {
-        if (fromEndpoint) owners.push({listener, pid: null, verdict: 'runwisp', why: `it answers ${answer.kind === 'runwisp' ? answer.path : ''} with app "runwisp" (its process is not visible: ${owner.reason})`, identity: fromEndpoint, ...identityPath, ...(fromEndpoint.dataDir ? {dataDir: {dataDir: fromEndpoint.dataDir, how: 'its identity endpoint says so'}} : {})})
+        if (fromEndpoint)
+          owners.push({
+            listener,
+            pid: null,
+            verdict: 'runwisp',
+            why: `it answers ${answer.kind === 'runwisp' ? answer.path : ''} with app "runwisp" (its process is not visible: ${owner.reason})`,
+            identity: fromEndpoint,
+            ...identityPath,
+            ...(fromEndpoint.dataDir ? {dataDir: {dataDir: fromEndpoint.dataDir, how: 'its identity endpoint says so'}} : {}),
+          })
         else owners.push({listener, pid: null, reason: owner.reason, verdict: 'unknown', why: owner.reason})
         continue
       }
       const lookup = await ctx.processes.get(owner.pid)
       if (lookup.alive !== true) {
-        owners.push({listener, pid: owner.pid, reason: lookup.alive === false ? 'the process exited while being inspected' : lookup.reason, verdict: 'unknown', why: 'the process could not be inspected'})
+        owners.push({
+          listener,
+          pid: owner.pid,
+          reason: lookup.alive === false ? 'the process exited while being inspected' : lookup.reason,
+          verdict: 'unknown',
+          why: 'the process could not be inspected',
+        })
         continue
       }
       const proc = lookup.info
@@ -351,8 +431,20 @@ export function observePort(ctx: CheckContext, port: number): Promise<PortOwner[
         why = `${byProcess.why}; its identity answer claims pid ${fromEndpoint.pid}, which is not the process on the port`
       }
       const served = verdict === 'runwisp' && !fromEndpoint?.dataDir ? (await describeDaemon(ctx, proc)).dataDir : null
-      const dataDir = fromEndpoint?.dataDir ? {dataDir: resolve(fromEndpoint.dataDir), how: 'its identity endpoint says so'} : served ? {dataDir: served.path, how: served.how} : null
-      owners.push({listener, pid: proc.pid, proc, verdict, why, ...(fromEndpoint ? {identity: fromEndpoint, ...identityPath} : {}), ...(dataDir ? {dataDir} : {})})
+      const dataDir = fromEndpoint?.dataDir
+        ? {dataDir: resolve(fromEndpoint.dataDir), how: 'its identity endpoint says so'}
+        : served
+          ? {dataDir: served.path, how: served.how}
+          : null
+      owners.push({
+        listener,
+        pid: proc.pid,
+        proc,
+        verdict,
+        why,
+        ...(fromEndpoint ? {identity: fromEndpoint, ...identityPath} : {}),
+        ...(dataDir ? {dataDir} : {}),
+      })
     }
     return owners
   })
@@ -420,7 +512,11 @@ interface Range {
   why: string
 }
 
-const GEN_RANGES: Record<RunwispGeneration, [string | null, string | null]> = {'0.3-0.4': [null, '0.5.0'], '0.5-0.15': ['0.5.0', '0.16.0'], '0.16+': ['0.16.0', null]}
+const GEN_RANGES: Record<RunwispGeneration, [string | null, string | null]> = {
+  '0.3-0.4': [null, '0.5.0'],
+  '0.5-0.15': ['0.5.0', '0.16.0'],
+  '0.16+': ['0.16.0', null],
+}
 
 /**
  * The generation, from the strongest evidence available: a version the daemon reports, then what
@@ -436,35 +532,58 @@ export function runwispFacts(ctx: CheckContext): Promise<FactsWithReason> {
     const owners = await observePort(ctx, port.port)
     let ours: PortOwner | undefined
     for (const o of owners) {
-      if (o.verdict === 'runwisp' && (!o.dataDir || state.dataDirState.kind !== 'dir' || (await servesOurDataDir(ctx, o.pid, o.dataDir.dataDir)))) ours ??= o
+      if (
+        o.verdict === 'runwisp' &&
+        (!o.dataDir || state.dataDirState.kind !== 'dir' || (await servesOurDataDir(ctx, o.pid, o.dataDir.dataDir)))
+      )
+        ours ??= o
     }
     const version = ours?.identity?.version
     if (version && isVersion(version)) {
       const v = version.replace(/^v/, '')
       return {generation: generationOfVersion(v), version: v, reason: `the daemon on port ${port.port} reports version ${v}`}
     }
-    if (ours?.identityPath === '/api/daemon/identity') clues.push({from: '0.16.0', before: null, why: `the daemon on port ${port.port} answers /api/daemon/identity (0.16+)`})
-    if (ours?.identityPath === '/api/instance') clues.push({from: '0.11.0', before: '0.16.0', why: `the daemon on port ${port.port} answers /api/instance (0.11–0.15)`})
+    if (ours?.identityPath === '/api/daemon/identity')
+      clues.push({from: '0.16.0', before: null, why: `the daemon on port ${port.port} answers /api/daemon/identity (0.16+)`})
+    if (ours?.identityPath === '/api/instance')
+      clues.push({from: '0.11.0', before: '0.16.0', why: `the daemon on port ${port.port} answers /api/instance (0.11–0.15)`})
     const pid = await loadPidFile(ctx)
     if ((pid.kind === 'ok' || pid.kind === 'invalid') && pid.lock.held === true) {
       const holder = await ctx.processes.get(pid.lock.holders[0]!)
-      if (holder.alive === true && processIdentity(holder.info).verdict === 'runwisp') clues.push({from: '0.16.0', before: null, why: 'daemon.pid is held with flock by a RunWisp process, as 0.16+ does'})
+      if (holder.alive === true && processIdentity(holder.info).verdict === 'runwisp')
+        clues.push({from: '0.16.0', before: null, why: 'daemon.pid is held with flock by a RunWisp process, as 0.16+ does'})
     } else if (pid.kind === 'ok' && pid.lock.held === false && pid.recorded.state === 'alive') {
-      clues.push({from: null, before: '0.16.0', why: `daemon.pid names a running RunWisp (pid ${pid.pid}) without holding a lock on it, as before 0.16`})
+      clues.push({
+        from: null,
+        before: '0.16.0',
+        why: `daemon.pid names a running RunWisp (pid ${pid.pid}) without holding a lock on it, as before 0.16`,
+      })
     }
     if (state.dataDirState.kind === 'dir') {
       const names = state.dataDirState.names
-      if (names.includes('runwisp.sock')) clues.push({from: '0.5.0', before: null, why: `${state.paths.socket} exists (the socket arrived in 0.5)`})
-      if (names.some((n) => /^\..+\.log\.meta$/.test(n))) clues.push({from: '0.11.0', before: null, why: 'hidden .log.meta containers exist (0.11+)'})
+      if (names.includes('runwisp.sock'))
+        clues.push({from: '0.5.0', before: null, why: `${state.paths.socket} exists (the socket arrived in 0.5)`})
+      if (names.some((n) => /^\..+\.log\.meta$/.test(n)))
+        clues.push({from: '0.11.0', before: null, why: 'hidden .log.meta containers exist (0.11+)'})
       const hint = dataDirNameHint(state.dataDir)
-      if (hint === 'current' && state.source.source !== 'flag' && state.source.source !== 'env') clues.push({from: '0.6.0', before: null, why: 'the data dir is ./.runwisp, the default since 0.6'})
-      if (hint === 'legacy' && state.source.source === 'cwd-legacy') clues.push({from: null, before: '0.6.0', why: 'the data dir is ./data, the default up to 0.5'})
+      if (hint === 'current' && state.source.source !== 'flag' && state.source.source !== 'env')
+        clues.push({from: '0.6.0', before: null, why: 'the data dir is ./.runwisp, the default since 0.6'})
+      if (hint === 'legacy' && state.source.source === 'cwd-legacy')
+        clues.push({from: null, before: '0.6.0', why: 'the data dir is ./data, the default up to 0.5'})
     }
     const config = await loadConfig(ctx)
     if (config.kind === 'ok') clues.push(...configClues(config.data))
     // Last: a password file outlives upgrades (0.5 never removes it), so it yields to the clues above.
-    if (state.dataDirState.kind === 'dir' && state.dataDirState.names.includes('password') && !state.dataDirState.names.includes('runwisp.sock')) {
-      clues.push({from: null, before: '0.5.0', why: `${state.paths.password} exists and there is no runwisp.sock (the password file is 0.3–0.4)`})
+    if (
+      state.dataDirState.kind === 'dir' &&
+      state.dataDirState.names.includes('password') &&
+      !state.dataDirState.names.includes('runwisp.sock')
+    ) {
+      clues.push({
+        from: null,
+        before: '0.5.0',
+        why: `${state.paths.password} exists and there is no runwisp.sock (the password file is 0.3–0.4)`,
+      })
     }
     return decide(clues)
   })
@@ -487,7 +606,12 @@ function decide(clues: Range[]): FactsWithReason {
     used.push(clue.why)
   }
   const conflict = ignored.length > 0 ? `; contradicted by: ${ignored.join('; ')}` : ''
-  if (used.length === 0) return {generation: null, version: null, reason: 'no running RunWisp to ask, and nothing on disk or in the config that only one generation has'}
+  if (used.length === 0)
+    return {
+      generation: null,
+      version: null,
+      reason: 'no running RunWisp to ask, and nothing on disk or in the config that only one generation has',
+    }
   for (const [gen, [glo, ghi]] of Object.entries(GEN_RANGES) as Array<[RunwispGeneration, [string | null, string | null]]>) {
     const fitsLo = glo === null || (lo !== null && compareVersions(lo, glo) >= 0)
     const fitsHi = ghi === null || (hi !== null && compareVersions(hi, ghi) <= 0)
@@ -522,18 +646,37 @@ export function daemonAccount(ctx: CheckContext): Promise<DaemonAccount> {
     const running = await ourDaemon(ctx)
     if (running?.uid != null) {
       const account = await lookupUser(ctx, running.uid)
-      return {uid: running.uid, gid: account?.gid ?? running.uid, name: account?.name ?? String(running.uid), group: await groupName(ctx, account?.gid ?? running.uid), how: `the running daemon (pid ${running.pid})`}
+      return {
+        uid: running.uid,
+        gid: account?.gid ?? running.uid,
+        name: account?.name ?? String(running.uid),
+        group: await groupName(ctx, account?.gid ?? running.uid),
+        how: `the running daemon (pid ${running.pid})`,
+      }
     }
     const unit = (await loadUnits(ctx)).find((u) => u.dataDir === state.dataDir)
     if (unit) {
       const user = unit.user ?? (unit.scope === 'system' ? 'root' : null)
       const account = user ? await lookupUser(ctx, user) : null
-      if (account) return {uid: account.uid, gid: account.gid, name: account.name, group: unit.group ?? (await groupName(ctx, account.gid)), how: unit.user ? `User= in ${unit.path}` : `${unit.path} has no User= (runs as root)`}
+      if (account)
+        return {
+          uid: account.uid,
+          gid: account.gid,
+          name: account.name,
+          group: unit.group ?? (await groupName(ctx, account.gid)),
+          how: unit.user ? `User= in ${unit.path}` : `${unit.path} has no User= (runs as root)`,
+        }
     }
     const uid = ctx.uid ?? 0
     const account = await lookupUser(ctx, uid)
     const gid = account?.gid ?? uid
-    return {uid, gid, name: await userName(ctx, uid), group: await groupName(ctx, gid), how: 'the user running the doctor (who would start RunWisp here)'}
+    return {
+      uid,
+      gid,
+      name: await userName(ctx, uid),
+      group: await groupName(ctx, gid),
+      how: 'the user running the doctor (who would start RunWisp here)',
+    }
   })
 }
 
@@ -551,7 +694,8 @@ export function ourDaemon(ctx: CheckContext): Promise<ProcessInfo | null> {
     if (pid.kind === 'ok' && pid.recorded.state === 'alive') return pid.recorded.proc
     for (const d of await runningDaemons(ctx)) if (d.dataDir && (await sameDir(ctx, d.dataDir.dataDir, state.dataDir))) return d.proc
     const port = await configuredPort(ctx, null)
-    for (const o of await observePort(ctx, port.port)) if (o.verdict === 'runwisp' && o.proc && o.dataDir && (await sameDir(ctx, o.dataDir.dataDir, state.dataDir))) return o.proc
+    for (const o of await observePort(ctx, port.port))
+      if (o.verdict === 'runwisp' && o.proc && o.dataDir && (await sameDir(ctx, o.dataDir.dataDir, state.dataDir))) return o.proc
     return null
   })
 }

@@ -53,15 +53,27 @@ export const executorAuthEnv: TargetCheck = withDocumentedPlans({
       const both = apiKey !== undefined && authToken !== undefined
       const detail = [
         value === '' ? ' It is set to an empty string, which still counts as set.' : '',
-        both ? ` Both EXECUTOR_API_KEY and EXECUTOR_AUTH_TOKEN are set; EXECUTOR_API_KEY wins${apiKey === authToken ? '' : ' and they differ'}.` : '',
+        both
+          ? ` Both EXECUTOR_API_KEY and EXECUTOR_AUTH_TOKEN are set; EXECUTOR_API_KEY wins${apiKey === authToken ? '' : ' and they differ'}.`
+          : '',
       ].join('')
       const local = await localServerToken(ctx)
       const evidence = {variable, set: true, source: source.text, assignedAt: source.file, bothSet: both}
       if (local && local.token !== value) {
-        findings.push(finding('executor/env-token-mismatch', {vars: {variable, source: source.text, against: local.against, detail, removeFrom: removeFrom(source.file)}, evidence: {...evidence, comparedWith: local.against}}))
+        findings.push(
+          finding('executor/env-token-mismatch', {
+            vars: {variable, source: source.text, against: local.against, detail, removeFrom: removeFrom(source.file)},
+            evidence: {...evidence, comparedWith: local.against},
+          }),
+        )
       } else {
-        const matches = local ? ' It matches the local server\'s token, so requests succeed while a daemon runs.' : ''
-        findings.push(finding('executor/env-token-set', {vars: {variable, source: source.text, detail: matches + detail, removeFrom: removeFrom(source.file)}, evidence}))
+        const matches = local ? " It matches the local server's token, so requests succeed while a daemon runs." : ''
+        findings.push(
+          finding('executor/env-token-set', {
+            vars: {variable, source: source.text, detail: matches + detail, removeFrom: removeFrom(source.file)},
+            evidence,
+          }),
+        )
       }
     }
 
@@ -73,7 +85,12 @@ export const executorAuthEnv: TargetCheck = withDocumentedPlans({
       const normalized = normalizeOrigin(webBase)
       if (!normalized || ![...own].some((o) => sameServer(o, normalized))) {
         const source = await envSource(ctx, 'EXECUTOR_WEB_BASE_URL')
-        findings.push(finding('executor/env-web-base-url', {vars: {value: displayUrl(webBase), source: source.text, removeFrom: removeFrom(source.file)}, evidence: {variable: 'EXECUTOR_WEB_BASE_URL', value: displayUrl(webBase), source: source.text, assignedAt: source.file}}))
+        findings.push(
+          finding('executor/env-web-base-url', {
+            vars: {value: displayUrl(webBase), source: source.text, removeFrom: removeFrom(source.file)},
+            evidence: {variable: 'EXECUTOR_WEB_BASE_URL', value: displayUrl(webBase), source: source.text, assignedAt: source.file},
+          }),
+        )
       }
     }
 
@@ -81,7 +98,12 @@ export const executorAuthEnv: TargetCheck = withDocumentedPlans({
     const rawDataDir = ctx.env.EXECUTOR_DATA_DIR
     if (rawDataDir !== undefined && rawDataDir.trim() !== '' && !isAbsolute(rawDataDir) && !ctx.options.targetOptions.executor?.dataDir) {
       const source = await envSource(ctx, 'EXECUTOR_DATA_DIR')
-      findings.push(finding('executor/env-relative-data-dir', {vars: {raw: rawDataDir, source: source.text, absolute: resolve(ctx.cwd, rawDataDir)}, evidence: {raw: rawDataDir, resolvedFromHere: resolve(ctx.cwd, rawDataDir), source: source.text}}))
+      findings.push(
+        finding('executor/env-relative-data-dir', {
+          vars: {raw: rawDataDir, source: source.text, absolute: resolve(ctx.cwd, rawDataDir)},
+          evidence: {raw: rawDataDir, resolvedFromHere: resolve(ctx.cwd, rawDataDir), source: source.text},
+        }),
+      )
     }
 
     // 4. The default profile, which beats the local daemon for every command without --base-url.
@@ -103,7 +125,12 @@ export const executorAuthEnv: TargetCheck = withDocumentedPlans({
     if (name === null) return findings
     const profile = parsed.value.profiles.find((p) => p.name === name)
     if (!profile) {
-      findings.push(finding('executor/default-profile-missing', {vars: {path, profile: name}, evidence: {path, defaultProfile: name, profiles: parsed.value.profiles.map((p) => p.name)}}))
+      findings.push(
+        finding('executor/default-profile-missing', {
+          vars: {path, profile: name},
+          evidence: {path, defaultProfile: name, profiles: parsed.value.profiles.map((p) => p.name)},
+        }),
+      )
       return findings
     }
     const manifest = manifestOf(state)
@@ -111,14 +138,29 @@ export const executorAuthEnv: TargetCheck = withDocumentedPlans({
     const pid = await checkRecordedPid(ctx, manifest.pid, Date.parse(manifest.startedAt) || null, manifest.owner.executablePath)
     if (pid.state !== 'alive') return findings // no local daemon to override
     const localOrigin = manifest.connection.origin
-    const evidence = {path, defaultProfile: name, profileOrigin: profile.origin, profileAuth: profile.authKind, localOrigin, localPid: manifest.pid}
+    const evidence = {
+      path,
+      defaultProfile: name,
+      profileOrigin: profile.origin,
+      profileAuth: profile.authKind,
+      localOrigin,
+      localPid: manifest.pid,
+    }
     if (profile.origin === localOrigin) return findings
     if (sameServer(profile.origin, localOrigin)) {
       // Same server, other spelling: harmless with stored auth (not auto-startable), a refusal without.
-      if (profile.authKind === null && isLoopbackOrigin(profile.origin)) findings.push(finding('executor/default-profile-alias', {vars: {path, profile: name, origin: profile.origin, localOrigin}, evidence}))
+      if (profile.authKind === null && isLoopbackOrigin(profile.origin))
+        findings.push(
+          finding('executor/default-profile-alias', {vars: {path, profile: name, origin: profile.origin, localOrigin}, evidence}),
+        )
       return findings
     }
-    findings.push(finding('executor/default-profile-overrides', {vars: {path, profile: name, origin: displayUrl(profile.origin), localOrigin}, evidence}))
+    findings.push(
+      finding('executor/default-profile-overrides', {
+        vars: {path, profile: name, origin: displayUrl(profile.origin), localOrigin},
+        evidence,
+      }),
+    )
     return findings
   },
 })

@@ -16,9 +16,24 @@ import type {FixStep} from '../../../fix/types.js'
  * plugin is new in 1.5.35) is not required.
  */
 const BUILD_OUTPUTS: ReadonlyArray<{pkgDir: string; exportPath: string; documented: string; why: string}> = [
-  {pkgDir: 'packages/core/vite-plugin', exportPath: '.', documented: 'dist/index.js', why: 'every Vite config imports @executor-js/vite-plugin'},
-  {pkgDir: 'packages/react', exportPath: './console-routes', documented: 'dist/console-routes.js', why: '@executor-js/react/console-routes'},
-  {pkgDir: 'packages/plugins/apps', exportPath: './vite', documented: 'dist/vite.js', why: 'apps/cloud/vite.config.ts imports its ./vite entry'},
+  {
+    pkgDir: 'packages/core/vite-plugin',
+    exportPath: '.',
+    documented: 'dist/index.js',
+    why: 'every Vite config imports @executor-js/vite-plugin',
+  },
+  {
+    pkgDir: 'packages/react',
+    exportPath: './console-routes',
+    documented: 'dist/console-routes.js',
+    why: '@executor-js/react/console-routes',
+  },
+  {
+    pkgDir: 'packages/plugins/apps',
+    exportPath: './vite',
+    documented: 'dist/vite.js',
+    why: 'apps/cloud/vite.config.ts imports its ./vite entry',
+  },
 ]
 
 /** bun.lock is text (JSONC); Executor's is a few MB. */
@@ -55,10 +70,18 @@ export const executorBootstrapBuild: TargetCheck = {
     }
     const findings: Finding[] = []
     if (missing.length > 0) {
-      const consequence = pluginMissing ? ' Vite dev servers fail with "Failed to resolve entry for package \'@executor-js/vite-plugin\'".' : ''
+      const consequence = pluginMissing
+        ? ' Vite dev servers fail with "Failed to resolve entry for package \'@executor-js/vite-plugin\'".'
+        : ''
       // Source: executor-facts §7.3
       const why = `The build outputs every Vite config loads are missing (${missing.join('; ')}); \`bun run bootstrap\` installs and builds them, and is idempotent.`
-      findings.push(finding('executor/bootstrap-missing', {vars: {root, missing: missing.join('; '), consequence}, evidence: {root, missing}, plan: [bootstrapStep({checkout: root, pathEnv: ctx.env.PATH, why})]}))
+      findings.push(
+        finding('executor/bootstrap-missing', {
+          vars: {root, missing: missing.join('; '), consequence},
+          evidence: {root, missing},
+          plan: [bootstrapStep({checkout: root, pathEnv: ctx.env.PATH, why})],
+        }),
+      )
     }
     const hooks = await hooksFinding(ctx, root)
     if (hooks) findings.push(hooks)
@@ -95,7 +118,11 @@ async function hooksFinding(ctx: CheckContext, root: string): Promise<Finding | 
   const hit = await gitConfig(ctx, dirs, 'core', 'hooksPath')
   const value = hit?.value.replace(/\/+$/, '')
   if (value === '.githooks' || value === join(root, '.githooks')) return null
-  return finding('executor/git-hooks-unset', {vars: {root, value: hit ? `"${hit.value}" (from ${hit.file})` : 'unset'}, evidence: {root, hooksPath: hit?.value ?? null, configFile: hit?.file ?? null}, plan: [hooksStep(ctx, root, hit?.value ?? null)]})
+  return finding('executor/git-hooks-unset', {
+    vars: {root, value: hit ? `"${hit.value}" (from ${hit.file})` : 'unset'},
+    evidence: {root, hooksPath: hit?.value ?? null, configFile: hit?.file ?? null},
+    plan: [hooksStep(ctx, root, hit?.value ?? null)],
+  })
 }
 
 async function lockFinding(ctx: CheckContext, root: string): Promise<Finding | null> {
@@ -104,11 +131,15 @@ async function lockFinding(ctx: CheckContext, root: string): Promise<Finding | n
   if (!read.ok) {
     if (read.code === 'ENOENT') return null
     if (read.code === 'EACCES' || read.code === 'OTHER') throw new Undetermined(`cannot read ${path} (${read.code}): ${read.message}`)
-    return withDocumentedPlan(finding('executor/bun-lock-broken', {vars: {path, root, reason: read.message}, evidence: {path, error: read.code}}))
+    return withDocumentedPlan(
+      finding('executor/bun-lock-broken', {vars: {path, root, reason: read.message}, evidence: {path, error: read.code}}),
+    )
   }
   const reason = brokenLockReason(read.bytes)
   if (!reason) return null
-  return withDocumentedPlan(finding('executor/bun-lock-broken', {vars: {path, root, reason}, evidence: {path, sizeBytes: read.stat.size, reason}}))
+  return withDocumentedPlan(
+    finding('executor/bun-lock-broken', {vars: {path, root, reason}, evidence: {path, sizeBytes: read.stat.size, reason}}),
+  )
 }
 
 /** Which side of a conflicted lockfile to keep is the user's call: the documented commands, by hand. */
@@ -126,7 +157,10 @@ function hooksStep(ctx: CheckContext, root: string, current: string | null): Fix
     return manualStep({
       title: `Point git at the repository's hooks in ${root}`,
       // Source: executor-facts §7.3
-      why: current !== null ? `core.hooksPath is "${current}": replacing it is your decision (bootstrap sets .githooks).` : 'git is not on PATH, so the doctor cannot run it.',
+      why:
+        current !== null
+          ? `core.hooksPath is "${current}": replacing it is your decision (bootstrap sets .githooks).`
+          : 'git is not on PATH, so the doctor cannot run it.',
       instructions: [`git -C ${shellQuote(root)} ${command.join(' ')}`],
     })
   }
@@ -135,7 +169,7 @@ function hooksStep(ctx: CheckContext, root: string, current: string | null): Fix
     cwd: root,
     title: `Run \`git -C ${root} ${command.join(' ')}\``,
     // Source: executor-facts §7.3
-    why: 'core.hooksPath is unset, so the repository\'s .githooks never run; this is the last step of `bun run bootstrap`.',
+    why: "core.hooksPath is unset, so the repository's .githooks never run; this is the last step of `bun run bootstrap`.",
     timeoutMs: 15_000,
     undo: `git -C ${shellQuote(root)} config --unset core.hooksPath`,
   })

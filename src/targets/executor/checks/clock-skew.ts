@@ -30,7 +30,13 @@ export const executorClockSkew: TargetCheck = {
       finding('executor/clock-skew', {
         vars: {skewS: abs, direction: skewS > 0 ? 'behind' : 'ahead of', thresholdS: abs > FAIL_SKEW_S ? FAIL_SKEW_S : WARN_SKEW_S},
         severity: abs > FAIL_SKEW_S ? 'fail' : 'warn',
-        evidence: {dateHeader: date!, localTime: new Date(answer.response.receivedAtMs).toISOString(), skewSeconds: skewS, warnAboveS: WARN_SKEW_S, failAboveS: FAIL_SKEW_S},
+        evidence: {
+          dateHeader: date!,
+          localTime: new Date(answer.response.receivedAtMs).toISOString(),
+          skewSeconds: skewS,
+          warnAboveS: WARN_SKEW_S,
+          failAboveS: FAIL_SKEW_S,
+        },
       }),
     ]
   },

@@ -2,7 +2,16 @@ import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import {checkRecordedPid, processEvidence} from '../identity.js'
 import {executorGeneration} from '../target.js'
-import {expectedOrigin, loadExecutorState, manifestGeneration, manifestOf, observePort, portOf, probeHealth, requireReadableDataDir} from '../state.js'
+import {
+  expectedOrigin,
+  loadExecutorState,
+  manifestGeneration,
+  manifestOf,
+  observePort,
+  portOf,
+  probeHealth,
+  requireReadableDataDir,
+} from '../state.js'
 
 export const executorDaemonHealth: TargetCheck = {
   symptoms: ['executor/health-no-answer', 'executor/health-wrong-answer', 'executor/health-not-executor'],
@@ -16,7 +25,10 @@ export const executorDaemonHealth: TargetCheck = {
     if (owners.length === 0) {
       if (!manifest) return skip(`no daemon is registered or listening on port ${port}; the CLI starts one on demand`)
       const pid = await checkRecordedPid(ctx, manifest.pid, Date.parse(manifest.startedAt) || null, manifest.owner.executablePath)
-      if (pid.state !== 'alive') return skip(`the registered daemon (pid ${manifest.pid}) is not running and nothing listens on port ${port}; stale-manifest reports the leftover manifest`)
+      if (pid.state !== 'alive')
+        return skip(
+          `the registered daemon (pid ${manifest.pid}) is not running and nothing listens on port ${port}; stale-manifest reports the leftover manifest`,
+        )
     }
     const foreign = owners.find((o) => o.identity?.verdict === 'foreign')
     if (foreign?.proc) {
@@ -41,14 +53,29 @@ export const executorDaemonHealth: TargetCheck = {
       const last = answer.tried.at(-1)!
       return [
         finding('executor/health-wrong-answer', {
-          vars: {origin, port, path: last.rule.path, status: last.status, body: last.body, cut: last.cut ? ` (its body ${last.cut})` : '', expected: last.rule.expected},
-          evidence: {origin, generation, answers: answer.tried.map((t) => ({url: t.url, status: t.status, body: t.body, ...(t.cut ? {bodyCut: t.cut} : {})}))},
+          vars: {
+            origin,
+            port,
+            path: last.rule.path,
+            status: last.status,
+            body: last.body,
+            cut: last.cut ? ` (its body ${last.cut})` : '',
+            expected: last.rule.expected,
+          },
+          evidence: {
+            origin,
+            generation,
+            answers: answer.tried.map((t) => ({url: t.url, status: t.status, body: t.body, ...(t.cut ? {bodyCut: t.cut} : {})})),
+          },
         }),
       ]
     }
     const unknownOwner = owners.find((o) => !o.identity)
     if (unknownOwner) {
-      throw new Undetermined(`${origin} answers as Executor, but the process holding port ${port} cannot be identified: ${unknownOwner.reason}`, {origin, port})
+      throw new Undetermined(
+        `${origin} answers as Executor, but the process holding port ${port} cannot be identified: ${unknownOwner.reason}`,
+        {origin, port},
+      )
     }
     return []
   },

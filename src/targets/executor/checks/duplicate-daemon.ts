@@ -29,7 +29,12 @@ export const executorDuplicateDaemon: TargetCheck = {
     const findings: Finding[] = []
     if (ours.length > 1) {
       const list = ours.map((d) => `pid ${d.proc.pid} (${d.proc.cmdline})`).join('; ')
-      findings.push(finding('executor/duplicate-daemon', {vars: {count: ours.length, dataDir: state.dataDir, list}, evidence: {dataDir: state.dataDir, daemons: ours.map((d) => processEvidence(d.proc))}}))
+      findings.push(
+        finding('executor/duplicate-daemon', {
+          vars: {count: ours.length, dataDir: state.dataDir, list},
+          evidence: {dataDir: state.dataDir, daemons: ours.map((d) => processEvidence(d.proc))},
+        }),
+      )
     }
     for (const daemon of ours) {
       if (manifest?.pid === daemon.proc.pid) continue

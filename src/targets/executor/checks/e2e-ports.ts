@@ -63,7 +63,10 @@ async function descendsFrom(ctx: CheckContext, proc: ProcessInfo, pids: Readonly
 
 /** Who holds `port`: its listeners, or else the sockets using it as their local port. */
 async function holdersOf(ctx: CheckContext, root: string, port: number, ownership: Ownership): Promise<Holder[]> {
-  let sockets: Array<{listener: Listener; outbound: string | null}> = (await ctx.sockets.onPort(port)).map((listener) => ({listener, outbound: null}))
+  let sockets: Array<{listener: Listener; outbound: string | null}> = (await ctx.sockets.onPort(port)).map((listener) => ({
+    listener,
+    outbound: null,
+  }))
   if (sockets.length === 0) {
     sockets = (await socketsOnLocalPort(port)).map((s) => ({
       listener: {protocol: s.protocol, address: '', port, inode: s.inode, uid: s.uid},
@@ -76,14 +79,24 @@ async function holdersOf(ctx: CheckContext, root: string, port: number, ownershi
   for (const {listener, outbound} of sockets) {
     const owner = listener.inode > 0 ? await ctx.sockets.owner(listener) : {pid: null, reason: 'the kernel holds it (no owning process)'}
     if (owner.pid === null) {
-      holders.push({description: `${outbound ?? 'a listener'} whose process the doctor cannot see (${owner.reason})`, pid: null, ours: false, evidence: {port, uid: listener.uid, reason: owner.reason}})
+      holders.push({
+        description: `${outbound ?? 'a listener'} whose process the doctor cannot see (${owner.reason})`,
+        pid: null,
+        ours: false,
+        evidence: {port, uid: listener.uid, reason: owner.reason},
+      })
       continue
     }
     if (seen.has(owner.pid)) continue
     seen.add(owner.pid)
     const lookup = await ctx.processes.get(owner.pid)
     if (lookup.alive !== true) {
-      holders.push({description: `pid ${owner.pid}, which exited while being inspected`, pid: owner.pid, ours: false, evidence: {port, pid: owner.pid}})
+      holders.push({
+        description: `pid ${owner.pid}, which exited while being inspected`,
+        pid: owner.pid,
+        ours: false,
+        evidence: {port, pid: owner.pid},
+      })
       continue
     }
     const proc = lookup.info
@@ -99,15 +112,22 @@ async function holdersOf(ctx: CheckContext, root: string, port: number, ownershi
     const note = instance
       ? `, recorded in ${instance.path}`
       : suite && ownership.kind === 'claim'
-        ? ', started by this checkout\'s e2e suite'
+        ? ", started by this checkout's e2e suite"
         : !suite && runsHere && ownership.kind === 'claim'
-          ? ', neither started by this checkout\'s e2e suite nor recorded in e2e/.dev'
+          ? ", neither started by this checkout's e2e suite nor recorded in e2e/.dev"
           : ''
     holders.push({
       description: `${what} (${short(proc.cmdline)}) running from ${where}, working directory ${cwd}${note}`,
       pid: proc.pid,
       ours: suite || instance !== null,
-      evidence: {...processEvidence(proc), cwd: located.cwd, checkout: located.checkout, checkoutGone: located.gone, recordedIn: instance?.path ?? null, startedBySuite: ownership.kind === 'claim' ? suite : null},
+      evidence: {
+        ...processEvidence(proc),
+        cwd: located.cwd,
+        checkout: located.checkout,
+        checkoutGone: located.gone,
+        recordedIn: instance?.path ?? null,
+        startedBySuite: ownership.kind === 'claim' ? suite : null,
+      },
       ...(located.gone && located.checkout && instance === null && DEV_PATTERN.test(proc.cmdline) ? {orphan: {proc, located}} : {}),
     })
   }
@@ -125,10 +145,26 @@ const stopCommand = (holder: Holder | undefined, port: number) => (holder?.pid ?
 async function holderPlan(ctx: CheckContext, root: string, holder: Holder | undefined, port: number, f: Finding): Promise<Finding> {
   if (holder?.orphan) {
     const {proc, located} = holder.orphan
-    return {...f, plan: await orphanTerminatePlan(ctx, {proc, located, root, why: `It holds port ${port} of this checkout's e2e block, and its own checkout ${located.checkout} no longer exists.`})}
+    return {
+      ...f,
+      plan: await orphanTerminatePlan(ctx, {
+        proc,
+        located,
+        root,
+        why: `It holds port ${port} of this checkout's e2e block, and its own checkout ${located.checkout} no longer exists.`,
+      }),
+    }
   }
   // Source: executor-facts §3.3
-  return {...f, plan: [documentedStep(f, `${f.message} The holder is not a verified orphan dev server of a removed checkout, so the doctor does not signal it.`)]}
+  return {
+    ...f,
+    plan: [
+      documentedStep(
+        f,
+        `${f.message} The holder is not a verified orphan dev server of a removed checkout, so the doctor does not signal it.`,
+      ),
+    ],
+  }
 }
 
 export const executorE2ePorts: TargetCheck = {
@@ -157,7 +193,13 @@ export const executorE2ePorts: TargetCheck = {
     if (lockHeld && !lock.byThisCheckout) {
       const holder = lockHolders.find((h) => !h.ours)
       const f = finding('executor/e2e-block-locked', {
-        vars: {block, lockPort, root, owner: holder?.description ?? 'a process the doctor cannot identify', stop: stopCommand(holder, lockPort)},
+        vars: {
+          block,
+          lockPort,
+          root,
+          owner: holder?.description ?? 'a process the doctor cannot identify',
+          stop: stopCommand(holder, lockPort),
+        },
         evidence: {...common, holder: holder?.evidence ?? null},
       })
       findings.push(await holderPlan(ctx, root, holder, lockPort, f))
@@ -168,8 +210,14 @@ export const executorE2ePorts: TargetCheck = {
     for (const pin of pins) {
       const numeric = Number(pin.raw)
       if (!numeric || pin.port === null) {
-        const consequence = pin.port === null ? '; the boot fails to bind it' : `; e2e/src/ports.ts reads Number(value) || default, so the suite silently uses ${pin.port} without probing or locking it`
-        const invalid = finding('executor/e2e-pin-invalid', {vars: {envVar: pin.envVar, raw: pin.raw, consequence}, evidence: {...common, envVar: pin.envVar, value: pin.raw, effectivePort: pin.port}})
+        const consequence =
+          pin.port === null
+            ? '; the boot fails to bind it'
+            : `; e2e/src/ports.ts reads Number(value) || default, so the suite silently uses ${pin.port} without probing or locking it`
+        const invalid = finding('executor/e2e-pin-invalid', {
+          vars: {envVar: pin.envVar, raw: pin.raw, consequence},
+          evidence: {...common, envVar: pin.envVar, value: pin.raw, effectivePort: pin.port},
+        })
         findings.push({...invalid, plan: [documentedStep(invalid)]})
         if (pin.port === null) continue
       }
@@ -178,7 +226,14 @@ export const executorE2ePorts: TargetCheck = {
       const foreign = holders.find((h) => !h.ours)
       if (holders.length > 0 && !foreign) continue
       const busy = finding('executor/e2e-pinned-port-busy', {
-        vars: {envVar: pin.envVar, raw: pin.raw, label: pin.label, port: pin.port, owner: foreign?.description ?? 'a process the doctor cannot identify', stop: stopCommand(foreign, pin.port)},
+        vars: {
+          envVar: pin.envVar,
+          raw: pin.raw,
+          label: pin.label,
+          port: pin.port,
+          owner: foreign?.description ?? 'a process the doctor cannot identify',
+          stop: stopCommand(foreign, pin.port),
+        },
         evidence: {...common, envVar: pin.envVar, port: pin.port, holder: foreign?.evidence ?? null},
       })
       findings.push(await holderPlan(ctx, root, foreign, pin.port, busy))
@@ -187,10 +242,14 @@ export const executorE2ePorts: TargetCheck = {
     // Unpinned claims: probe as the suite does and name every squatter.
     const pinnedVars = new Set(pins.map((p) => p.envVar))
     const offsets = [...new Set(PORT_CLAIMS.filter((c) => !pinnedVars.has(c.envVar)).map((c) => c.offset))]
-    const states = await Promise.all(offsets.map(async (offset) => ({offset, port: block + offset, state: await probePort(block + offset)})))
+    const states = await Promise.all(
+      offsets.map(async (offset) => ({offset, port: block + offset, state: await probePort(block + offset)})),
+    )
     for (const {offset, port, state} of states) {
       if (state === 'free') continue
-      const label = PORT_CLAIMS.filter((c) => c.offset === offset && !pinnedVars.has(c.envVar)).map((c) => c.envVar).join(' / ')
+      const label = PORT_CLAIMS.filter((c) => c.offset === offset && !pinnedVars.has(c.envVar))
+        .map((c) => c.envVar)
+        .join(' / ')
       const holders = await holdersOf(ctx, root, port, claim)
       if (holders.length === 0) {
         unknown.push(`port ${port} refuses binding but no socket on it is visible`)

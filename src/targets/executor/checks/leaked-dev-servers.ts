@@ -26,20 +26,48 @@ export const executorLeakedDevServers: TargetCheck = {
     for (const proc of candidates) {
       const located = await locateProcessCheckout(ctx, proc)
       const states: DevInstance[] = [...ownState.instances]
-      if (located.checkout && !located.gone && located.checkout !== checkout.root) states.push(...(await readDevState(ctx, located.checkout)).instances)
+      if (located.checkout && !located.gone && located.checkout !== checkout.root)
+        states.push(...(await readDevState(ctx, located.checkout)).instances)
       const instance = await recordedInstance(ctx, proc, states)
       const age = humanAge(ctx.now() - proc.startedAtMs)
-      const evidence = {...processEvidence(proc), checkout: located.checkout, checkoutFoundVia: located.via, cwd: located.cwd, ageS: Math.round((ctx.now() - proc.startedAtMs) / 1000)}
+      const evidence = {
+        ...processEvidence(proc),
+        checkout: located.checkout,
+        checkoutFoundVia: located.via,
+        cwd: located.cwd,
+        ageS: Math.round((ctx.now() - proc.startedAtMs) / 1000),
+      }
       if (instance) {
         // A deliberate long-lived instance: fine while its runner lives.
         if (!instance.runnerAlive) {
           // Recorded by the e2e CLI: its own `down` tears it down; the doctor never signals it.
           const f = finding('executor/dev-instance-stale', {
-            vars: {path: instance.path, target: instance.target, runnerPid: instance.runnerPid, pid: proc.pid, command: short(proc.cmdline), root: checkoutOf(instance.path)},
-            evidence: {...evidence, stateFile: instance.path, runnerPid: instance.runnerPid, childPids: instance.childPids, recordedStatus: instance.status},
+            vars: {
+              path: instance.path,
+              target: instance.target,
+              runnerPid: instance.runnerPid,
+              pid: proc.pid,
+              command: short(proc.cmdline),
+              root: checkoutOf(instance.path),
+            },
+            evidence: {
+              ...evidence,
+              stateFile: instance.path,
+              runnerPid: instance.runnerPid,
+              childPids: instance.childPids,
+              recordedStatus: instance.status,
+            },
           })
           // Source: executor-facts §3.4
-          findings.push({...f, plan: [documentedStep(f, `${f.message} It is recorded in ${instance.path}, so only the e2e CLI's own \`down\` tears it down (it also removes the state file); the doctor never signals a recorded instance.`)]})
+          findings.push({
+            ...f,
+            plan: [
+              documentedStep(
+                f,
+                `${f.message} It is recorded in ${instance.path}, so only the e2e CLI's own \`down\` tears it down (it also removes the state file); the doctor never signals a recorded instance.`,
+              ),
+            ],
+          })
         }
         continue
       }
@@ -52,11 +80,19 @@ export const executorLeakedDevServers: TargetCheck = {
         finding('executor/orphan-dev-server', {
           vars: {pid: proc.pid, command: short(proc.cmdline), checkout: located.checkout, via: located.via ?? 'command line', age},
           evidence,
-          plan: await orphanTerminatePlan(ctx, {proc, located, root: checkout.root, why: `It has served deleted code from ${located.checkout} for ${age}, holding its ports.`}),
+          plan: await orphanTerminatePlan(ctx, {
+            proc,
+            located,
+            root: checkout.root,
+            why: `It has served deleted code from ${located.checkout} for ${age}, holding its ports.`,
+          }),
         }),
       )
     }
-    if (unknown.length > 0 && findings.length === 0) throw new Undetermined(`cannot tell which checkout ${unknown.length === 1 ? 'a dev process runs' : 'some dev processes run'} from: ${unknown.join('; ')}`)
+    if (unknown.length > 0 && findings.length === 0)
+      throw new Undetermined(
+        `cannot tell which checkout ${unknown.length === 1 ? 'a dev process runs' : 'some dev processes run'} from: ${unknown.join('; ')}`,
+      )
     return findings
   },
 }

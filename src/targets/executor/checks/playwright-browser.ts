@@ -14,9 +14,16 @@ export const executorPlaywrightBrowser: TargetCheck = {
     const core = await findPlaywrightCore(ctx, root)
     if (core && 'invalid' in core) throw new Undetermined(core.invalid)
     const location = browsersLocation(ctx, core?.dir ?? null)
-    const base = {root, browsersDir: location.dir, browsersDirSource: location.source, playwrightCore: core?.dir ?? null, playwrightVersion: core?.version ?? null}
+    const base = {
+      root,
+      browsersDir: location.dir,
+      browsersDirSource: location.source,
+      playwrightCore: core?.dir ?? null,
+      playwrightVersion: core?.version ?? null,
+    }
     const listing = await ctx.files.readdir(location.dir)
-    if (!listing.ok && listing.code !== 'ENOENT' && listing.code !== 'ENOTDIR') throw new Undetermined(`cannot list ${location.dir} (${listing.code}): ${listing.message}`)
+    if (!listing.ok && listing.code !== 'ENOENT' && listing.code !== 'ENOTDIR')
+      throw new Undetermined(`cannot list ${location.dir} (${listing.code}): ${listing.message}`)
     const present = listing.ok ? listing.names : []
     const findings: Finding[] = []
     const expected = core && core.builds.length > 0 ? core.builds : null
@@ -24,8 +31,17 @@ export const executorPlaywrightBrowser: TargetCheck = {
       // No playwright-core to ask (bootstrap's install did not run): any complete Chromium will do.
       const any = present.filter((n) => /^chromium-\d+$/.test(n))
       for (const folder of any) if ((await ctx.files.stat(join(location.dir, folder, INSTALLED_MARKER))).ok) return []
-      const problem = !listing.ok ? `${location.dir} does not exist` : any.length === 0 ? 'it holds no chromium-<revision> folder' : `${any.join(', ')} ${any.length === 1 ? 'has' : 'have'} no ${INSTALLED_MARKER} marker (an interrupted download)`
-      findings.push(finding('executor/playwright-chromium-missing', {vars: {expected: 'Chromium', dir: location.dir, source: location.source, problem, root}, evidence: {...base, present}}))
+      const problem = !listing.ok
+        ? `${location.dir} does not exist`
+        : any.length === 0
+          ? 'it holds no chromium-<revision> folder'
+          : `${any.join(', ')} ${any.length === 1 ? 'has' : 'have'} no ${INSTALLED_MARKER} marker (an interrupted download)`
+      findings.push(
+        finding('executor/playwright-chromium-missing', {
+          vars: {expected: 'Chromium', dir: location.dir, source: location.source, problem, root},
+          evidence: {...base, present},
+        }),
+      )
       return findings
     }
     for (const build of expected) {
@@ -40,7 +56,12 @@ export const executorPlaywrightBrowser: TargetCheck = {
       }
       if (!problem) continue
       const label = `${build.name} ${build.revision}${core?.version ? ` (for Playwright ${core.version})` : ''}`
-      findings.push(finding('executor/playwright-chromium-missing', {vars: {expected: label, dir: location.dir, source: location.source, problem, root}, evidence: {...base, expectedFolder: build.folder, present}}))
+      findings.push(
+        finding('executor/playwright-chromium-missing', {
+          vars: {expected: label, dir: location.dir, source: location.source, problem, root},
+          evidence: {...base, expectedFolder: build.folder, present},
+        }),
+      )
     }
     return findings
   },

@@ -12,7 +12,14 @@ export const executorPortSquatter: TargetCheck = {
     const state = await loadExecutorState(ctx)
     const manifest = manifestOf(state)
     const override = ctx.options.targetOptions.executor?.port
-    const ports = [...new Set([override ?? CLI_DAEMON_PORT, SERVICE_PORT, ...(manifest ? [portOf(manifest.connection.origin)] : []), ...(ctx.options.watchPorts ?? [])])]
+    const ports = [
+      ...new Set([
+        override ?? CLI_DAEMON_PORT,
+        SERVICE_PORT,
+        ...(manifest ? [portOf(manifest.connection.origin)] : []),
+        ...(ctx.options.watchPorts ?? []),
+      ]),
+    ]
     // Ports the project's doctor.config.json asks to watch (docs/preflight.md): same identity rule.
     const watched = new Set((ctx.options.watchPorts ?? []).filter((p) => p !== (override ?? CLI_DAEMON_PORT) && p !== SERVICE_PORT))
     const findings: Finding[] = []
@@ -28,14 +35,25 @@ export const executorPortSquatter: TargetCheck = {
           findings.push(
             finding('executor/port-squatter', {
               vars: {port, pid: owner.proc.pid, command: owner.proc.cmdline},
-              evidence: {port, address: owner.listener.address, owner: processEvidence(owner.proc), why: owner.identity.why, ...(watched.has(port) ? {watched: 'doctor.config.json watchPorts'} : {})},
+              evidence: {
+                port,
+                address: owner.listener.address,
+                owner: processEvidence(owner.proc),
+                why: owner.identity.why,
+                ...(watched.has(port) ? {watched: 'doctor.config.json watchPorts'} : {}),
+              },
               ...(watched.has(port) ? {detail: 'The port is watched in doctor.config.json.'} : {}),
               // A squatter is not Executor's: the doctor never signals it, it only says how to find and stop it.
               plan: [
                 manualStep({
                   title: `Stop whatever holds port ${port} (pid ${owner.proc.pid}) yourself, or run Executor on another port`,
                   why: `pid ${owner.proc.pid} (${owner.proc.cmdline}) is not Executor: ${owner.identity.why}. The doctor never signals a process it cannot verify as the target's own.`,
-                  instructions: [`ss -ltnp 'sport = :${port}'`, `ps -o pid,user,lstart,args -p ${owner.proc.pid}`, `kill ${owner.proc.pid}   # only if it is yours and you no longer need it`, 'executor daemon run --foreground --port <free port> --hostname 127.0.0.1'],
+                  instructions: [
+                    `ss -ltnp 'sport = :${port}'`,
+                    `ps -o pid,user,lstart,args -p ${owner.proc.pid}`,
+                    `kill ${owner.proc.pid}   # only if it is yours and you no longer need it`,
+                    'executor daemon run --foreground --port <free port> --hostname 127.0.0.1',
+                  ],
                 }),
               ],
             }),

@@ -43,7 +43,8 @@ export function resolvePublicOrigin(env: Readonly<Record<string, string | undefi
 /** Why this machine looks like it runs self-host, or null. The local daemon never uses the public origin. */
 async function selfHostSign(ctx: CheckContext): Promise<string | null> {
   if (ctx.env.EXECUTOR_WEB_BASE_URL !== undefined) return 'EXECUTOR_WEB_BASE_URL is set'
-  if (ctx.env.EXECUTOR_SECRET_KEY !== undefined || ctx.env.BETTER_AUTH_SECRET !== undefined) return 'EXECUTOR_SECRET_KEY / BETTER_AUTH_SECRET is set'
+  if (ctx.env.EXECUTOR_SECRET_KEY !== undefined || ctx.env.BETTER_AUTH_SECRET !== undefined)
+    return 'EXECUTOR_SECRET_KEY / BETTER_AUTH_SECRET is set'
   const selfhostDir = join(ctx.cwd, '.executor-selfhost')
   const dir = await ctx.files.stat(selfhostDir)
   if (dir.ok && dir.stat.isDirectory()) return `${selfhostDir} exists (self-host's default data dir)`
@@ -57,11 +58,21 @@ async function selfHostSign(ctx: CheckContext): Promise<string | null> {
 }
 
 export const executorPublicOrigin: TargetCheck = withDocumentedPlans({
-  symptoms: ['executor/public-origin-invalid', 'executor/public-origin-trailing-slash', 'executor/public-origin-plain-http', 'executor/public-origin-empty-var', 'executor/public-origin-generic-url', 'executor/public-origin-fallback'],
+  symptoms: [
+    'executor/public-origin-invalid',
+    'executor/public-origin-trailing-slash',
+    'executor/public-origin-plain-http',
+    'executor/public-origin-empty-var',
+    'executor/public-origin-generic-url',
+    'executor/public-origin-fallback',
+  ],
   async detect(ctx, _target) {
     const why = await selfHostSign(ctx)
     // Source: executor-facts §4.4
-    if (!why) return skip('no self-host configuration here (no EXECUTOR_WEB_BASE_URL, self-host secrets or .executor-selfhost): the local daemon does not use a public origin')
+    if (!why)
+      return skip(
+        'no self-host configuration here (no EXECUTOR_WEB_BASE_URL, self-host secrets or .executor-selfhost): the local daemon does not use a public origin',
+      )
     const resolved = resolvePublicOrigin(ctx.env)
     const findings: Finding[] = []
     const evidence = {source: resolved.source, origin: displayUrl(resolved.origin), signal: why}
@@ -89,17 +100,29 @@ export const executorPublicOrigin: TargetCheck = withDocumentedPlans({
           ? `it has a path or query (${url.pathname}${url.search}); an origin is scheme and host only`
           : null
     if (reason) {
-      findings.push(finding('executor/public-origin-invalid', {vars: {source: resolved.source, value: displayUrl(resolved.raw), reason}, evidence}))
+      findings.push(
+        finding('executor/public-origin-invalid', {vars: {source: resolved.source, value: displayUrl(resolved.raw), reason}, evidence}),
+      )
       return findings
     }
     if (resolved.source === 'EXECUTOR_WEB_BASE_URL' && /\/\s*$/.test(resolved.raw)) {
-      findings.push(finding('executor/public-origin-trailing-slash', {vars: {value: displayUrl(resolved.raw), fixed: displayUrl(resolved.origin)}, evidence}))
+      findings.push(
+        finding('executor/public-origin-trailing-slash', {
+          vars: {value: displayUrl(resolved.raw), fixed: displayUrl(resolved.origin)},
+          evidence,
+        }),
+      )
     }
     if (resolved.source === 'URL' && ctx.env.NETLIFY !== 'true') {
       findings.push(finding('executor/public-origin-generic-url', {vars: {value: displayUrl(resolved.raw)}, evidence}))
     }
     if (url!.protocol === 'http:' && !isLoopbackOrigin(resolved.origin)) {
-      findings.push(finding('executor/public-origin-plain-http', {vars: {origin: displayUrl(resolved.origin), source: resolved.source, host: url!.host}, evidence}))
+      findings.push(
+        finding('executor/public-origin-plain-http', {
+          vars: {origin: displayUrl(resolved.origin), source: resolved.source, host: url!.host},
+          evidence,
+        }),
+      )
     }
     return findings
   },

@@ -18,7 +18,7 @@ export const executorSecretPermissions: TargetCheck = {
       if (seen.kind !== 'secret' || (seen.mode & 0o077) === 0) continue
       const others = (seen.mode & 0o007) !== 0
       const mode = `0${seen.mode.toString(8).padStart(3, '0')}`
-      const who = others ? 'every user on this machine' : 'members of the file\'s group'
+      const who = others ? 'every user on this machine' : "members of the file's group"
       const path = seen.link ? seen.realPath : candidate.path
       findings.push(
         finding('executor/secret-mode', {
@@ -44,5 +44,11 @@ async function tightenPlan(ctx: CheckContext, path: string, what: string): Promi
   const st = await ctx.files.lstat(path)
   if (!st.ok || !st.stat.isFile()) return undefined
   // Source: executor-facts §1.3, §9.1 (4)
-  return [chmodStep({path, stat: st.stat, why: `It holds ${what}; Executor creates it 0600 and re-applies that mode on every write, so taking group and other access away takes nothing from Executor.`})]
+  return [
+    chmodStep({
+      path,
+      stat: st.stat,
+      why: `It holds ${what}; Executor creates it 0600 and re-applies that mode on every write, so taking group and other access away takes nothing from Executor.`,
+    }),
+  ]
 }

@@ -36,7 +36,8 @@ async function cliVersion(ctx: CheckContext): Promise<{version: string; path: st
       if (pkg.ok) {
         try {
           const json = JSON.parse(pkg.text) as {name?: string; version?: string}
-          if ((json.name === 'executor' || json.name?.startsWith('executor-')) && json.version) return {version: json.version, path: candidate}
+          if ((json.name === 'executor' || json.name?.startsWith('executor-')) && json.version)
+            return {version: json.version, path: candidate}
         } catch {
           // not a package.json we can use: keep looking up
         }
@@ -54,7 +55,9 @@ async function clientOrigins(ctx: CheckContext, connectionsPath: string): Promis
   const connections = await ctx.files.read(connectionsPath, 4 * 1024 * 1024)
   if (connections.ok) {
     const parsed = parseConnections(connections.text)
-    if (parsed.ok) for (const p of parsed.value.profiles) if (p.origin && isLoopbackOrigin(p.origin)) out.push({client: `profile "${p.name}" in ${connectionsPath}`, origin: p.origin})
+    if (parsed.ok)
+      for (const p of parsed.value.profiles)
+        if (p.origin && isLoopbackOrigin(p.origin)) out.push({client: `profile "${p.name}" in ${connectionsPath}`, origin: p.origin})
   }
   for (const rel of MCP_CONFIGS) {
     const path = rel.startsWith('~/') ? join(ctx.home, rel.slice(2)) : resolve(ctx.cwd, rel)
@@ -62,14 +65,22 @@ async function clientOrigins(ctx: CheckContext, connectionsPath: string): Promis
     if (!read.ok) continue
     for (const m of read.text.matchAll(/https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\]):(\d+)\/mcp\b/g)) {
       const origin = normalizeOrigin(m[0].replace(/\/mcp$/, ''))
-      if (origin && !out.some((o) => o.origin === origin && o.client.includes(path))) out.push({client: `the MCP client config ${path}`, origin})
+      if (origin && !out.some((o) => o.origin === origin && o.client.includes(path)))
+        out.push({client: `the MCP client config ${path}`, origin})
     }
   }
   return out
 }
 
 export const executorServiceUnit: TargetCheck = withDocumentedPlans({
-  symptoms: ['executor/service-binary-missing', 'executor/service-version-drift', 'executor/service-linger-off', 'executor/service-port-mismatch', 'executor/service-data-dir-differs', 'executor/service-unit-invalid'],
+  symptoms: [
+    'executor/service-binary-missing',
+    'executor/service-version-drift',
+    'executor/service-linger-off',
+    'executor/service-port-mismatch',
+    'executor/service-data-dir-differs',
+    'executor/service-unit-invalid',
+  ],
   async detect(ctx, _target) {
     const where = serviceUnitPath(ctx)
     if (!where) return skip(`the ${ctx.platform} service (Task Scheduler) is not inspected by this check`)
@@ -78,10 +89,21 @@ export const executorServiceUnit: TargetCheck = withDocumentedPlans({
     if (!read.ok) {
       if (read.code === 'ENOENT' || read.code === 'ENOTDIR') return skip(`no Executor service is installed (no ${where.path})`)
       if (read.code === 'EACCES' || read.code === 'OTHER') throw new Undetermined(`cannot read ${where.path} (${read.code})`)
-      return [finding('executor/service-unit-invalid', {vars: {unit: where.path, reason: read.message}, evidence: {path: where.path, error: read.code}})]
+      return [
+        finding('executor/service-unit-invalid', {
+          vars: {unit: where.path, reason: read.message},
+          evidence: {path: where.path, error: read.code},
+        }),
+      ]
     }
     const parsed = where.manager === 'launchd' ? parseLaunchdPlist(where.path, read.text) : parseSystemdUnit(where.path, read.text)
-    if (!parsed.ok) return [finding('executor/service-unit-invalid', {vars: {unit: where.path, reason: parsed.reason}, evidence: {path: where.path, reason: parsed.reason}})]
+    if (!parsed.ok)
+      return [
+        finding('executor/service-unit-invalid', {
+          vars: {unit: where.path, reason: parsed.reason},
+          evidence: {path: where.path, reason: parsed.reason},
+        }),
+      ]
     const unit: ServiceDefinition = parsed.value
     const logs = {stdout: unit.stdoutLog, stderr: unit.stderrLog}
     const base = {unit: unit.path, manager: unit.manager, binary: unit.program[0]!, port: unit.port, logs}
@@ -90,7 +112,15 @@ export const executorServiceUnit: TargetCheck = withDocumentedPlans({
     // 1. The binary it starts.
     const binary = unit.program[0]!
     const stat = await ctx.files.stat(binary)
-    const problem = !stat.ok ? (stat.code === 'ENOENT' || stat.code === 'ENOTDIR' ? 'no longer exists' : `cannot be checked (${stat.code})`) : !stat.stat.isFile() ? 'is not a file' : (stat.stat.mode & 0o111) === 0 ? 'is not executable' : null
+    const problem = !stat.ok
+      ? stat.code === 'ENOENT' || stat.code === 'ENOTDIR'
+        ? 'no longer exists'
+        : `cannot be checked (${stat.code})`
+      : !stat.stat.isFile()
+        ? 'is not a file'
+        : (stat.stat.mode & 0o111) === 0
+          ? 'is not executable'
+          : null
     if (problem) findings.push(finding('executor/service-binary-missing', {vars: {unit: unit.path, binary, problem}, evidence: base}))
 
     // 2. Version drift: the unit's EXECUTOR_SERVICE_VERSION against the running service and the CLI on PATH.
@@ -101,14 +131,21 @@ export const executorServiceUnit: TargetCheck = withDocumentedPlans({
       const comparisons: Array<{source: string; version: string}> = []
       if (manifest && manifest.kind === 'cli-daemon' && manifest.owner.version && portOf(manifest.connection.origin) === unit.port) {
         const pid = await checkRecordedPid(ctx, manifest.pid, Date.parse(manifest.startedAt) || null, manifest.owner.executablePath)
-        if (pid.state === 'alive') comparisons.push({source: `the running service (server.json, pid ${manifest.pid})`, version: manifest.owner.version})
+        if (pid.state === 'alive')
+          comparisons.push({source: `the running service (server.json, pid ${manifest.pid})`, version: manifest.owner.version})
       }
       const cli = await cliVersion(ctx)
       if (cli) comparisons.push({source: `the executor on PATH (${cli.path})`, version: cli.version})
       const drift = comparisons.find((c) => compareVersions(c.version, unitVersion) !== 0)
       if (drift) {
-        const detail = compareVersions(drift.version, unitVersion) < 0 ? ' The service is newer than that: do not downgrade (a known crash, #966).' : ''
-        findings.push(finding('executor/service-version-drift', {vars: {unit: unit.path, unitVersion, otherSource: drift.source, otherVersion: drift.version, detail}, evidence: {...base, unitVersion, compared: comparisons.map((c) => `${c.source}: ${c.version}`)}}))
+        const detail =
+          compareVersions(drift.version, unitVersion) < 0 ? ' The service is newer than that: do not downgrade (a known crash, #966).' : ''
+        findings.push(
+          finding('executor/service-version-drift', {
+            vars: {unit: unit.path, unitVersion, otherSource: drift.source, otherVersion: drift.version, detail},
+            evidence: {...base, unitVersion, compared: comparisons.map((c) => `${c.source}: ${c.version}`)},
+          }),
+        )
       }
     }
 
@@ -117,7 +154,10 @@ export const executorServiceUnit: TargetCheck = withDocumentedPlans({
       const user = await userName(ctx)
       if (user) {
         const linger = await lingerState(ctx, user)
-        if (linger.state === 'off') findings.push(finding('executor/service-linger-off', {vars: {unit: unit.path, user}, evidence: {...base, user, lingerFile: linger.file}}))
+        if (linger.state === 'off')
+          findings.push(
+            finding('executor/service-linger-off', {vars: {unit: unit.path, user}, evidence: {...base, user, lingerFile: linger.file}}),
+          )
       }
     }
 
@@ -128,13 +168,23 @@ export const executorServiceUnit: TargetCheck = withDocumentedPlans({
       if (!otherPorts.has(port)) continue
       const owners = await observePort(ctx, port, manifestOf(state)?.owner.executablePath)
       if (owners.some((o) => o.identity?.verdict === 'executor')) continue
-      findings.push(finding('executor/service-port-mismatch', {vars: {servicePort: unit.port, client: ref.client, clientOrigin: ref.origin, clientPort: port}, evidence: {...base, client: ref.client, clientOrigin: ref.origin}}))
+      findings.push(
+        finding('executor/service-port-mismatch', {
+          vars: {servicePort: unit.port, client: ref.client, clientOrigin: ref.origin, clientPort: port},
+          evidence: {...base, client: ref.client, clientOrigin: ref.origin},
+        }),
+      )
     }
 
     // 5. The data dir the unit pins against the one this shell's CLI uses.
     const unitDataDir = unit.env.EXECUTOR_DATA_DIR
     if (unitDataDir && resolve(unitDataDir) !== resolve(state.dataDir)) {
-      findings.push(finding('executor/service-data-dir-differs', {vars: {unit: unit.path, unitDataDir, dataDir: state.dataDir}, evidence: {...base, unitDataDir, cliDataDir: state.dataDir, cliDataDirSource: state.resolution.source}}))
+      findings.push(
+        finding('executor/service-data-dir-differs', {
+          vars: {unit: unit.path, unitDataDir, dataDir: state.dataDir},
+          evidence: {...base, unitDataDir, cliDataDir: state.dataDir, cliDataDirSource: state.resolution.source},
+        }),
+      )
     }
     return findings
   },

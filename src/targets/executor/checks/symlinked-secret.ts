@@ -21,7 +21,12 @@ export const executorSymlinkedSecret: TargetCheck = {
       if (seen.kind === 'dangling') {
         findings.push(
           finding('executor/secret-symlink', {
-            vars: {path: candidate.path, what: candidate.what, target: seen.link, problem: ', which does not exist: Executor cannot read it (a missing bearer is replaced by a new token)'},
+            vars: {
+              path: candidate.path,
+              what: candidate.what,
+              target: seen.link,
+              problem: ', which does not exist: Executor cannot read it (a missing bearer is replaced by a new token)',
+            },
             severity: 'fail',
             evidence: {path: candidate.path, target: seen.link, dangling: true},
             plan: [
@@ -29,7 +34,10 @@ export const executorSymlinkedSecret: TargetCheck = {
                 title: `Restore ${seen.link} or remove the dangling link ${candidate.path}`,
                 // Source: executor-facts §1.3, §2.3
                 why: `The link points nowhere, so Executor cannot read ${candidate.what}. Only you know whether its target can be brought back (a mounted volume, a synced folder); removing the link lets Executor write a new file, and for the bearer token that means a new token.`,
-                instructions: [`ls -l ${shellQuote(candidate.path)}`, `rm ${shellQuote(candidate.path)}   # only once you know the target is gone for good`],
+                instructions: [
+                  `ls -l ${shellQuote(candidate.path)}`,
+                  `rm ${shellQuote(candidate.path)}   # only once you know the target is gone for good`,
+                ],
               }),
             ],
           }),
@@ -39,7 +47,12 @@ export const executorSymlinkedSecret: TargetCheck = {
         const mode = `0${seen.mode.toString(8).padStart(3, '0')}`
         findings.push(
           finding('executor/secret-symlink', {
-            vars: {path: candidate.path, what: candidate.what, target: seen.realPath, problem: exposed ? `, whose mode ${mode} lets others read it` : ''},
+            vars: {
+              path: candidate.path,
+              what: candidate.what,
+              target: seen.realPath,
+              problem: exposed ? `, whose mode ${mode} lets others read it` : '',
+            },
             severity: exposed ? 'fail' : 'warn',
             evidence: {path: candidate.path, link: seen.link, target: seen.realPath, targetMode: mode},
             plan: await privateCopyPlan(ctx, candidate.path, seen.link, seen.realPath, candidate.what),
@@ -57,7 +70,13 @@ export const executorSymlinkedSecret: TargetCheck = {
  * doctor, so it is offered only when that is the secret's owner: a root doctor must not leave a
  * user's bearer token readable by root alone.
  */
-async function privateCopyPlan(ctx: CheckContext, path: string, linkTarget: string, realPath: string, what: string): Promise<FixStep[] | undefined> {
+async function privateCopyPlan(
+  ctx: CheckContext,
+  path: string,
+  linkTarget: string,
+  realPath: string,
+  what: string,
+): Promise<FixStep[] | undefined> {
   const [link, target] = await Promise.all([ctx.files.lstat(path), ctx.files.lstat(realPath)])
   if (!link.ok || !link.stat.isSymbolicLink() || !target.ok || !target.stat.isFile()) return undefined
   // Source: executor-facts §1.3, §1.4
@@ -67,7 +86,10 @@ async function privateCopyPlan(ctx: CheckContext, path: string, linkTarget: stri
       manualStep({
         title: `As the owner of ${realPath} (uid ${target.stat.uid}), replace the link ${path} with a private copy`,
         why: `${why} The doctor runs as uid ${ctx.uid}: a copy it made would belong to it, not to the secret's owner.`,
-        instructions: [`cp --remove-destination -- "$(readlink -f ${shellQuote(path)})" ${shellQuote(path)}`, `chmod 600 ${shellQuote(path)}`],
+        instructions: [
+          `cp --remove-destination -- "$(readlink -f ${shellQuote(path)})" ${shellQuote(path)}`,
+          `chmod 600 ${shellQuote(path)}`,
+        ],
       }),
     ]
   }

@@ -19,7 +19,8 @@ export const executorTokenDrift: TargetCheck = withDocumentedPlans({
     const state = await loadExecutorState(ctx)
     requireReadableDataDir(state)
     const generation = manifestGeneration(state)?.generation ?? executorGeneration(target)
-    if (generation === 'legacy') return skip('Executor 1.5.9 and earlier have no server-control/auth.json and no bearer token: nothing can drift')
+    if (generation === 'legacy')
+      return skip('Executor 1.5.9 and earlier have no server-control/auth.json and no bearer token: nothing can drift')
     if (state.dataDirState.kind !== 'dir') return skip(`no data dir at ${state.dataDir}`)
     const authPath = state.paths.bearer
     const bearer = await readBearer(ctx, authPath)
@@ -27,9 +28,12 @@ export const executorTokenDrift: TargetCheck = withDocumentedPlans({
     const running = manifest ? manifestToken(manifest) : null
     const findings: Finding[] = []
     if (bearer.kind === 'unreadable') throw new Undetermined(`cannot read ${authPath} (${bearer.reason})`, {path: authPath})
-    if (bearer.kind === 'symlink') return skip(`${authPath} is a symlink; the doctor does not read secrets through links (symlinked-secret reports it)`)
+    if (bearer.kind === 'symlink')
+      return skip(`${authPath} is a symlink; the doctor does not read secrets through links (symlinked-secret reports it)`)
     if (bearer.kind === 'invalid') {
-      findings.push(finding('executor/auth-json-invalid', {vars: {authPath, reason: bearer.reason}, evidence: {path: authPath, reason: bearer.reason}}))
+      findings.push(
+        finding('executor/auth-json-invalid', {vars: {authPath, reason: bearer.reason}, evidence: {path: authPath, reason: bearer.reason}}),
+      )
       return findings
     }
     if (bearer.kind === 'missing') {
@@ -37,8 +41,17 @@ export const executorTokenDrift: TargetCheck = withDocumentedPlans({
       if (!running || !manifest) return findings
       findings.push(
         finding('executor/auth-json-missing', {
-          vars: {authPath, dataDir: state.dataDir, evidenceText: `${state.paths.manifest} shows a server (pid ${manifest.pid}) that uses a bearer token`},
-          evidence: {path: authPath, manifest: state.paths.manifest, manifestPid: manifest.pid, manifestTokenFingerprint: fingerprint(running)},
+          vars: {
+            authPath,
+            dataDir: state.dataDir,
+            evidenceText: `${state.paths.manifest} shows a server (pid ${manifest.pid}) that uses a bearer token`,
+          },
+          evidence: {
+            path: authPath,
+            manifest: state.paths.manifest,
+            manifestPid: manifest.pid,
+            manifestTokenFingerprint: fingerprint(running),
+          },
         }),
       )
       return findings
@@ -50,7 +63,14 @@ export const executorTokenDrift: TargetCheck = withDocumentedPlans({
     if (bearer.token === running) return findings
     findings.push(
       finding('executor/token-drift', {
-        vars: {authPath, authFingerprint: fingerprint(bearer.token), manifestFingerprint: fingerprint(running), kind: manifest.kind, origin: manifest.connection.origin, pid: manifest.pid},
+        vars: {
+          authPath,
+          authFingerprint: fingerprint(bearer.token),
+          manifestFingerprint: fingerprint(running),
+          kind: manifest.kind,
+          origin: manifest.connection.origin,
+          pid: manifest.pid,
+        },
         evidence: {
           authPath,
           manifest: state.paths.manifest,

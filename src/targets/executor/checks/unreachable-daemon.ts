@@ -25,7 +25,10 @@ export const executorUnreachableDaemon: TargetCheck = {
     const generation = manifestGeneration(state)?.generation ?? executorGeneration(target)
     const answer = await probeHealth(ctx, origin, generation)
     if (answer.kind === 'healthy') return []
-    const error = answer.kind === 'no-answer' ? answer.error.message : `it answered ${answer.tried.map((t) => `${t.rule.path} with ${t.status}`).join(', ')}`
+    const error =
+      answer.kind === 'no-answer'
+        ? answer.error.message
+        : `it answered ${answer.tried.map((t) => `${t.rule.path} with ${t.status}`).join(', ')}`
     const plan = await hungDaemonPlan(ctx, state, pid.proc, pid.identity.why, origin)
     return [
       finding('executor/registered-unreachable', {
@@ -34,7 +37,10 @@ export const executorUnreachableDaemon: TargetCheck = {
           origin,
           pid: manifest.pid,
           kind: manifest.kind,
-          probe: answer.kind === 'no-answer' ? {url: answer.url, error: answer.error.error, durationMs: answer.error.durationMs} : {answers: answer.tried.map((t) => `${t.url} → ${t.status}`)},
+          probe:
+            answer.kind === 'no-answer'
+              ? {url: answer.url, error: answer.error.error, durationMs: answer.error.durationMs}
+              : {answers: answer.tried.map((t) => `${t.url} → ${t.status}`)},
         },
         plan,
       }),
@@ -50,8 +56,18 @@ const STOP_GRACE_MS = 10_000
  * is this one): its own stop command first, then SIGTERM after a confirm (SIGKILL only after a
  * second one), then the manifest it leaves behind, once its pid is dead.
  */
-async function hungDaemonPlan(ctx: CheckContext, state: ExecutorState, proc: ProcessInfo, verifiedBecause: string, origin: string): Promise<FixStep[]> {
-  const [environ, cwd, manifestStat] = await Promise.all([ctx.processes.environ(proc.pid), ctx.processes.cwd(proc.pid), ctx.files.lstat(state.paths.manifest)])
+async function hungDaemonPlan(
+  ctx: CheckContext,
+  state: ExecutorState,
+  proc: ProcessInfo,
+  verifiedBecause: string,
+  origin: string,
+): Promise<FixStep[]> {
+  const [environ, cwd, manifestStat] = await Promise.all([
+    ctx.processes.environ(proc.pid),
+    ctx.processes.cwd(proc.pid),
+    ctx.files.lstat(state.paths.manifest),
+  ])
   const servedDir = environ ? dataDirOf(environ, cwd) : null
   const stopArgs = ['daemon', 'stop', '--base-url', origin]
   const executor = proc.exe && basename(proc.exe) === 'executor' ? proc.exe : findExecutable('executor', ctx.env.PATH)
@@ -67,22 +83,47 @@ async function hungDaemonPlan(ctx: CheckContext, state: ExecutorState, proc: Pro
           why: `The daemon (pid ${proc.pid}) is registered but does not answer; its own stop command is the documented first step.`,
           undo: 'cannot be undone by the doctor: start the daemon again with `executor daemon run`',
         })
-      : manualStep({title: `Run \`executor ${stopArgs.join(' ')}\``, why: 'The executor command is not on PATH, so the doctor cannot run the stop command itself.', instructions: [`executor ${stopArgs.join(' ')}`]}),
+      : manualStep({
+          title: `Run \`executor ${stopArgs.join(' ')}\``,
+          why: 'The executor command is not on PATH, so the doctor cannot run the stop command itself.',
+          instructions: [`executor ${stopArgs.join(' ')}`],
+        }),
   )
   if (servedDir === state.dataDir) {
-    const fp = processFingerprint(proc, {envKeys: ['EXECUTOR_DATA_DIR', 'HOME'], environ, cwd, dataDir: servedDir, verifiedBecause: `${verifiedBecause}, and it serves ${servedDir}`})
-    steps.push(terminateStep({process: fp, graceMs: STOP_GRACE_MS, why: `If the stop command did not end it, the hung daemon is stopped with SIGTERM (SIGKILL only after a second confirm).`}))
+    const fp = processFingerprint(proc, {
+      envKeys: ['EXECUTOR_DATA_DIR', 'HOME'],
+      environ,
+      cwd,
+      dataDir: servedDir,
+      verifiedBecause: `${verifiedBecause}, and it serves ${servedDir}`,
+    })
+    steps.push(
+      terminateStep({
+        process: fp,
+        graceMs: STOP_GRACE_MS,
+        why: `If the stop command did not end it, the hung daemon is stopped with SIGTERM (SIGKILL only after a second confirm).`,
+      }),
+    )
   } else {
     steps.push(
       manualStep({
         title: `Stop pid ${proc.pid} yourself if the stop command did not`,
-        why: environ ? `It serves ${servedDir ?? 'an unknown data dir'}, not ${state.dataDir}, so the doctor does not signal it.` : 'Its environment cannot be read, so the data dir it serves cannot be verified; the doctor does not signal it.',
+        why: environ
+          ? `It serves ${servedDir ?? 'an unknown data dir'}, not ${state.dataDir}, so the doctor does not signal it.`
+          : 'Its environment cannot be read, so the data dir it serves cannot be verified; the doctor does not signal it.',
         instructions: [`ps -o pid,lstart,args -p ${proc.pid}`, `kill ${proc.pid}`],
       }),
     )
   }
   if (manifestStat.ok) {
-    steps.push(quarantineStep({path: state.paths.manifest, stat: manifestStat.stat, guard: {pid: proc.pid, mustBe: 'dead'}, why: `Once pid ${proc.pid} has exited, the manifest naming it is stale; it only runs after the daemon is gone.`}))
+    steps.push(
+      quarantineStep({
+        path: state.paths.manifest,
+        stat: manifestStat.stat,
+        guard: {pid: proc.pid, mustBe: 'dead'},
+        why: `Once pid ${proc.pid} has exited, the manifest naming it is stale; it only runs after the daemon is gone.`,
+      }),
+    )
   }
   return steps
 }

@@ -22,7 +22,12 @@ interface CacheDir {
 }
 
 export const executorViteCache: TargetCheck = {
-  symptoms: ['executor/vite-cache-lockfile-changed', 'executor/vite-cache-missing-sources', 'executor/vite-cache-pre-rebase', 'executor/vite-cache-corrupt'],
+  symptoms: [
+    'executor/vite-cache-lockfile-changed',
+    'executor/vite-cache-missing-sources',
+    'executor/vite-cache-pre-rebase',
+    'executor/vite-cache-corrupt',
+  ],
   async detect(ctx, _target) {
     const checkout = await requireCheckout(ctx)
     if (!isCheckout(checkout)) return checkout
@@ -37,7 +42,13 @@ export const executorViteCache: TargetCheck = {
       const live = await liveDevServers(ctx, root)
       const plan = await clearPlan(ctx, root, cache, live)
       const liveDevServersEvidence = live.map((p) => `pid ${p.pid}: ${p.cmdline.length > 120 ? `${p.cmdline.slice(0, 120)}…` : p.cmdline}`)
-      findings.push(...judged.map((f) => ({...f, evidence: {...f.evidence, liveDevServers: liveDevServersEvidence}, ...(plan.length > 0 ? {plan} : {})})))
+      findings.push(
+        ...judged.map((f) => ({
+          ...f,
+          evidence: {...f.evidence, liveDevServers: liveDevServersEvidence},
+          ...(plan.length > 0 ? {plan} : {}),
+        })),
+      )
     }
     return findings
   },
@@ -51,7 +62,8 @@ async function cacheDirs(ctx: CheckContext, root: string): Promise<CacheDir[]> {
     if (!listing.ok) continue
     for (const name of listing.names) {
       const cacheDir = `${parent}/${name}/node_modules/.vite`
-      if (!known.some((k) => k.cacheDir === cacheDir)) known.push({app: `${parent}/${name}`, root: `${parent}/${name}`, cacheDir, tanstack: [`${parent}/${name}/.tanstack`]})
+      if (!known.some((k) => k.cacheDir === cacheDir))
+        known.push({app: `${parent}/${name}`, root: `${parent}/${name}`, cacheDir, tanstack: [`${parent}/${name}/.tanstack`]})
     }
   }
   const out: CacheDir[] = []
@@ -80,7 +92,10 @@ async function clearPlan(ctx: CheckContext, root: string, cache: CacheDir, live:
   const why = (what: string) =>
     // Source: executor-facts §7.1, §7.2
     `${what} of ${cache.app} is stale; Vite and the TanStack plugins rebuild it at the next start.${live.length > 0 ? ` ${live.length} dev server${live.length === 1 ? '' : 's'} of this checkout ${live.length === 1 ? 'is' : 'are'} running (pid ${live.map((p) => p.pid).join(', ')}): stop ${live.length === 1 ? 'it' : 'them'} first.` : ''}`
-  for (const [path, what] of [[cache.cacheDir, 'The Vite optimizer cache'] as const, ...cache.tanstack.map((t) => [t, 'The .tanstack cache'] as const)]) {
+  for (const [path, what] of [
+    [cache.cacheDir, 'The Vite optimizer cache'] as const,
+    ...cache.tanstack.map((t) => [t, 'The .tanstack cache'] as const),
+  ]) {
     const st = await ctx.files.lstat(path)
     if (!st.ok) continue
     steps.push(quarantineStep({path, stat: st.stat, risk: live.length > 0 ? 'confirm' : 'safe', why: why(what)}))
@@ -102,8 +117,14 @@ async function judgeCache(ctx: CheckContext, checkoutRoot: string, cache: CacheD
     const read = await ctx.files.read(metadataPath, 32 * 1024 * 1024)
     if (!read.ok) {
       if (read.code === 'ENOENT') continue // a deps dir Vite is still building
-      if (read.code === 'EACCES' || read.code === 'OTHER') throw new Undetermined(`cannot read ${metadataPath} (${read.code}): ${read.message}`)
-      findings.push(finding('executor/vite-cache-corrupt', {vars: {path: metadataPath, reason: read.message, clear}, evidence: {path: metadataPath, error: read.code, app: cache.app}}))
+      if (read.code === 'EACCES' || read.code === 'OTHER')
+        throw new Undetermined(`cannot read ${metadataPath} (${read.code}): ${read.message}`)
+      findings.push(
+        finding('executor/vite-cache-corrupt', {
+          vars: {path: metadataPath, reason: read.message, clear},
+          evidence: {path: metadataPath, error: read.code, app: cache.app},
+        }),
+      )
       continue
     }
     const ageMs = ctx.now() - read.stat.mtimeMs
@@ -120,7 +141,12 @@ async function judgeCache(ctx: CheckContext, checkoutRoot: string, cache: CacheD
     }
     const parsed = parseDepsMetadata(read.text)
     if (!parsed.ok) {
-      findings.push(finding('executor/vite-cache-corrupt', {vars: {path: metadataPath, reason: parsed.reason, clear}, evidence: {...base, reason: parsed.reason}}))
+      findings.push(
+        finding('executor/vite-cache-corrupt', {
+          vars: {path: metadataPath, reason: parsed.reason, clear},
+          evidence: {...base, reason: parsed.reason},
+        }),
+      )
       continue
     }
     const meta = parsed.value
@@ -131,8 +157,21 @@ async function judgeCache(ctx: CheckContext, checkoutRoot: string, cache: CacheD
       if (current.hash !== meta.lockfileHash) {
         findings.push(
           finding('executor/vite-cache-lockfile-changed', {
-            vars: {metadata: metadataPath, cached: meta.lockfileHash, current: current.hash, lockfile: current.lockfile ?? '(no lockfile)', clear},
-            evidence: {...base, cachedLockfileHash: meta.lockfileHash, currentLockfileHash: current.hash, lockfile: current.lockfile, patchesDir: current.patchesDir, patchesMtimeMs: current.patchesMtimeMs},
+            vars: {
+              metadata: metadataPath,
+              cached: meta.lockfileHash,
+              current: current.hash,
+              lockfile: current.lockfile ?? '(no lockfile)',
+              clear,
+            },
+            evidence: {
+              ...base,
+              cachedLockfileHash: meta.lockfileHash,
+              currentLockfileHash: current.hash,
+              lockfile: current.lockfile,
+              patchesDir: current.patchesDir,
+              patchesMtimeMs: current.patchesMtimeMs,
+            },
           }),
         )
       }
@@ -161,8 +200,19 @@ async function judgeCache(ctx: CheckContext, checkoutRoot: string, cache: CacheD
     if (treeChange && read.stat.mtimeMs < treeChange.atMs) {
       findings.push(
         finding('executor/vite-cache-pre-rebase', {
-          vars: {metadata: metadataPath, age: humanAge(ageMs), what: treeChange.what, changedAt: new Date(treeChange.atMs).toISOString(), clear},
-          evidence: {...base, treeChangedAt: new Date(treeChange.atMs).toISOString(), treeChange: treeChange.what, treeChangeSource: treeChange.source},
+          vars: {
+            metadata: metadataPath,
+            age: humanAge(ageMs),
+            what: treeChange.what,
+            changedAt: new Date(treeChange.atMs).toISOString(),
+            clear,
+          },
+          evidence: {
+            ...base,
+            treeChangedAt: new Date(treeChange.atMs).toISOString(),
+            treeChange: treeChange.what,
+            treeChangeSource: treeChange.source,
+          },
         }),
       )
     }

@@ -34,7 +34,8 @@ export async function missingMarker(ctx: CheckContext, dir: string): Promise<str
     const read = await ctx.files.read(path, 256 * 1024)
     if (!read.ok) return `no readable ${marker.path} (${read.code})`
     const name = packageName(read.text)
-    if (name !== marker.packageName) return `${marker.path} names package ${name === null ? '(none)' : JSON.stringify(name)}, not "${marker.packageName}"`
+    if (name !== marker.packageName)
+      return `${marker.path} names package ${name === null ? '(none)' : JSON.stringify(name)}, not "${marker.packageName}"`
   }
   return null
 }
@@ -66,13 +67,19 @@ export function detectCheckout(ctx: CheckContext): Promise<CheckoutDetection> {
     if (flag) {
       const dir = resolve(ctx.cwd, flag)
       const stat = await ctx.files.stat(dir)
-      if (!stat.ok || !stat.stat.isDirectory()) return {found: false, reason: `--executor-checkout ${dir} is not a directory (${stat.ok ? 'not a dir' : stat.code})`}
+      if (!stat.ok || !stat.stat.isDirectory())
+        return {found: false, reason: `--executor-checkout ${dir} is not a directory (${stat.ok ? 'not a dir' : stat.code})`}
       const root = await checkoutContaining(ctx, dir)
-      if (!root) return {found: false, reason: `--executor-checkout ${dir} is not an Executor monorepo checkout: ${await missingMarker(ctx, dir)}`}
+      if (!root)
+        return {found: false, reason: `--executor-checkout ${dir} is not an Executor monorepo checkout: ${await missingMarker(ctx, dir)}`}
       return {found: true, checkout: {root: await real(ctx, root), source: 'flag'}}
     }
     const root = await checkoutContaining(ctx, ctx.cwd)
-    if (!root) return {found: false, reason: `no Executor monorepo checkout at or above ${ctx.cwd} (a root holds apps/cli, packages/core/vite-plugin and e2e/src/ports.ts; point at one with --executor-checkout)`}
+    if (!root)
+      return {
+        found: false,
+        reason: `no Executor monorepo checkout at or above ${ctx.cwd} (a root holds apps/cli, packages/core/vite-plugin and e2e/src/ports.ts; point at one with --executor-checkout)`,
+      }
     return {found: true, checkout: {root: await real(ctx, root), source: 'cwd'}}
   })
 }

@@ -72,7 +72,10 @@ export function orphanTerminatePlan(ctx: CheckContext, init: OrphanInit): Promis
         manualStep({
           title: `Stop the orphaned dev server pid ${proc.pid} yourself`,
           why: `${init.why} Its working directory cannot be read (another user's process?), so its identity cannot be pinned and the doctor does not signal it.`,
-          instructions: [`ps -o pid,pgid,lstart,args -p ${proc.pid}`, `kill -TERM -- -${proc.pid}   # its process group, as the reaper does, if it leads one`],
+          instructions: [
+            `ps -o pid,pgid,lstart,args -p ${proc.pid}`,
+            `kill -TERM -- -${proc.pid}   # its process group, as the reaper does, if it leads one`,
+          ],
         }),
       ]
     }

@@ -113,6 +113,7 @@ export async function lastTreeChange(ctx: CheckContext, dirs: GitDirs): Promise<
   }
   const origHead = join(dirs.gitDir, 'ORIG_HEAD')
   const orig = await ctx.files.stat(origHead)
-  if (orig.ok && (!best || orig.stat.mtimeMs > best.atMs)) best = {atMs: orig.stat.mtimeMs, what: 'ORIG_HEAD written (rebase, reset or merge)', source: origHead}
+  if (orig.ok && (!best || orig.stat.mtimeMs > best.atMs))
+    best = {atMs: orig.stat.mtimeMs, what: 'ORIG_HEAD written (rebase, reset or merge)', source: origHead}
   return best
 }

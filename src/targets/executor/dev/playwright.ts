@@ -17,12 +17,21 @@ export interface BrowsersLocation {
 /** Playwright's registry directory: `PLAYWRIGHT_BROWSERS_PATH`, else the per-OS cache folder. */
 export function browsersLocation(ctx: CheckContext, playwrightCoreDir: string | null): BrowsersLocation {
   const env = ctx.env.PLAYWRIGHT_BROWSERS_PATH
-  if (env === '0' && playwrightCoreDir) return {dir: join(playwrightCoreDir, '.local-browsers'), source: 'PLAYWRIGHT_BROWSERS_PATH=0 (inside playwright-core)'}
+  if (env === '0' && playwrightCoreDir)
+    return {dir: join(playwrightCoreDir, '.local-browsers'), source: 'PLAYWRIGHT_BROWSERS_PATH=0 (inside playwright-core)'}
   if (env) return {dir: resolve(ctx.cwd, env), source: 'PLAYWRIGHT_BROWSERS_PATH'}
-  if (ctx.platform === 'darwin') return {dir: join(ctx.home, 'Library', 'Caches', 'ms-playwright'), source: 'the default cache (~/Library/Caches/ms-playwright)'}
-  if (ctx.platform === 'win32') return {dir: join(ctx.env.LOCALAPPDATA ?? join(ctx.home, 'AppData', 'Local'), 'ms-playwright'), source: 'the default cache (%LOCALAPPDATA%\\ms-playwright)'}
+  if (ctx.platform === 'darwin')
+    return {dir: join(ctx.home, 'Library', 'Caches', 'ms-playwright'), source: 'the default cache (~/Library/Caches/ms-playwright)'}
+  if (ctx.platform === 'win32')
+    return {
+      dir: join(ctx.env.LOCALAPPDATA ?? join(ctx.home, 'AppData', 'Local'), 'ms-playwright'),
+      source: 'the default cache (%LOCALAPPDATA%\\ms-playwright)',
+    }
   const cache = ctx.env.XDG_CACHE_HOME || join(ctx.home, '.cache')
-  return {dir: join(cache, 'ms-playwright'), source: ctx.env.XDG_CACHE_HOME ? 'the default cache under $XDG_CACHE_HOME' : 'the default cache (~/.cache/ms-playwright)'}
+  return {
+    dir: join(cache, 'ms-playwright'),
+    source: ctx.env.XDG_CACHE_HOME ? 'the default cache under $XDG_CACHE_HOME' : 'the default cache (~/.cache/ms-playwright)',
+  }
 }
 
 export interface ExpectedBuild {
@@ -43,7 +52,8 @@ export async function findPlaywrightCore(ctx: CheckContext, root: string): Promi
   const candidates = [join(root, 'e2e', 'node_modules', 'playwright-core'), join(root, 'node_modules', 'playwright-core')]
   const store = await ctx.files.readdir(join(root, 'node_modules', '.bun'))
   if (store.ok) {
-    for (const name of store.names.filter((n) => n.startsWith('playwright-core@')).reverse()) candidates.push(join(root, 'node_modules', '.bun', name, 'node_modules', 'playwright-core'))
+    for (const name of store.names.filter((n) => n.startsWith('playwright-core@')).reverse())
+      candidates.push(join(root, 'node_modules', '.bun', name, 'node_modules', 'playwright-core'))
   }
   for (const dir of candidates) {
     const read = await ctx.files.read(join(dir, 'browsers.json'), 256 * 1024)

@@ -78,11 +78,19 @@ export async function locateProcessCheckout(ctx: CheckContext, proc: ProcessInfo
   const candidates = proc.argv.flatMap((arg) => absolutePathsIn(arg).flatMap(rootCandidates))
   const fromArgs = await judgeCandidates(ctx, candidates)
   if (fromArgs.kind === 'gone') return {checkout: fromArgs.root, via: 'command line', gone: true, isExecutorCheckout: false, cwd}
-  if (fromArgs.kind === 'checkout' && fromArgs.executor) return {checkout: fromArgs.root, via: 'command line', gone: false, isExecutorCheckout: true, cwd}
+  if (fromArgs.kind === 'checkout' && fromArgs.executor)
+    return {checkout: fromArgs.root, via: 'command line', gone: false, isExecutorCheckout: true, cwd}
   // 2. The working directory: a deleted cwd is the surest sign of a removed worktree.
   if (cwd === null) {
     if (fromArgs.kind === 'checkout') return {checkout: fromArgs.root, via: 'command line', gone: false, isExecutorCheckout: false, cwd}
-    return {checkout: null, via: null, gone: false, isExecutorCheckout: false, cwd, unknown: `/proc/${proc.pid}/cwd is not readable (another user's process?) and its command line names no path`}
+    return {
+      checkout: null,
+      via: null,
+      gone: false,
+      isExecutorCheckout: false,
+      cwd,
+      unknown: `/proc/${proc.pid}/cwd is not readable (another user's process?) and its command line names no path`,
+    }
   }
   if (DELETED.test(cwd)) {
     const path = cwd.replace(DELETED, '')
@@ -90,7 +98,8 @@ export async function locateProcessCheckout(ctx: CheckContext, proc: ProcessInfo
     return {checkout: root, via: 'working directory', gone: true, isExecutorCheckout: false, cwd}
   }
   const fromCwd = await judgeCandidates(ctx, [...rootCandidates(`${cwd}/`), cwd])
-  if (fromCwd.kind === 'checkout' && fromCwd.executor) return {checkout: fromCwd.root, via: 'working directory', gone: false, isExecutorCheckout: true, cwd}
+  if (fromCwd.kind === 'checkout' && fromCwd.executor)
+    return {checkout: fromCwd.root, via: 'working directory', gone: false, isExecutorCheckout: true, cwd}
   if (fromArgs.kind === 'checkout') return {checkout: fromArgs.root, via: 'command line', gone: false, isExecutorCheckout: false, cwd}
   const executorRoot = await executorAncestor(ctx, cwd)
   if (executorRoot) return {checkout: executorRoot, via: 'working directory', gone: false, isExecutorCheckout: true, cwd}
@@ -172,11 +181,19 @@ export function readDevState(ctx: CheckContext, root: string): Promise<DevStateS
         scan.debris.push({path, reason: `not JSON (${jsonSyntaxProblem(read.text)})`})
         continue
       }
-      if (typeof json !== 'object' || json === null || typeof json.target !== 'string' || typeof json.runnerPid !== 'number' || typeof json.startedAt !== 'string') {
+      if (
+        typeof json !== 'object' ||
+        json === null ||
+        typeof json.target !== 'string' ||
+        typeof json.runnerPid !== 'number' ||
+        typeof json.startedAt !== 'string'
+      ) {
         scan.debris.push({path, reason: 'not an instance state (needs target, runnerPid, startedAt)'})
         continue
       }
-      const childPids = Array.isArray(json.childPids) ? json.childPids.filter((p): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0) : []
+      const childPids = Array.isArray(json.childPids)
+        ? json.childPids.filter((p): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0)
+        : []
       const runner = await ctx.processes.get(json.runnerPid)
       const writtenAtMs = read.stat.mtimeMs
       scan.instances.push({

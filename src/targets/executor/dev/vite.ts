@@ -20,9 +20,24 @@ export interface ViteApp {
 
 /** §7.1's table. No Executor vite config sets `cacheDir`, so each cache is at its package dir. */
 export const VITE_APPS: readonly ViteApp[] = [
-  {app: 'apps/local and packages/app', root: 'packages/app', cacheDir: 'packages/app/node_modules/.vite', tanstack: ['packages/app/.tanstack', 'apps/local/.tanstack']},
-  {app: 'apps/host-selfhost', root: 'apps/host-selfhost/web', cacheDir: 'apps/host-selfhost/node_modules/.vite', tanstack: ['apps/host-selfhost/web/.tanstack', 'apps/host-selfhost/.tanstack']},
-  {app: 'apps/host-cloudflare', root: 'apps/host-cloudflare/web', cacheDir: 'apps/host-cloudflare/node_modules/.vite', tanstack: ['apps/host-cloudflare/web/.tanstack', 'apps/host-cloudflare/.tanstack']},
+  {
+    app: 'apps/local and packages/app',
+    root: 'packages/app',
+    cacheDir: 'packages/app/node_modules/.vite',
+    tanstack: ['packages/app/.tanstack', 'apps/local/.tanstack'],
+  },
+  {
+    app: 'apps/host-selfhost',
+    root: 'apps/host-selfhost/web',
+    cacheDir: 'apps/host-selfhost/node_modules/.vite',
+    tanstack: ['apps/host-selfhost/web/.tanstack', 'apps/host-selfhost/.tanstack'],
+  },
+  {
+    app: 'apps/host-cloudflare',
+    root: 'apps/host-cloudflare/web',
+    cacheDir: 'apps/host-cloudflare/node_modules/.vite',
+    tanstack: ['apps/host-cloudflare/web/.tanstack', 'apps/host-cloudflare/.tanstack'],
+  },
   {app: 'apps/cloud', root: 'apps/cloud', cacheDir: 'apps/cloud/node_modules/.vite', tanstack: ['apps/cloud/.tanstack']},
   {app: 'e2e/viewer', root: 'e2e/viewer', cacheDir: 'e2e/node_modules/.vite', tanstack: []},
   {app: 'apps/desktop', root: 'apps/desktop/src/renderer', cacheDir: 'apps/desktop/node_modules/.vite', tanstack: []},
@@ -70,7 +85,7 @@ export function lockfileHash(ctx: CheckContext, viteRoot: string): Promise<Lockf
     const order = lockfileSearchOrder()
     let found: {path: string; format: (typeof LOCKFILE_FORMATS)[number]} | null = null
     // lookupFile: at each level from root up, the first listed name that is a file (stat follows links).
-    for (let dir = viteRoot; dir && !found; ) {
+    for (let dir = viteRoot; dir && !found;) {
       for (const format of order) {
         const full = join(dir, format.path)
         const stat = await ctx.files.stat(full)
@@ -136,13 +151,24 @@ export function parseDepsMetadata(text: string): ParsedMetadata {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return {ok: false, reason: 'the top level is not a JSON object'}
   const m = json as Record<string, unknown>
   const str = (v: unknown) => (typeof v === 'string' ? v : null)
-  if (m.optimized !== undefined && (typeof m.optimized !== 'object' || m.optimized === null || Array.isArray(m.optimized))) return {ok: false, reason: '"optimized" is not an object'}
-  if (str(m.hash) === null && str(m.browserHash) === null) return {ok: false, reason: 'it has neither "hash" nor "browserHash"; Vite did not write it'}
+  if (m.optimized !== undefined && (typeof m.optimized !== 'object' || m.optimized === null || Array.isArray(m.optimized)))
+    return {ok: false, reason: '"optimized" is not an object'}
+  if (str(m.hash) === null && str(m.browserHash) === null)
+    return {ok: false, reason: 'it has neither "hash" nor "browserHash"; Vite did not write it'}
   const optimized = Object.entries((m.optimized ?? {}) as Record<string, unknown>).map(([id, info]) => {
     const entry = (typeof info === 'object' && info !== null ? info : {}) as Record<string, unknown>
     return {id, src: str(entry.src), file: str(entry.file)}
   })
-  return {ok: true, value: {hash: str(m.hash), configHash: str(m.configHash), lockfileHash: str(m.lockfileHash), browserHash: str(m.browserHash), optimized}}
+  return {
+    ok: true,
+    value: {
+      hash: str(m.hash),
+      configHash: str(m.configHash),
+      lockfileHash: str(m.lockfileHash),
+      browserHash: str(m.browserHash),
+      optimized,
+    },
+  }
 }
 
 /** Whether `path` is inside `root` (both absolute). */

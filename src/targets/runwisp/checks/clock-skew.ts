@@ -17,38 +17,50 @@ import {noActingThroughLinks} from '../data-dir-links.js'
 export const WARN_SKEW_S = 5
 export const FAIL_SKEW_S = 60
 
-export const runwispClockSkew: TargetCheck = noActingThroughLinks(withDocumentedPlans({
-  symptoms: ['runwisp/clock-skew', 'runwisp/timezone-mismatch'],
-  async detect(ctx, _target) {
-    const state = await loadRunwispState(ctx)
-    const facts = await runwispFacts(ctx)
-    const sock = await ctx.files.lstat(state.socket.path)
-    const useSocket = sock.ok && sock.stat.isSocket() && hasSocket(facts) !== 'no'
-    const answer: HealthAnswer = useSocket ? await probeHealth(ctx, {socketPath: state.socket.path}) : await probeHealth(ctx, {host: '127.0.0.1', port: (await chosenPort(ctx, facts)).port})
-    if (answer.kind !== 'healthy') return skip('the daemon did not answer its health check, so there is no Date header to compare')
-    const findings: Finding[] = []
-    const date = answer.response.headers.date
-    const serverMs = date ? Date.parse(date) : NaN
-    if (!Number.isNaN(serverMs)) {
-      const localMs = Math.floor(answer.response.receivedAtMs / 1000) * 1000
-      const skewS = Math.round((localMs - serverMs) / 1000)
-      const abs = Math.abs(skewS)
-      if (abs > WARN_SKEW_S) {
-        findings.push(
-          finding('runwisp/clock-skew', {
-            vars: {skewS: abs, direction: skewS > 0 ? 'behind' : 'ahead of', dateHeader: date!},
-            severity: abs > FAIL_SKEW_S ? 'fail' : 'warn',
-            evidence: {dateHeader: date!, localTime: new Date(answer.response.receivedAtMs).toISOString(), skewSeconds: skewS, via: answer.via, warnAboveS: WARN_SKEW_S, failAboveS: FAIL_SKEW_S},
-          }),
-        )
+export const runwispClockSkew: TargetCheck = noActingThroughLinks(
+  withDocumentedPlans({
+    symptoms: ['runwisp/clock-skew', 'runwisp/timezone-mismatch'],
+    async detect(ctx, _target) {
+      const state = await loadRunwispState(ctx)
+      const facts = await runwispFacts(ctx)
+      const sock = await ctx.files.lstat(state.socket.path)
+      const useSocket = sock.ok && sock.stat.isSocket() && hasSocket(facts) !== 'no'
+      const answer: HealthAnswer = useSocket
+        ? await probeHealth(ctx, {socketPath: state.socket.path})
+        : await probeHealth(ctx, {host: '127.0.0.1', port: (await chosenPort(ctx, facts)).port})
+      if (answer.kind !== 'healthy') return skip('the daemon did not answer its health check, so there is no Date header to compare')
+      const findings: Finding[] = []
+      const date = answer.response.headers.date
+      const serverMs = date ? Date.parse(date) : NaN
+      if (!Number.isNaN(serverMs)) {
+        const localMs = Math.floor(answer.response.receivedAtMs / 1000) * 1000
+        const skewS = Math.round((localMs - serverMs) / 1000)
+        const abs = Math.abs(skewS)
+        if (abs > WARN_SKEW_S) {
+          findings.push(
+            finding('runwisp/clock-skew', {
+              vars: {skewS: abs, direction: skewS > 0 ? 'behind' : 'ahead of', dateHeader: date!},
+              severity: abs > FAIL_SKEW_S ? 'fail' : 'warn',
+              evidence: {
+                dateHeader: date!,
+                localTime: new Date(answer.response.receivedAtMs).toISOString(),
+                skewSeconds: skewS,
+                via: answer.via,
+                warnAboveS: WARN_SKEW_S,
+                failAboveS: FAIL_SKEW_S,
+              },
+            }),
+          )
+        }
       }
-    }
-    const tz = await timezoneFinding(ctx, useSocket ? state.socket.path : null)
-    if (tz) findings.push(tz)
-    if (findings.length === 0 && Number.isNaN(serverMs)) return skip(`the daemon's answer has no usable Date header (${date ?? 'absent'})`)
-    return findings
-  },
-}))
+      const tz = await timezoneFinding(ctx, useSocket ? state.socket.path : null)
+      if (tz) findings.push(tz)
+      if (findings.length === 0 && Number.isNaN(serverMs))
+        return skip(`the daemon's answer has no usable Date header (${date ?? 'absent'})`)
+      return findings
+    },
+  }),
+)
 
 /** The host's zone: TZ, else the /etc/localtime link, else /etc/timezone. */
 async function hostTimezone(ctx: CheckContext): Promise<string | null> {
@@ -81,7 +93,11 @@ async function timezoneFinding(ctx: CheckContext, socketPath: string | null): Pr
   let source = ''
   if (socketPath) {
     const facts = await runwispFacts(ctx)
-    const r = await ctx.http.get(`http://runwisp${infoPath(facts)}`, {socketPath, maxBytes: 64 * 1024, headers: {accept: 'application/json'}})
+    const r = await ctx.http.get(`http://runwisp${infoPath(facts)}`, {
+      socketPath,
+      maxBytes: 64 * 1024,
+      headers: {accept: 'application/json'},
+    })
     if (r.ok && r.status === 200) {
       try {
         const info = JSON.parse(r.body) as Record<string, unknown>
@@ -105,5 +121,8 @@ async function timezoneFinding(ctx: CheckContext, socketPath: string | null): Pr
     }
   }
   if (!daemonTz || normalize(daemonTz) === normalize(host)) return null
-  return finding('runwisp/timezone-mismatch', {vars: {daemonTz, source, hostTz: host}, evidence: {daemonTimezone: daemonTz, daemonTimezoneSource: source, hostTimezone: host}})
+  return finding('runwisp/timezone-mismatch', {
+    vars: {daemonTz, source, hostTz: host},
+    evidence: {daemonTimezone: daemonTz, daemonTimezoneSource: source, hostTimezone: host},
+  })
 }

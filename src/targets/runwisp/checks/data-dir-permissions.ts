@@ -20,7 +20,14 @@ import {dataDirLinks, noActingThroughLinks} from '../data-dir-links.js'
  * run as someone else); when the doctor *is* that user, what the kernel refused is the proof.
  */
 export const runwispDataDirPermissions: TargetCheck = noActingThroughLinks({
-  symptoms: ['runwisp/data-dir-symlink', 'runwisp/data-dir-not-dir', 'runwisp/data-dir-permission-denied', 'runwisp/data-dir-foreign-owner', 'runwisp/data-dir-mode', 'runwisp/data-dir-foreign-files'],
+  symptoms: [
+    'runwisp/data-dir-symlink',
+    'runwisp/data-dir-not-dir',
+    'runwisp/data-dir-permission-denied',
+    'runwisp/data-dir-foreign-owner',
+    'runwisp/data-dir-mode',
+    'runwisp/data-dir-foreign-files',
+  ],
   async detect(ctx, target) {
     const link = await linkFinding(ctx)
     const judged = await judgeDataDir(ctx, target).catch((error: unknown) => {
@@ -32,7 +39,12 @@ export const runwispDataDirPermissions: TargetCheck = noActingThroughLinks({
     if (!Array.isArray(verdict)) return verdict
     const account = await daemonAccount(ctx)
     const out: Finding[] = []
-    for (const f of verdict) out.push({...f, plan: f.symptom === 'runwisp/data-dir-mode' ? await modePlan(ctx, (await loadRunwispState(ctx)).dataDir, account, f) : [ownerStep(f)]})
+    for (const f of verdict)
+      out.push({
+        ...f,
+        plan:
+          f.symptom === 'runwisp/data-dir-mode' ? await modePlan(ctx, (await loadRunwispState(ctx)).dataDir, account, f) : [ownerStep(f)],
+      })
     return out
   },
 })
@@ -46,14 +58,36 @@ async function linkFinding(ctx: CheckContext): Promise<Finding | null> {
   const {dataDirLink: link, dataDir} = await dataDirLinks(ctx)
   if (!link) return null
   const account = await daemonAccount(ctx)
-  const leadsTo = link.resolved ? (link.resolved === link.target ? 'a directory' : `that is ${link.resolved}`) : 'it leads nowhere: RunWisp cannot create its data dir through it'
+  const leadsTo = link.resolved
+    ? link.resolved === link.target
+      ? 'a directory'
+      : `that is ${link.resolved}`
+    : 'it leads nowhere: RunWisp cannot create its data dir through it'
   const resolvedStat = link.resolved ? await ctx.files.lstat(link.resolved) : null
   const targetOwner = resolvedStat?.ok ? await userName(ctx, resolvedStat.stat.uid) : null
-  const planted = link.trusted ? '' : `, not by root, ${account.name} (the daemon's user) or the user running the doctor: another user could have planted it`
+  const planted = link.trusted
+    ? ''
+    : `, not by root, ${account.name} (the daemon's user) or the user running the doctor: another user could have planted it`
   return finding('runwisp/data-dir-symlink', {
-    vars: {dataDir, linkTarget: link.target, leadsTo: link.resolved ? (targetOwner ? `${leadsTo}, owned by ${targetOwner}` : leadsTo) : leadsTo, leadsToPath: shellQuote(link.resolved ?? link.target), linkOwner: link.owner, planted},
+    vars: {
+      dataDir,
+      linkTarget: link.target,
+      leadsTo: link.resolved ? (targetOwner ? `${leadsTo}, owned by ${targetOwner}` : leadsTo) : leadsTo,
+      leadsToPath: shellQuote(link.resolved ?? link.target),
+      linkOwner: link.owner,
+      planted,
+    },
     severity: link.trusted && link.resolved ? 'warn' : 'fail',
-    evidence: {dataDir, linkTarget: link.target, resolved: link.resolved, linkOwner: link.owner, linkOwnerUid: link.ownerUid, targetOwner, daemonUser: account.name, trusted: link.trusted},
+    evidence: {
+      dataDir,
+      linkTarget: link.target,
+      resolved: link.resolved,
+      linkOwner: link.owner,
+      linkOwnerUid: link.ownerUid,
+      targetOwner,
+      daemonUser: account.name,
+      trusted: link.trusted,
+    },
   })
 }
 
@@ -76,7 +110,8 @@ async function modePlan(ctx: CheckContext, dataDir: string, account: DaemonAccou
   const st = real ? await ctx.files.lstat(real) : null
   // Source: runwisp-facts §1.3
   const why = `Run logs, the database and the socket are in it; RunWisp keeps it 0700 and re-tightens it at start when it owns it.`
-  if (real && st?.ok && st.stat.isDirectory() && (account.uid === 0 || st.stat.uid === account.uid)) return [chmodStep({path: real, stat: st.stat, mode: 0o700, why})]
+  if (real && st?.ok && st.stat.isDirectory() && (account.uid === 0 || st.stat.uid === account.uid))
+    return [chmodStep({path: real, stat: st.stat, mode: 0o700, why})]
   return [
     manualStep({
       title: `Give ${dataDir} to ${account.name}, then set it 0700`,
@@ -94,10 +129,16 @@ async function judgeDataDir(ctx: CheckContext, _target: DetectedTarget): Promise
   const base = {dataDir, user: account.name, group: account.group}
   const evidence = {dataDir, daemonUser: account.name, daemonUid: account.uid, daemonUserFrom: account.how}
   const s = state.dataDirState
-  if (s.kind === 'not-a-dir') return [finding('runwisp/data-dir-not-dir', {vars: {dataDir, what: s.what}, evidence: {...evidence, what: s.what}})]
+  if (s.kind === 'not-a-dir')
+    return [finding('runwisp/data-dir-not-dir', {vars: {dataDir, what: s.what}, evidence: {...evidence, what: s.what}})]
   if (s.kind === 'unreadable') {
     if (s.error.code === 'EACCES' && ctx.uid === account.uid) {
-      return [finding('runwisp/data-dir-permission-denied', {vars: {...base, action: 'read', detail: `permission denied: ${s.error.message}`}, evidence: {...evidence, error: s.error.code}})]
+      return [
+        finding('runwisp/data-dir-permission-denied', {
+          vars: {...base, action: 'read', detail: `permission denied: ${s.error.message}`},
+          evidence: {...evidence, error: s.error.code},
+        }),
+      ]
     }
     throw new Undetermined(`cannot inspect ${dataDir} (${s.error.code}): ${s.error.message}`, evidence)
   }
@@ -106,7 +147,16 @@ async function judgeDataDir(ctx: CheckContext, _target: DetectedTarget): Promise
     const parent = await nearestExisting(ctx, dirname(dataDir))
     if (!parent) throw new Undetermined(`cannot inspect any parent of ${dataDir}`, evidence)
     if (parent.stat.isDirectory() && !(await canWrite(ctx, account, parent.stat))) {
-      return [finding('runwisp/data-dir-permission-denied', {vars: {...base, action: 'create', detail: `${parent.path} is ${octalMode(parent.stat)} owned by ${await userName(ctx, parent.stat.uid)}`}, evidence: {...evidence, parent: parent.path, parentMode: octalMode(parent.stat)}})]
+      return [
+        finding('runwisp/data-dir-permission-denied', {
+          vars: {
+            ...base,
+            action: 'create',
+            detail: `${parent.path} is ${octalMode(parent.stat)} owned by ${await userName(ctx, parent.stat.uid)}`,
+          },
+          evidence: {...evidence, parent: parent.path, parentMode: octalMode(parent.stat)},
+        }),
+      ]
     }
     return []
   }
@@ -117,7 +167,12 @@ async function judgeDataDir(ctx: CheckContext, _target: DetectedTarget): Promise
   const owner = await userName(ctx, st.stat.uid)
   const full = {...evidence, mode, owner, ownerUid: st.stat.uid}
   if (!(await canWrite(ctx, account, st.stat))) {
-    findings.push(finding('runwisp/data-dir-permission-denied', {vars: {...base, action: 'write to', detail: `it is ${mode} owned by ${owner}`}, evidence: full}))
+    findings.push(
+      finding('runwisp/data-dir-permission-denied', {
+        vars: {...base, action: 'write to', detail: `it is ${mode} owned by ${owner}`},
+        evidence: full,
+      }),
+    )
   } else if (st.stat.uid !== account.uid) {
     findings.push(finding('runwisp/data-dir-foreign-owner', {vars: {...base, owner}, evidence: full}))
   }

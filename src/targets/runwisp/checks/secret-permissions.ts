@@ -40,8 +40,15 @@ export const runwispSecretPermissions: TargetCheck = noActingThroughLinks({
             evidence: {path: secret.path, mode: octalMode(st.stat)},
             // The user's call whether the old password is still needed; the quarantine keeps it (0700) for undo.
             plan: st.stat.isFile()
-              // Source: runwisp-facts §0, §1.2
-              ? [quarantineStep({path: secret.path, stat: st.stat, risk: 'confirm', why: 'This generation never reads it (0.5.0 stopped writing the password to disk); it is a plaintext secret lying in the data dir. Confirm that nobody still needs the old password.'})]
+              ? // Source: runwisp-facts §0, §1.2
+                [
+                  quarantineStep({
+                    path: secret.path,
+                    stat: st.stat,
+                    risk: 'confirm',
+                    why: 'This generation never reads it (0.5.0 stopped writing the password to disk); it is a plaintext secret lying in the data dir. Confirm that nobody still needs the old password.',
+                  }),
+                ]
               : undefined,
           }),
         )
@@ -60,8 +67,21 @@ export const runwispSecretPermissions: TargetCheck = noActingThroughLinks({
         if (!refuses && account.uid === 0) continue
         const owner = await userName(ctx, st.stat.uid)
         const f = finding('runwisp/secret-foreign-owner', {
-          vars: {path: secret.path, owner, user: account.name, group: account.group, consequence: refuses ? ', so it refuses to write it' : ''},
-          evidence: {path: secret.path, kind: secret.kind, ownerUid: st.stat.uid, ownerGroup: await groupName(ctx, st.stat.gid), daemonUser: account.name, daemonUserFrom: account.how},
+          vars: {
+            path: secret.path,
+            owner,
+            user: account.name,
+            group: account.group,
+            consequence: refuses ? ', so it refuses to write it' : '',
+          },
+          evidence: {
+            path: secret.path,
+            kind: secret.kind,
+            ownerUid: st.stat.uid,
+            ownerGroup: await groupName(ctx, st.stat.gid),
+            daemonUser: account.name,
+            daemonUserFrom: account.how,
+          },
         })
         // The doctor never changes owners: chown is yours to run.
         // Source: runwisp-facts §1.3

@@ -33,15 +33,32 @@ export const runwispSymlinkedSecret: TargetCheck = noActingThroughLinks({
       if (st.stat.isSymbolicLink()) {
         const link = await ctx.files.readlink(secret.path)
         const linkTarget = link.ok ? link.target : 'an unreadable target'
-        const f = finding('runwisp/symlinked-secret', {vars: {path: secret.path, linkTarget, restart}, evidence: {path: secret.path, kind: secret.kind, linkTarget, followed: false}})
+        const f = finding('runwisp/symlinked-secret', {
+          vars: {path: secret.path, linkTarget, restart},
+          evidence: {path: secret.path, kind: secret.kind, linkTarget, followed: false},
+        })
         findings.push({...f, plan: await linkPlan(ctx, secret, st.stat, link.ok ? link.target : null, restart, f)})
       } else if (!st.stat.isFile()) {
-        const what = st.stat.isDirectory() ? 'a directory' : st.stat.isFIFO() ? 'a FIFO' : st.stat.isSocket() ? 'a socket' : 'a special file'
-        const f = finding('runwisp/secret-not-regular', {vars: {path: secret.path, what, restart}, evidence: {path: secret.path, kind: secret.kind, type: what}})
+        const what = st.stat.isDirectory()
+          ? 'a directory'
+          : st.stat.isFIFO()
+            ? 'a FIFO'
+            : st.stat.isSocket()
+              ? 'a socket'
+              : 'a special file'
+        const f = finding('runwisp/secret-not-regular', {
+          vars: {path: secret.path, what, restart},
+          evidence: {path: secret.path, kind: secret.kind, type: what},
+        })
         // "Move whatever is at the path out of the way" (the documented fix), into the quarantine: after a confirm, as it may be something of yours.
         const plan = [
           // Source: runwisp-facts §1.3
-          quarantineStep({path: secret.path, stat: st.stat, risk: 'confirm', why: `RunWisp writes ${secret.path} only as a regular file and refuses ${what} there. It is moved aside, not deleted.`}),
+          quarantineStep({
+            path: secret.path,
+            stat: st.stat,
+            risk: 'confirm',
+            why: `RunWisp writes ${secret.path} only as a regular file and refuses ${what} there. It is moved aside, not deleted.`,
+          }),
           restartStep(restart),
         ]
         findings.push({...f, plan})
@@ -53,7 +70,11 @@ export const runwispSymlinkedSecret: TargetCheck = noActingThroughLinks({
 
 const restartStep = (restart: string): FixStep =>
   // Source: runwisp-facts §1.2, §1.3
-  manualStep({title: 'Restart RunWisp so it writes the file itself', why: 'The daemon recreates its secret files and daemon.pid (0600, owned by its user) when it starts.', instructions: [restart]})
+  manualStep({
+    title: 'Restart RunWisp so it writes the file itself',
+    why: 'The daemon recreates its secret files and daemon.pid (0600, owned by its user) when it starts.',
+    instructions: [restart],
+  })
 
 /**
  * A symlinked secret, after a confirm (the link may be someone's deliberate setup):
@@ -64,7 +85,14 @@ const restartStep = (restart: string): FixStep =>
  * The copy belongs to whoever runs the doctor, so it is offered only when that is the user who must
  * own the file (RunWisp refuses a secret "owned by a different user", runwisp-facts §1.3).
  */
-async function linkPlan(ctx: CheckContext, secret: SecretPath, linkStat: Stats, linkTarget: string | null, restart: string, f: Finding): Promise<FixStep[]> {
+async function linkPlan(
+  ctx: CheckContext,
+  secret: SecretPath,
+  linkStat: Stats,
+  linkTarget: string | null,
+  restart: string,
+  f: Finding,
+): Promise<FixStep[]> {
   const real = await ctx.files.realpath(secret.path)
   const target = real ? await ctx.files.lstat(real) : null
   // Source: runwisp-facts §1.3
@@ -73,8 +101,19 @@ async function linkPlan(ctx: CheckContext, secret: SecretPath, linkStat: Stats, 
   // A dangling drop-in is `runwisp service install`'s to write again, not the daemon's.
   if (secret.kind === 'drop-in' && !target?.ok) return [documentedStep(f)]
   if (!keepBytes || !real || !target?.ok) {
-    const gone = !real ? ` The link points nowhere (${linkTarget ?? 'unreadable'})${secret.kind === 'password' ? ': the daemon generates a new password and prints it' : ''}.` : ''
-    return [quarantineStep({path: secret.path, stat: linkStat, risk: 'confirm', title: `Move the symlink ${secret.path} to the doctor's quarantine (its target is left alone)`, why: `${why}${gone} RunWisp writes a fresh ${secret.kind === 'pid' ? 'pid file' : 'file'} at its next start.`}), restartStep(restart)]
+    const gone = !real
+      ? ` The link points nowhere (${linkTarget ?? 'unreadable'})${secret.kind === 'password' ? ': the daemon generates a new password and prints it' : ''}.`
+      : ''
+    return [
+      quarantineStep({
+        path: secret.path,
+        stat: linkStat,
+        risk: 'confirm',
+        title: `Move the symlink ${secret.path} to the doctor's quarantine (its target is left alone)`,
+        why: `${why}${gone} RunWisp writes a fresh ${secret.kind === 'pid' ? 'pid file' : 'file'} at its next start.`,
+      }),
+      restartStep(restart),
+    ]
   }
   if (!target.stat.isFile() || linkTarget === null) return [documentedStep(f)]
   const owner = secret.kind === 'drop-in' ? 0 : (await daemonAccount(ctx)).uid
@@ -83,9 +122,23 @@ async function linkPlan(ctx: CheckContext, secret: SecretPath, linkStat: Stats, 
       manualStep({
         title: `As uid ${owner}, replace the symlink ${secret.path} with a private copy`,
         why: `${why} A copy the doctor made (as uid ${ctx.uid}) would not belong to the user RunWisp runs as.`,
-        instructions: [`cp --remove-destination -- "$(readlink -f ${shellQuote(secret.path)})" ${shellQuote(secret.path)}`, `chmod 0600 ${shellQuote(secret.path)}`, restart],
+        instructions: [
+          `cp --remove-destination -- "$(readlink -f ${shellQuote(secret.path)})" ${shellQuote(secret.path)}`,
+          `chmod 0600 ${shellQuote(secret.path)}`,
+          restart,
+        ],
       }),
     ]
   }
-  return [replaceSymlinkStep({path: secret.path, linkStat, linkTarget, targetPath: real, targetStat: target.stat, why: `${why} The password it holds is kept.`}), restartStep(restart)]
+  return [
+    replaceSymlinkStep({
+      path: secret.path,
+      linkStat,
+      linkTarget,
+      targetPath: real,
+      targetStat: target.stat,
+      why: `${why} The password it holds is kept.`,
+    }),
+    restartStep(restart),
+  ]
 }
