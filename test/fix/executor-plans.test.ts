@@ -305,9 +305,7 @@ describe('fix/executor-plans', () => {
   })
 
   /** Runs `spec` and the doctor in a fresh PID namespace: the machine-wide process scan sees only this scenario. */
-  function inPidNamespace(
-    spec: ScenarioSpec,
-  ): Promise<{
+  function inPidNamespace(spec: ScenarioSpec): Promise<{
     code: number
     stdout: string
     stderr: string
