@@ -1,9 +1,9 @@
 import {Command, Flags} from '@oclif/core'
-import {homedir} from 'node:os'
 import {resolve} from 'node:path'
-import {runFlags} from '../src/cli/flags.js'
+import {configFlag, runFlags} from '../src/cli/flags.js'
 import {toRunOptions} from '../src/cli/run-flags.js'
-import {loadConfig} from '../src/config/load.js'
+import {exitOnUsageError} from '../src/cli/usage.js'
+import {configFor} from '../src/config/load.js'
 import {UsageError} from '../src/engine/doctor.js'
 import {DEFAULT_BUNDLE_OPTIONS, formatSize, MAX_BUNDLE_FILE_BYTES, parseSize, type BundleOptions} from '../src/bundle/options.js'
 
@@ -44,6 +44,7 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
       min: 0,
     }),
     timeout: runFlags.timeout,
+    config: configFlag,
     'executor-data-dir': runFlags['executor-data-dir'],
     'executor-port': runFlags['executor-port'],
     'runwisp-data-dir': runFlags['runwisp-data-dir'],
@@ -55,7 +56,7 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
     const {flags} = await this.parse(Bundle)
     const {runBundle} = await import('../src/bundle/command.js')
     const maxLogBytes = parseSize(flags['log-bytes'])
-    try {
+    await exitOnUsageError(this, async () => {
       if (maxLogBytes === null)
         throw new UsageError(`--log-bytes "${flags['log-bytes']}" is not a size`, ['use bytes or a value such as 1MiB, 256k, 2mb'])
       if (maxLogBytes > MAX_BUNDLE_FILE_BYTES)
@@ -73,7 +74,7 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
       const runOptions = toRunOptions(flags)
       const shown = flags.output ?? defaultOutputName(new Date())
       // doctor.config.json as `doctor` finds it: its declared targets are checked, collected and redacted too.
-      const config = await loadConfig({cwd: process.cwd(), env: process.env, home: process.env.HOME ?? homedir()})
+      const config = await configFor({cwd: process.cwd(), env: process.env, explicit: flags.config})
       process.exitCode = await runBundle({
         env: process.env,
         cwd: process.cwd(),
@@ -86,9 +87,6 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
         out: (text) => process.stdout.write(text),
         err: (text) => process.stderr.write(text),
       })
-    } catch (error) {
-      if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
-      throw error
-    }
+    })
   }
 }

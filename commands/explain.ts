@@ -1,5 +1,7 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {homedir} from 'node:os'
+import {configFlag} from '../src/cli/flags.js'
+import {exitOnUsageError} from '../src/cli/usage.js'
+import {configFor} from '../src/config/load.js'
 import type {ExplainMatch, ExplainResult} from '../src/explain/index.js'
 
 export default class Explain extends Command {
@@ -10,17 +12,19 @@ export default class Explain extends Command {
   static description = `Paste an error message, get the documented fix and the check that confirms it.
 
 Reads the text from the arguments, or from stdin when there are none. Colours, timestamps, log levels, \`Error:\` prefixes and \`caused by:\` chains are ignored.
-Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no text was given.`
+Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no text was given or doctor.config.json is bad.`
   static examples = [
     `<%= config.bin %> <%= command.id %> "Port 4788 is in use. Starting daemon on available port 47912 instead."`,
     '<%= config.bin %> <%= command.id %> the dev server keeps serving old code after a rebase',
     'tail -n 50 ~/.executor/logs/daemon.error.log | <%= config.bin %> <%= command.id %> --json',
+    'tail -n 50 ~/kv/log/kv.log | <%= config.bin %> <%= command.id %> --config ops/doctor.config.json',
   ]
   static flags = {
     json: Flags.boolean({
       description:
         'Print {matches: [{symptom, target, check, title, cause, fix, score}]}, best first (and truncated: true when the text was cut at 64 KiB).',
     }),
+    config: configFlag,
   }
   static strict = false
 
@@ -31,8 +35,13 @@ Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no tex
     if (text.trim() === '') {
       this.error('Give the error text as arguments or on stdin, for example: doctor explain "Port 4788 is in use"', {exit: 2})
     }
-    const {catalogueExplainer, MAX_INPUT_CHARS} = await import('../src/explain/index.js')
-    await declareConfiguredTargets((message, suggestions) => this.error(message, {exit: 2, suggestions}))
+    const [{catalogueExplainer, MAX_INPUT_CHARS}, {declaredTargets}] = await Promise.all([
+      import('../src/explain/index.js'),
+      import('../src/targets/declared/target.js'),
+    ])
+    // The targets the config declares join the catalogue, so a line their daemons print is explained by their declared symptoms.
+    const config = await exitOnUsageError(this, () => configFor({cwd: process.cwd(), env: process.env, explicit: flags.config}))
+    declaredTargets(config?.config.targets ?? [])
     const result = catalogueExplainer().explain(text)
     // `truncated` only when the text was cut, so the usual answer keeps its shape.
     if (flags.json)
@@ -43,24 +52,6 @@ Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no tex
     else process.stdout.write(await formatExplanation(result, MAX_INPUT_CHARS))
     process.exitCode = result.matches.length > 0 ? 0 : 1
     return result
-  }
-}
-
-/**
- * The targets doctor.config.json declares (found as `doctor` finds it) join the catalogue, so a
- * line their daemons print is explained by their declared symptoms. A bad config is exit 2.
- */
-async function declareConfiguredTargets(fail: (message: string, suggestions: string[]) => never): Promise<void> {
-  const [{loadConfig}, {declaredTargets}, {UsageError}] = await Promise.all([
-    import('../src/config/load.js'),
-    import('../src/targets/declared/target.js'),
-    import('../src/engine/doctor.js'),
-  ])
-  try {
-    declaredTargets((await loadConfig({cwd: process.cwd(), env: process.env, home: process.env.HOME ?? homedir()}))?.config.targets ?? [])
-  } catch (error) {
-    if (error instanceof UsageError) fail(error.message, error.suggestions)
-    throw error
   }
 }
 

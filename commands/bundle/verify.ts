@@ -1,10 +1,9 @@
 import {Args, Command} from '@oclif/core'
-import {homedir} from 'node:os'
 import {resolve} from 'node:path'
-import {runFlags} from '../../src/cli/flags.js'
+import {configFlag, runFlags} from '../../src/cli/flags.js'
 import {toRunOptions} from '../../src/cli/run-flags.js'
-import {loadConfig} from '../../src/config/load.js'
-import {UsageError} from '../../src/engine/doctor.js'
+import {exitOnUsageError} from '../../src/cli/usage.js'
+import {configFor} from '../../src/config/load.js'
 
 export default class BundleVerify extends Command {
   static summary = 'Check a bundle for leaked secrets before sharing it.'
@@ -19,26 +18,21 @@ Exit 0 when clean; 1 naming each file, rule and line that holds one (never the v
     'executor-data-dir': runFlags['executor-data-dir'],
     'runwisp-data-dir': runFlags['runwisp-data-dir'],
     'runwisp-config': runFlags['runwisp-config'],
+    config: configFlag,
   }
 
   public async run(): Promise<void> {
     const {args, flags} = await this.parse(BundleVerify)
     const {runVerify} = await import('../../src/bundle/command.js')
     // The declared targets' secrets (doctor.config.json, found as `doctor` finds it) are scanned for too.
-    let profiles
-    try {
-      profiles = (await loadConfig({cwd: process.cwd(), env: process.env, home: process.env.HOME ?? homedir()}))?.config.targets ?? []
-    } catch (error) {
-      if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
-      throw error
-    }
+    const config = await exitOnUsageError(this, () => configFor({cwd: process.cwd(), env: process.env, explicit: flags.config}))
     process.exitCode = await runVerify({
       env: process.env,
       cwd: process.cwd(),
       file: {path: resolve(process.cwd(), args.file), shown: args.file},
       // Where to look for this machine's secrets: the same locations `doctor bundle` read them from.
       runOptions: toRunOptions(flags),
-      profiles,
+      profiles: config?.config.targets ?? [],
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),
     })

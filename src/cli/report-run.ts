@@ -8,11 +8,10 @@
  *   4. render to stdout or `--output`, write the step summary, decide the exit code.
  * Never imports oclif: the fast root path (bin/run.js) and the oclif commands share it.
  */
-import {homedir} from 'node:os'
 import {checks as registeredChecks} from '../../checks/index.js'
 import type {CheckDefinition} from '../check.js'
 import type {RunConfig} from '../config/apply.js'
-import {loadConfig} from '../config/load.js'
+import {configFor, homeOf} from '../config/load.js'
 import {applySetFlags} from '../config/set.js'
 import {knownSecretsOf} from '../bundle/known-secrets.js'
 import type {RunContext} from '../context.js'
@@ -70,8 +69,8 @@ export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): 
     [...(options.only ?? []), ...(options.skip ?? [])],
     registeredChecks.map((c) => c.id),
   )
-  const home = setup.env.HOME ?? homedir()
-  const loaded = await loadConfig({cwd: setup.cwd, explicit: flags.config, env: setup.env, home})
+  const home = homeOf(setup.env)
+  const loaded = await configFor({cwd: setup.cwd, env: setup.env, explicit: flags.config})
   // --set applies to the declared profiles as loaded and to the built-ins' overrides, before anything runs.
   const set = applySetFlags(flags.set ?? [], {
     profiles: loaded?.config.targets ?? [],
