@@ -147,7 +147,8 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
   const skip: string[] = []
   const skipTargets: string[] = []
   if (raw.skip !== undefined) {
-    if (!Array.isArray(raw.skip)) fail(['skip'], `must be an array of check ids and target ids, not ${describe(raw.skip)}`)
+    if (!Array.isArray(raw.skip))
+      fail(['skip'], `must be an array of check ids, not ${describe(raw.skip)}`, ['a target id skips every check of that target'])
     ;(raw.skip as unknown[]).forEach((v, i) => {
       const path = ['skip', i]
       if (typeof v === 'string' && targetIds.includes(v) && !known.checks.has(v)) return void skipTargets.push(v)
@@ -157,7 +158,7 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
           `to accept it for a while, suppress it: {"symptom": "${v}", "reason": "…", "expires": "YYYY-MM-DD"}`,
         ])
       if (typeof v === 'string' && v !== '' && !known.checks.has(v))
-        fail(path, `names no check or target: "${v}"`, [
+        fail(path, `names no check: "${v}" (nor any target)`, [
           ...closest(v, [...known.checks.keys(), ...targetIds]),
           'run `doctor checks` to list every check id and the targets doctor.config.json declares',
         ])
@@ -252,7 +253,7 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
       suppress.push(s as Suppression)
     })
   }
-  return {skip, skipTargets, suppress, timeouts, watchPorts, targets}
+  return {skip, ...(skipTargets.length > 0 ? {skipTargets} : {}), suppress, timeouts, watchPorts, targets}
 }
 
 /**
