@@ -8,7 +8,7 @@
  */
 import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs'
 import {basename, dirname, isAbsolute, join} from 'node:path'
-import {FIX_RISKS, type FileFingerprint, type FixStep} from './types.js'
+import {FIX_RISKS, type FileFingerprint} from './types.js'
 import type {JournalEntry} from './journal.js'
 
 /** A journal is a few lines per step; 100 findings per check across every check stays far below this. */
@@ -171,7 +171,8 @@ function isFingerprint(v: unknown): v is FileFingerprint {
 /** Why `v` is not a step the doctor writes, checking the fields undo and reconcile read. */
 function stepProblem(v: unknown): string | null {
   if (!isObj(v)) return 'its step is missing'
-  if (!isStr(v.title) || !isStr(v.undo) || !FIX_RISKS.includes(v.risk as FixStep['risk'])) return 'its step has no title, undo text or risk'
+  if (!isStr(v.title) || !isStr(v.undo) || !(FIX_RISKS as readonly unknown[]).includes(v.risk))
+    return 'its step has no title, undo text or risk'
   switch (v.kind) {
     case 'quarantine':
       return isPath(v.path) && isFingerprint(v.expect) ? null : 'a quarantine step without an absolute path or fingerprint'

@@ -5,8 +5,8 @@
  */
 
 /** safe: applied by `--fix`. confirm: applied after a yes on a TTY or with `--yes`. manual: printed, never run. */
-export type FixRisk = 'safe' | 'confirm' | 'manual'
-export const FIX_RISKS: readonly FixRisk[] = ['safe', 'confirm', 'manual']
+export const FIX_RISKS = ['safe', 'confirm', 'manual'] as const
+export type FixRisk = (typeof FIX_RISKS)[number]
 
 /**
  * What a path was when the check judged it. A step runs only while the path is still this object

@@ -3,6 +3,7 @@
  * the data dir, its manifest, records, pointers and locks, what listens on its ports, and what
  * its daemon answers.
  */
+import {excerpt} from '../../text.js'
 import {join} from 'node:path'
 import {Undetermined} from '../../check.js'
 import type {CheckContext} from '../../context.js'
@@ -193,10 +194,6 @@ async function probeBase(ctx: CheckContext, origin: string): Promise<string> {
   }
   return url.origin
 }
-
-import {excerpt} from '../../text.js'
-
-export {excerpt}
 
 /** The generation from the manifest's `owner.version`, or null when there is no version to go by. */
 export function manifestGeneration(state: ExecutorState): {generation: ExecutorGeneration; reason: string} | null {

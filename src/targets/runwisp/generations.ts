@@ -80,11 +80,6 @@ export function infoPath(facts: RunwispFacts): string {
   return since(facts, '0.16.0') === 'yes' ? '/api/daemon' : '/api/info'
 }
 
-/** The default ports of the generation (runwisp-facts §2.1): 8080 only when the version is known to be before 0.4. */
-export function defaultPorts(facts: RunwispFacts): number[] {
-  return since(facts, '0.4.0') === 'no' ? [8080] : [9477]
-}
-
 /** 0.5+: the local CLI talks to `<data>/runwisp.sock`; before, only TCP. */
 export const hasSocket = (facts: RunwispFacts): Tristate => since(facts, '0.5.0')
 /** ≤0.4: the password lives in `<data>/password` (runwisp-facts §1.2). */

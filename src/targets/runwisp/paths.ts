@@ -8,7 +8,6 @@ import type {CheckContext} from '../../context.js'
 /** runwisp-facts §2.1: 9477 since 0.4.0, 8080 before. */
 export const DEFAULT_PORT = 9477
 export const PRE_04_PORT = 8080
-export const DEFAULT_HOST = '127.0.0.1'
 
 /** runwisp-facts §1.1: root defaults since 0.14 (and the Docker image). */
 export const SYSTEM_DATA_DIR = '/var/lib/runwisp'

@@ -7,6 +7,7 @@
  * and, over the local socket, the daemon info. The login limit is 5 attempts per IP per 5 minutes
  * (runwisp-facts §3.4); the doctor must never be the reason a user is locked out.
  */
+import {excerpt} from '../../text.js'
 import {join, resolve} from 'node:path'
 import {Undetermined} from '../../check.js'
 import type {CheckContext} from '../../context.js'
@@ -466,10 +467,6 @@ export function probeHealth(ctx: CheckContext, via: {socketPath: string} | {host
     return {kind: 'wrong-answer', status: r.status, body: excerpt(r.body), ...(r.cut ? {cut: r.cut} : {}), url, via: label}
   })
 }
-
-import {excerpt} from '../../text.js'
-
-export {excerpt}
 
 // ---------------------------------------------------------------------------------------------
 // RunWisp daemons running anywhere on the machine

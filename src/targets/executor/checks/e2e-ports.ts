@@ -11,6 +11,7 @@ import {orphanTerminatePlan} from '../dev/fix-plans.js'
 import {documentedStep} from '../../../fix/documented.js'
 import type {ProcessInfo} from '../../../probes/processes.js'
 import {isCheckout, requireCheckout} from '../dev/require.js'
+import {excerpt} from '../../../text.js'
 
 type PortState = 'free' | 'busy'
 
@@ -117,7 +118,7 @@ async function holdersOf(ctx: CheckContext, root: string, port: number, ownershi
           ? ", neither started by this checkout's e2e suite nor recorded in e2e/.dev"
           : ''
     holders.push({
-      description: `${what} (${short(proc.cmdline)}) running from ${where}, working directory ${cwd}${note}`,
+      description: `${what} (${excerpt(proc.cmdline)}) running from ${where}, working directory ${cwd}${note}`,
       pid: proc.pid,
       ours: suite || instance !== null,
       evidence: {
@@ -134,7 +135,6 @@ async function holdersOf(ctx: CheckContext, root: string, port: number, ownershi
   return holders
 }
 
-const short = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text)
 const stopCommand = (holder: Holder | undefined, port: number) => (holder?.pid ? `kill -TERM ${holder.pid}` : `ss -ltnp 'sport = :${port}'`)
 
 /**

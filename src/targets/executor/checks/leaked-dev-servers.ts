@@ -6,6 +6,7 @@ import {DEV_PATTERN, locateProcessCheckout, readDevState, recordedInstance, type
 import {humanAge, isCheckout, requireCheckout} from '../dev/require.js'
 import {orphanTerminatePlan} from '../dev/fix-plans.js'
 import {documentedStep} from '../../../fix/documented.js'
+import {excerpt} from '../../../text.js'
 
 /**
  * `bun run reap`'s view of the machine (executor-facts §6), with what it lacks: the working
@@ -47,7 +48,7 @@ export const executorLeakedDevServers: TargetCheck = {
               target: instance.target,
               runnerPid: instance.runnerPid,
               pid: proc.pid,
-              command: short(proc.cmdline),
+              command: excerpt(proc.cmdline, 160),
               root: checkoutOf(instance.path),
             },
             evidence: {
@@ -72,13 +73,13 @@ export const executorLeakedDevServers: TargetCheck = {
         continue
       }
       if (located.checkout === null) {
-        unknown.push(`pid ${proc.pid} (${short(proc.cmdline)}): ${located.unknown}`)
+        unknown.push(`pid ${proc.pid} (${excerpt(proc.cmdline, 160)}): ${located.unknown}`)
         continue
       }
       if (!located.gone) continue
       findings.push(
         finding('executor/orphan-dev-server', {
-          vars: {pid: proc.pid, command: short(proc.cmdline), checkout: located.checkout, via: located.via ?? 'command line', age},
+          vars: {pid: proc.pid, command: excerpt(proc.cmdline, 160), checkout: located.checkout, via: located.via ?? 'command line', age},
           evidence,
           plan: await orphanTerminatePlan(ctx, {
             proc,
@@ -97,6 +98,5 @@ export const executorLeakedDevServers: TargetCheck = {
   },
 }
 
-const short = (text: string) => (text.length > 160 ? `${text.slice(0, 160)}…` : text)
 /** `<root>/e2e/.dev/<target>.json` → `<root>` */
 const checkoutOf = (statePath: string) => statePath.replace(/\/e2e\/\.dev\/[^/]+$/, '')

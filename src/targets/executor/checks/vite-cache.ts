@@ -10,6 +10,7 @@ import {liveDevServers, stopLiveServersStep} from '../dev/fix-plans.js'
 import {quarantineStep} from '../../../fix/steps.js'
 import type {FixStep} from '../../../fix/types.js'
 import type {ProcessInfo} from '../../../probes/processes.js'
+import {excerpt} from '../../../text.js'
 
 /** A dep cache with more broken sources than this is reported with this many examples. */
 const MAX_SOURCES_CHECKED = 2000
@@ -41,7 +42,7 @@ export const executorViteCache: TargetCheck = {
       if (judged.length === 0) continue
       const live = await liveDevServers(ctx, root)
       const plan = await clearPlan(ctx, root, cache, live)
-      const liveDevServersEvidence = live.map((p) => `pid ${p.pid}: ${p.cmdline.length > 120 ? `${p.cmdline.slice(0, 120)}…` : p.cmdline}`)
+      const liveDevServersEvidence = live.map((p) => `pid ${p.pid}: ${excerpt(p.cmdline)}`)
       findings.push(
         ...judged.map((f) => ({
           ...f,

@@ -41,11 +41,6 @@ export function portBlock(repoRoot: string): number {
   return BLOCK_BASE + (fnv1a(repoRoot) % BLOCK_COUNT) * BLOCK_SIZE
 }
 
-/** The `attempt`-th block the suite tries: walks forward and wraps from 45990 to 42000. */
-export function nthBlock(preferred: number, attempt: number): number {
-  return BLOCK_BASE + ((preferred - BLOCK_BASE + attempt * BLOCK_SIZE) % (BLOCK_SIZE * BLOCK_COUNT))
-}
-
 export interface PinnedClaim extends PortClaim {
   raw: string
   /** `Number(raw) || default`, as `e2ePort()` reads it; null when that is not a usable TCP port. */
