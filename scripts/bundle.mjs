@@ -13,4 +13,6 @@ await build({
   target: 'node20',
   packages: 'external',
   logLevel: 'warning',
+  // `npm run coverage` maps what the CLI children ran back to the sources.
+  sourcemap: process.env.DOCTORKIT_SOURCEMAP === '1',
 })
