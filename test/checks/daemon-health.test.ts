@@ -1,5 +1,5 @@
 import check from '../../checks/daemon-health.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck} from '../helpers/check-table.js'
 import {executorHome} from '../helpers/executor-state.js'
 import {startFakeExecutor} from '../helpers/fake-executor.js'
 import {killAll, startFixture, deadPid} from '../helpers/processes.js'

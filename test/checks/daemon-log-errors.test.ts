@@ -1,7 +1,7 @@
 import {openSync, ftruncateSync, writeSync, closeSync, utimesSync, writeFileSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import check from '../../checks/daemon-log-errors.js'
-import {expectResult, runCheck, type Expectation} from '../helpers/check-runner.js'
+import {expectResult, runCheck, type Expectation} from '../helpers/check-table.js'
 import {executorHome} from '../helpers/executor-state.js'
 import {startFakeExecutor} from '../helpers/fake-executor.js'
 import {killAll} from '../helpers/processes.js'

@@ -1,5 +1,5 @@
 import check from '../../checks/duplicate-daemon.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck} from '../helpers/check-table.js'
 import {executorHome} from '../helpers/executor-state.js'
 import {startFakeExecutor} from '../helpers/fake-executor.js'
 import {killAll} from '../helpers/processes.js'

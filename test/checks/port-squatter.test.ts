@@ -1,7 +1,7 @@
 import check from '../../checks/port-squatter.js'
 import type {CheckResult} from '../../src/types.js'
 import assert from 'node:assert/strict'
-import {runCheck} from '../helpers/check-runner.js'
+import {runCheck} from '../helpers/check-table.js'
 import {executorHome} from '../helpers/executor-state.js'
 import {startFakeExecutor} from '../helpers/fake-executor.js'
 import {killAll, startFixture} from '../helpers/processes.js'

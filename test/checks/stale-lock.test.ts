@@ -1,5 +1,5 @@
 import check from '../../checks/stale-lock.js'
-import {expectResult, runCaseTable, runCheck, type CheckCase} from '../helpers/check-runner.js'
+import {expectResult, checkTable, runCheck, type CheckRow} from '../helpers/check-table.js'
 import {executorHome} from '../helpers/executor-state.js'
 import {killLive, liveProcess} from '../helpers/live.js'
 import {deadPid} from '../helpers/processes.js'
@@ -9,11 +9,11 @@ const tmp = tmpDirs()
 const lock = (pid: unknown, startedAt = new Date().toISOString()) =>
   JSON.stringify({pid, hostname: 'localhost', scopeId: 'cwd:/x', startedAt}, null, 2) + '\n'
 
-const cases: CheckCase[] = [
-  {name: 'passes with no locks', setup: (home) => void executorHome(home), expect: {status: 'pass'}},
+const cases: CheckRow[] = [
+  {name: 'passes with no locks', state: (home) => void executorHome(home), expect: {status: 'pass'}},
   {
     name: 'warns about a start lock left by a dead pid (the CLI reclaims it)',
-    async setup(home) {
+    async state(home) {
       const pid = await deadPid()
       executorHome(home).startLock(lock(pid))
       return [pid]
@@ -22,7 +22,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'fails on a start lock of garbage (the CLI counts it as held forever)',
-    setup(home) {
+    state(home) {
       executorHome(home).startLock('\u0000garbage')
       return ['live holder']
     },
@@ -30,7 +30,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'fails on a start lock whose pid field is not a number',
-    setup(home) {
+    state(home) {
       executorHome(home).startLock(lock('abc'))
       return ['live holder']
     },
@@ -38,7 +38,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'fails on a start lock whose pid was recycled by an unrelated process',
-    async setup(home) {
+    async state(home) {
       const {pid} = await liveProcess()
       executorHome(home).startLock(lock(pid))
       return [pid]
@@ -47,7 +47,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'passes while a live Executor start holds a fresh lock',
-    async setup(home) {
+    async state(home) {
       const {pid} = await liveProcess({executorIn: home})
       executorHome(home).startLock(lock(pid))
     },
@@ -55,7 +55,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'warns about a legacy startup.lock that a current CLI never reads',
-    async setup(home) {
+    async state(home) {
       const h = executorHome(home)
       h.manifest({pid: await deadPid(), version: '1.5.35'})
       h.legacyLock(lock(await deadPid()))
@@ -65,7 +65,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'fails on a legacy startup.lock of garbage when the CLI may still read it',
-    setup(home) {
+    state(home) {
       executorHome(home).legacyLock('{{{')
       return ['blocking starts']
     },
@@ -78,7 +78,7 @@ describe('stale-lock', () => {
     await killLive()
     tmp.cleanup()
   })
-  runCaseTable(check, cases, () => tmp.make())
+  checkTable(check, cases, () => tmp.make())
 
   it('warns when a live Executor has held its start lock for over a minute', async () => {
     const home = tmp.make()

@@ -1,7 +1,7 @@
 import {writeFileSync, symlinkSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import check from '../../checks/stale-manifest.js'
-import {expectResult, runCaseTable, runCheck, type CheckCase} from '../helpers/check-runner.js'
+import {expectResult, checkTable, runCheck, type CheckRow} from '../helpers/check-table.js'
 import {executorHome} from '../helpers/executor-state.js'
 import {killLive, liveProcess} from '../helpers/live.js'
 import {deadPid} from '../helpers/processes.js'
@@ -10,11 +10,11 @@ import {tmpDirs} from '../helpers/tmp.js'
 const tmp = tmpDirs()
 const hourAgo = () => new Date(Date.now() - 3600_000).toISOString()
 
-const cases: CheckCase[] = [
-  {name: 'skips when there is no data dir', setup: () => undefined, expect: {status: 'skip'}},
+const cases: CheckRow[] = [
+  {name: 'skips when there is no data dir', state: () => undefined, expect: {status: 'skip'}},
   {
     name: 'passes when server.json names a live Executor that wrote it',
-    async setup(home) {
+    async state(home) {
       const {pid} = await liveProcess({executorIn: home, args: ['daemon', 'run']})
       executorHome(home).manifest({pid})
     },
@@ -22,7 +22,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'fails naming the dead pid of a SIGKILLed daemon',
-    async setup(home) {
+    async state(home) {
       const pid = await deadPid()
       executorHome(home).manifest({pid})
       return [pid]
@@ -31,7 +31,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'fails when the pid now belongs to a process started after the manifest was written',
-    async setup(home) {
+    async state(home) {
       const {pid} = await liveProcess({executorIn: home, args: ['daemon', 'run']})
       executorHome(home).manifest({pid, startedAt: hourAgo()})
       return [pid, 'after the file was written']
@@ -40,7 +40,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'fails when the pid belongs to an unrelated program',
-    async setup(home) {
+    async state(home) {
       const {pid} = await liveProcess()
       executorHome(home).manifest({pid})
       return [pid, 'not Executor']
@@ -49,7 +49,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'warns about a truncated server.json',
-    setup(home) {
+    state(home) {
       executorHome(home).manifest('{"version":1,"kind":"cli-daemon","pid":12')
       return ['not valid JSON', 'truncated']
     },
@@ -57,7 +57,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'warns about a server.json that is not JSON at all',
-    setup(home) {
+    state(home) {
       executorHome(home).manifest('\u0000\u0001garbage\uFFFD')
       return ['not valid JSON']
     },
@@ -65,7 +65,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'warns about an empty server.json',
-    setup(home) {
+    state(home) {
       executorHome(home).manifest('')
       return ['empty']
     },
@@ -79,9 +79,9 @@ const cases: CheckCase[] = [
       ['a huge pid', '99999999999', 'beyond any pid'],
       ['a fractional pid', '12.5', 'not an integer'],
     ] as const
-  ).map(([label, pid, mention]): CheckCase => ({
+  ).map(([label, pid, mention]): CheckRow => ({
     name: `warns about a manifest with ${label}`,
-    setup(home: string) {
+    state(home: string) {
       const m = {
         version: 1,
         kind: 'cli-daemon',
@@ -99,7 +99,7 @@ const cases: CheckCase[] = [
   })),
   {
     name: 'warns about wrong field types without crashing',
-    setup(home) {
+    state(home) {
       executorHome(home).manifest(
         JSON.stringify({version: 1, kind: 'cli-daemon', pid: 5, startedAt: 7, dataDir: [], connection: 'x', owner: 1}),
       )
@@ -109,7 +109,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'reports a 10 MB server.json as too large without loading it',
-    setup(home) {
+    state(home) {
       const h = executorHome(home)
       writeFileSync(h.manifestPath, Buffer.alloc(10 * 1024 * 1024, 0x20))
       return ['10485760 bytes']
@@ -118,7 +118,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'reports a symlinked server.json instead of following it',
-    setup(home) {
+    state(home) {
       const h = executorHome(home)
       writeFileSync(join(home, 'elsewhere.json'), '{}')
       symlinkSync(join(home, 'elsewhere.json'), h.manifestPath)
@@ -128,7 +128,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'warns about a daemon record whose pid is dead',
-    async setup(home) {
+    async state(home) {
       const pid = await deadPid()
       executorHome(home).record(pid)
       return [pid]
@@ -137,14 +137,14 @@ const cases: CheckCase[] = [
   },
   {
     name: 'ignores a pointer whose pid is dead (1.5.9 leaves it after a clean stop)',
-    async setup(home) {
+    async state(home) {
       executorHome(home).pointer(await deadPid())
     },
     expect: {status: 'pass'},
   },
   {
     name: 'fails when a pointer names a recycled pid',
-    async setup(home) {
+    async state(home) {
       const {pid} = await liveProcess()
       executorHome(home).pointer(pid)
       return [pid]
@@ -153,7 +153,7 @@ const cases: CheckCase[] = [
   },
   {
     name: 'warns about a record of garbage',
-    setup(home) {
+    state(home) {
       const h = executorHome(home)
       writeFileSync(join(h.dataDir, 'daemon-localhost-4788.json'), 'not json {')
       return ['not valid JSON']
@@ -168,7 +168,7 @@ describe('stale-manifest', () => {
     tmp.cleanup()
   })
 
-  runCaseTable(check, cases, () => tmp.make())
+  checkTable(check, cases, () => tmp.make())
 
   it('reads EXECUTOR_DATA_DIR relative to the working directory', async () => {
     const home = tmp.make()

@@ -1,5 +1,5 @@
 import check from '../../checks/unreachable-daemon.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck} from '../helpers/check-table.js'
 import {executorHome} from '../helpers/executor-state.js'
 import {startFakeExecutor} from '../helpers/fake-executor.js'
 import {deadPid, killAll} from '../helpers/processes.js'

@@ -10,7 +10,7 @@ import authEnv from '../../checks/auth-env.js'
 import staleManifest from '../../checks/stale-manifest.js'
 import tokenDrift from '../../checks/token-drift.js'
 import {jsonSyntaxProblem, locateJsonError} from '../../src/config/json-position.js'
-import {runCheck} from '../helpers/check-runner.js'
+import {runCheck} from '../helpers/check-table.js'
 import {runCli} from '../helpers/cli.js'
 import {tmpDirs} from '../helpers/tmp.js'
 

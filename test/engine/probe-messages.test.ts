@@ -12,11 +12,10 @@ import {createServer, type Server, type Socket} from 'node:net'
 import {join} from 'node:path'
 import check from '../../checks/daemon-health.js'
 import {HttpProbe} from '../../src/probes/http.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck, checkById} from '../helpers/check-table.js'
 import {startFakeExecutor} from '../helpers/fake-executor.js'
 import {killAll} from '../helpers/processes.js'
-import {startRunwisp} from '../runwisp/helpers.js'
-import {cleanup as cleanupRunwisp, judge, workdir} from '../runwisp/check-env.js'
+import {startRunwisp, cleanup as cleanupRunwisp, workdir, runwispAt} from '../runwisp/helpers.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
 /** A raw TCP server on 127.0.0.1 that does `onConnection` with each socket; closed after the test. */
@@ -150,7 +149,7 @@ describe('probe messages say what happened', function () {
     rmSync(config)
     execFileSync('mkfifo', [config])
     const daemon = await startRunwisp({generation: '0.16+', dataDir, cwd})
-    const result = await judge('config-valid', cwd, {port: daemon.port})
+    const result = await runCheck(checkById('config-valid'), runwispAt(cwd, {port: daemon.port}))
     expectResult(result, {status: 'fail', symptoms: ['runwisp/config-syntax'], mentions: ['runwisp.toml is a FIFO, not a regular file']})
     assert.doesNotMatch(JSON.stringify(result), /a directory\?/)
   })

@@ -3,7 +3,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import authEnv from '../../checks/auth-env.js'
 import tokenDrift from '../../checks/token-drift.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck} from '../helpers/check-table.js'
 import {killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
 

@@ -3,7 +3,7 @@ import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import publicOrigin from '../../checks/public-origin.js'
 import {resolvePublicOrigin} from '../../src/targets/executor/checks/public-origin.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck} from '../helpers/check-table.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
 describe('executor config: public-origin', () => {

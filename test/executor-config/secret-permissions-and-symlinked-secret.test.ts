@@ -3,7 +3,7 @@ import {chmodSync, symlinkSync, writeFileSync, renameSync} from 'node:fs'
 import {join} from 'node:path'
 import secretPermissions from '../../checks/secret-permissions.js'
 import symlinkedSecret from '../../checks/symlinked-secret.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck} from '../helpers/check-table.js'
 import {killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
 

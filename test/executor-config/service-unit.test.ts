@@ -4,7 +4,7 @@ import {dirname, join} from 'node:path'
 import serviceUnit from '../../checks/service-unit.js'
 import {createContext} from '../../src/context.js'
 import {lingerState, parseLaunchdPlist, parseSystemdUnit} from '../../src/targets/executor/service-unit.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck} from '../helpers/check-table.js'
 import {executorShim} from '../helpers/processes.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
 

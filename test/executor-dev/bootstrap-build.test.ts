@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import bootstrapBuild from '../../checks/bootstrap-build.js'
 import {createContext} from '../../src/context.js'
 import {executorTarget} from '../../src/targets/executor/target.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck} from '../helpers/check-table.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {BUN_LOCK, makeCheckout} from './skeleton.js'
 

@@ -1,7 +1,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import playwrightBrowser from '../../checks/playwright-browser.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck} from '../helpers/check-table.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
 import {makeCheckout} from './skeleton.js'
 

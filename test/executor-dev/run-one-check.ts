@@ -1,6 +1,6 @@
 // Child process of as-nobody.ts: runs one check and prints its result as JSON.
 import {checks} from '../../checks/index.js'
-import {runCheck} from '../helpers/check-runner.js'
+import {runCheck} from '../helpers/check-table.js'
 
 const [id, rawInit] = process.argv.slice(2)
 const check = checks.find((c) => c.id === id)

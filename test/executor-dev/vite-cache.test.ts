@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import viteCache from '../../checks/vite-cache.js'
 import {createContext} from '../../src/context.js'
 import {lockfileHash, lockfileSearchOrder} from '../../src/targets/executor/dev/vite.js'
-import {expectResult, runCheck} from '../helpers/check-runner.js'
+import {expectResult, runCheck} from '../helpers/check-table.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {git, makeCheckout, writeViteCache} from './skeleton.js'
 

@@ -8,10 +8,9 @@ import {spawn} from 'node:child_process'
 import {chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {checks} from '../../checks/index.js'
-import {expectResult, type Expectation} from '../helpers/check-runner.js'
+import {checkById, checkTable, expectResult, runCheck, type CheckRow, type Expectation} from '../helpers/check-table.js'
 import {deadPid, startFixture} from '../helpers/processes.js'
-import {GENERATIONS, requestLog, startRunwisp, type FakeKnobs, type Generation} from './helpers.js'
-import {cleanup, judge, tmp, workdir} from './check-env.js'
+import {GENERATIONS, requestLog, startRunwisp, type FakeKnobs, type Generation, cleanup, tmp, workdir, runwispAt} from './helpers.js'
 
 /** A process that holds an exclusive flock on `path` and is not RunWisp (util-linux flock + sleep). */
 function holdLock(path: string): Promise<number> {
@@ -36,7 +35,7 @@ describe('runwisp/checks', () => {
         const log = join(cwd, 'requests.log')
         const daemon = await startRunwisp({generation, dataDir, cwd, fake: {requestLog: log}})
         for (const id of ids) {
-          const result = await judge(id, cwd, {port: daemon.port})
+          const result = await runCheck(checkById(id), runwispAt(cwd, {port: daemon.port}))
           assert.ok(['pass', 'skip'].includes(result.status), `${id}: ${JSON.stringify(result, null, 2)}`)
         }
         const requests = requestLog(log)
@@ -54,34 +53,39 @@ describe('runwisp/checks', () => {
   })
 
   describe('runwisp daemon-health', () => {
-    const cases: Array<{name: string; generation: Generation; fake?: FakeKnobs; setup?: (dataDir: string) => void; expect: Expectation}> = [
-      {
-        name: '0.16+: a hung daemon',
-        generation: '0.16+',
-        fake: {mode: 'hung'},
-        expect: {status: 'fail', symptoms: ['runwisp/health-no-answer'], mentions: ['no answer within']},
+    /** A fake daemon of `generation` playing `fake`, judged on its own port. */
+    const daemonRow = (
+      name: string,
+      generation: Generation,
+      fake: FakeKnobs,
+      mentions: string[],
+      expect: CheckRow['expect'],
+    ): CheckRow => ({
+      name,
+      async state() {
+        const {cwd, dataDir} = workdir(generation)
+        const daemon = await startRunwisp({generation, dataDir, cwd, fake})
+        return {at: runwispAt(cwd, {port: daemon.port || 1}), mentions}
       },
-      {
-        name: '0.3-0.4: a daemon answering 503 over TCP',
-        generation: '0.3-0.4',
-        fake: {mode: 'wrong'},
-        expect: {status: 'fail', symptoms: ['runwisp/health-wrong-answer'], mentions: ['503']},
-      },
-      {name: '0.5-0.15: answered over the socket', generation: '0.5-0.15', fake: {noTcp: true}, expect: {status: 'pass'}},
-    ]
-    for (const c of cases) {
-      it(c.name, async () => {
-        const {cwd, dataDir} = workdir(c.generation)
-        const daemon = await startRunwisp({generation: c.generation, dataDir, cwd, fake: c.fake ?? {}})
-        expectResult(await judge('daemon-health', cwd, {port: daemon.port || 1}), c.expect)
-      })
-    }
+      expect,
+    })
+    checkTable('daemon-health', [
+      daemonRow('0.16+: a hung daemon', '0.16+', {mode: 'hung'}, ['no answer within'], {
+        status: 'fail',
+        symptoms: ['runwisp/health-no-answer'],
+      }),
+      daemonRow('0.3-0.4: a daemon answering 503 over TCP', '0.3-0.4', {mode: 'wrong'}, ['503'], {
+        status: 'fail',
+        symptoms: ['runwisp/health-wrong-answer'],
+      }),
+      daemonRow('0.5-0.15: answered over the socket', '0.5-0.15', {noTcp: true}, [], {status: 'pass', plan: []}),
+    ])
 
     it('a socket path that is a regular file is reported, not connected to', async () => {
       const {cwd, dataDir} = workdir('0.16+')
       mkdirSync(dataDir, {mode: 0o700})
       writeFileSync(join(dataDir, 'runwisp.sock'), 'not a socket')
-      expectResult(await judge('daemon-health', cwd), {
+      expectResult(await runCheck(checkById('daemon-health'), runwispAt(cwd)), {
         status: 'fail',
         symptoms: ['runwisp/socket-not-socket'],
         mentions: ['a regular file'],
@@ -93,7 +97,7 @@ describe('runwisp/checks', () => {
       mkdirSync(dataDir, {mode: 0o700})
       writeFileSync(join(dataDir, 'password'), 'pw\n', {mode: 0o600})
       const squatter = await startFixture('squatter.ts', ['--port', '0'])
-      expectResult(await judge('daemon-health', cwd, {port: squatter.ready.port as number}), {
+      expectResult(await runCheck(checkById('daemon-health'), runwispAt(cwd, {port: squatter.ready.port as number})), {
         status: 'fail',
         symptoms: ['runwisp/health-not-runwisp'],
         mentions: [squatter.pid],
@@ -102,7 +106,10 @@ describe('runwisp/checks', () => {
 
     it('no daemon at all is a skip, not a failure', async () => {
       const {cwd} = workdir('0.16+')
-      expectResult(await judge('daemon-health', cwd, {port: 1}), {status: 'skip', mentions: ['no RunWisp daemon runs']})
+      expectResult(await runCheck(checkById('daemon-health'), runwispAt(cwd, {port: 1})), {
+        status: 'skip',
+        mentions: ['no RunWisp daemon runs'],
+      })
     })
   })
 
@@ -111,7 +118,7 @@ describe('runwisp/checks', () => {
       const {cwd} = workdir('0.16+')
       const squatter = await startFixture('squatter.ts', ['--port', '0'])
       const port = squatter.ready.port as number
-      const result = await judge('port-squatter', cwd, {port})
+      const result = await runCheck(checkById('port-squatter'), runwispAt(cwd, {port}))
       expectResult(result, {
         status: 'fail',
         symptoms: ['runwisp/port-in-use'],
@@ -122,7 +129,7 @@ describe('runwisp/checks', () => {
       it(`${generation}: RunWisp on its own port is not a squatter`, async () => {
         const {cwd, dataDir} = workdir(generation)
         const daemon = await startRunwisp({generation, dataDir, cwd})
-        expectResult(await judge('port-squatter', cwd, {port: daemon.port}), {status: 'pass'})
+        expectResult(await runCheck(checkById('port-squatter'), runwispAt(cwd, {port: daemon.port})), {status: 'pass'})
       })
     }
   })
@@ -141,7 +148,7 @@ describe('runwisp/checks', () => {
         env: {RUNWISP_PASSWORD: 'theirs'},
         fake: {requestLog: log},
       })
-      const result = await judge('duplicate-daemon', cwd, {port: daemon.port})
+      const result = await runCheck(checkById('duplicate-daemon'), runwispAt(cwd, {port: daemon.port}))
       expectResult(result, {
         status: 'fail',
         symptoms: ['runwisp/different-password'],
@@ -168,7 +175,7 @@ describe('runwisp/checks', () => {
         cwd: other,
         env: {RUNWISP_PASSWORD: 'shared'},
       })
-      expectResult(await judge('duplicate-daemon', cwd, {port: daemon.port}), {status: 'pass'})
+      expectResult(await runCheck(checkById('duplicate-daemon'), runwispAt(cwd, {port: daemon.port})), {status: 'pass'})
     })
 
     for (const generation of ['0.5-0.15', '0.16+'] as const) {
@@ -176,7 +183,7 @@ describe('runwisp/checks', () => {
         const {cwd} = workdir(generation)
         const other = tmp.make('runwisp-other-')
         const daemon = await startRunwisp({generation, dataDir: join(other, '.runwisp'), cwd: other})
-        expectResult(await judge('duplicate-daemon', cwd, {port: daemon.port}), {
+        expectResult(await runCheck(checkById('duplicate-daemon'), runwispAt(cwd, {port: daemon.port})), {
           status: 'fail',
           symptoms: ['runwisp/other-data-dir-daemon'],
           mentions: [
@@ -195,7 +202,7 @@ describe('runwisp/checks', () => {
       const first = await startRunwisp({generation: '0.16+', dataDir: a.dataDir, cwd: a.cwd})
       const second = await startRunwisp({generation: '0.5-0.15', dataDir: b.dataDir, cwd: b.cwd})
       const empty = tmp.make('runwisp-empty-')
-      const result = await judge('duplicate-daemon', empty)
+      const result = await runCheck(checkById('duplicate-daemon'), runwispAt(empty))
       expectResult(result, {
         status: 'skip',
         mentions: [
@@ -211,7 +218,7 @@ describe('runwisp/checks', () => {
       const {cwd, dataDir} = workdir('0.5-0.15')
       const a = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, fake: {noSocket: true}})
       const b = await startRunwisp({generation: '0.5-0.15', dataDir, cwd, fake: {noSocket: true, noPidFile: true}})
-      expectResult(await judge('duplicate-daemon', cwd, {port: a.port}), {
+      expectResult(await runCheck(checkById('duplicate-daemon'), runwispAt(cwd, {port: a.port})), {
         status: 'fail',
         symptoms: ['runwisp/two-daemons-one-data-dir'],
         mentions: [a.pid, b.pid],
@@ -257,7 +264,7 @@ describe('runwisp/checks', () => {
         const {cwd, dataDir} = workdir(c.generation, toml)
         mkdirSync(dataDir, {mode: 0o700})
         writeFileSync(join(dataDir, 'daemon.pid'), await c.content(), {mode: 0o600})
-        expectResult(await judge('stale-manifest', cwd, {port: 1}), c.expect)
+        expectResult(await runCheck(checkById('stale-manifest'), runwispAt(cwd, {port: 1})), c.expect)
       })
     }
 
@@ -267,7 +274,7 @@ describe('runwisp/checks', () => {
       const pidFile = join(dataDir, 'daemon.pid')
       writeFileSync(pidFile, `${await deadPid()}\n`, {mode: 0o600})
       const holder = await holdLock(pidFile)
-      expectResult(await judge('stale-lock', cwd, {port: 1}), {
+      expectResult(await runCheck(checkById('stale-lock'), runwispAt(cwd, {port: 1})), {
         status: 'fail',
         symptoms: ['runwisp/data-dir-locked'],
         mentions: [holder, 'flock'],
@@ -277,10 +284,13 @@ describe('runwisp/checks', () => {
     it('stale-lock: a live 0.16+ daemon holding its own lock is healthy; before 0.16 the check does not apply', async () => {
       const a = workdir('0.16+')
       const daemon = await startRunwisp({generation: '0.16+', dataDir: a.dataDir, cwd: a.cwd})
-      expectResult(await judge('stale-lock', a.cwd, {port: daemon.port}), {status: 'pass'})
+      expectResult(await runCheck(checkById('stale-lock'), runwispAt(a.cwd, {port: daemon.port})), {status: 'pass'})
       const b = workdir('0.3-0.4')
       const legacy = await startRunwisp({generation: '0.3-0.4', dataDir: b.dataDir, cwd: b.cwd})
-      expectResult(await judge('stale-lock', b.cwd, {port: legacy.port}), {status: 'skip', mentions: ['before 0.16']})
+      expectResult(await runCheck(checkById('stale-lock'), runwispAt(b.cwd, {port: legacy.port})), {
+        status: 'skip',
+        mentions: ['before 0.16'],
+      })
     })
   })
 
@@ -291,7 +301,7 @@ describe('runwisp/checks', () => {
       const target = join(cwd, 'elsewhere')
       writeFileSync(target, 'do-not-read\n', {mode: 0o600})
       symlinkSync(target, join(dataDir, 'password'))
-      const result = await judge('symlinked-secret', cwd, {port: 1})
+      const result = await runCheck(checkById('symlinked-secret'), runwispAt(cwd, {port: 1}))
       expectResult(result, {
         status: 'fail',
         symptoms: ['runwisp/symlinked-secret'],
@@ -305,14 +315,17 @@ describe('runwisp/checks', () => {
       const {cwd, dataDir} = workdir('0.16+', '[notifiers.a]\ntype = "x"\n')
       mkdirSync(dataDir, {mode: 0o700})
       symlinkSync('/etc/passwd', join(dataDir, 'daemon.pid'))
-      const result = await judge('symlinked-secret', cwd, {port: 1})
+      const result = await runCheck(checkById('symlinked-secret'), runwispAt(cwd, {port: 1}))
       expectResult(result, {status: 'fail', symptoms: ['runwisp/symlinked-secret'], mentions: ['/etc/passwd', 'TOCTOU']})
       mkdirSync(join(cwd, 'd2', '.runwisp', 'daemon.pid'), {recursive: true})
-      expectResult(await judge('symlinked-secret', join(cwd, 'd2'), {port: 1, dataDir: join(cwd, 'd2', '.runwisp')}), {
-        status: 'fail',
-        symptoms: ['runwisp/secret-not-regular'],
-        mentions: ['a directory'],
-      })
+      expectResult(
+        await runCheck(checkById('symlinked-secret'), runwispAt(join(cwd, 'd2'), {port: 1, dataDir: join(cwd, 'd2', '.runwisp')})),
+        {
+          status: 'fail',
+          symptoms: ['runwisp/secret-not-regular'],
+          mentions: ['a directory'],
+        },
+      )
     })
 
     const modeCases: Array<{
@@ -365,7 +378,7 @@ describe('runwisp/checks', () => {
           chmodSync(join(dataDir, name), mode)
         }
         if (c.chownNobody) chownSync(join(dataDir, c.chownNobody), 65534, 65534)
-        expectResult(await judge('secret-permissions', cwd, {port: 1}), c.expect)
+        expectResult(await runCheck(checkById('secret-permissions'), runwispAt(cwd, {port: 1})), c.expect)
       })
     }
   })
@@ -400,7 +413,7 @@ describe('runwisp/checks', () => {
       it(c.name, async () => {
         const {cwd, dataDir} = workdir(c.generation)
         const daemon = await startRunwisp({generation: c.generation, dataDir, cwd, fake: c.fake})
-        expectResult(await judge('clock-skew', cwd, {port: daemon.port}), c.expect)
+        expectResult(await runCheck(checkById('clock-skew'), runwispAt(cwd, {port: daemon.port})), c.expect)
       })
     }
   })
@@ -421,7 +434,11 @@ describe('runwisp/checks', () => {
         const {cwd, dataDir} = workdir('0.16+')
         mkdirSync(dataDir, {mode: 0o700})
         writeFileSync(join(dataDir, 'daemon.log'), `2026-05-27 14:03:00 [INFO] RunWisp starting\n${line}\n`)
-        expectResult(await judge('daemon-log-errors', cwd, {port: 1}), {status: 'fail', symptoms: [symptom], mentions: ['line 2']})
+        expectResult(await runCheck(checkById('daemon-log-errors'), runwispAt(cwd, {port: 1})), {
+          status: 'fail',
+          symptoms: [symptom],
+          mentions: ['line 2'],
+        })
       })
     }
     it('a clean log passes', async () => {
@@ -431,7 +448,7 @@ describe('runwisp/checks', () => {
         join(dataDir, 'daemon.log'),
         '2026-05-27 14:03:00 [INFO] RunWisp starting\n2026-05-27 14:03:01 [INFO] run started task=backup run=01J\n',
       )
-      expectResult(await judge('daemon-log-errors', cwd, {port: 1}), {status: 'pass'})
+      expectResult(await runCheck(checkById('daemon-log-errors'), runwispAt(cwd, {port: 1})), {status: 'pass'})
     })
   })
 
@@ -473,7 +490,7 @@ describe('runwisp/checks', () => {
       writeFileSync(join(store, 'password.conf'), '[Service]\nUser=root\n')
       symlinkSync(join(store, 'password.conf'), join(units, 'runwisp.service.d', 'password.conf'))
       // Read through the link, the unit's User=nobody does not own the root-owned data dir; the drop-in's User=root is never read.
-      expectResult(await judge('service-unit', cwd, {port: 1, env: {SYSTEMD_UNIT_PATH: units}}), {
+      expectResult(await runCheck(checkById('service-unit'), runwispAt(cwd, {port: 1, env: {SYSTEMD_UNIT_PATH: units}})), {
         status: 'fail',
         symptoms: ['runwisp/unit-user-mismatch'],
         mentions: ['sudo chown -R nobody:nobody'],
@@ -489,7 +506,7 @@ describe('runwisp/checks', () => {
         const units = join(cwd, 'units')
         mkdirSync(units)
         writeFileSync(join(units, 'runwisp.service'), unit(c.user, dataDir, c.extra))
-        expectResult(await judge('service-unit', cwd, {port: 1, env: {SYSTEMD_UNIT_PATH: units}}), c.expect)
+        expectResult(await runCheck(checkById('service-unit'), runwispAt(cwd, {port: 1, env: {SYSTEMD_UNIT_PATH: units}})), c.expect)
       })
     }
   })

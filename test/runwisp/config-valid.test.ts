@@ -5,9 +5,8 @@
  */
 import {mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {expectResult, type Expectation} from '../helpers/check-runner.js'
-import {startRunwisp, type Generation} from './helpers.js'
-import {cleanup, judge, tmp, workdir} from './check-env.js'
+import {expectResult, type Expectation, checkById, runCheck} from '../helpers/check-table.js'
+import {startRunwisp, type Generation, cleanup, tmp, workdir, runwispAt} from './helpers.js'
 
 describe('runwisp config-valid', () => {
   afterEach(cleanup)
@@ -134,7 +133,7 @@ describe('runwisp config-valid', () => {
       const {cwd, dataDir} = workdir(c.generation, '')
       writeFileSync(join(cwd, 'runwisp.toml'), c.toml)
       const daemon = await startRunwisp({generation: c.generation, dataDir, cwd})
-      expectResult(await judge('config-valid', cwd, {port: daemon.port, ...(c.env ? {env: c.env} : {})}), c.expect)
+      expectResult(await runCheck(checkById('config-valid'), runwispAt(cwd, {port: daemon.port, ...(c.env ? {env: c.env} : {})})), c.expect)
     })
   }
   it('a runwisp.toml that is a symlink (stow, home-manager) is read through the link, as RunWisp reads it', async () => {
@@ -145,20 +144,20 @@ describe('runwisp config-valid', () => {
     rmSync(join(cwd, 'runwisp.toml'))
     symlinkSync(dotfiles, join(cwd, 'runwisp.toml'))
     const daemon = await startRunwisp({generation: '0.16+', dataDir, cwd})
-    expectResult(await judge('config-valid', cwd, {port: daemon.port}), {
+    expectResult(await runCheck(checkById('config-valid'), runwispAt(cwd, {port: daemon.port})), {
       status: 'fail',
       symptoms: ['runwisp/cron-invalid'],
       mentions: ['runwisp.toml:2:1', '61 is out of range 0-59'],
     })
     writeFileSync(dotfiles, '[tasks.a]\ncron = "@hourly"\n')
-    expectResult(await judge('config-valid', cwd, {port: daemon.port}), {status: 'pass'})
+    expectResult(await runCheck(checkById('config-valid'), runwispAt(cwd, {port: daemon.port})), {status: 'pass'})
   })
 
   it('a symlink loop where runwisp.toml should be is said as such', async () => {
     const {cwd} = workdir('0.16+', '')
     symlinkSync(join(cwd, 'b.toml'), join(cwd, 'a.toml'))
     symlinkSync(join(cwd, 'a.toml'), join(cwd, 'b.toml'))
-    expectResult(await judge('config-valid', cwd, {port: 1, env: {RUNWISP_CONFIG: join(cwd, 'a.toml')}}), {
+    expectResult(await runCheck(checkById('config-valid'), runwispAt(cwd, {port: 1, env: {RUNWISP_CONFIG: join(cwd, 'a.toml')}})), {
       status: 'error',
       mentions: ['ELOOP', 'too many symbolic links'],
     })
@@ -166,7 +165,7 @@ describe('runwisp config-valid', () => {
 
   it('an explicit RUNWISP_CONFIG that does not exist', async () => {
     const {cwd} = workdir('0.16+')
-    expectResult(await judge('config-valid', cwd, {port: 1, env: {RUNWISP_CONFIG: join(cwd, 'nope.toml')}}), {
+    expectResult(await runCheck(checkById('config-valid'), runwispAt(cwd, {port: 1, env: {RUNWISP_CONFIG: join(cwd, 'nope.toml')}})), {
       status: 'fail',
       symptoms: ['runwisp/config-missing'],
       mentions: ['nope.toml'],

@@ -9,11 +9,11 @@ import {spawnSync} from 'node:child_process'
 import {chmodSync, lstatSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {FixStep} from '../../src/fix/types.js'
-import {expectResult} from '../helpers/check-runner.js'
+import {expectResult, checkById, runCheck} from '../helpers/check-table.js'
+import {cleanup, tmp, runwispAt} from './helpers.js'
 import {jsonReport, runCli} from '../helpers/cli.js'
 import {deadPid} from '../helpers/processes.js'
 import {hashTree} from '../fix/helpers.js'
-import {cleanup, judge, tmp} from './check-env.js'
 
 const NOBODY = 65534
 
@@ -53,7 +53,7 @@ describe('runwisp: a data dir that is a symlink', () => {
 
   it('planted by another user: a failure naming where it points and who owns it; no plan acts through it', async () => {
     const {shared, victim, link} = await plantedState()
-    const result = await judge('data-dir-permissions', shared, {port: 1})
+    const result = await runCheck(checkById('data-dir-permissions'), runwispAt(shared, {port: 1}))
     expectResult(result, {
       status: 'fail',
       symptoms: ['runwisp/data-dir-symlink', 'runwisp/data-dir-mode'],
@@ -65,10 +65,10 @@ describe('runwisp: a data dir that is a symlink', () => {
     assert.ok(manual.instructions.includes(`chmod 0700 -- ${victim}`), JSON.stringify(manual))
     assert.match(manual.why, /does not act through a link/)
     for (const id of ['stale-manifest', 'secret-permissions', 'symlinked-secret', 'daemon-health', 'stale-lock']) {
-      const other = await judge(id, shared, {port: 1})
+      const other = await runCheck(checkById(id), runwispAt(shared, {port: 1}))
       for (const f of other.findings) assert.deepEqual(acting(f.plan), [], `${id}: ${JSON.stringify(f.plan)}`)
     }
-    const stale = await judge('stale-manifest', shared, {port: 1})
+    const stale = await runCheck(checkById('stale-manifest'), runwispAt(shared, {port: 1}))
     assert.ok(
       stale.findings.some((f) =>
         f.plan?.some(
@@ -86,7 +86,7 @@ describe('runwisp: a data dir that is a symlink', () => {
     mkdirSync(big, {mode: 0o755})
     chmodSync(big, 0o755)
     symlinkSync(big, join(cwd, '.runwisp'))
-    const result = await judge('data-dir-permissions', cwd, {port: 1})
+    const result = await runCheck(checkById('data-dir-permissions'), runwispAt(cwd, {port: 1}))
     expectResult(result, {status: 'warn', symptoms: ['runwisp/data-dir-symlink', 'runwisp/data-dir-mode'], mentions: ['owned by root']})
     for (const f of result.findings) assert.deepEqual(acting(f.plan), [])
   })
@@ -95,7 +95,7 @@ describe('runwisp: a data dir that is a symlink', () => {
     const cwd = tmp.make('runwisp-dangling-')
     writeFileSync(join(cwd, 'runwisp.toml'), '[tasks.backup]\ncron = "0 3 * * *"\nrun = "true"\n')
     symlinkSync(join(cwd, 'gone'), join(cwd, '.runwisp'))
-    expectResult(await judge('data-dir-permissions', cwd, {port: 1}), {
+    expectResult(await runCheck(checkById('data-dir-permissions'), runwispAt(cwd, {port: 1})), {
       status: 'fail',
       symptoms: ['runwisp/data-dir-symlink'],
       mentions: ['it leads nowhere'],

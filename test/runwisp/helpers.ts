@@ -1,13 +1,16 @@
 /**
  * Test helpers for the RunWisp target: a real executable named `runwisp` (so the kernel names the
  * process as it names the real binary), the fake daemon of each generation — started under
- * util-linux `flock -F` on 0.16+, so the pid file is locked by the daemon's own pid for its life.
+ * util-linux `flock -F` on 0.16+, so the pid file is locked by the daemon's own pid for its life —
+ * the working directory a generation leaves, and where the check table judges RunWisp from.
  * (The CLI runs as an unprivileged user through `runCli(…, {asNobody: true})` of test/helpers/cli.ts.)
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {chownSync, existsSync, mkdirSync, readFileSync, symlinkSync} from 'node:fs'
+import {chmodSync, chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {fixture, REPO, TSX} from '../helpers/processes.js'
+import type {RunAt} from '../helpers/check-table.js'
+import {fixture, killAll, REPO, TSX} from '../helpers/processes.js'
+import {tmpDirs} from '../helpers/tmp.js'
 
 export type Generation = '0.3-0.4' | '0.5-0.15' | '0.16+'
 export const GENERATIONS: Generation[] = ['0.3-0.4', '0.5-0.15', '0.16+']
@@ -122,3 +125,34 @@ export function stopRunwisp(child: ChildProcess, signal: NodeJS.Signals = 'SIGKI
 }
 
 export const requestLog = (path: string): string[] => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [])
+
+/** The temp dirs of the RunWisp tests (removed by `cleanup`). */
+export const tmp = tmpDirs()
+
+/** A working directory laid out as RunWisp of `generation` leaves it: ./data (0.3–0.4) or ./.runwisp. */
+export function workdir(generation: Generation, toml = '[tasks.backup]\ncron = "0 3 * * *"\nrun = "true"\n') {
+  const cwd = tmp.make('runwisp-')
+  chmodSync(cwd, 0o755)
+  const dataDir = join(cwd, generation === '0.3-0.4' ? 'data' : '.runwisp')
+  writeFileSync(join(cwd, 'runwisp.toml'), toml)
+  return {cwd, dataDir}
+}
+
+/** Where a check judges RunWisp: run from `cwd` in UTC, pointed at a port or a data dir as `--runwisp-port` / `--runwisp-data-dir` do. */
+export function runwispAt(cwd: string, options: {port?: number; env?: Record<string, string>; dataDir?: string} = {}): RunAt {
+  return {
+    target: 'runwisp',
+    cwd,
+    env: {TZ: 'UTC', ...options.env},
+    options: {
+      targetOptions: {runwisp: {...(options.port ? {port: options.port} : {}), ...(options.dataDir ? {dataDir: options.dataDir} : {})}},
+    },
+  }
+}
+
+/** Kills every RunWisp and fixture the test started and removes its temp dirs (call from `afterEach`). */
+export async function cleanup(): Promise<void> {
+  await killRunwisps()
+  await killAll()
+  tmp.cleanup()
+}
