@@ -11,11 +11,13 @@ import type {CheckDefinition} from '../../src/check.js'
 import {createContext, type ContextInit} from '../../src/context.js'
 import {runChecks} from '../../src/engine/run-checks.js'
 import type {FixRisk} from '../../src/fix/types.js'
+import {declaredTarget} from '../../src/targets/declared/target.js'
 import {targetById} from '../../src/targets/index.js'
+import type {TargetProfile} from '../../src/targets/profile.js'
 import type {CheckResult, Status, TargetId} from '../../src/types.js'
 
-/** Where a check runs, and for which target (default: the check's first). */
-export type RunAt = ContextInit & {target?: TargetId}
+/** Where a check runs, and for which target: a built-in (default: the check's first) or a declared profile. */
+export type RunAt = ContextInit & {target?: TargetId; profile?: TargetProfile}
 
 export function checkById(id: string): CheckDefinition {
   const c = checks.find((x) => x.id === id)
@@ -27,10 +29,16 @@ export function checkById(id: string): CheckDefinition {
 export async function runCheck(check: CheckDefinition, init: RunAt = {}): Promise<CheckResult> {
   const ctx = createContext({env: {}, ...init})
   try {
-    const target = await targetById(init.target ?? check.targets[0]!)!.detect(ctx)
+    const definition = init.profile ? declaredTarget(init.profile) : targetById(init.target ?? check.targets[0]!)!
+    const target = await definition.detect(ctx)
     const [result] = await runChecks(ctx, [{check, target: {...target, forced: true}}], {deadline: Date.now() + ctx.options.budgetMs})
+    const declared = init.profile ? (check.declared?.symptoms ?? []).map((slug) => `${init.profile!.id}/${slug}`) : []
+    const own = init.profile && check.declared?.symptoms.includes('declared') ? init.profile.symptoms.map((s) => s.id) : []
     for (const f of result!.findings)
-      assert.ok(check.symptoms.includes(f.symptom), `${check.id} reported ${f.symptom}, which it does not declare`)
+      assert.ok(
+        [...check.symptoms, ...declared, ...own].includes(f.symptom),
+        `${check.id} reported ${f.symptom}, which it does not declare`,
+      )
     return result!
   } finally {
     await ctx.close()
