@@ -5,6 +5,7 @@
  */
 import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {defineTargetSymptoms} from '../../src/catalogue.js'
 import {knownIds} from '../../src/config/load.js'
 import {parseConfig} from '../../src/config/schema.js'
 import type {TargetProfile} from '../../src/targets/profile.js'
@@ -24,6 +25,11 @@ const at = (dir: string) => ({at: {profile: kv(dir), home: dir, env: {HOME: dir}
 describe('check table: a declared target', () => {
   const tmp = tmpDirs()
   afterEach(() => tmp.cleanup())
+  // Making the target registers its symptoms in the one catalogue: the suites after this one see none of them.
+  after(() => {
+    defineTargetSymptoms(kv(tmp.make()).id, [])
+    tmp.cleanup()
+  })
 
   const staleLock: CheckRow[] = [
     {
