@@ -9,6 +9,7 @@ import type {Bundle} from './collect.js'
 import type {BundleOptions} from './options.js'
 import {KNOWN_RULES} from './redact/known.js'
 import {PATTERN_RULES} from './redact/patterns.js'
+import {SPLIT_RULES} from './redact/split.js'
 import {PSEUDONYM_RULES} from './redact/pseudonyms.js'
 
 export const MANIFEST_NAME = 'manifest.json'
@@ -55,6 +56,16 @@ export function ruleCatalogue(): Manifest['redactions']['rules'] {
       id: KNOWN_RULES.base64,
       step: 'known values',
       description: 'a known value inside base64 (any alignment, standard or URL alphabet); the whole blob is replaced',
+    },
+    {
+      id: SPLIT_RULES.split,
+      step: 'known values',
+      description: 'a known value split across a line break (also a JSON-escaped \\n); both halves are replaced',
+    },
+    {
+      id: SPLIT_RULES.fragment,
+      step: 'known values',
+      description: 'a piece of a known value (half of it, 8 to 16 characters at least) cut at a line end or where a token ends',
     },
     ...patternIds.map((id) => ({id, step: 'patterns', description: PATTERN_RULES.find((r) => r.id === id)!.description})),
     {id: PSEUDONYM_RULES.home, step: 'pseudonyms', description: 'the home directory, shown as ~'},

@@ -5,6 +5,7 @@
  */
 import type {Literal} from './literals.js'
 import {placeholder} from './placeholder.js'
+import type {SplitForm} from './split.js'
 
 export interface KnownSecret {
   value: string
@@ -87,4 +88,15 @@ export function knownLiterals(secrets: readonly KnownSecret[]): Literal[] {
     }
   }
   return literals
+}
+
+/** The forms searched for in pieces (split.ts): every form; a base64 fragment only across a line break. */
+export function splitForms(secrets: readonly KnownSecret[]): SplitForm[] {
+  const forms: SplitForm[] = []
+  for (const secret of secrets) {
+    if (secret.value.length < MIN_KNOWN_LENGTH) continue
+    for (const form of secretForms(secret.value))
+      forms.push({text: form.text, replacement: placeholder(secret.label), label: secret.label, pieces: form.rule !== KNOWN_RULES.base64})
+  }
+  return forms
 }

@@ -1,13 +1,15 @@
 /**
- * The redaction pipeline, in the order the issue fixes: (1) known values, (2) patterns,
+ * The redaction pipeline, in the order the issue fixes: (1) known values, whole then in pieces
+ * (split across a line break, cut at a line end), (2) patterns,
  * (3) pseudonyms. The same object redacts a bundle and scans one (`verify`): a clean bundle is
  * exactly a text this pipeline leaves unchanged, so what `doctor bundle` writes, `verify` passes.
  */
-import {knownLiterals, type KnownSecret} from './known.js'
+import {knownLiterals, splitForms, type KnownSecret} from './known.js'
 import {replaceLiterals, type Literal} from './literals.js'
 import {applyPatterns} from './patterns.js'
 import {PLACEHOLDER} from './placeholder.js'
 import {PSEUDONYM, pseudonymLiterals, type Identity} from './pseudonyms.js'
+import {replaceSplit, type SplitForm} from './split.js'
 
 export interface RedactionHit {
   rule: string
@@ -28,6 +30,7 @@ const ALREADY_REDACTED = new RegExp(`${PLACEHOLDER.source}|${PSEUDONYM.source}`)
 
 export class Redactor {
   private readonly known: Literal[]
+  private readonly pieces: SplitForm[]
   private readonly pseudonyms: Literal[]
 
   constructor(
@@ -35,6 +38,7 @@ export class Redactor {
     readonly identity: Identity,
   ) {
     this.known = knownLiterals(secrets)
+    this.pieces = splitForms(secrets)
     this.pseudonyms = pseudonymLiterals(identity)
   }
 
@@ -42,7 +46,9 @@ export class Redactor {
     const hits: RedactionHit[] = []
     const step1 = replaceLiterals(text, this.known, PLACEHOLDER)
     hits.push(...step1.hits)
-    const step2 = applyPatterns(step1.text, (rule, line) => hits.push({rule, line}))
+    const split = replaceSplit(step1.text, this.pieces, PLACEHOLDER)
+    hits.push(...split.hits)
+    const step2 = applyPatterns(split.text, (rule, line) => hits.push({rule, line}))
     const step3 = replaceLiterals(step2, this.pseudonyms, ALREADY_REDACTED)
     hits.push(...step3.hits.map(({rule, line}) => ({rule, line})))
     const counts: Record<string, number> = {}
