@@ -68,9 +68,17 @@ export function ruleCatalogue(): Manifest['redactions']['rules'] {
       description: 'a piece of a known value (half of it, 8 to 16 characters at least) cut at a line end or where a token ends',
     },
     ...patternIds.map((id) => ({id, step: 'patterns', description: PATTERN_RULES.find((r) => r.id === id)!.description})),
-    {id: PSEUDONYM_RULES.home, step: 'pseudonyms', description: 'the home directory, shown as ~'},
-    {id: PSEUDONYM_RULES.user, step: 'pseudonyms', description: 'the user name, shown as anon-user-<n>'},
-    {id: PSEUDONYM_RULES.host, step: 'pseudonyms', description: 'the host name, shown as anon-host-<n>'},
+    {id: PSEUDONYM_RULES.home, step: 'pseudonyms', description: "the home directory, shown as ~ (another person's as ~anon-user-<n>)"},
+    {
+      id: PSEUDONYM_RULES.user,
+      step: 'pseudonyms',
+      description: "the user name and every person's account of this machine, shown as anon-user-<n>",
+    },
+    {
+      id: PSEUDONYM_RULES.host,
+      step: 'pseudonyms',
+      description: 'the host name, and any host-name field whatever it holds, shown as anon-host-<n>',
+    },
   ]
 }
 

@@ -8,7 +8,7 @@ import {knownLiterals, splitForms, type KnownSecret} from './known.js'
 import {replaceLiterals, type Literal} from './literals.js'
 import {applyPatterns} from './patterns.js'
 import {PLACEHOLDER} from './placeholder.js'
-import {PSEUDONYM, pseudonymLiterals, type Identity} from './pseudonyms.js'
+import {HostFields, HostIds, PSEUDONYM, pseudonymLiterals, type Identity} from './pseudonyms.js'
 import {replaceSplit, type SplitForm} from './split.js'
 
 export interface RedactionHit {
@@ -32,6 +32,7 @@ export class Redactor {
   private readonly known: Literal[]
   private readonly pieces: SplitForm[]
   private readonly pseudonyms: Literal[]
+  private readonly hostFields: HostFields | null
 
   constructor(
     readonly secrets: readonly KnownSecret[],
@@ -39,7 +40,9 @@ export class Redactor {
   ) {
     this.known = knownLiterals(secrets)
     this.pieces = splitForms(secrets)
-    this.pseudonyms = pseudonymLiterals(identity)
+    const hostIds = new HostIds(identity.hosts)
+    this.pseudonyms = pseudonymLiterals(identity, hostIds)
+    this.hostFields = identity.hostFields === false ? null : new HostFields(hostIds, identity.hosts)
   }
 
   redact(text: string): RedactionResult {
@@ -51,9 +54,11 @@ export class Redactor {
     const step2 = applyPatterns(split.text, (rule, line) => hits.push({rule, line}))
     const step3 = replaceLiterals(step2, this.pseudonyms, ALREADY_REDACTED)
     hits.push(...step3.hits.map(({rule, line}) => ({rule, line})))
+    const hosts = this.hostFields?.replace(step3.text) ?? {text: step3.text, hits: []}
+    hits.push(...hosts.hits)
     const counts: Record<string, number> = {}
     for (const hit of hits) counts[hit.rule] = (counts[hit.rule] ?? 0) + 1
-    return {text: step3.text, counts, hits}
+    return {text: hosts.text, counts, hits}
   }
 
   /** Only the text, for the command's own output and archive entry names. */
