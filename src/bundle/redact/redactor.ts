@@ -56,9 +56,13 @@ export class Redactor {
     hits.push(...step3.hits.map(({rule, line}) => ({rule, line})))
     const hosts = this.hostFields?.replace(step3.text) ?? {text: step3.text, hits: []}
     hits.push(...hosts.hits)
+    // Pieces once more on the finished text: a redaction next to a piece (a pattern's, a
+    // pseudonym's) can end the token it sits in, and a second pass must find nothing new.
+    const last = replaceSplit(hosts.text, this.pieces, ALREADY_REDACTED)
+    hits.push(...last.hits)
     const counts: Record<string, number> = {}
     for (const hit of hits) counts[hit.rule] = (counts[hit.rule] ?? 0) + 1
-    return {text: hosts.text, counts, hits}
+    return {text: last.text, counts, hits}
   }
 
   /** Only the text, for the command's own output and archive entry names. */
