@@ -10,7 +10,7 @@
  * - a symlink, a directory, a socket, a block device: refused before anything is written.
  */
 import {randomBytes} from 'node:crypto'
-import {close, constants, fchmod, fchown, fstat, fsync, open, promises as fsp, write, type Stats} from 'node:fs'
+import {close, constants, fchmod, fchown, fstat, fsync, lstatSync, open, promises as fsp, readlinkSync, write, type Stats} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
 import {promisify} from 'node:util'
 import {userName} from '../bundle/describe.js'
@@ -77,19 +77,59 @@ const FD_ALIAS = /^\/(?:dev\/(?:fd\/(\d+)|(stdout)|(stderr))|proc\/self\/fd\/(\d
 export async function openDestination(path: string, options: DestinationOptions): Promise<Destination> {
   const absolute = resolve(path)
   const shown = options.shown ?? path
+  const fd = descriptorNamed(absolute)
+  if (fd !== null) return inheritedStream(fd, shown, options)
+  const existing = lstatForOutput(absolute, shown)
+  const refused = refusal(absolute, existing, shown, options)
+  if (refused) throw refused
+  if (existing?.isCharacterDevice() || existing?.isFIFO()) return openedStream(absolute, existing, shown, options)
+  return AtomicFile.create(absolute, existing, shown, options)
+}
+
+/**
+ * Throws the OutputError `openDestination` would give for what is at `path` now, without opening
+ * anything: a run that writes its report at the end (after a --fix has acted) is refused before it
+ * starts, not after.
+ */
+export function checkDestination(path: string, options: DestinationOptions): void {
+  const absolute = resolve(path)
+  if (descriptorNamed(absolute) !== null) return
+  const shown = options.shown ?? path
+  const refused = refusal(absolute, lstatForOutput(absolute, shown), shown, options)
+  if (refused) throw refused
+}
+
+function descriptorNamed(absolute: string): number | null {
   const alias = FD_ALIAS.exec(absolute)
-  if (alias) {
-    const fd = alias[2] ? 1 : alias[3] ? 2 : Number(alias[1] ?? alias[4])
-    return inheritedStream(fd, shown, options)
+  if (!alias) return null
+  return alias[2] ? 1 : alias[3] ? 2 : Number(alias[1] ?? alias[4])
+}
+
+function lstatForOutput(absolute: string, shown: string): Stats | null {
+  try {
+    return lstatSync(absolute)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    // A missing parent is the directory check's to report (when the temp file is made).
+    if (code === 'ENOENT') return null
+    throw new OutputError(`cannot use ${shown} as the output (${code ?? (error as Error).message})`, ['choose another --output'])
   }
-  const existing = await fsp.lstat(absolute).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null
-    throw new OutputError(`cannot use ${shown} as the output (${error.code ?? error.message})`, ['choose another --output'])
-  })
-  if (!existing || existing.isFile()) return atomicFile(absolute, existing, shown, options)
-  if (existing.isSymbolicLink()) throw await symlinkRefusal(absolute, existing, shown)
-  if (existing.isCharacterDevice() || existing.isFIFO()) return openedStream(absolute, existing, shown, options)
-  throw new OutputError(`${shown} is ${KIND_NAMES[kindOf(existing)]}; nothing was written`, [
+}
+
+/** Why what is at the path is not written to, or null (missing, a regular file that may be replaced, a device, a FIFO). */
+function refusal(absolute: string, existing: Stats | null, shown: string, options: DestinationOptions): OutputError | null {
+  if (!existing || existing.isCharacterDevice() || existing.isFIFO()) return null
+  if (existing.isSymbolicLink()) return symlinkRefusal(absolute, existing, shown)
+  if (existing.isFile()) {
+    if (options.existing === 'refuse')
+      return new OutputError(`${shown} already exists`, [options.refuseHint ?? 'choose another --output, or add --force to replace it'])
+    if (existing.uid !== myUid())
+      return new OutputError(`${shown} belongs to ${ownerOf(existing.uid)}; the doctor does not replace another user's file`, [
+        `remove it first (rm ${shown}) or choose another --output`,
+      ])
+    return null
+  }
+  return new OutputError(`${shown} is ${KIND_NAMES[kindOf(existing)]}; nothing was written`, [
     existing.isDirectory() ? 'give a file name inside it with --output' : 'choose a regular file, a FIFO or a terminal with --output',
   ])
 }
@@ -118,25 +158,19 @@ const ownerOf = (uid: number) => userName(uid) ?? `uid ${uid}`
 const myUid = () => process.geteuid?.() ?? -1
 
 /** A link is never followed: one planted in a shared directory would aim root's output at a file of its choosing. */
-async function symlinkRefusal(absolute: string, link: Stats, shown: string): Promise<OutputError> {
-  const target = await fsp.readlink(absolute).catch(() => '?')
-  const resolved = target === '?' ? null : resolve(dirname(absolute), target)
+function symlinkRefusal(absolute: string, link: Stats, shown: string): OutputError {
+  let target: string | null = null
+  try {
+    target = readlinkSync(absolute)
+  } catch {
+    // gone meanwhile: still a link when it was looked at
+  }
   return new OutputError(
-    `${shown} is a symbolic link to ${target} (the link belongs to ${ownerOf(link.uid)}); the doctor never writes through a link, so nothing was written`,
-    resolved
-      ? [`to write to what it points at, name that: --output ${resolved}`, 'or choose another --output']
-      : ['choose another --output'],
+    `${shown} is a symbolic link${target === null ? '' : ` to ${target}`} (the link belongs to ${ownerOf(link.uid)}); the doctor never writes through a link, so nothing was written`,
+    target === null
+      ? ['choose another --output']
+      : [`to write to what it points at, name that: --output ${resolve(dirname(absolute), target)}`, 'or choose another --output'],
   )
-}
-
-async function atomicFile(absolute: string, existing: Stats | null, shown: string, options: DestinationOptions): Promise<Destination> {
-  if (existing && options.existing === 'refuse')
-    throw new OutputError(`${shown} already exists`, [options.refuseHint ?? 'choose another --output, or add --force to replace it'])
-  if (existing && existing.uid !== myUid())
-    throw new OutputError(`${shown} belongs to ${ownerOf(existing.uid)}; the doctor does not replace another user's file`, [
-      `remove it first (rm ${shown}) or choose another --output`,
-    ])
-  return AtomicFile.create(absolute, existing, shown, options)
 }
 
 /**

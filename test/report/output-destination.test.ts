@@ -7,11 +7,22 @@
  */
 import assert from 'node:assert/strict'
 import {spawn, execFileSync, type ChildProcess} from 'node:child_process'
-import {chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {gunzipSync} from 'node:zlib'
-import {REPO} from '../helpers/processes.js'
+import {deadPid, REPO} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
 const NOBODY = 65534
@@ -264,6 +275,31 @@ describe('--output: never clobber, never follow', function () {
     assert.ok(again.code === 0 || again.code === 1, again.stderr)
     assert.equal(statSync(fresh).mode & 0o777, 0o600)
     assertOnly(['fresh.json', 'report.json'])
+  })
+
+  it('doctor --fix with an --output it would refuse acts on nothing: the refusal comes before the fix', async () => {
+    const control = join(home, '.executor', 'server-control')
+    mkdirSync(control, {recursive: true})
+    const manifest = join(control, 'server.json')
+    // A stale manifest: its pid is dead, so --fix --yes would quarantine it (test/fix/executor-fix.test.ts).
+    writeFileSync(manifest, JSON.stringify({version: 1, kind: 'cli-daemon', pid: await deadPid(), dataDir: join(home, '.executor')}) + '\n')
+    const link = join(home, 'report.json')
+    symlinkSync('/etc/hostname', link)
+    const fixEnv = {...env, DOCTORKIT_STATE_DIR: join(home, 'state'), XDG_STATE_HOME: '', PATH: '/usr/bin:/bin'}
+    const before = readFileSync(manifest)
+    const r = await runRaw(['--target', 'executor', '--fix', '--yes', '--json', '--output', link], {cwd: home, env: fixEnv})
+    assert.equal(r.code, 2, r.stderr)
+    assert.match(r.stderr, /report\.json is a symbolic link to \/etc\/hostname/)
+    assert.ok(existsSync(manifest), 'the fix quarantined the manifest although its report could not be written')
+    assert.deepEqual(readFileSync(manifest), before)
+    assert.ok(lstatSync(link).isSymbolicLink())
+    // The same state with a writable --output is fixed: the refusal above is the output's, not the plan's.
+    const ok = await runRaw(['--target', 'executor', '--fix', '--yes', '--json', '--output', join(home, 'fixed.json')], {
+      cwd: home,
+      env: fixEnv,
+    })
+    assert.ok(ok.code === 0 || ok.code === 1, ok.stderr)
+    assert.equal(existsSync(manifest), false, 'the stale manifest was not quarantined')
   })
 
   it('doctor bundle --output replaces an existing regular file only with --force (then 0600, by rename)', async () => {
