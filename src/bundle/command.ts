@@ -4,11 +4,10 @@
  * write atomically, and report. Exit codes: 0 done / clean, 1 a secret was found, 2 the command
  * could not do its job (unwritable output, unreadable archive).
  */
-import {promises as fsp} from 'node:fs'
 import {homedir} from 'node:os'
 import type {RunOptions} from '../context.js'
 import type {TargetProfile} from '../targets/profile.js'
-import {AtomicOutput, OutputError} from './archive.js'
+import {BundleOutput, OutputError} from './archive.js'
 import {collectBundle, RedactionLeftover, redactorForThisMachine, type Bundle} from './collect.js'
 import {formatList, formatVerify, formatWritten} from './format.js'
 import {DEFAULT_BUNDLE_OPTIONS, type BundleOptions} from './options.js'
@@ -44,10 +43,10 @@ export async function runBundle(run: BundleRun): Promise<number> {
   const home = homeOf(run.env)
   // Until the known secrets are read, messages are cleaned of the home dir, user and host at least.
   let redactor = new Redactor([], currentIdentity(run.env, home))
-  let output: AtomicOutput | null = null
+  let output: BundleOutput | null = null
   if (!run.list) {
     try {
-      output = await AtomicOutput.reserve(run.output.path, run.force)
+      output = await BundleOutput.reserve(run.output.path, run.force, run.output.shown)
     } catch (error) {
       if (!(error instanceof OutputError)) throw error
       run.err(redactor.clean(errorText(error.message, error.suggestions)))
@@ -72,8 +71,9 @@ export async function runBundle(run: BundleRun): Promise<number> {
     }
     await writer.finish()
     await output.commit()
-    const {size} = await fsp.stat(run.output.path)
-    run.out(formatWritten(bundle, run.output.shown, size))
+    // Archive bytes on stdout: the summary goes to stderr, or it would trail the gzip stream.
+    const say = output.isStdout ? run.err : run.out
+    say(formatWritten(bundle, run.output.shown, output.bytesWritten, output.streams))
     return 0
   } catch (error) {
     await output?.abort()
@@ -99,11 +99,10 @@ export async function runBundle(run: BundleRun): Promise<number> {
     const e = error as NodeJS.ErrnoException
     const reason =
       e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EFBIG' ? 'the file size limit was reached' : (e?.message ?? String(error))
-    run.err(
-      redactor.clean(
-        errorText(`could not write the bundle: ${reason}`, ['nothing was left behind; free some space or choose another --output']),
-      ),
-    )
+    const after = output?.streams
+      ? `what was already sent to ${run.output.shown} is an incomplete archive; discard it`
+      : 'nothing was left behind; free some space or choose another --output'
+    run.err(redactor.clean(errorText(`could not write the bundle: ${reason}`, [after])))
     return 2
   }
 }
