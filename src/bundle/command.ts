@@ -14,7 +14,7 @@ import {formatList, formatVerify, formatWritten} from './format.js'
 import {DEFAULT_BUNDLE_OPTIONS, type BundleOptions} from './options.js'
 import {currentIdentity} from './redact/pseudonyms.js'
 import {Redactor} from './redact/redactor.js'
-import {verifyArchive, VerifyError} from './verify.js'
+import {verifyArchive, VerifyError, type VerifyResult} from './verify.js'
 import {isDeadline} from '../probes/abort.js'
 
 type Print = (text: string) => void
@@ -32,6 +32,8 @@ export interface BundleRun {
   output: {path: string; shown: string}
   out: Print
   err: Print
+  /** Called with the collected bundle, and the archive's size once written (null for --list). */
+  done?(bundle: Bundle, bytes: number | null): void
 }
 
 const homeOf = (env: Record<string, string | undefined>) => env.HOME || homedir()
@@ -67,12 +69,14 @@ export async function runBundle(run: BundleRun): Promise<number> {
     })
     redactor = bundle.redactor
     if (run.list || !output || !writer) {
+      run.done?.(bundle, null)
       run.out(formatList(bundle))
       return 0
     }
     await writer.finish()
     await output.commit()
     const {size} = await fsp.stat(run.output.path)
+    run.done?.(bundle, size)
     run.out(formatWritten(bundle, run.output.shown, size))
     return 0
   } catch (error) {
@@ -118,6 +122,8 @@ export interface VerifyRun {
   profiles?: readonly TargetProfile[]
   out: Print
   err: Print
+  /** Called with what the scan found, when the archive could be read. */
+  done?(result: VerifyResult): void
 }
 
 export async function runVerify(run: VerifyRun): Promise<number> {
@@ -147,6 +153,7 @@ export async function runVerify(run: VerifyRun): Promise<number> {
     run.err(redactor.clean(errorText(`cannot read ${run.file.shown} as a .tar.gz bundle: ${reason}`)))
     return 2
   }
+  run.done?.(result)
   run.out(formatVerify(result, run.file.shown, redactor))
   return result.hits.length > 0 ? 1 : 0
 }
