@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   commands.push(timeCommand('doctor --help', [process.execPath, DOCTOR, '--help'], {env: emptyEnv, cwd: empty, runs}))
 
   log('embedding: the library, in-process and in a compiled Bun host…')
-  const entry = pathToFileURL(join(REPO, 'dist/src/index.js')).href
+  const entry = pathToFileURL(join(REPO, 'dist/index.js')).href
   commands.push(
     timeCommand('node: import of the library', [process.execPath, '--input-type=module', '-e', `await import(${JSON.stringify(entry)})`], {
       env: emptyEnv,

@@ -150,7 +150,7 @@ describe('public API surface', function () {
 
   it('points package.json exports at the emitted entry and its declarations', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {exports: Record<string, {types: string; import: string}>}
-    assert.deepEqual(pkg.exports['.'], {types: './dist/src/index.d.ts', import: './dist/src/index.js'})
+    assert.deepEqual(pkg.exports['.'], {types: './dist/src/index.d.ts', import: './dist/index.js'})
     assert.ok(existsSync(DTS), 'dist/src/index.d.ts is missing: run `npm run build`')
   })
 

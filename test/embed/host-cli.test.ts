@@ -83,7 +83,7 @@ describe('embedding: the host CLI compiled with bun build --compile', function (
 
   before(async function () {
     this.timeout(300_000)
-    assert.ok(existsSync(join(REPO, 'dist/src/index.js')), 'the package entry dist/src/index.js is missing: run `npm run build` first')
+    assert.ok(existsSync(join(REPO, 'dist/index.js')), 'the package entry dist/index.js is missing: run `npm run build` first')
     assert.ok(existsSync(BUN), 'bun is missing from node_modules/.bin: `npm install` installs it (devDependency)')
     executorBinary()
     // One compile per run, into a temp dir of its own.
