@@ -31,7 +31,16 @@ export interface FixRunInit {
 }
 
 export async function runFix(init: FixRunInit): Promise<FixReport> {
-  const plan = collectPlan(plannable(init.report))
+  return runPlan(planOf(init.report), init)
+}
+
+/** The plan `--fix` would follow for a report: its findings' steps, the suppressed ones left out. */
+export function planOf(report: Report): PlannedStep[] {
+  return collectPlan(plannable(report))
+}
+
+/** Asks, applies and re-checks `plan` (made from `init.report` by planOf); the library's applyFix goes through here too. */
+export async function runPlan(plan: PlannedStep[], init: FixRunInit): Promise<FixReport> {
   const approval: FixReport['approval'] = init.yes ? 'yes' : init.interactive ? 'tty' : 'none'
   init.onPlan?.(plan)
   if (init.mode === 'dry-run' || plan.length === 0) {
