@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {runFlags} from '../src/cli/flags.js'
+import {configFlag, runFlags} from '../src/cli/flags.js'
 import {toRunOptions} from '../src/cli/run-flags.js'
 import {UsageError} from '../src/engine/doctor.js'
 import {DEFAULT_BUNDLE_OPTIONS} from '../src/bundle/options.js'
@@ -33,6 +33,7 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
       min: 0,
     }),
     timeout: runFlags.timeout,
+    config: configFlag,
     'executor-data-dir': runFlags['executor-data-dir'],
     'executor-port': runFlags['executor-port'],
     'runwisp-data-dir': runFlags['runwisp-data-dir'],
@@ -53,6 +54,7 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
           logBytes: flags['log-bytes'],
           logLines: flags['log-lines'],
           runLogs: flags['run-logs'],
+          config: flags.config,
         },
         toRunOptions(flags),
       )

@@ -1,4 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
+import {configFlag} from '../src/cli/flags.js'
 import type {ExplainResult} from '../src/explain/index.js'
 
 export default class Explain extends Command {
@@ -9,17 +10,19 @@ export default class Explain extends Command {
   static description = `Paste an error message, get the documented fix and the check that confirms it.
 
 Reads the text from the arguments, or from stdin when there are none. Colours, timestamps, log levels, \`Error:\` prefixes and \`caused by:\` chains are ignored.
-Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no text was given.`
+Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no text was given or doctor.config.json is bad.`
   static examples = [
     `<%= config.bin %> <%= command.id %> "Port 4788 is in use. Starting daemon on available port 47912 instead."`,
     '<%= config.bin %> <%= command.id %> the dev server keeps serving old code after a rebase',
     'tail -n 50 ~/.executor/logs/daemon.error.log | <%= config.bin %> <%= command.id %> --json',
+    'tail -n 50 ~/kv/log/kv.log | <%= config.bin %> <%= command.id %> --config ops/doctor.config.json',
   ]
   static flags = {
     json: Flags.boolean({
       description:
         'Print {matches: [{symptom, target, check, title, cause, fix, score}]}, best first (and truncated: true when the text was cut at 64 KiB).',
     }),
+    config: configFlag,
   }
   static strict = false
 
@@ -37,7 +40,7 @@ Exit codes: 0 a documented symptom matches, 1 nothing credible matches, 2 no tex
     let result: ExplainResult
     try {
       // The targets doctor.config.json declares (found as `doctor` finds it) join the catalogue.
-      result = await explain(text)
+      result = await explain(text, {config: flags.config})
     } catch (error) {
       if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
       throw error

@@ -1,7 +1,7 @@
 import {Command} from '@oclif/core'
 import {fixFlags, reportFlags, runFlags} from '../src/cli/flags.js'
 import {runRoot} from '../src/cli/root-run.js'
-import {UsageError} from '../src/engine/doctor.js'
+import {exitOnUsageError} from '../src/cli/usage.js'
 import type {Report} from '../src/types.js'
 
 export default class Doctor extends Command {
@@ -26,11 +26,6 @@ Exit codes: 0 nothing failed, 1 a check failed or could not decide (or warned, w
 
   public async run(): Promise<Report | undefined> {
     const {flags} = await this.parse(Doctor)
-    try {
-      return await runRoot(flags, this.argv)
-    } catch (error) {
-      if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
-      throw error
-    }
+    return exitOnUsageError(this, () => runRoot(flags, this.argv))
   }
 }

@@ -3,6 +3,7 @@ import {checks} from '../checks/index.js'
 import type {CheckDefinition} from '../src/check.js'
 import {reportFlags, runFlags} from '../src/cli/flags.js'
 import {runCommand} from '../src/cli/report-run.js'
+import {exitOnUsageError} from '../src/cli/usage.js'
 import {UsageError} from '../src/engine/doctor.js'
 import type {Report} from '../src/types.js'
 
@@ -45,7 +46,7 @@ Exit codes: 0 nothing failed, 1 a check failed or could not decide, a suppressio
 
   public async run(): Promise<Report | undefined> {
     const {flags} = await this.parse(Preflight)
-    try {
+    return exitOnUsageError(this, async () => {
       const pool = preflightChecks()
       const outside = [...(flags.only ?? [])]
         .flatMap((v) => v.split(','))
@@ -63,9 +64,6 @@ Exit codes: 0 nothing failed, 1 a check failed or could not decide, a suppressio
         checks: pool,
         defaultTargets: ['executor'],
       })
-    } catch (error) {
-      if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
-      throw error
-    }
+    })
   }
 }

@@ -1,5 +1,5 @@
 import {Args, Command} from '@oclif/core'
-import {runFlags} from '../../src/cli/flags.js'
+import {configFlag, runFlags} from '../../src/cli/flags.js'
 import {toRunOptions} from '../../src/cli/run-flags.js'
 import {UsageError} from '../../src/engine/doctor.js'
 
@@ -16,6 +16,7 @@ Exit 0 when clean; 1 naming each file, rule and line that holds one (never the v
     'executor-data-dir': runFlags['executor-data-dir'],
     'runwisp-data-dir': runFlags['runwisp-data-dir'],
     'runwisp-config': runFlags['runwisp-config'],
+    config: configFlag,
   }
 
   public async run(): Promise<void> {
@@ -24,7 +25,7 @@ Exit 0 when clean; 1 naming each file, rule and line that holds one (never the v
     try {
       // Where to look for this machine's secrets: the same locations `doctor bundle` read them from;
       // the declared targets' secrets (doctor.config.json, found as `doctor` finds it) are scanned for too.
-      const result = await verifyBundle(args.file, {}, toRunOptions(flags))
+      const result = await verifyBundle(args.file, {config: flags.config}, toRunOptions(flags))
       process.stdout.write(result.text)
       process.exitCode = result.clean ? 0 : 1
     } catch (error) {

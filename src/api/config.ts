@@ -4,6 +4,7 @@
  */
 import {join} from 'node:path'
 import type {CheckDefinition} from '../check.js'
+import {UsageError} from '../engine/doctor.js'
 import {knownIds, loadConfig, type LoadedConfig} from '../config/load.js'
 import {parseConfig} from '../config/schema.js'
 import type {JsonValue} from '../types.js'
@@ -27,6 +28,8 @@ export interface ConfigLoad {
 
 export async function loadRunConfig(init: ConfigLoad): Promise<LoadedConfig | null> {
   if (init.config === null) return null
+  if (typeof init.config === 'string' && init.config.trim() === '')
+    throw new UsageError('--config needs a file path', ['for example --config ci/doctor.config.json'])
   const base = knownIds()
   const known = {
     checks: new Map([...base.checks, ...(init.extraChecks ?? []).map((c) => [c.id, c.symptoms] as const)]),

@@ -7,6 +7,11 @@ import {Flags} from '@oclif/core'
 import {FORMATS} from '../report/format.js'
 import {TARGET_IDS} from '../types.js'
 
+/** `--config FILE`: every command that reads doctor.config.json takes it (src/config/load.ts configFor). */
+export const configFlag = Flags.string({
+  description: 'Config file (default: doctor.config.json, looked for from the working directory up to the repository root).',
+})
+
 export const runFlags = {
   target: Flags.string({
     description: `Check this target even if it was not detected (repeatable): ${TARGET_IDS.join(', ')} or one declared in doctor.config.json.`,
@@ -54,9 +59,7 @@ export const reportFlags = {
     description:
       'The host name the report gives this machine (default: its own), as `doctor report merge` shows it; fleet sweeps pass the inventory name.',
   }),
-  config: Flags.string({
-    description: 'Config file (default: doctor.config.json, looked for from the working directory up to the repository root).',
-  }),
+  config: configFlag,
 }
 export const fixFlags = {
   fix: Flags.boolean({

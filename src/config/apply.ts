@@ -1,7 +1,7 @@
 /**
  * What `doctor.config.json` does to a run, applied by the engine inside the run (the same for
- * `doctor`, `doctor --fix` and `doctor preflight`): checks it skips are not run and are listed as
- * skipped; suppressions (doctor-anchors d.12) turn a covered result into `skip` with reason and
+ * `doctor`, `doctor --fix` and `doctor preflight`): checks it skips, and every check of a target it
+ * skips, are not run and are listed as skipped; suppressions (doctor-anchors d.12) turn a covered result into `skip` with reason and
  * expiry, keeping its findings marked, and expired ones fail the run; per-check timeouts and the
  * slow flag (d.10). The functions here are pure: the engine decides when they apply.
  */
@@ -20,18 +20,23 @@ export interface RunConfig {
   config: DoctorConfig
 }
 
+/** Whether the config skips this check for this target: the check is skipped, or the whole target is. */
+export function skippedInConfig(config: DoctorConfig | undefined, checkId: string, targetId: string): boolean {
+  return config !== undefined && (config.skip.includes(checkId) || (config.skipTargets ?? []).includes(targetId))
+}
+
 /** Config-skipped checks are listed (status skip, with why) so CI shows what was not checked. */
 export function skippedByConfig(
   pool: readonly CheckDefinition[],
   active: readonly DetectedTarget[],
-  skip: readonly string[],
+  config: DoctorConfig,
   only: readonly string[],
 ): Array<{check: CheckDefinition; result: CheckResult}> {
   return pool
-    .filter((c) => skip.includes(c.id) && (only.length === 0 || only.includes(c.id)))
+    .filter((c) => only.length === 0 || only.includes(c.id))
     .flatMap((c) =>
       active
-        .filter((t) => appliesTo(c, t))
+        .filter((t) => appliesTo(c, t) && skippedInConfig(config, c.id, t.id))
         .map((t) => ({
           check: c,
           result: {
@@ -40,7 +45,7 @@ export function skippedByConfig(
             title: c.title,
             status: 'skip' as const,
             durationMs: 0,
-            reason: 'skipped in doctor.config.json',
+            reason: config.skip.includes(c.id) ? 'skipped in doctor.config.json' : `target ${t.id} is skipped in doctor.config.json`,
             findings: [],
           },
         })),
@@ -49,7 +54,7 @@ export function skippedByConfig(
 
 /** The `config` member of the report: the file, what it skipped and what became of each suppression. */
 export function configReport(run: RunConfig, suppressions: SuppressionReport[]): ConfigReport {
-  return {path: run.path, skip: run.config.skip, suppressions, watchPorts: run.config.watchPorts}
+  return {path: run.path, skip: [...run.config.skip, ...(run.config.skipTargets ?? [])], suppressions, watchPorts: run.config.watchPorts}
 }
 
 /** The result, marked `slow` when it used more than SLOW_SHARE of its timeout. */

@@ -5,9 +5,11 @@
  * repository above, only the working directory is looked at: never a stray config in `/` or `$HOME`.
  */
 import {constants, promises as fsp} from 'node:fs'
+import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {checks} from '../../checks/index.js'
 import {allSymptoms} from '../catalogue.js'
+import {UsageError} from '../engine/doctor.js'
 import '../targets/index.js'
 import {ConfigError, parseConfig, type DoctorConfig, type ExpandFrom, type KnownIds} from './schema.js'
 
@@ -27,7 +29,7 @@ export function knownIds(): KnownIds {
   }
 }
 
-/** The config path to use: `explicit` (resolved against cwd), else the nearest one up to the repo root, else null. */
+/** The nearest doctor.config.json from `cwd` up to the repository root, else null. */
 export async function findConfig(cwd: string): Promise<string | null> {
   let dir = resolve(cwd)
   for (;;) {
@@ -56,6 +58,28 @@ export async function loadConfig(init: {cwd: string; explicit?: string; known?: 
       ...(init.home ? {home: init.home} : {}),
     }),
   }
+}
+
+/** Where a command stands: its working directory, environment, and the `--config` it was given. */
+export interface ConfigLookup {
+  cwd: string
+  env: Readonly<Record<string, string | undefined>>
+  /** `--config FILE`, as the user wrote it. */
+  explicit?: string | undefined
+}
+
+/** The home `~` means in a config: $HOME, else the account's (an empty HOME is no home). */
+export const homeOf = (env: Readonly<Record<string, string | undefined>>): string => env.HOME || homedir()
+
+/**
+ * The config of a command: every command (`doctor`, `--fix`, `preflight`, `bundle`, `bundle
+ * verify`, `explain`, `checks`) finds it here, so each follows the same file. Throws UsageError
+ * (exit 2) for a bad config or an empty `--config`.
+ */
+export async function configFor(lookup: ConfigLookup): Promise<LoadedConfig | null> {
+  if (lookup.explicit !== undefined && lookup.explicit.trim() === '')
+    throw new UsageError('--config needs a file path', [`for example --config ci/${CONFIG_FILE}`])
+  return loadConfig({cwd: lookup.cwd, env: lookup.env, home: homeOf(lookup.env), ...(lookup.explicit ? {explicit: lookup.explicit} : {})})
 }
 
 async function readConfigText(path: string): Promise<string> {

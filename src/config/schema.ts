@@ -30,6 +30,8 @@ export interface Suppression {
 export interface DoctorConfig {
   /** Check ids not to run at all. */
   skip: string[]
+  /** Target ids (built-in or declared) none of whose checks run: detected and reported, their checks listed as skipped. */
+  skipTargets?: string[]
   suppress: Suppression[]
   /** Per-check timeouts in ms, by check id. */
   timeouts: Record<string, number>
@@ -143,9 +145,25 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
   }
 
   const skip: string[] = []
+  const skipTargets: string[] = []
   if (raw.skip !== undefined) {
-    if (!Array.isArray(raw.skip)) fail(['skip'], `must be an array of check ids, not ${describe(raw.skip)}`)
-    ;(raw.skip as unknown[]).forEach((v, i) => skip.push(checkId(['skip', i], v)))
+    if (!Array.isArray(raw.skip))
+      fail(['skip'], `must be an array of check ids, not ${describe(raw.skip)}`, ['a target id skips every check of that target'])
+    ;(raw.skip as unknown[]).forEach((v, i) => {
+      const path = ['skip', i]
+      if (typeof v === 'string' && targetIds.includes(v) && !known.checks.has(v)) return void skipTargets.push(v)
+      // A symptom is accepted for a while, with a reason, never skipped for good.
+      if (typeof v === 'string' && symptoms.has(v))
+        fail(path, `is a symptom ("${v}"), and skip names checks and targets`, [
+          `to accept it for a while, suppress it: {"symptom": "${v}", "reason": "…", "expires": "YYYY-MM-DD"}`,
+        ])
+      if (typeof v === 'string' && v !== '' && !known.checks.has(v))
+        fail(path, `names no check: "${v}" (nor any target)`, [
+          ...closest(v, [...known.checks.keys(), ...targetIds]),
+          'run `doctor checks` to list every check id and the targets doctor.config.json declares',
+        ])
+      skip.push(checkId(path, v))
+    })
   }
 
   const timeouts: Record<string, number> = {}
@@ -235,7 +253,7 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
       suppress.push(s as Suppression)
     })
   }
-  return {skip, suppress, timeouts, watchPorts, targets}
+  return {skip, ...(skipTargets.length > 0 ? {skipTargets} : {}), suppress, timeouts, watchPorts, targets}
 }
 
 /**

@@ -8,7 +8,7 @@
 import {hostname} from 'node:os'
 import {checks as registeredChecks} from '../../checks/index.js'
 import {appliesTo, type CheckDefinition} from '../check.js'
-import {configReport, createSuppressor, expiredSuppressions, skippedByConfig, type RunConfig} from '../config/apply.js'
+import {configReport, createSuppressor, expiredSuppressions, skippedByConfig, skippedInConfig, type RunConfig} from '../config/apply.js'
 import {createContext, type CheckContext, type ContextInit, type RunContext} from '../context.js'
 import {abortable, childController, Deadline, isDeadline} from '../probes/abort.js'
 import {targets as registeredTargets} from '../targets/index.js'
@@ -66,7 +66,6 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
   const ctx: RunContext = init.context ?? createRunContext(init)
   const {options} = ctx
   const pool = init.checks ?? registeredChecks
-  const configSkips = config?.config.skip ?? []
   const deadline = started + options.budgetMs
   // The budget covers detection too: a target whose detection cannot finish is still reported.
   const budget = childController(ctx.signal)
@@ -83,8 +82,9 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
     const planned: PlannedCheck[] = []
     for (const check of pool) {
       if (options.only.length > 0 && !options.only.includes(check.id)) continue
-      if (options.skip.includes(check.id) || configSkips.includes(check.id)) continue
-      for (const target of active) if (appliesTo(check, target)) planned.push({check, target})
+      if (options.skip.includes(check.id)) continue
+      for (const target of active)
+        if (appliesTo(check, target) && !skippedInConfig(config?.config, check.id, target.id)) planned.push({check, target})
     }
     const suppressor = config ? createSuppressor(config.config.suppress, Date.now()) : null
     const hooks = init.onPlan?.(planned, active) ?? {}
@@ -102,7 +102,7 @@ export async function runDoctor(init: DoctorRunInit = {}): Promise<Report> {
     )
     const results = inPoolOrder(pool, [
       ...planned.map((p, i) => ({check: p.check, result: ran[i]!})),
-      ...(config ? skippedByConfig(pool, active, configSkips, options.only) : []),
+      ...(config ? skippedByConfig(pool, active, config.config, options.only) : []),
     ])
     return {
       schemaVersion: 1,
