@@ -14,3 +14,16 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 })
+
+// The library entry the same way (package.json `exports`): a host's `import 'doctorkit'` loads one
+// module instead of resolving ~160 (measured: 367 ms unbundled against 87 ms for bare node).
+await build({
+  entryPoints: [new URL('../dist/src/index.js', import.meta.url).pathname],
+  outfile: new URL('../dist/index.js', import.meta.url).pathname,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+})

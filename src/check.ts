@@ -95,9 +95,12 @@ export function perTarget(
   }
 }
 
-/** Whether `check` runs for `target`: a built-in it names, or a declared target when it has a generic half. */
+/**
+ * Whether `check` runs for `target`: a target it names (a built-in, or a target a host defined in
+ * code with its own checks), or a declared target when it has a generic half.
+ */
 export function appliesTo(check: CheckDefinition, target: DetectedTarget): boolean {
-  return target.profile ? check.declared !== undefined : check.targets.includes(target.id)
+  return check.targets.includes(target.id) || (target.profile !== undefined && check.declared !== undefined)
 }
 
 export function defineCheck(definition: CheckDefinition): CheckDefinition {

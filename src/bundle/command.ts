@@ -13,7 +13,7 @@ import {formatList, formatVerify, formatWritten} from './format.js'
 import {DEFAULT_BUNDLE_OPTIONS, type BundleOptions} from './options.js'
 import {currentIdentity} from './redact/pseudonyms.js'
 import {Redactor} from './redact/redactor.js'
-import {verifyArchive, VerifyError} from './verify.js'
+import {verifyArchive, VerifyError, type VerifyResult} from './verify.js'
 import {isDeadline} from '../probes/abort.js'
 
 type Print = (text: string) => void
@@ -31,6 +31,8 @@ export interface BundleRun {
   output: {path: string; shown: string}
   out: Print
   err: Print
+  /** Called with the collected bundle, and the archive's size once written (null for --list). */
+  done?(bundle: Bundle, bytes: number | null): void
 }
 
 const homeOf = (env: Record<string, string | undefined>) => env.HOME || homedir()
@@ -66,6 +68,7 @@ export async function runBundle(run: BundleRun): Promise<number> {
     })
     redactor = bundle.redactor
     if (run.list || !output || !writer) {
+      run.done?.(bundle, null)
       run.out(formatList(bundle))
       return 0
     }
@@ -73,6 +76,7 @@ export async function runBundle(run: BundleRun): Promise<number> {
     await output.commit()
     // Archive bytes on stdout: the summary goes to stderr, or it would trail the gzip stream.
     const say = output.isStdout ? run.err : run.out
+    run.done?.(bundle, output.bytesWritten)
     say(formatWritten(bundle, run.output.shown, output.bytesWritten, output.streams))
     return 0
   } catch (error) {
@@ -117,6 +121,8 @@ export interface VerifyRun {
   profiles?: readonly TargetProfile[]
   out: Print
   err: Print
+  /** Called with what the scan found, when the archive could be read. */
+  done?(result: VerifyResult): void
 }
 
 export async function runVerify(run: VerifyRun): Promise<number> {
@@ -146,6 +152,7 @@ export async function runVerify(run: VerifyRun): Promise<number> {
     run.err(redactor.clean(errorText(`cannot read ${run.file.shown} as a .tar.gz bundle: ${reason}`)))
     return 2
   }
+  run.done?.(result)
   run.out(formatVerify(result, run.file.shown, redactor))
   return result.hits.length > 0 ? 1 : 0
 }

@@ -36,7 +36,7 @@ function describeFacts(facts: Bundle['secretFiles'][number]['facts']): string {
 function redactionLine(bundle: Bundle): string {
   const t = bundle.totals
   const sum = (ids: string[]) => ids.reduce((n, id) => n + (t[id] ?? 0), 0)
-  const known = sum(['known-value', 'known-value-encoded', 'known-value-base64'])
+  const known = sum(['known-value', 'known-value-encoded', 'known-value-base64', 'known-value-split', 'known-value-fragment'])
   const pseudo = sum(['home-dir', 'user-name', 'host-name'])
   const patterns = Object.entries(t)
     .filter(([id]) => !id.startsWith('known-value') && !['home-dir', 'user-name', 'host-name'].includes(id))

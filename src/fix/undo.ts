@@ -96,6 +96,9 @@ export interface UndoOutcome {
 }
 
 export class UndoError extends Error {
+  /** `doctor undo` exits 2 with it: the run is unknown or its journal unreadable. */
+  readonly exitCode: number = 2
+  readonly suggestions: string[] = []
   constructor(message: string) {
     super(message)
     this.name = 'UndoError'

@@ -299,7 +299,7 @@ function describeUnit(path: string, name: string, scope: 'system' | 'user', unit
   const env = parseEnvironment(unitValues(unit, 'Service', 'Environment'))
   const workdir = unitValue(unit, 'Service', 'WorkingDirectory')
   const rel = (p: string | null) => (p ? resolve(workdir && workdir.startsWith('/') ? workdir : '/', p) : null)
-  const portText = flagValue(argv, ['--port', '-p']) ?? env.RUNWISP_PORT ?? null
+  const portText = flagValue(argv, ['--port', '-p']) ?? runwispEnv(env, 'RUNWISP_PORT') ?? null
   return {
     path,
     name,
@@ -310,10 +310,10 @@ function describeUnit(path: string, name: string, scope: 'system' | 'user', unit
     group: unitValue(unit, 'Service', 'Group'),
     argv,
     env,
-    dataDir: rel(flagValue(argv, ['--data']) ?? env.RUNWISP_DATA ?? null),
-    config: rel(flagValue(argv, ['--config']) ?? env.RUNWISP_CONFIG ?? null),
-    port: portText && /^\d+$/.test(portText) ? Number(portText) : null,
-    host: flagValue(argv, ['--host']) ?? env.RUNWISP_HOST ?? null,
+    dataDir: rel(flagValue(argv, ['--data']) ?? runwispEnv(env, 'RUNWISP_DATA') ?? null),
+    config: rel(flagValue(argv, ['--config']) ?? runwispEnv(env, 'RUNWISP_CONFIG') ?? null),
+    port: portText ? parseRunwispPort(portText) : null,
+    host: flagValue(argv, ['--host']) ?? runwispEnv(env, 'RUNWISP_HOST') ?? null,
   }
 }
 
@@ -338,8 +338,9 @@ export async function chosenPort(ctx: CheckContext, facts: RunwispFacts | null):
 }
 
 function envPort(ctx: CheckContext): PortChoice | null {
-  const env = ctx.env.RUNWISP_PORT
-  return env && /^\d+$/.test(env) && Number(env) >= 1 && Number(env) <= 65535 ? {port: Number(env), source: 'RUNWISP_PORT'} : null
+  const value = runwispEnv(ctx.env, 'RUNWISP_PORT')
+  const port = value === undefined ? null : parseRunwispPort(value)
+  return port === null ? null : {port, source: 'RUNWISP_PORT'}
 }
 
 /** The port as configured, before any daemon is asked: `--runwisp-port` > `RUNWISP_PORT` > a unit's `--port` > the default. */
@@ -468,6 +469,7 @@ export function probeHealth(ctx: CheckContext, via: {socketPath: string} | {host
 }
 
 import {excerpt} from '../../text.js'
+import {parseRunwispPort, runwispEnv} from './env.js'
 
 export {excerpt}
 
