@@ -223,6 +223,27 @@ describe('fix/quarantine across filesystems: a name swapped mid-move is never fo
       assert.equal(readFileSync(victim, 'utf8'), VICTIM)
     })
 
+    it('undo keeps a quarantined copy that holds other bytes than the step pinned (what the old copy wrote after a swap)', async function () {
+      const {root, state, victim} = twoFilesystems(this)
+      const data = join(root, 'data')
+      mkdirSync(data)
+      const path = join(data, 'server.json')
+      writeFileSync(path, '{"pid": 1}\n')
+      const step = quarantineStep({path, stat: lstatSync(path), why: 'stale'})
+      const {results} = await applyPlan(planOf(step), {stateDir: state, command: 'test', tool: 'doctorkit', approve: async () => 'yes'})
+      assert.equal(results[0]!.status, 'applied', JSON.stringify(results))
+      // The old lstat-then-copyFile, raced, left the victim's bytes where the stale file's should be.
+      writeFileSync(results[0]!.quarantinedAt!, readFileSync(victim))
+      const undone = undoRun(state)
+      assert.deepEqual(
+        undone?.results.map((r) => r.status),
+        ['kept'],
+      )
+      assert.match(undone!.results[0]!.reason!, /is not the file the fix moved \(its content differs\); it was not restored/)
+      assert.equal(existsSync(path), false)
+      assert.deepEqual(filesHoldingVictim(data), [])
+    })
+
     it('still moves an unswapped file and directory across filesystems (copy), and restores them', function () {
       const {root, state} = twoFilesystems(this)
       const path = join(root, 'server.json')
