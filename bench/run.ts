@@ -266,7 +266,8 @@ async function main(): Promise<void> {
     notes,
   }
   mkdirSync(join(REPO, 'bench', 'results'), {recursive: true})
-  writeFileSync(join(REPO, 'bench', 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n')
+  // The results are committed: no path of the machine that measured them (node, the checkout, temp dirs).
+  writeFileSync(join(REPO, 'bench', 'results', 'latest.json'), withoutMachinePaths(JSON.stringify(results, null, 2)) + '\n')
   const table = renderTable(results)
   process.stdout.write(table + '\n')
   if (!quick) updateReadme(table)
@@ -318,3 +319,12 @@ main()
     cleanup()
     process.exit()
   })
+
+/** `node`, `.` and `$TMPDIR` for the node binary, the checkout and the temp dir the run used. */
+export function withoutMachinePaths(text: string): string {
+  const escape = (path: string) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return text
+    .replace(new RegExp(escape(process.execPath), 'g'), 'node')
+    .replace(new RegExp(escape(REPO) + '/?', 'g'), './')
+    .replace(new RegExp(escape(tmpdir()), 'g'), '$TMPDIR')
+}
