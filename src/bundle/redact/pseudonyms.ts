@@ -88,7 +88,10 @@ function uidMinOfThisMachine(): number {
 
 export function currentIdentity(env: Readonly<Record<string, string | undefined>>, home: string): Identity {
   const homes = new Set<string>()
-  for (const candidate of [home, safe(() => realpathSync(home))]) {
+  // The running account's own home as well as HOME: root bundling with HOME elsewhere still has
+  // /root in PATH and in file paths.
+  const ownHome = safe(() => userInfo().homedir)
+  for (const candidate of [home, safe(() => realpathSync(home)), ownHome, ownHome && safe(() => realpathSync(ownHome))]) {
     const trimmed = candidate?.replace(/\/+$/, '')
     if (trimmed && trimmed.length >= 2) homes.add(trimmed)
   }
