@@ -142,6 +142,35 @@ async function main(): Promise<void> {
   commands.push(timeCommand('doctor --json, nothing running', [process.execPath, DOCTOR, '--json'], {env: emptyEnv, cwd: empty, runs}))
   commands.push(timeCommand('doctor --help', [process.execPath, DOCTOR, '--help'], {env: emptyEnv, cwd: empty, runs}))
 
+  log('embedding: the library, in-process and in a compiled Bun host…')
+  const entry = pathToFileURL(join(REPO, 'dist/index.js')).href
+  commands.push(
+    timeCommand('node: import of the library', [process.execPath, '--input-type=module', '-e', `await import(${JSON.stringify(entry)})`], {
+      env: emptyEnv,
+      cwd: empty,
+      runs,
+    }),
+  )
+  const inProcess = `const {runDoctor} = await import(${JSON.stringify(entry)}); await runDoctor(); process.exit(0)`
+  commands.push(
+    timeCommand('node: runDoctor() in-process, nothing running', [process.execPath, '--input-type=module', '-e', inProcess], {
+      env: emptyEnv,
+      cwd: empty,
+      runs,
+    }),
+  )
+  const bun = join(REPO, 'node_modules/.bin/bun')
+  const hostBin = join(tmp(), 'host')
+  const compiled = existsSync(bun)
+    ? spawnSync(bun, ['build', '--compile', join(REPO, 'fixtures/host-cli/host.ts'), '--outfile', hostBin], {cwd: REPO, timeout: 240_000})
+    : null
+  if (compiled?.status === 0) {
+    commands.push(timeCommand('bun -e 0 (bare start-up)', [bun, '-e', '0'], {runs}))
+    commands.push(
+      timeCommand('compiled host: host doctor --json, nothing running', [hostBin, 'doctor', '--json'], {env: emptyEnv, cwd: empty, runs}),
+    )
+  } else notes.push('bun (devDependency) is missing or could not compile fixtures/host-cli; the Bun rows are missing.')
+
   const bin = await executorBinary()
   if (bin) {
     log('real Executor daemon…')
@@ -192,6 +221,15 @@ async function main(): Promise<void> {
   const ratios: Record<string, number> = {}
   for (const c of commands.filter((x) => x.label.startsWith('doctor --json')))
     ratios[`${c.label} / bare node`] = round(c.medianMs / node.medianMs)
+  const bunBare = byLabel('bun -e 0')
+  for (const [label, base] of [
+    ['node: import of the library', node],
+    ['node: runDoctor() in-process', node],
+    ['compiled host: host doctor --json', bunBare],
+  ] as const) {
+    const row = byLabel(label)
+    if (row && base) ratios[`${row.label} / ${base.label.replace(/ \(.*/, '')}`] = round(row.medianMs / base.medianMs)
+  }
   const status = byLabel('executor daemon status')
   const withExecutor = byLabel('doctor --json, real Executor')
   if (status && withExecutor)
@@ -228,7 +266,8 @@ async function main(): Promise<void> {
     notes,
   }
   mkdirSync(join(REPO, 'bench', 'results'), {recursive: true})
-  writeFileSync(join(REPO, 'bench', 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n')
+  // The results are committed: no path of the machine that measured them (node, the checkout, temp dirs).
+  writeFileSync(join(REPO, 'bench', 'results', 'latest.json'), withoutMachinePaths(JSON.stringify(results, null, 2)) + '\n')
   const table = renderTable(results)
   process.stdout.write(table + '\n')
   if (!quick) updateReadme(table)
@@ -280,3 +319,12 @@ main()
     cleanup()
     process.exit()
   })
+
+/** `node`, `.` and `$TMPDIR` for the node binary, the checkout and the temp dir the run used. */
+export function withoutMachinePaths(text: string): string {
+  const escape = (path: string) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return text
+    .replace(new RegExp(escape(process.execPath), 'g'), 'node')
+    .replace(new RegExp(escape(REPO) + '/?', 'g'), './')
+    .replace(new RegExp(escape(tmpdir()), 'g'), '$TMPDIR')
+}

@@ -13,7 +13,7 @@ const given = process.argv.slice(2)
 const argv = given[0] === 'help' ? [...given.slice(1), '--help'] : given
 let manifest = null
 try {
-  manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
+  manifest = JSON.parse(readFileSync(new URL('../dist/root.manifest.json', import.meta.url), 'utf8'))
 } catch {
   // no manifest (a build without one): oclif discovers the commands itself
 }
@@ -30,9 +30,18 @@ if (!isCommand && !isVersion && !wantsHelp && manifest?.commands?.[ROOT]) {
   handled = await tryFastRoot(argv, manifest.commands[ROOT].flags)
 }
 if (!handled) {
-  const {execute} = await import('@oclif/core')
+  const [{execute, Plugin}, {rootPjson}] = await Promise.all([import('@oclif/core'), import('./root-pjson.js')])
+  // package.json `oclif` is the plugin view an oclif host loads (commands under `doctor`); this
+  // binary loads its root view (bin/root-pjson.js). oclif.manifest.json is the plugin's, so the
+  // root plugin reads its commands from the table itself.
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const pjson = rootPjson()
+  const plugin = new Plugin({root, pjson, isRoot: true, type: 'core', ignoreManifest: true})
+  await plugin.load()
   // doctorkit has no user-installable plugins: skipping oclif's user-plugin lookup saves a file
   // read and a permission warning when run as a user whose HOME is not readable.
-  const root = fileURLToPath(new URL('..', import.meta.url))
-  await execute({args: isCommand || isVersion ? argv : [ROOT, ...argv], loadOptions: {root, userPlugins: false}})
+  await execute({
+    args: isCommand || isVersion ? argv : [ROOT, ...argv],
+    loadOptions: {root, pjson, plugins: new Map([[plugin.name, plugin]]), userPlugins: false},
+  })
 }

@@ -1,19 +1,8 @@
 import {Command, Flags} from '@oclif/core'
-import {resolve} from 'node:path'
 import {configFlag, runFlags} from '../src/cli/flags.js'
 import {toRunOptions} from '../src/cli/run-flags.js'
-import {exitOnUsageError} from '../src/cli/usage.js'
-import {configFor} from '../src/config/load.js'
 import {UsageError} from '../src/engine/doctor.js'
-import {DEFAULT_BUNDLE_OPTIONS, formatSize, MAX_BUNDLE_FILE_BYTES, parseSize, type BundleOptions} from '../src/bundle/options.js'
-
-/** `./doctorkit-bundle-20260721T101112Z.tar.gz` */
-export function defaultOutputName(now: Date): string {
-  return `./doctorkit-bundle-${now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}.tar.gz`
-}
+import {DEFAULT_BUNDLE_OPTIONS} from '../src/bundle/options.js'
 
 export default class Bundle extends Command {
   static summary = 'Write a redacted diagnostics bundle for a bug report.'
@@ -54,39 +43,27 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
 
   public async run(): Promise<void> {
     const {flags} = await this.parse(Bundle)
-    const {runBundle} = await import('../src/bundle/command.js')
-    const maxLogBytes = parseSize(flags['log-bytes'])
-    await exitOnUsageError(this, async () => {
-      if (maxLogBytes === null)
-        throw new UsageError(`--log-bytes "${flags['log-bytes']}" is not a size`, ['use bytes or a value such as 1MiB, 256k, 2mb'])
-      if (maxLogBytes > MAX_BUNDLE_FILE_BYTES)
-        throw new UsageError(
-          `--log-bytes ${flags['log-bytes']} is over ${formatSize(MAX_BUNDLE_FILE_BYTES)}, the most a bundle file holds (doctor bundle verify refuses bigger entries)`,
-          ['use --log-bytes 64MiB or less'],
-        )
-      const options: BundleOptions = {
-        ...DEFAULT_BUNDLE_OPTIONS,
-        maxLogBytes,
-        maxLogLines: flags['log-lines'],
-        runLogs: flags['run-logs'],
-      }
+    const {createBundle, BundleError} = await import('../src/api/bundle.js')
+    try {
       // The same flags mean the same thing as for `doctor`: they reach the checks and the sources through ctx.options.
-      const runOptions = toRunOptions(flags)
-      const shown = flags.output ?? defaultOutputName(new Date())
-      // doctor.config.json as `doctor` finds it: its declared targets are checked, collected and redacted too.
-      const config = await configFor({cwd: process.cwd(), env: process.env, explicit: flags.config})
-      process.exitCode = await runBundle({
-        env: process.env,
-        cwd: process.cwd(),
-        options,
-        runOptions,
-        profiles: config?.config.targets ?? [],
-        list: flags.list,
-        force: flags.force,
-        output: {path: resolve(process.cwd(), shown), shown},
-        out: (text) => process.stdout.write(text),
-        err: (text) => process.stderr.write(text),
-      })
-    })
+      const result = await createBundle(
+        {
+          output: flags.output,
+          overwrite: flags.force,
+          list: flags.list,
+          logBytes: flags['log-bytes'],
+          logLines: flags['log-lines'],
+          runLogs: flags['run-logs'],
+          config: flags.config,
+        },
+        toRunOptions(flags),
+      )
+      process.stdout.write(result.text)
+    } catch (error) {
+      if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
+      if (!(error instanceof BundleError)) throw error
+      process.stderr.write(`Error: ${error.message}\n`)
+      process.exitCode = error.exitCode
+    }
   }
 }

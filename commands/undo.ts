@@ -17,15 +17,14 @@ Exit codes: 0 everything restorable was restored (or there was nothing to undo),
 
   public async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Undo)
-    const [{stateDirFor}, {listRuns, undoRun, UndoError}, {acquireFixLock}, {UsageError}] = await Promise.all([
+    const [{listFixRuns, undo}, {stateDirFor}, {UndoError}, {UsageError}] = await Promise.all([
+      import('../src/api/fix.js'),
       import('../src/fix/state-dir.js'),
       import('../src/fix/undo.js'),
-      import('../src/fix/lock.js'),
       import('../src/engine/doctor.js'),
     ])
-    const stateDir = stateDirFor(process.env)
     if (flags.list) {
-      const runs = listRuns(stateDir)
+      const {stateDir, runs} = listFixRuns()
       if (flags.json) process.stdout.write(JSON.stringify({stateDir, runs}, null, 2) + '\n')
       else if (runs.length === 0) process.stdout.write(`No --fix runs are journaled in ${stateDir}.\n`)
       else {
@@ -38,15 +37,9 @@ Exit codes: 0 everything restorable was restored (or there was nothing to undo),
       }
       return runs
     }
-    let lock
+    const stateDir = stateDirFor(process.env)
     try {
-      lock = await acquireFixLock(stateDir, `doctor undo ${args.run ?? ''}`.trim())
-    } catch (error) {
-      if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
-      throw error
-    }
-    try {
-      const outcome = undoRun(stateDir, args.run)
+      const outcome = await undo(args.run)
       if (flags.json) process.stdout.write(JSON.stringify({stateDir, ...(outcome ?? {runId: null, results: []})}, null, 2) + '\n')
       else if (!outcome) process.stdout.write(`Nothing to undo: no journaled --fix run in ${stateDir} has anything left to restore.\n`)
       else {
@@ -59,10 +52,9 @@ Exit codes: 0 everything restorable was restored (or there was nothing to undo),
       process.exitCode = outcome?.results.some((r) => r.status === 'kept' || r.status === 'failed') ? 1 : 0
       return outcome
     } catch (error) {
-      if (error instanceof UndoError) this.error(error.message, {exit: 2})
+      if (error instanceof UndoError || error instanceof UsageError)
+        this.error(error.message, {exit: error.exitCode, suggestions: error.suggestions})
       throw error
-    } finally {
-      lock.release()
     }
   }
 }

@@ -16,3 +16,16 @@ await build({
   // `npm run coverage` maps what the CLI children ran back to the sources.
   sourcemap: process.env.DOCTORKIT_SOURCEMAP === '1',
 })
+
+// The library entry the same way (package.json `exports`): a host's `import 'doctorkit'` loads one
+// module instead of resolving ~160 (measured: 367 ms unbundled against 87 ms for bare node).
+await build({
+  entryPoints: [new URL('../dist/src/index.js', import.meta.url).pathname],
+  outfile: new URL('../dist/index.js', import.meta.url).pathname,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+})

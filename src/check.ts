@@ -3,7 +3,7 @@
  * A check declares what it is (metadata) beside what it does (`detect`), and `detect` only reads.
  */
 import type {CheckContext} from './context.js'
-import type {TargetProfile} from './targets/profile.js'
+import type {Alongside, BuiltInProfile, TargetFacts} from './targets/profile.js'
 import type {DetectedTarget} from './targets/types.js'
 import type {Finding, TargetId} from './types.js'
 
@@ -57,12 +57,12 @@ export type GenericSymptom =
   | 'disk-low'
   | 'clock-skew'
 
-/** A generic check's behaviour for declared targets: the facts it needs come from the profile. */
+/** A generic check's behaviour, written once: the facts it needs come from the target's profile. */
 export interface DeclaredCheck {
-  /** Generic symptoms it may report, and `declared` when it reports the profile's own declared symptoms. */
+  /** Generic symptoms it may report, and `declared` when it reports the profile's own symptoms (its log lines). */
   symptoms: ReadonlyArray<GenericSymptom | 'declared'>
   /** Reads the machine for this profile; skips with a reason when the profile lacks the facts. */
-  detect(ctx: CheckContext, profile: TargetProfile, target: DetectedTarget): Promise<Verdict>
+  detect(ctx: CheckContext, profile: TargetFacts, target: DetectedTarget): Promise<Verdict>
 }
 
 /**
@@ -95,9 +95,45 @@ export function perTarget(
   }
 }
 
-/** Whether `check` runs for `target`: a built-in it names, or a declared target when it has a generic half. */
+/**
+ * A generic check written once: one behaviour serves every declared target (its profile) and the
+ * built-ins listed (their profile producers). `alongside` runs what only one product has beside
+ * it (RunWisp's cron timezone beside clock-skew): its findings join the generic ones; when the
+ * generic half skips, the companion's verdict stands, and a companion with nothing to judge skips.
+ */
+export function writtenOnce(
+  generic: DeclaredCheck,
+  builtIns: readonly BuiltInProfile[],
+  alongside: Alongside = {},
+): Pick<CheckDefinition, 'targets' | 'symptoms' | 'detect' | 'declared'> {
+  const profiles = new Map(builtIns.map((b) => [b.id, b]))
+  const reported = (b: BuiltInProfile) =>
+    generic.symptoms.flatMap((slug) => (slug === 'declared' ? b.logSymptomIds : (b.symptomIds[slug] ?? [])))
+  return {
+    targets: [...new Set([...profiles.keys(), ...(Object.keys(alongside) as TargetId[])])],
+    symptoms: [...new Set([...builtIns.flatMap(reported), ...Object.values(alongside).flatMap((companion) => companion?.symptoms ?? [])])],
+    declared: generic,
+    async detect(ctx, target) {
+      if (target.profile) return generic.detect(ctx, target.profile, target)
+      const builtIn = profiles.get(target.id)
+      const companion = alongside[target.id]
+      if (!builtIn) return companion ? companion.detect(ctx, target) : skip(`not applicable to ${target.id}`)
+      const verdict = await generic.detect(ctx, await builtIn.facts(ctx, target), target)
+      if (!companion) return verdict
+      const more = await companion.detect(ctx, target)
+      if (isSkip(more)) return verdict
+      if (isSkip(verdict)) return more
+      return [...verdict, ...more]
+    },
+  }
+}
+
+/**
+ * Whether `check` runs for `target`: a target it names (a built-in, or a target a host defined in
+ * code with its own checks), or a declared target when it has a generic half.
+ */
 export function appliesTo(check: CheckDefinition, target: DetectedTarget): boolean {
-  return target.profile ? check.declared !== undefined : check.targets.includes(target.id)
+  return check.targets.includes(target.id) || (target.profile !== undefined && check.declared !== undefined)
 }
 
 export function defineCheck(definition: CheckDefinition): CheckDefinition {

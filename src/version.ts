@@ -1,17 +1,9 @@
-import {readFileSync} from 'node:fs'
+import {PACKAGE} from './generated/package-info.js'
 
-let cached: string | undefined
-
-/** doctorkit's own version, from the nearest package.json (works from src/ under tsx and from dist/). */
+/**
+ * doctorkit's own version. Embedded as a module (scripts/embed.mjs) rather than read from
+ * package.json at run time: inside a host's compiled binary there is no package.json to read.
+ */
 export function toolVersion(): string {
-  if (cached) return cached
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {name?: string; version?: string}
-      if (pkg.name === 'doctorkit' && pkg.version) return (cached = pkg.version)
-    } catch {
-      // try the next candidate
-    }
-  }
-  return (cached = '0.0.0')
+  return PACKAGE.version
 }

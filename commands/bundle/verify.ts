@@ -1,9 +1,7 @@
 import {Args, Command} from '@oclif/core'
-import {resolve} from 'node:path'
 import {configFlag, runFlags} from '../../src/cli/flags.js'
 import {toRunOptions} from '../../src/cli/run-flags.js'
-import {exitOnUsageError} from '../../src/cli/usage.js'
-import {configFor} from '../../src/config/load.js'
+import {UsageError} from '../../src/engine/doctor.js'
 
 export default class BundleVerify extends Command {
   static summary = 'Check a bundle for leaked secrets before sharing it.'
@@ -23,18 +21,18 @@ Exit 0 when clean; 1 naming each file, rule and line that holds one (never the v
 
   public async run(): Promise<void> {
     const {args, flags} = await this.parse(BundleVerify)
-    const {runVerify} = await import('../../src/bundle/command.js')
-    // The declared targets' secrets (doctor.config.json, found as `doctor` finds it) are scanned for too.
-    const config = await exitOnUsageError(this, () => configFor({cwd: process.cwd(), env: process.env, explicit: flags.config}))
-    process.exitCode = await runVerify({
-      env: process.env,
-      cwd: process.cwd(),
-      file: {path: resolve(process.cwd(), args.file), shown: args.file},
-      // Where to look for this machine's secrets: the same locations `doctor bundle` read them from.
-      runOptions: toRunOptions(flags),
-      profiles: config?.config.targets ?? [],
-      out: (text) => process.stdout.write(text),
-      err: (text) => process.stderr.write(text),
-    })
+    const {verifyBundle, BundleError} = await import('../../src/api/bundle.js')
+    try {
+      // Where to look for this machine's secrets: the same locations `doctor bundle` read them from;
+      // the declared targets' secrets (doctor.config.json, found as `doctor` finds it) are scanned for too.
+      const result = await verifyBundle(args.file, {config: flags.config}, toRunOptions(flags))
+      process.stdout.write(result.text)
+      process.exitCode = result.clean ? 0 : 1
+    } catch (error) {
+      if (error instanceof UsageError) this.error(error.message, {exit: 2, suggestions: error.suggestions})
+      if (!(error instanceof BundleError)) throw error
+      process.stderr.write(`Error: ${error.message}\n`)
+      process.exitCode = error.exitCode
+    }
   }
 }

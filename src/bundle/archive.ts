@@ -1,15 +1,14 @@
 /**
- * The tar.gz writer. The archive is written to a temp file beside the output (mode 0600 from the
- * moment it exists, O_EXCL, never through a symlink), fsynced, then renamed into place, so a full
- * disk, a crash or Ctrl-C never leaves a partial bundle (kubernetes#140095 and the umask window in
- * kapitan-ai/orchard PR #8). A signal removes the temp file before the process exits.
+ * The tar.gz writer. A regular-file output is written to a temp file beside it (mode 0600 from
+ * the moment it exists, O_EXCL, never through a symlink), fsynced, then renamed into place, so a
+ * full disk, a crash or Ctrl-C never leaves a partial bundle (kubernetes#140095 and the umask
+ * window in kapitan-ai/orchard PR #8); a FIFO, a terminal or /dev/stdout is streamed into (see
+ * src/output/destination.ts).
  */
-import {randomBytes} from 'node:crypto'
-import {constants, promises as fsp, unlinkSync} from 'node:fs'
-import {basename, dirname, join} from 'node:path'
 import {once} from 'node:events'
 import {createGzip} from 'node:zlib'
 import {Header} from 'tar'
+import {openDestination, type Destination} from '../output/destination.js'
 
 export interface ArchiveEntry {
   name: string
@@ -60,110 +59,52 @@ export interface ArchiveWriter {
   finish(): Promise<void>
 }
 
-export class OutputError extends Error {
-  constructor(
-    message: string,
-    readonly suggestions: string[] = [],
-  ) {
-    super(message)
-    this.name = 'OutputError'
-  }
-}
+export {OutputError} from '../output/destination.js'
 
-/** Temp files alive right now: removed on SIGINT/SIGTERM/SIGHUP and on any exit. */
-const live = new Set<string>()
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
-const SIGNAL_EXIT: Record<string, number> = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129}
+/**
+ * The bundle's `--output`, reserved before anything is collected (a directory that cannot be
+ * written fails at once, not after the whole collection), through the one output writer: a
+ * regular file appears whole or not at all, a FIFO or /dev/stdout gets the archive as it streams.
+ */
+export class BundleOutput {
+  private constructor(private readonly destination: Destination) {}
 
-function removeLive(): void {
-  for (const path of live) {
-    try {
-      unlinkSync(path)
-    } catch {
-      // already gone
-    }
-  }
-  live.clear()
-}
-
-const onSignal = (signal: NodeJS.Signals) => {
-  removeLive()
-  process.exit(SIGNAL_EXIT[signal] ?? 1)
-}
-// A file-size limit (ulimit -f) would otherwise kill the process with the temp file in place;
-// ignored, the write fails with EFBIG and is cleaned up like a full disk.
-const onXfsz = () => {}
-
-function track(path: string): void {
-  if (live.size === 0) {
-    for (const s of SIGNALS) process.on(s, onSignal)
-    process.on('exit', removeLive)
-    if (process.platform !== 'win32') process.on('SIGXFSZ', onXfsz)
-  }
-  live.add(path)
-}
-
-function untrack(path: string): void {
-  live.delete(path)
-  if (live.size === 0) {
-    for (const s of SIGNALS) process.off(s, onSignal)
-    process.off('exit', removeLive)
-    if (process.platform !== 'win32') process.off('SIGXFSZ', onXfsz)
-  }
-}
-
-export class AtomicOutput {
-  private constructor(
-    readonly path: string,
-    readonly tempPath: string,
-    private handle: fsp.FileHandle | null,
-  ) {}
-
-  /**
-   * Reserves the output before anything is collected: a directory that cannot be written fails
-   * at once, not after the whole collection. An existing file is kept unless `force`.
-   */
-  static async reserve(path: string, force: boolean): Promise<AtomicOutput> {
-    const dir = dirname(path)
-    const existing = await fsp.lstat(path).catch(() => null)
-    if (existing?.isDirectory())
-      throw new OutputError(`${path} is a directory`, ['give a file name with --output, e.g. --output bundle.tar.gz'])
-    if (existing && !force) throw new OutputError(`${path} already exists`, ['choose another --output, or add --force to replace it'])
-    const tempPath = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-    let handle: fsp.FileHandle
-    try {
-      handle = await fsp.open(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      throw new OutputError(`cannot write in ${dir} (${code ?? 'error'})`, ['choose a writable directory with --output'])
-    }
-    track(tempPath)
-    await handle.chmod(0o600)
-    return new AtomicOutput(path, tempPath, handle)
+  /** An existing regular file is kept unless `force`; a file written is 0600 whatever it replaces (a bundle is private). */
+  static async reserve(path: string, force: boolean, shown = path): Promise<BundleOutput> {
+    const destination = await openDestination(path, {existing: force ? 'replace' : 'refuse', shown, fileMode: 0o600})
+    return new BundleOutput(destination)
   }
 
-  /** Streams the entries through gzip into the temp file. */
+  /** Written through (a device, a FIFO, a pipe): a failure cannot take back what was sent. */
+  get streams(): boolean {
+    return this.destination.mode === 'stream'
+  }
+
+  /** The archive goes to this process's stdout: the summary must not. */
+  get isStdout(): boolean {
+    return this.destination.isStdout
+  }
+
+  get bytesWritten(): number {
+    return this.destination.bytesWritten
+  }
+
+  /** Streams the entries through gzip into the output. */
   async write(entries: readonly ArchiveEntry[], mtime: Date): Promise<void> {
     const writer = this.open(mtime)
     for (const entry of entries) await writer.add(entry)
     await writer.finish()
   }
 
-  /** A writer that streams each added file through gzip into the temp file (backpressure honoured). */
+  /** A writer that streams each added file through gzip into the output (backpressure honoured). */
   open(mtime: Date): ArchiveWriter {
-    const handle = this.handle
-    if (!handle) throw new Error('output already closed')
+    const destination = this.destination
     const gzip = createGzip()
-    // Written chunk by chunk through the handle (a FileHandle stream would own the handle and
-    // keep it from being fsynced and closed here).
     let failed: unknown
     const drained = (async () => {
-      for await (const chunk of gzip as AsyncIterable<Buffer>) {
-        let offset = 0
-        while (offset < chunk.length) offset += (await handle.write(chunk, offset, chunk.length - offset)).bytesWritten
-      }
+      for await (const chunk of gzip as AsyncIterable<Buffer>) await destination.write(chunk)
     })().catch((error: unknown) => {
-      // The write's own error (ENOSPC, EFBIG) is the one that explains.
+      // The write's own error (ENOSPC, EFBIG, a reader gone) is the one that explains.
       failed ??= error
       gzip.destroy()
     })
@@ -185,23 +126,12 @@ export class AtomicOutput {
     }
   }
 
-  /** fsync, rename into place, fsync the directory: the bundle appears whole or not at all. */
+  /** A file: fsync, into place, fsync the directory. A stream: closed. */
   async commit(): Promise<void> {
-    if (!this.handle) throw new Error('output already closed')
-    await this.handle.sync()
-    await this.handle.close()
-    this.handle = null
-    await fsp.rename(this.tempPath, this.path)
-    untrack(this.tempPath)
-    const dir = await fsp.open(dirname(this.path), constants.O_RDONLY).catch(() => null)
-    await dir?.sync().catch(() => {})
-    await dir?.close()
+    await this.destination.commit()
   }
 
   async abort(): Promise<void> {
-    await this.handle?.close().catch(() => {})
-    this.handle = null
-    await fsp.unlink(this.tempPath).catch(() => {})
-    untrack(this.tempPath)
+    await this.destination.abort()
   }
 }

@@ -218,7 +218,7 @@ async function includePlan(
   leftOut.push(...(plan.leftOut ?? []), ...copies.leftOut, ...tails.leftOut)
   for (const [i, copy] of copies.kept.entries()) {
     if (budget.spent) return notReached([...copies.kept.slice(i), ...tails.kept], leftOut)
-    const read = await readForCopy(copy.path, options.maxCopyBytes, copy.encoding)
+    const read = await readForCopy(copy.path, options.maxCopyBytes, {encoding: copy.encoding, follow: copy.follow})
     if (read.ok) await builder.text(copy.name, 'copy', copy.path, copy.what, read.text)
     else if (read.missing) builder.absent(copy.path)
     else builder.omit({source: copy.path, what: copy.what, reason: read.reason, ...(read.facts ? {facts: read.facts} : {})})

@@ -4,17 +4,16 @@
  * write atomically, and report. Exit codes: 0 done / clean, 1 a secret was found, 2 the command
  * could not do its job (unwritable output, unreadable archive).
  */
-import {promises as fsp} from 'node:fs'
 import {homedir} from 'node:os'
 import type {RunOptions} from '../context.js'
 import type {TargetProfile} from '../targets/profile.js'
-import {AtomicOutput, OutputError} from './archive.js'
+import {BundleOutput, OutputError} from './archive.js'
 import {collectBundle, RedactionLeftover, redactorForThisMachine, type Bundle} from './collect.js'
 import {formatList, formatVerify, formatWritten} from './format.js'
 import {DEFAULT_BUNDLE_OPTIONS, type BundleOptions} from './options.js'
 import {currentIdentity} from './redact/pseudonyms.js'
 import {Redactor} from './redact/redactor.js'
-import {verifyArchive, VerifyError} from './verify.js'
+import {verifyArchive, VerifyError, type VerifyResult} from './verify.js'
 import {isDeadline} from '../probes/abort.js'
 
 type Print = (text: string) => void
@@ -32,6 +31,8 @@ export interface BundleRun {
   output: {path: string; shown: string}
   out: Print
   err: Print
+  /** Called with the collected bundle, and the archive's size once written (null for --list). */
+  done?(bundle: Bundle, bytes: number | null): void
 }
 
 const homeOf = (env: Record<string, string | undefined>) => env.HOME || homedir()
@@ -44,10 +45,10 @@ export async function runBundle(run: BundleRun): Promise<number> {
   const home = homeOf(run.env)
   // Until the known secrets are read, messages are cleaned of the home dir, user and host at least.
   let redactor = new Redactor([], currentIdentity(run.env, home))
-  let output: AtomicOutput | null = null
+  let output: BundleOutput | null = null
   if (!run.list) {
     try {
-      output = await AtomicOutput.reserve(run.output.path, run.force)
+      output = await BundleOutput.reserve(run.output.path, run.force, run.output.shown)
     } catch (error) {
       if (!(error instanceof OutputError)) throw error
       run.err(redactor.clean(errorText(error.message, error.suggestions)))
@@ -67,13 +68,16 @@ export async function runBundle(run: BundleRun): Promise<number> {
     })
     redactor = bundle.redactor
     if (run.list || !output || !writer) {
+      run.done?.(bundle, null)
       run.out(formatList(bundle))
       return 0
     }
     await writer.finish()
     await output.commit()
-    const {size} = await fsp.stat(run.output.path)
-    run.out(formatWritten(bundle, run.output.shown, size))
+    // Archive bytes on stdout: the summary goes to stderr, or it would trail the gzip stream.
+    const say = output.isStdout ? run.err : run.out
+    run.done?.(bundle, output.bytesWritten)
+    say(formatWritten(bundle, run.output.shown, output.bytesWritten, output.streams))
     return 0
   } catch (error) {
     await output?.abort()
@@ -99,11 +103,10 @@ export async function runBundle(run: BundleRun): Promise<number> {
     const e = error as NodeJS.ErrnoException
     const reason =
       e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EFBIG' ? 'the file size limit was reached' : (e?.message ?? String(error))
-    run.err(
-      redactor.clean(
-        errorText(`could not write the bundle: ${reason}`, ['nothing was left behind; free some space or choose another --output']),
-      ),
-    )
+    const after = output?.streams
+      ? `what was already sent to ${run.output.shown} is an incomplete archive; discard it`
+      : 'nothing was left behind; free some space or choose another --output'
+    run.err(redactor.clean(errorText(`could not write the bundle: ${reason}`, [after])))
     return 2
   }
 }
@@ -118,6 +121,8 @@ export interface VerifyRun {
   profiles?: readonly TargetProfile[]
   out: Print
   err: Print
+  /** Called with what the scan found, when the archive could be read. */
+  done?(result: VerifyResult): void
 }
 
 export async function runVerify(run: VerifyRun): Promise<number> {
@@ -147,6 +152,7 @@ export async function runVerify(run: VerifyRun): Promise<number> {
     run.err(redactor.clean(errorText(`cannot read ${run.file.shown} as a .tar.gz bundle: ${reason}`)))
     return 2
   }
+  run.done?.(result)
   run.out(formatVerify(result, run.file.shown, redactor))
   return result.hits.length > 0 ? 1 : 0
 }

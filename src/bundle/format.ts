@@ -36,7 +36,7 @@ function describeFacts(facts: Bundle['secretFiles'][number]['facts']): string {
 function redactionLine(bundle: Bundle): string {
   const t = bundle.totals
   const sum = (ids: string[]) => ids.reduce((n, id) => n + (t[id] ?? 0), 0)
-  const known = sum(['known-value', 'known-value-encoded', 'known-value-base64'])
+  const known = sum(['known-value', 'known-value-encoded', 'known-value-base64', 'known-value-split', 'known-value-fragment'])
   const pseudo = sum(['home-dir', 'user-name', 'host-name'])
   const patterns = Object.entries(t)
     .filter(([id]) => !id.startsWith('known-value') && !['home-dir', 'user-name', 'host-name'].includes(id))
@@ -81,10 +81,22 @@ export function leftOutLines(bundle: Pick<Bundle, 'leftOut'>): string[] {
     .map((l) => `  ${l.what}: ${l.kept} of ${l.foundAtLeast ? 'at least ' : ''}${l.found} included (${l.reason})`)
 }
 
-export function formatWritten(bundle: Bundle, shownPath: string, bytes: number): string {
+/** `streamed`: the archive went through a FIFO, a terminal or a pipe, so there is no file to name. */
+export function formatWritten(bundle: Bundle, shownPath: string, bytes: number, streamed = false): string {
   const report = bundle.report
+  const where = streamed
+    ? [
+        'report.md in the bundle is a summary ready to paste into an issue: tar -xzOf <the archive> report.md',
+        'Check the archive yourself before sharing it: doctor bundle verify <the archive>',
+      ]
+    : [
+        `report.md in the bundle is a summary ready to paste into an issue: tar -xzOf ${shownPath} report.md`,
+        `Check the archive yourself before sharing it: doctor bundle verify ${shownPath}`,
+      ]
   const lines = [
-    `Wrote ${shownPath} (${bundle.entries.length} files, ${formatSize(bytes)}, mode 0600).`,
+    streamed
+      ? `Sent the bundle to ${shownPath} (${bundle.entries.length} files, ${formatSize(bytes)}).`
+      : `Wrote ${shownPath} (${bundle.entries.length} files, ${formatSize(bytes)}, mode 0600).`,
     redactionLine(bundle),
     `${bundle.secretFiles.filter((s) => s.facts.present).length} secret files described, never copied; ${bundle.omitted.length} files left out (see manifest.json).`,
     ...(bundle.leftOut.some((l) => l.cause === 'cap') ? ['Too many to include (counted in manifest.json):', ...leftOutLines(bundle)] : []),
@@ -92,8 +104,7 @@ export function formatWritten(bundle: Bundle, shownPath: string, bytes: number):
     report
       ? `The doctor's checks: ${report.summary.fail} failed, ${report.summary.error} could not decide, ${report.summary.warn} warned, ${report.summary.pass} passed.`
       : 'The doctor could not run; report.json in the bundle says why.',
-    `report.md in the bundle is a summary ready to paste into an issue: tar -xzOf ${shownPath} report.md`,
-    `Check the archive yourself before sharing it: doctor bundle verify ${shownPath}`,
+    ...where,
     '',
   ]
   return bundle.redactor.clean(lines.join('\n'))

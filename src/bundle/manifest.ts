@@ -9,6 +9,7 @@ import type {Bundle} from './collect.js'
 import type {BundleOptions} from './options.js'
 import {KNOWN_RULES} from './redact/known.js'
 import {PATTERN_RULES} from './redact/patterns.js'
+import {SPLIT_RULES} from './redact/split.js'
 import {PSEUDONYM_RULES} from './redact/pseudonyms.js'
 
 export const MANIFEST_NAME = 'manifest.json'
@@ -56,10 +57,28 @@ export function ruleCatalogue(): Manifest['redactions']['rules'] {
       step: 'known values',
       description: 'a known value inside base64 (any alignment, standard or URL alphabet); the whole blob is replaced',
     },
+    {
+      id: SPLIT_RULES.split,
+      step: 'known values',
+      description: 'a known value split across a line break (also a JSON-escaped \\n); both halves are replaced',
+    },
+    {
+      id: SPLIT_RULES.fragment,
+      step: 'known values',
+      description: 'a piece of a known value (half of it, 8 to 16 characters at least) cut at a line end or where a token ends',
+    },
     ...patternIds.map((id) => ({id, step: 'patterns', description: PATTERN_RULES.find((r) => r.id === id)!.description})),
-    {id: PSEUDONYM_RULES.home, step: 'pseudonyms', description: 'the home directory, shown as ~'},
-    {id: PSEUDONYM_RULES.user, step: 'pseudonyms', description: 'the user name, shown as anon-user-<n>'},
-    {id: PSEUDONYM_RULES.host, step: 'pseudonyms', description: 'the host name, shown as anon-host-<n>'},
+    {id: PSEUDONYM_RULES.home, step: 'pseudonyms', description: "the home directory, shown as ~ (another person's as ~anon-user-<n>)"},
+    {
+      id: PSEUDONYM_RULES.user,
+      step: 'pseudonyms',
+      description: "the user name and every person's account of this machine, shown as anon-user-<n>",
+    },
+    {
+      id: PSEUDONYM_RULES.host,
+      step: 'pseudonyms',
+      description: 'the host name, and any host-name field whatever it holds, shown as anon-host-<n>',
+    },
   ]
 }
 

@@ -1,20 +1,73 @@
 /**
- * Reading files for the bundle. Copies never follow a symlink (O_NOFOLLOW after an lstat) and are
- * capped; binary files are described instead of copied. Secret files are read only to learn the
- * values to redact, never to copy them.
+ * Reading files for the bundle. Copies are capped, and binary files are described instead of
+ * copied. A copy never follows a symlink (O_NOFOLLOW after an lstat), except a file the product
+ * itself reads through one and the doctor only reads: configs and service units linked by
+ * home-manager or stow (`follow`). Those are followed to a regular file only, opened non-blocking
+ * (a link to a FIFO is refused at once, never waited on), checked to be the file the link pointed
+ * at, and only when the link's owner could read that file themselves. Secret files are read only to learn the values to redact, never to copy them.
  */
-import {constants, promises as fsp} from 'node:fs'
+import {constants, promises as fsp, type Stats} from 'node:fs'
+import {dirname} from 'node:path'
 import {formatSize} from './options.js'
 import {toFileError} from '../probes/files.js'
-import {describePath, typeOf} from './describe.js'
+import {describePath, typeOf, userName} from './describe.js'
 import type {FileFacts} from './types.js'
 
 export type CopyRead = {ok: true; text: string; size: number} | {ok: false; missing: boolean; reason: string; facts?: FileFacts}
 
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+export interface CopyOptions {
+  encoding?: 'utf8' | 'utf16le'
+  /** Read through a symlink (a config or unit the product follows); otherwise a link is described, not read. */
+  follow?: boolean
+}
 
-/** A config or record to copy: whole, text, a regular file, not through a symlink. */
-export async function readForCopy(path: string, maxBytes: number, encoding: 'utf8' | 'utf16le' = 'utf8'): Promise<CopyRead> {
+const NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+const FOLLOW = constants.O_RDONLY | constants.O_NONBLOCK
+
+const refused = async (path: string, reason: string): Promise<CopyRead> => ({
+  ok: false,
+  missing: false,
+  reason,
+  facts: await describePath(path),
+})
+
+/**
+ * Whether the link's owner could read what it points at themselves. Root follows a link another
+ * user planted (a shared working dir's `runwisp.toml -> /etc/shadow`) only to a file that user
+ * owns, or one anyone may read down a path anyone may walk: the bundle never hands them more than
+ * they have (stow links to the user's own files, home-manager to world-readable /nix/store ones).
+ */
+async function ownerMayRead(link: Stats, path: string, target: Stats): Promise<boolean> {
+  const me = process.getuid?.() ?? 0
+  if (link.uid === 0 || link.uid === me || target.uid === link.uid) return true
+  if ((target.mode & 0o004) === 0) return false
+  const real = await fsp.realpath(path)
+  for (let dir = dirname(real); ; dir = dirname(dir)) {
+    if (((await fsp.stat(dir)).mode & 0o001) === 0) return false
+    if (dir === dirname(dir)) return true
+  }
+}
+
+/** What is at the end of a followed link: the target's stat, or why there is nothing to read. */
+async function followLink(path: string, link: Stats): Promise<{stat: Stats} | {missing: boolean; reason: string}> {
+  try {
+    const stat = await fsp.stat(path)
+    if (!(await ownerMayRead(link, path, stat)))
+      return {
+        missing: false,
+        reason: `a symlink owned by ${userName(link.uid) ?? `uid ${link.uid}`} to a file that user may not read; not followed`,
+      }
+    return {stat}
+  } catch (error) {
+    const e = toFileError(error)
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return {missing: false, reason: 'a symlink to a file that does not exist'}
+    if (e.code === 'ELOOP') return {missing: false, reason: 'a symlink loop (too many levels of links)'}
+    return {missing: false, reason: `a symlink whose target cannot be inspected (${e.code})`}
+  }
+}
+
+/** A config or record to copy: whole, text, a regular file; through a symlink only with `follow`. */
+export async function readForCopy(path: string, maxBytes: number, options: CopyOptions = {}): Promise<CopyRead> {
   let stat
   try {
     stat = await fsp.lstat(path)
@@ -23,34 +76,32 @@ export async function readForCopy(path: string, maxBytes: number, encoding: 'utf
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return {ok: false, missing: true, reason: 'not present'}
     return {ok: false, missing: false, reason: `cannot inspect it (${e.code})`, facts: await describePath(path)}
   }
-  if (stat.isSymbolicLink()) return {ok: false, missing: false, reason: 'a symlink; not followed', facts: await describePath(path)}
-  if (!stat.isFile()) return {ok: false, missing: false, reason: `a ${typeOf(stat)}, not a regular file`, facts: await describePath(path)}
+  const linked = stat.isSymbolicLink()
+  if (linked) {
+    if (!options.follow) return refused(path, 'a symlink; not followed')
+    const target = await followLink(path, stat)
+    if (!('stat' in target)) return refused(path, target.reason)
+    stat = target.stat
+  }
+  const via = linked ? 'a symlink to ' : ''
+  if (!stat.isFile()) return refused(path, `${via}a ${typeOf(stat)}, not a regular file`)
   if (stat.size > maxBytes)
-    return {
-      ok: false,
-      missing: false,
-      reason: `${formatSize(stat.size)}, over the ${formatSize(maxBytes)} limit for a copied file`,
-      facts: await describePath(path),
-    }
+    return refused(path, `${via ? 'links to ' : ''}${formatSize(stat.size)}, over the ${formatSize(maxBytes)} limit for a copied file`)
   let bytes: Buffer
   try {
-    bytes = await readCapped(path, maxBytes)
+    const read = await readCapped(path, maxBytes, linked ? FOLLOW : NOFOLLOW, stat)
+    if (read === 'changed') return refused(path, 'changed while it was being read (no longer the regular file it was); not copied')
+    bytes = read
   } catch (error) {
     const e = toFileError(error)
-    return {
-      ok: false,
-      missing: false,
-      reason: e.code === 'EACCES' ? 'not readable (permission denied)' : `cannot read it (${e.code})`,
-      facts: await describePath(path),
-    }
+    return refused(path, e.code === 'EACCES' ? 'not readable (permission denied)' : `cannot read it (${e.code})`)
   }
-  if (encoding === 'utf16le') {
+  if (options.encoding === 'utf16le') {
     const hasBom = bytes[0] === 0xff && bytes[1] === 0xfe
-    if (!hasBom)
-      return {ok: false, missing: false, reason: 'expected UTF-16LE with a byte-order mark; not copied', facts: await describePath(path)}
+    if (!hasBom) return refused(path, 'expected UTF-16LE with a byte-order mark; not copied')
     return {ok: true, text: bytes.subarray(2).toString('utf16le'), size: bytes.length}
   }
-  if (bytes.includes(0)) return {ok: false, missing: false, reason: 'binary content; not copied', facts: await describePath(path)}
+  if (bytes.includes(0)) return refused(path, 'binary content; not copied')
   return {ok: true, text: bytes.toString('utf8'), size: bytes.length}
 }
 
@@ -76,10 +127,16 @@ export async function readSecretText(path: string, maxBytes = 64 * 1024): Promis
   }
 }
 
-async function readCapped(path: string, maxBytes: number): Promise<Buffer> {
-  const handle = await fsp.open(path, OPEN_FLAGS)
+/**
+ * Reads at most `maxBytes` of `path`, opened with `flags`. The open file must be the regular file
+ * that was inspected (same device and inode): a link swapped for a FIFO or another file in between
+ * is not read.
+ */
+async function readCapped(path: string, maxBytes: number, flags: number, expected: Stats): Promise<Buffer | 'changed'> {
+  const handle = await fsp.open(path, flags)
   try {
     const stat = await handle.stat()
+    if (!stat.isFile() || stat.ino !== expected.ino || stat.dev !== expected.dev) return 'changed'
     const length = Math.min(stat.size, maxBytes)
     const buffer = Buffer.alloc(length)
     let offset = 0

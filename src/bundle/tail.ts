@@ -4,7 +4,7 @@
  * window is dropped, so every line kept is whole (and no secret is kept cut in half, where
  * redaction could no longer recognise it).
  */
-import {constants, promises as fsp} from 'node:fs'
+import {constants, promises as fsp, type Stats} from 'node:fs'
 import {toFileError} from '../probes/files.js'
 import {describePath, typeOf} from './describe.js'
 import type {FileFacts} from './types.js'
@@ -33,8 +33,10 @@ const NL = 0x0a
 
 export async function tailLog(path: string, limits: TailLimits): Promise<TailRead> {
   let handle: fsp.FileHandle
+  let inspected: Stats
   try {
     const lstat = await fsp.lstat(path)
+    inspected = lstat
     if (lstat.isSymbolicLink()) return {ok: false, missing: false, reason: 'a symlink; not followed', facts: await describePath(path)}
     if (!lstat.isFile())
       return {ok: false, missing: false, reason: `a ${typeOf(lstat)}, not a regular file`, facts: await describePath(path)}
@@ -50,7 +52,11 @@ export async function tailLog(path: string, limits: TailLimits): Promise<TailRea
     }
   }
   try {
-    const size = (await handle.stat()).size
+    const opened = await handle.stat()
+    // Swapped between the lstat and the open (a FIFO, another file): not the log that was inspected.
+    if (!opened.isFile() || opened.ino !== inspected.ino || opened.dev !== inspected.dev)
+      return {ok: false, missing: false, reason: 'changed while it was being opened (no longer the regular file it was); not read'}
+    const size = opened.size
     const chunks: Buffer[] = []
     let position = size
     let read = 0

@@ -17,6 +17,11 @@ export interface PlannedCopy {
   origin: Origin
   /** Windows service files are UTF-16LE with a BOM (executor-facts §8). */
   encoding?: 'utf8' | 'utf16le'
+  /**
+   * A file the product reads through a symlink and the doctor only reads (a config, a service
+   * unit linked by home-manager or stow): followed to a regular file. Others are never followed.
+   */
+  follow?: boolean
 }
 
 /** A log whose end is included (bounded, read from the end). */

@@ -3,6 +3,8 @@
  * step as it is applied), or the `--output` file, written whole and atomically at the end while
  * the person watching sees the same step lines on stderr. Either way each line is printed once.
  */
+import {UsageError} from '../engine/doctor.js'
+import {checkDestination, OutputError} from '../output/destination.js'
 import {writeReportFile} from '../report/format.js'
 
 export interface ReportOutput {
@@ -14,8 +16,15 @@ export interface ReportOutput {
   close(): Promise<void>
 }
 
+/** Throws a UsageError at once when `--output` names something it would refuse (a link, a directory): before a --fix acts, not after. */
 export function reportOutput(path: string | undefined, what: string): ReportOutput {
   if (!path) return {write: (text) => void process.stdout.write(text), progress: () => undefined, close: async () => undefined}
+  try {
+    checkDestination(path, {existing: 'replace'})
+  } catch (error) {
+    if (error instanceof OutputError) throw new UsageError(`cannot write the report to ${path}: ${error.message}`, error.suggestions)
+    throw error
+  }
   const parts: string[] = []
   return {
     write: (text) => void parts.push(text),

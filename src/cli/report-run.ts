@@ -8,91 +8,17 @@
  *   4. render to stdout or `--output`, write the step summary, decide the exit code.
  * Never imports oclif: the fast root path (bin/run.js) and the oclif commands share it.
  */
-import {checks as registeredChecks} from '../../checks/index.js'
-import type {CheckDefinition} from '../check.js'
-import type {RunConfig} from '../config/apply.js'
-import {configFor, homeOf} from '../config/load.js'
-import {applySetFlags} from '../config/set.js'
-import {knownSecretsOf} from '../bundle/known-secrets.js'
-import type {RunContext} from '../context.js'
-import {createRunContext, exitCodeFor, runDoctor, type DoctorRunInit} from '../engine/doctor.js'
+import {diagnose, recheckOf, resolveRun, type CommandSetup, type ReportFlagValues} from '../api/run.js'
+import {exitCodeFor} from '../engine/doctor.js'
 import type {PlannedCheck, RunHooks} from '../engine/run-checks.js'
-import {fixModeOf, lockForFix, runFixStage, type FixFlagValues, type FixMode} from '../fix/cli.js'
-import {appendStepSummary, renderReport, resolveFormat, type Format} from '../report/format.js'
-import {OutputSafety} from '../report/safety.js'
-import {declaredTargets} from '../targets/declared/target.js'
-import type {TargetProfile} from '../targets/profile.js'
-import {targets as registeredTargets} from '../targets/index.js'
-import type {Report, TargetId} from '../types.js'
+import {lockForFix, runFixStage} from '../fix/cli.js'
+import {appendStepSummary, renderReport, type Format} from '../report/format.js'
+import type {Report} from '../types.js'
 import {endSoon} from './exit.js'
 import {reportOutput} from './report-output.js'
-import {toRunOptions, validateCheckIds, validateTargetIds, type RunFlagValues} from './run-flags.js'
 
-export interface ReportFlagValues extends RunFlagValues, FixFlagValues {
-  format?: string
-  output?: string
-  config?: string
-  json?: boolean
-  strict?: boolean
-  verbose?: boolean
-}
-
-export interface CommandSetup {
-  /** Name of the run in messages and CI views (`doctor`, `doctor preflight`). */
-  name: string
-  argv: string[]
-  cwd: string
-  env: NodeJS.ProcessEnv
-  /** The checks the command runs, in report order (preflight's set). Default: every check. */
-  checks?: readonly CheckDefinition[]
-  /** Targets checked even when not detected, unless --target names some. */
-  defaultTargets?: TargetId[]
-}
-
-export interface ResolvedRun {
-  name: string
-  format: Format
-  fix: FixMode | null
-  config: RunConfig | null
-  /** What every engine run of this command gets: the diagnosis and, under --fix, the re-check. */
-  init: DoctorRunInit & {options: NonNullable<DoctorRunInit['options']>}
-}
-
-/** Flags and config, validated together. Throws UsageError (exit 2) for a bad flag or config. */
-export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): Promise<ResolvedRun> {
-  const fix = fixModeOf(flags, {explicit: flags.json ? 'json' : flags.format})
-  const resolved = resolveFormat(flags, setup.env)
-  // Under --fix the report is human or JSON; a CI default from the environment gives way to human.
-  const format: Format = fix && resolved !== 'json' ? 'human' : resolved
-  const options = toRunOptions({...flags, target: flags.target?.length ? flags.target : setup.defaultTargets})
-  validateCheckIds(
-    [...(options.only ?? []), ...(options.skip ?? [])],
-    registeredChecks.map((c) => c.id),
-  )
-  const home = homeOf(setup.env)
-  const loaded = await configFor({cwd: setup.cwd, env: setup.env, explicit: flags.config})
-  // --set applies to the declared profiles as loaded and to the built-ins' overrides, before anything runs.
-  const set = applySetFlags(flags.set ?? [], {
-    profiles: loaded?.config.targets ?? [],
-    targetOptions: options.targetOptions,
-    expand: {env: setup.env, home, baseDir: setup.cwd},
-  })
-  options.targetOptions = set.targetOptions
-  const config = loaded && {...loaded, config: {...loaded.config, targets: set.profiles}}
-  const targets = [...registeredTargets, ...declaredTargets(config?.config.targets ?? [])]
-  validateTargetIds(
-    options.forcedTargets ?? [],
-    targets.map((t) => t.id),
-    config?.path ?? null,
-  )
-  return {
-    name: setup.name,
-    format,
-    fix,
-    config,
-    init: {options, checks: setup.checks ?? registeredChecks, targets, config, verbose: Boolean(flags.verbose)},
-  }
-}
+// The run's resolution and diagnosis are the library's (src/api/run.ts): the CLI adds the views.
+export {resolveRun, type CommandSetup, type ReportFlagValues, type ResolvedRun} from '../api/run.js'
 
 /** Runs a checks command end to end and returns its report; sets process.exitCode. */
 export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): Promise<Report> {
@@ -102,17 +28,7 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
   try {
     const output = reportOutput(flags.output, `${run.name}: ${run.format} report`)
     const live = wantsLiveView(run.format) ? liveView(setup.env) : null
-    // The run's context is kept open past the checks to learn, through what they already read, the
-    // secrets this machine holds: every output is redacted of them.
-    const ctx = createRunContext(run.init)
-    let diagnosis: Report
-    let safety: OutputSafety
-    try {
-      diagnosis = await runDoctor({...run.init, context: ctx, ...(live ? {onPlan: live.onPlan} : {})})
-      safety = new OutputSafety(await learnSecrets(ctx, run.config?.config.targets ?? []))
-    } finally {
-      await ctx.close()
-    }
+    const {raw: diagnosis, safety} = await diagnose(run, live ? {onPlan: live.onPlan} : {})
     await live?.done()
     const render = {
       name: run.name,
@@ -126,7 +42,6 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
     if (run.fix) {
       const fix = run.fix
       if (run.format === 'human') output.write(await renderReport(diagnosis, 'human', render))
-      const alreadyFound = diagnosis.targets.filter((t) => t.detected || t.forced).map((t) => t.id)
       const outcome = await runFixStage(diagnosis, {
         fix,
         format: run.format === 'json' ? 'json' : 'human',
@@ -134,12 +49,8 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
         command,
         output,
         safety,
-        // The same engine and policy; the targets the diagnosis found stay in, even if the fix removed what made them detectable.
-        recheck: () =>
-          runDoctor({
-            ...run.init,
-            options: {...run.init.options, forcedTargets: [...new Set([...(run.init.options.forcedTargets ?? []), ...alreadyFound])]},
-          }),
+        // The same engine and policy; the targets the diagnosis found stay in.
+        recheck: recheckOf(run, diagnosis),
       })
       report = {...diagnosis, fix: outcome}
       if (run.format === 'json') output.write(await renderReport(report, 'json', render))
@@ -158,18 +69,6 @@ export async function runCommand(flags: ReportFlagValues, setup: CommandSetup): 
     return report
   } finally {
     lock?.release()
-  }
-}
-
-/**
- * What the bundle would redact as known values. Reading them can fail (a file vanishing, a probe
- * cut short): the outputs then still get the pattern redaction and the control neutralising.
- */
-async function learnSecrets(ctx: RunContext, profiles: readonly TargetProfile[]) {
-  try {
-    return await knownSecretsOf(ctx, profiles)
-  } catch {
-    return []
   }
 }
 

@@ -20,7 +20,10 @@ import {summarize} from './status.js'
 
 export {summarize}
 
+/** The doctor was used wrongly (a bad flag, option or config): `message` and `suggestions` say how to fix it. */
 export class UsageError extends Error {
+  /** The exit code the CLI uses for it (a host printing the error may use the same). */
+  readonly exitCode: number = 2
   constructor(
     message: string,
     readonly suggestions: string[] = [],

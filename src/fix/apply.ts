@@ -179,7 +179,7 @@ async function quarantine(planned: PlannedStep, step: QuarantineStep, journal: J
   if (locked) return {status: 'skipped', reason: locked}
   const payload = journal.payloadPath(planned.seq)
   journal.append({type: 'intent', seq: planned.seq, at: new Date().toISOString(), origin: planned.origin, step, payload})
-  const method = moveNoFollow(step.path, payload, () => journal.append({type: 'copied', seq: planned.seq}))
+  const method = moveNoFollow(step.path, payload, {expect: step.expect, onCopied: () => journal.append({type: 'copied', seq: planned.seq})})
   return {status: 'applied', quarantinedAt: payload, detail: `moved to ${payload} (${method})`, method}
 }
 

@@ -96,5 +96,6 @@ export function formatFixOutcome(fix: FixReport, chalk: ChalkInstance): string {
 const RECHECK_TEXT: Record<RecheckResult['outcome'], (chalk: ChalkInstance) => string> = {
   fixed: (chalk) => chalk.green('✔ fixed'),
   'still-failing': (chalk) => chalk.red('✖ still failing'),
+  'not-rechecked': (chalk) => chalk.yellow('? not re-checked'),
   skipped: (chalk) => chalk.yellow('↓ skipped on re-check'),
 }

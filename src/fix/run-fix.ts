@@ -31,7 +31,16 @@ export interface FixRunInit {
 }
 
 export async function runFix(init: FixRunInit): Promise<FixReport> {
-  const plan = collectPlan(plannable(init.report))
+  return runPlan(planOf(init.report), init)
+}
+
+/** The plan `--fix` would follow for a report: its findings' steps, the suppressed ones left out. */
+export function planOf(report: Report): PlannedStep[] {
+  return collectPlan(plannable(report))
+}
+
+/** Asks, applies and re-checks `plan` (made from `init.report` by planOf); the library's applyFix goes through here too. */
+export async function runPlan(plan: PlannedStep[], init: FixRunInit): Promise<FixReport> {
   const approval: FixReport['approval'] = init.yes ? 'yes' : init.interactive ? 'tty' : 'none'
   init.onPlan?.(plan)
   if (init.mode === 'dry-run' || plan.length === 0) {
@@ -83,11 +92,11 @@ async function recheckAffected(init: FixRunInit, results: StepResult[]): Promise
       if (c.status === 'pass' || (c.suppressed && remaining.length === 0)) return {...base, outcome: 'fixed'}
       // A skip says nothing about the fix: the check did not judge the state it left.
       if (c.status === 'skip') return {...base, outcome: 'skipped', reason: `${c.reason ?? 'skipped'}; whether the fix worked is not known`}
-      return {
-        ...base,
-        outcome: 'still-failing',
-        reason: c.status === 'error' ? `could not decide: ${c.reason ?? 'unknown'}` : remaining.join(' '),
-      }
+      // An error is no verdict on the fix either: what was applied stays applied, and the user
+      // learns what kept the re-check from deciding (a timeout, a file it cannot read).
+      if (c.status === 'error')
+        return {...base, outcome: 'not-rechecked', reason: `applied; the re-check could not decide: ${c.reason ?? 'no reason given'}`}
+      return {...base, outcome: 'still-failing', reason: remaining.join(' ')}
     }),
   }
 }

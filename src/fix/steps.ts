@@ -3,9 +3,10 @@
  * passes the facts it judged (the stat of the file it read, the process it verified) and the step
  * pins them, so the apply engine can refuse to act on anything that changed since.
  */
+import {createHash} from 'node:crypto'
 import {accessSync, constants, type Stats} from 'node:fs'
 import {delimiter, join} from 'node:path'
-import {fingerprint} from './fsops.js'
+import {fingerprint, HASH_CAP} from './fsops.js'
 import type {
   ChmodStep,
   FixRisk,
@@ -32,6 +33,12 @@ export interface QuarantineInit {
   risk?: FixRisk
   /** Only while nobody holds a lock on the file (a RunWisp 0.16+ daemon.pid). */
   unlocked?: boolean
+  /**
+   * The whole of what the check read from this file, through the descriptor `stat` came from: the
+   * content is pinned by the bytes judged, without reading the file a second time (20,000 stale
+   * records would read each twice).
+   */
+  content?: Buffer
 }
 
 /** Moves a file or dir out of the way, into the doctor's quarantine (nothing is deleted). */
@@ -45,10 +52,16 @@ export function quarantineStep(init: QuarantineInit): QuarantineStep {
     undo: UNDO_QUARANTINE,
     path: init.path,
     // What it moves is pinned by content too: a file rewritten since the check is not moved.
-    expect: fingerprint(init.stat, init.path),
+    expect: pinned(init),
     ...(init.guard ? {guard: init.guard} : {}),
     ...(init.unlocked ? {unlocked: true} : {}),
   }
+}
+
+function pinned(init: QuarantineInit): QuarantineStep['expect'] {
+  const {content, stat} = init
+  if (!content || !stat.isFile() || content.length !== stat.size || stat.size > HASH_CAP) return fingerprint(stat, init.path)
+  return {...fingerprint(stat), sha256: createHash('sha256').update(content).digest('hex')}
 }
 
 /** Tightens a secret file (0600) or a private dir (0700). Safe: it only takes access away from others. */

@@ -159,16 +159,21 @@ export interface StepResult extends PlannedStep {
 }
 
 /**
- * fixed: the re-check passes. still-failing: it still finds something, or could not decide.
- * skipped: it came back `skip` (a dependency failed, it no longer applies, a suppression): not a
- * verdict on the fix either way; `reason` says why.
+ * fixed: the re-check passes. still-failing: it still finds something. not-rechecked: it came back
+ * `error` (timed out, something it must read is unreadable): the steps were applied but whether
+ * they worked is not known, and `reason` says what stopped the re-check. skipped: it came back
+ * `skip` (a dependency failed, it no longer applies, a suppression): not a verdict on the fix
+ * either way; `reason` says why.
  */
+export type RecheckOutcome = 'fixed' | 'still-failing' | 'not-rechecked' | 'skipped'
+export const RECHECK_OUTCOMES: readonly RecheckOutcome[] = ['fixed', 'still-failing', 'not-rechecked', 'skipped']
+
 export interface RecheckResult {
   check: string
   target: string
-  outcome: 'fixed' | 'still-failing' | 'skipped'
+  outcome: RecheckOutcome
   status: string
-  /** Why it is not fixed: the remaining findings, the reason for an error, or why it was skipped. */
+  /** Why it is not fixed: the remaining findings, what stopped the re-check, or why it was skipped. */
   reason?: string
   remaining: string[]
 }

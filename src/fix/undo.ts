@@ -6,7 +6,7 @@
  */
 import {closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
-import {copyTree, describeChange, lstatOrNull, restoreNoClobber, symlinkedComponent} from './fsops.js'
+import {contentHash, copyNoFollow, describeChange, lstatOrNull, restoreNoClobber, symlinkedComponent} from './fsops.js'
 import {Journal, listRunIds, reconcile, type JournalEntry} from './journal.js'
 import {JournalError} from './journal-read.js'
 import type {FileFingerprint, FixStep, FixStepKind} from './types.js'
@@ -96,6 +96,9 @@ export interface UndoOutcome {
 }
 
 export class UndoError extends Error {
+  /** `doctor undo` exits 2 with it: the run is unknown or its journal unreadable. */
+  readonly exitCode: number = 2
+  readonly suggestions: string[] = []
   constructor(message: string) {
     super(message)
     this.name = 'UndoError'
@@ -175,7 +178,7 @@ function undoOne(journal: Journal, intent: Intent, result: Result): StepUndo {
   try {
     switch (step.kind) {
       case 'quarantine':
-        return restoreQuarantined(step.path, result.quarantinedAt ?? intent.payload ?? '')
+        return restoreQuarantined(step.path, result.quarantinedAt ?? intent.payload ?? '', step.expect)
       case 'chmod':
         return restoreMode(step.path, step.mode, step.expect)
       case 'replace-symlink':
@@ -188,8 +191,17 @@ function undoOne(journal: Journal, intent: Intent, result: Result): StepUndo {
   }
 }
 
-function restoreQuarantined(original: string, payload: string): StepUndo {
-  if (!payload || !lstatOrNull(payload)) return {status: 'failed', reason: `the quarantined copy ${payload} is missing`}
+function restoreQuarantined(original: string, payload: string, expect: FileFingerprint): StepUndo {
+  const held = payload ? lstatOrNull(payload) : null
+  if (!held) return {status: 'failed', reason: `the quarantined copy ${payload} is missing`}
+  // Only the bytes the fix moved go back into the data dir: a quarantine holding anything else (an
+  // older doctor's cross-filesystem copy that followed a link swapped in mid-move) stays where it is.
+  const heldKind = held.isSymbolicLink() ? 'symlink' : held.isDirectory() ? 'dir' : 'file'
+  if (heldKind !== expect.kind || (expect.sha256 !== undefined && contentHash(payload, held) !== expect.sha256))
+    return {
+      status: 'kept',
+      reason: `the quarantined copy ${payload} is not the ${expect.kind} the fix moved (its content differs); it was not restored`,
+    }
   const link = symlinkedComponent(original)
   if (link) return {status: 'kept', reason: `${link} is now a symlink; nothing is restored through one. The copy stays at ${payload}`}
   if (lstatOrNull(original))
@@ -230,7 +242,7 @@ function restoreLink(journal: Journal, seq: number, path: string, linkTarget: st
   if (changed) return {status: 'kept', reason: `${changed}; the file is kept as is`}
   // Keep what the fix wrote (nothing is deleted), then swap the link back in atomically.
   mkdirSync(join(journal.dir, 'undone'), {recursive: true, mode: 0o700})
-  copyTree(path, join(journal.dir, 'undone', String(seq)))
+  copyNoFollow(path, join(journal.dir, 'undone', String(seq)), after)
   const temp = join(dirname(path), `.${basename(path)}.doctorkit-undo-${seq}`)
   rmSync(temp, {force: true})
   symlinkSync(linkTarget, temp)

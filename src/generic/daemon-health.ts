@@ -13,13 +13,14 @@ import {declaredFinding} from '../targets/declared/facts.js'
 import {probeCommand, probeHealth} from '../targets/declared/health.js'
 import {processEvidence, redactCommand} from '../targets/declared/identity.js'
 import {observePort, reachAt} from '../targets/declared/ports.js'
-import type {TargetProfile} from '../targets/profile.js'
+import type {TargetFacts} from '../targets/profile.js'
 
 export const declaredDaemonHealth: DeclaredCheck = {
   symptoms: ['not-answering', 'unhealthy', 'hung', 'impostor'],
   async detect(ctx, profile) {
     const health = profile.health
     if (!health) return skip(`${profile.id} declares no health probe`)
+    if (health.kind === 'product') return skip(`${profile.id}'s health is judged by its own probe, not a declared one`)
     const port = health.port
     const holders = await observePort(ctx, profile, port)
     if (holders.length === 0) {
@@ -72,7 +73,7 @@ export const declaredDaemonHealth: DeclaredCheck = {
   },
 }
 
-async function terminateHung(ctx: CheckContext, profile: TargetProfile, proc: ProcessInfo, why: string, port: number, timeoutMs: number) {
+async function terminateHung(ctx: CheckContext, profile: TargetFacts, proc: ProcessInfo, why: string, port: number, timeoutMs: number) {
   return terminateStep({
     process: {
       pid: proc.pid,

@@ -3,9 +3,10 @@
  * beyond its declared mode (0600 when none is declared). Links are symlinked-secret's to judge:
  * a mode is never read through one. `--fix` tightens a file the user running the doctor owns.
  */
-import {skip, Undetermined, type DeclaredCheck} from '../check.js'
+import {skip, type DeclaredCheck} from '../check.js'
 import {chmodStep, manualStep, shellQuote} from '../fix/steps.js'
 import {declaredFinding, mine, octal} from '../targets/declared/facts.js'
+import {presentSecretFiles} from '../targets/declared/secret-files.js'
 import type {Finding} from '../types.js'
 
 const DEFAULT_SECRET_MODE = 0o600
@@ -15,20 +16,15 @@ export const declaredSecretPermissions: DeclaredCheck = {
   async detect(ctx, profile) {
     if (profile.secrets.length === 0) return skip(`${profile.id} declares no secret files`)
     const findings: Finding[] = []
-    for (const secret of profile.secrets) {
-      const path = secret.path
-      const st = await ctx.files.lstat(path)
-      if (!st.ok) {
-        if (st.code === 'ENOENT' || st.code === 'ENOTDIR') continue
-        throw new Undetermined(`cannot lstat ${path} (${st.code}): ${st.message}`, {path})
-      }
-      if (st.stat.isSymbolicLink()) continue
+    for (const {secret, path, stat} of await presentSecretFiles(ctx, profile)) {
+      // Links are symlinked-secret's: a mode is never read through one.
+      if (stat.isSymbolicLink()) continue
       const expected = secret.mode ?? DEFAULT_SECRET_MODE
-      const mode = st.stat.mode & 0o7777
+      const mode = stat.mode & 0o7777
       if ((mode & ~expected) === 0) continue
       const why = `${path} holds a secret of ${profile.name} and grants bits beyond ${octal(expected)}.`
-      const plan = mine(ctx, st.stat)
-        ? [chmodStep({path, stat: st.stat, mode: expected, why})]
+      const plan = mine(ctx, stat)
+        ? [chmodStep({path, stat: stat, mode: expected, why})]
         : [
             manualStep({
               title: `Tighten ${path} as its owner`,
@@ -39,7 +35,7 @@ export const declaredSecretPermissions: DeclaredCheck = {
       findings.push(
         declaredFinding(profile, 'secret-mode', {
           vars: {path, mode: octal(mode), expected: octal(expected)},
-          evidence: {path, mode: octal(mode), declaredMode: octal(expected), uid: st.stat.uid},
+          evidence: {path, mode: octal(mode), declaredMode: octal(expected), uid: stat.uid},
           plan,
         }),
       )

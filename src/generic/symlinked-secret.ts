@@ -4,11 +4,12 @@
  * with a private 0600 copy of the file it points at, when the user running the doctor owns the
  * link and its target; a link planted by another user, or one pointing nowhere, gets commands.
  */
-import {skip, Undetermined, type DeclaredCheck} from '../check.js'
+import {skip, type DeclaredCheck} from '../check.js'
 import {manualStep, replaceSymlinkStep, shellQuote} from '../fix/steps.js'
 import type {FixStep} from '../fix/types.js'
 import {declaredFinding, mine, ownerName} from '../targets/declared/facts.js'
 import {resolveLinks} from '../targets/declared/links.js'
+import {presentSecretFiles} from '../targets/declared/secret-files.js'
 import type {Finding} from '../types.js'
 
 export const declaredSymlinkedSecret: DeclaredCheck = {
@@ -16,19 +17,13 @@ export const declaredSymlinkedSecret: DeclaredCheck = {
   async detect(ctx, profile) {
     if (profile.secrets.length === 0) return skip(`${profile.id} declares no secret files`)
     const findings: Finding[] = []
-    for (const secret of profile.secrets) {
-      const path = secret.path
-      const st = await ctx.files.lstat(path)
-      if (!st.ok) {
-        if (st.code === 'ENOENT' || st.code === 'ENOTDIR') continue
-        throw new Undetermined(`cannot lstat ${path} (${st.code}): ${st.message}`, {path})
-      }
-      if (!st.stat.isSymbolicLink()) continue
+    for (const {path, stat: linkStat} of await presentSecretFiles(ctx, profile)) {
+      if (!linkStat.isSymbolicLink()) continue
       const link = await ctx.files.readlink(path)
       const linkTarget = link.ok ? link.target : 'an unreadable target'
       const real = await resolveLinks(ctx, path)
       const target = await ctx.files.lstat(real)
-      const linkOwner = await ownerName(ctx, st.stat.uid)
+      const linkOwner = await ownerName(ctx, linkStat.uid)
       const targetNote = !target.ok
         ? '; it points nowhere'
         : `; the file it leads to, ${real}, is owned by ${await ownerName(ctx, target.stat.uid)} with mode 0${(target.stat.mode & 0o777).toString(8)}`
@@ -41,11 +36,11 @@ export const declaredSymlinkedSecret: DeclaredCheck = {
         followed: false,
       }
       let plan: FixStep[]
-      if (link.ok && target.ok && target.stat.isFile() && mine(ctx, st.stat) && mine(ctx, target.stat)) {
+      if (link.ok && target.ok && target.stat.isFile() && mine(ctx, linkStat) && mine(ctx, target.stat)) {
         plan = [
           replaceSymlinkStep({
             path,
-            linkStat: st.stat,
+            linkStat: linkStat,
             linkTarget: link.target,
             targetPath: real,
             targetStat: target.stat,

@@ -3,7 +3,8 @@
  * however many checks ask. Reads are capped: a 10 MB manifest is reported as too large, never
  * loaded whole. Errors come back as values so a check can say *why* it could not decide.
  */
-import {constants, promises as fsp, type BigIntStats, type Stats} from 'node:fs'
+import {closeSync, constants, fstatSync, openSync, promises as fsp, readSync, type BigIntStats, type Stats} from 'node:fs'
+import {NEVER, stopIfAborted} from './abort.js'
 
 export type FileErrorCode = 'ENOENT' | 'EACCES' | 'ENOTDIR' | 'ELOOP' | 'EISDIR' | 'TOO_LARGE' | 'NOT_FILE' | 'OTHER'
 
@@ -120,6 +121,29 @@ export class FileProbe {
     return entry.pending
   }
 
+  /**
+   * Reads many small files into the same per-run cache `read()` answers from (never following a
+   * link, as `read()` by default). A data dir of 20,000 records costs 80,000 round trips through
+   * the libuv pool when each is read on demand, awaited one after the other; here each is four
+   * synchronous calls, in time slices that yield every few ms (concurrent checks keep running)
+   * and stop at `signal`. Paths already read are not read again; results come from `read()`.
+   */
+  async readBatch(paths: readonly string[], maxBytes = DEFAULT_READ_CAP, signal: AbortSignal = NEVER): Promise<void> {
+    let sliceStart = performance.now()
+    for (const path of paths) {
+      const cached = this.reads.get(path)
+      if (!cached || cached.cap < maxBytes) {
+        const settled = readSyncOnce(path, maxBytes)
+        this.reads.set(path, {cap: maxBytes, pending: Promise.resolve(settled), settled})
+      }
+      if (performance.now() - sliceStart > BATCH_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve))
+        stopIfAborted(signal)
+        sliceStart = performance.now()
+      }
+    }
+  }
+
   private async readOnce(path: string, maxBytes: number, follow: boolean): Promise<ReadResult> {
     let handle: fsp.FileHandle | undefined
     try {
@@ -205,6 +229,34 @@ export class FileProbe {
     } finally {
       await handle?.close()
     }
+  }
+}
+
+/** How long a batch reads before it lets other work run (the process table reads slice the same way). */
+const BATCH_SLICE_MS = 8
+
+/** `readOnce` without the round trips: for files known to be small (the caller's cap says how small). */
+function readSyncOnce(path: string, maxBytes: number): ReadResult {
+  let fd: number | undefined
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) return notFile(path, stat)
+    if (stat.size > maxBytes) return tooLarge(path, stat.size, maxBytes)
+    // From the shared pool (small files): only the bytes read are ever used.
+    const bytes = Buffer.allocUnsafe(stat.size)
+    let offset = 0
+    while (offset < stat.size) {
+      const bytesRead = readSync(fd, bytes, offset, stat.size - offset, offset)
+      if (bytesRead === 0) break
+      offset += bytesRead
+    }
+    const used = bytes.subarray(0, offset)
+    return {ok: true, bytes: used, text: used.toString('utf8'), stat}
+  } catch (error) {
+    return toFileError(error)
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 

@@ -3,7 +3,7 @@
  * systeminformation is the portable path. A process is looked up once per run; the full table is
  * taken at most once, on the first check that needs it.
  */
-import {promises as fsp, readFileSync, readlinkSync} from 'node:fs'
+import {existsSync, promises as fsp, readFileSync, readlinkSync} from 'node:fs'
 import {NEVER, stopIfAborted} from './abort.js'
 
 export interface ProcessInfo {
@@ -154,6 +154,8 @@ export class ProcessProbe {
 
   private async lookup(pid: number): Promise<ProcessLookup> {
     if (!isLinux) return this.lookupPortable(pid)
+    // Most recorded pids of a crowded data dir are long dead: say so without a round trip.
+    if (!existsSync(`${this.procRoot}/${pid}`)) return {alive: false}
     const info = await this.readProc(pid)
     if (info === 'dead') return {alive: false}
     if (typeof info === 'string') return {alive: 'unknown', reason: info}

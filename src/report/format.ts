@@ -4,8 +4,8 @@
  * JSON run never loads chalk and a human run never loads the CI formats.
  */
 import {promises as fsp} from 'node:fs'
-import {dirname, join, basename} from 'node:path'
 import {UsageError} from '../engine/doctor.js'
+import {openDestination, OutputError, type Destination} from '../output/destination.js'
 import type {Report} from '../types.js'
 import {OutputSafety} from './safety.js'
 
@@ -82,18 +82,20 @@ function humanExtras(report: Report, chalk: import('chalk').ChalkInstance): stri
 }
 
 /**
- * Writes the report to FILE (parent dirs created) atomically: a temp file beside it, then a
- * rename, so a CI step never uploads half a JUnit file.
+ * Writes the report to FILE (parent dirs created) through the one `--output` writer: a regular
+ * file is replaced atomically (a temp file beside it, then a rename, so a CI step never uploads
+ * half a JUnit file); a terminal, a FIFO or /dev/stdout is written through; a link is refused.
  */
 export async function writeReportFile(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
+  let destination: Destination | undefined
   try {
-    await fsp.mkdir(dirname(path), {recursive: true})
-    await fsp.writeFile(temp, text)
-    await fsp.rename(temp, path)
+    destination = await openDestination(path, {existing: 'replace', makeParents: true})
+    await destination.write(Buffer.from(text))
+    await destination.commit()
   } catch (error) {
-    await fsp.rm(temp, {force: true}).catch(() => undefined)
-    throw new UsageError(`cannot write the report to ${path}: ${(error as Error).message}`)
+    await destination?.abort()
+    const suggestions = error instanceof OutputError ? error.suggestions : []
+    throw new UsageError(`cannot write the report to ${path}: ${(error as Error).message}`, suggestions)
   }
 }
 

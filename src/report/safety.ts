@@ -11,6 +11,7 @@
  * Pseudonyms are the bundle's alone: a person reading their own report wants their own paths.
  */
 import type {KnownSecret} from '../bundle/redact/known.js'
+import {NO_IDENTITY} from '../bundle/redact/pseudonyms.js'
 import {Redactor} from '../bundle/redact/redactor.js'
 
 /**
@@ -46,7 +47,7 @@ export class OutputSafety {
 
   /** `secrets`: the values the doctor can read on this machine (none: patterns and controls only). */
   constructor(secrets: readonly KnownSecret[] = []) {
-    this.redactor = new Redactor(secrets, {homes: [], users: [], hosts: []})
+    this.redactor = new Redactor(secrets, NO_IDENTITY)
   }
 
   /** One string, safe to show: redacted, controls neutralised. */

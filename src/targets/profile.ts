@@ -1,15 +1,35 @@
 /**
- * A target profile: the declared facts of a target, as data (issue 14 §1, §2). A profile comes
- * from `doctor.config.json` (`targets`, validated by src/config) and, in time, from the built-in
- * targets; the generic checks in `checks/` read these facts and nothing product-specific.
+ * A target profile: the facts of a target, as data (issue 14 §1, §2). Declared targets get theirs
+ * from `doctor.config.json` (`targets`, validated by src/config); the built-in targets produce
+ * theirs from their resolved state (src/targets/<target>/profile.ts). The generic checks in
+ * `checks/` read these facts, and reach what only a product has through its `hooks`.
  *
  * This is the *validated* form: paths are absolute (`~`, `${VAR}` and relative paths already
  * expanded), modes and sizes are numbers, regexes are compiled. What a user writes is described
  * in docs/targets.md and schema/config.schema.json.
  */
-import type {TargetId} from '../types.js'
+import type {GenericSymptom, TargetCheck} from '../check.js'
+import type {Vars} from '../catalogue.js'
+import type {CheckContext} from '../context.js'
+import type {ProcessInfo} from '../probes/processes.js'
+import type {Listener} from '../probes/sockets.js'
+import type {Evidence, TargetId} from '../types.js'
+import type {DetectedTarget} from './types.js'
 
-export interface TargetProfile {
+/** A target declared in doctor.config.json: its facts, and where they were declared. */
+export interface TargetProfile extends TargetFacts {
+  health?: HealthProbe
+  symptoms: DeclaredSymptom[]
+  /** Where the profile was declared, for messages ("declared in …/doctor.config.json"). */
+  source: {configPath: string}
+}
+
+/**
+ * What a generic check reads about a target, declared or built-in. Built-ins add what declared
+ * targets lack (ports learned at runtime, a health probe that is code, the product's own symptom
+ * ids) in optional fields, so a declaration never has to say more than docs/targets.md asks.
+ */
+export interface TargetFacts {
   /** kebab-case, unique; never a built-in id for a declared target. */
   id: TargetId
   /** Human name shown in the report ("KV cache"). */
@@ -22,7 +42,7 @@ export interface TargetProfile {
   process?: ProcessIdentity
   /** Ports the daemon listens on (unique, 1–65535); `port-squatter` watches them. */
   ports: number[]
-  health?: HealthProbe
+  health?: HealthProbe | ProductHealth
   pidFile?: PidFileSpec
   dataDir?: DataDirSpec
   secrets: SecretFileSpec[]
@@ -32,12 +52,81 @@ export interface TargetProfile {
   configs: string[]
   /** Log files: `daemon-log-errors` scans their tails, the bundle copies them. Absolute paths. */
   logs: string[]
-  /** The target's own symptom catalogue; ids are `<target id>/<slug>`. */
-  symptoms: DeclaredSymptom[]
+  /** The failure lines its daemon prints (for a declared target, its declared symptoms); ids are `<target id>/<slug>`. */
+  symptoms: readonly LogSymptom[]
   detect?: DetectHints
-  /** Where the profile was declared, for messages ("declared in …/doctor.config.json"). */
-  source: {configPath: string}
+  /** True when its log may hold binary junk among its lines (matched like any line), not an undecidable log. */
+  tolerateBinaryLog?: boolean
+  /** Why a missing log is normal for this target (shown in the skip); absent: the logs do not exist yet. */
+  logsAbsent?: string
+  /** Ports watched because doctor.config.json `watchPorts` asks (a squatter there says so). */
+  watchedPorts?: readonly number[]
+  /** Where each port comes from ("--runwisp-port", "the default since 0.4"), for evidence. */
+  portSources?: Readonly<Record<number, string>>
+  /**
+   * Command-line flags whose value a check masks before the report's own redaction
+   * (src/report/safety.ts) sees it; absent: common password and token flags. `null`: none, the
+   * report's redaction labels them (Executor's `--auth-token` is a known secret with a stable label).
+   */
+  secretFlags?: RegExp | null
+  /** Seconds of clock skew past which clock-skew fails rather than warns (default 300: token expiry). */
+  clockSkewFailS?: number
+  /** A built-in's catalogue ids for the generic symptoms (`executor/clock-skew`); absent: `<id>/<slug>`. */
+  symptomIds?: Partial<Record<GenericSymptom, string>>
+  hooks?: ProfileHooks
 }
+
+/** A failure line a daemon prints: what `daemon-log-errors` matches (the first matching symptom of a line wins). */
+export interface LogSymptom {
+  id: string
+  patterns: readonly RegExp[]
+}
+
+/**
+ * What only a product knows, as code a generic check calls. Few, typed, and named for what they
+ * decide; a declared target has none, and each check then reads the declared facts.
+ */
+export interface ProfileHooks {
+  /** Who holds `port`, judged the product's way (Executor: its manifest's executable; RunWisp: its identity endpoint). */
+  portHolders?(ctx: CheckContext, port: number): Promise<PortHolder[]>
+  /** The live daemon of this target, when one runs (its start tells an old log line from a new one). */
+  liveDaemon?(ctx: CheckContext): Promise<ProcessInfo | null>
+  /** Values the product's catalogue messages are filled with beyond the check's own (its port, data dir). */
+  messageVars?(ctx: CheckContext): Promise<Vars>
+}
+
+/** A port's holder as a generic check sees it: the target's own, another program, or not to be told. */
+export type PortHolder =
+  | {listener: Listener; verdict: 'ours'}
+  | {listener: Listener; verdict: 'other'; proc: ProcessInfo; why: string}
+  | {listener: Listener; verdict: 'unknown'; why: string}
+
+/** A health probe that is the product's own code (Executor's generation rules, RunWisp's socket). */
+export interface ProductHealth {
+  kind: 'product'
+  /** The port it answers on, or null (a Unix socket). */
+  port: number | null
+  answer(ctx: CheckContext): Promise<ProductHealthAnswer>
+}
+
+export type ProductHealthAnswer =
+  {kind: 'healthy'; date?: string; receivedAtMs: number; evidence: Evidence} | {kind: 'not-healthy'; why: string}
+
+/**
+ * A built-in target as the generic checks serve it: what its findings may be (static, so `doctor
+ * checks` and the metadata guard know them) and this machine's facts (resolved per run).
+ */
+export interface BuiltInProfile {
+  id: TargetId
+  symptomIds: Partial<Record<GenericSymptom, string>>
+  /** Ids of the failure lines its log may hold (the `symptoms` its facts carry). */
+  logSymptomIds: readonly string[]
+  /** This machine's facts, from the target's resolved state (the producer memoises them per run). */
+  facts(ctx: CheckContext, target: DetectedTarget): Promise<TargetFacts>
+}
+
+/** A generic check's product-only companion for some targets, run beside it (RunWisp's cron timezone beside clock-skew). */
+export type Alongside = Partial<Record<TargetId, TargetCheck>>
 
 export interface ProcessIdentity {
   names: string[]
@@ -89,6 +178,10 @@ export interface DataDirSpec {
   owner?: string
   /** Free bytes below which `disk-space` warns. */
   minFree?: number
+  /** The threshold as the product's own config writes it ("1000tb (909 TiB)"), for messages. */
+  minFreeAsWritten?: string
+  /** Why there is no threshold, when a built-in's config sets none (the skip's reason). */
+  minFreeUnset?: string
 }
 
 export interface SecretFileSpec {
@@ -103,7 +196,7 @@ export interface SecretFileSpec {
   values?: RegExp[]
 }
 
-export interface DeclaredSymptom {
+export interface DeclaredSymptom extends LogSymptom {
   /** `<target id>/<slug>`, slug kebab-case. */
   id: string
   title: string

@@ -8,11 +8,19 @@ import assert from 'node:assert/strict'
 import {Redactor} from '../../src/bundle/redact/redactor.js'
 import {OutputSafety} from '../../src/report/safety.js'
 
-const redactor = new Redactor([{value: 'Zq7Rx2Lm9Pv4Tn8Wc3Ys', label: 'secret-1', foundIn: ['test']}], {
-  homes: ['/home/alice'],
-  users: ['alice'],
-  hosts: ['web-1'],
-})
+const SECRET = 'Zq7Rx2Lm9Pv4Tn8Wc3Ys'
+const PERIODIC = 'abababababababababababababababab'
+const redactor = new Redactor(
+  [
+    {value: SECRET, label: 'secret-1', foundIn: ['test']},
+    {value: PERIODIC + 'X', label: 'secret-2', foundIn: ['test']},
+  ],
+  {
+    homes: ['/home/alice'],
+    users: ['alice'],
+    hosts: ['web-1'],
+  },
+)
 
 /** Best of a few runs (the least disturbed by other work on the machine), in ms. */
 function cost(text: string): number {
@@ -41,6 +49,15 @@ const SHAPES: Record<string, (n: number) => string> = {
   'base64 blob': (n) => 'QUJD'.repeat(n * 2),
   'one long line of word characters': (n) => 'a'.repeat(n * 8),
   'control characters': (n) => '\u001b]52;c;'.repeat(n),
+  // Pieces of known values (split.ts) and key bodies without their header.
+  'prefixes of a known value at line ends': (n) => `${SECRET.slice(0, 12)}\n`.repeat(n),
+  'suffixes of a known value at line starts': (n) => `\n${SECRET.slice(-12)}`.repeat(n),
+  'a known value run on into itself': (n) => SECRET.slice(0, 15).repeat(n),
+  'line breaks, plain and JSON-escaped': (n) => 'a\nb\\nc\r\n'.repeat(n),
+  'pieces of a periodic known value': (n) => 'ab'.repeat(n * 4),
+  'key-length base64 lines, no END': (n) => `${'A'.repeat(64)}\n`.repeat(Math.ceil(n / 8)) + 'x',
+  'short base64 lines before END lines': (n) => 'AAAA\n-----END PRIVATE KEY-----\n'.repeat(n),
+  'END-looking runs': (n) => '-----END '.repeat(n),
 }
 
 describe('redaction is linear in its input', function () {
@@ -55,6 +72,27 @@ describe('redaction is linear in its input', function () {
       assert.ok(ratio < 9, `${name}: 4× the input took ${ratio.toFixed(1)}× the time (${small.length} → ${large.length} characters)`)
     })
   }
+
+  it('1 MiB of each adversarial shape for the pieces and key-body rules costs a bounded multiple of 1 MiB of ordinary log', () => {
+    const MiB = 1024 * 1024
+    const fill = (unit: string) => unit.repeat(Math.ceil(MiB / unit.length)).slice(0, MiB)
+    const baseline = fill('2024-05-01T10:00:00Z INFO request served in 12 ms from 127.0.0.1 (GET /v1/tools)\n')
+    cost(baseline)
+    const base = Math.max(cost(baseline), 1)
+    const shapes = {
+      'prefix anchors at line ends': fill(`${SECRET.slice(0, 11)}\n`),
+      'suffix anchors at line starts': fill(`\n${SECRET.slice(-11)}`),
+      'a periodic value': fill('ab'),
+      'key lines without END': fill(`${'A'.repeat(64)}\n`),
+      'END lines after short lines': fill('AAAA\n-----END PRIVATE KEY-----\n'),
+      'JSON-escaped breaks': fill('\\n'),
+    }
+    for (const [name, text] of Object.entries(shapes)) {
+      const ratio = cost(text) / base
+      // Ordinary text is redacted by the same passes; an adversarial one may cost more, never by the input's size.
+      assert.ok(ratio < 25, `${name}: 1 MiB took ${ratio.toFixed(1)}× the time of 1 MiB of ordinary log`)
+    }
+  })
 
   it('the output-safety step too (controls and secret flags on a long machine string)', () => {
     const time = (text: string) => {

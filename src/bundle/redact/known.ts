@@ -5,6 +5,7 @@
  */
 import type {Literal} from './literals.js'
 import {placeholder} from './placeholder.js'
+import type {SplitForm} from './split.js'
 
 export interface KnownSecret {
   value: string
@@ -87,4 +88,21 @@ export function knownLiterals(secrets: readonly KnownSecret[]): Literal[] {
     }
   }
   return literals
+}
+
+/** The forms searched for in pieces (split.ts): every form; a base64 fragment or a URL only whole across a line break. */
+export function splitForms(secrets: readonly KnownSecret[]): SplitForm[] {
+  const forms: SplitForm[] = []
+  for (const secret of secrets) {
+    if (secret.value.length < MIN_KNOWN_LENGTH) continue
+    for (const form of secretForms(secret.value))
+      forms.push({
+        text: form.text,
+        replacement: placeholder(secret.label),
+        label: secret.label,
+        // A URL's pieces are its scheme and host (`https://hooks.slack.com/`), shared with every other URL there.
+        pieces: form.rule !== KNOWN_RULES.base64 && !/:\/\/|%3A%2F%2F/i.test(form.text),
+      })
+  }
+  return forms
 }

@@ -104,6 +104,18 @@ const assignment = (regex: RegExp, format: Format, guard: (value: string) => boo
  */
 const BARE = String.raw`(?!\$\()([^\s"'&;,<>(){}[\]]+)`
 
+/** Base64 as PEM writes it, a key line break (also JSON-escaped), and a key's END line. */
+const B64 = '[A-Za-z0-9+/]'
+const KEY_NL = String.raw`(?:\r?\n|(?:\\r)?\\n)`
+const KEY_END = String.raw`-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`
+const FULL_KEY_LINE = new RegExp(String.raw`${B64}{64}(?:${B64}{6})?${KEY_NL}`, 'g')
+/**
+ * Full-length base64 lines in a row that make a key body even with no BEGIN or END line in sight:
+ * four lines are 192 bytes, less than any RSA key and about an EC one, and more than the odd
+ * 64-character base64 value a log prints on its own line.
+ */
+const KEY_BODY_LINES = 4
+
 export const PATTERN_RULES: readonly PatternRule[] = [
   {
     id: 'private-key',
@@ -111,6 +123,27 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     regex:
       /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,16384}?-----END \1PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\\-]*)/g,
     replace: () => placeholder('private-key'),
+  },
+  {
+    id: 'private-key-body',
+    description: `the body of a PEM or OpenSSH private key whose BEGIN line is not in the text (a log tail starts below it): base64 lines of the key line length (64, or 70) ending in -----END … PRIVATE KEY-----, or ${KEY_BODY_LINES} or more such lines in a row, and an END line alone`,
+    regex: new RegExp(
+      String.raw`(?<![A-Za-z0-9+/=])(?=${B64}{64}${KEY_NL}|${B64}{1,70}={0,2}${KEY_NL}${KEY_END}|${KEY_END})((?:${B64}{64}(?:${B64}{6})?${KEY_NL})*)(${B64}{1,70}={0,2}${KEY_NL}(?=${KEY_END}))?(${KEY_END})?`,
+      'g',
+    ),
+    replace: (m) => {
+      if (m[3]) {
+        // A short line alone before END is a key's last line only if it starts a line ("… dump\n-----END").
+        const before = m.input.slice(Math.max(0, m.index - 2), m.index)
+        const keepShort = !m[1] && m[2] && m.index > 0 && !/(?:\n|\\n)$/.test(before)
+        return `${keepShort ? m[2] : ''}${placeholder('private-key')}`
+      }
+      const lines = m[1] ?? ''
+      if ((lines.match(FULL_KEY_LINE) ?? []).length < KEY_BODY_LINES) return null
+      // Hex digests one per line (a checksum list) have the length, not the alphabet, of a key.
+      if (/^(?:[0-9a-fA-F]+(?:\r?\n|(?:\\r)?\\n))+$/.test(lines)) return null
+      return placeholder('private-key')
+    },
   },
   {
     id: 'jwt',

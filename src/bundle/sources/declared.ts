@@ -20,7 +20,13 @@ export function planDeclared(profile: TargetProfile): SourcePlan {
     origin: 'declared',
     copies: profile.configs
       .filter((p) => !secretPaths.has(p))
-      .map((path) => ({name: `${profile.id}/${basename(path)}`, path, what: `${profile.name} config (declared)`, origin: 'declared'})),
+      .map((path) => ({
+        name: `${profile.id}/${basename(path)}`,
+        path,
+        what: `${profile.name} config (declared)`,
+        origin: 'declared',
+        follow: true,
+      })),
     tails: profile.logs.map((path) => ({
       name: `${profile.id}/${basename(path)}`,
       path,

@@ -72,6 +72,8 @@ export async function planExecutor(ctx: CheckContext, at: ExecutorLocations): Pr
       path: s.path,
       what: s.what,
       origin: 'executor' as const,
+      // systemd and launchd read a linked unit (home-manager, stow): the bundle follows it too.
+      follow: true,
       ...(s.encoding ? {encoding: s.encoding} : {}),
     })),
   ]

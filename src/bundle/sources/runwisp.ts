@@ -195,8 +195,15 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
   for (const c of at.configs) if ((await ctx.files.lstat(c.path)).ok) configs.push(c)
   for (const [i, config] of configs.entries()) {
     const dir = multiple(configs.length, i, 'runwisp/config')
-    copies.push({name: `${dir}/${basename(config.path)}`, path: config.path, what: `RunWisp config (${config.source})`, origin: 'runwisp'})
-    const read = await ctx.files.read(config.path, 1024 * 1024)
+    // RunWisp reads its config through a link (home-manager, stow): so does the bundle (runwisp-facts §5).
+    copies.push({
+      name: `${dir}/${basename(config.path)}`,
+      path: config.path,
+      what: `RunWisp config (${config.source})`,
+      origin: 'runwisp',
+      follow: true,
+    })
+    const read = await ctx.files.read(config.path, 1024 * 1024, {follow: true})
     if (read.ok && config.path.endsWith('.toml')) {
       for (const ref of runwispConfigSecrets(read.text).fileRefs) {
         secretFiles.push({
@@ -250,10 +257,10 @@ export async function planRunwisp(ctx: CheckContext, at: RunwispLocations, runLo
   for (const s of at.serviceFiles) {
     const inDropIn = basename(dirname(s.path)).endsWith('.service.d')
     const name = inDropIn ? `runwisp/service/${basename(dirname(s.path))}/${basename(s.path)}` : `runwisp/service/${basename(s.path)}`
-    copies.push({name, path: s.path, what: `RunWisp ${s.source}`, origin: 'runwisp'})
+    copies.push({name, path: s.path, what: `RunWisp ${s.source}`, origin: 'runwisp', follow: true})
   }
   for (const path of at.envFiles)
-    copies.push({name: `runwisp/service/${basename(path)}`, path, what: 'RunWisp legacy env file', origin: 'runwisp'})
+    copies.push({name: `runwisp/service/${basename(path)}`, path, what: 'RunWisp legacy env file', origin: 'runwisp', follow: true})
   for (const path of at.passwordDropIns)
     secretFiles.push({path, what: 'RunWisp service password drop-in (RUNWISP_PASSWORD)', origin: 'runwisp'})
   const checked = await loadRunwispState(ctx)

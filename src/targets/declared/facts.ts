@@ -8,11 +8,11 @@ import type {GenericSymptom} from '../../check.js'
 import type {CheckContext} from '../../context.js'
 import {documentedStep} from '../../fix/documented.js'
 import type {Finding} from '../../types.js'
-import type {TargetProfile} from '../profile.js'
+import type {TargetFacts} from '../profile.js'
 import {genericSymptomId} from './symptoms.js'
 
 /** A finding of a generic symptom; without a plan of its own it carries the documented fix as a manual step. */
-export function declaredFinding(profile: TargetProfile, slug: GenericSymptom, options: FindingOptions & {vars: Vars}): Finding {
+export function declaredFinding(profile: TargetFacts, slug: GenericSymptom, options: FindingOptions & {vars: Vars}): Finding {
   const f = finding(genericSymptomId(profile, slug), {...options, vars: {name: profile.name, ...options.vars}})
   return f.plan ? f : {...f, plan: [documentedStep(f)]}
 }

@@ -7,7 +7,7 @@
 import type {CheckContext} from '../../context.js'
 import {excerpt} from '../../text.js'
 import type {Evidence} from '../../types.js'
-import type {HealthProbe, TargetProfile} from '../profile.js'
+import type {HealthProbe, TargetFacts} from '../profile.js'
 
 export type HealthAnswer =
   | {kind: 'healthy'; evidence: Evidence; date?: string; receivedAtMs: number}
@@ -25,7 +25,7 @@ export function probeCommand(health: HealthProbe, host: string): string {
   return `printf '${printable}' | nc -w 2 ${host} ${health.port}`
 }
 
-export function probeHealth(ctx: CheckContext, profile: TargetProfile, health: HealthProbe, host: string): Promise<HealthAnswer> {
+export function probeHealth(ctx: CheckContext, profile: TargetFacts, health: HealthProbe, host: string): Promise<HealthAnswer> {
   return ctx.memo(`declared:${profile.id}:health:${host}`, async () => {
     const timeoutMs = health.timeoutMs ?? ctx.options.httpTimeoutMs
     if (health.kind === 'http') {

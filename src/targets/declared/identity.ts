@@ -11,7 +11,7 @@ import {basename, isAbsolute} from 'node:path'
 import type {CheckContext} from '../../context.js'
 import type {ProcessInfo} from '../../probes/processes.js'
 import type {Evidence} from '../../types.js'
-import type {TargetProfile} from '../profile.js'
+import type {TargetFacts} from '../profile.js'
 import {resolveLinks} from './links.js'
 
 export type Identity = {verdict: 'match'; why: string} | {verdict: 'other'; why: string} | {verdict: 'undeclared'; why: string}
@@ -20,7 +20,7 @@ export type Identity = {verdict: 'match'; why: string} | {verdict: 'other'; why:
 const COMM_LEN = 15
 
 /** The declared executables, each as written and as resolved (memoised per run). */
-export function declaredExecutables(ctx: CheckContext, profile: TargetProfile): Promise<Set<string>> {
+export function declaredExecutables(ctx: CheckContext, profile: TargetFacts): Promise<Set<string>> {
   return ctx.memo(`declared:${profile.id}:executables`, async () => {
     const out = new Set<string>()
     for (const exe of profile.process?.executables ?? []) {
@@ -38,7 +38,7 @@ function argv0Name(proc: ProcessInfo): string | null {
   return basename(first.split(/\s/)[0] ?? first)
 }
 
-export async function identify(ctx: CheckContext, profile: TargetProfile, proc: ProcessInfo): Promise<Identity> {
+export async function identify(ctx: CheckContext, profile: TargetFacts, proc: ProcessInfo): Promise<Identity> {
   const declared = profile.process
   if (!declared || (declared.names.length === 0 && declared.executables.length === 0)) {
     return {verdict: 'undeclared', why: `${profile.id} declares no process identity`}
@@ -58,14 +58,18 @@ export async function identify(ctx: CheckContext, profile: TargetProfile, proc: 
 }
 
 /** Whether a cheap row of the process table (its comm only) could be the daemon: filters before reading more. */
-export function mayBe(profile: TargetProfile, comm: string): boolean {
+export function mayBe(profile: TargetFacts, comm: string): boolean {
   const names = [...(profile.process?.names ?? []), ...(profile.process?.executables ?? []).map((e) => basename(e))]
   return names.some((n) => n.slice(0, COMM_LEN) === comm)
 }
 
-/** Redacts the values of the target's secret env vars and common password flags in a command line. */
-export function redactCommand(profile: TargetProfile, cmdline: string): string {
-  let out = cmdline.replace(/(--?(?:pass(?:word)?|requirepass|token|secret)[= ])\S+/gi, '$1<redacted>')
+/** Flags whose value is a secret on most daemons' command lines, unless a profile says otherwise. */
+const SECRET_FLAGS = /--?(?:pass(?:word)?|requirepass|token|secret)[= ]/i
+
+/** Redacts the values of the target's secret env vars and secret flags (`secretFlags`) in a command line. */
+export function redactCommand(profile: TargetFacts, cmdline: string): string {
+  const flags = profile.secretFlags === undefined ? SECRET_FLAGS : profile.secretFlags
+  let out = flags ? cmdline.replace(new RegExp(`(${flags.source})\\S+`, flags.flags.includes('i') ? 'gi' : 'g'), '$1<redacted>') : cmdline
   for (const name of profile.env)
     out = out
       .split(`${name}=`)
@@ -74,7 +78,7 @@ export function redactCommand(profile: TargetProfile, cmdline: string): string {
   return out
 }
 
-export function processEvidence(profile: TargetProfile, proc: ProcessInfo, cwd: string | null = null): Evidence {
+export function processEvidence(profile: TargetFacts, proc: ProcessInfo, cwd: string | null = null): Evidence {
   const command = redactCommand(profile, proc.cmdline)
   return {
     pid: proc.pid,

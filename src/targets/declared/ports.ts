@@ -5,14 +5,14 @@
 import type {CheckContext} from '../../context.js'
 import type {ProcessInfo} from '../../probes/processes.js'
 import type {Listener} from '../../probes/sockets.js'
-import type {TargetProfile} from '../profile.js'
+import type {TargetFacts} from '../profile.js'
 import {identify, type Identity} from './identity.js'
 
 export type Holder =
   | {listener: Listener; verdict: 'match' | 'other' | 'undeclared'; proc: ProcessInfo; identity: Identity}
   | {listener: Listener; verdict: 'unknown'; why: string}
 
-export function observePort(ctx: CheckContext, profile: TargetProfile, port: number): Promise<Holder[]> {
+export function observePort(ctx: CheckContext, profile: TargetFacts, port: number): Promise<Holder[]> {
   return ctx.memo(`declared:${profile.id}:port:${port}`, async () => {
     const holders: Holder[] = []
     for (const listener of await ctx.sockets.onPort(port)) {
@@ -45,6 +45,7 @@ export function reachAt(listener: Listener): string {
 }
 
 /** Every port the profile declares (its `ports` and its health port), once each. */
-export function declaredPorts(profile: TargetProfile): number[] {
-  return [...new Set([...profile.ports, ...(profile.health ? [profile.health.port] : [])])]
+export function declaredPorts(profile: TargetFacts): number[] {
+  const health = profile.health?.port
+  return [...new Set([...profile.ports, ...(typeof health === 'number' ? [health] : [])])]
 }

@@ -7,7 +7,7 @@
  */
 import {defineTargetSymptoms, type SymptomEntry} from '../../catalogue.js'
 import type {GenericSymptom} from '../../check.js'
-import type {TargetProfile} from '../profile.js'
+import type {TargetFacts, TargetProfile} from '../profile.js'
 
 const DOCS = 'docs/targets.md'
 
@@ -171,8 +171,8 @@ export function genericSymptomCheck(slug: GenericSymptom): string {
   return TEMPLATES[slug].check
 }
 
-export function genericSymptomId(profile: TargetProfile, slug: GenericSymptom): string {
-  return `${profile.id}/${slug}`
+export function genericSymptomId(profile: TargetFacts, slug: GenericSymptom): string {
+  return profile.symptomIds?.[slug] ?? `${profile.id}/${slug}`
 }
 
 /** The catalogue entries of one declared target (generic first, then its own), registered under its id. */

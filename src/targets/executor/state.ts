@@ -66,6 +66,25 @@ export function loadExecutorState(ctx: CheckContext): Promise<ExecutorState> {
   })
 }
 
+/** Records, pointers and start locks are a few hundred bytes; the checks that judge them read up to this. */
+export const ENTRY_READ_CAP = 64 * 1024
+
+/**
+ * Reads every record, pointer and start lock at once (a crashed test farm leaves tens of
+ * thousands), so the checks that judge them one by one read from memory. Called by those checks,
+ * not by the state loader: target detection lists the data dir and must stay cheap, and the reads
+ * belong under the deadline of the check that needs them.
+ */
+export function readDataDirEntries(ctx: CheckContext, state: ExecutorState): Promise<void> {
+  return ctx.memo('executor:entry-reads', () =>
+    ctx.files.readBatch(
+      state.entries.map((e) => e.path),
+      ENTRY_READ_CAP,
+      ctx.signal,
+    ),
+  )
+}
+
 /** A manifest bigger than this is not one Executor wrote (real ones are well under 2 KB). */
 const MANIFEST_CAP = 256 * 1024
 

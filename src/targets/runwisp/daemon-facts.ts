@@ -24,6 +24,7 @@ import {
   SYSTEM_DATA_DIR,
 } from './paths.js'
 import {looksLikeRunwispDir, pidFileClaim} from './pid-lock.js'
+import {parseRunwispPort, runwispEnv} from './env.js'
 
 /** A path and how the doctor learnt it, in words a user can check. */
 export interface Learnt {
@@ -181,7 +182,7 @@ async function learnDataDir(
 function defaultDataDir(layout: Layout, facts: ProcFacts): Candidate {
   if (layout.env) {
     if (facts.env === null) return {unknown: 'its environment cannot be read, and RUNWISP_DATA decides', layout}
-    const named = facts.env.RUNWISP_DATA
+    const named = runwispEnv(facts.env, 'RUNWISP_DATA')
     if (named) {
       const path = againstCwd(facts, named)
       return path
@@ -225,7 +226,7 @@ async function learnConfig(
   for (const layout of layouts) {
     if (layout.env) {
       if (facts.env === null) return null
-      const named = facts.env.RUNWISP_CONFIG
+      const named = runwispEnv(facts.env, 'RUNWISP_CONFIG')
       if (named) {
         const path = againstCwd(facts, named)
         if (!path) return null
@@ -254,9 +255,9 @@ function learnPort(
   version: string | null,
 ): {port: number; how: string} | null {
   const flag = flagValue(facts.argv, ['--port', '-p'])
-  const envPort = version === null || compareVersions(version, '0.14.0') >= 0 ? facts.env?.RUNWISP_PORT : undefined
+  const envPort = version === null || compareVersions(version, '0.14.0') >= 0 ? runwispEnv(facts.env ?? {}, 'RUNWISP_PORT') : undefined
   const told = flag ?? envPort ?? null
-  const toldPort = told && /^\d+$/.test(told) ? Number(told) : null
+  const toldPort = told ? parseRunwispPort(told) : null
   if (listeners && listeners.length > 0) {
     const ports = [...new Set(listeners.map((l) => l.port))].sort((a, b) => a - b)
     const pick = ports.find((p) => p === toldPort) ?? identity?.port ?? ports.find((p) => p === DEFAULT_PORT) ?? ports[0]!

@@ -3,6 +3,7 @@
  * sizes, and systemd units. Each returns a reason on rejection, so a finding can say exactly what is
  * wrong instead of "invalid".
  */
+import {formatBytes} from '../../text.js'
 import type {Tristate} from './generations.js'
 
 export type Parsed<T> = {ok: true; value: T} | {ok: false; reason: string}
@@ -222,16 +223,7 @@ export function parseSize(raw: unknown): Parsed<number> {
   return {ok: true, value: Math.round(Number(m[1]) * factor)}
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let v = n
-  let i = 0
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024
-    i++
-  }
-  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`
-}
+export {formatBytes}
 
 // ---------------------------------------------------------------------------------------------
 // systemd units: enough of systemd.syntax(7) to read User=, ExecStart= and Environment=.

@@ -4,6 +4,7 @@
  */
 import {basename, join, resolve} from 'node:path'
 import type {CheckContext} from '../../context.js'
+import {runwispEnv} from './env.js'
 
 /** runwisp-facts §2.1: 9477 since 0.4.0, 8080 before. */
 export const DEFAULT_PORT = 9477
@@ -46,7 +47,7 @@ export interface DataDirCandidate {
 export function dataDirCandidates(ctx: CheckContext): {explicit: DataDirCandidate | null; defaults: DataDirCandidate[]} {
   const flag = ctx.options.targetOptions.runwisp?.dataDir
   if (flag) return {explicit: {path: resolve(ctx.cwd, flag), source: 'flag', label: '--runwisp-data-dir'}, defaults: []}
-  const env = ctx.env.RUNWISP_DATA
+  const env = runwispEnv(ctx.env, 'RUNWISP_DATA')
   if (env) return {explicit: {path: resolve(ctx.cwd, env), source: 'env', label: 'RUNWISP_DATA'}, defaults: []}
   const defaults: DataDirCandidate[] = [
     {path: join(ctx.cwd, CURRENT_DATA_DIR_NAME), source: 'cwd-current', label: './.runwisp in the working directory (0.6+ default)'},
@@ -68,7 +69,7 @@ export interface ConfigCandidate {
 export function configCandidates(ctx: CheckContext): {explicit: ConfigCandidate | null; defaults: ConfigCandidate[]} {
   const flag = ctx.options.targetOptions.runwisp?.config
   if (flag) return {explicit: {path: resolve(ctx.cwd, flag), source: 'flag', label: '--runwisp-config'}, defaults: []}
-  const env = ctx.env.RUNWISP_CONFIG
+  const env = runwispEnv(ctx.env, 'RUNWISP_CONFIG')
   if (env) return {explicit: {path: resolve(ctx.cwd, env), source: 'env', label: 'RUNWISP_CONFIG'}, defaults: []}
   const defaults: ConfigCandidate[] = [{path: join(ctx.cwd, CONFIG_NAME), source: 'cwd', label: 'runwisp.toml in the working directory'}]
   if (ctx.uid === 0) defaults.push({path: SYSTEM_CONFIG, source: 'system', label: `${SYSTEM_CONFIG} (root default since 0.14)`})
@@ -77,7 +78,7 @@ export function configCandidates(ctx: CheckContext): {explicit: ConfigCandidate 
 
 /** The socket: `RUNWISP_SOCKET` (0.10+) or `<data>/runwisp.sock` (0.5+). */
 export function socketPath(ctx: CheckContext, dataDir: string): {path: string; source: 'env' | 'data-dir'} {
-  const env = ctx.env.RUNWISP_SOCKET
+  const env = runwispEnv(ctx.env, 'RUNWISP_SOCKET')
   return env ? {path: resolve(ctx.cwd, env), source: 'env'} : {path: runwispPaths(dataDir).socket, source: 'data-dir'}
 }
 

@@ -8,6 +8,7 @@
  * (runwisp-facts §3.4); the doctor must never be the reason a user is locked out.
  */
 import {excerpt} from '../../text.js'
+import {parseRunwispPort, runwispEnv} from './env.js'
 import {join, resolve} from 'node:path'
 import {Undetermined} from '../../check.js'
 import type {CheckContext} from '../../context.js'
@@ -300,7 +301,7 @@ function describeUnit(path: string, name: string, scope: 'system' | 'user', unit
   const env = parseEnvironment(unitValues(unit, 'Service', 'Environment'))
   const workdir = unitValue(unit, 'Service', 'WorkingDirectory')
   const rel = (p: string | null) => (p ? resolve(workdir && workdir.startsWith('/') ? workdir : '/', p) : null)
-  const portText = flagValue(argv, ['--port', '-p']) ?? env.RUNWISP_PORT ?? null
+  const portText = flagValue(argv, ['--port', '-p']) ?? runwispEnv(env, 'RUNWISP_PORT') ?? null
   return {
     path,
     name,
@@ -311,10 +312,10 @@ function describeUnit(path: string, name: string, scope: 'system' | 'user', unit
     group: unitValue(unit, 'Service', 'Group'),
     argv,
     env,
-    dataDir: rel(flagValue(argv, ['--data']) ?? env.RUNWISP_DATA ?? null),
-    config: rel(flagValue(argv, ['--config']) ?? env.RUNWISP_CONFIG ?? null),
-    port: portText && /^\d+$/.test(portText) ? Number(portText) : null,
-    host: flagValue(argv, ['--host']) ?? env.RUNWISP_HOST ?? null,
+    dataDir: rel(flagValue(argv, ['--data']) ?? runwispEnv(env, 'RUNWISP_DATA') ?? null),
+    config: rel(flagValue(argv, ['--config']) ?? runwispEnv(env, 'RUNWISP_CONFIG') ?? null),
+    port: portText ? parseRunwispPort(portText) : null,
+    host: flagValue(argv, ['--host']) ?? runwispEnv(env, 'RUNWISP_HOST') ?? null,
   }
 }
 
@@ -339,8 +340,9 @@ export async function chosenPort(ctx: CheckContext, facts: RunwispFacts | null):
 }
 
 function envPort(ctx: CheckContext): PortChoice | null {
-  const env = ctx.env.RUNWISP_PORT
-  return env && /^\d+$/.test(env) && Number(env) >= 1 && Number(env) <= 65535 ? {port: Number(env), source: 'RUNWISP_PORT'} : null
+  const value = runwispEnv(ctx.env, 'RUNWISP_PORT')
+  const port = value === undefined ? null : parseRunwispPort(value)
+  return port === null ? null : {port, source: 'RUNWISP_PORT'}
 }
 
 /** The port as configured, before any daemon is asked: `--runwisp-port` > `RUNWISP_PORT` > a unit's `--port` > the default. */

@@ -4,7 +4,7 @@ import type {CheckContext} from '../../../context.js'
 import {compareVersions, parseStartLock} from '../formats.js'
 import {LAST_STARTUP_LOCK_VERSION} from '../generations.js'
 import {checkRecordedPid, processEvidence} from '../identity.js'
-import {loadExecutorState, manifestOf, requireReadableDataDir} from '../state.js'
+import {ENTRY_READ_CAP, readDataDirEntries, loadExecutorState, manifestOf, requireReadableDataDir} from '../state.js'
 import type {Finding} from '../../../types.js'
 import type {Stats} from 'node:fs'
 import {manualStep, quarantineStep} from '../../../fix/steps.js'
@@ -12,7 +12,6 @@ import type {FixRisk, FixStep} from '../../../fix/types.js'
 
 /** executor-facts §4.1: a start waits at most 15 s for its daemon; four times that is certainly stuck. */
 const STUCK_AFTER_MS = 60_000
-const LOCK_CAP = 64 * 1024
 
 export const executorStaleLock: TargetCheck = {
   symptoms: ['executor/stale-start-lock', 'executor/start-lock-blocked', 'executor/start-lock-stuck', 'executor/legacy-startup-lock'],
@@ -20,6 +19,7 @@ export const executorStaleLock: TargetCheck = {
     const state = await loadExecutorState(ctx)
     requireReadableDataDir(state)
     if (state.dataDirState.kind !== 'dir') return skip(`no data dir at ${state.dataDir}`)
+    await readDataDirEntries(ctx, state)
     const findings: Finding[] = []
     const unknown: string[] = []
     for (const entry of state.entries.filter((e) => e.kind === 'start-lock')) {
@@ -59,7 +59,7 @@ export const executorStaleLock: TargetCheck = {
 
 type LockVerdict =
   | {kind: 'absent'}
-  | {kind: 'dead'; pid: number; stat: Stats}
+  | {kind: 'dead'; pid: number; stat: Stats; content: Buffer}
   | {kind: 'live'; pid: number; ageMs: number; stat: Stats; startedAtMs: number}
   | {
       kind: 'blocked'
@@ -71,7 +71,7 @@ type LockVerdict =
   | {kind: 'unknown'; reason: string}
 
 async function judgeLock(ctx: CheckContext, path: string): Promise<LockVerdict> {
-  const read = await ctx.files.read(path, LOCK_CAP)
+  const read = await ctx.files.read(path, ENTRY_READ_CAP)
   if (!read.ok) {
     if (read.code === 'ENOENT') return {kind: 'absent'}
     if (read.code === 'EACCES' || read.code === 'OTHER') return {kind: 'unknown', reason: `cannot read ${path} (${read.code})`}
@@ -94,7 +94,7 @@ async function judgeLock(ctx: CheckContext, path: string): Promise<LockVerdict> 
   const lock = parsed.value
   const writtenAt = (lock.startedAt ? Date.parse(lock.startedAt) : NaN) || read.stat.mtimeMs
   const pid = await checkRecordedPid(ctx, lock.pid, writtenAt)
-  if (pid.state === 'dead') return {kind: 'dead', pid: lock.pid, stat: read.stat}
+  if (pid.state === 'dead') return {kind: 'dead', pid: lock.pid, stat: read.stat, content: read.bytes}
   if (pid.state === 'unknown') return {kind: 'unknown', reason: pid.reason}
   if (pid.state === 'reused') {
     return {
@@ -170,6 +170,7 @@ function lockPlan(path: string, verdict: LockVerdict, risk?: FixRisk): FixStep[]
       quarantineStep({
         path,
         stat: verdict.stat,
+        content: verdict.content,
         risk: risk ?? 'safe',
         guard: {pid: verdict.pid, mustBe: 'dead'},
         why: `It is held by pid ${verdict.pid}, which is not running; the CLI reclaims such a lock itself.`,

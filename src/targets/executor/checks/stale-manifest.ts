@@ -3,13 +3,10 @@ import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
 import {parseRecord} from '../formats.js'
 import {checkRecordedPid, processEvidence} from '../identity.js'
-import {loadExecutorState, requireReadableDataDir} from '../state.js'
+import {ENTRY_READ_CAP, readDataDirEntries, loadExecutorState, requireReadableDataDir} from '../state.js'
 import type {Finding} from '../../../types.js'
 import {quarantineStep} from '../../../fix/steps.js'
 import type {FixStep, PidGuard} from '../../../fix/types.js'
-
-/** Records and pointers are tiny; anything bigger is not one the CLI wrote. */
-const RECORD_CAP = 64 * 1024
 
 export const executorStaleManifest: TargetCheck = {
   symptoms: [
@@ -24,6 +21,7 @@ export const executorStaleManifest: TargetCheck = {
     const state = await loadExecutorState(ctx)
     requireReadableDataDir(state)
     if (state.dataDirState.kind !== 'dir') return skip(`no data dir at ${state.dataDir}`)
+    await readDataDirEntries(ctx, state)
     const findings: Finding[] = []
     const unknown: string[] = []
     const path = state.paths.manifest
@@ -102,7 +100,7 @@ async function judgeRecord(
   kind: 'record' | 'pointer' | 'start-lock',
   unknown: string[],
 ): Promise<Finding[]> {
-  const read = await ctx.files.read(path, RECORD_CAP)
+  const read = await ctx.files.read(path, ENTRY_READ_CAP)
   if (!read.ok) {
     if (read.code === 'ENOENT') return [] // removed while we looked: nothing stale left
     if (read.code === 'EACCES' || read.code === 'OTHER') {
@@ -117,7 +115,9 @@ async function judgeRecord(
     ]
   }
   const parsed = parseRecord(read.text)
-  const quarantine = (why: string, guard?: PidGuard) => [quarantineStep({path, stat: read.stat, why, ...(guard ? {guard} : {})})]
+  const quarantine = (why: string, guard?: PidGuard) => [
+    quarantineStep({path, stat: read.stat, content: read.bytes, why, ...(guard ? {guard} : {})}),
+  ]
   // Source: executor-facts §2.4
   if (!parsed.ok)
     return [

@@ -1,66 +1,27 @@
 import {skip, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
-import {hasSocket, infoPath} from '../generations.js'
-import {isTable} from '../config.js'
-import {chosenPort, loadRunwispState, ourDaemon, probeHealth, runwispFacts, type HealthAnswer} from '../state.js'
-import {loadConfig} from '../config.js'
-import type {Finding} from '../../../types.js'
 import {withDocumentedPlans} from '../../../fix/documented.js'
-import {noActingThroughLinks} from '../data-dir-links.js'
+import type {Finding} from '../../../types.js'
+import {isTable, loadConfig} from '../config.js'
+import {hasSocket, infoPath} from '../generations.js'
+import {loadRunwispState, ourDaemon, runwispFacts} from '../state.js'
 
 /**
- * Thresholds. The Date header is truncated to the second and the probe takes up to its timeout,
- * so within 5 s is noise. Cron has minute resolution: past 60 s a task fires in the wrong minute.
- * (Client skew never explains "Invalid or expired challenge": runwisp-facts §4.)
+ * RunWisp's half beside the generic clock-skew (checks/clock-skew.ts): cron runs in the zone the
+ * daemon took from its environment, which may not be the host's (runwisp-facts §4).
  */
-export const WARN_SKEW_S = 5
-export const FAIL_SKEW_S = 60
-
-export const runwispClockSkew: TargetCheck = noActingThroughLinks(
-  withDocumentedPlans({
-    symptoms: ['runwisp/clock-skew', 'runwisp/timezone-mismatch'],
-    async detect(ctx, _target) {
-      const state = await loadRunwispState(ctx)
-      const facts = await runwispFacts(ctx)
-      const sock = await ctx.files.lstat(state.socket.path)
-      const useSocket = sock.ok && sock.stat.isSocket() && hasSocket(facts) !== 'no'
-      const answer: HealthAnswer = useSocket
-        ? await probeHealth(ctx, {socketPath: state.socket.path})
-        : await probeHealth(ctx, {host: '127.0.0.1', port: (await chosenPort(ctx, facts)).port})
-      if (answer.kind !== 'healthy') return skip('the daemon did not answer its health check, so there is no Date header to compare')
-      const findings: Finding[] = []
-      const date = answer.response.headers.date
-      const serverMs = date ? Date.parse(date) : NaN
-      if (!Number.isNaN(serverMs)) {
-        const localMs = Math.floor(answer.response.receivedAtMs / 1000) * 1000
-        const skewS = Math.round((localMs - serverMs) / 1000)
-        const abs = Math.abs(skewS)
-        if (abs > WARN_SKEW_S) {
-          findings.push(
-            finding('runwisp/clock-skew', {
-              vars: {skewS: abs, direction: skewS > 0 ? 'behind' : 'ahead of', dateHeader: date!},
-              severity: abs > FAIL_SKEW_S ? 'fail' : 'warn',
-              evidence: {
-                dateHeader: date!,
-                localTime: new Date(answer.response.receivedAtMs).toISOString(),
-                skewSeconds: skewS,
-                via: answer.via,
-                warnAboveS: WARN_SKEW_S,
-                failAboveS: FAIL_SKEW_S,
-              },
-            }),
-          )
-        }
-      }
-      const tz = await timezoneFinding(ctx, useSocket ? state.socket.path : null)
-      if (tz) findings.push(tz)
-      if (findings.length === 0 && Number.isNaN(serverMs))
-        return skip(`the daemon's answer has no usable Date header (${date ?? 'absent'})`)
-      return findings
-    },
-  }),
-)
+export const runwispTimezone: TargetCheck = withDocumentedPlans({
+  symptoms: ['runwisp/timezone-mismatch'],
+  async detect(ctx, _target) {
+    const state = await loadRunwispState(ctx)
+    const facts = await runwispFacts(ctx)
+    const sock = await ctx.files.lstat(state.socket.path)
+    const useSocket = sock.ok && sock.stat.isSocket() && hasSocket(facts) !== 'no'
+    const tz = await timezoneFinding(ctx, useSocket ? state.socket.path : null)
+    return tz ? [tz] : skip("the daemon schedules in the host's timezone, or in one its config sets")
+  },
+})
 
 /** The host's zone: TZ, else the /etc/localtime link, else /etc/timezone. */
 async function hostTimezone(ctx: CheckContext): Promise<string | null> {

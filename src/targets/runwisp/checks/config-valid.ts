@@ -8,6 +8,7 @@ import {loadRunwispState, loadUnits, runwispFacts} from '../state.js'
 import type {Finding} from '../../../types.js'
 import {withDocumentedPlans} from '../../../fix/documented.js'
 import {noActingThroughLinks} from '../data-dir-links.js'
+import {parseRunwispPort, runwispEnv} from '../env.js'
 
 const ISSUE_SYMPTOM: Record<ConfigIssue['kind'], string> = {
   'unknown-key': 'runwisp/config-unknown-key',
@@ -97,21 +98,24 @@ export const runwispConfigValid: TargetCheck = noActingThroughLinks(
 function envFindings(ctx: CheckContext, facts: Awaited<ReturnType<typeof runwispFacts>>): Finding[] {
   const out: Finding[] = []
   const env = ctx.env
+  // What RunWisp acts on: an empty (or, for the trimmed ones, blank) value is unset, never "invalid".
+  const value = (name: string) => runwispEnv(env, name)
   const bad = (name: string, detail: string) =>
     out.push(
       finding('runwisp/env-invalid', {
-        vars: {name, value: JSON.stringify(env[name] ?? ''), detail},
+        vars: {name, value: JSON.stringify(value(name) ?? ''), detail},
         evidence: {variable: name, value: env[name] ?? null},
       }),
     )
-  if (env.RUNWISP_PORT !== undefined && since(facts, '0.14.0') !== 'no') {
-    const v = env.RUNWISP_PORT
-    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) bad('RUNWISP_PORT', 'RUNWISP_PORT must be a valid port number')
+  const port = value('RUNWISP_PORT')
+  if (port !== undefined && since(facts, '0.14.0') !== 'no') {
+    if (parseRunwispPort(port) === null) bad('RUNWISP_PORT', 'RUNWISP_PORT must be a valid port number')
   }
-  if (env.RUNWISP_AUTH !== undefined && since(facts, '0.16.0') !== 'no') {
-    const v = env.RUNWISP_AUTH.toLowerCase()
+  const auth = value('RUNWISP_AUTH')
+  if (auth !== undefined && since(facts, '0.16.0') !== 'no') {
+    const v = auth.toLowerCase()
     if (v !== 'on' && v !== 'off') bad('RUNWISP_AUTH', 'RUNWISP_AUTH must be "on" or "off" when set')
-    else if (v === 'off' && env.RUNWISP_PASSWORD)
+    else if (v === 'off' && value('RUNWISP_PASSWORD'))
       bad('RUNWISP_AUTH', 'RUNWISP_AUTH=off and RUNWISP_PASSWORD are mutually exclusive — unset one of them')
   }
   if (env.RUNWISP_NO_AUTH !== undefined && since(facts, '0.8.0') !== 'no' && since(facts, '0.16.0') !== 'yes') {

@@ -1,0 +1,91 @@
+/**
+ * `explain`: pasted error text → the documented symptoms that account for it, best first, over the
+ * built-in catalogue, the targets doctor.config.json declares and the targets a host defined.
+ * `renderExplanation` prints it as `doctor explain` does.
+ */
+import {homedir} from 'node:os'
+import type {ExplainMatch, ExplainResult} from '../explain/index.js'
+import {declaredTargets} from '../targets/declared/target.js'
+import {loadRunConfig, type ConfigSource} from './config.js'
+import {definitionOf, type DoctorTarget} from './targets.js'
+
+export interface ExplainOptions {
+  cwd?: string
+  env?: Readonly<Record<string, string | undefined>>
+  home?: string
+  /** doctor.config.json (path, object or null), as for runDoctor: its declared symptoms are explained too. */
+  config?: ConfigSource
+  /** Targets a host defined: their symptoms are explained too. */
+  targets?: readonly DoctorTarget[]
+}
+
+/** Throws UsageError (exit 2) for a bad config. An empty text matches nothing. */
+export async function explain(text: string, options: ExplainOptions = {}): Promise<ExplainResult> {
+  const env = options.env ?? process.env
+  const loaded = await loadRunConfig({
+    cwd: options.cwd ?? process.cwd(),
+    env,
+    home: options.home ?? env.HOME ?? homedir(),
+    config: options.config,
+    extraChecks: (options.targets ?? []).flatMap((t) => t.checks),
+  })
+  // Making the definitions registers their symptoms in the catalogue the explainer is built from.
+  declaredTargets(loaded?.config.targets ?? [])
+  for (const t of options.targets ?? []) definitionOf(t)
+  const {catalogueExplainer} = await import('../explain/index.js')
+  return catalogueExplainer().explain(text)
+}
+
+export interface RenderExplanationOptions {
+  /** How the user runs the doctor, in the "confirm:" hint; default "doctor" (a host: "acme doctor"). */
+  command?: string
+}
+
+/** `doctor explain` (human) or `doctor explain --json`. */
+export async function renderExplanation(
+  result: ExplainResult,
+  format: 'human' | 'json' = 'human',
+  options: RenderExplanationOptions = {},
+): Promise<string> {
+  const {MAX_INPUT_CHARS} = await import('../explain/index.js')
+  if (format === 'json')
+    return (
+      JSON.stringify({matches: result.matches, ...(result.truncated ? {truncated: true, readChars: MAX_INPUT_CHARS} : {})}, null, 2) + '\n'
+    )
+  return formatExplanation(result, MAX_INPUT_CHARS, options.command ?? 'doctor')
+}
+
+async function formatExplanation(result: ExplainResult, cap: number, command: string): Promise<string> {
+  const {default: chalk} = await import('chalk')
+  const cut = `(the text is longer than ${cap / 1024} KiB: only its first ${cap / 1024} KiB were read; paste the lines around the error instead)`
+  if (result.matches.length === 0) {
+    return [
+      'No documented symptom matches this text.',
+      `  Run \`${command}\` to check this machine, or \`${command} bundle\` to attach the details to a bug report.`,
+      ...(result.truncated ? [chalk.gray(cut)] : []),
+      '',
+    ].join('\n')
+  }
+  const out: string[] = []
+  const [best, ...others] = result.matches
+  const how = result.via === 'description' ? 'closest description' : 'matches the message'
+  out.push(...formatMatch(best!, chalk, `${how}, score ${best!.score}`, command))
+  if (others.length > 0) {
+    out.push(chalk.bold('Also possible:'), '')
+    for (const m of others) out.push(...formatMatch(m, chalk, `score ${m.score}`, command).map((l) => (l === '' ? l : `  ${l}`)))
+  }
+  if (result.truncated) out.push(chalk.gray(cut), '')
+  return out.join('\n')
+}
+
+function formatMatch(m: ExplainMatch, chalk: typeof import('chalk').default, note: string, command: string): string[] {
+  const lines = [`${chalk.bold(m.title)}`, chalk.gray(`  ${m.symptom} (${note})`), `  cause: ${m.cause}`, `  fix: ${m.fix.summary}`]
+  for (const c of m.fix.commands) lines.push(chalk.cyan(`    $ ${c}`))
+  lines.push(
+    m.check
+      ? `  confirm: ${chalk.cyan(`${command} --only ${m.check} --target ${m.target}`)}`
+      : chalk.gray('  confirm: no check detects this; the fix above is the documented one'),
+  )
+  lines.push(chalk.gray(`  docs: ${m.fix.docs}`), '')
+  return lines
+}

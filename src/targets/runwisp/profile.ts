@@ -1,0 +1,100 @@
+/**
+ * RunWisp as a target profile: the facts the generic checks read, produced from its resolved
+ * state (state.ts), and the hooks for what only RunWisp has (a port chosen by flag, environment,
+ * unit or generation; an identity endpoint that vouches for the process on the port; a health
+ * answer over its Unix socket).
+ */
+import type {CheckContext} from '../../context.js'
+import type {BuiltInProfile, LogSymptom, PortHolder, TargetFacts} from '../profile.js'
+import {isTable, loadConfig} from './config.js'
+import {formatBytes, parseSize} from './formats.js'
+import {hasSocket} from './generations.js'
+import {chosenPort, loadRunwispState, observePort, ourDaemon, probeHealth, runwispFacts, type HealthAnswer} from './state.js'
+
+/**
+ * Fatal lines of `daemon.log` (runwisp-facts §2.3, §6.1, §7), most specific first. The generic rule
+ * is the CLI's own: FATA, "Fatal error", "Server failed", or an ERROR badge/level.
+ */
+const LOG_LINES: readonly LogSymptom[] = [
+  {id: 'runwisp/log-address-in-use', patterns: [/address already in use/i]},
+  {id: 'runwisp/log-bind-permission-denied', patterns: [/bind: permission denied/i]},
+  {id: 'runwisp/log-health-timeout', patterns: [/health check timed out/i]},
+  {id: 'runwisp/log-crash-recovery-failed', patterns: [/crash recovery failed|Failed to mark crashed runs/]},
+  {id: 'runwisp/log-fatal', patterns: [/\bFATA\b|Fatal error|Server failed|\[ERROR\]|level=ERROR|^\s*ERROR\b|daemon failed to start/]},
+]
+
+/**
+ * Cron has minute resolution: past 60 s of skew a task fires in the wrong minute. (Client skew
+ * never explains "Invalid or expired challenge": runwisp-facts §4.)
+ */
+const CLOCK_SKEW_FAIL_S = 60
+
+export const runwispProfile: BuiltInProfile = {
+  id: 'runwisp',
+  symptomIds: {
+    'clock-skew': 'runwisp/clock-skew',
+    'port-squatter': 'runwisp/port-in-use',
+    'disk-low': 'runwisp/disk-below-min-free',
+  },
+  logSymptomIds: LOG_LINES.map((line) => line.id),
+  facts: (ctx) => ctx.memo('runwisp:profile', () => runwispFactsOf(ctx)),
+}
+
+async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
+  const state = await loadRunwispState(ctx)
+  const facts = await runwispFacts(ctx)
+  const {port, source} = await chosenPort(ctx, facts)
+  const sock = await ctx.files.lstat(state.socket.path)
+  const useSocket = sock.ok && sock.stat.isSocket() && hasSocket(facts) !== 'no'
+  return {
+    id: 'runwisp',
+    name: 'RunWisp',
+    ports: [port],
+    portSources: {[port]: source},
+    health: {
+      kind: 'product',
+      port: useSocket ? null : port,
+      async answer(ctx) {
+        const answer: HealthAnswer = useSocket
+          ? await probeHealth(ctx, {socketPath: state.socket.path})
+          : await probeHealth(ctx, {host: '127.0.0.1', port})
+        if (answer.kind !== 'healthy') return {kind: 'not-healthy', why: 'the daemon did not answer its health check'}
+        const date = answer.response.headers.date
+        return {kind: 'healthy', ...(date ? {date} : {}), receivedAtMs: answer.response.receivedAtMs, evidence: {via: answer.via}}
+      },
+    },
+    dataDir: {path: state.dataDir, ...(await minFreeSpace(ctx))},
+    secrets: [],
+    // Source: runwisp-facts §3 (the password flag and variable the daemon reads).
+    env: ['RUNWISP_PASSWORD'],
+    secretFlags: /--password[= ]/,
+    configs: [],
+    logs: [state.paths.log],
+    logsAbsent: 'only a daemon self-spawned by bare `runwisp` writes one (services log to the journal)',
+    symptoms: LOG_LINES,
+    clockSkewFailS: CLOCK_SKEW_FAIL_S,
+    symptomIds: runwispProfile.symptomIds,
+    hooks: {
+      async portHolders(ctx, port) {
+        return (await observePort(ctx, port)).map((owner): PortHolder => {
+          if (owner.verdict === 'runwisp') return {listener: owner.listener, verdict: 'ours'}
+          if (owner.verdict === 'foreign' && owner.proc)
+            return {listener: owner.listener, verdict: 'other', proc: owner.proc, why: owner.why}
+          return {listener: owner.listener, verdict: 'unknown', why: owner.why}
+        })
+      },
+      liveDaemon: (ctx) => ourDaemon(ctx),
+      messageVars: () => Promise.resolve({port, freePort: port + 1, dataDir: state.dataDir}),
+    },
+  }
+}
+
+/** runwisp-facts §5.1, §6: `[storage] min_free_space` (0 = no check), as `disk-space` reads it. */
+async function minFreeSpace(ctx: CheckContext): Promise<{minFree: number; minFreeAsWritten: string} | {minFreeUnset: string}> {
+  const config = await loadConfig(ctx)
+  if (config.kind !== 'ok') return {minFreeUnset: 'no readable runwisp.toml to read [storage] min_free_space from (config-valid says why)'}
+  const written = isTable(config.data.storage) ? config.data.storage.min_free_space : undefined
+  const min = written !== undefined ? parseSize(written) : null
+  if (!min?.ok || min.value === 0) return {minFreeUnset: '[storage] sets no min_free_space, so RunWisp checks no free space'}
+  return {minFree: min.value, minFreeAsWritten: `${String(written)} (${formatBytes(min.value)})`}
+}
