@@ -81,6 +81,20 @@ export function peopleAccounts(passwd: string, uidMin = DEFAULT_UID_MIN): Accoun
   return out
 }
 
+/**
+ * The home /etc/passwd gives `uid`: read from the file, not os.userInfo(), because Bun's
+ * userInfo() answers $HOME, and a bundle written under Bun must pseudonymise what node's verify does.
+ */
+function passwdHomeOf(uid: number | undefined): string | undefined {
+  if (uid === undefined) return undefined
+  const passwd = safe(() => readFileSync('/etc/passwd', 'utf8')) ?? ''
+  for (const line of passwd.split('\n')) {
+    const fields = line.split(':')
+    if (fields[2] === String(uid) && fields[5]?.startsWith('/')) return fields[5]
+  }
+  return undefined
+}
+
 function uidMinOfThisMachine(): number {
   const m = /^\s*UID_MIN\s+(\d+)/m.exec(safe(() => readFileSync('/etc/login.defs', 'utf8')) ?? '')
   return m ? Number(m[1]) : DEFAULT_UID_MIN
@@ -90,7 +104,7 @@ export function currentIdentity(env: Readonly<Record<string, string | undefined>
   const homes = new Set<string>()
   // The running account's own home as well as HOME: root bundling with HOME elsewhere still has
   // /root in PATH and in file paths.
-  const ownHome = safe(() => userInfo().homedir)
+  const ownHome = passwdHomeOf(process.getuid?.()) ?? safe(() => userInfo().homedir)
   for (const candidate of [home, safe(() => realpathSync(home)), ownHome, ownHome && safe(() => realpathSync(ownHome))]) {
     const trimmed = candidate?.replace(/\/+$/, '')
     if (trimmed && trimmed.length >= 2) homes.add(trimmed)
