@@ -5,8 +5,10 @@
  * The tests read only that committed table (a bare clone has no reference pages beside it); run
  * this by hand when the pages change, and review the diff:
  *
- *   node --import tsx scripts/reference-messages.ts [reference-dir]    # default: shared/reference above the repo
- *   node --import tsx scripts/reference-messages.ts --check [dir]      # exit 1 when the table is out of date
+ *   node --import tsx scripts/reference-messages.ts <reference-dir>          # the products' reference pages
+ *   node --import tsx scripts/reference-messages.ts --check <reference-dir>  # exit 1 when the table is out of date
+ *
+ * The directory is always given: the repository never looks for files outside itself.
  *
  * Sources:
  * - executor-facts.md §5 and runwisp-facts.md §7: the message tables (first column) and the
@@ -21,7 +23,7 @@
  * expands them).
  */
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
-import {dirname, join, relative, resolve} from 'node:path'
+import {join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const REPO = fileURLToPath(new URL('..', import.meta.url))
@@ -43,15 +45,13 @@ export interface ReferenceRow {
   descriptive: boolean
 }
 
-/** The reference pages: the given directory, or `shared/reference` in the nearest ancestor of the repo. */
+/** The reference pages: the directory given on the command line (never looked for outside the repo). */
 function referenceDir(given: string | undefined): string {
-  if (given) return resolve(given)
-  for (let dir = REPO; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'shared', 'reference')
-    if (existsSync(join(candidate, 'executor-facts.md'))) return candidate
-    if (dirname(dir) === dir) break
-  }
-  throw new Error(`cannot find shared/reference/ above ${resolve(REPO)}: pass the reference directory as an argument`)
+  if (!given) throw new Error('pass the directory of the reference pages (executor-facts.md, runwisp-facts.md, …) as an argument')
+  const dir = resolve(given)
+  if (!existsSync(join(dir, 'executor-facts.md')))
+    throw new Error(`${dir} holds no executor-facts.md: is it the reference pages' directory?`)
+  return dir
 }
 
 let dir = ''
@@ -319,12 +319,20 @@ export function serialise(referenceDirectory: string): string {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2)
   const check = args.includes('--check')
-  const source = referenceDir(args.find((a) => a !== '--check'))
+  let source: string
+  try {
+    source = referenceDir(args.find((a) => a !== '--check'))
+  } catch (error) {
+    console.error(`reference-messages: ${(error as Error).message}`)
+    process.exit(2)
+  }
   const text = serialise(source)
   if (check) {
     const current = existsSync(TABLE) ? readFileSync(TABLE, 'utf8') : ''
     if (current !== text) {
-      console.error(`${relative(process.cwd(), TABLE)} is out of date with ${source}: run node --import tsx scripts/reference-messages.ts`)
+      console.error(
+        `${relative(process.cwd(), TABLE)} is out of date with ${source}: run node --import tsx scripts/reference-messages.ts ${source}`,
+      )
       process.exit(1)
     }
     console.log(`${relative(process.cwd(), TABLE)} is up to date`)

@@ -13,6 +13,7 @@ import {chmodSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {runCli, type CliResult} from '../helpers/cli.js'
 import {tmpDirs} from '../helpers/tmp.js'
+import {skipOrFail} from '../helpers/tools.js'
 import {rawTar, readArchive} from './helpers.js'
 
 const HOST = 'q7'
@@ -31,7 +32,7 @@ describe('doctor bundle as root, of another user on a two-character host', funct
   let verify: CliResult
 
   before(async function () {
-    if (!hasUseradd) return this.skip() // useradd missing or not root: no real account can be made here
+    if (!hasUseradd) skipOrFail(this, 'needs root and useradd (apt-get install -y passwd) to make a real account')
     const people = tmp.make('doctorkit-people-')
     chmodSync(people, 0o755)
     home = join(people, user)

@@ -18,7 +18,7 @@ import type {DetectedTarget} from '../../src/targets/types.js'
 import '../../src/targets/index.js'
 import type {Report} from '../../src/types.js'
 import {startFakeExecutor} from '../helpers/fake-executor.js'
-import {killAll, REPO} from '../helpers/processes.js'
+import {deadPids, killAll, REPO} from '../helpers/processes.js'
 import {assertValidReport} from '../helpers/schema.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
@@ -68,19 +68,6 @@ function timedCli(args: string[], env: NodeJS.ProcessEnv, hardMs = 30_000): Prom
       resolve({code, stdout, stderr, wallMs: now - started, lingerMs: now - lastOut})
     })
   })
-}
-
-/** Pids that are not running now (real dead pids, within pid_max). */
-function deadPids(count: number): number[] {
-  const out: number[] = []
-  for (let pid = 32_767; pid > 300 && out.length < count; pid--) {
-    try {
-      process.kill(pid, 0)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') out.push(pid)
-    }
-  }
-  return out
 }
 
 /** An Executor data dir holding `count` daemon records and `count` start locks, each naming a dead pid (executor-facts §2). */

@@ -14,23 +14,11 @@ import type {DetectedTarget} from '../../src/targets/types.js'
 import '../../src/targets/index.js'
 import type {Report} from '../../src/types.js'
 import {jsonReport, runCli} from '../helpers/cli.js'
+import {deadPids} from '../helpers/processes.js'
 import {assertValidReport} from '../helpers/schema.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
 const tmp = tmpDirs()
-
-/** Pids that are not running now (real dead pids, within pid_max). */
-function deadPids(count: number): number[] {
-  const out: number[] = []
-  for (let pid = 32_767; pid > 300 && out.length < count; pid--) {
-    try {
-      process.kill(pid, 0)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') out.push(pid)
-    }
-  }
-  return out
-}
 
 describe('engine/findings-cap: findings per check are capped, with a count of the rest', () => {
   afterEach(() => tmp.cleanup())

@@ -1,5 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process'
-import {chmodSync, copyFileSync, existsSync, linkSync, mkdirSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -85,6 +85,26 @@ export function startFixture(
       reject(new Error(`${script} exited with ${code} before it was ready`))
     })
   })
+}
+
+/**
+ * `count` pids no process holds now and none can be handed out during the test: the ones at and
+ * above this kernel's pid_max (the kernel's ceiling is 4194304) when there is room, else free pids
+ * counted down from pid_max. A scan of free pids below a 32768 pid_max is not enough: a busy
+ * machine wraps its pids within minutes, and a recycled one turns a stale record into another finding.
+ */
+export function deadPids(count: number): number[] {
+  const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim())
+  if (pidMax + count <= 4_194_304) return Array.from({length: count}, (_, i) => pidMax + i)
+  const out: number[] = []
+  for (let pid = pidMax - 1; pid > 300 && out.length < count; pid--) {
+    try {
+      process.kill(pid, 0)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') out.push(pid)
+    }
+  }
+  return out
 }
 
 /** A pid that certainly belonged to a process that is now dead (reaped). */
