@@ -70,6 +70,15 @@ function timedCli(args: string[], env: NodeJS.ProcessEnv, hardMs = 30_000): Prom
   })
 }
 
+/**
+ * What each check concludes on records and start locks of dead pids: debris the CLI itself prunes
+ * or takes over, worth a warning (executor-facts §2.2, §2.4). A recycled pid would be a failure.
+ */
+const STATUS_OF_DEAD_PIDS = new Map([
+  ['stale-manifest', 'warn'],
+  ['stale-lock', 'warn'],
+])
+
 /** An Executor data dir holding `count` daemon records and `count` start locks, each naming a dead pid (executor-facts §2). */
 function crowdedExecutorHome(count: number): string {
   const home = tmp.make()
@@ -106,11 +115,11 @@ describe('engine/deadline: --timeout is wall clock', function () {
     assertValidReport(report)
     assert.ok(r.wallMs < 1000 + MARGIN_MS, `the process took ${r.wallMs} ms with --timeout 1s (report says ${report.durationMs} ms)`)
     assert.ok(r.lingerMs < EXIT_GRACE_MS + 500, `the process lingered ${r.lingerMs} ms after its report`)
-    // What could not be decided in time is said as such, never a pass; what was decided fails.
-    for (const id of ['stale-manifest', 'stale-lock']) {
+    // What could not be decided in time is said as such, never a pass; what was decided is judged.
+    for (const [id, decided] of STATUS_OF_DEAD_PIDS) {
       const result = report.checks.find((c) => c.id === id)!
       if (result.status === 'error') assert.match(result.reason!, /time budget/)
-      else assert.equal(result.status, 'fail', JSON.stringify(result).slice(0, 2000))
+      else assert.equal(result.status, decided, JSON.stringify(result).slice(0, 2000))
     }
     assert.equal(r.code, 1)
   })
@@ -121,14 +130,18 @@ describe('engine/deadline: --timeout is wall clock', function () {
     const r = await timedCli(['--json', '--target', 'executor', '--only', 'stale-manifest,stale-lock'], {HOME: home, EXECUTOR_DATA_DIR: ''})
     const report = JSON.parse(r.stdout) as Report
     assertValidReport(report)
-    // A few of the dead pids may have been recycled since the files were written (pid_max is small
-    // here): those are judged as recycled, with a plan too.
+    // When pid_max leaves no room above it (deadPids), a few free pids may have been recycled since
+    // the files were written: those are judged as recycled, with a plan too.
     for (const [id, symptoms] of [
       ['stale-manifest', ['executor/stale-record', 'executor/record-pid-reused']],
       ['stale-lock', ['executor/stale-start-lock', 'executor/start-lock-blocked']],
     ] as const) {
       const result = report.checks.find((c) => c.id === id)!
-      assert.equal(result.status, 'fail', `${id}: ${result.status} ${result.reason ?? ''} after ${result.durationMs} ms`)
+      assert.equal(
+        result.status,
+        STATUS_OF_DEAD_PIDS.get(id),
+        `${id}: ${result.status} ${result.reason ?? ''} after ${result.durationMs} ms`,
+      )
       assert.equal(result.findings.length, FINDINGS_CAP, id)
       for (const f of result.findings) {
         assert.ok((symptoms as readonly string[]).includes(f.symptom), `${id}: ${f.symptom}`)
@@ -139,7 +152,8 @@ describe('engine/deadline: --timeout is wall clock', function () {
       assert.equal(omitted.count, 20_000 - FINDINGS_CAP, JSON.stringify(omitted))
       assert.ok((omitted.bySymptom[symptoms[0]] ?? 0) > 19_000, JSON.stringify(omitted))
     }
-    assert.equal(r.code, 1)
+    // Warnings alone exit 0; a recycled pid's failure, 1.
+    assert.equal(r.code, report.checks.some((c) => c.status === 'fail') ? 1 : 0)
   })
 
   it('ends the process within the budget when the daemon accepts its health probe and never answers', async () => {
