@@ -51,6 +51,12 @@ export interface BundleResult {
   text: string
 }
 
+/** A host's targets and their checks, which the config may name as it names its own. */
+function hostOf(options: Pick<DoctorOptions, 'targets'>) {
+  const hosted = options.targets ?? []
+  return {extraChecks: hosted.flatMap((t) => t.checks), hostTargets: hosted.map((t) => t.profile)}
+}
+
 /** `./doctorkit-bundle-20260721T101112Z.tar.gz` */
 export function defaultBundleName(now: Date): string {
   return `./doctorkit-bundle-${now
@@ -76,7 +82,7 @@ export async function createBundle(
       ['use --log-bytes 64MiB or less'],
     )
   // doctor.config.json as `doctor` finds it: its declared targets are checked, collected and redacted too.
-  const config = await loadRunConfig({cwd, env, home, config: options.config})
+  const config = await loadRunConfig({cwd, env, home, config: options.config, ...hostOf(options)})
   const shown = options.output ?? defaultBundleName(new Date())
   const out: string[] = []
   const err: string[] = []
@@ -132,7 +138,7 @@ export async function verifyBundle(
   const env = {...(options.env ?? process.env)}
   const cwd = options.cwd ?? process.cwd()
   const home = options.home ?? env.HOME ?? homedir()
-  const config = await loadRunConfig({cwd, env, home, config: options.config})
+  const config = await loadRunConfig({cwd, env, home, config: options.config, ...hostOf(options)})
   const out: string[] = []
   const err: string[] = []
   let found: Omit<VerifyBundleResult, 'text' | 'clean'> = {files: 0, hits: [], integrity: []}

@@ -28,6 +28,7 @@ export async function explain(text: string, options: ExplainOptions = {}): Promi
     home: options.home ?? env.HOME ?? homedir(),
     config: options.config,
     extraChecks: (options.targets ?? []).flatMap((t) => t.checks),
+    hostTargets: (options.targets ?? []).map((t) => t.profile),
   })
   // Making the definitions registers their symptoms in the catalogue the explainer is built from.
   declaredTargets(loaded?.config.targets ?? [])
