@@ -4,6 +4,7 @@
  * what is exported here: adding or removing a name is a deliberate change, with docs/api.md.
  */
 export {runDoctor, type DoctorOptions} from './api/run.js'
+export {runPreflight} from './api/preflight.js'
 export {renderReport, exitCodeFor, REPORT_FORMATS, type ReportFormat, type RenderReportOptions} from './api/render.js'
 export {explain, renderExplanation, type ExplainOptions, type RenderExplanationOptions} from './api/explain.js'
 export {

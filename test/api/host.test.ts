@@ -14,6 +14,7 @@ import {
   planFix,
   renderCheckList,
   runDoctor,
+  runPreflight,
   undo,
   UsageError,
   type DoctorTarget,
@@ -223,5 +224,37 @@ describe('library API: what a host does', function () {
     )
     assert.ok(readFileSync(pidFile).equals(bytes), 'the restored pid file differs from the original')
     assert.equal(statSync(pidFile).mode & 0o777, 0o640)
+  })
+
+  it('runs preflight over a defined target too: its pid file and its own check, none of the checks outside the set', async () => {
+    const dir = tmp.make()
+    const pid = await deadPid()
+    writeFileSync(join(dir, 'kv.pid'), `${pid}\n`)
+    mkdirSync(join(dir, 'data'), {mode: 0o700})
+    writeFileSync(join(dir, 'data/role'), 'replica\n')
+    const kv = kvTarget(dir)
+    const env = {HOME: dir, EXECUTOR_DATA_DIR: join(dir, 'no-executor')}
+    const report = await runPreflight({targets: [kv], env, home: dir, cwd: dir, config: null})
+    const ran = report.checks.filter((c) => c.target === 'kv').map((c) => `${c.id} ${c.status}`)
+    assert.ok(ran.includes('stale-lock fail'), ran.join('\n'))
+    assert.ok(ran.includes('kv-replica fail'), ran.join('\n'))
+    // Only what decides whether e2e can start: the generic disk and clock checks stay out.
+    for (const outside of ['disk-space', 'clock-skew', 'data-dir-permissions'])
+      assert.equal(
+        report.checks.some((c) => c.id === outside),
+        false,
+        outside,
+      )
+    // Executor is still checked (forced) as `doctor preflight` does.
+    assert.ok(report.targets.find((t) => t.id === 'executor')?.forced)
+    const only = await runPreflight({targets: [kv], env, home: dir, cwd: dir, config: null, only: ['kv-replica']})
+    assert.deepEqual(
+      only.checks.map((c) => `${c.target}:${c.id}`),
+      ['kv:kv-replica'],
+    )
+    await assert.rejects(
+      runPreflight({targets: [kv], env, home: dir, cwd: dir, config: null, only: ['disk-space']}),
+      /disk-space: not a preflight check/,
+    )
   })
 })

@@ -15,6 +15,7 @@ import {REPO} from '../helpers/processes.js'
 const SURFACE: Record<string, string> = {
   runDoctor: 'function',
   DoctorOptions: 'interface',
+  runPreflight: 'function',
   renderReport: 'function',
   exitCodeFor: 'function',
   REPORT_FORMATS: 'const',
