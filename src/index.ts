@@ -28,7 +28,7 @@ export {
   type TargetDeclaration,
 } from './api/targets.js'
 export {CONFIG_OBJECT_NAME, type ConfigObject, type ConfigSource} from './api/config.js'
-export {defineCheck, skip, Undetermined, type CheckDefinition, type Skip, type Verdict} from './check.js'
+export {defineCheck, skip, Undetermined, type CheckDeclaration, type CheckDefinition, type Skip, type Verdict} from './check.js'
 export type {CheckContext} from './context.js'
 export type {DetectedTarget} from './targets/types.js'
 export {UsageError} from './engine/doctor.js'
