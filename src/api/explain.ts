@@ -30,11 +30,12 @@ export async function explain(text: string, options: ExplainOptions = {}): Promi
     extraChecks: (options.targets ?? []).flatMap((t) => t.checks),
     hostTargets: (options.targets ?? []).map((t) => t.profile),
   })
-  // Making the definitions registers their symptoms in the catalogue the explainer is built from.
-  declaredTargets(loaded?.config.targets ?? [])
-  for (const t of options.targets ?? []) definitionOf(t)
+  // Making the definitions registers their symptoms in the catalogue the explainer is built from;
+  // the explainer answers for these targets (and the built-ins) only, not for any declared before.
+  const declared = declaredTargets(loaded?.config.targets ?? [])
+  const hosted = (options.targets ?? []).map(definitionOf)
   const {catalogueExplainer} = await import('../explain/index.js')
-  return catalogueExplainer().explain(text)
+  return catalogueExplainer([...declared, ...hosted].map((t) => t.id)).explain(text)
 }
 
 export interface RenderExplanationOptions {

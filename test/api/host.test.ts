@@ -22,6 +22,7 @@ import {
 } from '../../src/index.js'
 import {deadPid} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
+import {keepCatalogue} from '../helpers/catalogue.js'
 
 /** Every file under `dir`, recursively, as paths relative to it. */
 function filesUnder(dir: string, prefix = ''): string[] {
@@ -52,7 +53,7 @@ function kvTarget(dir: string): DoctorTarget {
         id: 'kv-replica',
         title: 'Check the KV replica',
         description: 'The node this host writes to is not a read-only replica.',
-        targets: ['kv' as never],
+        targets: ['kv'],
         symptoms: ['kv/readonly'],
         fixable: false,
         async detect(ctx) {
@@ -74,6 +75,7 @@ function kvTarget(dir: string): DoctorTarget {
 }
 
 describe('library API: what a host does', function () {
+  keepCatalogue()
   this.timeout(60_000)
   const tmp = tmpDirs()
   afterEach(() => tmp.cleanup())
