@@ -39,6 +39,7 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
     'runwisp-data-dir': runFlags['runwisp-data-dir'],
     'runwisp-config': runFlags['runwisp-config'],
     'runwisp-port': runFlags['runwisp-port'],
+    set: runFlags.set,
   }
 
   public async run(): Promise<void> {
@@ -55,6 +56,7 @@ The archive is mode 0600 and appears whole or not at all. Check it with \`doctor
           logLines: flags['log-lines'],
           runLogs: flags['run-logs'],
           config: flags.config,
+          ...(flags.set ? {set: flags.set} : {}),
         },
         toRunOptions(flags),
       )

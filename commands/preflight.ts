@@ -1,34 +1,12 @@
 import {Command} from '@oclif/core'
-import {checks} from '../checks/index.js'
-import type {CheckDefinition} from '../src/check.js'
+import {PREFLIGHT_CHECK_IDS, preflightSetup} from '../src/api/preflight.js'
 import {reportFlags, runFlags} from '../src/cli/flags.js'
 import {runCommand} from '../src/cli/report-run.js'
 import {exitOnUsageError} from '../src/cli/usage.js'
-import {UsageError} from '../src/engine/doctor.js'
 import type {Report} from '../src/types.js'
 
-/**
- * What decides whether e2e can start in this checkout (executor-troubleshooting, "E2e and
- * multi-checkout port collisions", "Missing bootstrap builds", "Stale Vite caches"): the dev
- * checkout checks, then the daemon checks whose failures surface as baffling e2e errors. Ids not
- * in this build's registry are left out, so the list can name checks that land later.
- */
-export const PREFLIGHT_CHECK_IDS = [
-  'bootstrap-build',
-  'vite-cache',
-  'e2e-ports',
-  'leaked-dev-servers',
-  'playwright-browser',
-  'port-squatter',
-  'daemon-health',
-  'stale-manifest',
-  'stale-lock',
-] as const
-
-/** Preflight's checks that this build has, in PREFLIGHT_CHECK_IDS order (dev checkout first). */
-export function preflightChecks(): CheckDefinition[] {
-  return PREFLIGHT_CHECK_IDS.flatMap((id) => checks.filter((c) => c.id === id))
-}
+// The set and its --only rule are the library's (src/api/preflight.ts): a host's runPreflight runs the same.
+export {PREFLIGHT_CHECK_IDS, preflightChecks} from '../src/api/preflight.js'
 
 export default class Preflight extends Command {
   static summary = 'Gate an e2e run in CI on this checkout and its daemon.'
@@ -47,23 +25,7 @@ Exit codes: 0 nothing failed, 1 a check failed or could not decide, a suppressio
   public async run(): Promise<Report | undefined> {
     const {flags} = await this.parse(Preflight)
     return exitOnUsageError(this, async () => {
-      const pool = preflightChecks()
-      const outside = [...(flags.only ?? [])]
-        .flatMap((v) => v.split(','))
-        .map((v) => v.trim())
-        .filter((id) => id && checks.some((c) => c.id === id) && !pool.some((c) => c.id === id))
-      if (outside.length > 0)
-        throw new UsageError(`--only ${outside.join(', ')}: not a preflight check`, [
-          `preflight runs ${pool.map((c) => c.id).join(', ')}; use \`doctor --only …\` for the others`,
-        ])
-      return await runCommand(flags, {
-        name: 'doctor preflight',
-        argv: this.argv,
-        cwd: process.cwd(),
-        env: process.env,
-        checks: pool,
-        defaultTargets: ['executor'],
-      })
+      return await runCommand(flags, preflightSetup(flags.only ?? [], {argv: this.argv, cwd: process.cwd(), env: process.env}))
     })
   }
 }

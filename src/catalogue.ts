@@ -46,8 +46,16 @@ export interface SymptomEntry {
 export type Vars = Record<string, string | number>
 
 const registry = new Map<string, SymptomEntry>()
+/** Bumped on every change, so what is built from the catalogue (the explainer) knows it is stale. */
+let generation = 0
+
+/** How many times the catalogue has changed: equal numbers, equal catalogues. */
+export function catalogueGeneration(): number {
+  return generation
+}
 
 export function defineSymptoms(entries: readonly SymptomEntry[]): readonly SymptomEntry[] {
+  generation++
   for (const entry of entries) {
     if (registry.has(entry.id)) throw new Error(`duplicate symptom id ${entry.id}`)
     if (!entry.id.startsWith(`${entry.target}/`)) throw new Error(`symptom ${entry.id} must start with ${entry.target}/`)
@@ -61,6 +69,7 @@ export function defineSymptoms(entries: readonly SymptomEntry[]): readonly Sympt
  * again in the same process declares it anew). Built-in targets cannot be replaced this way.
  */
 export function defineTargetSymptoms(target: TargetId, entries: readonly SymptomEntry[]): readonly SymptomEntry[] {
+  generation++
   for (const [id, entry] of registry) if (entry.target === target) registry.delete(id)
   return defineSymptoms(entries)
 }

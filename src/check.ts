@@ -5,7 +5,7 @@
 import type {CheckContext} from './context.js'
 import type {Alongside, BuiltInProfile, TargetFacts} from './targets/profile.js'
 import type {DetectedTarget} from './targets/types.js'
-import type {Finding, TargetId} from './types.js'
+import {isTargetId, type Finding, type TargetId} from './types.js'
 
 /** Returned by `detect` when the check does not apply here; the reason is shown to the user. */
 export interface Skip {
@@ -136,9 +136,25 @@ export function appliesTo(check: CheckDefinition, target: DetectedTarget): boole
   return check.targets.includes(target.id) || (target.profile !== undefined && check.declared !== undefined)
 }
 
-export function defineCheck(definition: CheckDefinition): CheckDefinition {
-  if (!/^[a-z][a-z0-9-]*$/.test(definition.id)) throw new Error(`check id ${definition.id} is not kebab-case`)
-  if (definition.targets.length === 0) throw new Error(`check ${definition.id} names no target`)
+/**
+ * What `defineCheck` takes: a `CheckDefinition` whose `targets` may be written as plain strings
+ * (`['kv']`), as a host writes the id of a target it declares in code; each is validated here.
+ */
+export type CheckDeclaration = Omit<CheckDefinition, 'targets'> & {
+  /** Built-in target ids or kebab-case ids of declared targets (`defineTarget`, doctor.config.json). */
+  targets: readonly string[]
+}
+
+export function defineCheck(declaration: CheckDeclaration): CheckDefinition {
+  if (!/^[a-z][a-z0-9-]*$/.test(declaration.id)) throw new Error(`check id ${declaration.id} is not kebab-case`)
+  if (declaration.targets.length === 0) throw new Error(`check ${declaration.id} names no target`)
+  const definition: CheckDefinition = {
+    ...declaration,
+    targets: declaration.targets.map((id) => {
+      if (!isTargetId(id)) throw new Error(`check ${declaration.id} names the target "${id}", which is not a kebab-case target id`)
+      return id
+    }),
+  }
   for (const symptomId of definition.symptoms) {
     const target = symptomId.split('/')[0] as TargetId
     if (!definition.targets.includes(target))

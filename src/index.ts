@@ -4,6 +4,7 @@
  * what is exported here: adding or removing a name is a deliberate change, with docs/api.md.
  */
 export {runDoctor, type DoctorOptions} from './api/run.js'
+export {runPreflight} from './api/preflight.js'
 export {renderReport, exitCodeFor, REPORT_FORMATS, type ReportFormat, type RenderReportOptions} from './api/render.js'
 export {explain, renderExplanation, type ExplainOptions, type RenderExplanationOptions} from './api/explain.js'
 export {
@@ -27,7 +28,7 @@ export {
   type TargetDeclaration,
 } from './api/targets.js'
 export {CONFIG_OBJECT_NAME, type ConfigObject, type ConfigSource} from './api/config.js'
-export {defineCheck, skip, Undetermined, type CheckDefinition, type Skip, type Verdict} from './check.js'
+export {defineCheck, skip, Undetermined, type CheckDeclaration, type CheckDefinition, type Skip, type Verdict} from './check.js'
 export type {CheckContext} from './context.js'
 export type {DetectedTarget} from './targets/types.js'
 export {UsageError} from './engine/doctor.js'

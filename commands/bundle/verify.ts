@@ -17,6 +17,7 @@ Exit 0 when clean; 1 naming each file, rule and line that holds one (never the v
     'runwisp-data-dir': runFlags['runwisp-data-dir'],
     'runwisp-config': runFlags['runwisp-config'],
     config: configFlag,
+    set: runFlags.set,
   }
 
   public async run(): Promise<void> {
@@ -24,8 +25,8 @@ Exit 0 when clean; 1 naming each file, rule and line that holds one (never the v
     const {verifyBundle, BundleError} = await import('../../src/api/bundle.js')
     try {
       // Where to look for this machine's secrets: the same locations `doctor bundle` read them from;
-      // the declared targets' secrets (doctor.config.json, found as `doctor` finds it) are scanned for too.
-      const result = await verifyBundle(args.file, {config: flags.config}, toRunOptions(flags))
+      // the declared targets' secrets (doctor.config.json, found as `doctor` finds it, where --set points them) are scanned for too.
+      const result = await verifyBundle(args.file, {config: flags.config, ...(flags.set ? {set: flags.set} : {})}, toRunOptions(flags))
       process.stdout.write(result.text)
       process.exitCode = result.clean ? 0 : 1
     } catch (error) {

@@ -10,7 +10,9 @@ import {DEFAULT_BUNDLE_OPTIONS, formatSize, MAX_BUNDLE_FILE_BYTES, parseSize} fr
 import type {BundleEntry} from '../bundle/types.js'
 import type {VerifyHit} from '../bundle/verify.js'
 import type {RunOptions} from '../context.js'
+import {applySetFlags} from '../config/set.js'
 import {UsageError} from '../engine/doctor.js'
+import type {TargetProfile} from '../targets/profile.js'
 import {loadRunConfig} from './config.js'
 import {runOptionsOf, type DoctorOptions} from './run.js'
 
@@ -26,7 +28,10 @@ export class BundleError extends Error {
   }
 }
 
-export interface CreateBundleOptions extends Pick<DoctorOptions, 'cwd' | 'env' | 'home' | 'config' | 'targets' | 'timeout' | 'force'> {
+export interface CreateBundleOptions extends Pick<
+  DoctorOptions,
+  'cwd' | 'env' | 'home' | 'config' | 'targets' | 'timeout' | 'force' | 'set'
+> {
   /** Where to write it (relative to cwd); default ./doctorkit-bundle-<timestamp>.tar.gz. */
   output?: string
   /** Replace `output` if it exists. */
@@ -49,6 +54,34 @@ export interface BundleResult {
   files: BundleEntry[]
   /** What `doctor bundle` prints. */
   text: string
+}
+
+/** A host's targets and their checks, which the config may name as it names its own. */
+function hostOf(options: Pick<DoctorOptions, 'targets'>) {
+  const hosted = options.targets ?? []
+  return {extraChecks: hosted.flatMap((t) => t.checks), hostTargets: hosted.map((t) => t.profile)}
+}
+
+/**
+ * The config's declared profiles and the built-ins' overrides with `--set` applied, as `doctor`
+ * applies them (src/api/run.ts resolveRun), then the host's: the bundle collects from, and
+ * redacts the secrets of, where the run was pointed.
+ */
+async function pointed(
+  options: Pick<DoctorOptions, 'config' | 'set' | 'targets'>,
+  where: {cwd: string; env: Readonly<Record<string, string | undefined>>; home: string},
+  runOptions: Partial<RunOptions>,
+): Promise<{profiles: TargetProfile[]; runOptions: Partial<RunOptions>}> {
+  const config = await loadRunConfig({...where, config: options.config, ...hostOf(options)})
+  const set = applySetFlags(options.set ?? [], {
+    profiles: config?.config.targets ?? [],
+    targetOptions: runOptions.targetOptions ?? {},
+    expand: {env: where.env, home: where.home, baseDir: where.cwd},
+  })
+  return {
+    profiles: [...set.profiles, ...(options.targets ?? []).map((t) => t.profile)],
+    runOptions: {...runOptions, targetOptions: set.targetOptions},
+  }
 }
 
 /** `./doctorkit-bundle-20260721T101112Z.tar.gz` */
@@ -75,8 +108,9 @@ export async function createBundle(
       `--log-bytes ${options.logBytes} is over ${formatSize(MAX_BUNDLE_FILE_BYTES)}, the most a bundle file holds (doctor bundle verify refuses bigger entries)`,
       ['use --log-bytes 64MiB or less'],
     )
-  // doctor.config.json as `doctor` finds it: its declared targets are checked, collected and redacted too.
-  const config = await loadRunConfig({cwd, env, home, config: options.config})
+  // doctor.config.json as `doctor` finds it: its declared targets are checked, collected and redacted
+  // too, where --set points them.
+  const run = await pointed(options, {cwd, env, home}, runOptions)
   const shown = options.output ?? defaultBundleName(new Date())
   const out: string[] = []
   const err: string[] = []
@@ -90,8 +124,8 @@ export async function createBundle(
       maxLogLines: options.logLines ?? DEFAULT_BUNDLE_OPTIONS.maxLogLines,
       runLogs: options.runLogs ?? DEFAULT_BUNDLE_OPTIONS.runLogs,
     },
-    runOptions,
-    profiles: [...(config?.config.targets ?? []), ...(options.targets ?? []).map((t) => t.profile)],
+    runOptions: run.runOptions,
+    profiles: run.profiles,
     list: Boolean(options.list),
     force: Boolean(options.overwrite),
     output: {path: resolve(cwd, shown), shown},
@@ -110,7 +144,7 @@ export async function createBundle(
   return {path: options.list ? null : resolve(cwd, shown), bytes: outcome.bytes, files: outcome.files, text: out.join('')}
 }
 
-export type VerifyBundleOptions = Pick<DoctorOptions, 'cwd' | 'env' | 'home' | 'config' | 'targets'>
+export type VerifyBundleOptions = Pick<DoctorOptions, 'cwd' | 'env' | 'home' | 'config' | 'targets' | 'set'>
 
 export interface VerifyBundleResult {
   /** No secret, pattern or name of this machine is in the archive, and it matches its manifest. */
@@ -132,7 +166,7 @@ export async function verifyBundle(
   const env = {...(options.env ?? process.env)}
   const cwd = options.cwd ?? process.cwd()
   const home = options.home ?? env.HOME ?? homedir()
-  const config = await loadRunConfig({cwd, env, home, config: options.config})
+  const run = await pointed(options, {cwd, env, home}, runOptions)
   const out: string[] = []
   const err: string[] = []
   let found: Omit<VerifyBundleResult, 'text' | 'clean'> = {files: 0, hits: [], integrity: []}
@@ -140,8 +174,8 @@ export async function verifyBundle(
     env,
     cwd,
     file: {path: resolve(cwd, path), shown: path},
-    runOptions,
-    profiles: [...(config?.config.targets ?? []), ...(options.targets ?? []).map((t) => t.profile)],
+    runOptions: run.runOptions,
+    profiles: run.profiles,
     out: (text) => void out.push(text),
     err: (text) => void err.push(text),
     done: (result) => void (found = result),

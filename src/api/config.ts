@@ -7,10 +7,17 @@ import type {CheckDefinition} from '../check.js'
 import {UsageError} from '../engine/doctor.js'
 import {knownIds, loadConfig, type LoadedConfig} from '../config/load.js'
 import {parseConfig} from '../config/schema.js'
-import type {JsonValue} from '../types.js'
+import type {TargetProfile} from '../targets/profile.js'
 
-/** The JSON a doctor.config.json holds (docs/preflight.md, docs/targets.md). */
-export type ConfigObject = {readonly [key: string]: JsonValue}
+/**
+ * The JSON a doctor.config.json holds (docs/preflight.md, docs/targets.md). A member set to
+ * `undefined` is left out, as JSON.stringify leaves it out: a host's object literals often infer
+ * optional members that way (a list of suppressions, some with a `target`, some without).
+ */
+export type ConfigObject = {readonly [key: string]: ConfigJson | undefined}
+
+/** JSON as a host's literals type it: read-only lists, members possibly undefined. */
+type ConfigJson = string | number | boolean | null | readonly ConfigJson[] | {readonly [key: string]: ConfigJson | undefined}
 
 export type ConfigSource = string | ConfigObject | null | undefined
 
@@ -24,6 +31,8 @@ export interface ConfigLoad {
   config: ConfigSource
   /** A host's own checks: the config may skip, time or suppress them like built-in ones. */
   extraChecks?: readonly CheckDefinition[]
+  /** A host's targets (`defineTarget`): the config may skip and suppress them and their symptoms like its own. */
+  hostTargets?: readonly TargetProfile[]
 }
 
 export async function loadRunConfig(init: ConfigLoad): Promise<LoadedConfig | null> {
@@ -34,6 +43,7 @@ export async function loadRunConfig(init: ConfigLoad): Promise<LoadedConfig | nu
   const known = {
     checks: new Map([...base.checks, ...(init.extraChecks ?? []).map((c) => [c.id, c.symptoms] as const)]),
     symptoms: base.symptoms,
+    hostTargets: init.hostTargets ?? [],
   }
   const from = {env: init.env, home: init.home}
   if (typeof init.config === 'object') {

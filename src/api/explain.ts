@@ -5,7 +5,11 @@
  */
 import {homedir} from 'node:os'
 import type {ExplainMatch, ExplainResult} from '../explain/index.js'
+import {knownSecretsOf} from '../bundle/known-secrets.js'
+import {createContext} from '../context.js'
+import {OutputSafety} from '../report/safety.js'
 import {declaredTargets} from '../targets/declared/target.js'
+import type {TargetProfile} from '../targets/profile.js'
 import {loadRunConfig, type ConfigSource} from './config.js'
 import {definitionOf, type DoctorTarget} from './targets.js'
 
@@ -28,12 +32,44 @@ export async function explain(text: string, options: ExplainOptions = {}): Promi
     home: options.home ?? env.HOME ?? homedir(),
     config: options.config,
     extraChecks: (options.targets ?? []).flatMap((t) => t.checks),
+    hostTargets: (options.targets ?? []).map((t) => t.profile),
   })
-  // Making the definitions registers their symptoms in the catalogue the explainer is built from.
-  declaredTargets(loaded?.config.targets ?? [])
-  for (const t of options.targets ?? []) definitionOf(t)
+  // Making the definitions registers their symptoms in the catalogue the explainer is built from;
+  // the explainer answers for these targets (and the built-ins) only, not for any declared before.
+  const declared = declaredTargets(loaded?.config.targets ?? [])
+  const hosted = (options.targets ?? []).map(definitionOf)
   const {catalogueExplainer} = await import('../explain/index.js')
-  return catalogueExplainer().explain(text)
+  const raw = catalogueExplainer([...declared, ...hosted].map((t) => t.id)).explain(text)
+  // What explain answers holds values read from the pasted text (a path, a port, a command line):
+  // it goes through the report's output-safety step, redacted of this machine's known secrets.
+  const safety = new OutputSafety(
+    await secretsOf(
+      {...options, env},
+      [...declared, ...hosted].flatMap((t) => (t.profile ? [t.profile] : [])),
+    ),
+  )
+  const result = safety.value(raw)
+  safeties.set(result, safety)
+  return result
+}
+
+/** The output-safety step each result was made with, for renderExplanation to apply again. */
+const safeties = new WeakMap<ExplainResult, OutputSafety>()
+
+/** The secrets this machine holds, as the report learns them; none when they cannot be read. */
+async function secretsOf(options: ExplainOptions & {env: Readonly<Record<string, string | undefined>>}, profiles: TargetProfile[]) {
+  const ctx = createContext({
+    env: {...options.env},
+    cwd: options.cwd ?? process.cwd(),
+    home: options.home ?? options.env.HOME ?? homedir(),
+  })
+  try {
+    return await knownSecretsOf(ctx, profiles)
+  } catch {
+    return []
+  } finally {
+    await ctx.close()
+  }
 }
 
 export interface RenderExplanationOptions {
@@ -48,6 +84,8 @@ export async function renderExplanation(
   options: RenderExplanationOptions = {},
 ): Promise<string> {
   const {MAX_INPUT_CHARS} = await import('../explain/index.js')
+  // A result read back from JSON or built by hand still gets the pattern redaction and the control neutralising.
+  result = (safeties.get(result) ?? new OutputSafety()).value(result)
   if (format === 'json')
     return (
       JSON.stringify({matches: result.matches, ...(result.truncated ? {truncated: true, readChars: MAX_INPUT_CHARS} : {})}, null, 2) + '\n'

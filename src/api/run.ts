@@ -108,6 +108,7 @@ export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): 
     home,
     config: setup.config !== undefined ? setup.config : flags.config,
     extraChecks: hosted.flatMap((t) => t.checks),
+    hostTargets: hosted.map((t) => t.profile),
   })
   // --set applies to the declared profiles as loaded and to the built-ins' overrides, before anything runs.
   const set = applySetFlags(flags.set ?? [], {

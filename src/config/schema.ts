@@ -45,6 +45,11 @@ export interface DoctorConfig {
 export interface KnownIds {
   checks: ReadonlyMap<string, readonly string[]>
   symptoms: ReadonlySet<string>
+  /**
+   * Targets a host defined in code (`defineTarget`): the config may skip, suppress and name them
+   * and their generic symptoms as it does its own declared targets, but not declare them again.
+   */
+  hostTargets?: readonly TargetProfile[]
 }
 
 /** Where in the file a config mistake is: the JSON pointer and, when found, the line and column. */
@@ -125,11 +130,17 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
   }
   // Declared targets first: suppressions may name them and their symptoms.
   const targets = raw.targets === undefined ? [] : parseTargets(raw.targets, ['targets'], {...expand, configPath: resolve(file)})
-  const targetIds: string[] = [...TARGET_IDS, ...targets.map((t) => t.id)]
+  const hosted = known.hostTargets ?? []
+  targets.forEach((t, i) => {
+    if (hosted.some((h) => h.id === t.id))
+      fail(['targets', i, 'id'], `"${t.id}" is a target the program defines itself; give the declaration an id of its own`)
+  })
+  const declaredOrHosted = [...targets, ...hosted]
+  const targetIds: string[] = [...TARGET_IDS, ...declaredOrHosted.map((t) => t.id)]
   // A declared target's generic symptoms (`<id>/stale-pid-file`, …) can be suppressed like its own.
   const symptoms = new Set([
     ...known.symptoms,
-    ...targets.flatMap((t) => [...t.symptoms.map((s) => s.id), ...GENERIC_SYMPTOMS.map((slug) => `${t.id}/${slug}`)]),
+    ...declaredOrHosted.flatMap((t) => [...t.symptoms.map((s) => s.id), ...GENERIC_SYMPTOMS.map((slug) => `${t.id}/${slug}`)]),
   ])
 
   const checkId = (path: JsonPath, value: unknown, at: 'key' | 'value' = 'value'): string => {
@@ -220,12 +231,13 @@ function validate(raw: Json, file: string, known: KnownIds, expand: ExpandContex
             typeof id === 'string' ? closest(id, [...symptoms]) : [],
           )
         }
-        const declared = targets.some((t) => (id as string).startsWith(`${t.id}/`)) || !known.symptoms.has(id as string)
+        const declared = declaredOrHosted.some((t) => (id as string).startsWith(`${t.id}/`)) || !known.symptoms.has(id as string)
         // A declared symptom is recognised in the target's logs: daemon-log-errors reports it; a
         // declared target's generic symptom, the generic check it belongs to.
         const slug = (id as string).slice((id as string).indexOf('/') + 1) as GenericSymptom
         const reportedBy = declared ? [GENERIC_SYMPTOMS.includes(slug) ? genericSymptomCheck(slug) : 'daemon-log-errors'] : null
-        if (s.check && (reportedBy ? !reportedBy.includes(s.check) : !known.checks.get(s.check)!.includes(id as string)))
+        // A host's own check may report its target's symptoms too.
+        if (s.check && !reportedBy?.includes(s.check) && !known.checks.get(s.check)!.includes(id as string))
           fail([...at, 'symptom'], `"${id as string}" is not reported by check "${s.check}"`)
         s.symptom = id as string
       }

@@ -15,6 +15,7 @@ import {REPO} from '../helpers/processes.js'
 const SURFACE: Record<string, string> = {
   runDoctor: 'function',
   DoctorOptions: 'interface',
+  runPreflight: 'function',
   renderReport: 'function',
   exitCodeFor: 'function',
   REPORT_FORMATS: 'const',
@@ -52,6 +53,7 @@ const SURFACE: Record<string, string> = {
   defineCheck: 'function',
   skip: 'function',
   Undetermined: 'class',
+  CheckDeclaration: 'type',
   CheckDefinition: 'interface',
   Skip: 'interface',
   Verdict: 'type',
@@ -170,6 +172,33 @@ describe('public API surface', function () {
         return (code.match(/^.*\bany\b.*$/gm) ?? []).map((line) => `${f}: ${line.trim()}`)
       })
     assert.deepEqual(withAny, [])
+  })
+
+  it("compiles docs/api.md's examples against the emitted declarations, with no cast", () => {
+    assert.ok(existsSync(DTS), 'dist/src/index.d.ts is missing: run `npm run build`')
+    const doc = readFileSync(join(REPO, 'docs/api.md'), 'utf8')
+    const blocks = [...doc.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!)
+    assert.ok(blocks.length >= 2, 'docs/api.md has no ts examples')
+    // Each example is a module beside the host fixture (in memory), so 'doctorkit' resolves to the package's .d.ts.
+    const examples = new Map(blocks.map((code, i) => [join(REPO, `fixtures/host-cli/api-example-${i + 1}.ts`), code]))
+    const host = ts.createCompilerHost(options)
+    const base = {getSourceFile: host.getSourceFile, fileExists: host.fileExists, readFile: host.readFile}
+    host.fileExists = (f) => examples.has(f) || base.fileExists(f)
+    host.readFile = (f) => examples.get(f) ?? base.readFile(f)
+    host.getSourceFile = (f, language, ...rest) => {
+      const code = examples.get(f)
+      return code === undefined ? base.getSourceFile(f, language, ...rest) : ts.createSourceFile(f, code, language, true)
+    }
+    const program = ts.createProgram([...examples.keys()], options, host)
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => `${d.file ? d.file.fileName.split('/').pop() : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
+    assert.deepEqual(problems, [])
+    assert.ok(
+      program.getSourceFiles().some((f) => f.fileName === DTS),
+      'the examples did not compile against dist/src/index.d.ts',
+    )
+    for (const [file, code] of examples) assert.doesNotMatch(code, /\bas (never|any|unknown)\b/, `${file} casts`)
   })
 
   it('embeds the current check pages and version (scripts/embed.mjs --check)', () => {

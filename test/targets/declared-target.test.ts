@@ -15,6 +15,7 @@ import {GENERIC_SYMPTOMS} from '../../src/targets/declared/symptoms.js'
 import {declaredTarget} from '../../src/targets/declared/target.js'
 import type {TargetProfile} from '../../src/targets/profile.js'
 import {toTargetId} from '../../src/types.js'
+import {keepCatalogue} from '../helpers/catalogue.js'
 
 const profile = (overrides: Partial<TargetProfile> = {}): TargetProfile => ({
   id: toTargetId('kv'),
@@ -39,6 +40,7 @@ const profile = (overrides: Partial<TargetProfile> = {}): TargetProfile => ({
 })
 
 describe('declared targets: plumbing', () => {
+  keepCatalogue()
   it('the generic checks apply to a declared target; target-only checks do not', () => {
     const target = {
       id: toTargetId('kv'),
@@ -95,7 +97,7 @@ describe('declared targets: plumbing', () => {
 
   it("explain matches a declared symptom's regex in the line the daemon wrote, and a built-in message still goes to its own entry", () => {
     declaredTarget(profile({symptoms: [{...profile().symptoms[0]!, patterns: [/bind\(\) to \S+ failed \(98: Address already in use\)/]}]}))
-    const explainer = catalogueExplainer()
+    const explainer = catalogueExplainer([toTargetId('kv')])
     const nginxLine = '2026/12/02 15:40:01 [emerg] 4711#4711: bind() to 127.0.0.1:8080 failed (98: Address already in use)'
     assert.equal(explainer.explain(nginxLine).matches[0]?.symptom, 'kv/port-in-use')
     assert.equal(

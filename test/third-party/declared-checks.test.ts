@@ -18,6 +18,7 @@ import {liveProcess, killLive} from '../helpers/live.js'
 import {assertValidReport} from '../helpers/schema.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {needTools} from '../helpers/tools.js'
+import {keepCatalogue} from '../helpers/catalogue.js'
 import {
   daemonHome,
   NGINX,
@@ -54,6 +55,7 @@ for (const [kind, tool] of [
   ['redis', REDIS],
 ] as const) {
   describe(`declared target: ${kind}`, function () {
+    keepCatalogue()
     this.timeout(30_000)
     const tmp = tmpDirs()
     afterEach(async () => {
@@ -277,6 +279,7 @@ for (const [kind, tool] of [
 }
 
 describe('declared target identity', function () {
+  keepCatalogue()
   this.timeout(20_000)
   const tmp = tmpDirs()
   afterEach(async () => {
