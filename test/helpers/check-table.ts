@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import {checks} from '../../checks/index.js'
+import {allSymptoms, defineTargetSymptoms} from '../../src/catalogue.js'
 import type {CheckDefinition} from '../../src/check.js'
 import {createContext, type ContextInit} from '../../src/context.js'
 import {runChecks} from '../../src/engine/run-checks.js'
@@ -28,6 +29,8 @@ export function checkById(id: string): CheckDefinition {
 /** Runs one check the way the engine does (deadline, error boundary) against a real context. */
 export async function runCheck(check: CheckDefinition, init: RunAt = {}): Promise<CheckResult> {
   const ctx = createContext({env: {}, ...init})
+  // Making a declared target registers its symptoms in the one catalogue; a row leaves it as it was.
+  const entriesBefore = init.profile ? allSymptoms().filter((e) => e.target === init.profile!.id) : null
   try {
     const definition = init.profile ? declaredTarget(init.profile) : targetById(init.target ?? check.targets[0]!)!
     const target = await definition.detect(ctx)
@@ -41,6 +44,7 @@ export async function runCheck(check: CheckDefinition, init: RunAt = {}): Promis
       )
     return result!
   } finally {
+    if (entriesBefore) defineTargetSymptoms(init.profile!.id, entriesBefore)
     await ctx.close()
   }
 }
