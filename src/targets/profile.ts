@@ -13,7 +13,9 @@ import type {Vars} from '../catalogue.js'
 import type {CheckContext} from '../context.js'
 import type {ProcessInfo} from '../probes/processes.js'
 import type {Listener} from '../probes/sockets.js'
-import type {Evidence, TargetId} from '../types.js'
+import type {Stats} from 'node:fs'
+import type {FixStep} from '../fix/types.js'
+import type {Evidence, Finding, TargetId} from '../types.js'
 import type {DetectedTarget} from './types.js'
 
 /** A target declared in doctor.config.json: its facts, and where they were declared. */
@@ -45,7 +47,12 @@ export interface TargetFacts {
   health?: HealthProbe | ProductHealth
   pidFile?: PidFileSpec
   dataDir?: DataDirSpec
+  /** Files holding secrets: `secret-permissions` judges their modes, `symlinked-secret` their being links. */
   secrets: SecretFileSpec[]
+  /** Why there is nothing to judge among the secrets (a built-in without its data dir); shown as the skip. */
+  secretsAbsent?: string
+  /** Secret files that could not be looked at (the producer's own inspection): the secret checks are undecided over them. */
+  secretsUnknown?: string[]
   /** Names of environment variables whose values are secret (redacted everywhere). */
   env: string[]
   /** Config files copied into the bundle, redacted. Absolute paths. */
@@ -93,6 +100,29 @@ export interface ProfileHooks {
   liveDaemon?(ctx: CheckContext): Promise<ProcessInfo | null>
   /** Values the product's catalogue messages are filled with beyond the check's own (its port, data dir). */
   messageVars?(ctx: CheckContext): Promise<Vars>
+  /**
+   * The findings with every step that would act where the product forbids it made manual (RunWisp:
+   * nothing acts in or on a data dir reached through a symlink). Generic checks that plan acting
+   * steps pass their findings through it.
+   */
+  guardPlans?(ctx: CheckContext, findings: Finding[]): Promise<Finding[]>
+  /**
+   * The product's own repair of a symlinked secret (RunWisp moves a linked daemon.pid aside and
+   * restarts). Called only for a link the doctor's user owns; absent: a private copy of the target.
+   */
+  secretLinkPlan?(ctx: CheckContext, link: SecretLink, finding: Finding): Promise<FixStep[]>
+}
+
+/** A secret file found to be a symlink, as symlinked-secret saw it (lstat and readlink only). */
+export interface SecretLink {
+  secret: SecretFileSpec
+  linkStat: Stats
+  /** The link's text, or null when it cannot be read. */
+  linkTarget: string | null
+  /** Where it leads with every link resolved, or null when it dangles. */
+  realPath: string | null
+  /** lstat of `realPath`, or null when it dangles. */
+  targetStat: Stats | null
 }
 
 /** A port's holder as a generic check sees it: the target's own, another program, or not to be told. */
@@ -188,12 +218,45 @@ export interface SecretFileSpec {
   path: string
   /** Most permissive acceptable mode (e.g. 0o600). */
   mode?: number
+  /** What the file is, for messages ("the local bearer token, server-control/auth.json"). */
+  what?: string
+  /**
+   * How bad a looser mode is, by whom it lets read the secret; then only group and other bits
+   * count (the owner's own bits expose nothing). Absent: any bit beyond `mode`, at the catalogue's severity.
+   */
+  exposure?: {group: 'warn' | 'fail'; others: 'warn' | 'fail'}
+  /**
+   * The account the file must belong to (RunWisp: the user its daemon runs as). With it, a chmod
+   * is planned when the file is that account's (or the account is root); otherwise chown first, by
+   * hand. Absent: the doctor changes the file when the user running it owns it.
+   */
+  owner?: SecretOwner
+  /** Why the file must be private and tightening takes nothing from the daemon (the plan's why). */
+  why?: string
+  /** Why a symlink there is harmful to the daemon, beyond whoever controls the target controlling the secret. */
+  linkWhy?: string
+  /** What the daemon does when the file is not there: a dangling link's consequence, for its message. */
+  whenMissing?: string
+  /** Extra facts for the evidence (RunWisp's `kind`, Executor's `what`). */
+  evidence?: Evidence
+  /** True: behind a symlink its mode is read on the file it leads to, reported with no plan (symlinked-secret's plan is the fix). */
+  modeThroughLink?: boolean
+  /** False: a symlink (or any other type) here is not a finding (RunWisp's log and socket are not written by the symlink-refusing writer). */
+  linkMatters?: boolean
   /**
    * Regexes whose first capture group is a secret value in the file (redacted wherever it
    * appears). Absent: the file is wholly secret: described by presence, mode, owner and
    * symlink target, never copied.
    */
   values?: RegExp[]
+}
+
+export interface SecretOwner {
+  uid: number
+  name: string
+  group: string
+  /** How the doctor knows ("the running daemon (pid 42)"). */
+  how: string
 }
 
 export interface DeclaredSymptom extends LogSymptom {

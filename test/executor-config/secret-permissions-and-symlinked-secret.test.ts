@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import {chmodSync, symlinkSync, writeFileSync, renameSync} from 'node:fs'
+import {chmodSync, lchownSync, symlinkSync, writeFileSync, renameSync} from 'node:fs'
 import {join} from 'node:path'
 import secretPermissions from '../../checks/secret-permissions.js'
 import symlinkedSecret from '../../checks/symlinked-secret.js'
 import {expectResult, runCheck} from '../helpers/check-table.js'
 import {killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
+import {skipOrFail} from '../helpers/tools.js'
 
 describe('executor config: secret-permissions and symlinked-secret', () => {
   const tmp = tmpDirs()
@@ -94,5 +95,41 @@ describe('executor config: secret-permissions and symlinked-secret', () => {
     expectResult(await runCheck(symlinkedSecret, {cwd: home, home, env}), {status: 'fail', mentions: ['0644 lets others read it']})
     renameSync(synced, `${synced}.moved`)
     expectResult(await runCheck(symlinkedSecret, {cwd: home, home, env}), {status: 'fail', mentions: ['does not exist']})
+  })
+
+  it("judges a symlinked bearer's mode on the file it leads to, with no plan: the symlinked-secret copy is the only fix", async () => {
+    const {home, dataDir, env} = await install()
+    const auth = join(dataDir, 'server-control', 'auth.json')
+    const synced = join(tmp.make(), 'dotfiles-auth.json')
+    renameSync(auth, synced)
+    symlinkSync(synced, auth)
+    chmodSync(synced, 0o644)
+    const mode = await runCheck(secretPermissions, {cwd: home, home, env})
+    expectResult(mode, {status: 'fail', symptoms: ['executor/secret-mode'], mentions: [synced, 'every user on this machine']})
+    assert.deepEqual(
+      mode.findings.map((f) => [f.evidence.path, f.evidence.linkedFrom, f.plan]),
+      [[synced, auth, undefined]],
+    )
+    const link = await runCheck(symlinkedSecret, {cwd: home, home, env})
+    assert.deepEqual(
+      link.findings.map((f) => f.plan?.map((s) => [s.kind, s.risk])),
+      [[['replace-symlink', 'confirm']]],
+    )
+  })
+
+  it('offers nothing but commands for a symlinked bearer another user planted', async function () {
+    if (process.getuid?.() !== 0) skipOrFail(this, 'needs root to give the link to nobody (lchown)')
+    const {home, dataDir, env} = await install()
+    const auth = join(dataDir, 'server-control', 'auth.json')
+    const synced = join(tmp.make(), 'dotfiles-auth.json')
+    renameSync(auth, synced)
+    symlinkSync(synced, auth)
+    lchownSync(auth, 65534, 65534)
+    const result = await runCheck(symlinkedSecret, {cwd: home, home, env})
+    expectResult(result, {status: 'warn', symptoms: ['executor/secret-symlink'], mentions: ['belongs to nobody']})
+    assert.deepEqual(
+      result.findings.map((f) => f.plan?.map((s) => s.kind)),
+      [['manual']],
+    )
   })
 })

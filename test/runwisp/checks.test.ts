@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, lchownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {checks} from '../../checks/index.js'
 import {checkById, checkTable, expectResult, runCheck, type CheckRow, type Expectation} from '../helpers/check-table.js'
 import {deadPid, startFixture} from '../helpers/processes.js'
+import {skipOrFail} from '../helpers/tools.js'
 import {GENERATIONS, requestLog, startRunwisp, type FakeKnobs, type Generation, cleanup, tmp, workdir, runwispAt} from './helpers.js'
 
 /** A process that holds an exclusive flock on `path` and is not RunWisp (util-linux flock + sleep). */
@@ -309,6 +310,20 @@ describe('runwisp/checks', () => {
       })
       assert.ok(!JSON.stringify(result).includes('do-not-read'))
       assert.equal(readFileSync(target, 'utf8'), 'do-not-read\n')
+    })
+
+    it('0.16+: a symlinked daemon.pid moved aside after a confirm; planted by another user, only the commands', async function () {
+      if (process.getuid?.() !== 0) skipOrFail(this, 'needs root to give the link to nobody (lchown)')
+      const {cwd, dataDir} = workdir('0.16+', '[notifiers.a]\ntype = "x"\n')
+      mkdirSync(dataDir, {mode: 0o700})
+      const pid = join(dataDir, 'daemon.pid')
+      symlinkSync(join(cwd, 'elsewhere.pid'), pid)
+      const kinds = (r: Awaited<ReturnType<typeof runCheck>>) => r.findings.flatMap((f) => (f.plan ?? []).map((s) => s.kind))
+      assert.deepEqual(kinds(await runCheck(checkById('symlinked-secret'), runwispAt(cwd, {port: 1}))), ['quarantine', 'manual'])
+      lchownSync(pid, 65534, 65534)
+      const planted = await runCheck(checkById('symlinked-secret'), runwispAt(cwd, {port: 1}))
+      expectResult(planted, {status: 'fail', symptoms: ['runwisp/symlinked-secret'], mentions: ['belongs to nobody']})
+      assert.deepEqual(kinds(planted), ['manual'])
     })
 
     it('0.16+: a symlinked daemon.pid and a directory where a secret goes', async () => {

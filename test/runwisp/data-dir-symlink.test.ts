@@ -79,6 +79,21 @@ describe('runwisp: a data dir that is a symlink', () => {
     )
   })
 
+  it("secret-permissions, written once, honours RunWisp's guard: the loose secrets behind a planted link get the commands on the real paths", async () => {
+    const {shared, victim} = await plantedState()
+    const result = await runCheck(checkById('secret-permissions'), runwispAt(shared, {port: 1}))
+    expectResult(result, {status: 'fail', symptoms: ['runwisp/secret-mode'], mentions: ['does not act through a link']})
+    assert.equal(result.findings.length, 2, JSON.stringify(result.findings))
+    for (const f of result.findings) {
+      assert.deepEqual(acting(f.plan), [], JSON.stringify(f.plan))
+      const manual = f.plan![0] as Extract<FixStep, {kind: 'manual'}>
+      assert.ok(
+        manual.instructions.some((i) => i.startsWith('chmod 0600 -- ') && i.includes(victim)),
+        JSON.stringify(manual),
+      )
+    }
+  })
+
   it('a link of your own is a warning, and still not acted through', async () => {
     const cwd = tmp.make('runwisp-own-link-')
     writeFileSync(join(cwd, 'runwisp.toml'), '[tasks.backup]\ncron = "0 3 * * *"\nrun = "true"\n')

@@ -4,12 +4,22 @@
  * an identity judged by the manifest's executable, health rules that change with its generation).
  */
 import type {CheckContext} from '../../context.js'
-import type {BuiltInProfile, LogSymptom, PortHolder, TargetFacts} from '../profile.js'
+import type {BuiltInProfile, LogSymptom, PortHolder, SecretFileSpec, TargetFacts} from '../profile.js'
 import type {DetectedTarget} from '../types.js'
 import {checkRecordedPid} from './identity.js'
 import {CLI_DAEMON_PORT, SERVICE_PORT} from './paths.js'
+import {inspectSecrets} from './secret-files.js'
 import {executorGeneration} from './target.js'
-import {expectedOrigin, loadExecutorState, manifestGeneration, manifestOf, observePort, portOf, probeHealth} from './state.js'
+import {
+  expectedOrigin,
+  loadExecutorState,
+  manifestGeneration,
+  manifestOf,
+  observePort,
+  portOf,
+  probeHealth,
+  type ExecutorState,
+} from './state.js'
 
 /** Known failure lines of daemon.error.log (executor-facts §5, §9.2), most specific first. */
 const LOG_LINES: readonly LogSymptom[] = [
@@ -35,9 +45,45 @@ const CLOCK_SKEW_FAIL_S = 300
 
 export const executorProfile: BuiltInProfile = {
   id: 'executor',
-  symptomIds: {'clock-skew': 'executor/clock-skew', 'port-squatter': 'executor/port-squatter'},
+  symptomIds: {
+    'clock-skew': 'executor/clock-skew',
+    'port-squatter': 'executor/port-squatter',
+    'secret-mode': 'executor/secret-mode',
+    'secret-symlink': 'executor/secret-symlink',
+  },
   logSymptomIds: LOG_LINES.map((line) => line.id),
   facts: (ctx, target) => ctx.memo('executor:profile', () => executorFacts(ctx, target)),
+}
+
+/**
+ * The files that hold a secret on this install (secret-files.ts: the bearer and the file-secrets
+ * stores always, server.json and server-connections.json when they carry a credential), each
+ * judged as Executor writes it: 0600, readable by others a failure, by the group only a warning
+ * (often a private group). Behind a link the mode of the file it leads to counts.
+ */
+async function secretsOf(ctx: CheckContext, state: ExecutorState): Promise<Pick<TargetFacts, 'secrets' | 'secretsUnknown'>> {
+  const {inspected, unknown} = await inspectSecrets(ctx, state)
+  const secrets = inspected
+    // A missing bearer or store is still one of its secrets (nothing to judge yet); a file judged by content only when it carries a credential.
+    .filter(
+      ({candidate, seen}) =>
+        seen.kind === 'secret' || seen.kind === 'dangling' || (seen.kind === 'absent' && candidate.secret === 'always'),
+    )
+    .map(({candidate: {path, what}}): SecretFileSpec => ({
+      path,
+      mode: 0o600,
+      what,
+      exposure: {group: 'warn', others: 'fail'},
+      // Source: executor-facts §1.3, §9.1 (4)
+      why: `It holds ${what}; Executor creates it 0600 and re-applies that mode on every write, so taking group and other access away takes nothing from Executor.`,
+      // Source: executor-facts §1.3, §1.4
+      linkWhy: `Executor writes ${what} in place through the link (the secret lands where it leads) or replaces the link on a rename, silently cutting it. Whoever shared the link stops seeing later changes.`,
+      // Source: executor-facts §1.3, §2.3
+      whenMissing: 'Executor cannot read it (a missing bearer is replaced by a new token)',
+      evidence: {what},
+      modeThroughLink: true,
+    }))
+  return {secrets, ...(unknown.length > 0 ? {secretsUnknown: unknown} : {})}
 }
 
 async function executorFacts(ctx: CheckContext, target: DetectedTarget): Promise<TargetFacts> {
@@ -67,7 +113,7 @@ async function executorFacts(ctx: CheckContext, target: DetectedTarget): Promise
       },
     },
     dataDir: {path: state.dataDir},
-    secrets: [],
+    ...(await secretsOf(ctx, state)),
     env: [],
     configs: [],
     logs: [state.paths.errorLog],

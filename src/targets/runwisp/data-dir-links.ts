@@ -12,6 +12,7 @@ import {isSkip, type TargetCheck} from '../../check.js'
 import type {CheckContext} from '../../context.js'
 import {manualStep, shellQuote} from '../../fix/steps.js'
 import type {FixStep} from '../../fix/types.js'
+import type {Finding} from '../../types.js'
 import {userName} from './identity.js'
 import {daemonAccount, loadRunwispState} from './state.js'
 
@@ -84,12 +85,17 @@ export function noActingThroughLinks(check: TargetCheck): TargetCheck {
     symptoms: check.symptoms,
     async detect(ctx, target) {
       const verdict = await check.detect(ctx, target)
-      if (isSkip(verdict) || !verdict.some((f) => f.plan?.some((s) => s.kind !== 'manual'))) return verdict
-      const links = await dataDirLinks(ctx)
-      if (!links.blocksActing) return verdict
-      return verdict.map((f) => (f.plan ? {...f, plan: f.plan.map((step) => guardStep(step, links))} : f))
+      return isSkip(verdict) ? verdict : guardFindings(ctx, verdict)
     },
   }
+}
+
+/** The findings, with every step that would act in or on a data dir reached through a symlink made manual (RunWisp's profile hook `guardPlans`). */
+export async function guardFindings(ctx: CheckContext, findings: Finding[]): Promise<Finding[]> {
+  if (!findings.some((f) => f.plan?.some((s) => s.kind !== 'manual'))) return findings
+  const links = await dataDirLinks(ctx)
+  if (!links.blocksActing) return findings
+  return findings.map((f) => (f.plan ? {...f, plan: f.plan.map((step) => guardStep(step, links))} : f))
 }
 
 function guardStep(step: FixStep, links: DataDirLinks): FixStep {

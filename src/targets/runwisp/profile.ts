@@ -5,11 +5,25 @@
  * answer over its Unix socket).
  */
 import type {CheckContext} from '../../context.js'
-import type {BuiltInProfile, LogSymptom, PortHolder, TargetFacts} from '../profile.js'
+import type {BuiltInProfile, LogSymptom, PortHolder, SecretFileSpec, SecretOwner, TargetFacts} from '../profile.js'
+import {runwispSecretLinkPlan} from './checks/symlinked-secret.js'
 import {isTable, loadConfig} from './config.js'
+import {guardFindings} from './data-dir-links.js'
 import {formatBytes, parseSize} from './formats.js'
 import {hasSocket} from './generations.js'
-import {chosenPort, loadRunwispState, observePort, ourDaemon, probeHealth, runwispFacts, type HealthAnswer} from './state.js'
+import {secretPaths, type SecretPath} from './secrets.js'
+import {
+  chosenPort,
+  daemonAccount,
+  loadRunwispState,
+  observePort,
+  ourDaemon,
+  probeHealth,
+  restartCommand,
+  runwispFacts,
+  type HealthAnswer,
+  type RunwispState,
+} from './state.js'
 
 /**
  * Fatal lines of `daemon.log` (runwisp-facts §2.3, §6.1, §7), most specific first. The generic rule
@@ -35,6 +49,8 @@ export const runwispProfile: BuiltInProfile = {
     'clock-skew': 'runwisp/clock-skew',
     'port-squatter': 'runwisp/port-in-use',
     'disk-low': 'runwisp/disk-below-min-free',
+    'secret-mode': 'runwisp/secret-mode',
+    'secret-symlink': 'runwisp/symlinked-secret',
   },
   logSymptomIds: LOG_LINES.map((line) => line.id),
   facts: (ctx) => ctx.memo('runwisp:profile', () => runwispFactsOf(ctx)),
@@ -64,7 +80,7 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
       },
     },
     dataDir: {path: state.dataDir, ...(await minFreeSpace(ctx))},
-    secrets: [],
+    ...(await secretsOf(ctx, state)),
     // Source: runwisp-facts §3 (the password flag and variable the daemon reads).
     env: ['RUNWISP_PASSWORD'],
     secretFlags: /--password[= ]/,
@@ -84,9 +100,50 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
         })
       },
       liveDaemon: (ctx) => ourDaemon(ctx),
-      messageVars: () => Promise.resolve({port, freePort: port + 1, dataDir: state.dataDir}),
+      messageVars: () => Promise.resolve({port, freePort: port + 1, dataDir: state.dataDir, restart: restartCommand(facts, state.dataDir)}),
+      // Nothing acts in or on a data dir reached through a symlink (data-dir-links.ts).
+      guardPlans: guardFindings,
+      secretLinkPlan: runwispSecretLinkPlan,
     },
   }
+}
+
+/**
+ * The files RunWisp keeps private (secrets.ts), 0600 and owned by the daemon's user
+ * (runwisp-facts §1.2, §1.3): a looser password is a failure, a looser pid file, log or socket a
+ * warning. Only what the symlink-refusing writer writes (and a service's password drop-in) must
+ * not be a link; the socket and the log are not judged as links. None without a data dir.
+ */
+async function secretsOf(
+  ctx: CheckContext,
+  state: RunwispState,
+): Promise<Pick<TargetFacts, 'secrets' | 'secretsAbsent' | 'secretsUnknown'>> {
+  const s = state.dataDirState
+  if (s.kind === 'unreadable') return {secrets: [], secretsUnknown: [`the data dir ${state.dataDir} (${s.error.code}): ${s.error.message}`]}
+  if (s.kind !== 'dir') return {secrets: [], secretsAbsent: `no data dir at ${state.dataDir}`}
+  const account = await daemonAccount(ctx)
+  const daemon: SecretOwner = {uid: account.uid, name: account.name, group: account.group, how: account.how}
+  const root: SecretOwner = {uid: 0, name: 'root', group: 'root', how: 'a unit drop-in, written as root'}
+  const spec = (secret: SecretPath): SecretFileSpec => ({
+    path: secret.path,
+    mode: 0o600,
+    exposure: {group: secret.exposure, others: secret.exposure},
+    owner: secret.kind === 'drop-in' ? root : daemon,
+    why: WHY[secret.kind],
+    evidence: {kind: secret.kind},
+    linkMatters: secret.guarded || secret.kind === 'drop-in',
+  })
+  return {secrets: (await secretPaths(ctx, state, await runwispFacts(ctx))).map(spec)}
+}
+
+// Source: runwisp-facts §0, §1.2, §1.3, §8.1
+const WHY: Record<SecretPath['kind'], string> = {
+  password: 'It is a password; RunWisp creates it 0600 in a 0700 data dir.',
+  'leftover-password': 'It is a password left over from RunWisp 0.3–0.4, which created it 0600 in a 0700 data dir.',
+  'drop-in': 'It is a password; `runwisp service install` writes it 0600.',
+  pid: "It is the daemon's pid file; RunWisp creates it 0600 in a 0700 data dir.",
+  log: "It is the daemon's log; RunWisp creates it 0600 in a 0700 data dir.",
+  socket: "It is the daemon's socket; RunWisp creates it 0600 at every start.",
 }
 
 /** runwisp-facts §5.1, §6: `[storage] min_free_space` (0 = no check), as `disk-space` reads it. */

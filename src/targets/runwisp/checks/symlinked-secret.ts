@@ -1,21 +1,23 @@
+/**
+ * RunWisp's half of symlinked-secret beside the generic link rule (checks/symlinked-secret.ts):
+ * a secret path holding something other than a regular file (runwisp-facts §1.3: `refusing to
+ * write %s: not a regular file`), and RunWisp's own repair of a symlinked secret (the profile's
+ * `secretLinkPlan` hook). Every path is inspected with lstat: the doctor never follows a link.
+ */
 import {skip, Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
-import {daemonAccount, loadRunwispState, requireReadableDataDir, restartCommand, runwispFacts} from '../state.js'
-import {secretPaths, type SecretPath} from '../secrets.js'
-import type {Finding} from '../../../types.js'
-import type {Stats} from 'node:fs'
 import type {CheckContext} from '../../../context.js'
 import {documentedStep} from '../../../fix/documented.js'
 import {manualStep, quarantineStep, replaceSymlinkStep, shellQuote} from '../../../fix/steps.js'
 import type {FixStep} from '../../../fix/types.js'
+import type {Finding} from '../../../types.js'
+import type {SecretLink} from '../../profile.js'
 import {noActingThroughLinks} from '../data-dir-links.js'
+import {secretPaths} from '../secrets.js'
+import {loadRunwispState, requireReadableDataDir, restartCommand, runwispFacts} from '../state.js'
 
-/**
- * runwisp-facts §1.3: `refusing to write %s: path is a symlink` / `not a regular file`. Every path
- * is inspected with lstat and its link text read with readlink: the doctor never follows a link.
- */
-export const runwispSymlinkedSecret: TargetCheck = noActingThroughLinks({
-  symptoms: ['runwisp/symlinked-secret', 'runwisp/secret-not-regular'],
+export const runwispSecretNotRegular: TargetCheck = noActingThroughLinks({
+  symptoms: ['runwisp/secret-not-regular'],
   async detect(ctx, _target) {
     const state = await loadRunwispState(ctx)
     requireReadableDataDir(state)
@@ -30,39 +32,25 @@ export const runwispSymlinkedSecret: TargetCheck = noActingThroughLinks({
         if (st.code === 'ENOENT' || st.code === 'ENOTDIR') continue
         throw new Undetermined(`cannot lstat ${secret.path} (${st.code}): ${st.message}`, {path: secret.path})
       }
-      if (st.stat.isSymbolicLink()) {
-        const link = await ctx.files.readlink(secret.path)
-        const linkTarget = link.ok ? link.target : 'an unreadable target'
-        const f = finding('runwisp/symlinked-secret', {
-          vars: {path: secret.path, linkTarget, restart},
-          evidence: {path: secret.path, kind: secret.kind, linkTarget, followed: false},
-        })
-        findings.push({...f, plan: await linkPlan(ctx, secret, st.stat, link.ok ? link.target : null, restart, f)})
-      } else if (!st.stat.isFile()) {
-        const what = st.stat.isDirectory()
-          ? 'a directory'
-          : st.stat.isFIFO()
-            ? 'a FIFO'
-            : st.stat.isSocket()
-              ? 'a socket'
-              : 'a special file'
-        const f = finding('runwisp/secret-not-regular', {
-          vars: {path: secret.path, what, restart},
-          evidence: {path: secret.path, kind: secret.kind, type: what},
-        })
-        // "Move whatever is at the path out of the way" (the documented fix), into the quarantine: after a confirm, as it may be something of yours.
-        const plan = [
-          // Source: runwisp-facts §1.3
-          quarantineStep({
-            path: secret.path,
-            stat: st.stat,
-            risk: 'confirm',
-            why: `RunWisp writes ${secret.path} only as a regular file and refuses ${what} there. It is moved aside, not deleted.`,
-          }),
-          restartStep(restart),
-        ]
-        findings.push({...f, plan})
-      }
+      // A symlink is the generic rule's; a regular file is what RunWisp writes.
+      if (st.stat.isSymbolicLink() || st.stat.isFile()) continue
+      const what = st.stat.isDirectory() ? 'a directory' : st.stat.isFIFO() ? 'a FIFO' : st.stat.isSocket() ? 'a socket' : 'a special file'
+      const f = finding('runwisp/secret-not-regular', {
+        vars: {path: secret.path, what, restart},
+        evidence: {path: secret.path, kind: secret.kind, type: what},
+      })
+      // "Move whatever is at the path out of the way" (the documented fix), into the quarantine: after a confirm, as it may be something of yours.
+      const plan = [
+        // Source: runwisp-facts §1.3
+        quarantineStep({
+          path: secret.path,
+          stat: st.stat,
+          risk: 'confirm',
+          why: `RunWisp writes ${secret.path} only as a regular file and refuses ${what} there. It is moved aside, not deleted.`,
+        }),
+        restartStep(restart),
+      ]
+      findings.push({...f, plan})
     }
     return findings
   },
@@ -85,60 +73,50 @@ const restartStep = (restart: string): FixStep =>
  * The copy belongs to whoever runs the doctor, so it is offered only when that is the user who must
  * own the file (RunWisp refuses a secret "owned by a different user", runwisp-facts §1.3).
  */
-async function linkPlan(
-  ctx: CheckContext,
-  secret: SecretPath,
-  linkStat: Stats,
-  linkTarget: string | null,
-  restart: string,
-  f: Finding,
-): Promise<FixStep[]> {
-  const real = await ctx.files.realpath(secret.path)
-  const target = real ? await ctx.files.lstat(real) : null
+export async function runwispSecretLinkPlan(ctx: CheckContext, link: SecretLink, f: Finding): Promise<FixStep[]> {
+  const state = await loadRunwispState(ctx)
+  const facts = await runwispFacts(ctx)
+  const restart = restartCommand(facts, state.dataDir)
+  const path = link.secret.path
+  const secret = (await secretPaths(ctx, state, facts)).find((s) => s.path === path)
+  const {realPath: real, targetStat, linkTarget, linkStat} = link
   // Source: runwisp-facts §1.3
   const why = `RunWisp refuses to write a secret through a symlink, so that nobody who can plant a link redirects the write.`
-  const keepBytes = secret.kind === 'password' || secret.kind === 'drop-in'
+  const keepBytes = secret?.kind === 'password' || secret?.kind === 'drop-in'
   // A dangling drop-in is `runwisp service install`'s to write again, not the daemon's.
-  if (secret.kind === 'drop-in' && !target?.ok) return [documentedStep(f)]
-  if (!keepBytes || !real || !target?.ok) {
+  if (secret?.kind === 'drop-in' && !targetStat) return [documentedStep(f)]
+  if (!keepBytes || !real || !targetStat) {
     const gone = !real
-      ? ` The link points nowhere (${linkTarget ?? 'unreadable'})${secret.kind === 'password' ? ': the daemon generates a new password and prints it' : ''}.`
+      ? ` The link points nowhere (${linkTarget ?? 'unreadable'})${secret?.kind === 'password' ? ': the daemon generates a new password and prints it' : ''}.`
       : ''
     return [
       quarantineStep({
-        path: secret.path,
+        path,
         stat: linkStat,
         risk: 'confirm',
-        title: `Move the symlink ${secret.path} to the doctor's quarantine (its target is left alone)`,
-        why: `${why}${gone} RunWisp writes a fresh ${secret.kind === 'pid' ? 'pid file' : 'file'} at its next start.`,
+        title: `Move the symlink ${path} to the doctor's quarantine (its target is left alone)`,
+        why: `${why}${gone} RunWisp writes a fresh ${secret?.kind === 'pid' ? 'pid file' : 'file'} at its next start.`,
       }),
       restartStep(restart),
     ]
   }
-  if (!target.stat.isFile() || linkTarget === null) return [documentedStep(f)]
-  const owner = secret.kind === 'drop-in' ? 0 : (await daemonAccount(ctx)).uid
+  if (!targetStat.isFile() || linkTarget === null) return [documentedStep(f)]
+  const owner = link.secret.owner?.uid ?? 0
   if (ctx.uid !== null && ctx.uid !== owner) {
     return [
       manualStep({
-        title: `As uid ${owner}, replace the symlink ${secret.path} with a private copy`,
+        title: `As uid ${owner}, replace the symlink ${path} with a private copy`,
         why: `${why} A copy the doctor made (as uid ${ctx.uid}) would not belong to the user RunWisp runs as.`,
         instructions: [
-          `cp --remove-destination -- "$(readlink -f ${shellQuote(secret.path)})" ${shellQuote(secret.path)}`,
-          `chmod 0600 ${shellQuote(secret.path)}`,
+          `cp --remove-destination -- "$(readlink -f ${shellQuote(path)})" ${shellQuote(path)}`,
+          `chmod 0600 ${shellQuote(path)}`,
           restart,
         ],
       }),
     ]
   }
   return [
-    replaceSymlinkStep({
-      path: secret.path,
-      linkStat,
-      linkTarget,
-      targetPath: real,
-      targetStat: target.stat,
-      why: `${why} The password it holds is kept.`,
-    }),
+    replaceSymlinkStep({path, linkStat, linkTarget, targetPath: real, targetStat, why: `${why} The password it holds is kept.`}),
     restartStep(restart),
   ]
 }
