@@ -73,15 +73,13 @@ async function pointed(
   runOptions: Partial<RunOptions>,
 ): Promise<{profiles: TargetProfile[]; runOptions: Partial<RunOptions>}> {
   const config = await loadRunConfig({...where, config: options.config, ...hostOf(options)})
+  // The host's profiles are set too (then collected from where --set points them, like a config's).
   const set = applySetFlags(options.set ?? [], {
-    profiles: config?.config.targets ?? [],
+    profiles: [...(config?.config.targets ?? []), ...(options.targets ?? []).map((t) => t.profile)],
     targetOptions: runOptions.targetOptions ?? {},
     expand: {env: where.env, home: where.home, baseDir: where.cwd},
   })
-  return {
-    profiles: [...set.profiles, ...(options.targets ?? []).map((t) => t.profile)],
-    runOptions: {...runOptions, targetOptions: set.targetOptions},
-  }
+  return {profiles: set.profiles, runOptions: {...runOptions, targetOptions: set.targetOptions}}
 }
 
 /** `./doctorkit-bundle-20260721T101112Z.tar.gz` */

@@ -15,9 +15,10 @@ import {createRunContext, runDoctor as runEngine, type DoctorRunInit} from '../e
 import {fixModeOf, type FixFlagValues, type FixMode} from '../fix/cli.js'
 import {resolveFormat, type Format} from '../report/format.js'
 import {OutputSafety} from '../report/safety.js'
-import {declaredTargets} from '../targets/declared/target.js'
+import {declaredTarget, declaredTargets} from '../targets/declared/target.js'
 import {targets as registeredTargets} from '../targets/index.js'
 import type {TargetProfile} from '../targets/profile.js'
+import type {TargetDefinition} from '../targets/types.js'
 import type {Report, TargetId} from '../types.js'
 import {toRunOptions, validateCheckIds, validateTargetIds, type RunFlagValues} from '../cli/run-flags.js'
 import {loadRunConfig, type ConfigSource} from './config.js'
@@ -88,6 +89,18 @@ export interface ResolvedRun {
   init: DoctorRunInit & {options: NonNullable<DoctorRunInit['options']>}
 }
 
+/**
+ * The host's targets as the run sees them: a target `--set` changed gets a definition made from
+ * its changed copy (the host's DoctorTarget is left as defined); the others keep their own.
+ */
+export function hostedDefinitions(
+  hosted: readonly DoctorTarget[],
+  profiles: readonly TargetProfile[],
+  changed: readonly TargetId[],
+): TargetDefinition[] {
+  return hosted.map((t, i) => (changed.includes(t.id) ? declaredTarget(profiles[i]!) : definitionOf(t)))
+}
+
 /** Flags (or a host's options) and config, validated together. Throws UsageError (exit 2) for a bad one. */
 export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): Promise<ResolvedRun> {
   const fix = fixModeOf(flags, {explicit: flags.json ? 'json' : flags.format})
@@ -110,15 +123,20 @@ export async function resolveRun(flags: ReportFlagValues, setup: CommandSetup): 
     extraChecks: hosted.flatMap((t) => t.checks),
     hostTargets: hosted.map((t) => t.profile),
   })
-  // --set applies to the declared profiles as loaded and to the built-ins' overrides, before anything runs.
+  // --set applies to the declared profiles as loaded, the host's, and the built-ins' overrides, before anything runs.
+  const declared = loaded?.config.targets ?? []
   const set = applySetFlags(flags.set ?? [], {
-    profiles: loaded?.config.targets ?? [],
+    profiles: [...declared, ...hosted.map((t) => t.profile)],
     targetOptions: options.targetOptions,
     expand: {env: setup.env, home, baseDir: setup.cwd},
   })
   options.targetOptions = set.targetOptions
-  const config = loaded && {...loaded, config: {...loaded.config, targets: set.profiles}}
-  const targets = [...registeredTargets, ...declaredTargets(config?.config.targets ?? []), ...hosted.map(definitionOf)]
+  const config = loaded && {...loaded, config: {...loaded.config, targets: set.profiles.slice(0, declared.length)}}
+  const targets = [
+    ...registeredTargets,
+    ...declaredTargets(config?.config.targets ?? []),
+    ...hostedDefinitions(hosted, set.profiles.slice(declared.length), set.changed),
+  ]
   validateTargetIds(
     options.forcedTargets ?? [],
     targets.map((t) => t.id),

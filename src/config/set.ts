@@ -103,10 +103,13 @@ export interface SetResult {
   targetOptions: Partial<Record<TargetId, TargetOverrides>>
   /** The declared profiles with the settings applied (copies; the config's are left as loaded). */
   profiles: TargetProfile[]
+  /** The ids of the declared profiles a value changed: only those need a new definition. */
+  changed: TargetId[]
 }
 
 /**
- * Applies `--set` values in order. Throws UsageError (exit 2) naming the flag for an unknown
+ * Applies `--set` values in order, to the built-ins and to every declared profile given: the
+ * config's and a host's (`defineTarget`), which are the same kind of declaration. Throws UsageError (exit 2) naming the flag for an unknown
  * target or key, a malformed assignment or a value the config would refuse.
  */
 export function applySetFlags(
@@ -119,6 +122,7 @@ export function applySetFlags(
     Object.entries(fromFlags).map(([id, o]) => [id, {...o}]),
   )
   const known = [...TARGET_IDS, ...profiles.map((p) => p.id)]
+  const changed: TargetId[] = []
   for (const raw of values) {
     const shown = `--set "${raw}"`
     const m = /^([^.=\s]+)\.([^=\s]+)=(.*)$/s.exec(raw)
@@ -152,11 +156,12 @@ export function applySetFlags(
         Object.assign(current, overrides)
       } else {
         DECLARED_KEYS[key]!(profile!, value, init.expand)
+        if (!changed.includes(profile!.id)) changed.push(profile!.id)
       }
     } catch (error) {
       if (error instanceof Invalid) throw new UsageError(`${shown}: ${id}.${key} ${error.problem}`, error.suggestions)
       throw error
     }
   }
-  return {targetOptions, profiles}
+  return {targetOptions, profiles, changed}
 }

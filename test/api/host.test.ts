@@ -119,6 +119,22 @@ describe('library API: what a host does', function () {
     )
   })
 
+  it('set points a defined target elsewhere, as it does a declared one; the host target is left as defined', async () => {
+    const dir = tmp.make()
+    writeFileSync(join(dir, 'kv.pid'), `${process.pid}\n`)
+    const other = join(dir, 'other.pid')
+    writeFileSync(other, `${await deadPid()}\n`)
+    const kv = kvTarget(dir)
+    const report = await runDoctor({targets: [kv], set: [`kv.pidFile=${other}`], env: {HOME: dir}, home: dir, cwd: dir, config: null})
+    const stale = report.checks.find((c) => c.id === 'stale-lock' && c.target === 'kv')
+    assert.equal(stale?.status, 'fail', JSON.stringify(stale))
+    assert.match(JSON.stringify(stale?.findings), /other\.pid/)
+    assert.equal(kv.profile.pidFile?.path, join(dir, 'kv.pid'))
+    const again = await runDoctor({targets: [kv], env: {HOME: dir}, home: dir, cwd: dir, config: null})
+    assert.equal(again.checks.find((c) => c.id === 'stale-lock' && c.target === 'kv')?.status, 'pass')
+    await assert.rejects(runDoctor({targets: [kv], set: ['kv.nope=1'], env: {HOME: dir}, home: dir, cwd: dir, config: null}), /not a key/)
+  })
+
   it('takes the config as an object: its declared target, skips and suppressions apply', async () => {
     const dir = tmp.make()
     const pid = await deadPid()

@@ -76,6 +76,44 @@ describe('secret files that do not parse, or are large', function () {
     )
   })
 
+  it('the scanner reads bytes: a character split between reads, escapes and junk runs', () => {
+    // Byte chunks of `size`, as readSecretJson hands them over: 'é' and '🔑' straddle chunk ends.
+    const scanBytes = (text: string | Buffer, size: number) => {
+      const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8')
+      const s = new JsonStringScanner()
+      for (let i = 0; i < bytes.length; i += size) s.write(bytes.subarray(i, i + size))
+      return s.end()
+    }
+    const text = '{"clé": {"token": "k\\u00e9y🔑\\\\\\ud83d\\udd11"}, "u": ["naïve", t\\u00e9st]}'
+    for (const size of [1, 2, 3, 5, 1024]) {
+      assert.deepEqual(
+        scanBytes(text, size),
+        {
+          strings: [
+            {path: ['clé', 'token'], value: 'kéy🔑\\🔑'},
+            {path: ['u', 0], value: 'naïve'},
+            {path: ['u', 1], value: 't\\u00e9st'},
+          ],
+          malformed: true,
+        },
+        `chunks of ${size} bytes`,
+      )
+    }
+    // A backslash before a non-ASCII character: the character stands for itself, as before.
+    assert.deepEqual(scanBytes('{"a": "x\\éy"}', 1), {strings: [{path: ['a'], value: 'xéy'}], malformed: true})
+    // Runs of NULs (a sparse or crash-zeroed file) around a token: the token is still found, the junk is no value.
+    const zeros = Buffer.alloc(3 * 1024 * 1024)
+    const sparse = Buffer.concat([zeros, Buffer.from('{"token": "AfterTheHoleTok3n"}'), zeros])
+    assert.deepEqual(scanBytes(sparse, 1024 * 1024), {strings: [{path: ['token'], value: 'AfterTheHoleTok3n'}], malformed: true})
+    // A string of multi-byte characters just under the limit is kept, one just over it is not.
+    const scanSmall = (t: string) => {
+      const s = new JsonStringScanner(4)
+      s.write(Buffer.from(t, 'utf8'))
+      return s.end().strings.map((x) => x.value)
+    }
+    assert.deepEqual(scanSmall('["éééé", "ééééé", "abcd", "abcde", ééé, éééééé]'), ['éééé', 'abcd', 'ééé'])
+  })
+
   it('learns the padded, the cut-off and the unquoted token', async () => {
     const {home} = brokenHome()
     const ctx = createContext({env: {HOME: home}, cwd: home, home})
