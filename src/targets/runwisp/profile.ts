@@ -9,7 +9,16 @@ import type {BuiltInProfile, LogSymptom, PortHolder, TargetFacts} from '../profi
 import {isTable, loadConfig} from './config.js'
 import {formatBytes, parseSize} from './formats.js'
 import {hasSocket} from './generations.js'
-import {chosenPort, loadRunwispState, observePort, ourDaemon, probeHealth, runwispFacts, type HealthAnswer} from './state.js'
+import {
+  chosenPort,
+  daemonAccountWithGroups,
+  loadRunwispState,
+  observePort,
+  ourDaemon,
+  probeHealth,
+  runwispFacts,
+  type HealthAnswer,
+} from './state.js'
 
 /**
  * Fatal lines of `daemon.log` (runwisp-facts §2.3, §6.1, §7), most specific first. The generic rule
@@ -35,6 +44,9 @@ export const runwispProfile: BuiltInProfile = {
     'clock-skew': 'runwisp/clock-skew',
     'port-squatter': 'runwisp/port-in-use',
     'disk-low': 'runwisp/disk-below-min-free',
+    'data-dir-missing': 'runwisp/data-dir-not-dir',
+    'data-dir-mode': 'runwisp/data-dir-mode',
+    'data-dir-owner': 'runwisp/data-dir-foreign-owner',
   },
   logSymptomIds: LOG_LINES.map((line) => line.id),
   facts: (ctx) => ctx.memo('runwisp:profile', () => runwispFactsOf(ctx)),
@@ -63,7 +75,17 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
         return {kind: 'healthy', ...(date ? {date} : {}), receivedAtMs: answer.response.receivedAtMs, evidence: {via: answer.via}}
       },
     },
-    dataDir: {path: state.dataDir, ...(await minFreeSpace(ctx))},
+    dataDir: {
+      path: state.dataDir,
+      // Source: runwisp-facts §1.3 (MkdirAll 0700 since 0.3, re-tightened at start since 0.15; the
+      // 0755 of 0.1–0.2 is older than any generation the doctor knows).
+      mode: 0o700,
+      modeWhy: 'Run logs, the database and the socket are in it; RunWisp keeps it 0700 and re-tightens it at start when it owns it.',
+      // Source: runwisp-facts §1.1 (every command creates it), §1.3 (MkdirAll and chmod follow a link).
+      createdAtStart: true,
+      followsLink: true,
+      ...(await minFreeSpace(ctx)),
+    },
     secrets: [],
     // Source: runwisp-facts §3 (the password flag and variable the daemon reads).
     env: ['RUNWISP_PASSWORD'],
@@ -84,6 +106,7 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
         })
       },
       liveDaemon: (ctx) => ourDaemon(ctx),
+      dataDirAccount: (ctx) => daemonAccountWithGroups(ctx),
       messageVars: () => Promise.resolve({port, freePort: port + 1, dataDir: state.dataDir}),
     },
   }
