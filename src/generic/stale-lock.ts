@@ -1,6 +1,7 @@
 /**
  * stale-lock for a declared target: its pid file (a decimal pid) names the running daemon. A pid
- * that is dead (the daemon was SIGKILLed or crashed) or now belongs to another program (recycled)
+ * that is dead (the daemon was SIGKILLed or crashed) or now belongs to another program (recycled: it
+ * started after the file was written, or is not the declared process; src/targets/recorded-pid.ts)
  * makes the file stale; `--fix` quarantines it, guarded so it runs only while that pid is still
  * dead (or still that same unrelated process), and, for a `locked` pid file, only while nobody
  * holds a lock on it. A file another user owns gets the command, not the move.
@@ -10,6 +11,7 @@ import {manualStep, quarantineStep, shellQuote} from '../fix/steps.js'
 import type {PidGuard} from '../fix/types.js'
 import {declaredFinding, mine} from '../targets/declared/facts.js'
 import {identify, processEvidence, redactCommand} from '../targets/declared/identity.js'
+import {recordedPid} from '../targets/recorded-pid.js'
 import {excerpt} from '../text.js'
 
 export const declaredStaleLock: DeclaredCheck = {
@@ -29,24 +31,30 @@ export const declaredStaleLock: DeclaredCheck = {
     if (!/^\d{1,10}$/.test(text))
       throw new Undetermined(`${path} does not hold a decimal pid (it holds ${JSON.stringify(excerpt(text, 40))})`, {path})
     const pid = Number(text)
-    const lookup = await ctx.processes.get(pid)
-    if (lookup.alive === 'unknown')
-      throw new Undetermined(`${path} names pid ${pid}, which cannot be inspected: ${lookup.reason}`, {path, pid})
+    // The file's mtime is when it was written: a process started after it is not its writer.
+    const recorded = await recordedPid(ctx, pid, st.stat.mtimeMs, {
+      async identify(proc) {
+        const identity = await identify(ctx, profile, proc)
+        // Without a declared identity a live pid cannot be judged foreign: it may be the daemon.
+        return identity.verdict === 'other' ? {foreign: true, why: identity.why} : {foreign: false, identity}
+      },
+      command: (proc) => redactCommand(profile, proc.cmdline),
+    })
+    if (recorded.state === 'unknown')
+      throw new Undetermined(`${path} names pid ${pid}, which cannot be inspected: ${recorded.reason}`, {path, pid})
+    if (recorded.state === 'alive') return []
     const evidence = {path, pid, fileModifiedAt: new Date(st.stat.mtimeMs).toISOString()}
     let slug: 'stale-pid-file' | 'recycled-pid-file'
     let guard: PidGuard
     let command = ''
-    if (lookup.alive === false || lookup.info.state === 'Z') {
+    if (recorded.state === 'dead') {
       slug = 'stale-pid-file'
       guard = {pid, mustBe: 'dead'}
     } else {
-      const identity = await identify(ctx, profile, lookup.info)
-      // Without a declared identity a live pid cannot be judged foreign: it may be the daemon.
-      if (identity.verdict !== 'other') return []
       slug = 'recycled-pid-file'
-      guard = {pid, mustBe: 'dead-or-same', startedAtMs: lookup.info.startedAtMs}
-      command = redactCommand(profile, lookup.info.cmdline)
-      Object.assign(evidence, {process: processEvidence(profile, lookup.info), why: identity.why})
+      guard = {pid, mustBe: 'dead-or-same', startedAtMs: recorded.proc.startedAtMs}
+      command = redactCommand(profile, recorded.proc.cmdline)
+      Object.assign(evidence, {process: processEvidence(profile, recorded.proc), why: recorded.why})
     }
     const why = `${path} names pid ${pid}, which ${slug === 'stale-pid-file' ? 'is not running' : `is ${command}, not ${profile.name}`}. It is moved aside, not deleted.`
     const plan = mine(ctx, st.stat)

@@ -111,6 +111,12 @@ export interface ProfileHooks {
    * restarts). Called only for a link the doctor's user owns; absent: a private copy of the target.
    */
   secretLinkPlan?(ctx: CheckContext, link: SecretLink, finding: Finding): Promise<FixStep[]>
+  /**
+   * Who the daemon runs as, when the product can tell (RunWisp: the running daemon, its unit's
+   * User=, or the user who would start it here). The data dir is then expected to be that
+   * account's, access is judged for it, and fixes trust links it owns.
+   */
+  dataDirAccount?(ctx: CheckContext): Promise<DaemonAccount>
 }
 
 /** A secret file found to be a symlink, as symlinked-secret saw it (lstat and readlink only). */
@@ -123,6 +129,19 @@ export interface SecretLink {
   realPath: string | null
   /** lstat of `realPath`, or null when it dangles. */
   targetStat: Stats | null
+}
+
+/** The account a daemon runs as, with the groups its access to files is judged by. */
+export interface DaemonAccount {
+  uid: number
+  gid: number
+  name: string
+  /** Its primary group's name (for `chown user:group`). */
+  group: string
+  /** Every group id it belongs to: its primary group and those listing it as a member. */
+  groups: ReadonlySet<number>
+  /** How the doctor knows: "the running daemon (pid 42)", "User= in /etc/systemd/system/runwisp.service", … */
+  how: string
 }
 
 /** A port's holder as a generic check sees it: the target's own, another program, or not to be told. */
@@ -202,10 +221,16 @@ export interface PidFileSpec {
 
 export interface DataDirSpec {
   path: string
-  /** Expected permission bits (e.g. 0o700); looser is a finding. */
+  /** Expected permission bits (e.g. 0o700); any rwx bit beyond them is a finding. */
   mode?: number
-  /** Expected owner: a user name or a numeric uid, as written. */
+  /** Expected owner: a user name or a numeric uid, as written (a built-in's is its `dataDirAccount` instead). */
   owner?: string
+  /** The product creates the dir when it is missing (RunWisp's MkdirAll, runwisp-facts §1.1): absent is then no finding. */
+  createdAtStart?: boolean
+  /** The product follows a data dir that is a symlink (runwisp-facts §1.3): it is judged where it leads; the link is the product's finding. */
+  followsLink?: boolean
+  /** Why the mode matters, for the fix step ("run logs, the database and the socket are in it"); absent: the declared mode. */
+  modeWhy?: string
   /** Free bytes below which `disk-space` warns. */
   minFree?: number
   /** The threshold as the product's own config writes it ("1000tb (909 TiB)"), for messages. */

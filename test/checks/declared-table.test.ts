@@ -3,7 +3,8 @@
  * doctor.config.json text, real files with real modes, real dead pids; each row states the
  * status, the `<id>/<slug>` symptoms and the risks of the plan the generic check offers.
  */
-import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {chmodSync, lstatSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {defineTargetSymptoms} from '../../src/catalogue.js'
 import {knownIds} from '../../src/config/load.js'
@@ -61,6 +62,30 @@ describe('check table: a declared target', () => {
         return at(dir)
       },
       expect: {status: 'pass', symptoms: [], plan: []},
+    },
+    {
+      // The fix rule RunWisp's plans follow, held for a declared target too: `via` is a link
+      // another user (nobody, for real) planted in a shared directory on the data dir's path.
+      name: 'data-dir-permissions: reached through a link another user planted, the chmod is printed, not done',
+      state(dir) {
+        chmodSync(dir, 0o755) // nobody must reach the shared directory
+        const real = join(dir, 'real')
+        mkdirSync(join(real, 'data'), {recursive: true})
+        chmodSync(join(real, 'data'), 0o755)
+        const shared = join(dir, 'shared')
+        mkdirSync(shared)
+        chmodSync(shared, 0o1777)
+        const via = join(shared, 'via')
+        const ln = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', 'ln', '-s', real, via], {
+          encoding: 'utf8',
+        })
+        if (ln.status !== 0 || lstatSync(via).uid !== 65534) throw new Error(`cannot plant the link as nobody: ${ln.stderr}`)
+        return {
+          at: {profile: kv(via), home: dir, env: {HOME: dir}},
+          mentions: ['does not act through a link', 'owned by nobody', `chmod 0700 -- ${join(real, 'data')}`],
+        }
+      },
+      expect: {status: 'fail', symptoms: ['kv/data-dir-mode'], plan: ['manual']},
     },
   ]
   checkTable('data-dir-permissions', modes, () => tmp.make())

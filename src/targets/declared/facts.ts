@@ -8,7 +8,7 @@ import type {GenericSymptom} from '../../check.js'
 import type {CheckContext} from '../../context.js'
 import {documentedStep} from '../../fix/documented.js'
 import type {Finding} from '../../types.js'
-import type {TargetFacts} from '../profile.js'
+import type {DaemonAccount, TargetFacts} from '../profile.js'
 import {genericSymptomId} from './symptoms.js'
 
 /** A finding of a generic symptom; without a plan of its own it carries the documented fix as a manual step. */
@@ -41,3 +41,12 @@ export function mine(ctx: CheckContext, stat: Stats): boolean {
 }
 
 export const octal = (mode: number): string => '0' + (mode & 0o7777).toString(8).padStart(3, '0')
+
+/** Write and search permission on a directory for `account`, from mode bits (root passes, as the kernel lets it). */
+export function canWrite(account: DaemonAccount, st: Stats): boolean {
+  if (account.uid === 0) return true
+  const mode = Number(st.mode)
+  if (st.uid === account.uid) return (mode & 0o300) === 0o300
+  if (account.groups.has(st.gid)) return (mode & 0o030) === 0o030
+  return (mode & 0o003) === 0o003
+}

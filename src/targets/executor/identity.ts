@@ -8,6 +8,7 @@ import {basename} from 'node:path'
 import type {CheckContext} from '../../context.js'
 import type {ProcessInfo} from '../../probes/processes.js'
 import type {Evidence} from '../../types.js'
+import {recordedPid, type RecordedPidOf} from '../recorded-pid.js'
 
 export type Identity = {verdict: 'executor' | 'foreign'; why: string}
 
@@ -46,42 +47,24 @@ export function processEvidence(proc: ProcessInfo): Evidence {
   }
 }
 
-export type RecordedPid =
-  | {state: 'dead'}
-  | {state: 'alive'; proc: ProcessInfo; identity: Identity}
-  | {state: 'reused'; proc: ProcessInfo; why: string}
-  | {state: 'unknown'; reason: string}
+export type RecordedPid = RecordedPidOf<Identity>
 
 /**
- * Slack for "started after the file was written": start times are known to 10 ms and writers
- * stamp the file a few ms after they start, so one second separates the two cases comfortably.
+ * Whether the pid written in a file is still its writer (src/targets/recorded-pid.ts, one order for
+ * every target). `writtenAtMs` is the file's own `startedAt` (or its mtime when that is missing).
+ * A live process that is not Executor at all is a reused pid too.
  */
-const START_SLACK_MS = 1000
-
-/**
- * Whether the pid written in a file is still its writer. `writtenAtMs` is the file's own
- * `startedAt` (or its mtime when that is missing): a process that started after it cannot be the
- * writer. A live process that is not Executor at all is a reused pid too.
- */
-export async function checkRecordedPid(
+export function checkRecordedPid(
   ctx: CheckContext,
   pid: number,
   writtenAtMs: number | null,
   executablePath?: string | null,
 ): Promise<RecordedPid> {
-  const lookup = await ctx.processes.get(pid)
-  if (lookup.alive === false) return {state: 'dead'}
-  if (lookup.alive === 'unknown') return {state: 'unknown', reason: lookup.reason}
-  const proc = lookup.info
-  if (proc.state === 'Z') return {state: 'dead'}
-  if (writtenAtMs !== null && proc.startedAtMs > writtenAtMs + START_SLACK_MS) {
-    return {
-      state: 'reused',
-      proc,
-      why: `pid ${pid} now belongs to ${proc.cmdline}, which started at ${new Date(proc.startedAtMs).toISOString()}, after the file was written (${new Date(writtenAtMs).toISOString()})`,
-    }
-  }
-  const identity = await executorIdentity(ctx, proc, executablePath)
-  if (identity.verdict === 'foreign') return {state: 'reused', proc, why: `pid ${pid} now belongs to ${proc.cmdline}: ${identity.why}`}
-  return {state: 'alive', proc, identity}
+  return recordedPid(ctx, pid, writtenAtMs, {
+    async identify(proc) {
+      const identity = await executorIdentity(ctx, proc, executablePath)
+      return identity.verdict === 'foreign' ? {foreign: true, why: identity.why} : {foreign: false, identity}
+    },
+    command: (proc) => proc.cmdline,
+  })
 }

@@ -7,6 +7,7 @@ import {basename} from 'node:path'
 import type {CheckContext} from '../../context.js'
 import type {ProcessInfo} from '../../probes/processes.js'
 import type {Evidence} from '../../types.js'
+import {recordedPid, type RecordedPidOf} from '../recorded-pid.js'
 
 export type Identity = {verdict: 'runwisp' | 'foreign'; why: string}
 
@@ -80,33 +81,20 @@ export function processEvidence(proc: ProcessInfo): Evidence {
   }
 }
 
-export type RecordedPid =
-  | {state: 'dead'}
-  | {state: 'alive'; proc: ProcessInfo}
-  | {state: 'reused'; proc: ProcessInfo; why: string}
-  | {state: 'unknown'; reason: string}
+export type RecordedPid = RecordedPidOf<Identity>
 
-/** Start times are known to 10 ms and the pid file is written just after start: one second of slack. */
-const START_SLACK_MS = 1000
-
-/** Whether the pid written in `daemon.pid` (at `writtenAtMs`, its mtime) is still the RunWisp that wrote it. */
-export async function checkRecordedPid(ctx: CheckContext, pid: number, writtenAtMs: number | null): Promise<RecordedPid> {
-  const lookup = await ctx.processes.get(pid)
-  if (lookup.alive === false) return {state: 'dead'}
-  if (lookup.alive === 'unknown') return {state: 'unknown', reason: lookup.reason}
-  const proc = lookup.info
-  if (proc.state === 'Z') return {state: 'dead'}
-  const identity = processIdentity(proc)
-  if (identity.verdict === 'foreign')
-    return {state: 'reused', proc, why: `pid ${pid} now belongs to ${redactCommand(proc.cmdline)}: ${identity.why}`}
-  if (writtenAtMs !== null && proc.startedAtMs > writtenAtMs + START_SLACK_MS) {
-    return {
-      state: 'reused',
-      proc,
-      why: `pid ${pid} is a RunWisp process that started at ${new Date(proc.startedAtMs).toISOString()}, after the file was written (${new Date(writtenAtMs).toISOString()})`,
-    }
-  }
-  return {state: 'alive', proc}
+/**
+ * Whether the pid written in `daemon.pid` (at `writtenAtMs`, its mtime) is still the RunWisp that
+ * wrote it (src/targets/recorded-pid.ts, one order for every target).
+ */
+export function checkRecordedPid(ctx: CheckContext, pid: number, writtenAtMs: number | null): Promise<RecordedPid> {
+  return recordedPid(ctx, pid, writtenAtMs, {
+    identify(proc) {
+      const identity = processIdentity(proc)
+      return Promise.resolve(identity.verdict === 'foreign' ? {foreign: true, why: identity.why} : {foreign: false, identity})
+    },
+    command: (proc) => redactCommand(proc.cmdline),
+  })
 }
 
 export interface Account {

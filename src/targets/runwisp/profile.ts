@@ -15,6 +15,7 @@ import {secretPaths, type SecretPath} from './secrets.js'
 import {
   chosenPort,
   daemonAccount,
+  daemonAccountWithGroups,
   loadRunwispState,
   observePort,
   ourDaemon,
@@ -51,6 +52,9 @@ export const runwispProfile: BuiltInProfile = {
     'disk-low': 'runwisp/disk-below-min-free',
     'secret-mode': 'runwisp/secret-mode',
     'secret-symlink': 'runwisp/symlinked-secret',
+    'data-dir-missing': 'runwisp/data-dir-not-dir',
+    'data-dir-mode': 'runwisp/data-dir-mode',
+    'data-dir-owner': 'runwisp/data-dir-foreign-owner',
   },
   logSymptomIds: LOG_LINES.map((line) => line.id),
   facts: (ctx) => ctx.memo('runwisp:profile', () => runwispFactsOf(ctx)),
@@ -79,7 +83,17 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
         return {kind: 'healthy', ...(date ? {date} : {}), receivedAtMs: answer.response.receivedAtMs, evidence: {via: answer.via}}
       },
     },
-    dataDir: {path: state.dataDir, ...(await minFreeSpace(ctx))},
+    dataDir: {
+      path: state.dataDir,
+      // Source: runwisp-facts §1.3 (MkdirAll 0700 since 0.3, re-tightened at start since 0.15; the
+      // 0755 of 0.1–0.2 is older than any generation the doctor knows).
+      mode: 0o700,
+      modeWhy: 'Run logs, the database and the socket are in it; RunWisp keeps it 0700 and re-tightens it at start when it owns it.',
+      // Source: runwisp-facts §1.1 (every command creates it), §1.3 (MkdirAll and chmod follow a link).
+      createdAtStart: true,
+      followsLink: true,
+      ...(await minFreeSpace(ctx)),
+    },
     ...(await secretsOf(ctx, state)),
     // Source: runwisp-facts §3 (the password flag and variable the daemon reads).
     env: ['RUNWISP_PASSWORD'],
@@ -104,6 +118,7 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
       // Nothing acts in or on a data dir reached through a symlink (data-dir-links.ts).
       guardPlans: guardFindings,
       secretLinkPlan: runwispSecretLinkPlan,
+      dataDirAccount: (ctx) => daemonAccountWithGroups(ctx),
     },
   }
 }

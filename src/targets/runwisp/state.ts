@@ -15,6 +15,7 @@ import type {CheckContext} from '../../context.js'
 import type {FileError} from '../../probes/files.js'
 import type {HttpResult} from '../../probes/http.js'
 import type {ProcessInfo} from '../../probes/processes.js'
+import type {DaemonAccount as ProfileAccount} from '../profile.js'
 import type {Listener} from '../../probes/sockets.js'
 import {loadConfig, type ConfigState} from './config.js'
 import {configClues} from './config-rules.js'
@@ -31,7 +32,16 @@ import {
   type UnitFile,
 } from './formats.js'
 import {compareVersions, generationOfVersion, isVersion, since, type RunwispFacts, type RunwispGeneration} from './generations.js'
-import {checkRecordedPid, groupName, isDaemonProcess, lookupUser, processIdentity, userName, type RecordedPid} from './identity.js'
+import {
+  checkRecordedPid,
+  groupName,
+  groupsOf,
+  isDaemonProcess,
+  lookupUser,
+  processIdentity,
+  userName,
+  type RecordedPid,
+} from './identity.js'
 import {probeHost, probeIdentity, type IdentityAnswer} from './identity-endpoint.js'
 import {
   configCandidates,
@@ -676,6 +686,14 @@ export function daemonAccount(ctx: CheckContext): Promise<DaemonAccount> {
       group: await groupName(ctx, gid),
       how: 'the user running the doctor (who would start RunWisp here)',
     }
+  })
+}
+
+/** The daemon's account as the generic checks read it (the profile's `dataDirAccount`): with the groups its access is judged by. */
+export function daemonAccountWithGroups(ctx: CheckContext): Promise<ProfileAccount> {
+  return ctx.memo('runwisp:account-groups', async () => {
+    const account = await daemonAccount(ctx)
+    return {...account, groups: await groupsOf(ctx, account)}
   })
 }
 

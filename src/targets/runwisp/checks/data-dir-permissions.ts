@@ -1,53 +1,40 @@
 import {dirname} from 'node:path'
 import type {Stats} from 'node:fs'
-import {Undetermined, type TargetCheck, type Verdict} from '../../../check.js'
-import type {DetectedTarget} from '../../types.js'
+import {Undetermined, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
 import {octalMode} from '../../../probes/files.js'
-import {groupsOf, userName} from '../identity.js'
+import {userName} from '../identity.js'
 import {scanDataDir} from '../data-scan.js'
-import {daemonAccount, loadRunwispState, type DaemonAccount} from '../state.js'
+import {canWrite} from '../../declared/facts.js'
+import {daemonAccount, daemonAccountWithGroups, loadRunwispState} from '../state.js'
 import type {Finding} from '../../../types.js'
 import {documentedStep} from '../../../fix/documented.js'
-import {chmodStep, manualStep, shellQuote} from '../../../fix/steps.js'
+import {shellQuote} from '../../../fix/steps.js'
 import type {FixStep} from '../../../fix/types.js'
-import {dataDirLinks, noActingThroughLinks} from '../data-dir-links.js'
+import {dataDirLinks} from '../data-dir-links.js'
 
 /**
- * runwisp-facts §1.3, §1.5: the data dir is a 0700 directory owned by, and writable by, the user
- * the daemon runs as. Access is computed from owner, group and mode for that user (the doctor may
- * run as someone else); when the doctor *is* that user, what the kernel refused is the proof.
+ * RunWisp's companion to data-dir-permissions (whose generic half judges what sits at the path,
+ * the 0700 mode and the owner against the daemon's account): what only RunWisp has. The data dir
+ * may be a symlink RunWisp follows (runwisp-facts §1.1, §1.3); the daemon's user must be able to
+ * create it (MkdirAll on first run) and write it (runwisp-facts §1.5), computed from owner, group
+ * and mode for that user (the doctor may run as someone else; when the doctor *is* that user,
+ * what the kernel refused is the proof); and a run as another user may have left files in it.
  */
-export const runwispDataDirPermissions: TargetCheck = noActingThroughLinks({
-  symptoms: [
-    'runwisp/data-dir-symlink',
-    'runwisp/data-dir-not-dir',
-    'runwisp/data-dir-permission-denied',
-    'runwisp/data-dir-foreign-owner',
-    'runwisp/data-dir-mode',
-    'runwisp/data-dir-foreign-files',
-  ],
-  async detect(ctx, target) {
+export const runwispDataDirAccess: TargetCheck = {
+  symptoms: ['runwisp/data-dir-symlink', 'runwisp/data-dir-permission-denied', 'runwisp/data-dir-foreign-files'],
+  async detect(ctx, _target) {
     const link = await linkFinding(ctx)
-    const judged = await judgeDataDir(ctx, target).catch((error: unknown) => {
+    const judged = await judgeAccess(ctx).catch((error: unknown) => {
       // A dangling link is the finding; what lies beyond it cannot be judged.
       if (link && error instanceof Undetermined) return []
       throw error
     })
-    const verdict = link && Array.isArray(judged) ? [link, ...judged] : link ? [link] : judged
-    if (!Array.isArray(verdict)) return verdict
-    const account = await daemonAccount(ctx)
-    const out: Finding[] = []
-    for (const f of verdict)
-      out.push({
-        ...f,
-        plan:
-          f.symptom === 'runwisp/data-dir-mode' ? await modePlan(ctx, (await loadRunwispState(ctx)).dataDir, account, f) : [ownerStep(f)],
-      })
-    return out
+    // Owners are never changed, nor what sits at the path moved, by the doctor: the documented commands.
+    return [...(link ? [link] : []), ...judged].map((f) => ({...f, plan: [ownerStep(f)]}))
   },
-})
+}
 
 /**
  * The data dir itself is a symlink (runwisp-facts §1.1, §1.3: RunWisp follows it). A failure when
@@ -100,37 +87,16 @@ function ownerStep(f: Finding): FixStep {
   return documentedStep(f, `${f.message} The doctor does not change owners or move what sits at the data dir's path; run these yourself.`)
 }
 
-/**
- * chmod 0700, what RunWisp itself does at start since 0.15 (runwisp-facts §1.3): safe when the
- * daemon's user owns the dir (or the daemon runs as root), since only others lose access. When the
- * daemon reaches it through group or other bits, 0700 would lock it out: chown first, by hand.
- */
-async function modePlan(ctx: CheckContext, dataDir: string, account: DaemonAccount, f: Finding): Promise<FixStep[]> {
-  const real = await ctx.files.realpath(dataDir)
-  const st = real ? await ctx.files.lstat(real) : null
-  // Source: runwisp-facts §1.3
-  const why = `Run logs, the database and the socket are in it; RunWisp keeps it 0700 and re-tightens it at start when it owns it.`
-  if (real && st?.ok && st.stat.isDirectory() && (account.uid === 0 || st.stat.uid === account.uid))
-    return [chmodStep({path: real, stat: st.stat, mode: 0o700, why})]
-  return [
-    manualStep({
-      title: `Give ${dataDir} to ${account.name}, then set it 0700`,
-      why: `${f.message} ${why} The daemon runs as ${account.name} (${account.how}) and does not own it, so 0700 alone could lock the daemon out; the doctor does not change owners.`,
-      instructions: [`sudo chown -R ${account.name}:${account.group} ${shellQuote(dataDir)}`, `sudo chmod 0700 ${shellQuote(dataDir)}`],
-    }),
-  ]
-}
-
-/** The verdict itself; plans are attached by `detect`. */
-async function judgeDataDir(ctx: CheckContext, _target: DetectedTarget): Promise<Verdict> {
+/** Whether the daemon's user can create, read and write the data dir, and whose files are in it. */
+async function judgeAccess(ctx: CheckContext): Promise<Finding[]> {
   const state = await loadRunwispState(ctx)
   const dataDir = state.dataDir
-  const account = await daemonAccount(ctx)
+  const account = await daemonAccountWithGroups(ctx)
   const base = {dataDir, user: account.name, group: account.group}
   const evidence = {dataDir, daemonUser: account.name, daemonUid: account.uid, daemonUserFrom: account.how}
   const s = state.dataDirState
-  if (s.kind === 'not-a-dir')
-    return [finding('runwisp/data-dir-not-dir', {vars: {dataDir, what: s.what}, evidence: {...evidence, what: s.what}})]
+  // What sits at the path instead of a directory is the generic half's finding.
+  if (s.kind === 'not-a-dir') return []
   if (s.kind === 'unreadable') {
     if (s.error.code === 'EACCES' && ctx.uid === account.uid) {
       return [
@@ -146,7 +112,7 @@ async function judgeDataDir(ctx: CheckContext, _target: DetectedTarget): Promise
     // RunWisp creates it with MkdirAll on first run: the nearest existing ancestor must be writable.
     const parent = await nearestExisting(ctx, dirname(dataDir))
     if (!parent) throw new Undetermined(`cannot inspect any parent of ${dataDir}`, evidence)
-    if (parent.stat.isDirectory() && !(await canWrite(ctx, account, parent.stat))) {
+    if (parent.stat.isDirectory() && !canWrite(account, parent.stat)) {
       return [
         finding('runwisp/data-dir-permission-denied', {
           vars: {
@@ -165,18 +131,14 @@ async function judgeDataDir(ctx: CheckContext, _target: DetectedTarget): Promise
   const findings: Finding[] = []
   const mode = octalMode(st.stat)
   const owner = await userName(ctx, st.stat.uid)
-  const full = {...evidence, mode, owner, ownerUid: st.stat.uid}
-  if (!(await canWrite(ctx, account, st.stat))) {
+  // A dir it can still write but does not own is the generic half's owner finding.
+  if (!canWrite(account, st.stat))
     findings.push(
       finding('runwisp/data-dir-permission-denied', {
         vars: {...base, action: 'write to', detail: `it is ${mode} owned by ${owner}`},
-        evidence: full,
+        evidence: {...evidence, mode, owner, ownerUid: st.stat.uid},
       }),
     )
-  } else if (st.stat.uid !== account.uid) {
-    findings.push(finding('runwisp/data-dir-foreign-owner', {vars: {...base, owner}, evidence: full}))
-  }
-  if ((Number(st.stat.mode) & 0o077) !== 0) findings.push(finding('runwisp/data-dir-mode', {vars: {dataDir, mode}, evidence: full}))
   // Inside the dir: files left by a run as another user (typically root) that the daemon can no
   // longer rotate or purge. Root's daemon can touch anything, so only a non-root daemon is judged.
   const scan = account.uid === 0 ? null : await scanDataDir(ctx)
@@ -198,14 +160,4 @@ async function nearestExisting(ctx: CheckContext, path: string): Promise<{path: 
     if (st.ok) return {path: p, stat: st.stat}
     if (p === dirname(p)) return null
   }
-}
-
-/** Write and search permission on a directory for `account`, from mode bits (root passes, as the kernel lets it). */
-async function canWrite(ctx: CheckContext, account: DaemonAccount, st: Stats): Promise<boolean> {
-  if (account.uid === 0) return true
-  const mode = Number(st.mode)
-  if (st.uid === account.uid) return (mode & 0o300) === 0o300
-  const groups = await groupsOf(ctx, {name: account.name, uid: account.uid, gid: account.gid})
-  if (groups.has(st.gid)) return (mode & 0o030) === 0o030
-  return (mode & 0o003) === 0o003
 }
