@@ -32,6 +32,7 @@ import {fingerprint, moveNoFollow, restoreNoClobber} from '../../src/fix/fsops.j
 import {quarantineStep} from '../../src/fix/steps.js'
 import {undoRun} from '../../src/fix/undo.js'
 import {runCli} from '../helpers/cli.js'
+import {manifestText} from '../helpers/executor-state.js'
 import {deadPid} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {planOf} from './helpers.js'
@@ -117,26 +118,6 @@ function filesHoldingVictim(root: string): string[] {
   }
   if (existsSync(root)) walk(root)
   return found
-}
-
-function staleManifest(dataDir: string, pid: number): string {
-  const origin = 'http://localhost:4788'
-  return (
-    JSON.stringify(
-      {
-        version: 1,
-        kind: 'cli-daemon',
-        pid,
-        startedAt: new Date().toISOString(),
-        dataDir,
-        scopeDir: null,
-        connection: {kind: 'http', key: `http:${origin}`, origin, apiBaseUrl: `${origin}/api`, displayName: 'CLI daemon'},
-        owner: {client: 'cli', version: '1.5.9', executablePath: null},
-      },
-      null,
-      2,
-    ) + '\n'
-  )
 }
 
 describe('fix/quarantine across filesystems: a name swapped mid-move is never followed', function () {
@@ -335,7 +316,7 @@ describe('fix/quarantine across filesystems: a name swapped mid-move is never fo
       rmSync(control, {recursive: true, force: true})
       mkdirSync(control, {recursive: true})
       const manifest = join(control, 'server.json')
-      writeFileSync(manifest, staleManifest(join(home, '.executor'), pid), {mode: 0o644})
+      writeFileSync(manifest, manifestText(join(home, '.executor'), {pid}), {mode: 0o644})
       symlinkSync(victim, join(control, '.swap'))
       const racer = await startRacer(manifest, join(control, '.swap'))
       racers.push(racer)
