@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict'
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {
+  chmodSync,
   closeSync,
   constants,
   existsSync,
@@ -24,6 +25,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs'
 import {join} from 'node:path'
@@ -244,6 +246,21 @@ describe('fix/quarantine across filesystems: a name swapped mid-move is never fo
       assert.equal(readFileSync(join(state, 'q2', 'deps', 'a.js'), 'utf8'), 'a\n')
       assert.equal(readlinkSync(join(state, 'q2', 'link')), 'deps/a.js')
       assert.equal(existsSync(cache), false)
+    })
+
+    it('gives a directory copied across filesystems its mode and times after its entries are in (they change its mtime)', function () {
+      const {root, state} = twoFilesystems(this)
+      const dir = join(root, 'runs')
+      mkdirSync(dir)
+      writeFileSync(join(dir, 'one.log'), 'x\n')
+      chmodSync(dir, 0o750)
+      const past = new Date('2020-01-02T03:04:05Z')
+      utimesSync(dir, past, past)
+      assert.equal(moveNoFollow(dir, join(state, 'q3'), {expect: fingerprint(lstatSync(dir))}), 'copy')
+      const copied = statSync(join(state, 'q3'))
+      assert.equal(copied.mode & 0o7777, 0o750)
+      assert.equal(copied.mtime.getTime(), past.getTime())
+      assert.equal(readFileSync(join(state, 'q3', 'one.log'), 'utf8'), 'x\n')
     })
   })
 
