@@ -1,7 +1,7 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {checks} from '../checks/index.js'
-import {checkPagePath, readCheckPage} from '../src/check-docs.js'
-import {formatChecks, formatSymptomPage, listChecks, listDeclaredTargets, symptomPage, type CheckListing} from '../src/cli/check-listing.js'
+import {checkPagePath} from '../src/check-docs.js'
+import {checkPage, configTarget, listChecks, listDeclaredTargets, renderCheckList, type CheckListing} from '../src/api/targets.js'
+import {formatSymptomPage, symptomPage} from '../src/cli/check-listing.js'
 import {configFlag} from '../src/cli/flags.js'
 import {exitOnUsageError} from '../src/cli/usage.js'
 import {configFor} from '../src/config/load.js'
@@ -40,11 +40,11 @@ The targets doctor.config.json declares (found as \`doctor\` finds it, or --conf
       declaredTargets(profiles)
       // A declared target's names, titles and fixes come from a file: shown only once made safe.
       const safety = new OutputSafety()
-      const listing = safety.value(listChecks(checks, profiles))
-      const targets = safety.value(listDeclaredTargets(checks, profiles))
+      const declared = profiles.map(configTarget)
+      const listing = safety.value(listChecks({targets: declared}))
+      const targets = safety.value(listDeclaredTargets(declared))
       if (args.id !== undefined) return this.page(listing, args.id, flags.json, safety)
-      if (flags.json) process.stdout.write(JSON.stringify({checks: listing, targets}, null, 2) + '\n')
-      else process.stdout.write(formatChecks(listing, targets))
+      process.stdout.write(renderCheckList(listing, flags.json ? 'json' : 'human', targets))
       return listing
     })
   }
@@ -62,7 +62,7 @@ The targets doctor.config.json declares (found as \`doctor\` finds it, or --conf
       process.stdout.write(json ? JSON.stringify({symptom: page}, null, 2) + '\n' : formatSymptomPage(page))
       return listing.filter((c) => c.id === page.check)
     }
-    const text = readCheckPage(id)
+    const text = checkPage(id)
     if (json) process.stdout.write(JSON.stringify({check, page: checkPagePath(id), text}, null, 2) + '\n')
     else process.stdout.write(text ?? `${check.id}: ${check.title}: ${check.description}\n(this install has no ${checkPagePath(id)})\n`)
     return [check]

@@ -4,28 +4,24 @@
 // npm packages stay external (and are still imported lazily where the code does so).
 import {build} from 'esbuild'
 
-await build({
-  entryPoints: [new URL('../dist/src/cli/fast-root.js', import.meta.url).pathname],
-  outfile: new URL('../dist/fast-root.js', import.meta.url).pathname,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-  // `npm run coverage` maps what the CLI children ran back to the sources.
-  sourcemap: process.env.DOCTORKIT_SOURCEMAP === '1',
-})
+// One compiled entry (relative to dist/) into one bundled module beside it.
+function bundle(entry, outfile, options = {}) {
+  return build({
+    entryPoints: [new URL(`../dist/${entry}`, import.meta.url).pathname],
+    outfile: new URL(`../dist/${outfile}`, import.meta.url).pathname,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+    ...options,
+  })
+}
+
+// `npm run coverage` maps what the CLI children ran back to the sources.
+await bundle('src/cli/fast-root.js', 'fast-root.js', {sourcemap: process.env.DOCTORKIT_SOURCEMAP === '1'})
 
 // The library entry the same way (package.json `exports`): a host's `import 'doctorkit'` loads one
 // module instead of resolving ~160 (measured: 367 ms unbundled against 87 ms for bare node).
-await build({
-  entryPoints: [new URL('../dist/src/index.js', import.meta.url).pathname],
-  outfile: new URL('../dist/index.js', import.meta.url).pathname,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-})
+await bundle('src/index.js', 'index.js')

@@ -88,29 +88,83 @@ export function builtinTargets(): Array<{id: TargetId; name: string}> {
   return registeredTargets.map((t) => ({id: t.id, name: t.name}))
 }
 
+export interface SymptomRef {
+  id: string
+  title: string
+}
+
 /** One row of `doctor checks --json`. */
 export interface CheckListing {
   id: string
   title: string
   description: string
+  /** Built-in target ids, then the defined and declared targets it runs for (a check written once for declared targets). */
   targets: string[]
-  symptoms: Array<{id: string; title: string}>
+  symptoms: SymptomRef[]
   dependsOn: string[]
   fixable: boolean
 }
 
-/** Every check (`doctor checks`), and a host's own after them. */
+/** A target defined in code or declared in doctor.config.json, as `doctor checks` lists it after the checks. */
+export interface DeclaredTargetListing {
+  id: string
+  name: string
+  declaredIn: string
+  /** Its generic symptoms (one per generic check) and its own, each with the check that reports it. */
+  symptoms: Array<SymptomRef & {check: string}>
+}
+
+/** The checks a listing covers: the built-in ones, then each target's own. */
+function checksOf(targets: readonly DoctorTarget[]): CheckDefinition[] {
+  return [...registeredChecks, ...targets.flatMap((t) => t.checks)]
+}
+
+/** The symptom ids a check reports for one declared target. */
+function declaredSymptomIds(check: CheckDefinition, profile: TargetProfile): string[] {
+  return (check.declared?.symptoms ?? []).flatMap((slug) =>
+    slug === 'declared' ? profile.symptoms.map((s) => s.id) : [`${profile.id}/${slug}`],
+  )
+}
+
+const ref = (id: string): SymptomRef => ({id, title: titleOf(id)})
+
+/**
+ * Every check (`doctor checks`), a host's own after them; a check written for declared targets
+ * lists each of `targets` (defined in code or read from a config) with the symptoms it reports there.
+ */
 export function listChecks(options: {targets?: readonly DoctorTarget[]} = {}): CheckListing[] {
-  const all = [...registeredChecks, ...(options.targets ?? []).flatMap((t) => t.checks)]
-  return all.map((c) => ({
-    id: c.id,
-    title: c.title,
-    description: c.description,
-    targets: [...c.targets],
-    symptoms: c.symptoms.map((id) => ({id, title: titleOf(id)})),
-    dependsOn: [...(c.dependsOn ?? [])],
-    fixable: c.fixable,
+  const targets = options.targets ?? []
+  return checksOf(targets).map((c) => {
+    const declared = c.declared ? targets.map((t) => t.profile) : []
+    return {
+      id: c.id,
+      title: c.title,
+      description: c.description,
+      targets: [...c.targets, ...declared.map((p) => p.id)],
+      symptoms: [...c.symptoms, ...declared.flatMap((p) => declaredSymptomIds(c, p))].map(ref),
+      dependsOn: [...(c.dependsOn ?? [])],
+      fixable: c.fixable,
+    }
+  })
+}
+
+/** The targets of a listing with the symptoms every check reports for each (the tail of `doctor checks`). */
+export function listDeclaredTargets(targets: readonly DoctorTarget[]): DeclaredTargetListing[] {
+  const all = checksOf(targets)
+  return targets.map(({profile: p}) => ({
+    id: p.id,
+    name: p.name,
+    declaredIn: p.source.configPath,
+    symptoms: all.flatMap((c) => declaredSymptomIds(c, p).map((id) => ({...ref(id), check: c.id}))),
   }))
+}
+
+/**
+ * A doctor.config.json declaration as a target of the listing: no checks of its own. Its symptoms
+ * reach the catalogue when its definition is made (src/targets/declared/target.ts).
+ */
+export function configTarget(profile: TargetProfile): DoctorTarget {
+  return {id: profile.id, name: profile.name, profile, checks: []}
 }
 
 function titleOf(id: string): string {
@@ -126,14 +180,26 @@ export function checkPage(id: string): string | null {
   return readCheckPage(id)
 }
 
-/** `doctor checks` as text (human) or `doctor checks --json`. */
-export function renderCheckList(listing: readonly CheckListing[], format: 'human' | 'json' = 'human'): string {
-  if (format === 'json') return JSON.stringify({checks: listing}, null, 2) + '\n'
+/**
+ * `doctor checks` as text (human) or `doctor checks --json`. With `targets` (listDeclaredTargets),
+ * they follow the checks: a section each in text, a `targets` array in JSON.
+ */
+export function renderCheckList(
+  listing: readonly CheckListing[],
+  format: 'human' | 'json' = 'human',
+  targets?: readonly DeclaredTargetListing[],
+): string {
+  if (format === 'json') return JSON.stringify(targets ? {checks: listing, targets} : {checks: listing}, null, 2) + '\n'
   const lines: string[] = []
   for (const c of listing) {
     lines.push(`${c.id}  [${c.targets.join(', ')}]${c.fixable ? '  (fixable)' : ''}`, `  ${c.title}: ${c.description}`)
     if (c.dependsOn.length > 0) lines.push(`  runs after: ${c.dependsOn.join(', ')}`)
     for (const s of c.symptoms) lines.push(`    - ${s.id}: ${s.title}`)
+    lines.push('')
+  }
+  for (const t of targets ?? []) {
+    lines.push(`target ${t.id} (${t.name}), declared in ${t.declaredIn}`)
+    for (const s of t.symptoms) lines.push(`    - ${s.id}: ${s.title} (${s.check})`)
     lines.push('')
   }
   return lines.join('\n')

@@ -6,20 +6,9 @@
  */
 import {spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  readlinkSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs'
+import {closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readlinkSync, renameSync, rmSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
+import {readFdSync} from '../probes/files.js'
 import {devParts, readLocks} from '../probes/locks.js'
 import {ProcessProbe} from '../probes/processes.js'
 import {describeChange, fingerprint, fsyncPath, lstatOrNull, moveNoFollow, symlinkedComponent} from './fsops.js'
@@ -253,14 +242,7 @@ function readNoFollow(path: string, ino: number): Buffer {
   try {
     const st = fstatSync(fd)
     if (st.ino !== ino || !st.isFile()) throw new Error(`${path} was replaced while being read`)
-    const bytes = Buffer.alloc(st.size)
-    let offset = 0
-    while (offset < st.size) {
-      const n = readSync(fd, bytes, offset, st.size - offset, offset)
-      if (n === 0) break
-      offset += n
-    }
-    return bytes.subarray(0, offset)
+    return readFdSync(fd, st.size)
   } finally {
     closeSync(fd)
   }

@@ -25,8 +25,6 @@ import {
   rmSync,
   symlinkSync,
   unlinkSync,
-  chmodSync,
-  utimesSync,
   futimesSync,
   writeSync,
   type Stats,
@@ -276,10 +274,7 @@ function copyFile(src: string, shown: string, dest: string, pin: Pin): void {
       }
       if (pin.sha256 !== undefined && hash.digest('hex') !== pin.sha256)
         throw refuse(`${shown} was rewritten after the check read it (its content differs)`)
-      // Owner, mode and times as the original's (owner only as root: chown clears set-id bits, so mode after), then durable.
-      if (amRoot) fchownSync(out, st.uid, st.gid)
-      fchmodSync(out, st.mode & 0o7777)
-      futimesSync(out, st.atime, st.mtime)
+      takeAttributes(out, st)
       fsyncSync(out)
     } finally {
       closeSync(out)
@@ -302,13 +297,24 @@ function copyDir(src: string, shown: string, dest: string, pin: Pin): void {
         throw new Error(`${join(shown, name)} is neither a file, a directory nor a symlink; the doctor does not move it`)
       copyPinned(child, join(shown, name), join(dest, name), {kind, dev: cst.dev, ino: cst.ino})
     }
-    if (amRoot) lchownSync(dest, st.uid, st.gid)
-    chmodSync(dest, st.mode & 0o7777)
-    utimesSync(dest, st.atime, st.mtime)
+    // After the entries: making them changed its times. Through a descriptor, as the file's are.
+    const made = openSync(dest, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW)
+    try {
+      takeAttributes(made, st)
+    } finally {
+      closeSync(made)
+    }
     fsyncPath(dest)
   } finally {
     closeSync(fd)
   }
+}
+
+/** Owner, mode and times as the original's, on the copy's descriptor (owner only as root: chown clears set-id bits, so mode after). */
+function takeAttributes(fd: number, st: Stats): void {
+  if (amRoot) fchownSync(fd, st.uid, st.gid)
+  fchmodSync(fd, st.mode & 0o7777)
+  futimesSync(fd, st.atime, st.mtime)
 }
 
 function copyLink(src: string, shown: string, dest: string, st: Stats, pin: Pin): void {

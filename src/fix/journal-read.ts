@@ -6,8 +6,9 @@
  * quarantine slot, a temp file beside the path) must be exactly what it would have chosen: a
  * journal edited to name another payload must not make root's undo move or delete it.
  */
-import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs'
+import {closeSync, constants, fstatSync, openSync} from 'node:fs'
 import {basename, dirname, isAbsolute, join} from 'node:path'
+import {readFdSync} from '../probes/files.js'
 import {FIX_RISKS, type FileFingerprint} from './types.js'
 import type {JournalEntry} from './journal.js'
 
@@ -38,14 +39,7 @@ export function readJournalText(path: string): string | null {
     if (!st.isFile()) throw new JournalError(`${path} is ${kindOf(st)}, not the regular file the doctor writes; it is not read`)
     if (st.size > JOURNAL_CAP)
       throw new JournalError(`${path} is ${st.size} bytes, more than any journal the doctor writes (${JOURNAL_CAP}); it is not read`)
-    const bytes = Buffer.alloc(st.size)
-    let offset = 0
-    while (offset < st.size) {
-      const n = readSync(fd, bytes, offset, st.size - offset, offset)
-      if (n === 0) break
-      offset += n
-    }
-    return bytes.subarray(0, offset).toString('utf8')
+    return readFdSync(fd, st.size).toString('utf8')
   } finally {
     closeSync(fd)
   }

@@ -149,8 +149,8 @@ export class FileProbe {
     try {
       handle = await fsp.open(path, constants.O_RDONLY | (follow ? 0 : constants.O_NOFOLLOW) | constants.O_NONBLOCK)
       const stat = await handle.stat()
-      if (!stat.isFile()) return notFile(path, stat)
-      if (stat.size > maxBytes) return tooLarge(path, stat.size, maxBytes)
+      const refused = refuseRead(path, stat, maxBytes)
+      if (refused) return refused
       const bytes = Buffer.alloc(stat.size)
       let offset = 0
       while (offset < stat.size) {
@@ -158,8 +158,7 @@ export class FileProbe {
         if (bytesRead === 0) break
         offset += bytesRead
       }
-      const used = bytes.subarray(0, offset)
-      return {ok: true, bytes: used, text: used.toString('utf8'), stat}
+      return readOk(bytes.subarray(0, offset), stat)
     } catch (error) {
       return toFileError(error)
     } finally {
@@ -241,23 +240,40 @@ function readSyncOnce(path: string, maxBytes: number): ReadResult {
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
     const stat = fstatSync(fd)
-    if (!stat.isFile()) return notFile(path, stat)
-    if (stat.size > maxBytes) return tooLarge(path, stat.size, maxBytes)
-    // From the shared pool (small files): only the bytes read are ever used.
-    const bytes = Buffer.allocUnsafe(stat.size)
-    let offset = 0
-    while (offset < stat.size) {
-      const bytesRead = readSync(fd, bytes, offset, stat.size - offset, offset)
-      if (bytesRead === 0) break
-      offset += bytesRead
-    }
-    const used = bytes.subarray(0, offset)
-    return {ok: true, bytes: used, text: used.toString('utf8'), stat}
+    return refuseRead(path, stat, maxBytes) ?? readOk(readFdSync(fd, stat.size), stat)
   } catch (error) {
     return toFileError(error)
   } finally {
     if (fd !== undefined) closeSync(fd)
   }
+}
+
+/**
+ * Up to `size` bytes of an open descriptor from its start, in as many reads as it takes; fewer when
+ * the file shrank since it was measured. Also how the fixer and the journal reader read a file they
+ * opened without following links.
+ */
+export function readFdSync(fd: number, size: number): Buffer {
+  // Unzeroed (from the shared pool when small): only the bytes read are ever handed out.
+  const bytes = Buffer.allocUnsafe(size)
+  let offset = 0
+  while (offset < size) {
+    const bytesRead = readSync(fd, bytes, offset, size - offset, offset)
+    if (bytesRead === 0) break
+    offset += bytesRead
+  }
+  return bytes.subarray(0, offset)
+}
+
+/** Why a descriptor with this stat is not read whole (not a regular file, or over the cap); undefined when it is. */
+function refuseRead(path: string, stat: Stats, maxBytes: number): FileError | undefined {
+  if (!stat.isFile()) return notFile(path, stat)
+  if (stat.size > maxBytes) return tooLarge(path, stat.size, maxBytes)
+  return undefined
+}
+
+function readOk(bytes: Buffer, stat: Stats): ReadOk {
+  return {ok: true, bytes, text: bytes.toString('utf8'), stat}
 }
 
 function tooLarge(path: string, size: number, maxBytes: number): FileError {

@@ -6,12 +6,12 @@
  * under Node and under Bun (processes, sockets, files and HTTP probes behave the same there).
  */
 import assert from 'node:assert/strict'
-import {spawn, type ChildProcess} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
 import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {Report} from '../../src/types.js'
-import {runCli} from '../helpers/cli.js'
+import {runCli, runProgram, type CliResult} from '../helpers/cli.js'
 import {startExecutorDaemon} from '../helpers/executor-cli.js'
 import {executorBinary} from '../helpers/executor-cli.js'
 import {waitForFreePort} from '../helpers/ports.js'
@@ -26,36 +26,6 @@ const HOST_SOURCE = join(REPO, 'fixtures/host-cli/host.ts')
 const FORCE = ['--target', 'executor']
 const SQUAT_LINE = 'Port 4788 is in use. Starting daemon on available port 47912 instead.'
 
-interface Ran {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** Runs a program to completion with a hard deadline; the environment is exactly `env`. */
-function run(argv: string[], options: {env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number}): Promise<Ran> {
-  const timeoutMs = options.timeoutMs ?? 60_000
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`${argv.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`))
-    }, timeoutMs)
-    child.on('error', (error) => {
-      clearTimeout(timer)
-      reject(error)
-    })
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({code, stdout, stderr})
-    })
-  })
-}
-
 /** What two reports must agree on: which targets were found, and each check's status and symptoms. */
 function verdicts(report: Report): string[] {
   return [
@@ -64,7 +34,7 @@ function verdicts(report: Report): string[] {
   ]
 }
 
-function parsed(ran: Ran, what: string): Report {
+function parsed(ran: CliResult, what: string): Report {
   let report: Report
   try {
     report = JSON.parse(ran.stdout) as Report
@@ -89,7 +59,11 @@ describe('embedding: the host CLI compiled with bun build --compile', function (
     // One compile per run, into a temp dir of its own.
     binDir = mkdtempSync(join(tmpdir(), 'doctorkit-host-bin-'))
     host = join(binDir, 'host')
-    const built = await run([BUN, 'build', '--compile', HOST_SOURCE, '--outfile', host], {env: process.env, cwd: REPO, timeoutMs: 240_000})
+    const built = await runProgram([BUN, 'build', '--compile', HOST_SOURCE, '--outfile', host], {
+      env: process.env,
+      cwd: REPO,
+      timeoutMs: 240_000,
+    })
     assert.equal(built.code, 0, `bun build --compile failed:\n${built.stdout}\n${built.stderr}`)
   })
 
@@ -113,7 +87,7 @@ describe('embedding: the host CLI compiled with bun build --compile', function (
 
   async function both(home: string, args: string[] = []): Promise<{doctor: Report; host: Report}> {
     const cli = await runCli(['--json', ...args], {env: {HOME: home, EXECUTOR_DATA_DIR: ''}, cwd: home})
-    const embedded = await run([host, 'doctor', '--json', ...args], {env: envFor(home), cwd: home})
+    const embedded = await runProgram([host, 'doctor', '--json', ...args], {env: envFor(home), cwd: home})
     return {doctor: parsed(cli, 'doctor --json'), host: parsed(embedded, 'host doctor --json')}
   }
 
@@ -152,19 +126,19 @@ describe('embedding: the host CLI compiled with bun build --compile', function (
       JSON.stringify(squat),
     )
     assert.notEqual(embedded.checks.find((c) => c.id === 'daemon-health' && c.target === 'executor')?.status, 'pass')
-    const code = (await run([host, 'doctor', '--json', ...FORCE], {env: envFor(home), cwd: home})).code
+    const code = (await runProgram([host, 'doctor', '--json', ...FORCE], {env: envFor(home), cwd: home})).code
     assert.equal(code, 1)
     await stop(s.child)
   })
 
   it('explains a message as doctor explain does', async () => {
     const home = tmp.make()
-    const embedded = await run([host, 'doctor', 'explain', '--json', SQUAT_LINE], {env: envFor(home), cwd: home})
+    const embedded = await runProgram([host, 'doctor', 'explain', '--json', SQUAT_LINE], {env: envFor(home), cwd: home})
     const cli = await runCli(['explain', '--json', SQUAT_LINE], {env: {HOME: home}, cwd: home})
     assert.equal(embedded.code, 0, embedded.stderr)
     assert.equal(embedded.stdout, cli.stdout)
     assert.equal((JSON.parse(embedded.stdout) as {matches: Array<{symptom: string}>}).matches[0]?.symptom, 'executor/port-squatter')
-    const human = await run([host, 'doctor', 'explain', SQUAT_LINE], {env: envFor(home), cwd: home})
+    const human = await runProgram([host, 'doctor', 'explain', SQUAT_LINE], {env: envFor(home), cwd: home})
     assert.match(human.stdout, /confirm: host doctor --only port-squatter --target executor/)
   })
 
@@ -174,14 +148,14 @@ describe('embedding: the host CLI compiled with bun build --compile', function (
     daemon.kill('SIGKILL')
     await new Promise((resolve) => daemon!.once('exit', resolve))
     daemon = undefined
-    const written = await run([host, 'doctor', 'bundle', '--output', 'b.tar.gz'], {env: envFor(home), cwd: home})
+    const written = await runProgram([host, 'doctor', 'bundle', '--output', 'b.tar.gz'], {env: envFor(home), cwd: home})
     assert.equal(written.code, 0, written.stderr)
     assert.match(written.stdout, /^Wrote b\.tar\.gz \(\d+ files/)
     assert.equal(statSync(join(home, 'b.tar.gz')).mode & 0o777, 0o600)
     const verified = await runCli(['bundle', 'verify', join(home, 'b.tar.gz')], {env: {HOME: home, EXECUTOR_DATA_DIR: ''}, cwd: home})
     assert.equal(verified.code, 0, verified.stdout + verified.stderr)
     // The bundle holds the doctor's report of the dead daemon's state.
-    const tar = await run(['tar', '-xzOf', join(home, 'b.tar.gz'), 'report.json'], {env: process.env, cwd: home})
+    const tar = await runProgram(['tar', '-xzOf', join(home, 'b.tar.gz'), 'report.json'], {env: process.env, cwd: home})
     const inside = JSON.parse(tar.stdout) as Report
     assert.equal(inside.checks.find((c) => c.id === 'stale-manifest' && c.target === 'executor')?.status, 'fail')
   })
@@ -192,10 +166,10 @@ describe('embedding: the host CLI compiled with bun build --compile', function (
     copyFileSync(host, join(alone, 'host'))
     const s = await squatter()
     const env = {PATH: join(alone, 'no-such-bin'), HOME: home, NO_COLOR: '1'}
-    const ran = await run([join(alone, 'host'), 'doctor', '--json', ...FORCE], {env, cwd: alone})
+    const ran = await runProgram([join(alone, 'host'), 'doctor', '--json', ...FORCE], {env, cwd: alone})
     const report = parsed(ran, 'the copied host binary')
     assert.equal(report.checks.find((c) => c.id === 'port-squatter' && c.target === 'executor')?.status, 'fail')
-    const explained = await run([join(alone, 'host'), 'doctor', 'explain', '--json', SQUAT_LINE], {env, cwd: alone})
+    const explained = await runProgram([join(alone, 'host'), 'doctor', 'explain', '--json', SQUAT_LINE], {env, cwd: alone})
     assert.equal(explained.code, 0, explained.stderr)
     await stop(s.child)
   })
@@ -204,11 +178,11 @@ describe('embedding: the host CLI compiled with bun build --compile', function (
     const home = tmp.make()
     const s = await squatter()
     const cli = parsed(await runCli(['--json', ...FORCE], {env: {HOME: home, EXECUTOR_DATA_DIR: ''}, cwd: home}), 'doctor --json')
-    const underNode = await run([process.execPath, '--import', TSX, HOST_SOURCE, 'doctor', '--json', ...FORCE], {
+    const underNode = await runProgram([process.execPath, '--import', TSX, HOST_SOURCE, 'doctor', '--json', ...FORCE], {
       env: envFor(home),
       cwd: home,
     })
-    const underBun = await run([BUN, HOST_SOURCE, 'doctor', '--json', ...FORCE], {env: envFor(home), cwd: home})
+    const underBun = await runProgram([BUN, HOST_SOURCE, 'doctor', '--json', ...FORCE], {env: envFor(home), cwd: home})
     assert.equal(cli.checks.find((c) => c.id === 'port-squatter' && c.target === 'executor')?.status, 'fail')
     assert.deepEqual(verdicts(parsed(underNode, 'host under node')), verdicts(cli))
     assert.deepEqual(verdicts(parsed(underBun, 'host under bun')), verdicts(cli))

@@ -5,11 +5,10 @@
  * node_modules holding doctorkit (this checkout) and @oclif/core.
  */
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 import {cpSync, existsSync, mkdirSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Report} from '../../src/types.js'
-import {runCli} from '../helpers/cli.js'
+import {runCli, type CliResult} from '../helpers/cli.js'
 import {REPO} from '../helpers/processes.js'
 import {assertValidReport} from '../helpers/schema.js'
 import {tmpDirs} from '../helpers/tmp.js'
@@ -17,26 +16,9 @@ import {tmpDirs} from '../helpers/tmp.js'
 const tmp = tmpDirs()
 const SQUAT_LINE = 'Port 4788 is in use. Starting daemon on available port 47912 instead.'
 
-function fixture(dir: string, home: string, args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(dir, 'bin/run.js'), ...args], {
-      cwd: home,
-      env: {...process.env, HOME: home, NO_COLOR: '1', CI: '1', EXECUTOR_DATA_DIR: ''},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`fixture ${args.join(' ')} did not finish in 60 s\n${stdout}\n${stderr}`))
-    }, 60_000)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({code, stdout, stderr})
-    })
-  })
+/** The host's own `bin/run.js`, run from `home` as its user would. */
+function fixture(dir: string, home: string, args: string[]): Promise<CliResult> {
+  return runCli(args, {bin: join(dir, 'bin/run.js'), cwd: home, env: {HOME: home, EXECUTOR_DATA_DIR: ''}, timeoutMs: 60_000})
 }
 
 describe('embedding: doctorkit as an oclif plugin', function () {

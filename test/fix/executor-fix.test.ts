@@ -11,6 +11,7 @@ import {acquireFixLock} from '../../src/fix/lock.js'
 import {Journal, listRunIds} from '../../src/fix/journal.js'
 import type {Report} from '../../src/types.js'
 import {runCli, jsonReport} from '../helpers/cli.js'
+import {manifestText} from '../helpers/executor-state.js'
 import {deadPid, killAll, REPO, startFixture, stop} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {contentTree, hashTree, hashTreeExcept, isAlive, killRecorders, startRecorder} from './helpers.js'
@@ -45,18 +46,7 @@ describe('fix/executor-fix', () => {
   function writeManifest(dataDir: string, pid: number, port: number, extra: {executablePath?: string} = {}): string {
     const path = join(dataDir, 'server-control', 'server.json')
     mkdirSync(join(dataDir, 'server-control'), {recursive: true})
-    const origin = `http://localhost:${port}`
-    const manifest = {
-      version: 1,
-      kind: 'cli-daemon',
-      pid,
-      startedAt: new Date().toISOString(),
-      dataDir,
-      scopeDir: null,
-      connection: {kind: 'http', key: `http:${origin}`, origin, apiBaseUrl: `${origin}/api`, displayName: 'CLI daemon'},
-      owner: {client: 'cli', version: '1.5.9', executablePath: extra.executablePath ?? null},
-    }
-    writeFileSync(path, JSON.stringify(manifest, null, 2) + '\n', {mode: 0o644})
+    writeFileSync(path, manifestText(dataDir, {pid, port, executablePath: extra.executablePath}), {mode: 0o644})
     return path
   }
 

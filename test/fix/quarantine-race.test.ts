@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict'
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {
+  chmodSync,
   closeSync,
   constants,
   existsSync,
@@ -24,6 +25,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs'
 import {join} from 'node:path'
@@ -32,6 +34,7 @@ import {fingerprint, moveNoFollow, restoreNoClobber} from '../../src/fix/fsops.j
 import {quarantineStep} from '../../src/fix/steps.js'
 import {undoRun} from '../../src/fix/undo.js'
 import {runCli} from '../helpers/cli.js'
+import {manifestText} from '../helpers/executor-state.js'
 import {deadPid} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {planOf} from './helpers.js'
@@ -117,26 +120,6 @@ function filesHoldingVictim(root: string): string[] {
   }
   if (existsSync(root)) walk(root)
   return found
-}
-
-function staleManifest(dataDir: string, pid: number): string {
-  const origin = 'http://localhost:4788'
-  return (
-    JSON.stringify(
-      {
-        version: 1,
-        kind: 'cli-daemon',
-        pid,
-        startedAt: new Date().toISOString(),
-        dataDir,
-        scopeDir: null,
-        connection: {kind: 'http', key: `http:${origin}`, origin, apiBaseUrl: `${origin}/api`, displayName: 'CLI daemon'},
-        owner: {client: 'cli', version: '1.5.9', executablePath: null},
-      },
-      null,
-      2,
-    ) + '\n'
-  )
 }
 
 describe('fix/quarantine across filesystems: a name swapped mid-move is never followed', function () {
@@ -264,6 +247,21 @@ describe('fix/quarantine across filesystems: a name swapped mid-move is never fo
       assert.equal(readlinkSync(join(state, 'q2', 'link')), 'deps/a.js')
       assert.equal(existsSync(cache), false)
     })
+
+    it('gives a directory copied across filesystems its mode and times after its entries are in (they change its mtime)', function () {
+      const {root, state} = twoFilesystems(this)
+      const dir = join(root, 'runs')
+      mkdirSync(dir)
+      writeFileSync(join(dir, 'one.log'), 'x\n')
+      chmodSync(dir, 0o750)
+      const past = new Date('2020-01-02T03:04:05Z')
+      utimesSync(dir, past, past)
+      assert.equal(moveNoFollow(dir, join(state, 'q3'), {expect: fingerprint(lstatSync(dir))}), 'copy')
+      const copied = statSync(join(state, 'q3'))
+      assert.equal(copied.mode & 0o7777, 0o750)
+      assert.equal(copied.mtime.getTime(), past.getTime())
+      assert.equal(readFileSync(join(state, 'q3', 'one.log'), 'utf8'), 'x\n')
+    })
   })
 
   it('the fix engine against the same racer, hundreds of times: never a victim byte in the quarantine or back from undo', async function () {
@@ -335,7 +333,7 @@ describe('fix/quarantine across filesystems: a name swapped mid-move is never fo
       rmSync(control, {recursive: true, force: true})
       mkdirSync(control, {recursive: true})
       const manifest = join(control, 'server.json')
-      writeFileSync(manifest, staleManifest(join(home, '.executor'), pid), {mode: 0o644})
+      writeFileSync(manifest, manifestText(join(home, '.executor'), {pid}), {mode: 0o644})
       symlinkSync(victim, join(control, '.swap'))
       const racer = await startRacer(manifest, join(control, '.swap'))
       racers.push(racer)

@@ -24,37 +24,56 @@ export interface CliOptions {
   wrap?: string[]
   /** Called once the process has started, with its pid (to signal it mid-run). */
   onSpawn?: (pid: number) => void
+  /** The `run.js` to start instead of this checkout's (an oclif host that embeds doctorkit as a plugin). */
+  bin?: string
 }
 
 /** The command line that runs `bin/run.js` with the wrappers asked for, innermost first: wrap, setpriv, unshare. */
 function commandLine(args: string[], options: CliOptions): string[] {
-  let argv = [process.execPath, join(REPO, 'bin/run.js'), ...args]
+  let argv = [process.execPath, options.bin ?? join(REPO, 'bin/run.js'), ...args]
   if (options.wrap) argv = [...options.wrap, ...argv]
   if (options.asNobody) argv = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...argv]
   if (options.hostname) argv = ['unshare', '--uts', 'sh', '-c', 'hostname "$1" && shift && exec "$@"', 'sh', options.hostname, ...argv]
   return argv
 }
 
-/** Runs the built CLI (`bin/run.js`) as a user would, with a hard deadline. */
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+export interface ProgramOptions {
+  /** The whole environment of the program (nothing is added). */
+  env: NodeJS.ProcessEnv
+  cwd: string
+  timeoutMs?: number
+  /** Written to stdin, which is then closed; without it stdin is /dev/null. */
+  input?: string
+  onSpawn?: (pid: number) => void
+  /** How a timeout names the program (default: its command line). */
+  label?: string
+}
+
+/**
+ * Runs a program to completion with a hard deadline, collecting its output: the one spawn under
+ * runCli, the embedding tests' hosts and anything else a test runs whole.
+ */
+export function runProgram(argv: readonly string[], options: ProgramOptions): Promise<CliResult> {
   const started = Date.now()
-  const timeoutMs = options.timeoutMs ?? 30_000
+  const timeoutMs = options.timeoutMs ?? 60_000
+  const label = options.label ?? argv.join(' ')
   return new Promise((resolve, reject) => {
-    const [command, ...argv] = commandLine(args, options)
-    const child = spawn(command!, argv, {
-      cwd: options.cwd ?? REPO,
-      env: {...process.env, NO_COLOR: '1', CI: '1', ...options.env},
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const [command, ...rest] = argv
+    const child = spawn(command!, rest, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    // Both are pipes (stdio above); the types cannot tell once stdin's choice is a variable.
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`doctor ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`))
+      reject(new Error(`${label} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`))
     }, timeoutMs)
-    child.stdin.end(options.input ?? '')
+    if (options.input !== undefined) child.stdin?.end(options.input)
     child.on('spawn', () => options.onSpawn?.(child.pid!))
     child.on('error', (error) => {
       clearTimeout(timer)
@@ -64,6 +83,18 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
       clearTimeout(timer)
       resolve({code, signal, stdout, stderr, durationMs: Date.now() - started})
     })
+  })
+}
+
+/** Runs the built CLI (`bin/run.js`) as a user would, with a hard deadline. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runProgram(commandLine(args, options), {
+    cwd: options.cwd ?? REPO,
+    env: {...process.env, NO_COLOR: '1', CI: '1', ...options.env},
+    timeoutMs: options.timeoutMs ?? 30_000,
+    input: options.input ?? '',
+    onSpawn: options.onSpawn,
+    label: `doctor ${args.join(' ')}`,
   })
 }
 
