@@ -78,6 +78,31 @@ export function childController(parent: AbortSignal): {controller: AbortControll
 }
 
 /**
+ * Probes that answer from memory or by a batched sync read settle as microtasks: a check judging
+ * 20,000 of them would never give the event loop a turn, so its deadline timer could not fire
+ * and it would run past `--timeout`. Past STARVED_MS without a turn, a probe's answer waits for
+ * one (a timer, so that the deadline timers that expired meanwhile fire first).
+ */
+const STARVED_MS = 20
+let turnScheduled = false
+let waitingSince = 0
+
+function starved(): boolean {
+  const now = performance.now()
+  if (!turnScheduled) {
+    turnScheduled = true
+    waitingSince = now
+    setImmediate(() => void (turnScheduled = false))
+    return false
+  }
+  return now - waitingSince > STARVED_MS
+}
+
+function afterATurn<T>(value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), 0))
+}
+
+/**
  * The same probe, seen by one check: each call first checks the signal, and a call still pending
  * when it fires rejects with its reason. What the probe memoises stays shared and keeps its own
  * bounds; this only makes a check that ran out of time stop at its next probe call.
@@ -90,7 +115,8 @@ export function withSignal<T extends object>(probe: T, signal: AbortSignal): T {
       return (...args: unknown[]) => {
         if (signal.aborted) return Promise.reject(signal.reason)
         const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args)
-        return result instanceof Promise ? abortable(result, signal) : result
+        if (!(result instanceof Promise)) return result
+        return abortable(starved() ? result.then(afterATurn) : result, signal)
       }
     },
   })
