@@ -7,6 +7,14 @@ import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 const ROOT = 'Symbol(SINGLE_COMMAND_CLI)'
+// A reader that closes the pipe early (`doctor --json | head -c 100`, `| true`) gets what it took;
+// the doctor says on stderr that the rest was not delivered and ends with 2, as it does for
+// `--output /dev/stdout` (src/output/destination.ts), never with a stack trace.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error
+  process.stderr.write('doctor: the reader of stdout closed it before the end; what it got is incomplete\n')
+  process.exit(2)
+})
 // `doctor help [command…]` is `doctor [command…] --help`: oclif's help command is a plugin this CLI
 // does not ship.
 const given = process.argv.slice(2)

@@ -371,7 +371,9 @@ async function writeAll(fd: number, chunk: Uint8Array, shown: string, stallMs: n
       if (code !== 'EAGAIN') throw error
       stalledSince ??= Date.now()
       if (Date.now() - stalledSince > stallMs)
-        throw new OutputError(`nothing read from ${shown} for ${Math.round(stallMs / 1000)} s; the rest was not written`)
+        throw new OutputError(
+          `nothing read from ${shown} for ${stallMs >= 1000 ? `${Math.round(stallMs / 1000)} s` : `${stallMs} ms`}; the rest was not written`,
+        )
       await sleep(pause)
       pause = Math.min(pause * 2, 50)
     }

@@ -23,7 +23,17 @@ export function isDeadline(error: unknown): error is Deadline {
 }
 
 /** A signal that never fires: for work that runs outside any run (tests, library helpers). */
-export const NEVER: AbortSignal = new AbortController().signal
+export const NEVER: AbortSignal = unlimited(new AbortController().signal)
+
+/** Every pending probe call listens to its signal: far more than the default 10 listeners, by design. */
+function unlimited(signal: AbortSignal): AbortSignal {
+  try {
+    setMaxListeners(0, signal)
+  } catch {
+    // a runtime whose EventTarget has no listener limit (Bun) has nothing to lift
+  }
+  return signal
+}
 
 /** Throws the signal's reason when it has fired. */
 export function stopIfAborted(signal: AbortSignal | undefined): void {
@@ -61,13 +71,8 @@ export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
  */
 export function childController(parent: AbortSignal): {controller: AbortController; dispose(): void} {
   const controller = new AbortController()
-  // Every pending probe call of every check listens to its run's signal: far more than the
-  // default 10 listeners, by design, and each one is removed when its call settles.
-  try {
-    setMaxListeners(0, controller.signal)
-  } catch {
-    // a runtime whose EventTarget has no listener limit (Bun) has nothing to lift
-  }
+  // Each listener is removed when its call settles.
+  unlimited(controller.signal)
   if (parent.aborted) {
     controller.abort(parent.reason)
     return {controller, dispose: () => undefined}

@@ -2,23 +2,12 @@ import assert from 'node:assert/strict'
 import {mkdirSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import e2ePorts from '../../checks/e2e-ports.js'
-import {bindProbe, connectProbe} from '../../src/probes/ports.js'
 import {fnv1a, portBlock} from '../../src/targets/executor/dev/ports.js'
 import {expectResult, runCheck} from '../helpers/check-table.js'
+import {freeBlockCheckout, releaseBlocks} from '../helpers/e2e-block.js'
 import {deadPid, killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {makeCheckout} from './skeleton.js'
-
-/** Offsets the suite claims (0–5) and its lock (9). */
-const OFFSETS = [0, 1, 2, 3, 4, 5, 9]
-
-async function blockIsFree(block: number): Promise<boolean> {
-  for (const offset of OFFSETS) {
-    if ((await connectProbe('127.0.0.1', block + offset)) === 'accepted') return false
-    if ((await bindProbe('0.0.0.0', block + offset)) !== 'free') return false
-  }
-  return true
-}
 
 /** An e2e/.dev/selfhost.json as the e2e CLI writes it (executor-facts §3.4: 1-space JSON, no trailing newline). */
 function writeRecord(root: string, pids: {runnerPid: number; childPids?: number[]}): string {
@@ -40,18 +29,12 @@ describe('executor dev: e2e-ports', () => {
   const tmp = tmpDirs()
   afterEach(async () => {
     await killAll()
+    releaseBlocks()
     tmp.cleanup()
   })
 
-  /** A checkout whose block is free right now (other suites share this machine: try another path if not). */
-  async function freeCheckout(name = 'executor'): Promise<{root: string; block: number}> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const root = makeCheckout(join(tmp.make(), name), {git: false})
-      const block = portBlock(root)
-      if (await blockIsFree(block)) return {root, block}
-    }
-    throw new Error('no free e2e block found for a temp checkout in 8 attempts: the machine is busy')
-  }
+  /** A checkout whose block is free right now, and kept from the kernel's ephemeral ports until the test ends. */
+  const freeCheckout = (name = 'executor') => freeBlockCheckout(() => makeCheckout(join(tmp.make(), name), {git: false}))
 
   const run = (root: string, env: Record<string, string> = {}) => runCheck(e2ePorts, {cwd: root, home: tmp.make(), env})
 

@@ -3,8 +3,7 @@ import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {runDoctor} from '../../src/engine/doctor.js'
-import {bindProbe, connectProbe} from '../../src/probes/ports.js'
-import {portBlock} from '../../src/targets/executor/dev/ports.js'
+import {freeBlockCheckout, releaseBlocks} from '../helpers/e2e-block.js'
 import {killAll, startFixture} from '../helpers/processes.js'
 import {tmpDirs, writeTree} from '../helpers/tmp.js'
 import {makeCheckout, writeViteCache} from './skeleton.js'
@@ -27,22 +26,12 @@ describe('executor dev and config: no false alarm on a healthy machine', () => {
   const tmp = tmpDirs()
   afterEach(async () => {
     await killAll()
+    releaseBlocks()
     tmp.cleanup()
   })
 
   it('passes (or skips what does not apply) in a bootstrapped checkout beside a running daemon', async () => {
-    let root = ''
-    for (let attempt = 0; attempt < 8 && !root; attempt++) {
-      const candidate = makeCheckout(join(tmp.make(), 'executor'))
-      const block = portBlock(candidate)
-      const probes = await Promise.all(
-        [0, 1, 2, 3, 4, 5, 9].map(
-          async (o) => (await connectProbe('127.0.0.1', block + o)) !== 'accepted' && (await bindProbe('0.0.0.0', block + o)) === 'free',
-        ),
-      )
-      if (probes.every(Boolean)) root = candidate
-    }
-    assert.ok(root, 'no free e2e block for a temp checkout')
+    const {root} = await freeBlockCheckout(() => makeCheckout(join(tmp.make(), 'executor')))
     // Vite cache built for the current lockfile, after the checkout's history.
     const lock = readFileSync(join(root, 'bun.lock'), 'utf-8') + statSync(join(root, 'patches')).mtimeMs.toString()
     mkdirSync(join(root, 'packages', 'app', 'node_modules', 'react'), {recursive: true})

@@ -20,11 +20,10 @@ import {
 import {join} from 'node:path'
 import type {FixStep, StepResult} from '../../src/fix/types.js'
 import type {Report} from '../../src/types.js'
+import {freeBlockCheckout, releaseBlocks} from '../helpers/e2e-block.js'
 import {runCli, jsonReport} from '../helpers/cli.js'
 import {deadPid, killAll, REPO, startFixture, TSX} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
-import {bindProbe, connectProbe} from '../../src/probes/ports.js'
-import {portBlock} from '../../src/targets/executor/dev/ports.js'
 import {makeCheckout, writeViteCache} from '../executor-dev/skeleton.js'
 import {contentTree, hashTree, isAlive, killRecorders, startRecorder} from './helpers.js'
 import type {ScenarioSpec} from './fixtures/pidns-scenario.js'
@@ -414,24 +413,12 @@ describe('fix/executor-plans', () => {
   })
 
   describe('fix plans: Executor e2e ports', () => {
-    const OFFSETS = [0, 1, 2, 3, 4, 5, 9]
-    async function freeBlockCheckout(): Promise<{root: string; block: number}> {
-      for (let attempt = 0; attempt < 8; attempt++) {
-        const root = makeCheckout(join(tmp.make(), 'executor'), {git: false})
-        const block = portBlock(root)
-        let free = true
-        for (const offset of OFFSETS) {
-          if ((await connectProbe('127.0.0.1', block + offset)) === 'accepted' || (await bindProbe('0.0.0.0', block + offset)) !== 'free')
-            free = false
-        }
-        if (free) return {root, block}
-      }
-      throw new Error('no free e2e block found for a temp checkout in 8 attempts: the machine is busy')
-    }
+    const freeCheckout = () => freeBlockCheckout(() => makeCheckout(join(tmp.make(), 'executor'), {git: false}))
+    afterEach(releaseBlocks)
 
     it('a port squatter from another live checkout is only explained; a leaked dev server of a removed checkout is stopped after --yes', async () => {
       const m = machine()
-      const {root, block} = await freeBlockCheckout()
+      const {root, block} = await freeCheckout()
       const other = makeCheckout(join(tmp.make(), 'other'), {git: false})
       const live = await startFixture('squatter.ts', ['--port', String(block + 3)], {cwd: other})
       const removed = makeCheckout(join(tmp.make(), 'gone'), {git: false})

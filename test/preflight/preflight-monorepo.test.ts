@@ -11,10 +11,10 @@ import assert from 'node:assert/strict'
 import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {bindProbe, connectProbe} from '../../src/probes/ports.js'
 import {SocketProbe} from '../../src/probes/sockets.js'
 import {portBlock} from '../../src/targets/executor/dev/ports.js'
 import type {Report} from '../../src/types.js'
+import {freeBlockCheckout, releaseBlocks} from '../helpers/e2e-block.js'
 import {runCli, type CliResult} from '../helpers/cli.js'
 import {executorShim, killAll, startFixture, stop, type Started} from '../helpers/processes.js'
 import {assertValidReport} from '../helpers/schema.js'
@@ -26,8 +26,6 @@ import {childElements, parseXml, textOf, type XmlElement} from './xml.js'
 /** The Chromium build the skeleton's playwright-core expects (browsers.json), and its headless shell. */
 const CHROMIUM_REVISION = '1187'
 const PLAYWRIGHT_VERSION = '1.56.1'
-/** Offsets of the e2e block the suite claims (0–5) and its lock (9), executor-facts §3.3. */
-const BLOCK_OFFSETS = [0, 1, 2, 3, 4, 5, 9]
 const PREFLIGHT = [
   'bootstrap-build',
   'vite-cache',
@@ -77,14 +75,6 @@ function viteLockfileHash(lockText: string, patchesDir: string): string {
     .slice(0, 8)
 }
 
-async function blockIsFree(block: number): Promise<boolean> {
-  for (const offset of BLOCK_OFFSETS) {
-    if ((await connectProbe('127.0.0.1', block + offset)) === 'accepted') return false
-    if ((await bindProbe('0.0.0.0', block + offset)) !== 'free') return false
-  }
-  return true
-}
-
 /** The service port (4789) is checked by every run; other suites on this machine may hold it briefly. */
 async function whenServicePortFree(): Promise<void> {
   const deadline = Date.now() + 15_000
@@ -126,13 +116,8 @@ describe('doctor preflight in a skeleton Executor monorepo (CLI, end to end)', f
   }
 
   before(async () => {
-    // A checkout whose e2e block is free right now (other suites share this machine: try another path if not).
-    let root = ''
-    for (let attempt = 0; attempt < 8 && !root; attempt++) {
-      const candidate = join(realpathSync(tmp.make('doctorkit-monorepo-')), 'executor')
-      if (await blockIsFree(portBlock(candidate))) root = candidate
-    }
-    assert.ok(root, 'no free e2e port block for a temp checkout in 8 attempts: the machine is busy')
+    // A checkout whose e2e block is free right now, kept from the kernel's ephemeral ports until after().
+    const {root} = await freeBlockCheckout(() => join(realpathSync(tmp.make('doctorkit-monorepo-')), 'executor'))
     makeCheckout(root)
     workOnAFeatureBranch(root)
     const home = tmp.make('doctorkit-home-')
@@ -194,6 +179,7 @@ describe('doctor preflight in a skeleton Executor monorepo (CLI, end to end)', f
   after(async () => {
     if (world) await stop(world.daemon.child)
     await killAll()
+    releaseBlocks()
     tmp.cleanup()
   })
 
