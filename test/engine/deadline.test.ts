@@ -23,6 +23,8 @@ import {assertValidReport} from '../helpers/schema.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
 const tmp = tmpDirs()
+/** The crowded data dir, kept across the tests of the file (see crowdedHome). */
+const crowdedTmp = tmpDirs()
 /** Generous against a loaded 2-core machine; today's code overshoots it by seconds. */
 const MARGIN_MS = 1500
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -81,7 +83,7 @@ const STATUS_OF_DEAD_PIDS = new Map([
 
 /** An Executor data dir holding `count` daemon records and `count` start locks, each naming a dead pid (executor-facts §2). */
 function crowdedExecutorHome(count: number): string {
-  const home = tmp.make()
+  const home = crowdedTmp.make()
   const dataDir = join(home, '.executor')
   mkdirSync(join(dataDir, 'server-control'), {recursive: true})
   const pids = deadPids(count)
@@ -107,9 +109,13 @@ describe('engine/deadline: --timeout is wall clock', function () {
     await killAll()
     tmp.cleanup()
   })
+  after(() => crowdedTmp.cleanup())
+  /** The 40,000 files are written once for the tests that read them (none writes to them: no --fix). */
+  let crowded: string | undefined
+  const crowdedHome = () => (crowded ??= crowdedExecutorHome(20_000))
 
   it('ends the process within the budget on a data dir of 20,000 daemon records and 20,000 start locks', async () => {
-    const home = crowdedExecutorHome(20_000)
+    const home = crowdedHome()
     const r = await timedCli(['--json', '--timeout', '1s'], {HOME: home, EXECUTOR_DATA_DIR: ''})
     const report = JSON.parse(r.stdout) as Report
     assertValidReport(report)
@@ -125,7 +131,7 @@ describe('engine/deadline: --timeout is wall clock', function () {
   })
 
   it('decides stale-manifest and stale-lock within the default timeout on 20,000 records and 20,000 locks, capping the findings', async () => {
-    const home = crowdedExecutorHome(20_000)
+    const home = crowdedHome()
     // The default budget and per-check timeout (5 s): before the batched reads both timed out.
     const r = await timedCli(['--json', '--target', 'executor', '--only', 'stale-manifest,stale-lock'], {HOME: home, EXECUTOR_DATA_DIR: ''})
     const report = JSON.parse(r.stdout) as Report

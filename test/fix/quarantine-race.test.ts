@@ -291,7 +291,7 @@ describe('fix/quarantine across filesystems: a name swapped mid-move is never fo
     racers.push(await startRacer(path, swap))
     const started = Date.now()
     let rounds = 0
-    while (rounds < 600 && Date.now() - started < 12_000) {
+    while (rounds < 300 && Date.now() - started < 6_000) {
       rounds++
       const expect = place()
       const step = {...quarantineStep({path, stat: lstatSync(root), why: 'stale record'}), expect}
@@ -327,8 +327,9 @@ describe('fix/quarantine across filesystems: a name swapped mid-move is never fo
     let quarantined = 0
     let refused = 0
     const leaks: string[] = []
-    // Bounded: at most 80 runs, and none started after 35 s.
-    while (iterations < 80 && Date.now() - started < 35_000) {
+    // Bounded: at most 16 runs, and none started after 12 s (the engine-level test above carries
+    // the hundreds of rounds; this one proves the CLI goes through the same guarded move).
+    while (iterations < 16 && Date.now() - started < 12_000) {
       iterations++
       rmSync(control, {recursive: true, force: true})
       mkdirSync(control, {recursive: true})
@@ -358,7 +359,7 @@ describe('fix/quarantine across filesystems: a name swapped mid-move is never fo
     assert.equal(victimAfter.sha256, victimBefore.sha256)
     assert.equal(victimAfter.mode, victimBefore.mode)
     assert.equal(victimAfter.ino, victimBefore.ino)
-    assert.ok(iterations >= 10, `only ${iterations} runs in the time`)
+    assert.ok(iterations >= 5, `only ${iterations} runs in the time`)
     // The racer must have been in the way at least once, or the test proved nothing.
     assert.ok(quarantined > 0 || refused > 0, `no run quarantined or refused anything in ${iterations} runs`)
     console.log(`      (${iterations} runs under the racer: ${quarantined} quarantined, ${refused} refused a swap)`)
