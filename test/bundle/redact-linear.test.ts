@@ -25,7 +25,7 @@ const redactor = new Redactor(
 /** Best of a few runs (the least disturbed by other work on the machine), in ms. */
 function cost(text: string): number {
   let best = Infinity
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const started = process.hrtime.bigint()
     redactor.redact(text)
     best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6)
@@ -60,6 +60,17 @@ const SHAPES: Record<string, (n: number) => string> = {
   'END-looking runs': (n) => '-----END '.repeat(n),
 }
 
+/**
+ * How much longer `large` (4× `small`) takes. A shard beside this one, or a collection of the
+ * large text's garbage, can double one measurement; a quadratic rule is 16× every time. So a
+ * ratio over the limit is measured again, up to three times, and the smallest counts.
+ */
+function growth(small: string, large: string, limit = 9): number {
+  let ratio = Infinity
+  for (let attempt = 0; attempt < 3 && ratio >= limit; attempt++) ratio = Math.min(ratio, cost(large) / Math.max(cost(small), 0.5))
+  return ratio
+}
+
 describe('redaction is linear in its input', function () {
   this.timeout(120_000)
   const n = 5_000
@@ -68,7 +79,7 @@ describe('redaction is linear in its input', function () {
       const small = make(n)
       const large = make(n * 4)
       cost(small) // warm up the regexes
-      const ratio = cost(large) / Math.max(cost(small), 0.5)
+      const ratio = growth(small, large)
       assert.ok(ratio < 9, `${name}: 4× the input took ${ratio.toFixed(1)}× the time (${small.length} → ${large.length} characters)`)
     })
   }
