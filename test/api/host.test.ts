@@ -8,6 +8,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import {join} from 'node:path'
 import {
   applyFix,
+  createBundle,
   defineCheck,
   defineTarget,
   listChecks,
@@ -20,6 +21,7 @@ import {
   type DoctorTarget,
   type Finding,
 } from '../../src/index.js'
+import {readArchive} from '../bundle/helpers.js'
 import {deadPid} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {keepCatalogue} from '../helpers/catalogue.js'
@@ -32,8 +34,9 @@ function filesUnder(dir: string, prefix = ''): string[] {
 }
 
 /** The host's target: a pid file and a data dir in `dir`, and a check of its own reading a file there. */
-function kvTarget(dir: string): DoctorTarget {
+function kvTarget(dir: string, more: {logs?: string[]} = {}): DoctorTarget {
   return defineTarget({
+    ...more,
     id: 'kv',
     name: 'KV cache',
     pidFile: {path: join(dir, 'kv.pid')},
@@ -133,6 +136,29 @@ describe('library API: what a host does', function () {
     const again = await runDoctor({targets: [kv], env: {HOME: dir}, home: dir, cwd: dir, config: null})
     assert.equal(again.checks.find((c) => c.id === 'stale-lock' && c.target === 'kv')?.status, 'pass')
     await assert.rejects(runDoctor({targets: [kv], set: ['kv.nope=1'], env: {HOME: dir}, home: dir, cwd: dir, config: null}), /not a key/)
+  })
+
+  it("createBundle with set collects a defined target's log where set points it, not where it was defined", async () => {
+    const dir = tmp.make()
+    writeFileSync(join(dir, 'kv.pid'), `${process.pid}\n`)
+    mkdirSync(join(dir, 'a'))
+    mkdirSync(join(dir, 'b'))
+    writeFileSync(join(dir, 'a/kv.log'), 'the log where the host defined it\n')
+    writeFileSync(join(dir, 'b/kv.log'), 'the log where set points\n')
+    const kv = kvTarget(dir, {logs: [join(dir, 'a/kv.log')]})
+    const common = {targets: [kv], env: {HOME: dir}, home: dir, cwd: dir, config: null}
+    const pointed = await createBundle({...common, set: [`kv.logs=${join(dir, 'b/kv.log')}`], output: 'pointed.tar.gz'})
+    assert.equal(pointed.path, join(dir, 'pointed.tar.gz'))
+    const files = await readArchive(pointed.path)
+    assert.equal(files.get('kv/kv.log')?.toString(), 'the log where set points\n', [...files.keys()].join(', '))
+    const report = JSON.parse(files.get('report.json')!.toString()) as {targets: Array<{id: string; detected: boolean}>}
+    assert.equal(report.targets.find((t) => t.id === 'kv')?.detected, true)
+    // The definition is left as it was: a bundle without set collects the defined log.
+    assert.deepEqual(kv.profile.logs, [join(dir, 'a/kv.log')])
+    const plain = await createBundle({...common, output: 'plain.tar.gz'})
+    assert.equal((await readArchive(plain.path!)).get('kv/kv.log')?.toString(), 'the log where the host defined it\n')
+    await assert.rejects(createBundle({...common, set: ['kv.nope=1'], output: 'bad.tar.gz'}), UsageError)
+    assert.equal(existsSync(join(dir, 'bad.tar.gz')), false)
   })
 
   it('takes the config as an object: its declared target, skips and suppressions apply', async () => {
