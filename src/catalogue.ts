@@ -69,9 +69,25 @@ export function defineSymptoms(entries: readonly SymptomEntry[]): readonly Sympt
  * again in the same process declares it anew). Built-in targets cannot be replaced this way.
  */
 export function defineTargetSymptoms(target: TargetId, entries: readonly SymptomEntry[]): readonly SymptomEntry[] {
+  // The same declaration read again (each explain() or runDoctor() of a host reads its targets
+  // and config anew) changes nothing: the catalogue, and the explainer built from it, stay.
+  const fingerprint = fingerprintOf(entries)
+  if (declaredFingerprints.get(target) === fingerprint) return entries
   generation++
   for (const [id, entry] of registry) if (entry.target === target) registry.delete(id)
-  return defineSymptoms(entries)
+  declaredFingerprints.delete(target)
+  const defined = defineSymptoms(entries)
+  declaredFingerprints.set(target, fingerprint)
+  return defined
+}
+
+/** What each declared target registered last, as text: equal texts, equal entries. */
+const declaredFingerprints = new Map<TargetId, string>()
+
+function fingerprintOf(entries: readonly SymptomEntry[]): string {
+  return JSON.stringify(entries, (_key, value: unknown) =>
+    value instanceof RegExp ? `/${value.source}/${value.flags}` : typeof value === 'function' ? String(value) : value,
+  )
 }
 
 export function symptom(id: string): SymptomEntry {

@@ -11,6 +11,7 @@ import {
   createBundle,
   defineCheck,
   defineTarget,
+  explain,
   listChecks,
   planFix,
   renderCheckList,
@@ -21,6 +22,7 @@ import {
   type DoctorTarget,
   type Finding,
 } from '../../src/index.js'
+import {catalogueGeneration} from '../../src/catalogue.js'
 import {readArchive} from '../bundle/helpers.js'
 import {deadPid} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
@@ -159,6 +161,26 @@ describe('library API: what a host does', function () {
     assert.equal((await readArchive(plain.path!)).get('kv/kv.log')?.toString(), 'the log where the host defined it\n')
     await assert.rejects(createBundle({...common, set: ['kv.nope=1'], output: 'bad.tar.gz'}), UsageError)
     assert.equal(existsSync(join(dir, 'bad.tar.gz')), false)
+  })
+
+  it('explain answers for a defined target; asked again with the same target, the catalogue is not rebuilt', async () => {
+    const dir = tmp.make()
+    const common = {targets: [kvTarget(dir)], env: {HOME: dir}, home: dir, cwd: dir, config: null}
+    const line = "-READONLY You can't write against a read only replica."
+    const first = await explain(line, common)
+    assert.equal(first.matches[0]?.symptom, 'kv/readonly', JSON.stringify(first))
+    const generation = catalogueGeneration()
+    const again = await explain(line, {...common, targets: [kvTarget(dir)]})
+    assert.equal(again.matches[0]?.symptom, 'kv/readonly')
+    assert.equal(catalogueGeneration(), generation, 'the same declaration read again changed the catalogue')
+    // Another declaration under the same id replaces it.
+    const changed = defineTarget({id: 'kv', name: 'KV cache', symptoms: []})
+    const none = await explain(line, {...common, targets: [changed]})
+    assert.notEqual(catalogueGeneration(), generation)
+    assert.equal(
+      none.matches.find((m) => m.symptom === 'kv/readonly'),
+      undefined,
+    )
   })
 
   it('takes the config as an object: its declared target, skips and suppressions apply', async () => {
