@@ -163,10 +163,9 @@ function runShard(list, index) {
     const streaming = shards.length === 1
     const child = spawn(argv[0], argv.slice(1), {
       cwd: REPO,
-      env: {...process.env, DOCTORKIT_TEST_TIMINGS: timingsFile, DOCTORKIT_TEST_SHARD: `${index + 1}/${shards.length}`},
+      env: {...process.env, DOCTORKIT_TEST_TIMINGS: timingsFile},
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    // A streamed shard keeps only its tail, for the closing line's counts.
     // A streamed shard keeps only its tail, for the closing line's counts.
     let output = ''
     const take = (stream) => (chunk) => {

@@ -9,10 +9,10 @@
  */
 import {readFileSync, writeFileSync} from 'node:fs'
 import {bindProbe, connectProbe} from '../../src/probes/ports.js'
-import {BLOCK_SIZE, portBlock} from '../../src/targets/executor/dev/ports.js'
+import {BLOCK_SIZE, LOCK_OFFSET, PORT_CLAIMS, portBlock} from '../../src/targets/executor/dev/ports.js'
 
-/** Offsets of the block the suite claims (0–5) and its lock (9). */
-export const BLOCK_OFFSETS = [0, 1, 2, 3, 4, 5, 9] as const
+/** Offsets of the block the suite claims (0–5) and its lock (9), as the check reads them. */
+const BLOCK_OFFSETS = [...new Set(PORT_CLAIMS.map((c) => c.offset)), LOCK_OFFSET]
 
 const RESERVED = '/proc/sys/net/ipv4/ip_local_reserved_ports'
 /** Ports this process reserved (the kernel merges adjacent ranges when it prints them, so ports, not strings). */
