@@ -56,14 +56,21 @@ export type GenericSymptom =
   | 'secret-symlink'
   | 'disk-low'
   | 'clock-skew'
+  | 'pid-file-locked'
+  | 'pid-file-mismatch'
 
 /** A generic check's behaviour, written once: the facts it needs come from the target's profile. */
 export interface DeclaredCheck {
   /** Generic symptoms it may report, and `declared` when it reports the profile's own symptoms (its log lines). */
   symptoms: ReadonlyArray<GenericSymptom | 'declared'>
+  /** The product-own symptom sets it reports through a profile hook (stale-lock: `lock-files`); each built-in lists their ids. */
+  hookSymptoms?: readonly HookSymptoms[]
   /** Reads the machine for this profile; skips with a reason when the profile lacks the facts. */
   detect(ctx: CheckContext, profile: TargetFacts, target: DetectedTarget): Promise<Verdict>
 }
+
+/** Symptoms a product reports through a profile hook: its lock files (`hooks.lockFiles`), its daemon records (`hooks.records`). */
+export type HookSymptoms = 'lock-files' | 'records'
 
 /**
  * One target's half of a check: the symptoms it reports for that target and how it detects them.
@@ -107,8 +114,10 @@ export function writtenOnce(
   alongside: Alongside = {},
 ): Pick<CheckDefinition, 'targets' | 'symptoms' | 'detect' | 'declared'> {
   const profiles = new Map(builtIns.map((b) => [b.id, b]))
-  const reported = (b: BuiltInProfile) =>
-    generic.symptoms.flatMap((slug) => (slug === 'declared' ? b.logSymptomIds : (b.symptomIds[slug] ?? [])))
+  const reported = (b: BuiltInProfile) => [
+    ...generic.symptoms.flatMap((slug) => (slug === 'declared' ? b.logSymptomIds : (b.symptomIds[slug] ?? []))),
+    ...(generic.hookSymptoms ?? []).flatMap((set) => b.hookSymptomIds?.[set] ?? []),
+  ]
   return {
     targets: [...new Set([...profiles.keys(), ...(Object.keys(alongside) as TargetId[])])],
     symptoms: [...new Set([...builtIns.flatMap(reported), ...Object.values(alongside).flatMap((companion) => companion?.symptoms ?? [])])],

@@ -8,14 +8,15 @@
  * expanded), modes and sizes are numbers, regexes are compiled. What a user writes is described
  * in docs/targets.md and schema/config.schema.json.
  */
-import type {GenericSymptom, TargetCheck} from '../check.js'
+import type {GenericSymptom, HookSymptoms, TargetCheck} from '../check.js'
 import type {Vars} from '../catalogue.js'
 import type {CheckContext} from '../context.js'
 import type {ProcessInfo} from '../probes/processes.js'
 import type {Listener} from '../probes/sockets.js'
 import type {Stats} from 'node:fs'
-import type {FixStep} from '../fix/types.js'
+import type {FixStep, PidGuard} from '../fix/types.js'
 import type {Evidence, Finding, TargetId} from '../types.js'
+import type {RecordedPidRule} from './recorded-pid.js'
 import type {DetectedTarget} from './types.js'
 
 /** A target declared in doctor.config.json: its facts, and where they were declared. */
@@ -117,7 +118,67 @@ export interface ProfileHooks {
    * account's, access is judged for it, and fixes trust links it owns.
    */
   dataDirAccount?(ctx: CheckContext): Promise<DaemonAccount>
+  /**
+   * The product's own lock files with the pid each records (Executor: its start locks and the
+   * legacy startup.lock, from the batched data-dir read): stale-lock judges each with the one
+   * recorded-pid rule and the file's `report` words the verdict. A skip: nothing to look at here.
+   */
+  lockFiles?(ctx: CheckContext): Promise<RecordedFiles>
+  /**
+   * The product's daemon records (Executor: server.json, its daemon records and pointers; RunWisp:
+   * daemon.pid): what stale-manifest judges, the same way. Absent: the target keeps none.
+   */
+  records?(ctx: CheckContext): Promise<RecordedFiles>
+  /**
+   * Whether a live process holding the lock on a `locked` pid file is the target's serving daemon
+   * (RunWisp: named runwisp and serving, not a one-shot `runwisp status`). Absent: the declared
+   * process identity, and without one a holder that the file does not name cannot be told.
+   */
+  lockHolder?(ctx: CheckContext, proc: ProcessInfo): Promise<{daemon: true} | {daemon: false; why: string}>
+  /** The pid the product writes in its pid file (RunWisp: a decimal pid and a newline); absent: a decimal pid, blanks around it. */
+  parsePid?(bytes: Buffer): {ok: true; value: number} | {ok: false; reason: string}
 }
+
+/** A product's lock or record files, or why there are none to judge here (`no data dir at …`). */
+export type RecordedFiles =
+  | {
+      files: RecordedFile[]
+      /** Prefix of the `error` when nothing was found but some pids could not be judged. */
+      undecidedLead?: string
+    }
+  | {skip: string}
+
+/**
+ * A file that records a daemon's pid, read by its product (its format, its batched read): the pid
+ * and when it was written, or why no pid can be taken from it. `report` is the product's rule for
+ * that kind of file (its symptom ids, wording, severity by generation, plan); the verdict it gets
+ * is the one recorded-pid rule's, with the guard a quarantine of the file must carry.
+ */
+export interface RecordedFile {
+  path: string
+  read:
+    | {kind: 'pid'; pid: number; writtenAtMs: number | null}
+    | {kind: 'absent'}
+    | {kind: 'invalid'; reason: string}
+    | {kind: 'unknown'; reason: string}
+  /** The product's identity rule for a live pid (Executor's manifest: its own executable). */
+  rule: RecordedPidRule<unknown>
+  /** The findings for the verdict, or what could not be judged (an `error` when nothing else is found). */
+  report(ctx: CheckContext, verdict: RecordedVerdict): Promise<Finding[] | {undecided: string}>
+}
+
+/**
+ * The recorded-pid rule's verdict on a file (src/targets/recorded-pid.ts), with the guard any
+ * quarantine of it carries: a dead pid must still be dead, a recycled one dead or that same
+ * unrelated process, when the step runs.
+ */
+export type RecordedVerdict =
+  | {kind: 'dead'; pid: number; guard: PidGuard}
+  | {kind: 'reused'; pid: number; proc: ProcessInfo; why: string; guard: PidGuard}
+  | {kind: 'alive'; pid: number; proc: ProcessInfo}
+  | {kind: 'unknown'; pid: number | null; reason: string}
+  | {kind: 'absent'}
+  | {kind: 'invalid'; reason: string}
 
 /** A secret file found to be a symlink, as symlinked-secret saw it (lstat and readlink only). */
 export interface SecretLink {
@@ -170,6 +231,8 @@ export interface BuiltInProfile {
   symptomIds: Partial<Record<GenericSymptom, string>>
   /** Ids of the failure lines its log may hold (the `symptoms` its facts carry). */
   logSymptomIds: readonly string[]
+  /** Ids its hooks report (its lock files' and records' own symptoms: `executor/stale-start-lock`, `runwisp/pid-reused`). */
+  hookSymptomIds?: Partial<Record<HookSymptoms, readonly string[]>>
   /** This machine's facts, from the target's resolved state (the producer memoises them per run). */
   facts(ctx: CheckContext, target: DetectedTarget): Promise<TargetFacts>
 }
@@ -217,6 +280,13 @@ export interface PidFileSpec {
   path: string
   /** True when the live daemon holds a lock on the file (flock/fcntl); a lock-free stale file is then certain. */
   locked?: boolean
+  /**
+   * The pid in it is one of the product's daemon records (`hooks.records`), judged by
+   * stale-manifest; stale-lock then judges only who holds its lock (RunWisp's daemon.pid).
+   */
+  recordedElsewhere?: boolean
+  /** Why the daemon takes no lock on it here, when `locked` is false for a built-in (RunWisp before 0.16): stale-lock's skip. */
+  unlockedWhy?: string
 }
 
 export interface DataDirSpec {

@@ -90,6 +90,31 @@ const TEMPLATES: Record<GenericSymptom, Template> = {
       commands: ['mv {path} {path}.stale'],
     },
   },
+  'pid-file-locked': {
+    check: 'stale-lock',
+    title: 'Another program holds the lock on the pid file',
+    message:
+      '{path} is locked (flock) by pid {pid} ({command}), which is not {name}: the daemon cannot take its lock, so it refuses to start.',
+    severity: 'fail',
+    cause:
+      'The daemon claims its pid file with an exclusive lock for its whole life. Whoever holds the lock owns that claim; here it is not the daemon (a leftover `flock`, a backup tool, or a child that inherited the descriptor).',
+    fix: {
+      summary: 'Stop the process holding the lock (it is not the daemon), then start the daemon.',
+      commands: ['cat /proc/locks', 'ps -o pid,cmd -p {pid}', 'kill {pid}'],
+    },
+  },
+  'pid-file-mismatch': {
+    check: 'stale-lock',
+    title: 'The pid file does not name the daemon holding its lock',
+    message: '{path} is locked by {name} pid {holder}, but names pid {pid}.',
+    severity: 'warn',
+    cause:
+      "The file was rewritten behind the daemon's back; whatever signals the pid from this file (init scripts, `kill $(cat …)`) reaches the wrong process or none.",
+    fix: {
+      summary: 'Stop the daemon that holds the lock by its real pid; its next start rewrites the file.',
+      commands: ['kill {holder}'],
+    },
+  },
   'data-dir-missing': {
     check: 'data-dir-permissions',
     title: 'The declared data dir is not a directory',

@@ -8,7 +8,7 @@ import {basename} from 'node:path'
 import type {CheckContext} from '../../context.js'
 import type {ProcessInfo} from '../../probes/processes.js'
 import type {Evidence} from '../../types.js'
-import {recordedPid, type RecordedPidOf} from '../recorded-pid.js'
+import {recordedPid, type RecordedPidOf, type RecordedPidRule} from '../recorded-pid.js'
 
 export type Identity = {verdict: 'executor' | 'foreign'; why: string}
 
@@ -60,11 +60,16 @@ export function checkRecordedPid(
   writtenAtMs: number | null,
   executablePath?: string | null,
 ): Promise<RecordedPid> {
-  return recordedPid(ctx, pid, writtenAtMs, {
+  return recordedPid(ctx, pid, writtenAtMs, executorPidRule(ctx, executablePath))
+}
+
+/** Executor's identity rule for a recorded pid: its executable (the manifest's, when known), name or dev entrypoint. */
+export function executorPidRule(ctx: CheckContext, executablePath?: string | null): RecordedPidRule<Identity> {
+  return {
     async identify(proc) {
       const identity = await executorIdentity(ctx, proc, executablePath)
       return identity.verdict === 'foreign' ? {foreign: true, why: identity.why} : {foreign: false, identity}
     },
     command: (proc) => proc.cmdline,
-  })
+  }
 }

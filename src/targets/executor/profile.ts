@@ -7,6 +7,8 @@ import type {CheckContext} from '../../context.js'
 import type {BuiltInProfile, LogSymptom, PortHolder, SecretFileSpec, TargetFacts} from '../profile.js'
 import type {DetectedTarget} from '../types.js'
 import {checkRecordedPid} from './identity.js'
+import {executorLockFiles, LOCK_FILE_SYMPTOMS} from './lock-files.js'
+import {executorRecords, RECORD_SYMPTOMS} from './records.js'
 import {CLI_DAEMON_PORT, SERVICE_PORT} from './paths.js'
 import {inspectSecrets} from './secret-files.js'
 import {executorGeneration} from './target.js'
@@ -52,6 +54,7 @@ export const executorProfile: BuiltInProfile = {
     'secret-symlink': 'executor/secret-symlink',
   },
   logSymptomIds: LOG_LINES.map((line) => line.id),
+  hookSymptomIds: {'lock-files': LOCK_FILE_SYMPTOMS, records: RECORD_SYMPTOMS},
   facts: (ctx, target) => ctx.memo('executor:profile', () => executorFacts(ctx, target)),
 }
 
@@ -139,6 +142,9 @@ async function executorFacts(ctx: CheckContext, target: DetectedTarget): Promise
         return pid.state === 'alive' ? pid.proc : null
       },
       messageVars: () => Promise.resolve({port: manifest ? portOf(manifest.connection.origin) : CLI_DAEMON_PORT, dataDir: state.dataDir}),
+      // Its start locks and legacy startup.lock (stale-lock), its manifest, records and pointers (stale-manifest).
+      lockFiles: executorLockFiles,
+      records: executorRecords,
     },
   }
 }

@@ -7,7 +7,7 @@ import {basename} from 'node:path'
 import type {CheckContext} from '../../context.js'
 import type {ProcessInfo} from '../../probes/processes.js'
 import type {Evidence} from '../../types.js'
-import {recordedPid, type RecordedPidOf} from '../recorded-pid.js'
+import {recordedPid, type RecordedPidOf, type RecordedPidRule} from '../recorded-pid.js'
 
 export type Identity = {verdict: 'runwisp' | 'foreign'; why: string}
 
@@ -88,13 +88,16 @@ export type RecordedPid = RecordedPidOf<Identity>
  * wrote it (src/targets/recorded-pid.ts, one order for every target).
  */
 export function checkRecordedPid(ctx: CheckContext, pid: number, writtenAtMs: number | null): Promise<RecordedPid> {
-  return recordedPid(ctx, pid, writtenAtMs, {
-    identify(proc) {
-      const identity = processIdentity(proc)
-      return Promise.resolve(identity.verdict === 'foreign' ? {foreign: true, why: identity.why} : {foreign: false, identity})
-    },
-    command: (proc) => redactCommand(proc.cmdline),
-  })
+  return recordedPid(ctx, pid, writtenAtMs, runwispPidRule)
+}
+
+/** RunWisp's identity rule for a recorded pid (its process name or executable), with password values masked in messages. */
+export const runwispPidRule: RecordedPidRule<Identity> = {
+  identify(proc) {
+    const identity = processIdentity(proc)
+    return Promise.resolve(identity.verdict === 'foreign' ? {foreign: true, why: identity.why} : {foreign: false, identity})
+  },
+  command: (proc) => redactCommand(proc.cmdline),
 }
 
 export interface Account {

@@ -4,20 +4,11 @@
  * from /proc/locks: testing one by taking it could make a daemon starting at that instant fail.
  */
 import type {CheckContext} from '../../context.js'
-import {devParts, readLocks} from '../../probes/locks.js'
+import {lockState, type LockState} from '../held-locks.js'
 import {parsePidFile} from './formats.js'
 import {runwispPaths} from './paths.js'
 
-export type LockState = {held: true; holders: number[]} | {held: false} | {held: 'unknown'; reason: string}
-
-/** Who holds a flock on the file (dev, inode), from /proc/locks: reading never disturbs the lock. */
-export async function lockState(ctx: CheckContext, dev: number, ino: number): Promise<LockState> {
-  const locks = await ctx.memo('runwisp:proc-locks', () => readLocks())
-  if (!locks) return {held: 'unknown', reason: '/proc/locks is not available on this system'}
-  const {major, minor} = devParts(dev)
-  const holders = locks.filter((l) => l.kind === 'FLOCK' && l.inode === ino && l.major === major && l.minor === minor).map((l) => l.pid)
-  return holders.length > 0 ? {held: true, holders: [...new Set(holders)]} : {held: false}
-}
+export {lockState, type LockState}
 
 /**
  * How `<dataDir>/daemon.pid` claims `pid` as that data dir's daemon — it holds the file's lock, or

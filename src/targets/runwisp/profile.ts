@@ -9,8 +9,10 @@ import type {BuiltInProfile, LogSymptom, PortHolder, SecretFileSpec, SecretOwner
 import {runwispSecretLinkPlan} from './checks/symlinked-secret.js'
 import {isTable, loadConfig} from './config.js'
 import {guardFindings} from './data-dir-links.js'
-import {formatBytes, parseSize} from './formats.js'
-import {hasSocket} from './generations.js'
+import {formatBytes, parsePidFile, parseSize} from './formats.js'
+import {hasSocket, pidFileLocked} from './generations.js'
+import {isDaemonProcess, processIdentity} from './identity.js'
+import {RECORD_SYMPTOMS, runwispRecords} from './pid-record.js'
 import {secretPaths, type SecretPath} from './secrets.js'
 import {
   chosenPort,
@@ -55,8 +57,11 @@ export const runwispProfile: BuiltInProfile = {
     'data-dir-missing': 'runwisp/data-dir-not-dir',
     'data-dir-mode': 'runwisp/data-dir-mode',
     'data-dir-owner': 'runwisp/data-dir-foreign-owner',
+    'pid-file-locked': 'runwisp/data-dir-locked',
+    'pid-file-mismatch': 'runwisp/pid-file-mismatch',
   },
   logSymptomIds: LOG_LINES.map((line) => line.id),
+  hookSymptomIds: {records: RECORD_SYMPTOMS},
   facts: (ctx) => ctx.memo('runwisp:profile', () => runwispFactsOf(ctx)),
 }
 
@@ -94,6 +99,14 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
       followsLink: true,
       ...(await minFreeSpace(ctx)),
     },
+    // Source: runwisp-facts §1.2, §1.6: 0.16+ holds an exclusive flock on daemon.pid for the daemon's
+    // life; the pid in it is a daemon record (stale-manifest), its lock stale-lock's.
+    pidFile: {
+      path: state.paths.pidFile,
+      locked: pidFileLocked(facts) !== 'no',
+      recordedElsewhere: true,
+      unlockedWhy: 'before 0.16 RunWisp does not lock daemon.pid',
+    },
     ...(await secretsOf(ctx, state)),
     // Source: runwisp-facts §3 (the password flag and variable the daemon reads).
     env: ['RUNWISP_PASSWORD'],
@@ -119,6 +132,15 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
       guardPlans: guardFindings,
       secretLinkPlan: runwispSecretLinkPlan,
       dataDirAccount: (ctx) => daemonAccountWithGroups(ctx),
+      records: runwispRecords,
+      // A serving RunWisp holds the lock; a one-shot `runwisp status` or any other program holding it blocks every start.
+      lockHolder(_ctx, proc) {
+        const identity = processIdentity(proc)
+        return Promise.resolve(
+          identity.verdict === 'runwisp' && isDaemonProcess(proc) ? {daemon: true} : {daemon: false, why: identity.why},
+        )
+      },
+      parsePid: parsePidFile,
     },
   }
 }

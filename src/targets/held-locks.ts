@@ -1,0 +1,18 @@
+/**
+ * Who holds a flock on a file, for any target whose pid file its daemon locks (RunWisp from 0.16,
+ * runwisp-facts §1.6; a declared `pidFile.locked`). Read from /proc/locks: testing a lock by
+ * taking it, even shared, could make a daemon starting at that instant fail its exclusive lock.
+ */
+import type {CheckContext} from '../context.js'
+import {devParts, readLocks} from '../probes/locks.js'
+
+export type LockState = {held: true; holders: number[]} | {held: false} | {held: 'unknown'; reason: string}
+
+/** Who holds a flock on the file (dev, inode), from /proc/locks (read once per run): reading never disturbs the lock. */
+export async function lockState(ctx: CheckContext, dev: number, ino: number): Promise<LockState> {
+  const locks = await ctx.memo('proc-locks', () => readLocks())
+  if (!locks) return {held: 'unknown', reason: '/proc/locks is not available on this system'}
+  const {major, minor} = devParts(dev)
+  const holders = locks.filter((l) => l.kind === 'FLOCK' && l.inode === ino && l.major === major && l.minor === minor).map((l) => l.pid)
+  return holders.length > 0 ? {held: true, holders: [...new Set(holders)]} : {held: false}
+}
