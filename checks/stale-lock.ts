@@ -65,7 +65,8 @@ async function judgePidFile(ctx: CheckContext, profile: TargetFacts, spec: PidFi
   }
   if (st.stat.isSymbolicLink()) {
     // Never read through a link. When the pid file is one of the target's secrets, the link is symlinked-secret's finding.
-    if (profile.secrets.some((s) => s.path === path && s.linkMatters !== false)) return skip(`${path} is a symlink (symlinked-secret reports it)`)
+    if (profile.secrets.some((s) => s.path === path && s.linkMatters !== false))
+      return skip(`${path} is a symlink (symlinked-secret reports it)`)
     throw new Undetermined(`${path} is a symlink; the doctor does not read a pid file through a link`, {path})
   }
   const read = await ctx.files.read(path, PID_CAP)
@@ -110,7 +111,8 @@ async function judgeHolders(
   const undecided: string[] = []
   for (const holder of holders) {
     const lookup = await ctx.processes.get(holder)
-    if (lookup.alive === 'unknown') throw new Undetermined(`${path} is locked by pid ${holder}, which cannot be inspected: ${lookup.reason}`, {path})
+    if (lookup.alive === 'unknown')
+      throw new Undetermined(`${path} is locked by pid ${holder}, which cannot be inspected: ${lookup.reason}`, {path})
     if (lookup.alive === false) continue
     const proc = lookup.info
     const who = await holderIdentity(ctx, profile, proc, pid)
@@ -150,16 +152,11 @@ async function holderIdentity(
 }
 
 /** The pid the file names, by the one recorded-pid rule: its mtime is when it was written, so a process started after it is not its writer. */
-async function judgeRecordedPid(
-  ctx: CheckContext,
-  profile: TargetFacts,
-  spec: PidFileSpec,
-  pid: number,
-  stat: Stats,
-): Promise<Finding[]> {
+async function judgeRecordedPid(ctx: CheckContext, profile: TargetFacts, spec: PidFileSpec, pid: number, stat: Stats): Promise<Finding[]> {
   const {path} = spec
   const verdict = await judgeRecorded(ctx, {kind: 'pid', pid, writtenAtMs: stat.mtimeMs}, declaredRule(ctx, profile))
-  if (verdict.kind === 'unknown') throw new Undetermined(`${path} names pid ${pid}, which cannot be inspected: ${verdict.reason}`, {path, pid})
+  if (verdict.kind === 'unknown')
+    throw new Undetermined(`${path} names pid ${pid}, which cannot be inspected: ${verdict.reason}`, {path, pid})
   if (verdict.kind !== 'dead' && verdict.kind !== 'reused') return []
   const evidence = {path, pid, fileModifiedAt: new Date(stat.mtimeMs).toISOString()}
   let command = ''

@@ -3,8 +3,8 @@
  * doctor.config.json text, real files with real modes, real dead pids; each row states the
  * status, the `<id>/<slug>` symptoms and the risks of the plan the generic check offers.
  */
-import {spawnSync} from 'node:child_process'
-import {chmodSync, lstatSync, mkdirSync, writeFileSync} from 'node:fs'
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {defineTargetSymptoms} from '../../src/catalogue.js'
 import {knownIds} from '../../src/config/load.js'
@@ -14,18 +14,39 @@ import {checkTable, type CheckRow} from '../helpers/check-table.js'
 import {deadPid} from '../helpers/processes.js'
 import {tmpDirs} from '../helpers/tmp.js'
 
-/** `kv` declared in `dir` (relative paths are the config's dir): a pid file, a 0700 data dir, a 0600 secret. */
-function kv(dir: string): TargetProfile {
+/** `kv` declared in `dir` (relative paths are the config's dir): a pid file, a 0700 data dir, a 0600 secret; `more` adds or replaces fields. */
+function kv(dir: string, more: Record<string, unknown> = {}): TargetProfile {
   const text = JSON.stringify({
-    targets: [{id: 'kv', pidFile: 'kv.pid', dataDir: {path: 'data', mode: '0700'}, secrets: [{path: 'kv.conf', mode: '0600'}]}],
+    targets: [{id: 'kv', pidFile: 'kv.pid', dataDir: {path: 'data', mode: '0700'}, secrets: [{path: 'kv.conf', mode: '0600'}], ...more}],
   })
   return parseConfig(text, join(dir, 'doctor.config.json'), knownIds(), {env: {}, home: dir}).targets[0]!
 }
-const at = (dir: string) => ({at: {profile: kv(dir), home: dir, env: {HOME: dir}}})
+const at = (dir: string, more?: Record<string, unknown>) => ({at: {profile: kv(dir, more), home: dir, env: {HOME: dir}}})
+
+/** A daemon's lock on its pid file, for real: `flock` (util-linux) takes an exclusive flock and holds it while its child sleeps. */
+const held: ChildProcess[] = []
+async function holdLock(path: string): Promise<number> {
+  const child = spawn('flock', ['-x', '-n', path, 'sleep', '60'], {stdio: 'ignore'})
+  held.push(child)
+  // /proc/locks lists the lock once flock has taken it; its pid there is flock's own.
+  for (let i = 0; i < 100; i++) {
+    if (
+      readFileSync('/proc/locks', 'utf8')
+        .split('\n')
+        .some((line) => line.includes(` ${child.pid} `))
+    )
+      return child.pid!
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  throw new Error(`flock did not take the lock on ${path}`)
+}
 
 describe('check table: a declared target', () => {
   const tmp = tmpDirs()
-  afterEach(() => tmp.cleanup())
+  afterEach(() => {
+    for (const child of held.splice(0)) child.kill('SIGKILL')
+    tmp.cleanup()
+  })
   // Making the target registers its symptoms in the one catalogue: the suites after this one see none of them.
   after(() => {
     defineTargetSymptoms(kv(tmp.make()).id, [])
@@ -42,8 +63,76 @@ describe('check table: a declared target', () => {
       },
       expect: {status: 'fail', symptoms: ['kv/stale-pid-file'], plan: ['safe']},
     },
+    {
+      name: 'stale-lock: a locked pid file nobody locks, naming a dead pid, is stale, its quarantine guarded by the lock too',
+      async state(dir) {
+        const pid = await deadPid()
+        writeFileSync(join(dir, 'kv.pid'), `${pid}\n`)
+        return {...at(dir, {pidFile: {path: 'kv.pid', locked: true}}), mentions: [pid]}
+      },
+      expect: {status: 'fail', symptoms: ['kv/stale-pid-file'], plan: ['safe']},
+    },
+    {
+      // The lock is the claim, whatever pid the file names: a foreign holder blocks every start.
+      name: 'stale-lock: a locked pid file held by a process that is not the daemon fails, naming the holder, with the commands only',
+      async state(dir) {
+        writeFileSync(join(dir, 'kv.pid'), `${await deadPid()}\n`)
+        const holder = await holdLock(join(dir, 'kv.pid'))
+        return {
+          ...at(dir, {pidFile: {path: 'kv.pid', locked: true}, process: {names: ['kvd']}}),
+          mentions: [holder, 'flock', 'which is not kv', `kill ${holder}`],
+        }
+      },
+      expect: {status: 'fail', symptoms: ['kv/pid-file-locked'], plan: ['manual']},
+    },
+    {
+      name: "stale-lock: the daemon holds its pid file's lock but the file names another pid: a warning naming both",
+      async state(dir) {
+        const dead = await deadPid()
+        writeFileSync(join(dir, 'kv.pid'), `${dead}\n`)
+        // Here the daemon is flock itself (declared by its name): it holds the lock on its pid file.
+        const holder = await holdLock(join(dir, 'kv.pid'))
+        return {...at(dir, {pidFile: {path: 'kv.pid', locked: true}, process: {names: ['flock']}}), mentions: [holder, dead]}
+      },
+      expect: {status: 'warn', symptoms: ['kv/pid-file-mismatch'], plan: ['manual']},
+    },
+    {
+      name: 'stale-lock: the daemon holds its pid file and the file names it: healthy',
+      async state(dir) {
+        writeFileSync(join(dir, 'kv.pid'), '')
+        const holder = await holdLock(join(dir, 'kv.pid'))
+        writeFileSync(join(dir, 'kv.pid'), `${holder}\n`)
+        return at(dir, {pidFile: {path: 'kv.pid', locked: true}, process: {names: ['flock']}})
+      },
+      expect: {status: 'pass', symptoms: [], plan: []},
+    },
+    {
+      // Without a declared identity a holder the file does not name is neither the daemon nor a squatter: undecided.
+      name: 'stale-lock: a held lock on a pid file naming another pid, with no process identity declared, cannot be judged',
+      async state(dir) {
+        writeFileSync(join(dir, 'kv.pid'), `${await deadPid()}\n`)
+        const holder = await holdLock(join(dir, 'kv.pid'))
+        return {...at(dir, {pidFile: {path: 'kv.pid', locked: true}}), mentions: [holder, 'declares no process identity']}
+      },
+      expect: {status: 'error', symptoms: [], plan: []},
+    },
   ]
   checkTable('stale-lock', staleLock, () => tmp.make())
+
+  const staleManifest: CheckRow[] = [
+    {
+      name: 'stale-manifest: a declared target keeps no daemon records; it skips, pointing at stale-lock for its pid file',
+      state(dir) {
+        writeFileSync(join(dir, 'kv.pid'), `${process.pid}\n`)
+        return {
+          ...at(dir),
+          mentions: ['kv declares no daemon records or manifests', `its pid file ${join(dir, 'kv.pid')} is judged by stale-lock`],
+        }
+      },
+      expect: {status: 'skip', symptoms: [], plan: []},
+    },
+  ]
+  checkTable('stale-manifest', staleManifest, () => tmp.make())
 
   const modes: CheckRow[] = [
     {

@@ -10,7 +10,6 @@ import type {CheckContext} from '../../context.js'
 import {parseRecord} from './formats.js'
 import {executorPidRule, processEvidence} from './identity.js'
 import {ENTRY_READ_CAP, readDataDirEntries, loadExecutorState, requireReadableDataDir} from './state.js'
-import type {Finding} from '../../types.js'
 import {quarantineStep} from '../../fix/steps.js'
 import type {FixStep, PidGuard} from '../../fix/types.js'
 import type {RecordedFile, RecordedFiles} from '../profile.js'
@@ -167,7 +166,9 @@ async function recordFile(ctx: CheckContext, path: string, kind: 'record' | 'poi
           `It records pid ${record.pid}, which is not running; \`executor daemon status\` would remove it too.`,
           verdict.guard,
         )
-        return Promise.resolve(kind === 'pointer' ? [] : [finding('executor/stale-record', {vars: {path, pid: record.pid}, evidence, plan})])
+        return Promise.resolve(
+          kind === 'pointer' ? [] : [finding('executor/stale-record', {vars: {path, pid: record.pid}, evidence, plan})],
+        )
       }
       if (verdict.kind === 'reused') {
         const plan = quarantine(
