@@ -79,7 +79,10 @@ describe('doctor checks: declared targets and their symptoms', function () {
       'the built-in symptoms stay',
     )
     assert.ok(check('daemon-log-errors').symptoms.some((s) => s.id === 'kv/port-in-use' && s.title === PORT_IN_USE.title))
-    assert.ok(!check('stale-manifest').targets.includes('kv'), 'a product-only check does not run for a declared target')
+    assert.ok(!check('token-drift').targets.includes('kv'), 'a product-only check does not run for a declared target')
+    // stale-manifest is written once too: it runs for kv (to skip: kv keeps no daemon records) and reports nothing of kv's.
+    assert.ok(check('stale-manifest').targets.includes('kv'))
+    assert.ok(!check('stale-manifest').symptoms.some((s) => s.id.startsWith('kv/')))
     assert.deepEqual(
       listing.targets.map((t) => [t.id, t.name, t.declaredIn]),
       [['kv', 'KV cache', p.config]],
