@@ -9,8 +9,8 @@
  *   unrelated process), and, for a `locked` pid file, only while nobody holds a lock on it. A file
  *   another user owns gets the command, not the move. A pid file whose pid is one of the product's
  *   daemon records (`recordedElsewhere`: RunWisp's) is stale-manifest's to judge that way.
- * - the lock on a `locked` pid file, read from /proc/locks (taking it to test it could make a
- *   daemon starting at that instant fail): held by a process that is not the daemon, the data dir
+ * - the lock on a `locked` pid file (a flock, or an fcntl/lockf lock unless the profile says flock),
+ *   read from /proc/locks (taking it to test it could make a daemon starting at that instant fail): held by a process that is not the daemon, the data dir
  *   is someone else's and every start fails; held by the daemon while the file names another pid,
  *   stop/restart would signal the wrong process.
  * - the product's own lock files (`hooks.lockFiles`: Executor's start locks and its legacy
@@ -76,7 +76,7 @@ async function judgePidFile(ctx: CheckContext, profile: TargetFacts, spec: PidFi
   const parsed = read.ok ? parsePid(profile, read.bytes) : null
   const pid = parsed?.ok ? parsed.value : null
   if (spec.locked) {
-    const lock = await lockState(ctx, st.stat.dev, st.stat.ino)
+    const lock = await lockState(ctx, st.stat.dev, st.stat.ino, spec.lockKind === 'flock' ? ['FLOCK'] : ['FLOCK', 'POSIX'])
     if (lock.held === 'unknown' && lockOnly) throw new Undetermined(`cannot tell whether ${path} is locked: ${lock.reason}`, {path})
     // A held lock is a live claim on the file whatever pid it names: the holders are the finding.
     if (lock.held === true) return judgeHolders(ctx, profile, path, lock.holders, pid)

@@ -8,11 +8,18 @@ import {devParts, readLocks} from '../probes/locks.js'
 
 export type LockState = {held: true; holders: number[]} | {held: false} | {held: 'unknown'; reason: string}
 
-/** Who holds a flock on the file (dev, inode), from /proc/locks (read once per run): reading never disturbs the lock. */
-export async function lockState(ctx: CheckContext, dev: number, ino: number): Promise<LockState> {
+/**
+ * Who holds a lock of one of `kinds` on the file (dev, inode), from /proc/locks (read once per
+ * run): reading never disturbs the lock. flock(2) and fcntl/lockf locks are independent on Linux,
+ * so a daemon that takes a flock is blocked only by another flock (RunWisp); `POSIX` adds
+ * fcntl/lockf locks, held by the process that took them.
+ */
+export async function lockState(ctx: CheckContext, dev: number, ino: number, kinds: readonly string[] = ['FLOCK']): Promise<LockState> {
   const locks = await ctx.memo('proc-locks', () => readLocks())
   if (!locks) return {held: 'unknown', reason: '/proc/locks is not available on this system'}
   const {major, minor} = devParts(dev)
-  const holders = locks.filter((l) => l.kind === 'FLOCK' && l.inode === ino && l.major === major && l.minor === minor).map((l) => l.pid)
+  const holders = locks
+    .filter((l) => kinds.includes(l.kind) && l.pid > 0 && l.inode === ino && l.major === major && l.minor === minor)
+    .map((l) => l.pid)
   return holders.length > 0 ? {held: true, holders: [...new Set(holders)]} : {held: false}
 }

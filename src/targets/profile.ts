@@ -285,6 +285,8 @@ export interface PidFileSpec {
    * stale-manifest; stale-lock then judges only who holds its lock (RunWisp's daemon.pid).
    */
   recordedElsewhere?: boolean
+  /** The lock the daemon takes: `flock` only (RunWisp's flock(2), runwisp-facts §1.6); absent: a flock or an fcntl/lockf lock. */
+  lockKind?: 'flock'
   /** Why the daemon takes no lock on it here, when `locked` is false for a built-in (RunWisp before 0.16): stale-lock's skip. */
   unlockedWhy?: string
 }

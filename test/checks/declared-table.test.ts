@@ -23,10 +23,17 @@ function kv(dir: string, more: Record<string, unknown> = {}): TargetProfile {
 }
 const at = (dir: string, more?: Record<string, unknown>) => ({at: {profile: kv(dir, more), home: dir, env: {HOME: dir}}})
 
-/** A daemon's lock on its pid file, for real: `flock` (util-linux) takes an exclusive flock and holds it while its child sleeps. */
+/**
+ * A lock on a pid file, for real: `flock` (util-linux) takes an exclusive flock and holds it while
+ * its child sleeps; `lockf`, a python3 that takes an fcntl/lockf lock (the other kind a daemon takes).
+ */
 const held: ChildProcess[] = []
-async function holdLock(path: string): Promise<number> {
-  const child = spawn('flock', ['-x', '-n', path, 'sleep', '60'], {stdio: 'ignore'})
+const LOCKF = 'import fcntl, sys, time\nf = open(sys.argv[1], "r+")\nfcntl.lockf(f, fcntl.LOCK_EX)\ntime.sleep(60)'
+async function holdLock(path: string, how: 'flock' | 'lockf' = 'flock'): Promise<number> {
+  const child =
+    how === 'flock'
+      ? spawn('flock', ['-x', '-n', path, 'sleep', '60'], {stdio: 'ignore'})
+      : spawn('python3', ['-c', LOCKF, path], {stdio: 'ignore'})
   held.push(child)
   // /proc/locks lists the lock once flock has taken it; its pid there is flock's own.
   for (let i = 0; i < 100; i++) {
@@ -82,6 +89,15 @@ describe('check table: a declared target', () => {
           ...at(dir, {pidFile: {path: 'kv.pid', locked: true}, process: {names: ['kvd']}}),
           mentions: [holder, 'flock', 'which is not kv', `kill ${holder}`],
         }
+      },
+      expect: {status: 'fail', symptoms: ['kv/pid-file-locked'], plan: ['manual']},
+    },
+    {
+      name: 'stale-lock: an fcntl/lockf lock on a locked pid file, held by another program, counts as well',
+      async state(dir) {
+        writeFileSync(join(dir, 'kv.pid'), `${await deadPid()}\n`)
+        const holder = await holdLock(join(dir, 'kv.pid'), 'lockf')
+        return {...at(dir, {pidFile: {path: 'kv.pid', locked: true}, process: {names: ['kvd']}}), mentions: [holder, 'python3']}
       },
       expect: {status: 'fail', symptoms: ['kv/pid-file-locked'], plan: ['manual']},
     },

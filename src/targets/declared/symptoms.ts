@@ -93,8 +93,7 @@ const TEMPLATES: Record<GenericSymptom, Template> = {
   'pid-file-locked': {
     check: 'stale-lock',
     title: 'Another program holds the lock on the pid file',
-    message:
-      '{path} is locked (flock) by pid {pid} ({command}), which is not {name}: the daemon cannot take its lock, so it refuses to start.',
+    message: '{path} is locked by pid {pid} ({command}), which is not {name}: the daemon cannot take its lock, so it refuses to start.',
     severity: 'fail',
     cause:
       'The daemon claims its pid file with an exclusive lock for its whole life. Whoever holds the lock owns that claim; here it is not the daemon (a leftover `flock`, a backup tool, or a child that inherited the descriptor).',

@@ -104,6 +104,7 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
     pidFile: {
       path: state.paths.pidFile,
       locked: pidFileLocked(facts) !== 'no',
+      lockKind: 'flock',
       recordedElsewhere: true,
       unlockedWhy: 'before 0.16 RunWisp does not lock daemon.pid',
     },
