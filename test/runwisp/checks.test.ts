@@ -282,6 +282,22 @@ describe('runwisp/checks', () => {
       })
     })
 
+    it("stale-lock: daemon.pid rewritten behind a live 0.16+ daemon's back: the lock holder is named beside the pid the file names", async () => {
+      const a = workdir('0.16+')
+      const daemon = await startRunwisp({generation: '0.16+', dataDir: a.dataDir, cwd: a.cwd})
+      const dead = await deadPid()
+      // Same inode, so the daemon's flock stays on it: only the pid in it changes.
+      writeFileSync(join(a.dataDir, 'daemon.pid'), `${dead}\n`)
+      expectResult(await runCheck(checkById('stale-lock'), runwispAt(a.cwd, {port: daemon.port})), {
+        status: 'warn',
+        symptoms: ['runwisp/pid-file-mismatch'],
+        mentions: [`locked by RunWisp pid ${daemon.pid}, but names pid ${dead}`],
+        plan: ['manual'],
+      })
+      // A held lock is a live claim: stale-manifest does not call the file stale.
+      expectResult(await runCheck(checkById('stale-manifest'), runwispAt(a.cwd, {port: daemon.port})), {status: 'pass'})
+    })
+
     it('stale-lock: a live 0.16+ daemon holding its own lock is healthy; before 0.16 the check does not apply', async () => {
       const a = workdir('0.16+')
       const daemon = await startRunwisp({generation: '0.16+', dataDir: a.dataDir, cwd: a.cwd})
