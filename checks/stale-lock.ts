@@ -83,7 +83,7 @@ async function judgePidFile(ctx: CheckContext, profile: TargetFacts, spec: PidFi
   }
   if (lockOnly) return []
   if (!parsed?.ok) throw new Undetermined(`${path} does not hold a decimal pid (${parsed?.reason ?? 'unreadable'})`, {path})
-  return judgeRecordedPid(ctx, profile, spec, pid!, st.stat)
+  return judgeRecordedPid(ctx, profile, spec, parsed.value, st.stat)
 }
 
 /** The product's pid format, else a decimal pid with blanks around it. */
