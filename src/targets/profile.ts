@@ -168,8 +168,12 @@ export interface ServingDaemons {
 
 export interface ServingDaemon {
   proc: ProcessInfo
-  /** The data dir it serves and how that is known, or why it cannot be told. */
-  serves: {path: string; how?: string} | {unknown: string}
+  /**
+   * The data dir it serves and how that is known, or why it cannot be told (duplicate-daemon is
+   * then undecided over it), or null: not this data dir's by the product's own rules (Executor: a
+   * daemon whose environment cannot be read serves no data dir it knows).
+   */
+  serves: {path: string; how?: string} | {unknown: string} | null
   /** The product vouches it serves this target's data dir whatever its path says (RunWisp: daemon.pid names it). */
   ours?: boolean
 }

@@ -4,6 +4,7 @@
  * an identity judged by the manifest's executable, health rules that change with its generation).
  */
 import type {CheckContext} from '../../context.js'
+import {executorDaemons} from './checks/duplicate-daemon.js'
 import type {BuiltInProfile, LogSymptom, PortHolder, ProductHealth, ProductHealthAnswer, SecretFileSpec, TargetFacts} from '../profile.js'
 import type {DetectedTarget} from '../types.js'
 import {checkRecordedPid, processEvidence} from './identity.js'
@@ -53,6 +54,7 @@ export const executorProfile: BuiltInProfile = {
     unhealthy: 'executor/health-wrong-answer',
     impostor: 'executor/health-not-executor',
     'port-squatter': 'executor/port-squatter',
+    'duplicate-daemon': 'executor/duplicate-daemon',
     'secret-mode': 'executor/secret-mode',
     'secret-symlink': 'executor/secret-symlink',
   },
@@ -226,6 +228,12 @@ async function executorFacts(ctx: CheckContext, target: DetectedTarget): Promise
         if (!manifest) return null
         const pid = await checkRecordedPid(ctx, manifest.pid, Date.parse(manifest.startedAt) || null, executable)
         return pid.state === 'alive' ? pid.proc : null
+      },
+      // Source: executor-facts §1.1 (EXECUTOR_DATA_DIR, else ~/.executor of its HOME)
+      async servingDaemons(ctx) {
+        return {
+          daemons: (await executorDaemons(ctx)).map((d) => ({proc: d.proc, serves: d.dataDir === null ? null : {path: d.dataDir}})),
+        }
       },
       messageVars: () => Promise.resolve({port: manifest ? portOf(manifest.connection.origin) : CLI_DAEMON_PORT, dataDir: state.dataDir}),
     },

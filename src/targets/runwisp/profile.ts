@@ -7,6 +7,7 @@
 import type {CheckContext} from '../../context.js'
 import type {BuiltInProfile, LogSymptom, PortHolder, SecretFileSpec, SecretOwner, TargetFacts} from '../profile.js'
 import {runwispHealth, runwispHungDaemon} from './checks/daemon-health.js'
+import {runwispServingDaemons} from './checks/duplicate-daemon.js'
 import {runwispSecretLinkPlan} from './checks/symlinked-secret.js'
 import {isTable, loadConfig} from './config.js'
 import {guardFindings} from './data-dir-links.js'
@@ -53,6 +54,7 @@ export const runwispProfile: BuiltInProfile = {
     unhealthy: 'runwisp/health-wrong-answer',
     impostor: 'runwisp/health-not-runwisp',
     'port-squatter': 'runwisp/port-in-use',
+    'duplicate-daemon': 'runwisp/two-daemons-one-data-dir',
     'disk-low': 'runwisp/disk-below-min-free',
     'secret-mode': 'runwisp/secret-mode',
     'secret-symlink': 'runwisp/symlinked-secret',
@@ -113,6 +115,7 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
       secretLinkPlan: runwispSecretLinkPlan,
       dataDirAccount: (ctx) => daemonAccountWithGroups(ctx),
       hungDaemon: runwispHungDaemon,
+      servingDaemons: runwispServingDaemons,
     },
   }
 }
