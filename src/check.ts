@@ -58,6 +58,7 @@ export type GenericSymptom =
   | 'clock-skew'
   | 'pid-file-locked'
   | 'pid-file-mismatch'
+  | 'duplicate-daemon'
 
 /** A generic check's behaviour, written once: the facts it needs come from the target's profile. */
 export interface DeclaredCheck {
@@ -129,7 +130,15 @@ export function writtenOnce(
       if (!builtIn) return companion ? companion.detect(ctx, target) : skip(`not applicable to ${target.id}`)
       const verdict = await generic.detect(ctx, await builtIn.facts(ctx, target), target)
       if (!companion) return verdict
-      const more = await companion.detect(ctx, target)
+      let more: Verdict
+      try {
+        more = await companion.detect(ctx, target)
+      } catch (error) {
+        // As in `conclude`: undecided is the verdict only over nothing found, so what the generic
+        // half found stands when the companion cannot decide (RunWisp: a port holder's data dir).
+        if (error instanceof Undetermined && !isSkip(verdict) && verdict.length > 0) return verdict
+        throw error
+      }
       if (isSkip(more)) return verdict
       if (isSkip(verdict)) return more
       return [...verdict, ...more]

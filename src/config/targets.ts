@@ -12,6 +12,7 @@ import type {
   PidFileSpec,
   ProcessIdentity,
   SecretFileSpec,
+  ServedByRule,
   TargetProfile,
 } from '../targets/profile.js'
 import {parseDuration} from '../duration.js'
@@ -39,7 +40,8 @@ const HEALTH_FIELDS = ['port', 'timeout', 'http', 'tcp']
 const HTTP_FIELDS = ['path', 'status', 'body']
 const TCP_FIELDS = ['send', 'expect', 'aliveToo']
 const PID_FILE_FIELDS = ['path', 'locked']
-const DATA_DIR_FIELDS = ['path', 'mode', 'owner', 'minFree']
+const DATA_DIR_FIELDS = ['path', 'mode', 'owner', 'minFree', 'servedBy']
+const SERVED_BY_FIELDS = ['flag', 'env']
 const SECRET_FIELDS = ['path', 'mode', 'values']
 const SYMPTOM_FIELDS = ['id', 'title', 'patterns', 'severity', 'cause', 'fix']
 const FIX_FIELDS = ['summary', 'commands']
@@ -232,7 +234,7 @@ function pidFile(value: unknown, at: JsonPath, pathOf: (v: unknown, p: JsonPath)
 
 function dataDir(value: unknown, at: JsonPath, pathOf: (v: unknown, p: JsonPath) => string): DataDirSpec {
   if (typeof value === 'string') return {path: pathOf(value, at)}
-  const raw = objectWith(value, at, DATA_DIR_FIELDS, 'a path, or an object {"path", "mode", "owner", "minFree"}')
+  const raw = objectWith(value, at, DATA_DIR_FIELDS, 'a path, or an object {"path", "mode", "owner", "minFree", "servedBy"}')
   if (raw.path === undefined) fail(at, 'needs a "path"')
   const spec: DataDirSpec = {path: pathOf(raw.path, [...at, 'path'])}
   if (raw.mode !== undefined) spec.mode = mode(raw.mode, [...at, 'mode'])
@@ -242,7 +244,42 @@ function dataDir(value: unknown, at: JsonPath, pathOf: (v: unknown, p: JsonPath)
     spec.owner = raw.owner
   }
   if (raw.minFree !== undefined) spec.minFree = size(raw.minFree, [...at, 'minFree'])
+  if (raw.servedBy !== undefined) spec.servedBy = servedBy(raw.servedBy, [...at, 'servedBy'])
   return spec
+}
+
+const SERVED_BY = '"cwd", {"flag": "--dir"}, {"env": "KV_DATA"}, or a list of them tried in order'
+
+/** `dataDir.servedBy`: how duplicate-daemon tells the data dir a running daemon serves (docs/targets.md). */
+function servedBy(value: unknown, at: JsonPath): ServedByRule[] {
+  if (!Array.isArray(value)) return [servedByRule(value, at)]
+  if (value.length === 0) fail(at, `must name at least one rule (${SERVED_BY}), not an empty array`)
+  const rules = value.map((v, i) => servedByRule(v, [...at, i]))
+  const keys = rules.map((r) => JSON.stringify(r))
+  keys.forEach((key, i) => {
+    const first = keys.indexOf(key)
+    // A repeated rule can never answer where its first copy did not: a typo for another rule.
+    if (first !== i) fail([...at, i], `repeats the rule at [${first}]; each rule is tried once, in order`)
+  })
+  return rules
+}
+
+function servedByRule(value: unknown, at: JsonPath): ServedByRule {
+  if (typeof value === 'string') {
+    if (value === 'cwd') return {kind: 'cwd'}
+    return fail(at, `must be ${SERVED_BY}, not ${describe(value)}`, closest(value, ['cwd']))
+  }
+  const raw = objectWith(value, at, SERVED_BY_FIELDS, `${SERVED_BY}`)
+  if ((raw.flag === undefined) === (raw.env === undefined))
+    fail(at, 'must have exactly one of "flag" (a command-line flag such as "--dir") or "env" (an environment variable name)')
+  if (raw.env !== undefined) return {kind: 'env', env: envName(raw.env, [...at, 'env'])}
+  const flag = raw.flag
+  if (typeof flag !== 'string' || !/^--?[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(flag))
+    fail(
+      [...at, 'flag'],
+      `must be a command-line flag such as "--dir" or "-d" (its value is the next argument or follows "="), not ${describe(flag)}`,
+    )
+  return {kind: 'flag', flag}
 }
 
 function secretFile(value: unknown, at: JsonPath, pathOf: (v: unknown, p: JsonPath) => string): SecretFileSpec {

@@ -8,7 +8,7 @@
  * expanded), modes and sizes are numbers, regexes are compiled. What a user writes is described
  * in docs/targets.md and schema/config.schema.json.
  */
-import type {GenericSymptom, HookSymptoms, TargetCheck} from '../check.js'
+import type {GenericSymptom, HookSymptoms, Skip, TargetCheck} from '../check.js'
 import type {Vars} from '../catalogue.js'
 import type {CheckContext} from '../context.js'
 import type {ProcessInfo} from '../probes/processes.js'
@@ -137,6 +137,64 @@ export interface ProfileHooks {
   lockHolder?(ctx: CheckContext, proc: ProcessInfo): Promise<{daemon: true} | {daemon: false; why: string}>
   /** The pid the product writes in its pid file (RunWisp: a decimal pid and a newline); absent: a decimal pid, blanks around it. */
   parsePid?(bytes: Buffer): {ok: true; value: number} | {ok: false; reason: string}
+   * The product's part of the plan for a daemon daemon-health found hung (RunWisp: its own `stop`
+   * first, SIGTERM with its shutdown grace, then the pid file a SIGKILL leaves). daemon-health
+   * calls it only for a daemon the product verified as its own, and builds the terminate step
+   * itself; absent: the declared rule (terminate a process matching the declared identity).
+   */
+  hungDaemon?(ctx: CheckContext, daemon: ProcessInfo): Promise<HungDaemonPlan>
+  /**
+   * The daemons of this target running here, each with the data dir it serves (duplicate-daemon),
+   * judged the product's way (Executor: EXECUTOR_DATA_DIR or ~/.executor of its HOME; RunWisp: its
+   * generation's own facts), or a skip when the product has nothing to compare against. Absent:
+   * the processes matching `process`, serving what `dataDir.servedBy` says.
+   */
+  servingDaemons?(ctx: CheckContext): Promise<ServingDaemons | Skip>
+}
+
+/** A daemon's plan for being hung, as the product words it; daemon-health adds the terminate step. */
+export interface HungDaemonPlan {
+  /** Steps before any signal (RunWisp: `runwisp stop --data`). */
+  before: FixStep[]
+  /**
+   * How the terminate step pins the process (the environment that decides what it serves, its
+   * working dir, its data dir) and is worded; or why the doctor must not signal it, with the
+   * steps printed instead.
+   */
+  terminate: HungTerminate | {refused: string; instead: FixStep[]}
+  /** Steps after the signal, only when there is one (RunWisp: quarantine the pid file once the pid is dead). */
+  after: FixStep[]
+}
+
+export interface HungTerminate {
+  /** Environment variables that decide which data the process serves, with their values now. */
+  envKeys: readonly string[]
+  environ: Record<string, string> | null
+  cwd: string | null
+  dataDir: string | null
+  verifiedBecause: string
+  why: string
+  title?: string
+  graceMs?: number
+}
+
+/** The daemons of a target that run here, and what each serves (duplicate-daemon). */
+export interface ServingDaemons {
+  daemons: ServingDaemon[]
+  /** A sentence added to a two-daemons finding (RunWisp 0.16+: its lock should have refused the second). */
+  duplicateDetail?: string
+}
+
+export interface ServingDaemon {
+  proc: ProcessInfo
+  /**
+   * The data dir it serves and how that is known, or why it cannot be told (duplicate-daemon is
+   * then undecided over it), or null: not this data dir's by the product's own rules (Executor: a
+   * daemon whose environment cannot be read serves no data dir it knows).
+   */
+  serves: {path: string; how?: string} | {unknown: string} | null
+  /** The product vouches it serves this target's data dir whatever its path says (RunWisp: daemon.pid names it). */
+  ours?: boolean
 }
 
 /** A product's lock or record files, or why there are none to judge here (`no data dir at …`). */
@@ -217,10 +275,43 @@ export interface ProductHealth {
   /** The port it answers on, or null (a Unix socket). */
   port: number | null
   answer(ctx: CheckContext): Promise<ProductHealthAnswer>
+  /**
+   * daemon-health asks first: a reason its health cannot be judged here at all, which makes it a
+   * skip (RunWisp: its socket path holds something else, which its companion reports); throws
+   * `Undetermined` when the product cannot decide (an unreadable data dir).
+   */
+  precheck?(ctx: CheckContext): Promise<string | null>
+  wording?: HealthWording
 }
 
 export type ProductHealthAnswer =
-  {kind: 'healthy'; date?: string; receivedAtMs: number; evidence: Evidence} | {kind: 'not-healthy'; why: string}
+  | {kind: 'healthy'; date?: string; receivedAtMs: number; evidence: Evidence}
+  | {
+      kind: 'not-healthy'
+      why: string
+      /** What daemon-health reports; absent: not answering, with no more to say. */
+      fault?: HealthFault
+    }
+
+/**
+ * Why a product's daemon is not healthy, as daemon-health judges it. `vars` and `evidence` are in
+ * the product's catalogue terms (its messages name an origin, a socket, a generation).
+ */
+export type HealthFault =
+  /** No daemon runs here and the product starts one on demand: nothing to judge (`why` is the skip's reason). */
+  | {kind: 'absent'; why: string}
+  | {kind: 'not-answering'; vars: Vars; evidence: Evidence}
+  | {kind: 'unhealthy'; vars: Vars; evidence: Evidence}
+  /** The product's own daemon (verified by it) accepts but does not answer: the hung plan applies. */
+  | {kind: 'hung'; daemon: ProcessInfo; vars: Vars; evidence: Evidence}
+
+/** How a product words what daemon-health finds on its port, in its catalogue's vars. */
+export interface HealthWording {
+  /** A process that is not the product holds its health port. */
+  impostor(proc: ProcessInfo, why: string): {vars: Vars; evidence: Evidence}
+  /** The answer was healthy but who holds the port cannot be told (the result is then undecided). */
+  unidentified(why: string): {reason: string; evidence: Record<string, string | number | boolean | null>}
+}
 
 /**
  * A built-in target as the generic checks serve it: what its findings may be (static, so `doctor
@@ -309,7 +400,15 @@ export interface DataDirSpec {
   minFreeAsWritten?: string
   /** Why there is no threshold, when a built-in's config sets none (the skip's reason). */
   minFreeUnset?: string
+  /**
+   * How to tell the data dir a running daemon serves (duplicate-daemon), rules tried in order: the
+   * first that gives a path wins. Absent: duplicate-daemon skips (a built-in has `servingDaemons`).
+   */
+  servedBy?: ServedByRule[]
 }
+
+/** One way a daemon shows the data dir it serves: its working dir, a command-line flag's value, or an environment variable. */
+export type ServedByRule = {kind: 'cwd'} | {kind: 'flag'; flag: string} | {kind: 'env'; env: string}
 
 export interface SecretFileSpec {
   path: string

@@ -256,6 +256,56 @@ const cases: Case[] = [
   {name: 'dataDir minFree bad', at: ['dataDir', 'minFree'], value: '1 parsec', problem: /size such as "500MB"/},
   {name: 'dataDir minFree zero', at: ['dataDir', 'minFree'], value: 0, problem: /size such as "500MB"/},
   {name: 'dataDir unknown field', at: ['dataDir', 'perms'], value: '0700', problem: /is not a field doctor knows/, points: 'key'},
+  {
+    name: 'dataDir servedBy an unknown word',
+    at: ['dataDir', 'servedBy'],
+    value: 'cdw',
+    problem: /must be "cwd", \{"flag": "--dir"\}, \{"env": "KV_DATA"\}, or a list of them tried in order, not the string "cdw"/,
+    suggestion: 'did you mean "cwd"?',
+  },
+  {name: 'dataDir servedBy a number', at: ['dataDir', 'servedBy'], value: 7, problem: /must be "cwd", .* not number 7/},
+  {
+    name: 'dataDir servedBy empty list',
+    at: ['dataDir', 'servedBy'],
+    value: [],
+    problem: /must name at least one rule .* not an empty array/,
+  },
+  {
+    name: 'dataDir servedBy flag and env at once',
+    at: ['dataDir', 'servedBy'],
+    value: {flag: '--dir', env: 'KV_DATA'},
+    problem: /must have exactly one of "flag" .* or "env"/,
+  },
+  {
+    name: 'dataDir servedBy unknown rule field',
+    at: ['dataDir', 'servedBy'],
+    value: {flg: '--dir'},
+    key: ['dataDir', 'servedBy', 'flg'],
+    problem: /is not a field doctor knows \(known: flag, env\)/,
+    points: 'key',
+    suggestion: 'did you mean "flag"?',
+  },
+  {
+    name: 'dataDir servedBy flag without a dash',
+    at: ['dataDir', 'servedBy'],
+    value: {flag: 'dir'},
+    key: ['dataDir', 'servedBy', 'flag'],
+    problem: /must be a command-line flag such as "--dir" or "-d" .* not the string "dir"/,
+  },
+  {
+    name: 'dataDir servedBy env bad',
+    at: ['dataDir', 'servedBy'],
+    value: [{env: '1X'}],
+    key: ['dataDir', 'servedBy', 0, 'env'],
+    problem: /environment variable name/,
+  },
+  {
+    name: 'dataDir servedBy repeated rule',
+    at: ['dataDir', 'servedBy'],
+    value: ['cwd', {flag: '--dir'}, 'cwd'],
+    key: ['dataDir', 'servedBy', 2],
+    problem: /repeats the rule at \[0\]; each rule is tried once, in order/,
+  },
   {name: 'secrets not an array', at: ['secrets'], value: '~/kv/kv.conf', problem: /must be an array of secret files/},
   {name: 'secret mode bad', at: ['secrets', 0, 'mode'], value: '600x', problem: /octal mode string/},
   {
@@ -367,6 +417,23 @@ function at(textValue: string, line: number, column: number): string {
 }
 
 describe('config: declared targets', () => {
+  it('accepts dataDir.servedBy as one rule or a list tried in order, and the schema accepts the same', () => {
+    const forms: Array<[unknown, unknown]> = [
+      ['cwd', [{kind: 'cwd'}]],
+      [{flag: '--dir'}, [{kind: 'flag', flag: '--dir'}]],
+      [{env: 'KV_DATA'}, [{kind: 'env', env: 'KV_DATA'}]],
+      [
+        [{flag: '-d'}, {env: 'KV_DATA'}, 'cwd'],
+        [{kind: 'flag', flag: '-d'}, {kind: 'env', env: 'KV_DATA'}, {kind: 'cwd'}],
+      ],
+    ]
+    for (const [written, rules] of forms) {
+      const value = config(edit(kv(), ['dataDir', 'servedBy'], written))
+      assert.equal(schemaValidate(value), true, ajv.errorsText(schemaValidate.errors))
+      assert.deepEqual(parse(value).targets[0]!.dataDir!.servedBy, rules)
+    }
+  })
+
   it('accepts every field and normalises it: paths expanded, modes and sizes numbers, regexes compiled, the health port among the ports', () => {
     assert.equal(schemaValidate(config()), true, ajv.errorsText(schemaValidate.errors))
     const [t] = parse(config()).targets

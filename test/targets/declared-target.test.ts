@@ -59,6 +59,7 @@ describe('declared targets: plumbing', () => {
       'daemon-log-errors',
       'data-dir-permissions',
       'disk-space',
+      'duplicate-daemon',
       'port-squatter',
       'secret-permissions',
       'stale-lock',

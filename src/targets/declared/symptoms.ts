@@ -177,6 +177,18 @@ const TEMPLATES: Record<GenericSymptom, Template> = {
     cause: 'The daemon fails writes (or refuses to start) when its disk fills.',
     fix: {summary: 'Free space on that filesystem, or move the data dir to a larger one.', commands: ['df -h {path}', 'du -sh {path}']},
   },
+  'duplicate-daemon': {
+    check: 'duplicate-daemon',
+    title: 'Two daemons serve one data dir',
+    message: '{count} {name} daemons serve {dataDir}: {list}.',
+    severity: 'fail',
+    cause:
+      'A second instance was started against the same data (another port, a forgotten shell, a service beside a manual start); both write its files.',
+    fix: {
+      summary: 'Stop the daemons you did not mean to run (keep the oldest), then check the data for damage.',
+      commands: ['ps -o pid,lstart,args -p {pids}', 'kill {extraPids}'],
+    },
+  },
   'clock-skew': {
     check: 'clock-skew',
     title: "The daemon's clock disagrees with this machine's",

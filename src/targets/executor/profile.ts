@@ -4,13 +4,15 @@
  * an identity judged by the manifest's executable, health rules that change with its generation).
  */
 import type {CheckContext} from '../../context.js'
-import type {BuiltInProfile, LogSymptom, PortHolder, SecretFileSpec, TargetFacts} from '../profile.js'
+import {executorDaemons} from './checks/duplicate-daemon.js'
+import type {BuiltInProfile, LogSymptom, PortHolder, ProductHealth, ProductHealthAnswer, SecretFileSpec, TargetFacts} from '../profile.js'
 import type {DetectedTarget} from '../types.js'
-import {checkRecordedPid} from './identity.js'
+import {checkRecordedPid, processEvidence} from './identity.js'
 import {executorLockFiles, LOCK_FILE_SYMPTOMS} from './lock-files.js'
 import {executorRecords, RECORD_SYMPTOMS} from './records.js'
 import {CLI_DAEMON_PORT, SERVICE_PORT} from './paths.js'
 import {inspectSecrets} from './secret-files.js'
+import type {ExecutorGeneration} from './generations.js'
 import {executorGeneration} from './target.js'
 import {
   expectedOrigin,
@@ -20,6 +22,7 @@ import {
   observePort,
   portOf,
   probeHealth,
+  requireReadableDataDir,
   type ExecutorState,
 } from './state.js'
 
@@ -49,7 +52,11 @@ export const executorProfile: BuiltInProfile = {
   id: 'executor',
   symptomIds: {
     'clock-skew': 'executor/clock-skew',
+    'not-answering': 'executor/health-no-answer',
+    unhealthy: 'executor/health-wrong-answer',
+    impostor: 'executor/health-not-executor',
     'port-squatter': 'executor/port-squatter',
+    'duplicate-daemon': 'executor/duplicate-daemon',
     'secret-mode': 'executor/secret-mode',
     'secret-symlink': 'executor/secret-symlink',
   },
@@ -89,6 +96,99 @@ async function secretsOf(ctx: CheckContext, state: ExecutorState): Promise<Pick<
   return {secrets, ...(unknown.length > 0 ? {secretsUnknown: unknown} : {})}
 }
 
+/**
+ * Executor's health as daemon-health and clock-skew read it: its generation's probe (executor-facts
+ * §2: `/api/health` from 1.5.10, the 1.5.9 rules before), on the origin server.json registers or
+ * the default. Nothing on the port is no finding when no registered daemon is alive: the CLI
+ * starts one on demand, and stale-manifest reports a dead registration.
+ */
+function executorHealth(
+  state: ExecutorState,
+  origin: string,
+  generation: ExecutorGeneration | null,
+  executable: string | null | undefined,
+): ProductHealth {
+  const port = portOf(origin)
+  const manifest = manifestOf(state)
+  return {
+    kind: 'product',
+    port,
+    precheck(_ctx) {
+      requireReadableDataDir(state)
+      return Promise.resolve(null)
+    },
+    async answer(ctx) {
+      const owners = await observePort(ctx, port, executable)
+      if (owners.length === 0) {
+        const absent = (why: string): ProductHealthAnswer => ({
+          kind: 'not-healthy',
+          why: 'the daemon did not answer',
+          fault: {kind: 'absent', why},
+        })
+        if (!manifest) return absent(`no daemon is registered or listening on port ${port}; the CLI starts one on demand`)
+        const pid = await checkRecordedPid(ctx, manifest.pid, Date.parse(manifest.startedAt) || null, executable)
+        if (pid.state !== 'alive')
+          return absent(
+            `the registered daemon (pid ${manifest.pid}) is not running and nothing listens on port ${port}; stale-manifest reports the leftover manifest`,
+          )
+      }
+      const answer = await probeHealth(ctx, origin, generation)
+      if (answer.kind === 'no-answer') {
+        return {
+          kind: 'not-healthy',
+          why: 'the daemon did not answer',
+          fault: {
+            kind: 'not-answering',
+            vars: {url: answer.url, timeoutMs: ctx.options.httpTimeoutMs, error: answer.error.message, origin, port},
+            evidence: {
+              url: answer.url,
+              error: answer.error.error,
+              durationMs: answer.error.durationMs,
+              listeners: owners.map((o) => o.pid),
+            },
+          },
+        }
+      }
+      if (answer.kind === 'wrong-answer') {
+        const last = answer.tried.at(-1)!
+        return {
+          kind: 'not-healthy',
+          why: 'the daemon did not answer',
+          fault: {
+            kind: 'unhealthy',
+            vars: {
+              origin,
+              port,
+              path: last.rule.path,
+              status: last.status,
+              body: last.body,
+              cut: last.cut ? ` (its body ${last.cut})` : '',
+              expected: last.rule.expected,
+            },
+            evidence: {
+              origin,
+              generation,
+              answers: answer.tried.map((t) => ({url: t.url, status: t.status, body: t.body, ...(t.cut ? {bodyCut: t.cut} : {})})),
+            },
+          },
+        }
+      }
+      const date = answer.response.headers.date
+      return {kind: 'healthy', ...(date ? {date} : {}), receivedAtMs: answer.response.receivedAtMs, evidence: {via: answer.url}}
+    },
+    wording: {
+      impostor: (proc, why) => ({
+        vars: {origin, port, pid: proc.pid, command: proc.cmdline},
+        evidence: {origin, port, owner: processEvidence(proc), why},
+      }),
+      unidentified: (why) => ({
+        reason: `${origin} answers as Executor, but the process holding port ${port} cannot be identified: ${why}`,
+        evidence: {origin, port},
+      }),
+    },
+  }
+}
+
 async function executorFacts(ctx: CheckContext, target: DetectedTarget): Promise<TargetFacts> {
   const state = await loadExecutorState(ctx)
   const manifest = manifestOf(state)
@@ -105,16 +205,7 @@ async function executorFacts(ctx: CheckContext, target: DetectedTarget): Promise
     // the project's doctor.config.json asks to watch (docs/preflight.md): one identity rule for all.
     ports: [...new Set([...ownPorts, ...(manifest ? [portOf(manifest.connection.origin)] : []), ...watchPorts])],
     watchedPorts: watchPorts.filter((p) => !ownPorts.includes(p)),
-    health: {
-      kind: 'product',
-      port: portOf(origin),
-      async answer(ctx) {
-        const answer = await probeHealth(ctx, origin, generation)
-        if (answer.kind !== 'healthy') return {kind: 'not-healthy', why: 'the daemon did not answer'}
-        const date = answer.response.headers.date
-        return {kind: 'healthy', ...(date ? {date} : {}), receivedAtMs: answer.response.receivedAtMs, evidence: {via: answer.url}}
-      },
-    },
+    health: executorHealth(state, origin, generation, executable),
     dataDir: {path: state.dataDir},
     ...(await secretsOf(ctx, state)),
     env: [],
@@ -140,6 +231,12 @@ async function executorFacts(ctx: CheckContext, target: DetectedTarget): Promise
         if (!manifest) return null
         const pid = await checkRecordedPid(ctx, manifest.pid, Date.parse(manifest.startedAt) || null, executable)
         return pid.state === 'alive' ? pid.proc : null
+      },
+      // Source: executor-facts §1.1 (EXECUTOR_DATA_DIR, else ~/.executor of its HOME)
+      async servingDaemons(ctx) {
+        return {
+          daemons: (await executorDaemons(ctx)).map((d) => ({proc: d.proc, serves: d.dataDir === null ? null : {path: d.dataDir}})),
+        }
       },
       messageVars: () => Promise.resolve({port: manifest ? portOf(manifest.connection.origin) : CLI_DAEMON_PORT, dataDir: state.dataDir}),
       // Its start locks and legacy startup.lock (stale-lock), its manifest, records and pointers (stale-manifest).

@@ -6,6 +6,8 @@
  */
 import type {CheckContext} from '../../context.js'
 import type {BuiltInProfile, LogSymptom, PortHolder, SecretFileSpec, SecretOwner, TargetFacts} from '../profile.js'
+import {runwispHealth, runwispHungDaemon} from './checks/daemon-health.js'
+import {runwispServingDaemons} from './checks/duplicate-daemon.js'
 import {runwispSecretLinkPlan} from './checks/symlinked-secret.js'
 import {isTable, loadConfig} from './config.js'
 import {guardFindings} from './data-dir-links.js'
@@ -21,10 +23,8 @@ import {
   loadRunwispState,
   observePort,
   ourDaemon,
-  probeHealth,
   restartCommand,
   runwispFacts,
-  type HealthAnswer,
   type RunwispState,
 } from './state.js'
 
@@ -50,7 +50,13 @@ export const runwispProfile: BuiltInProfile = {
   id: 'runwisp',
   symptomIds: {
     'clock-skew': 'runwisp/clock-skew',
+    // A daemon of its own that does not answer is hung (the plan stops it); both are health-no-answer.
+    'not-answering': 'runwisp/health-no-answer',
+    hung: 'runwisp/health-no-answer',
+    unhealthy: 'runwisp/health-wrong-answer',
+    impostor: 'runwisp/health-not-runwisp',
     'port-squatter': 'runwisp/port-in-use',
+    'duplicate-daemon': 'runwisp/two-daemons-one-data-dir',
     'disk-low': 'runwisp/disk-below-min-free',
     'secret-mode': 'runwisp/secret-mode',
     'secret-symlink': 'runwisp/symlinked-secret',
@@ -76,18 +82,7 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
     name: 'RunWisp',
     ports: [port],
     portSources: {[port]: source},
-    health: {
-      kind: 'product',
-      port: useSocket ? null : port,
-      async answer(ctx) {
-        const answer: HealthAnswer = useSocket
-          ? await probeHealth(ctx, {socketPath: state.socket.path})
-          : await probeHealth(ctx, {host: '127.0.0.1', port})
-        if (answer.kind !== 'healthy') return {kind: 'not-healthy', why: 'the daemon did not answer its health check'}
-        const date = answer.response.headers.date
-        return {kind: 'healthy', ...(date ? {date} : {}), receivedAtMs: answer.response.receivedAtMs, evidence: {via: answer.via}}
-      },
-    },
+    health: runwispHealth(state, facts, port, useSocket),
     dataDir: {
       path: state.dataDir,
       // Source: runwisp-facts §1.3 (MkdirAll 0700 since 0.3, re-tightened at start since 0.15; the
@@ -142,6 +137,8 @@ async function runwispFactsOf(ctx: CheckContext): Promise<TargetFacts> {
         )
       },
       parsePid: parsePidFile,
+      hungDaemon: runwispHungDaemon,
+      servingDaemons: runwispServingDaemons,
     },
   }
 }

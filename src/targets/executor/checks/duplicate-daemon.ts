@@ -7,14 +7,17 @@ import {executorIdentity, isDaemonCommand, processEvidence} from '../identity.js
 import {loadExecutorState, manifestOf} from '../state.js'
 import type {Finding} from '../../../types.js'
 
-export const executorDuplicateDaemon: TargetCheck = {
-  symptoms: ['executor/duplicate-daemon', 'executor/unregistered-daemon'],
-  async detect(ctx, _target) {
+/**
+ * Executor's running daemons (executor-facts §1.1, §2): only executables named executor, or node/bun
+ * running the CLI from a dev checkout, can be Executor daemons, so the full details of those alone
+ * are read; each with the data dir it serves (null: its environment cannot be read). One census per
+ * run, for duplicate-daemon's generic half (the profile's `servingDaemons`) and its companion.
+ */
+export function executorDaemons(ctx: CheckContext): Promise<Array<{proc: ProcessInfo; dataDir: string | null}>> {
+  return ctx.memo('executor:daemons', async () => {
     const state = await loadExecutorState(ctx)
     const manifest = manifestOf(state)
     const daemons: Array<{proc: ProcessInfo; dataDir: string | null}> = []
-    // Only executables named executor, or node/bun running the CLI from a dev checkout, can be
-    // Executor daemons: read the full details of those alone.
     const candidates = (await ctx.processes.listBrief()).filter((p) => p.state !== 'Z' && DAEMON_COMMS.has(p.comm))
     for (const brief of candidates) {
       const lookup = await ctx.processes.get(brief.pid)
@@ -24,18 +27,22 @@ export const executorDuplicateDaemon: TargetCheck = {
       if ((await executorIdentity(ctx, proc, manifest?.owner.executablePath)).verdict !== 'executor') continue
       daemons.push({proc, dataDir: await dataDirOf(ctx, proc)})
     }
-    if (daemons.length === 0) return skip('no Executor daemon process is running')
-    const ours = daemons.filter((d) => d.dataDir === state.dataDir)
+    return daemons
+  })
+}
+
+/**
+ * duplicate-daemon's Executor-only companion: a daemon of this data dir that answers on a port but
+ * is not the one server.json registers, so the CLI and clients never reach it. With a registration
+ * and several daemons, the generic two-daemons finding already names them all.
+ */
+export const executorUnregisteredDaemon: TargetCheck = {
+  symptoms: ['executor/unregistered-daemon'],
+  async detect(ctx, _target) {
+    const state = await loadExecutorState(ctx)
+    const manifest = manifestOf(state)
+    const ours = (await executorDaemons(ctx)).filter((d) => d.dataDir === state.dataDir)
     const findings: Finding[] = []
-    if (ours.length > 1) {
-      const list = ours.map((d) => `pid ${d.proc.pid} (${d.proc.cmdline})`).join('; ')
-      findings.push(
-        finding('executor/duplicate-daemon', {
-          vars: {count: ours.length, dataDir: state.dataDir, list},
-          evidence: {dataDir: state.dataDir, daemons: ours.map((d) => processEvidence(d.proc))},
-        }),
-      )
-    }
     for (const daemon of ours) {
       if (manifest?.pid === daemon.proc.pid) continue
       const ports = await listeningPorts(ctx, daemon.proc.pid)
@@ -47,7 +54,7 @@ export const executorDuplicateDaemon: TargetCheck = {
         }),
       )
     }
-    return findings
+    return findings.length > 0 ? findings : skip('no daemon of this data dir answers unregistered')
   },
 }
 

@@ -1,18 +1,10 @@
-import {skip, Undetermined, type TargetCheck} from '../../../check.js'
+import {conclude, skip, type Skip, type TargetCheck} from '../../../check.js'
 import {finding} from '../../../catalogue.js'
 import type {CheckContext} from '../../../context.js'
-import {processEvidence, redactCommand} from '../identity.js'
+import {processEvidence} from '../identity.js'
+import type {ServingDaemon, ServingDaemons} from '../../profile.js'
 import {describeDaemon} from '../daemon-facts.js'
-import {
-  chosenPort,
-  loadRunwispState,
-  observePort,
-  runningDaemons,
-  runwispFacts,
-  servesOurDataDir,
-  type PortOwner,
-  type RunningDaemon,
-} from '../state.js'
+import {chosenPort, loadRunwispState, observePort, runningDaemons, runwispFacts, servesOurDataDir, type PortOwner} from '../state.js'
 import {runwispPaths} from '../paths.js'
 import {since} from '../generations.js'
 import type {Finding} from '../../../types.js'
@@ -20,30 +12,67 @@ import {withDocumentedPlans} from '../../../fix/documented.js'
 import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
- * A second RunWisp on our port, serving another data dir (or password), is found from its identity
- * endpoint's data dir or from the process's own facts, judged by its own generation's rules —
- * never by logging in: the login limit is 5 per IP per 5 minutes (runwisp-facts §3.4), and a doctor
- * must not lock a user out. The daemon this data dir's daemon.pid names (or whose lock it holds) is
- * this data dir's daemon, whatever else is guessed about it. "Another daemon" is a finding only for
- * a run with RunWisp state of its own: from a directory with none, the running daemon is adopted.
+ * "Another daemon" is a finding only for a run with RunWisp state of its own: from a directory
+ * with none, the running daemon is adopted, and with none adopted there is nothing to compare.
  */
-export const runwispDuplicateDaemon: TargetCheck = noActingThroughLinks(
+async function nothingOfOurs(ctx: CheckContext, port: number): Promise<Skip | null> {
+  const state = await loadRunwispState(ctx)
+  if (state.ownState || state.adopted) return null
+  const owners = (await observePort(ctx, port)).filter((o) => o.verdict === 'runwisp')
+  if (owners.length === 0 && (await runningDaemons(ctx)).length === 0) return skip('no RunWisp daemon is running')
+  return skip(
+    `nothing of RunWisp's is in ${ctx.cwd} (no runwisp.toml, no data dir) and no running daemon was adopted: ${state.notAdopted ?? 'none fits'}`,
+  )
+}
+
+/**
+ * RunWisp's daemons for duplicate-daemon's generic half (the profile's `servingDaemons`): each
+ * placed by its own generation's facts (daemon-facts.ts); the daemon this data dir's daemon.pid
+ * names (or whose lock it holds) is this data dir's, whatever else is guessed about it.
+ */
+export async function runwispServingDaemons(ctx: CheckContext): Promise<ServingDaemons | Skip> {
+  const state = await loadRunwispState(ctx)
+  const facts = await runwispFacts(ctx)
+  const {port} = await chosenPort(ctx, facts)
+  const none = await nothingOfOurs(ctx, port)
+  if (none) return none
+  const daemons: ServingDaemon[] = []
+  for (const d of await runningDaemons(ctx)) {
+    const ours = await servesOurDataDir(ctx, d.proc.pid, d.dataDir?.dataDir ?? null)
+    const serves = d.dataDir
+      ? {path: d.dataDir.dataDir, how: d.dataDir.how}
+      : ours
+        ? {path: state.dataDir, how: `${state.paths.pidFile} names it`}
+        : null
+    daemons.push({proc: d.proc, serves, ours})
+  }
+  return {
+    daemons,
+    ...(since(facts, '0.16.0') === 'yes'
+      ? {duplicateDetail: '0.16+ should refuse this; the lock on daemon.pid is not doing its job.'}
+      : {}),
+  }
+}
+
+/**
+ * duplicate-daemon's RunWisp-only companion: a second RunWisp on our port, serving another data
+ * dir (or password), is found from its identity endpoint's data dir or from the process's own
+ * facts, judged by its own generation's rules — never by logging in: the login limit is 5 per IP
+ * per 5 minutes (runwisp-facts §3.4), and a doctor must not lock a user out.
+ */
+export const runwispOtherDataDirDaemon: TargetCheck = noActingThroughLinks(
   withDocumentedPlans({
-    symptoms: ['runwisp/different-password', 'runwisp/other-data-dir-daemon', 'runwisp/two-daemons-one-data-dir'],
+    symptoms: ['runwisp/different-password', 'runwisp/other-data-dir-daemon'],
     async detect(ctx, _target) {
       const state = await loadRunwispState(ctx)
       const facts = await runwispFacts(ctx)
       const {port} = await chosenPort(ctx, facts)
+      const none = await nothingOfOurs(ctx, port)
+      if (none) return none
       const findings: Finding[] = []
       const undecided: string[] = []
       const owners = (await observePort(ctx, port)).filter((o) => o.verdict === 'runwisp')
-      const daemons = await runningDaemons(ctx)
-      if (!state.ownState && !state.adopted) {
-        if (owners.length === 0 && daemons.length === 0) return skip('no RunWisp daemon is running')
-        return skip(
-          `nothing of RunWisp's is in ${ctx.cwd} (no runwisp.toml, no data dir) and no running daemon was adopted: ${state.notAdopted ?? 'none fits'}`,
-        )
-      }
+      if (owners.length === 0) return skip(`no RunWisp holds port ${port}`)
       for (const owner of owners) {
         if (await servesOurDataDir(ctx, owner.pid, owner.dataDir?.dataDir ?? null)) continue
         if (!owner.dataDir) {
@@ -56,33 +85,7 @@ export const runwispDuplicateDaemon: TargetCheck = noActingThroughLinks(
         const f = await otherDaemonFinding(ctx, owner, port, state.dataDir)
         if (f) findings.push(f)
       }
-      const ours: RunningDaemon[] = []
-      for (const d of daemons) if (await servesOurDataDir(ctx, d.proc.pid, d.dataDir?.dataDir ?? null)) ours.push(d)
-      if (ours.length > 1) {
-        const sorted = [...ours].sort((a, b) => a.proc.startedAtMs - b.proc.startedAtMs)
-        findings.push(
-          finding('runwisp/two-daemons-one-data-dir', {
-            vars: {
-              count: ours.length,
-              dataDir: state.dataDir,
-              list: sorted.map((d) => `pid ${d.proc.pid} (${redactCommand(d.proc.cmdline)})`).join('; '),
-              extraPids: sorted
-                .slice(1)
-                .map((d) => d.proc.pid)
-                .join(' '),
-            },
-            evidence: {
-              dataDir: state.dataDir,
-              daemons: sorted.map((d) => ({...processEvidence(d.proc), how: d.dataDir?.how ?? `${state.paths.pidFile} names it`})),
-            },
-            ...(since(facts, '0.16.0') === 'yes' ? {detail: '0.16+ should refuse this; the lock on daemon.pid is not doing its job.'} : {}),
-          }),
-        )
-      }
-      if (findings.length > 0) return findings
-      if (undecided.length > 0) throw new Undetermined(undecided.join('; '))
-      if (owners.length === 0 && daemons.length === 0) return skip('no RunWisp daemon is running')
-      return []
+      return conclude(findings, undecided)
     },
   }),
 )
