@@ -137,6 +137,7 @@ export interface ProfileHooks {
   lockHolder?(ctx: CheckContext, proc: ProcessInfo): Promise<{daemon: true} | {daemon: false; why: string}>
   /** The pid the product writes in its pid file (RunWisp: a decimal pid and a newline); absent: a decimal pid, blanks around it. */
   parsePid?(bytes: Buffer): {ok: true; value: number} | {ok: false; reason: string}
+  /**
    * The product's part of the plan for a daemon daemon-health found hung (RunWisp: its own `stop`
    * first, SIGTERM with its shutdown grace, then the pid file a SIGKILL leaves). daemon-health
    * calls it only for a daemon the product verified as its own, and builds the terminate step
