@@ -70,6 +70,7 @@ const fast = await bundle('src/cli/fast-root.js', 'fast-root.cjs', {
   metafile: true,
   write: false,
   plugins: [lazyModules],
+  inject: [new URL('./bundle-shims/performance.mjs', import.meta.url).pathname],
 })
 // A warning here can be a name a lazy module lacks (`import * as` then reads undefined): not a bundle to ship.
 if (fast.warnings.length > 0) throw new Error(`dist/fast-root.cjs: esbuild warned (above); fix it before shipping this bundle`)
@@ -92,6 +93,10 @@ for (const file of fast.outputFiles) {
     throw new Error(
       `dist/fast-root.cjs: rewrote ${rewritten} import() calls, esbuild reports ${dynamic.length}; look for an import( that is not a call`,
     )
+  // The injected `performance` has now() only (scripts/bundle-shims/performance.mjs).
+  const shim = /\/\/ scripts\/bundle-shims\/performance\.mjs\n[\s\S]*?\n\}\);\n/
+  if (!shim.test(text) || /\bperformance\b(?!\.now\(\))/.test(text.replace(shim, '')))
+    throw new Error('dist/fast-root.cjs: the bundled code uses performance for more than now(); drop the shim or extend it')
   writeFileSync(file.path, text)
 }
 
