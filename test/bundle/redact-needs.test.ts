@@ -1,13 +1,13 @@
 /**
- * Each pattern rule's `needs` is a necessary condition of its regex: applyPatterns skips a rule on
- * a text without it (src/bundle/redact/patterns.ts), so a `needs` that misses one match would let
+ * Each pattern rule's `needs` are necessary conditions of its regex: applyPatterns skips a rule on
+ * a text without one of them (src/bundle/redact/patterns.ts), so a `needs` that misses one match would let
  * that secret through. Checked on one sample of every shape the rules take, and on random texts
  * made of the pieces the rules look for.
  */
 import assert from 'node:assert/strict'
 import {PATTERN_RULES, type PatternRule} from '../../src/bundle/redact/patterns.js'
 
-/** Every match of the rule's regex in `text` has the rule's `needs` from where it starts. */
+/** Wherever the rule's regex matches in `text`, the text has each of the rule's `needs` (as applyPatterns tests them). */
 function assertNeeded(rule: PatternRule, text: string): number {
   const re = new RegExp(rule.regex.source, rule.regex.flags)
   let matches = 0
@@ -17,10 +17,8 @@ function assertNeeded(rule: PatternRule, text: string): number {
       continue
     }
     matches++
-    assert.ok(
-      rule.needs.test(text.slice(m.index)),
-      `${rule.id}: ${rule.needs} misses the match ${JSON.stringify(m[0])} in ${JSON.stringify(text)}`,
-    )
+    for (const needed of rule.needs)
+      assert.ok(needed.test(text), `${rule.id}: ${needed} misses the match ${JSON.stringify(m[0])} in ${JSON.stringify(text)}`)
   }
   return matches
 }
