@@ -3,7 +3,7 @@
  * systeminformation is the portable path. A process is looked up once per run; the full table is
  * taken at most once, on the first check that needs it.
  */
-import {existsSync, promises as fsp, readFileSync, readlinkSync} from 'node:fs'
+import {closeSync, existsSync, openSync, promises as fsp, readFileSync, readlinkSync, readSync} from 'node:fs'
 import {NEVER, stopIfAborted} from './abort.js'
 
 export interface ProcessInfo {
@@ -194,12 +194,12 @@ export class ProcessProbe {
     const dir = `${this.procRoot}/${pid}`
     let stat: string
     try {
-      stat = readFileSync(`${dir}/stat`, 'utf8')
+      stat = readSmall(`${dir}/stat`).toString('utf8')
     } catch {
       return null // exited since the directory listing
     }
-    const cmdRaw = tryRead(() => readFileSync(`${dir}/cmdline`)) ?? Buffer.alloc(0)
-    const status = tryRead(() => readFileSync(`${dir}/status`, 'utf8')) ?? ''
+    const cmdRaw = tryRead(() => Buffer.from(readSmall(`${dir}/cmdline`))) ?? Buffer.alloc(0)
+    const status = tryRead(() => readSmall(`${dir}/status`).toString('utf8')) ?? ''
     const exe = tryRead(() => readlinkSync(`${dir}/exe`))
     return toInfo(parseStat(pid, stat, bootMs), cmdRaw, status, exe)
   }
@@ -285,6 +285,27 @@ function toInfo(brief: ProcessBrief, cmdRaw: Buffer, status: string, exe: string
     argv,
     cmdline: argv.length > 0 ? argv.join(' ') : `[${brief.comm}]`,
     exe: exe?.replace(/ \(deleted\)$/, '') ?? null,
+  }
+}
+
+/** One buffer for the table's small files: readFileSync would fstat each and allocate 64 KiB for it (a /proc file has no size). */
+const scratch = Buffer.allocUnsafe(16 * 1024)
+
+/**
+ * A /proc file read whole into `scratch` (the view is valid until the next call), or by
+ * readFileSync when it fills it (a long command line). Measured over 67 processes: 3.4 -> 2.5 ms.
+ */
+function readSmall(path: string): Buffer {
+  const fd = openSync(path, 'r')
+  try {
+    let length = 0
+    for (let n = readSync(fd, scratch, 0, scratch.length, null); n > 0; n = readSync(fd, scratch, length, scratch.length - length, null)) {
+      length += n
+      if (length === scratch.length) return readFileSync(path)
+    }
+    return scratch.subarray(0, length)
+  } finally {
+    closeSync(fd)
   }
 }
 
