@@ -89,15 +89,21 @@ export class ProcessProbe {
   private async readBriefTable(): Promise<ProcessBrief[]> {
     const pids = (await fsp.readdir(this.procRoot)).filter((name) => /^\d+$/.test(name)).map(Number)
     const bootMs = await this.boot()
-    const briefs = await Promise.all(
-      pids.map(async (pid) => {
-        stopIfAborted(this.signal)
-        const stat = await fsp.readFile(`${this.procRoot}/${pid}/stat`, 'utf8').catch(() => null)
-        return stat ? parseStat(pid, stat, bootMs) : null
-      }),
-    )
+    // Synchronous reads in time slices, as the full table does: one promise-based readFile is four
+    // thread-pool round trips (open, fstat, read, close), ~1.5 ms of CPU for 68 processes.
+    const briefs: ProcessBrief[] = []
+    let sliceStart = performance.now()
+    for (const pid of pids) {
+      stopIfAborted(this.signal)
+      const stat = tryRead(() => readSmall(`${this.procRoot}/${pid}/stat`).toString('utf8'))
+      if (stat) briefs.push(parseStat(pid, stat, bootMs))
+      if (performance.now() - sliceStart > 8) {
+        await new Promise((resolve) => setImmediate(resolve))
+        sliceStart = performance.now()
+      }
+    }
     stopIfAborted(this.signal)
-    return briefs.filter((b): b is ProcessBrief => b !== null)
+    return briefs
   }
 
   /** Working directory of a process, or null when it cannot be read. */
