@@ -54,8 +54,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.cjs'],
-    languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', module: 'writable'}},
+    // bin/ is CommonJS (bin/package.json) but for root-pjson.mjs.
+    files: ['**/*.cjs', 'bin/*.js'],
+    languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', module: 'writable', __filename: 'readonly'}},
     rules: {'@typescript-eslint/no-require-imports': 'off'},
   },
   {files: ['checks/**/*.ts', 'src/generic/**/*.ts', 'src/targets/**/*.ts'], rules: noDirectMachine},

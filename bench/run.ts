@@ -104,7 +104,7 @@ function moduleStartup(): Array<{module: string; medianMs: number}> {
     'systeminformation',
     'smol-toml',
     'tar',
-    './dist/fast-root.js',
+    './dist/fast-root.cjs',
     './dist/src/engine/doctor.js',
     './dist/src/cli/commands.js',
   ]

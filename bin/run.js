@@ -3,8 +3,14 @@
 // CLI, so anything that is not a known subcommand is routed to the root command. The root run
 // itself takes a fast path that does not load oclif (src/cli/fast-root.ts); help, versions,
 // subcommands and anything the fast parser does not accept go through oclif.
-import {readFileSync} from 'node:fs'
-import {fileURLToPath} from 'node:url'
+//
+// CommonJS (bin/package.json): an ES module as the main entry starts node's ES module loader, ~5 ms
+// of a healthy run on the 2-core machine, and the fast path needs none of it (the rest is loaded
+// with import() when used). Built-ins come from process.getBuiltinModule, so none gets the ES
+// module facade an `import` of it builds (it copies every export; fs's lazy getters load streams).
+const {readFileSync, openSync, fstatSync, closeSync} = process.getBuiltinModule('node:fs')
+const {fileURLToPath, pathToFileURL} = process.getBuiltinModule('node:url')
+const HERE = pathToFileURL(__filename)
 
 const ROOT = 'Symbol(SINGLE_COMMAND_CLI)'
 // A reader that closes the pipe early (`doctor --json | head -c 100`, `| true`) gets what it took;
@@ -21,7 +27,7 @@ const given = process.argv.slice(2)
 const argv = given[0] === 'help' ? [...given.slice(1), '--help'] : given
 let manifest = null
 try {
-  manifest = JSON.parse(readFileSync(new URL('../dist/root.manifest.json', import.meta.url), 'utf8'))
+  manifest = JSON.parse(readFileSync(new URL('../dist/root.manifest.json', HERE), 'utf8'))
 } catch {
   // no manifest (a build without one): oclif discovers the commands itself
 }
@@ -31,25 +37,110 @@ const isCommand = first !== undefined && (known.includes(first) || known.some((i
 const isVersion = first === '--version'
 const wantsHelp = argv.some((a) => a === '--help' || a === '-h')
 
-let handled = false
-if (!isCommand && !isVersion && !wantsHelp && manifest?.commands?.[ROOT]) {
-  // The bundled fast path (scripts/bundle.mjs), else the compiled modules it is built from.
-  const {tryFastRoot} = await import('../dist/fast-root.js').catch(() => import('../dist/src/cli/fast-root.js'))
-  handled = await tryFastRoot(argv, manifest.commands[ROOT].flags)
+/**
+ * dist/fast-root.cjs, compiled with node:vm from the V8 code cache the build made for it
+ * (scripts/code-cache.mjs): measured on the 2-core machine, ~20 ms less than compiling the bundle
+ * as an ES module. The cache is read only from this package's own dist/, beside the bundle it was
+ * made from, and is used only when it names that very bundle (size, and mtime or else sha256: V8
+ * itself compares only the length) and is no easier to write than the bundle; a node or V8 flags
+ * other than the build's make V8 reject it and compile the source as usual. Nothing is written.
+ */
+function loadFastRoot() {
+  const file = fileURLToPath(new URL('../dist/fast-root.cjs', HERE))
+  let source, bundle
+  try {
+    const fd = openSync(file, 'r')
+    try {
+      bundle = fstatSync(fd)
+      source = readFileSync(fd, 'utf8')
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return null
+  }
+  const {Script} = process.getBuiltinModule('node:vm')
+  // The file is a function in CommonJS's module wrapper, plus `__import` for the bundle's import()
+  // of packages (scripts/bundle.mjs).
+  const script = new Script(source, {
+    filename: file,
+    cachedData: codeCache(fileURLToPath(new URL('../dist/fast-root.cache', HERE)), bundle, source),
+  })
+  globalThis[Symbol.for('doctorkit.fast-root.compiled')]?.(script, file)
+  const module = {exports: {}}
+  const {createRequire} = process.getBuiltinModule('node:module')
+  const dir = fileURLToPath(new URL('../dist', HERE))
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dir, bundleImport)
+  return module.exports
 }
-if (!handled) {
-  const [{execute, Plugin}, {rootPjson}] = await Promise.all([import('@oclif/core'), import('./root-pjson.js')])
-  // package.json `oclif` is the plugin view an oclif host loads (commands under `doctor`); this
-  // binary loads its root view (bin/root-pjson.js). oclif.manifest.json is the plugin's, so the
-  // root plugin reads its commands from the table itself.
-  const root = fileURLToPath(new URL('..', import.meta.url))
-  const pjson = rootPjson()
-  const plugin = new Plugin({root, pjson, isRoot: true, type: 'core', ignoreManifest: true})
-  await plugin.load()
-  // doctorkit has no user-installable plugins: skipping oclif's user-plugin lookup saves a file
-  // read and a permission warning when run as a user whose HOME is not readable.
-  await execute({
-    args: isCommand || isVersion ? argv : [ROOT, ...argv],
-    loadOptions: {root, pjson, plugins: new Map([[plugin.name, plugin]]), userPlugins: false},
+
+/**
+ * The bundle's import(): a built-in (node:http for a probe) without starting the ES module loader,
+ * shaped as import() gives it (its exports, and itself as default); a package through import().
+ */
+function bundleImport(specifier) {
+  if (!specifier.startsWith('node:')) return import(specifier)
+  return Promise.resolve().then(() => {
+    const builtin = process.getBuiltinModule(specifier)
+    return {...builtin, default: builtin}
   })
 }
+
+/** The cache made for this bundle, or undefined (then V8 compiles the source). */
+function codeCache(path, bundle, source) {
+  let raw, stat
+  try {
+    const fd = openSync(path, 'r')
+    try {
+      stat = fstatSync(fd)
+      raw = readFileSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return undefined
+  }
+  if (!stat.isFile() || stat.uid !== bundle.uid || stat.mode & ~bundle.mode & 0o022) return undefined
+  const end = raw.indexOf(10)
+  let header
+  try {
+    header = JSON.parse(raw.subarray(0, end).toString())
+  } catch {
+    return undefined
+  }
+  if (header?.size !== bundle.size) return undefined
+  if (header.mtimeMs !== bundle.mtimeMs) {
+    // Copied or unpacked (npm sets every mtime): the content decides.
+    const {createHash} = process.getBuiltinModule('node:crypto')
+    if (createHash('sha256').update(source).digest('hex') !== header.sha256) return undefined
+  }
+  return raw.subarray(end + 1)
+}
+
+async function main() {
+  let handled = false
+  if (!isCommand && !isVersion && !wantsHelp && manifest?.commands?.[ROOT]) {
+    // The bundled fast path (scripts/bundle.mjs), else the compiled modules it is built from.
+    const {tryFastRoot} = loadFastRoot() ?? (await import('../dist/src/cli/fast-root.js'))
+    handled = await tryFastRoot(argv, manifest.commands[ROOT].flags)
+  }
+  if (!handled) {
+    const [{execute, Plugin}, {rootPjson}] = await Promise.all([import('@oclif/core'), import('./root-pjson.mjs')])
+    // package.json `oclif` is the plugin view an oclif host loads (commands under `doctor`); this
+    // binary loads its root view (bin/root-pjson.mjs). oclif.manifest.json is the plugin's, so the
+    // root plugin reads its commands from the table itself.
+    const root = fileURLToPath(new URL('..', HERE))
+    const pjson = rootPjson()
+    const plugin = new Plugin({root, pjson, isRoot: true, type: 'core', ignoreManifest: true})
+    await plugin.load()
+    // doctorkit has no user-installable plugins: skipping oclif's user-plugin lookup saves a file
+    // read and a permission warning when run as a user whose HOME is not readable.
+    await execute({
+      args: isCommand || isVersion ? argv : [ROOT, ...argv],
+      loadOptions: {root, pjson, plugins: new Map([[plugin.name, plugin]]), userPlugins: false},
+    })
+  }
+}
+
+// A rejection ends the process as an uncaught error (a stack, exit 1), as it did at top level.
+main()

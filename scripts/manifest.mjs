@@ -6,7 +6,7 @@
 import {writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {Plugin} from '@oclif/core'
-import {rootPjson} from '../bin/root-pjson.js'
+import {rootPjson} from '../bin/root-pjson.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const views = [

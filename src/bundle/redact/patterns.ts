@@ -13,6 +13,14 @@ export interface PatternRule {
   /** What the rule catches, for docs/bundle.md and `manifest.json`. */
   description: string
   regex: RegExp
+  /**
+   * What a text holds wherever `regex` matches in it (necessary conditions, each a search of the
+   * whole text): a text without one of them skips the rule. Most texts the doctor shows (titles,
+   * paths, ids) lack them, and the rules' regexes cost more to compile than such a text costs to
+   * search (measured: ~6 ms of a healthy `doctor --json`). Cheap ones first: a later one is not
+   * compiled while an earlier one fails. test/bundle/redact-needs.test.ts holds each rule to them.
+   */
+  needs: readonly RegExp[]
   /** The replacement for a match, or null when the match is not a secret after all. */
   replace(match: RegExpExecArray): string | null
 }
@@ -86,8 +94,13 @@ const runsIntoRedaction = (m: RegExpExecArray) => m.input.startsWith('[REDACTED:
 
 type Format = (m: RegExpExecArray, redacted: string) => string
 
-const assignment = (regex: RegExp, format: Format, guard: (value: string) => boolean = () => true): PatternRule => ({
+/** A secret word right before `:` or `=` (a quote and spaces may come between): in every assignment rule's match. */
+const ASSIGNED = new RegExp(String.raw`${WORD}["']?\s*[:=]`, 'i')
+
+/** `shape`: what every match has around its `:` or `=` (the rule's own delimiter, without the word). */
+const assignment = (regex: RegExp, shape: RegExp, format: Format, guard: (value: string) => boolean = () => true): PatternRule => ({
   id: 'secret-assignment',
+  needs: [shape, ASSIGNED],
   description: 'a value assigned to a secret-looking name (password=, token:, "apiKey": …) in URLs, TOML, JSON, env files and logs',
   regex,
   replace: (m) => {
@@ -119,6 +132,7 @@ const KEY_BODY_LINES = 4
 export const PATTERN_RULES: readonly PatternRule[] = [
   {
     id: 'private-key',
+    needs: [/-----BEGIN /i],
     description: 'PEM private keys (-----BEGIN … PRIVATE KEY-----), whole or cut off',
     regex:
       /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,16384}?-----END \1PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\\-]*)/g,
@@ -126,6 +140,8 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'private-key-body',
+    // The lookahead: a full base64 line and its line break, or an END line.
+    needs: [new RegExp(String.raw`${B64}{64}${KEY_NL}|-----END `, 'i')],
     description: `the body of a PEM or OpenSSH private key whose BEGIN line is not in the text (a log tail starts below it): base64 lines of the key line length (64, or 70) ending in -----END … PRIVATE KEY-----, or ${KEY_BODY_LINES} or more such lines in a row, and an END line alone`,
     regex: new RegExp(
       String.raw`(?<![A-Za-z0-9+/=])(?=${B64}{64}${KEY_NL}|${B64}{1,70}={0,2}${KEY_NL}${KEY_END}|${KEY_END})((?:${B64}{64}(?:${B64}{6})?${KEY_NL})*)(${B64}{1,70}={0,2}${KEY_NL}(?=${KEY_END}))?(${KEY_END})?`,
@@ -147,12 +163,14 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'jwt',
+    needs: [/eyJ/i],
     description: 'JSON Web Tokens (eyJ….eyJ….…)',
     regex: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g,
     replace: () => placeholder('jwt'),
   },
   {
     id: 'api-key',
+    needs: [/sk-|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|AKIA|ASIA|AIza|_live_|_test_|npm_|SG\./i],
     description:
       'well-known API key shapes (OpenAI/Anthropic sk-, GitHub ghp_/github_pat_, GitLab glpat-, Slack xox?-, AWS AKIA, Google AIza, Stripe sk_live_, npm_, SendGrid SG.)',
     regex:
@@ -162,6 +180,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'webhook-url',
+    needs: [/:\/\//i],
     description: 'webhook URLs whose path is the credential (Slack, Discord, Teams, Google Chat, Telegram); the host is kept',
     regex:
       /(https?:\/\/(?:hooks\.slack\.com|(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks|[A-Za-z0-9-]+\.webhook\.office\.com|outlook\.office(?:365)?\.com\/webhook|chat\.googleapis\.com\/v1\/spaces|api\.telegram\.org)\/?)([^\s"'<>]+)/gi,
@@ -169,6 +188,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'url-credentials',
+    needs: [/:\/\//i],
     description: 'credentials in URLs (the password in scheme://user:…@host, or a token as the user name); the user name is kept',
     // Matched from "://" and checked backwards for a scheme: "://" is rare, word starts are not.
     regex: /(:\/\/)(?<=[a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@"'<>[\]]+)(?::([^\s/?#@"'<>]*))?@(?=[A-Za-z0-9[])/gi,
@@ -183,6 +203,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'bearer',
+    needs: [/bearer[ \t]/i],
     description: 'Authorization: Bearer tokens (in headers, logs, JSON)',
     regex: /\b(bearer)([ \t]+)([A-Za-z0-9\-._~+/]+=*)/gi,
     replace: (m) => {
@@ -192,6 +213,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'basic-auth',
+    needs: [/basic[ \t]/i],
     description: 'Authorization: Basic credentials (base64 of user:password)',
     regex: /\b(basic)([ \t]+)([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/gi,
     replace: (m) => {
@@ -201,6 +223,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'cookie',
+    needs: [/cookie[ \t]*:/i],
     description: 'Cookie and Set-Cookie header values (cookie names are kept)',
     // Values stop at a double quote, so a header quoted inside JSON keeps the JSON valid.
     regex: /(?<![A-Za-z0-9_-])((?:set-)?cookie[ \t]*:[ \t]*)([^\r\n"]+)/gi,
@@ -221,14 +244,20 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   // "name": "value" (JSON): the name must start right after a quote.
   assignment(
     new RegExp(String.raw`(${WORD})(?<="[A-Za-z0-9_.-]{0,${MAX_NAME}})("\s*:\s*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'),
+    /"\s*:\s*"/,
     (m, r) => `${m[1]}${m[2]}${r}"`,
   ),
-  assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}"`),
-  assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*')([^'\r\n]*)'`, 'gi'), (m, r) => `${m[1]}${m[2]}${r}'`),
-  assignment(new RegExp(String.raw`(${WORD})([ \t]*=[ \t]*)` + BARE, 'gi'), (m, r) => `${m[1]}${m[2]}${r}`),
+  assignment(
+    new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*")((?:[^"\\\r\n]|\\.)*)"`, 'gi'),
+    /[:=][ \t]*"/,
+    (m, r) => `${m[1]}${m[2]}${r}"`,
+  ),
+  assignment(new RegExp(String.raw`(${WORD})([ \t]*[:=][ \t]*')([^'\r\n]*)'`, 'gi'), /[:=][ \t]*'/, (m, r) => `${m[1]}${m[2]}${r}'`),
+  assignment(new RegExp(String.raw`(${WORD})([ \t]*=[ \t]*)` + BARE, 'gi'), /=/, (m, r) => `${m[1]}${m[2]}${r}`),
   // `name: value` is also ordinary prose ("token: expired"): only a value shaped like a credential counts.
   assignment(
     new RegExp(String.raw`(${WORD})([ \t]*:[ \t]*)` + BARE, 'gi'),
+    /:/,
     (m, r) => `${m[1]}${m[2]}${r}`,
     (v) => looksLikeCredential(splitTrailing(v)[0]),
   ),
@@ -237,6 +266,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   // value — the next quote, or the end of the file when the value was cut off.
   {
     id: 'broken-secret-value',
+    needs: [/[:=]\s*"/, ASSIGNED],
     description:
       'the value of a secret-named key in a file that no longer parses: a string cut off (redacted to the end of the file) or running past its line, or a JSON value written without quotes',
     regex: new RegExp(String.raw`(${WORD})(["']?\s*[:=]\s*)"((?:[^"\\]|\\[\s\S])*)("|$)`, 'gi'),
@@ -245,6 +275,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'broken-secret-value',
+    needs: [/"\s*:/, ASSIGNED],
     description:
       'the value of a secret-named key in a file that no longer parses: a string cut off (redacted to the end of the file) or running past its line, or a JSON value written without quotes',
     regex: new RegExp(String.raw`(${WORD})("\s*:[ \t]*)(?![\s"{[\]])([^,}\]\r\n]+)`, 'gi'),
@@ -256,6 +287,12 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   {
     id: 'secret-flag',
+    // A dash (the flag's), and a flag word (`pass` without its lookbehind: wider is still
+    // necessary) then a blank or `=`.
+    needs: [
+      /-/,
+      /(?:password|passwd|passphrase|pass|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?)[ \t=]/i,
+    ],
     description:
       'values of command-line flags whose names say secret (--pass, --password, --secret, --api-key, --auth-token, --token …, as `--flag value` or `--flag=value`, quoted or not), whatever the value looks like',
     regex: new RegExp(
@@ -283,6 +320,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
 export function applyPatterns(text: string, hit: (rule: string, line: number) => void): string {
   let current = text
   for (const rule of PATTERN_RULES) {
+    if (!rule.needs.every((needed) => needed.test(current))) continue
     const re = new RegExp(rule.regex.source, rule.regex.flags)
     const parts: string[] = []
     let cursor = 0
