@@ -16,7 +16,7 @@ export interface ProcessInfo {
   /** Kernel short name (Linux `comm`): the executable's file name, at most 15 characters. */
   comm: string
   argv: string[]
-  /** argv joined with spaces, for display and pattern matching. */
+  /** argv joined with spaces (trailing blanks dropped), for display and pattern matching. */
   cmdline: string
   /** Resolved executable path, or null when it cannot be read (another user's process, not root). */
   exe: string | null
@@ -289,7 +289,8 @@ function toInfo(brief: ProcessBrief, cmdRaw: Buffer, status: string, exe: string
     ...brief,
     uid: uidMatch ? Number(uidMatch[1]) : null,
     argv,
-    cmdline: argv.length > 0 ? argv.join(' ') : `[${brief.comm}]`,
+    // A daemon that rewrites its title (redis) pads it with blanks to the old argv's length.
+    cmdline: argv.length > 0 ? argv.join(' ').trimEnd() : `[${brief.comm}]`,
     exe: exe?.replace(/ \(deleted\)$/, '') ?? null,
   }
 }

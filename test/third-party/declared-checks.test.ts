@@ -299,6 +299,9 @@ describe('declared target identity', function () {
       const proc = lookup.info
       assert.notEqual(proc.exe, '/usr/bin/redis-server', 'Debian runs redis-server through a symlink to a multi-call binary')
       assert.match(proc.argv.join(' '), /127\.0\.0\.1:\d+/, 'redis rewrites its title')
+      // The rewritten title is padded with blanks to the old argv's length; a report shows it without them.
+      assert.match(proc.argv.join(' '), /\s$/, 'redis pads its rewritten title')
+      assert.equal(proc.cmdline, proc.cmdline.trimEnd())
       // Distinct ids: what a profile's executables resolve to is memoised per target id and run.
       const base = (id: string) => profileOf(home, id)
       // By executable only: the kernel reports the link's target, the declaration names the link.
