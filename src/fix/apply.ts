@@ -9,7 +9,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readlinkSync, renameSync, rmSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {readFdSync} from '../probes/files.js'
-import {devParts, readLocks} from '../probes/locks.js'
+import {locksOn, readLocks} from '../probes/locks.js'
 import {ProcessProbe} from '../probes/processes.js'
 import {describeChange, fingerprint, fsyncPath, lstatOrNull, moveNoFollow, symlinkedComponent} from './fsops.js'
 import {Journal} from './journal.js'
@@ -151,8 +151,7 @@ async function guardProblem(guard: PidGuard | undefined): Promise<string | null>
 async function lockProblem(path: string, expect: FileFingerprint): Promise<string | null> {
   const locks = await readLocks()
   if (!locks) return `cannot tell whether a process holds a lock on ${path} (no /proc/locks), so it is left alone`
-  const {major, minor} = devParts(expect.dev)
-  const holders = [...new Set(locks.filter((l) => l.inode === expect.ino && l.major === major && l.minor === minor).map((l) => l.pid))]
+  const holders = [...new Set(locksOn(locks, expect.dev, expect.ino).map((l) => l.pid))]
   return holders.length > 0 ? `${path} is locked by pid ${holders.join(', ')} (a live daemon owns it), so it is left alone` : null
 }
 

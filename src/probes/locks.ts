@@ -36,6 +36,12 @@ export async function readLocks(procRoot = '/proc'): Promise<HeldLock[] | null> 
   }
 }
 
+/** The locks in `locks` on the file with this `st_dev` and inode. */
+export function locksOn(locks: readonly HeldLock[], dev: number, ino: number): HeldLock[] {
+  const {major, minor} = devParts(dev)
+  return locks.filter((l) => l.inode === ino && l.major === major && l.minor === minor)
+}
+
 /** Linux `st_dev` → (major, minor), as glibc's gnu_dev_major/minor split it. */
 export function devParts(dev: number): {major: number; minor: number} {
   const d = BigInt(dev)

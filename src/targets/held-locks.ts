@@ -4,7 +4,7 @@
  * taking it, even shared, could make a daemon starting at that instant fail its exclusive lock.
  */
 import type {CheckContext} from '../context.js'
-import {devParts, readLocks} from '../probes/locks.js'
+import {locksOn, readLocks} from '../probes/locks.js'
 
 export type LockState = {held: true; holders: number[]} | {held: false} | {held: 'unknown'; reason: string}
 
@@ -17,9 +17,8 @@ export type LockState = {held: true; holders: number[]} | {held: false} | {held:
 export async function lockState(ctx: CheckContext, dev: number, ino: number, kinds: readonly string[] = ['FLOCK']): Promise<LockState> {
   const locks = await ctx.memo('proc-locks', () => readLocks())
   if (!locks) return {held: 'unknown', reason: '/proc/locks is not available on this system'}
-  const {major, minor} = devParts(dev)
-  const holders = locks
-    .filter((l) => kinds.includes(l.kind) && l.pid > 0 && l.inode === ino && l.major === major && l.minor === minor)
+  const holders = locksOn(locks, dev, ino)
+    .filter((l) => kinds.includes(l.kind) && l.pid > 0)
     .map((l) => l.pid)
   return holders.length > 0 ? {held: true, holders: [...new Set(holders)]} : {held: false}
 }

@@ -1,5 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process'
-import {existsSync, mkdirSync, symlinkSync} from 'node:fs'
+import {copyFileSync, existsSync, linkSync, mkdirSync, realpathSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import check from '../../checks/duplicate-daemon.js'
 import {defineTargetSymptoms} from '../../src/catalogue.js'
@@ -68,9 +68,9 @@ describe('duplicate-daemon: a declared target', () => {
   })
   after(() => defineTargetSymptoms(toTargetId('kvdup'), []))
 
-  function declared(dir: string, servedBy: unknown): TargetProfile {
+  function declared(dir: string, servedBy: unknown, process: object = {names: ['kvdup']}): TargetProfile {
     const text = JSON.stringify({
-      targets: [{id: 'kvdup', process: {names: ['kvdup']}, dataDir: {path: 'data', ...(servedBy === undefined ? {} : {servedBy})}}],
+      targets: [{id: 'kvdup', process, dataDir: {path: 'data', ...(servedBy === undefined ? {} : {servedBy})}}],
     })
     mkdirSync(join(dir, 'data'), {recursive: true})
     return parseConfig(text, join(dir, 'doctor.config.json'), knownIds(), {env: {}, home: dir}).targets[0]!
@@ -133,6 +133,33 @@ describe('duplicate-daemon: a declared target', () => {
     await kvdup(dir, ['--dir', join(dir, 'data')])
     await kvdup(dir, ['--dir', join(dir, 'data')])
     expectResult(await runDeclared(dir, undefined), {status: 'skip', mentions: ['dataDir.servedBy']})
+  })
+
+  it('a daemon told only by its executable (its name says nothing: it renamed itself) is counted too', async () => {
+    const dir = tmp.make()
+    // A node of its own (a hard link, else a copy), so no other process on the machine has this executable.
+    const exe = join(dir, 'kvexe')
+    try {
+      linkSync(realpathSync(process.execPath), exe)
+    } catch {
+      copyFileSync(process.execPath, exe)
+    }
+    const renamed = () => {
+      // Its title replaces its whole command line, so the data dir comes from its environment.
+      const child = spawn(exe, ['-e', "process.title = 'renamed'; setInterval(() => {}, 1000)"], {
+        stdio: 'ignore',
+        env: {KV_DATA: join(dir, 'data')},
+      })
+      children.push(child)
+      return child.pid!
+    }
+    const [a, b] = [renamed(), renamed()]
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expectResult(await runCheck(check, {profile: declared(dir, {env: 'KV_DATA'}, {executables: [exe]}), home: dir, env: {HOME: dir}}), {
+      status: 'fail',
+      symptoms: ['kvdup/duplicate-daemon'],
+      mentions: [`pid ${a}`, `pid ${b}`],
+    })
   })
 
   it('no process of its identity running is a skip', async () => {

@@ -193,8 +193,23 @@ function spawnDaemon(home: DaemonHome, extra: string[] = []): ChildProcess {
 const started = new Set<RunningDaemon>()
 
 /** Starts the daemon and waits (bounded) until its pid file names it and its port accepts. */
-export async function startDaemon(home: DaemonHome): Promise<RunningDaemon> {
-  const child = spawnDaemon(home)
+export function startDaemon(home: DaemonHome): Promise<RunningDaemon> {
+  return launch(home, [], home.port, home.pidFile)
+}
+
+/**
+ * A second redis on the same config (so the same `dir`: the same data dir), on a free port and a
+ * pid file of its own; resolves once it is ready. `stopDaemons` kills it with the others.
+ */
+export async function startBeside(home: DaemonHome): Promise<RunningDaemon> {
+  if (home.kind !== 'redis') throw new Error('startBeside starts redis only: nginx takes its ports from its config')
+  const port = await freePort()
+  const pidFile = join(home.dir, 'run/beside.pid')
+  return launch(home, ['--port', String(port), '--pidfile', pidFile], port, pidFile)
+}
+
+async function launch(home: DaemonHome, extra: string[], port: number, pidFile: string): Promise<RunningDaemon> {
+  const child = spawnDaemon(home, extra)
   let stderr = ''
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
@@ -202,10 +217,10 @@ export async function startDaemon(home: DaemonHome): Promise<RunningDaemon> {
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`${home.kind} exited before it was ready: ${stderr}${logTail(home)}`)
-    if (readPid(home) === child.pid && (await accepts(home.port))) break
+    if (readPidFile(pidFile) === child.pid && (await accepts(port))) break
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
-      throw new Error(`${home.kind} did not become ready on port ${home.port} in 10 s: ${stderr}${logTail(home)}`)
+      throw new Error(`${home.kind} did not become ready on port ${port} in 10 s: ${stderr}${logTail(home)}`)
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
@@ -244,8 +259,12 @@ export async function stopDaemons(): Promise<void> {
 }
 
 export function readPid(home: DaemonHome): number | null {
-  if (!existsSync(home.pidFile)) return null
-  const pid = Number(readFileSync(home.pidFile, 'utf8').trim())
+  return readPidFile(home.pidFile)
+}
+
+function readPidFile(path: string): number | null {
+  if (!existsSync(path)) return null
+  const pid = Number(readFileSync(path, 'utf8').trim())
   return Number.isSafeInteger(pid) && pid > 0 ? pid : null
 }
 

@@ -5,32 +5,18 @@
  * fails naming both pids; one daemon passes; without `servedBy` the check skips and says why.
  */
 import {strict as assert} from 'node:assert'
-import {spawn, type ChildProcess} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
-import {connect} from 'node:net'
 import {join} from 'node:path'
 import type {Report} from '../../src/types.js'
 import {jsonReport, runCli} from '../helpers/cli.js'
-import {freePort} from '../helpers/ports.js'
 import {tmpDirs} from '../helpers/tmp.js'
 import {needTools} from '../helpers/tools.js'
-import {daemonHome, REDIS, startDaemon, stopDaemons, type DaemonHome} from '../helpers/third-party.js'
+import {daemonHome, REDIS, startBeside, startDaemon, stopDaemons} from '../helpers/third-party.js'
 
 describe('declared target end to end: duplicate-daemon (two real redis-server on one data dir)', function () {
   this.timeout(90_000)
   const tmp = tmpDirs()
-  const extra: ChildProcess[] = []
   afterEach(async () => {
-    await Promise.all(
-      extra.splice(0).map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve()
-            child.once('exit', () => resolve())
-            child.kill('SIGKILL')
-          }),
-      ),
-    )
     await stopDaemons()
     tmp.cleanup()
   })
@@ -53,24 +39,6 @@ describe('declared target end to end: duplicate-daemon (two real redis-server on
     return r
   }
 
-  /** A second real redis-server on the same config (so the same `dir`), on a port and pid file of its own; resolves once it accepts. */
-  async function secondRedis(home: DaemonHome): Promise<number> {
-    const port = await freePort()
-    const child = spawn('redis-server', [home.config, '--port', String(port), '--pidfile', join(home.dir, 'run/second.pid')], {
-      cwd: home.dir,
-      stdio: 'ignore',
-      env: {PATH: process.env.PATH ?? '/usr/bin:/bin'},
-    })
-    extra.push(child)
-    const deadline = Date.now() + 10_000
-    while (!(await accepts(port))) {
-      if (child.exitCode !== null) throw new Error(`the second redis-server exited with ${child.exitCode}`)
-      if (Date.now() > deadline) throw new Error(`the second redis-server did not accept on ${port} in 10 s`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    return child.pid!
-  }
-
   it('one daemon on its data dir passes; a second one started on the same dir fails, naming both pids and the dir', async function () {
     needTools(this, REDIS)
     const {home, doctor} = await setUp('cwd')
@@ -78,7 +46,7 @@ describe('declared target end to end: duplicate-daemon (two real redis-server on
     const alone = result(await doctor())
     assert.equal(alone.status, 'pass', JSON.stringify(alone))
 
-    const second = await secondRedis(home)
+    const second = (await startBeside(home)).pid
     const both = result(await doctor())
     assert.equal(both.status, 'fail', JSON.stringify(both, null, 2))
     assert.deepEqual(
@@ -102,25 +70,9 @@ describe('declared target end to end: duplicate-daemon (two real redis-server on
     needTools(this, REDIS)
     const {home, doctor} = await setUp(undefined)
     await startDaemon(home)
-    await secondRedis(home)
+    await startBeside(home)
     const r = result(await doctor())
     assert.equal(r.status, 'skip', JSON.stringify(r))
     assert.match(r.reason ?? '', /does not declare how to tell the data dir a daemon serves \(dataDir\.servedBy\)/)
   })
 })
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({host: '127.0.0.1', port})
-    socket.setTimeout(500)
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-    socket.once('timeout', () => {
-      socket.destroy()
-      resolve(false)
-    })
-  })
-}

@@ -57,6 +57,38 @@ export async function identify(ctx: CheckContext, profile: TargetFacts, proc: Pr
   return {verdict: 'other', why: `it is ${proc.comm} (${proc.exe ?? 'executable not visible'}), not ${wanted}`}
 }
 
+/**
+ * The live processes that are the declared daemon, each with why. The cheap table (comm) is read
+ * first; the full table (exe links) too when the profile names executables, for a daemon whose
+ * name says nothing (a renamed or multi-call binary), and with `first` only when no name matched.
+ */
+export async function daemonProcesses(
+  ctx: CheckContext,
+  profile: TargetFacts,
+  {first = false}: {first?: boolean} = {},
+): Promise<Array<{proc: ProcessInfo; why: string}>> {
+  if (!profile.process) return []
+  const found = new Map<number, {proc: ProcessInfo; why: string}>()
+  for (const brief of await ctx.processes.listBrief()) {
+    if (brief.state === 'Z' || !mayBe(profile, brief.comm)) continue
+    const lookup = await ctx.processes.get(brief.pid)
+    if (lookup.alive !== true) continue
+    const identity = await identify(ctx, profile, lookup.info)
+    if (identity.verdict !== 'match') continue
+    found.set(brief.pid, {proc: lookup.info, why: identity.why})
+    if (first) return [...found.values()]
+  }
+  if (profile.process.executables.length === 0 || (first && found.size > 0)) return [...found.values()]
+  for (const proc of await ctx.processes.list()) {
+    if (proc.state === 'Z' || proc.exe === null || found.has(proc.pid)) continue
+    const identity = await identify(ctx, profile, proc)
+    if (identity.verdict !== 'match') continue
+    found.set(proc.pid, {proc, why: identity.why})
+    if (first) break
+  }
+  return [...found.values()]
+}
+
 /** Whether a cheap row of the process table (its comm only) could be the daemon: filters before reading more. */
 export function mayBe(profile: TargetFacts, comm: string): boolean {
   const names = [...(profile.process?.names ?? []), ...(profile.process?.executables ?? []).map((e) => basename(e))]

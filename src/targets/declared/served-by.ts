@@ -8,7 +8,7 @@ import {isAbsolute, resolve} from 'node:path'
 import type {CheckContext} from '../../context.js'
 import type {ProcessInfo} from '../../probes/processes.js'
 import type {ServedByRule, ServingDaemon, TargetFacts} from '../profile.js'
-import {identify, mayBe} from './identity.js'
+import {daemonProcesses} from './identity.js'
 
 /** The live processes matching the declared identity, each with the data dir it serves. A worker or fork of one of them is that daemon, not another. */
 export async function declaredServingDaemons(
@@ -16,13 +16,7 @@ export async function declaredServingDaemons(
   profile: TargetFacts,
   rules: readonly ServedByRule[],
 ): Promise<ServingDaemon[]> {
-  const matching: ProcessInfo[] = []
-  for (const brief of await ctx.processes.listBrief()) {
-    if (brief.state === 'Z' || !mayBe(profile, brief.comm)) continue
-    const lookup = await ctx.processes.get(brief.pid)
-    if (lookup.alive !== true) continue
-    if ((await identify(ctx, profile, lookup.info)).verdict === 'match') matching.push(lookup.info)
-  }
+  const matching = (await daemonProcesses(ctx, profile)).map((d) => d.proc)
   const pids = new Set(matching.map((p) => p.pid))
   // nginx's workers and redis's save children share the daemon's name: one daemon is the process whose parent is not one of them.
   const daemons = matching.filter((p) => !pids.has(p.ppid))

@@ -7,7 +7,7 @@
 import type {CheckContext} from '../../context.js'
 import type {TargetProfile} from '../profile.js'
 import type {DetectedTarget, TargetDefinition} from '../types.js'
-import {identify, mayBe} from './identity.js'
+import {daemonProcesses} from './identity.js'
 import {observePort} from './ports.js'
 import {registerDeclaredSymptoms} from './symptoms.js'
 
@@ -49,24 +49,8 @@ export function declaredTarget(profile: TargetProfile): TargetDefinition {
   }
 }
 
-/**
- * A running process that is the daemon, found from the cheap table (comm) first; only when the
- * profile names executables and no name matched is the full table (exe links) read.
- */
+/** A running process that is the daemon, as a detection reason. */
 async function runningProcess(ctx: CheckContext, profile: TargetProfile): Promise<string | null> {
-  if (!profile.process) return null
-  for (const brief of await ctx.processes.listBrief()) {
-    if (!mayBe(profile, brief.comm) || brief.state === 'Z') continue
-    const lookup = await ctx.processes.get(brief.pid)
-    if (lookup.alive !== true) continue
-    const identity = await identify(ctx, profile, lookup.info)
-    if (identity.verdict === 'match') return `pid ${brief.pid} is ${profile.name} (${identity.why})`
-  }
-  if (profile.process.executables.length === 0) return null
-  for (const proc of await ctx.processes.list()) {
-    if (proc.state === 'Z' || proc.exe === null) continue
-    const identity = await identify(ctx, profile, proc)
-    if (identity.verdict === 'match') return `pid ${proc.pid} is ${profile.name} (${identity.why})`
-  }
-  return null
+  const [daemon] = await daemonProcesses(ctx, profile, {first: true})
+  return daemon ? `pid ${daemon.proc.pid} is ${profile.name} (${daemon.why})` : null
 }

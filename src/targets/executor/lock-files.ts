@@ -12,7 +12,7 @@ import type {CheckContext} from '../../context.js'
 import {compareVersions, parseStartLock} from './formats.js'
 import {LAST_STARTUP_LOCK_VERSION} from './generations.js'
 import {executorPidRule, processEvidence} from './identity.js'
-import {ENTRY_READ_CAP, readDataDirEntries, loadExecutorState, manifestOf, requireReadableDataDir} from './state.js'
+import {ENTRY_READ_CAP, loadStateWithEntries, manifestOf} from './state.js'
 import type {Finding} from '../../types.js'
 import type {Stats} from 'node:fs'
 import {manualStep, quarantineStep} from '../../fix/steps.js'
@@ -32,10 +32,8 @@ export const LOCK_FILE_SYMPTOMS = [
 
 /** Every start lock in the data dir, then the legacy startup.lock; no data dir, nothing to judge. */
 export async function executorLockFiles(ctx: CheckContext): Promise<RecordedFiles> {
-  const state = await loadExecutorState(ctx)
-  requireReadableDataDir(state)
-  if (state.dataDirState.kind !== 'dir') return {skip: `no data dir at ${state.dataDir}`}
-  await readDataDirEntries(ctx, state)
+  const state = await loadStateWithEntries(ctx)
+  if ('skip' in state) return state
   const files: RecordedFile[] = []
   for (const entry of state.entries.filter((e) => e.kind === 'start-lock')) {
     files.push(await lockFile(ctx, entry.path, (verdict) => Promise.resolve(startLockFindings(entry.path, verdict))))

@@ -9,7 +9,7 @@ import {finding} from '../../catalogue.js'
 import type {CheckContext} from '../../context.js'
 import {parseRecord} from './formats.js'
 import {executorPidRule, processEvidence} from './identity.js'
-import {ENTRY_READ_CAP, readDataDirEntries, loadExecutorState, requireReadableDataDir} from './state.js'
+import {ENTRY_READ_CAP, loadStateWithEntries, type ExecutorState} from './state.js'
 import {quarantineStep} from '../../fix/steps.js'
 import type {FixStep, PidGuard} from '../../fix/types.js'
 import type {RecordedFile, RecordedFiles} from '../profile.js'
@@ -25,10 +25,8 @@ export const RECORD_SYMPTOMS = [
 ] as const
 
 export async function executorRecords(ctx: CheckContext): Promise<RecordedFiles> {
-  const state = await loadExecutorState(ctx)
-  requireReadableDataDir(state)
-  if (state.dataDirState.kind !== 'dir') return {skip: `no data dir at ${state.dataDir}`}
-  await readDataDirEntries(ctx, state)
+  const state = await loadStateWithEntries(ctx)
+  if ('skip' in state) return state
   const files: RecordedFile[] = []
   const manifest = manifestFile(ctx, state.paths.manifest, state.manifest)
   if (manifest) files.push(manifest)
@@ -38,7 +36,7 @@ export async function executorRecords(ctx: CheckContext): Promise<RecordedFiles>
   return {files, undecidedLead: 'could not tell whether recorded pids are alive:'}
 }
 
-type ManifestState = Awaited<ReturnType<typeof loadExecutorState>>['manifest']
+type ManifestState = ExecutorState['manifest']
 
 /** server.json: unusable (a finding of its own), or its pid, written at its `startedAt` (else its mtime). */
 function manifestFile(ctx: CheckContext, path: string, m: ManifestState): RecordedFile | null {

@@ -75,6 +75,15 @@ export const ENTRY_READ_CAP = 64 * 1024
  * not by the state loader: target detection lists the data dir and must stay cheap, and the reads
  * belong under the deadline of the check that needs them.
  */
+/** The state with its data-dir entries read (one batch per run), or why there is nothing to judge. */
+export async function loadStateWithEntries(ctx: CheckContext): Promise<ExecutorState | {skip: string}> {
+  const state = await loadExecutorState(ctx)
+  requireReadableDataDir(state)
+  if (state.dataDirState.kind !== 'dir') return {skip: `no data dir at ${state.dataDir}`}
+  await readDataDirEntries(ctx, state)
+  return state
+}
+
 export function readDataDirEntries(ctx: CheckContext, state: ExecutorState): Promise<void> {
   return ctx.memo('executor:entry-reads', () =>
     ctx.files.readBatch(

@@ -4,7 +4,17 @@ import type {CheckContext} from '../../../context.js'
 import {processEvidence} from '../identity.js'
 import type {ServingDaemon, ServingDaemons} from '../../profile.js'
 import {describeDaemon} from '../daemon-facts.js'
-import {chosenPort, loadRunwispState, observePort, runningDaemons, runwispFacts, servesOurDataDir, type PortOwner} from '../state.js'
+import {
+  chosenPort,
+  loadRunwispState,
+  observePort,
+  runningDaemons,
+  runwispFacts,
+  servesOurDataDir,
+  type FactsWithReason,
+  type PortOwner,
+  type RunwispState,
+} from '../state.js'
 import {runwispPaths} from '../paths.js'
 import {since} from '../generations.js'
 import type {Finding} from '../../../types.js'
@@ -12,11 +22,19 @@ import {withDocumentedPlans} from '../../../fix/documented.js'
 import {noActingThroughLinks} from '../data-dir-links.js'
 
 /**
- * "Another daemon" is a finding only for a run with RunWisp state of its own: from a directory
- * with none, the running daemon is adopted, and with none adopted there is nothing to compare.
+ * The state, facts and port to compare daemons against. "Another daemon" is a finding only for a
+ * run with RunWisp state of its own: from a directory with none, the running daemon is adopted,
+ * and with none adopted there is nothing to compare.
  */
-async function nothingOfOurs(ctx: CheckContext, port: number): Promise<Skip | null> {
+async function comparedAgainst(ctx: CheckContext): Promise<Skip | {state: RunwispState; facts: FactsWithReason; port: number}> {
   const state = await loadRunwispState(ctx)
+  const facts = await runwispFacts(ctx)
+  const {port} = await chosenPort(ctx, facts)
+  const none = await nothingOfOurs(ctx, state, port)
+  return none ?? {state, facts, port}
+}
+
+async function nothingOfOurs(ctx: CheckContext, state: RunwispState, port: number): Promise<Skip | null> {
   if (state.ownState || state.adopted) return null
   const owners = (await observePort(ctx, port)).filter((o) => o.verdict === 'runwisp')
   if (owners.length === 0 && (await runningDaemons(ctx)).length === 0) return skip('no RunWisp daemon is running')
@@ -31,11 +49,9 @@ async function nothingOfOurs(ctx: CheckContext, port: number): Promise<Skip | nu
  * names (or whose lock it holds) is this data dir's, whatever else is guessed about it.
  */
 export async function runwispServingDaemons(ctx: CheckContext): Promise<ServingDaemons | Skip> {
-  const state = await loadRunwispState(ctx)
-  const facts = await runwispFacts(ctx)
-  const {port} = await chosenPort(ctx, facts)
-  const none = await nothingOfOurs(ctx, port)
-  if (none) return none
+  const compared = await comparedAgainst(ctx)
+  if ('skip' in compared) return compared
+  const {state, facts} = compared
   const daemons: ServingDaemon[] = []
   for (const d of await runningDaemons(ctx)) {
     const ours = await servesOurDataDir(ctx, d.proc.pid, d.dataDir?.dataDir ?? null)
@@ -64,11 +80,9 @@ export const runwispOtherDataDirDaemon: TargetCheck = noActingThroughLinks(
   withDocumentedPlans({
     symptoms: ['runwisp/different-password', 'runwisp/other-data-dir-daemon'],
     async detect(ctx, _target) {
-      const state = await loadRunwispState(ctx)
-      const facts = await runwispFacts(ctx)
-      const {port} = await chosenPort(ctx, facts)
-      const none = await nothingOfOurs(ctx, port)
-      if (none) return none
+      const compared = await comparedAgainst(ctx)
+      if ('skip' in compared) return compared
+      const {state, port} = compared
       const findings: Finding[] = []
       const undecided: string[] = []
       const owners = (await observePort(ctx, port)).filter((o) => o.verdict === 'runwisp')
