@@ -143,7 +143,7 @@ export async function discoverKnownSecrets(
   // The products' running daemons may hold other values than this shell (a service started with
   // another RUNWISP_PASSWORD): their environment is read where the kernel allows it.
   if (ctx.platform === 'linux') {
-    for (const proc of await ctx.processes.list()) {
+    for (const proc of await ctx.processes.listBrief()) {
       if (!/^(?:executor|runwisp)(?:\.exe)?$/.test(proc.comm)) continue
       const environ = await ctx.processes.environ(proc.pid)
       if (!environ) continue

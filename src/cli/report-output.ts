@@ -6,6 +6,7 @@
 import {UsageError} from '../engine/doctor.js'
 import {checkDestination, OutputError} from '../output/destination.js'
 import {writeReportFile} from '../report/format.js'
+import {writeStdout} from './stdout.js'
 
 export interface ReportOutput {
   /** The next part of the report. */
@@ -18,7 +19,7 @@ export interface ReportOutput {
 
 /** Throws a UsageError at once when `--output` names something it would refuse (a link, a directory): before a --fix acts, not after. */
 export function reportOutput(path: string | undefined, what: string): ReportOutput {
-  if (!path) return {write: (text) => void process.stdout.write(text), progress: () => undefined, close: async () => undefined}
+  if (!path) return {write: writeStdout, progress: () => undefined, close: async () => undefined}
   try {
     checkDestination(path, {existing: 'replace'})
   } catch (error) {

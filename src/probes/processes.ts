@@ -34,6 +34,13 @@ export interface ProcessBrief {
   comm: string
   state: string
   startedAtMs: number
+  /** A kernel thread (Linux PF_KTHREAD): it has no executable, no command line, and runs as root. */
+  kernelThread?: true
+}
+
+/** A process's name and executable: what an identity rule reads before it asks for the rest with `get()`. */
+export interface ProcessIdentity extends ProcessBrief {
+  exe: string | null
 }
 
 export type ProcessLookup = {alive: true; info: ProcessInfo} | {alive: false} | {alive: 'unknown'; reason: string}
@@ -44,11 +51,14 @@ const isLinux = process.platform === 'linux'
  * architecture (asking `getconf CLK_TCK` would cost a process spawn on every run).
  */
 const CLOCK_TICKS = 100
+/** The stat flags bit of a kernel thread (include/linux/sched.h); most rows of a small VM's table are one. */
+const PF_KTHREAD = 0x00200000
 
 export class ProcessProbe {
   private readonly byPid = new Map<number, Promise<ProcessLookup>>()
   private table?: Promise<ProcessInfo[]>
   private briefTable?: Promise<ProcessBrief[]>
+  private identityTable?: Promise<ProcessIdentity[]>
   private bootTimeMs?: Promise<number>
   private readonly cwds = new Map<number, Promise<string | null>>()
   private readonly environs = new Map<number, Promise<Record<string, string> | null>>()
@@ -84,6 +94,31 @@ export class ProcessProbe {
   listBrief(): Promise<ProcessBrief[]> {
     this.briefTable ??= isLinux ? this.readBriefTable() : this.list()
     return this.briefTable
+  }
+
+  /**
+   * Every process with its executable: the cheap table plus one readlink each (none for a kernel
+   * thread). For rules that match an executable's name: ~half the I/O of `list()`, which also reads
+   * every command line and status file.
+   */
+  listIdentities(): Promise<ProcessIdentity[]> {
+    this.identityTable ??= isLinux ? this.readIdentityTable() : this.list()
+    return this.identityTable
+  }
+
+  private async readIdentityTable(): Promise<ProcessIdentity[]> {
+    const briefs = await this.listBrief()
+    const out: ProcessIdentity[] = []
+    let sliceStart = performance.now()
+    for (const brief of briefs) {
+      stopIfAborted(this.signal)
+      out.push({...brief, exe: brief.kernelThread ? null : executable(tryRead(() => readlinkSync(`${this.procRoot}/${brief.pid}/exe`)))})
+      if (performance.now() - sliceStart > 8) {
+        await new Promise((resolve) => setImmediate(resolve))
+        sliceStart = performance.now()
+      }
+    }
+    return out
   }
 
   private async readBriefTable(): Promise<ProcessBrief[]> {
@@ -204,10 +239,13 @@ export class ProcessProbe {
     } catch {
       return null // exited since the directory listing
     }
+    const brief = parseStat(pid, stat, bootMs)
+    // A kernel thread has nothing more to read: no command line, no executable, uid 0.
+    if (brief.kernelThread) return toInfo(brief, Buffer.alloc(0), 0, null)
     const cmdRaw = tryRead(() => Buffer.from(readSmall(`${dir}/cmdline`))) ?? Buffer.alloc(0)
     const status = tryRead(() => readSmall(`${dir}/status`).toString('utf8')) ?? ''
     const exe = tryRead(() => readlinkSync(`${dir}/exe`))
-    return toInfo(parseStat(pid, stat, bootMs), cmdRaw, status, exe)
+    return toInfo(brief, cmdRaw, uidOf(status), exe)
   }
 
   private boot(): Promise<number> {
@@ -229,13 +267,14 @@ export class ProcessProbe {
       if (code === 'ENOENT' || code === 'ESRCH') return 'dead'
       return `cannot read ${dir}/stat: ${code ?? String(error)}`
     }
-    const [cmdRaw, status, exe, bootMs] = await Promise.all([
+    const brief = parseStat(pid, stat, await this.boot())
+    if (brief.kernelThread) return toInfo(brief, Buffer.alloc(0), 0, null)
+    const [cmdRaw, status, exe] = await Promise.all([
       fsp.readFile(`${dir}/cmdline`).catch(() => Buffer.alloc(0)),
       fsp.readFile(`${dir}/status`, 'utf8').catch(() => ''),
       fsp.readlink(`${dir}/exe`).catch(() => null),
-      this.boot(),
     ])
-    return toInfo(parseStat(pid, stat, bootMs), cmdRaw, status, exe)
+    return toInfo(brief, cmdRaw, uidOf(status), exe)
   }
 
   private async listPortable(): Promise<ProcessInfo[]> {
@@ -278,21 +317,32 @@ function parseStat(pid: number, stat: string, bootMs: number): ProcessBrief {
     comm,
     state: fields[0] ?? '?',
     startedAtMs: bootMs + (Number(fields[19]) * 1000) / CLOCK_TICKS,
+    ...(Number(fields[6]) & PF_KTHREAD ? {kernelThread: true as const} : {}),
   }
 }
 
-function toInfo(brief: ProcessBrief, cmdRaw: Buffer, status: string, exe: string | null): ProcessInfo {
+function toInfo({kernelThread: _kernel, ...brief}: ProcessBrief, cmdRaw: Buffer, uid: number | null, exe: string | null): ProcessInfo {
   const argv = cmdRaw.toString('utf8').split('\0')
   if (argv.at(-1) === '') argv.pop()
-  const uidMatch = /^Uid:\s+(\d+)/m.exec(status)
   return {
     ...brief,
-    uid: uidMatch ? Number(uidMatch[1]) : null,
+    uid,
     argv,
     // A daemon that rewrites its title (redis) pads it with blanks to the old argv's length.
     cmdline: argv.length > 0 ? argv.join(' ').trimEnd() : `[${brief.comm}]`,
-    exe: exe?.replace(/ \(deleted\)$/, '') ?? null,
+    exe: executable(exe),
   }
+}
+
+/** The real uid from /proc/<pid>/status, or null when it cannot be read. */
+function uidOf(status: string): number | null {
+  const match = /^Uid:\s+(\d+)/m.exec(status)
+  return match ? Number(match[1]) : null
+}
+
+/** The exe link's target, without the mark of a binary replaced or deleted since the process started. */
+function executable(link: string | null): string | null {
+  return link?.replace(/ \(deleted\)$/, '') ?? null
 }
 
 /** One buffer for the table's small files: readFileSync would fstat each and allocate 64 KiB for it (a /proc file has no size). */

@@ -15,7 +15,7 @@ export type Identity = {verdict: 'runwisp' | 'foreign'; why: string}
  * runwisp-facts §1.6: 0.13–0.16 counted a pid as the daemon when `/proc/<pid>/comm` contains
  * "runwisp" (case-insensitive); the doctor uses the same rule, plus the executable's name.
  */
-export function processIdentity(proc: ProcessInfo): Identity {
+export function processIdentity(proc: Pick<ProcessInfo, 'comm' | 'exe'>): Identity {
   if (/runwisp/i.test(proc.comm)) return {verdict: 'runwisp', why: `its process name is "${proc.comm}"`}
   if (proc.exe && /^runwisp(\.exe)?$/i.test(basename(proc.exe))) return {verdict: 'runwisp', why: `its executable is ${proc.exe}`}
   return {verdict: 'foreign', why: `its process name is "${proc.comm}" and its executable ${proc.exe ?? 'unknown'}, not RunWisp's`}

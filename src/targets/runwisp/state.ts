@@ -492,7 +492,12 @@ export interface RunningDaemon {
 export function runningDaemons(ctx: CheckContext): Promise<RunningDaemon[]> {
   return ctx.memo('runwisp:daemons', async () => {
     const out: RunningDaemon[] = []
-    for (const proc of await ctx.processes.list()) {
+    // Name and executable first (one readlink a process), then the rest of the few that are RunWisp.
+    for (const row of await ctx.processes.listIdentities()) {
+      if (row.state === 'Z' || processIdentity(row).verdict !== 'runwisp') continue
+      const lookup = await ctx.processes.get(row.pid)
+      if (lookup.alive !== true) continue
+      const proc = lookup.info
       if (!isDaemonProcess(proc)) continue
       const facts = await describeDaemon(ctx, proc)
       out.push({proc, dataDir: facts.dataDir ? {dataDir: facts.dataDir.path, how: facts.dataDir.how} : null, facts})
