@@ -44,7 +44,8 @@ function loadFastRoot() {
     const fd = openSync(file, 'r')
     try {
       bundle = fstatSync(fd)
-      source = readFileSync(fd, 'utf8')
+      // Pure ASCII (scripts/bundle.mjs): latin1 makes the one-byte string without decoding UTF-8.
+      source = readFileSync(fd, 'latin1')
     } finally {
       closeSync(fd)
     }

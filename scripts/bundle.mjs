@@ -83,7 +83,7 @@ for (const file of fast.outputFiles) {
     continue
   }
   let rewritten = 0
-  const text = file.text.replace(/\bimport\(("[^"\\]+")\)/g, (_, specifier) => {
+  let text = file.text.replace(/\bimport\(("[^"\\]+")\)/g, (_, specifier) => {
     if (specifier.startsWith('".')) throw new Error(`dist/fast-root.cjs: import(${specifier}) is relative; bin/run.js resolves from bin/`)
     rewritten++
     return `__import(${specifier})`
@@ -93,6 +93,12 @@ for (const file of fast.outputFiles) {
     throw new Error(
       `dist/fast-root.cjs: rewrote ${rewritten} import() calls, esbuild reports ${dynamic.length}; look for an import( that is not a call`,
     )
+  // Pure ASCII, so bin/run.js reads it as latin1: a one-byte string, copied rather than decoded
+  // (~3 ms less for the 850 KB bundle on the 2-core machine). esbuild escapes strings itself; what
+  // is left (comments, a regex literal's µ or …) means the same as a \u escape.
+  if (/\\[^\x00-\x7f]/.test(text))
+    throw new Error('dist/fast-root.cjs: a backslash before a non-ASCII character; its \\u escape would change meaning')
+  text = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   // The injected `performance` has now() only (scripts/bundle-shims/performance.mjs).
   const shim = /\/\/ scripts\/bundle-shims\/performance\.mjs\n[\s\S]*?\n\}\);\n/
   if (!shim.test(text) || /\bperformance\b(?!\.now\(\))/.test(text.replace(shim, '')))

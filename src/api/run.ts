@@ -178,8 +178,10 @@ export async function diagnose(run: ResolvedRun, hooks: Pick<DoctorRunInit, 'onP
   // secrets this machine holds: every output is redacted of them.
   const ctx = createRunContext(run.init)
   try {
+    // Learned beside the checks: its reads fill the gaps while they wait on their own.
+    const secrets = learnSecrets(ctx, profilesOf(run))
     const raw = await runEngine({...run.init, context: ctx, ...hooks})
-    return {raw, safety: new OutputSafety(await learnSecrets(ctx, profilesOf(run)))}
+    return {raw, safety: new OutputSafety(await secrets)}
   } finally {
     await ctx.close()
   }

@@ -291,9 +291,11 @@ export async function readSecretJson(path: string, maxBytes = MAX_SECRET_FILE): 
     return null
   }
   try {
-    if (!(await handle.stat()).isFile()) return null
+    const stat = await handle.stat()
+    if (!stat.isFile()) return null
     const scanner = new JsonStringScanner()
-    const buffer = Buffer.alloc(1024 * 1024)
+    // Sized to the file (a token file is a few hundred bytes), at most 1 MiB a read.
+    const buffer = Buffer.alloc(Math.min(1024 * 1024, Math.max(4096, stat.size + 1)))
     for (let total = 0; total < maxBytes;) {
       const {bytesRead} = await handle.read(buffer, 0, Math.min(buffer.length, maxBytes - total), null)
       if (bytesRead === 0) break

@@ -8,6 +8,8 @@
  */
 import {resolve, dirname} from 'node:path'
 import type {CheckContext} from '../context.js'
+import {startAll} from '../probes/abort.js'
+import type {ProcessBrief} from '../probes/processes.js'
 import {MIN_KNOWN_LENGTH, type KnownSecret} from './redact/known.js'
 import {isSecretEnvName, isSecretKey} from './redact/names.js'
 import {isNonSecretValue} from './redact/placeholder.js'
@@ -72,14 +74,28 @@ export async function discoverKnownSecrets(
     if (credentials) set.add(credentials[1], `password in the URL of environment variable ${name}`)
   }
 
+  // Every read starts here at once (a dozen files one after another were ~5 ms of a healthy run);
+  // the values are added below in discovery order, so the same machine labels them the same way.
+  const files = executor.paths
+  const [bearerRead, manifestRead, connectionsRead] = startAll([files.bearer, files.manifest, files.connections], (path) =>
+    readSecretJson(path),
+  )
+  const [backupsRead] = startAll([executor.xdgDir], (dir) => ctx.files.readdir(dir))
+  const serviceReads = startAll(executor.serviceFiles, (service) => readSecretText(service.path, 256 * 1024))
+  const declaredReads = startAll(profiles, (profile) => declaredSecretValues(ctx, profile))
+  const passwordReads = startAll(runwisp.dataDirs, (data) => readSecretText(resolve(data.path, 'password')))
+  const unitPaths = [...runwisp.passwordDropIns, ...runwisp.serviceFiles.map((s) => s.path)]
+  const unitReads = startAll(unitPaths, (path) => readSecretText(path, 256 * 1024))
+  const envFileReads = startAll(runwisp.envFiles, (path) => readSecretText(path, 256 * 1024))
+  const configReads = startAll(runwisp.configs, (config) => readSecretText(config.path, 1024 * 1024))
+  const [daemonEnvironments] = startAll([ctx], productDaemonEnvironments)
+
   // Executor (executor-facts §1.4, §2.1, §2.3, §2.4). Streamed, whatever their size: Executor
   // reads the whole file, so a token behind 64 KiB of padding is in use all the same.
-  const bearer = await readSecretJson(executor.paths.bearer)
-  for (const s of pick(bearer, (p) => p.length === 1 && p[0] === 'token')) set.add(s.value, executor.paths.bearer)
-  const manifest = await readSecretJson(executor.paths.manifest)
-  for (const s of pick(manifest, (p) => p.length === 3 && p[0] === 'connection' && p[1] === 'auth' && isAuthField(p[2])))
-    set.add(s.value, `${executor.paths.manifest} connection auth.${String(s.path[2])}`)
-  const connections = await readSecretJson(executor.paths.connections)
+  for (const s of pick(await bearerRead!, (p) => p.length === 1 && p[0] === 'token')) set.add(s.value, files.bearer)
+  for (const s of pick(await manifestRead!, (p) => p.length === 3 && p[0] === 'connection' && p[1] === 'auth' && isAuthField(p[2])))
+    set.add(s.value, `${files.manifest} connection auth.${String(s.path[2])}`)
+  const connections = await connectionsRead!
   const profileNames = new Map(
     (connections?.strings ?? [])
       .filter((s) => s.path.length === 3 && s.path[0] === 'profiles' && s.path[2] === 'name')
@@ -89,41 +105,41 @@ export async function discoverKnownSecrets(
     connections,
     (p) => p.length === 5 && p[0] === 'profiles' && p[2] === 'connection' && p[3] === 'auth' && isAuthField(p[4]),
   )) {
-    set.add(s.value, `${executor.paths.connections} profile ${String(profileNames.get(s.path[1]) ?? s.path[1])} auth.${String(s.path[4])}`)
+    set.add(s.value, `${files.connections} profile ${String(profileNames.get(s.path[1]) ?? s.path[1])} auth.${String(s.path[4])}`)
   }
-  const backups = await ctx.files.readdir(executor.xdgDir)
+  const backups = await backupsRead!
   const stores = [
     ...executor.fileSecretsStores,
     ...(backups.ok ? backups.names.filter((n) => n.startsWith('auth.json.v1-v2-')).map((n) => resolve(executor.xdgDir, n)) : []),
   ]
-  for (const store of stores) {
+  for (const [i, read] of startAll(stores, (store) => readSecretJson(store)).entries()) {
     // A file-secrets store maps item ids to values (§1.4 item 2): every top-level string is one.
-    for (const s of pick(await readSecretJson(store), (p) => p.length === 1)) set.add(s.value, `${store} item ${String(s.path[0])}`)
+    for (const s of pick(await read, (p) => p.length === 1)) set.add(s.value, `${stores[i]} item ${String(s.path[0])}`)
   }
-  for (const service of executor.serviceFiles) {
-    const text = await readSecretText(service.path, 256 * 1024)
+  for (const [i, service] of executor.serviceFiles.entries()) {
+    const text = await serviceReads[i]!
     if (text)
       for (const [name, value] of unitEnvironment(text)) if (isSecretEnvName(name)) set.add(value, `${service.path} Environment ${name}`)
   }
 
   // Declared targets: what their profiles say is secret (doctor.config.json `secrets[].values`, `env`).
-  for (const profile of profiles) for (const learned of await declaredSecretValues(ctx, profile)) set.add(learned.value, learned.foundIn)
+  for (const read of declaredReads) for (const learned of await read) set.add(learned.value, learned.foundIn)
 
   // RunWisp (runwisp-facts §1.2, §3.3, §5.1, §8).
-  for (const data of runwisp.dataDirs) {
-    const password = await readSecretText(resolve(data.path, 'password'))
+  for (const [i, data] of runwisp.dataDirs.entries()) {
+    const password = await passwordReads[i]!
     if (password !== null) set.add(password.trim(), resolve(data.path, 'password'))
   }
-  for (const path of [...runwisp.passwordDropIns, ...runwisp.serviceFiles.map((s) => s.path)]) {
-    const text = await readSecretText(path, 256 * 1024)
+  for (const [i, path] of unitPaths.entries()) {
+    const text = await unitReads[i]!
     if (text) for (const [name, value] of unitEnvironment(text)) if (isSecretEnvName(name)) set.add(value, `${path} Environment ${name}`)
   }
-  for (const path of runwisp.envFiles) {
-    const text = await readSecretText(path, 256 * 1024)
+  for (const [i, path] of runwisp.envFiles.entries()) {
+    const text = await envFileReads[i]!
     if (text) for (const [name, value] of envFileAssignments(text)) if (isSecretEnvName(name)) set.add(value, `${path} ${name}`)
   }
-  for (const config of runwisp.configs) {
-    const text = await readSecretText(config.path, 1024 * 1024)
+  for (const [i, config] of runwisp.configs.entries()) {
+    const text = await configReads[i]!
     if (text === null) continue
     const found = runwispConfigSecrets(text)
     for (const {value, key} of found.values) set.add(value, `${config.path} ${key}`)
@@ -142,16 +158,18 @@ export async function discoverKnownSecrets(
 
   // The products' running daemons may hold other values than this shell (a service started with
   // another RUNWISP_PASSWORD): their environment is read where the kernel allows it.
-  if (ctx.platform === 'linux') {
-    for (const proc of await ctx.processes.listBrief()) {
-      if (!/^(?:executor|runwisp)(?:\.exe)?$/.test(proc.comm)) continue
-      const environ = await ctx.processes.environ(proc.pid)
-      if (!environ) continue
-      for (const [name, value] of Object.entries(environ))
-        if (isSecretEnvName(name)) set.add(value, `environment of ${proc.comm} (pid ${proc.pid}) ${name}`)
-    }
-  }
+  for (const {proc, environ} of await daemonEnvironments!)
+    for (const [name, value] of Object.entries(environ))
+      if (isSecretEnvName(name)) set.add(value, `environment of ${proc.comm} (pid ${proc.pid}) ${name}`)
   return set.list()
+}
+
+/** The environments of the running Executor and RunWisp processes, where the kernel lets them be read (Linux). */
+async function productDaemonEnvironments(ctx: CheckContext): Promise<Array<{proc: ProcessBrief; environ: Record<string, string>}>> {
+  if (ctx.platform !== 'linux') return []
+  const daemons = (await ctx.processes.listBrief()).filter((proc) => /^(?:executor|runwisp)(?:\.exe)?$/.test(proc.comm))
+  const environs = await Promise.all(daemons.map((proc) => ctx.processes.environ(proc.pid)))
+  return daemons.flatMap((proc, i) => (environs[i] ? [{proc, environ: environs[i]}] : []))
 }
 
 /** The known secrets of this machine, found where the bundle finds them: what every output is redacted of. */

@@ -126,3 +126,15 @@ export function withSignal<T extends object>(probe: T, signal: AbortSignal): T {
     },
   })
 }
+
+/**
+ * Starts one call per item at once and gives back their promises in the items' order, for a loop
+ * that awaits them one by one and may stop early (the first data dir that exists): the round trips
+ * overlap instead of adding up. A promise the loop never reached may reject (its check's deadline)
+ * without that being an unhandled rejection.
+ */
+export function startAll<T, R>(items: readonly T[], call: (item: T) => Promise<R>): Array<Promise<R>> {
+  const started = items.map(call)
+  for (const pending of started) pending.catch(() => undefined)
+  return started
+}

@@ -92,6 +92,24 @@ describe('--output: the reader at the other end', function () {
     assert.equal(readFileSync(join(dir, 'got'), 'utf8'), 'xxxxxxxxxx')
   })
 
+  it('stdout that is a non-blocking pipe whose reader lags: the report arrives whole and in order (fd 1 hands over to the stream at EAGAIN)', async () => {
+    // python3 makes the pipe, sets its write end O_NONBLOCK, and reads only after the writer has filled it.
+    const writer = `const {writeStdout} = await import(${JSON.stringify(join(REPO, 'dist/src/cli/stdout.js'))}); writeStdout('a'.repeat(300000)); writeStdout('b'.repeat(300000)); writeStdout('end\\n')`
+    const harness = [
+      'import fcntl, os, subprocess, sys, time',
+      'r, w = os.pipe()',
+      'fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)',
+      'child = subprocess.Popen([sys.argv[1], "--input-type=module", "-e", sys.argv[2]], stdout=w)',
+      'os.close(w)',
+      'time.sleep(0.5)',
+      'got = b"".join(iter(lambda: os.read(r, 65536), b""))',
+      'want = b"a" * 300000 + b"b" * 300000 + b"end" + bytes([10])',
+      'sys.stdout.write(" ".join([str(child.wait()), str(len(got)), str(got == want)]))',
+    ].join('\n')
+    const out = execFileSync('python3', ['-c', harness, process.execPath, writer], {encoding: 'utf8', timeout: 20_000})
+    assert.equal(out, '0 600004 True')
+  })
+
   for (const [label, output] of [
     ['--output /dev/stdout', ['--output', '/dev/stdout']],
     ['on stdout', []],

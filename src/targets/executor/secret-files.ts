@@ -15,6 +15,7 @@
  */
 import {join} from 'node:path'
 import type {CheckContext} from '../../context.js'
+import {startAll} from '../../probes/abort.js'
 import type {ExecutorState} from './state.js'
 
 export interface SecretCandidate {
@@ -112,8 +113,10 @@ export function inspectSecrets(
   return ctx.memo('executor:secrets', async () => {
     const inspected: Array<{candidate: SecretCandidate; seen: SecretInspection}> = []
     const unknown: string[] = []
-    for (const candidate of await secretCandidates(ctx, state)) {
-      const seen = await inspectSecret(ctx, candidate)
+    const candidates = await secretCandidates(ctx, state)
+    const seeing = startAll(candidates, (candidate) => inspectSecret(ctx, candidate))
+    for (const [i, candidate] of candidates.entries()) {
+      const seen = await seeing[i]!
       if (seen.kind === 'unknown') unknown.push(seen.reason)
       inspected.push({candidate, seen})
     }
