@@ -1,6 +1,8 @@
 // Makes dist/fast-root.cache (scripts/bundle.mjs runs it after bundling): one `doctor --json` in an
 // empty temporary home, run by bin/run.js itself in this process, then the V8 code cache of the
 // compiled bundle as that run left it, so the cache holds every function a healthy run compiles.
+// Arguments are added to the run's (`--target executor`): a pass over an existing cache loads it
+// first, so what it writes holds both passes' functions.
 // Only this process can ask for it (a global hook, never an environment variable or a flag): the
 // doctor never writes a cache at run time.
 import {createHash} from 'node:crypto'
@@ -36,5 +38,5 @@ process.env.HOME = home
 process.env.EXECUTOR_DATA_DIR = ''
 process.env.NO_COLOR = '1'
 process.chdir(home)
-process.argv = [process.argv[0], bin, '--json']
+process.argv = [process.argv[0], bin, '--json', ...process.argv.slice(2)]
 await import(bin)

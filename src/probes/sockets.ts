@@ -49,6 +49,8 @@ export class SocketProbe {
   /** Pids whose fds are still to be scanned, highest first; null until the scan starts. */
   private pending: number[] | null = null
   private scanning: Promise<void> = Promise.resolve()
+  /** Pids whose fds have been read (a likely pid is not read again by the full scan). */
+  private readonly scanned = new Set<number>()
   private portableOwners = new Map<number, number>()
 
   /** `signal` stops the owner scan (shared by every check) when the run ends. */
@@ -71,13 +73,17 @@ export class SocketProbe {
     return (await this.listeners()).filter((l) => l.protocol === 'unix' && l.address === path)
   }
 
-  /** The pid holding a socket, or why it cannot be told (another user's process when not root). */
-  async owner(listener: Listener): Promise<Owner> {
+  /**
+   * The pid holding a socket, or why it cannot be told (another user's process when not root).
+   * `likely`: pids the caller expects (the pid a daemon recorded), whose fds are read first; the
+   * answer is the same without them, only found later on a machine with many newer processes.
+   */
+  async owner(listener: Listener, likely: readonly number[] = []): Promise<Owner> {
     if (!isLinux) {
       const pid = this.portableOwners.get(listener.inode)
       return pid ? {pid} : {pid: null, reason: 'the platform did not report the owning process'}
     }
-    const pid = await this.findOwner(listener.inode)
+    const pid = await this.findOwner(listener.inode, likely)
     if (pid !== undefined) return {pid}
     const mine = listener.uid === null || listener.uid === process.getuid?.()
     return {
@@ -104,9 +110,13 @@ export class SocketProbe {
    * readlink per fd kept the thread pool busy for ~10 ms beside a daemon, and every file read of
    * the run queued behind it.
    */
-  private findOwner(inode: number): Promise<number | undefined> {
+  private findOwner(inode: number, likely: readonly number[]): Promise<number | undefined> {
     const next = this.scanning.then(async () => {
       if (this.owners.has(inode)) return
+      for (const pid of likely) {
+        if (this.owners.has(inode)) return
+        if (Number.isSafeInteger(pid) && pid > 0 && !this.scanned.has(pid)) this.scanProcess(pid)
+      }
       this.pending ??= (await fsp.readdir(this.procRoot))
         .filter((name) => /^\d+$/.test(name))
         .map(Number)
@@ -114,7 +124,8 @@ export class SocketProbe {
       let sliceStart = performance.now()
       while (this.pending.length > 0 && !this.owners.has(inode)) {
         stopIfAborted(this.signal)
-        this.scanProcess(this.pending.shift()!)
+        const pid = this.pending.shift()!
+        if (!this.scanned.has(pid)) this.scanProcess(pid)
         if (performance.now() - sliceStart > 8) {
           await new Promise((resolve) => setImmediate(resolve))
           sliceStart = performance.now()
@@ -126,6 +137,7 @@ export class SocketProbe {
   }
 
   private scanProcess(pid: number): void {
+    this.scanned.add(pid)
     const fdDir = `${this.procRoot}/${pid}/fd`
     let fds: string[]
     try {

@@ -174,9 +174,11 @@ export interface PortOwner {
 export function observePort(ctx: CheckContext, port: number, executablePath?: string | null): Promise<PortOwner[]> {
   return ctx.memo(`executor:port:${port}:${executablePath ?? ''}`, async () => {
     const listeners = await ctx.sockets.onPort(port)
+    // The pid server.json registers is read first: the daemon usually holds its own port.
+    const registered = manifestOf(await loadExecutorState(ctx))?.pid
     return Promise.all(
       listeners.map(async (listener): Promise<PortOwner> => {
-        const owner = await ctx.sockets.owner(listener)
+        const owner = await ctx.sockets.owner(listener, registered === undefined ? [] : [registered])
         if (owner.pid === null) return {listener, pid: null, reason: owner.reason}
         const lookup = await ctx.processes.get(owner.pid)
         if (lookup.alive !== true)

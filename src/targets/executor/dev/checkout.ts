@@ -6,6 +6,7 @@
  */
 import {dirname, join, resolve} from 'node:path'
 import type {CheckContext} from '../../../context.js'
+import {startAll} from '../../../probes/abort.js'
 
 export interface Checkout {
   /** Absolute, symlinks resolved: the path `e2e/src/ports.ts` hashes (its import.meta.url is real). */
@@ -51,13 +52,12 @@ function packageName(text: string): string | null {
 
 /** The checkout root containing `start`, walking up; null when none does. */
 export async function checkoutContaining(ctx: CheckContext, start: string): Promise<string | null> {
-  let dir = resolve(start)
-  for (;;) {
-    if ((await missingMarker(ctx, dir)) === null) return dir
-    const parent = dirname(dir)
-    if (parent === dir) return null
-    dir = parent
-  }
+  const dirs = [resolve(start)]
+  for (let parent = dirname(dirs[0]!); parent !== dirs.at(-1); parent = dirname(parent)) dirs.push(parent)
+  // Every level is asked at once (a round trip each, one after another, was ~3 ms from a deep directory); the nearest root wins.
+  const missing = startAll(dirs, (dir) => missingMarker(ctx, dir))
+  for (const [i, dir] of dirs.entries()) if ((await missing[i]!) === null) return dir
+  return null
 }
 
 /** The checkout this run is about, found once per run. */
