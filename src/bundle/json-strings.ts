@@ -6,7 +6,8 @@
  * both are secrets on this disk, so both are learned. Memory stays bounded: one string at a time,
  * and strings longer than `maxString` (padding, not a credential) are skipped.
  */
-import {constants, promises as fsp} from 'node:fs'
+import {constants} from 'node:fs'
+import * as fsp from '../probes/fs-async.js'
 
 export type JsonPath = Array<string | number>
 

@@ -4,8 +4,8 @@
  * maintainer reads the newest few, and the count of the rest says as much as their contents.
  */
 import {lstatSync} from 'node:fs'
-import {setImmediate as yieldToLoop} from 'node:timers/promises'
 import type {LeftOut, Origin} from './types.js'
+import {yieldToLoop} from '../probes/abort.js'
 
 interface Planned {
   path: string

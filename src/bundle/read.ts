@@ -6,7 +6,8 @@
  * (a link to a FIFO is refused at once, never waited on), checked to be the file the link pointed
  * at, and only when the link's owner could read that file themselves. Secret files are read only to learn the values to redact, never to copy them.
  */
-import {constants, promises as fsp, type Stats} from 'node:fs'
+import {constants, type Stats} from 'node:fs'
+import * as fsp from '../probes/fs-async.js'
 import {dirname} from 'node:path'
 import {formatSize} from './options.js'
 import {toFileError} from '../probes/files.js'

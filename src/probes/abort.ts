@@ -138,3 +138,8 @@ export function startAll<T, R>(items: readonly T[], call: (item: T) => Promise<R
   for (const pending of started) pending.catch(() => undefined)
   return started
 }
+
+/** Lets the event loop run (I/O callbacks, timers, other checks) before a synchronous loop goes on. */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}

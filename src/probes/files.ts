@@ -3,8 +3,9 @@
  * however many checks ask. Reads are capped: a 10 MB manifest is reported as too large, never
  * loaded whole. Errors come back as values so a check can say *why* it could not decide.
  */
-import {closeSync, constants, fstatSync, openSync, promises as fsp, readSync, type BigIntStats, type Stats} from 'node:fs'
-import {NEVER, stopIfAborted} from './abort.js'
+import {closeSync, constants, fstatSync, openSync, readSync, type BigIntStats, type Stats} from 'node:fs'
+import * as fsp from './fs-async.js'
+import {NEVER, stopIfAborted, yieldToLoop} from './abort.js'
 
 export type FileErrorCode = 'ENOENT' | 'EACCES' | 'ENOTDIR' | 'ELOOP' | 'EISDIR' | 'TOO_LARGE' | 'NOT_FILE' | 'OTHER'
 
@@ -137,7 +138,7 @@ export class FileProbe {
         this.reads.set(path, {cap: maxBytes, pending: Promise.resolve(settled), settled})
       }
       if (performance.now() - sliceStart > BATCH_SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve))
+        await yieldToLoop()
         stopIfAborted(signal)
         sliceStart = performance.now()
       }
@@ -145,7 +146,7 @@ export class FileProbe {
   }
 
   private async readOnce(path: string, maxBytes: number, follow: boolean): Promise<ReadResult> {
-    let handle: fsp.FileHandle | undefined
+    let handle: fsp.OpenFile | undefined
     try {
       handle = await fsp.open(path, constants.O_RDONLY | (follow ? 0 : constants.O_NOFOLLOW) | constants.O_NONBLOCK)
       const stat = await handle.stat()
@@ -209,7 +210,7 @@ export class FileProbe {
    * The first partial line is dropped so every returned line is whole.
    */
   async tail(path: string, maxBytes = 64 * 1024): Promise<{ok: true; lines: string[]; stat: Stats; truncated: boolean} | FileError> {
-    let handle: fsp.FileHandle | undefined
+    let handle: fsp.OpenFile | undefined
     try {
       handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
       const stat = await handle.stat()

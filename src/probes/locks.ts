@@ -3,7 +3,7 @@
  * way to learn who holds a lock without touching it: taking even a shared lock to test it (as
  * `flock -n -s` does) could make a daemon starting at that instant fail its exclusive lock.
  */
-import {promises as fsp} from 'node:fs'
+import * as fsp from './fs-async.js'
 
 export interface HeldLock {
   kind: 'FLOCK' | 'POSIX' | 'OFDLCK' | 'LEASE' | 'DELEG' | string

@@ -3,8 +3,9 @@
  * systeminformation is the portable path. A process is looked up once per run; the full table is
  * taken at most once, on the first check that needs it.
  */
-import {closeSync, existsSync, openSync, promises as fsp, readFileSync, readlinkSync, readSync} from 'node:fs'
-import {NEVER, stopIfAborted} from './abort.js'
+import {closeSync, existsSync, openSync, readFileSync, readlinkSync, readSync} from 'node:fs'
+import * as fsp from './fs-async.js'
+import {NEVER, stopIfAborted, yieldToLoop} from './abort.js'
 
 export interface ProcessInfo {
   pid: number
@@ -114,7 +115,7 @@ export class ProcessProbe {
       stopIfAborted(this.signal)
       out.push({...brief, exe: brief.kernelThread ? null : executable(tryRead(() => readlinkSync(`${this.procRoot}/${brief.pid}/exe`)))})
       if (performance.now() - sliceStart > 8) {
-        await new Promise((resolve) => setImmediate(resolve))
+        await yieldToLoop()
         sliceStart = performance.now()
       }
     }
@@ -133,7 +134,7 @@ export class ProcessProbe {
       const stat = tryRead(() => readSmall(`${this.procRoot}/${pid}/stat`).toString('utf8'))
       if (stat) briefs.push(parseStat(pid, stat, bootMs))
       if (performance.now() - sliceStart > 8) {
-        await new Promise((resolve) => setImmediate(resolve))
+        await yieldToLoop()
         sliceStart = performance.now()
       }
     }
@@ -223,7 +224,7 @@ export class ProcessProbe {
         this.byPid.set(pid, Promise.resolve({alive: true, info}))
       }
       if (performance.now() - sliceStart > 8) {
-        await new Promise((resolve) => setImmediate(resolve))
+        await yieldToLoop()
         stopIfAborted(this.signal)
         sliceStart = performance.now()
       }

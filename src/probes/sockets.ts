@@ -3,8 +3,9 @@
  * /proc/net (no `ss` spawn) and owners are resolved by one scan of /proc/<pid>/fd, done only if a
  * check asks who owns a port. Elsewhere systeminformation's networkConnections() is the portable path.
  */
-import {promises as fsp, readdirSync, readlinkSync} from 'node:fs'
-import {NEVER, stopIfAborted} from './abort.js'
+import {readdirSync, readlinkSync} from 'node:fs'
+import * as fsp from './fs-async.js'
+import {NEVER, stopIfAborted, yieldToLoop} from './abort.js'
 
 export interface Listener {
   protocol: 'tcp' | 'tcp6' | 'unix'
@@ -127,7 +128,7 @@ export class SocketProbe {
         const pid = this.pending.shift()!
         if (!this.scanned.has(pid)) this.scanProcess(pid)
         if (performance.now() - sliceStart > 8) {
-          await new Promise((resolve) => setImmediate(resolve))
+          await yieldToLoop()
           sliceStart = performance.now()
         }
       }

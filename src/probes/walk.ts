@@ -9,8 +9,7 @@
  */
 import {lstatSync, readdirSync, type Stats} from 'node:fs'
 import {join} from 'node:path'
-import {setImmediate as yieldToLoop} from 'node:timers/promises'
-import {stopIfAborted} from './abort.js'
+import {stopIfAborted, yieldToLoop} from './abort.js'
 
 export interface WalkEntry {
   path: string

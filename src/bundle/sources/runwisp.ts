@@ -8,7 +8,6 @@
  */
 import {lstatSync, readdirSync} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
-import {setImmediate as yieldToLoop} from 'node:timers/promises'
 import {parse as parseToml} from 'smol-toml'
 import type {CheckContext} from '../../context.js'
 import {environmentAssignments} from '../../targets/runwisp/formats.js'
@@ -26,6 +25,7 @@ import {findUnitFiles, loadRunwispState, loadUnits, looksLikeRunwispDir, running
 import type {JsonValue} from '../../types.js'
 import {isSecretKey} from '../redact/names.js'
 import type {LeftOut, PlannedCopy, PlannedSecretFile, PlannedTail, SourcePlan} from '../types.js'
+import {yieldToLoop} from '../../probes/abort.js'
 
 export interface Located {
   path: string
