@@ -17,6 +17,12 @@ export interface CommandStats {
   /** Median peak resident set size, MB (null when it could not be measured). */
   peakRssMb: number | null
   exitCodes: number[]
+  /**
+   * With `against`: the median of this command's time over the baseline's in the same round
+   * (one baseline run right before each measured run), so a machine whose speed drifts during
+   * the bench moves both sides of each ratio alike.
+   */
+  ratioToBaseline?: number
 }
 
 const GNU_TIME = '/usr/bin/time'
@@ -39,29 +45,30 @@ function percentile(values: number[], p: number): number {
 export function timeCommand(
   label: string,
   argv: string[],
-  options: {env?: NodeJS.ProcessEnv; cwd?: string; runs?: number; warmup?: number} = {},
+  options: {env?: NodeJS.ProcessEnv; cwd?: string; runs?: number; warmup?: number; against?: string[]} = {},
 ): CommandStats {
   const runs = options.runs ?? 15
   const warmup = options.warmup ?? 2
   const useTime = existsSync(GNU_TIME)
   const scratch = mkdtempSync(join(tmpdir(), 'doctorkit-bench-'))
   const times: number[] = []
+  const ratios: number[] = []
   const rss: number[] = []
   const codes: number[] = []
+  const timed = (command: string[], out: string, env: NodeJS.ProcessEnv | undefined, cwd: string | undefined) => {
+    const [cmd, ...args] = useTime ? [GNU_TIME, '-f', '%M', '-o', out, ...command] : command
+    const started = performance.now()
+    const result = spawnSync(cmd!, args, {env: {...process.env, ...env}, cwd, stdio: ['ignore', 'ignore', 'ignore'], timeout: 60_000})
+    return {result, elapsed: performance.now() - started}
+  }
   try {
     for (let i = 0; i < warmup + runs; i++) {
       const out = join(scratch, `time-${i}`)
-      const [cmd, ...args] = useTime ? [GNU_TIME, '-f', '%M', '-o', out, ...argv] : argv
-      const started = performance.now()
-      const result = spawnSync(cmd!, args, {
-        env: {...process.env, ...options.env},
-        cwd: options.cwd,
-        stdio: ['ignore', 'ignore', 'ignore'],
-        timeout: 60_000,
-      })
-      const elapsed = performance.now() - started
+      const baseline = options.against ? timed(options.against, join(scratch, 'baseline'), undefined, undefined).elapsed : null
+      const {result, elapsed} = timed(argv, out, options.env, options.cwd)
       if (i < warmup) continue
       times.push(elapsed)
+      if (baseline !== null) ratios.push(elapsed / baseline)
       codes.push(result.status ?? -1)
       if (useTime && existsSync(out)) {
         const kb = Number(readFileSync(out, 'utf8').trim().split('\n').at(-1))
@@ -80,6 +87,7 @@ export function timeCommand(
     minMs: round(Math.min(...times)),
     peakRssMb: rss.length > 0 ? round(median(rss)) : null,
     exitCodes: [...new Set(codes)],
+    ...(ratios.length > 0 ? {ratioToBaseline: Number(median(ratios).toFixed(2))} : {}),
   }
 }
 
