@@ -9,8 +9,9 @@ import {writeSync} from 'node:fs'
 
 const CLOSED = 'doctor: the reader of stdout closed it before the end; what it got is incomplete\n'
 
-// Windows consoles want the stream's own encoding handling.
-let handedOver = process.platform === 'win32'
+// Linux only, where process.stdout itself writes synchronously to files, pipes and terminals: a
+// write to fd 1 can then never overtake one a prompt or another view left queued in the stream.
+let handedOver = process.platform !== 'linux'
 
 /** Writes all of `text` to stdout, in order with everything written before it. */
 export function writeStdout(text: string): void {
