@@ -162,13 +162,12 @@ async function main() {
     handled = await tryFastRoot(argv, manifest.commands[ROOT].flags)
   }
   if (!handled) {
-    const [{execute, Plugin}, {rootPjson}, {guardStdout}] = await Promise.all([
-      import('@oclif/core'),
-      import('./root-pjson.mjs'),
-      import('../dist/src/cli/stdout.js'),
-    ])
-    // A reader that closes stdout early ends the doctor with one line and exit 2 (src/cli/stdout.ts).
+    // A reader that closes stdout early, or a stdout that cannot take the output (a full disk), ends
+    // the doctor with one line and exit 2 (src/cli/stdout.ts). Before oclif loads: its own
+    // listener rethrows all but EPIPE, and the first listener to see the error decides.
+    const {guardStdout} = await import('../dist/src/cli/stdout.js')
     guardStdout()
+    const [{execute, Plugin}, {rootPjson}] = await Promise.all([import('@oclif/core'), import('./root-pjson.mjs')])
     // package.json `oclif` is the plugin view an oclif host loads (commands under `doctor`); this
     // binary loads its root view (bin/root-pjson.mjs). oclif.manifest.json is the plugin's, so the
     // root plugin reads its commands from the table itself.

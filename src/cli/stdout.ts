@@ -22,7 +22,9 @@ export function writeStdout(text: string): void {
       while (offset < bytes.length) offset += writeSync(1, bytes, offset)
       return
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EPIPE') brokenPipe()
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EPIPE') brokenPipe()
+      if (code !== 'EAGAIN' && code !== 'EBADF') cannotWrite(error as NodeJS.ErrnoException)
       handedOver = true
       guardStdout()
       process.stdout.write(bytes.subarray(offset))
@@ -35,20 +37,24 @@ export function writeStdout(text: string): void {
 /**
  * A reader that closes the pipe early (`doctor --json | head -c 100`, `| true`) gets what it took;
  * the doctor says on stderr that the rest was not delivered and ends with 2, as it does for
- * `--output /dev/stdout` (src/output/destination.ts), never with a stack trace. bin/run.js sets
+ * `--output /dev/stdout` (src/output/destination.ts), never with a stack trace; so does a stdout
+ * that cannot take the report (a full disk). bin/run.js sets
  * this up for oclif's commands; the fast path only when it hands stdout over.
  */
 export function guardStdout(): void {
   if (guarded) return
   guarded = true
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error
-    brokenPipe()
-  })
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? brokenPipe() : cannotWrite(error)))
 }
 let guarded = false
 
 function brokenPipe(): never {
   process.stderr.write(CLOSED)
+  process.exit(2)
+}
+
+/** A full disk or a failing device behind stdout (`> /dev/full`): said in one line, exit 2, no stack trace. */
+function cannotWrite(error: NodeJS.ErrnoException): never {
+  process.stderr.write(`doctor: cannot write to stdout (${error.code ?? error.message}); the output is incomplete\n`)
   process.exit(2)
 }

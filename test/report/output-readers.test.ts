@@ -6,7 +6,7 @@
  * from its 30 s default so the test stays short.
  */
 import assert from 'node:assert/strict'
-import {spawn, execFileSync, type ChildProcess} from 'node:child_process'
+import {spawn, spawnSync, execFileSync, type ChildProcess} from 'node:child_process'
 import {lstatSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {openDestination, OutputError, STREAM_STALL_MS} from '../../src/output/destination.js'
@@ -109,6 +109,20 @@ describe('--output: the reader at the other end', function () {
     const out = execFileSync('python3', ['-c', harness, process.execPath, writer], {encoding: 'utf8', timeout: 20_000})
     assert.equal(out, '0 600004 True')
   })
+
+  for (const args of [['--json'], ['checks']]) {
+    it(`doctor ${args.join(' ')} into a stdout that takes nothing (/dev/full): exit 2 with one line saying so, no stack trace`, () => {
+      // The shell's own redirection, as a user's `> file` on a full disk.
+      const r = spawnSync('sh', ['-c', '"$@" > /dev/full', 'sh', process.execPath, join(REPO, 'bin/run.js'), ...args], {
+        cwd: dir,
+        env: {...process.env, HOME: dir, EXECUTOR_DATA_DIR: '', NO_COLOR: '1'},
+        encoding: 'utf8',
+        timeout: 20_000,
+      })
+      assert.equal(r.status, 2, r.stderr)
+      assert.equal(r.stderr, 'doctor: cannot write to stdout (ENOSPC); the output is incomplete\n')
+    })
+  }
 
   for (const [label, output] of [
     ['--output /dev/stdout', ['--output', '/dev/stdout']],
