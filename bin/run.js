@@ -114,7 +114,7 @@ function codeCache(path, bundle, source) {
  * Starts reading the kernel's socket tables in the thread pool, so the kernel's walks of its
  * connection hash (~1.6 ms each on the 2-core, 24 GB machine, however few sockets there are)
  * overlap compiling the bundle; the run's first socket snapshot takes them (src/probes/sockets.ts,
- * same order). A TCP table is read in 1 KiB reads and only as far as its listeners, which the
+ * same order). A TCP table is read in 2 KiB reads and only as far as its listeners, which the
  * kernel lists first (SYN_RECV rows among them before Linux 4.4): the first row in another state
  * ends them. A read the kernel answers short is the end (seq_file fills a read of at most half its
  * 4 KiB page whole, unless the table ends), so the walk that would only find that is not asked for.
@@ -127,22 +127,21 @@ function startNetTables() {
     new Promise((resolve) => {
       open(`/proc/net/${name}`, 'r', (error, fd) => {
         if (error) return resolve('')
-        const chunk = Buffer.alloc(tcp ? 1024 : 16 * 1024)
-        let text = ''
-        const done = (keep) => close(fd, () => resolve(keep))
+        const chunk = Buffer.alloc(tcp ? 2048 : 16 * 1024)
+        // Whole rows kept so far, and the row a read cut: each row is looked at once.
+        const rows = []
+        let partial = ''
+        const done = (text) => close(fd, () => resolve(text))
         const next = () =>
           read(fd, chunk, 0, chunk.length, null, (error, n) => {
             if (error) return done('')
-            text += chunk.toString('latin1', 0, n)
-            if (n === 0 || (tcp && n < chunk.length)) return done(text)
-            if (
-              tcp &&
-              text
-                .split('\n')
-                .slice(1, -1)
-                .some((row) => !LISTEN_OR_SYN_RECV.test(row))
-            )
-              return done(text.slice(0, text.lastIndexOf('\n') + 1))
+            const lines = (partial + chunk.toString('latin1', 0, n)).split('\n')
+            partial = lines.pop()
+            for (const line of lines) {
+              rows.push(line)
+              if (tcp && rows.length > 1 && !LISTEN_OR_SYN_RECV.test(line)) return done(rows.join('\n') + '\n')
+            }
+            if (n === 0 || (tcp && n < chunk.length)) return done(rows.join('\n') + (rows.length > 0 ? '\n' : '') + partial)
             next()
           })
         next()

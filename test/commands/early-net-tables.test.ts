@@ -2,7 +2,7 @@
  * bin/run.js reads the kernel's socket tables while the bundle compiles, each TCP table only as
  * far as its listeners (the kernel lists them first) and taking a short read as the end. The
  * listeners it hands the run must be every listener a whole read shows: here with more listener
- * rows than one of its 1 KiB reads holds, established connections after them (so it stops early),
+ * rows than one of its 2 KiB reads holds, established connections after them (so it stops early),
  * an IPv6 listener where the machine has ::1, and real sockets held by a real child process.
  */
 import assert from 'node:assert/strict'
