@@ -8,7 +8,7 @@
  */
 import {resolve, dirname} from 'node:path'
 import type {CheckContext} from '../context.js'
-import {startAll} from '../probes/abort.js'
+import {inOrder, started} from '../probes/abort.js'
 import type {ProcessBrief} from '../probes/processes.js'
 import {MIN_KNOWN_LENGTH, type KnownSecret} from './redact/known.js'
 import {isSecretEnvName, isSecretKey} from './redact/names.js'
@@ -77,25 +77,26 @@ export async function discoverKnownSecrets(
   // Every read starts here at once (a dozen files one after another were ~5 ms of a healthy run);
   // the values are added below in discovery order, so the same machine labels them the same way.
   const files = executor.paths
-  const [bearerRead, manifestRead, connectionsRead] = startAll([files.bearer, files.manifest, files.connections], (path) =>
-    readSecretJson(path),
+  const bearerRead = started(readSecretJson(files.bearer))
+  const manifestRead = started(readSecretJson(files.manifest))
+  const connectionsRead = started(readSecretJson(files.connections))
+  const backupsRead = started(ctx.files.readdir(executor.xdgDir))
+  const serviceReads = inOrder(executor.serviceFiles, (service) => readSecretText(service.path, 256 * 1024))
+  const declaredReads = inOrder(profiles, (profile) => declaredSecretValues(ctx, profile))
+  const passwordReads = inOrder(runwisp.dataDirs, (data) => readSecretText(resolve(data.path, 'password')))
+  const unitReads = inOrder([...runwisp.passwordDropIns, ...runwisp.serviceFiles.map((s) => s.path)], (path) =>
+    readSecretText(path, 256 * 1024),
   )
-  const [backupsRead] = startAll([executor.xdgDir], (dir) => ctx.files.readdir(dir))
-  const serviceReads = startAll(executor.serviceFiles, (service) => readSecretText(service.path, 256 * 1024))
-  const declaredReads = startAll(profiles, (profile) => declaredSecretValues(ctx, profile))
-  const passwordReads = startAll(runwisp.dataDirs, (data) => readSecretText(resolve(data.path, 'password')))
-  const unitPaths = [...runwisp.passwordDropIns, ...runwisp.serviceFiles.map((s) => s.path)]
-  const unitReads = startAll(unitPaths, (path) => readSecretText(path, 256 * 1024))
-  const envFileReads = startAll(runwisp.envFiles, (path) => readSecretText(path, 256 * 1024))
-  const configReads = startAll(runwisp.configs, (config) => readSecretText(config.path, 1024 * 1024))
-  const [daemonEnvironments] = startAll([ctx], productDaemonEnvironments)
+  const envFileReads = inOrder(runwisp.envFiles, (path) => readSecretText(path, 256 * 1024))
+  const configReads = inOrder(runwisp.configs, (config) => readSecretText(config.path, 1024 * 1024))
+  const daemonEnvironments = started(productDaemonEnvironments(ctx))
 
   // Executor (executor-facts §1.4, §2.1, §2.3, §2.4). Streamed, whatever their size: Executor
   // reads the whole file, so a token behind 64 KiB of padding is in use all the same.
-  for (const s of pick(await bearerRead!, (p) => p.length === 1 && p[0] === 'token')) set.add(s.value, files.bearer)
-  for (const s of pick(await manifestRead!, (p) => p.length === 3 && p[0] === 'connection' && p[1] === 'auth' && isAuthField(p[2])))
+  for (const s of pick(await bearerRead, (p) => p.length === 1 && p[0] === 'token')) set.add(s.value, files.bearer)
+  for (const s of pick(await manifestRead, (p) => p.length === 3 && p[0] === 'connection' && p[1] === 'auth' && isAuthField(p[2])))
     set.add(s.value, `${files.manifest} connection auth.${String(s.path[2])}`)
-  const connections = await connectionsRead!
+  const connections = await connectionsRead
   const profileNames = new Map(
     (connections?.strings ?? [])
       .filter((s) => s.path.length === 3 && s.path[0] === 'profiles' && s.path[2] === 'name')
@@ -107,39 +108,34 @@ export async function discoverKnownSecrets(
   )) {
     set.add(s.value, `${files.connections} profile ${String(profileNames.get(s.path[1]) ?? s.path[1])} auth.${String(s.path[4])}`)
   }
-  const backups = await backupsRead!
+  const backups = await backupsRead
   const stores = [
     ...executor.fileSecretsStores,
     ...(backups.ok ? backups.names.filter((n) => n.startsWith('auth.json.v1-v2-')).map((n) => resolve(executor.xdgDir, n)) : []),
   ]
-  for (const [i, read] of startAll(stores, (store) => readSecretJson(store)).entries()) {
+  for await (const [store, read] of inOrder(stores, (store) => readSecretJson(store))) {
     // A file-secrets store maps item ids to values (§1.4 item 2): every top-level string is one.
-    for (const s of pick(await read, (p) => p.length === 1)) set.add(s.value, `${stores[i]} item ${String(s.path[0])}`)
+    for (const s of pick(read, (p) => p.length === 1)) set.add(s.value, `${store} item ${String(s.path[0])}`)
   }
-  for (const [i, service] of executor.serviceFiles.entries()) {
-    const text = await serviceReads[i]!
+  for await (const [service, text] of serviceReads) {
     if (text)
       for (const [name, value] of unitEnvironment(text)) if (isSecretEnvName(name)) set.add(value, `${service.path} Environment ${name}`)
   }
 
   // Declared targets: what their profiles say is secret (doctor.config.json `secrets[].values`, `env`).
-  for (const read of declaredReads) for (const learned of await read) set.add(learned.value, learned.foundIn)
+  for await (const [, learned] of declaredReads) for (const {value, foundIn} of learned) set.add(value, foundIn)
 
   // RunWisp (runwisp-facts §1.2, §3.3, §5.1, §8).
-  for (const [i, data] of runwisp.dataDirs.entries()) {
-    const password = await passwordReads[i]!
+  for await (const [data, password] of passwordReads) {
     if (password !== null) set.add(password.trim(), resolve(data.path, 'password'))
   }
-  for (const [i, path] of unitPaths.entries()) {
-    const text = await unitReads[i]!
+  for await (const [path, text] of unitReads) {
     if (text) for (const [name, value] of unitEnvironment(text)) if (isSecretEnvName(name)) set.add(value, `${path} Environment ${name}`)
   }
-  for (const [i, path] of runwisp.envFiles.entries()) {
-    const text = await envFileReads[i]!
+  for await (const [path, text] of envFileReads) {
     if (text) for (const [name, value] of envFileAssignments(text)) if (isSecretEnvName(name)) set.add(value, `${path} ${name}`)
   }
-  for (const [i, config] of runwisp.configs.entries()) {
-    const text = await configReads[i]!
+  for await (const [config, text] of configReads) {
     if (text === null) continue
     const found = runwispConfigSecrets(text)
     for (const {value, key} of found.values) set.add(value, `${config.path} ${key}`)
@@ -158,7 +154,7 @@ export async function discoverKnownSecrets(
 
   // The products' running daemons may hold other values than this shell (a service started with
   // another RUNWISP_PASSWORD): their environment is read where the kernel allows it.
-  for (const {proc, environ} of await daemonEnvironments!)
+  for (const {proc, environ} of await daemonEnvironments)
     for (const [name, value] of Object.entries(environ))
       if (isSecretEnvName(name)) set.add(value, `environment of ${proc.comm} (pid ${proc.pid}) ${name}`)
   return set.list()

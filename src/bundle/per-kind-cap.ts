@@ -5,7 +5,7 @@
  */
 import {lstatSync} from 'node:fs'
 import type {LeftOut, Origin} from './types.js'
-import {yieldToLoop} from '../probes/abort.js'
+import {yieldToLoop, timeSlice} from '../probes/abort.js'
 
 interface Planned {
   path: string
@@ -32,15 +32,14 @@ export async function capPerKind<T extends Planned>(items: readonly T[], max: nu
   })
   const dropped = new Set<number>()
   const leftOut: LeftOut[] = []
-  let sliceStart = performance.now()
+  const sliceUp = timeSlice()
   for (const [what, indexes] of byKind) {
     if (indexes.length <= max) continue
     const mtimes = new Map<number, number>()
     for (const index of indexes) {
       mtimes.set(index, lstatSync(items[index]!.path, {throwIfNoEntry: false})?.mtimeMs ?? 0)
-      if (performance.now() - sliceStart > 8) {
+      if (sliceUp()) {
         await yieldToLoop()
-        sliceStart = performance.now()
       }
     }
     const newestFirst = [...indexes].sort((a, b) => mtimes.get(b)! - mtimes.get(a)! || a - b)

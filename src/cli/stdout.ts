@@ -38,8 +38,8 @@ export function writeStdout(text: string): void {
  * A reader that closes the pipe early (`doctor --json | head -c 100`, `| true`) gets what it took;
  * the doctor says on stderr that the rest was not delivered and ends with 2, as it does for
  * `--output /dev/stdout` (src/output/destination.ts), never with a stack trace; so does a stdout
- * that cannot take the report (a full disk). bin/run.js sets
- * this up for oclif's commands; the fast path only when it hands stdout over.
+ * that cannot take the report (a full disk). bin/run.js sets this up for oclif's commands; the
+ * fast path only when it hands stdout over.
  */
 export function guardStdout(): void {
   if (guarded) return

@@ -154,19 +154,43 @@ export function withSignal<T extends object>(probe: T, signal: AbortSignal): T {
   })
 }
 
+/** `pending`, marked handled: a caller that stops before awaiting it (an early return, a deadline) leaves no unhandled rejection. */
+export function started<R>(pending: Promise<R>): Promise<R> {
+  pending.catch(() => undefined)
+  return pending
+}
+
 /**
- * Starts one call per item at once and gives back their promises in the items' order, for a loop
- * that awaits them one by one and may stop early (the first data dir that exists): the round trips
- * overlap instead of adding up. A promise the loop never reached may reject (its check's deadline)
- * without that being an unhandled rejection.
+ * Starts one call per item at once and hands back each item with its answer, in the items' order:
+ * for a loop that may stop at the first hit (the first data dir that exists), whose round trips
+ * then overlap instead of adding up. Calls the loop never reaches may reject without an unhandled
+ * rejection.
  */
-export function startAll<T, R>(items: readonly T[], call: (item: T) => Promise<R>): Array<Promise<R>> {
-  const started = items.map(call)
-  for (const pending of started) pending.catch(() => undefined)
-  return started
+export function inOrder<T, R>(items: readonly T[], call: (item: T) => Promise<R>): AsyncIterable<[T, R]> {
+  const answers = items.map((item) => started(call(item)))
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (const [i, item] of items.entries()) yield [item, await answers[i]!]
+    },
+  }
 }
 
 /** Lets the event loop run (I/O callbacks, timers, other checks) before a synchronous loop goes on. */
 export function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
+}
+
+/**
+ * The clock of a synchronous loop over /proc or a batch of files: true once `sliceMs` has passed
+ * since the loop started or last yielded (it then starts again), so the loop can `await
+ * yieldToLoop()` and let concurrent checks and deadlines run.
+ */
+export function timeSlice(sliceMs = 8): () => boolean {
+  let since = performance.now()
+  return () => {
+    const now = performance.now()
+    if (now - since <= sliceMs) return false
+    since = now
+    return true
+  }
 }

@@ -5,7 +5,7 @@
  */
 import {closeSync, constants, fstatSync, openSync, readSync, type BigIntStats, type Stats} from 'node:fs'
 import * as fsp from './fs-async.js'
-import {NEVER, stopIfAborted, yieldToLoop} from './abort.js'
+import {NEVER, stopIfAborted, yieldToLoop, timeSlice} from './abort.js'
 
 export type FileErrorCode = 'ENOENT' | 'EACCES' | 'ENOTDIR' | 'ELOOP' | 'EISDIR' | 'TOO_LARGE' | 'NOT_FILE' | 'OTHER'
 
@@ -130,17 +130,16 @@ export class FileProbe {
    * and stop at `signal`. Paths already read are not read again; results come from `read()`.
    */
   async readBatch(paths: readonly string[], maxBytes = DEFAULT_READ_CAP, signal: AbortSignal = NEVER): Promise<void> {
-    let sliceStart = performance.now()
+    const sliceUp = timeSlice()
     for (const path of paths) {
       const cached = this.reads.get(path)
       if (!cached || cached.cap < maxBytes) {
         const settled = readSyncOnce(path, maxBytes)
         this.reads.set(path, {cap: maxBytes, pending: Promise.resolve(settled), settled})
       }
-      if (performance.now() - sliceStart > BATCH_SLICE_MS) {
+      if (sliceUp()) {
         await yieldToLoop()
         stopIfAborted(signal)
-        sliceStart = performance.now()
       }
     }
   }
@@ -233,7 +232,6 @@ export class FileProbe {
 }
 
 /** How long a batch reads before it lets other work run (the process table reads slice the same way). */
-const BATCH_SLICE_MS = 8
 
 /** `readOnce` without the round trips: for files known to be small (the caller's cap says how small). */
 function readSyncOnce(path: string, maxBytes: number): ReadResult {

@@ -5,7 +5,7 @@
  */
 import {closeSync, existsSync, openSync, readFileSync, readlinkSync, readSync} from 'node:fs'
 import * as fsp from './fs-async.js'
-import {NEVER, stopIfAborted, yieldToLoop} from './abort.js'
+import {NEVER, stopIfAborted, yieldToLoop, timeSlice, started} from './abort.js'
 
 export interface ProcessInfo {
   pid: number
@@ -110,13 +110,12 @@ export class ProcessProbe {
   private async readIdentityTable(): Promise<ProcessIdentity[]> {
     const briefs = await this.listBrief()
     const out: ProcessIdentity[] = []
-    let sliceStart = performance.now()
+    const sliceUp = timeSlice()
     for (const brief of briefs) {
       stopIfAborted(this.signal)
       out.push({...brief, exe: brief.kernelThread ? null : executable(tryRead(() => readlinkSync(`${this.procRoot}/${brief.pid}/exe`)))})
-      if (performance.now() - sliceStart > 8) {
+      if (sliceUp()) {
         await yieldToLoop()
-        sliceStart = performance.now()
       }
     }
     return out
@@ -128,14 +127,13 @@ export class ProcessProbe {
     // Synchronous reads in time slices, as the full table does: one promise-based readFile is four
     // thread-pool round trips (open, fstat, read, close), ~1.5 ms of CPU for 68 processes.
     const briefs: ProcessBrief[] = []
-    let sliceStart = performance.now()
+    const sliceUp = timeSlice()
     for (const pid of pids) {
       stopIfAborted(this.signal)
       const stat = tryRead(() => readSmall(`${this.procRoot}/${pid}/stat`).toString('utf8'))
       if (stat) briefs.push(parseStat(pid, stat, bootMs))
-      if (performance.now() - sliceStart > 8) {
+      if (sliceUp()) {
         await yieldToLoop()
-        sliceStart = performance.now()
       }
     }
     stopIfAborted(this.signal)
@@ -215,7 +213,7 @@ export class ProcessProbe {
     const pids = names.filter((name) => /^\d+$/.test(name)).map(Number)
     const bootMs = await this.boot()
     const infos: ProcessInfo[] = []
-    let sliceStart = performance.now()
+    const sliceUp = timeSlice()
     for (const pid of pids) {
       const cached = this.byPid.get(pid)
       const info = cached ? await cached.then((l) => (l.alive === true ? l.info : null)) : this.readProcSync(pid, bootMs)
@@ -223,10 +221,9 @@ export class ProcessProbe {
         infos.push(info)
         this.byPid.set(pid, Promise.resolve({alive: true, info}))
       }
-      if (performance.now() - sliceStart > 8) {
+      if (sliceUp()) {
         await yieldToLoop()
         stopIfAborted(this.signal)
-        sliceStart = performance.now()
       }
     }
     return infos
@@ -260,6 +257,8 @@ export class ProcessProbe {
 
   private async readProc(pid: number): Promise<ProcessInfo | 'dead' | string> {
     const dir = `${this.procRoot}/${pid}`
+    // Read beside the stat file, as the first lookup of a run has no boot time yet.
+    const bootMs = started(this.boot())
     let stat: string
     try {
       stat = await fsp.readFile(`${dir}/stat`, 'utf8')
@@ -268,7 +267,7 @@ export class ProcessProbe {
       if (code === 'ENOENT' || code === 'ESRCH') return 'dead'
       return `cannot read ${dir}/stat: ${code ?? String(error)}`
     }
-    const brief = parseStat(pid, stat, await this.boot())
+    const brief = parseStat(pid, stat, await bootMs)
     if (brief.kernelThread) return toInfo(brief, Buffer.alloc(0), 0, null)
     const [cmdRaw, status, exe] = await Promise.all([
       fsp.readFile(`${dir}/cmdline`).catch(() => Buffer.alloc(0)),

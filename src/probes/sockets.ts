@@ -5,7 +5,7 @@
  */
 import {readdirSync, readlinkSync} from 'node:fs'
 import * as fsp from './fs-async.js'
-import {NEVER, stopIfAborted, yieldToLoop} from './abort.js'
+import {NEVER, stopIfAborted, yieldToLoop, timeSlice} from './abort.js'
 
 export interface Listener {
   protocol: 'tcp' | 'tcp6' | 'unix'
@@ -122,14 +122,13 @@ export class SocketProbe {
         .filter((name) => /^\d+$/.test(name))
         .map(Number)
         .sort((a, b) => b - a)
-      let sliceStart = performance.now()
+      const sliceUp = timeSlice()
       while (this.pending.length > 0 && !this.owners.has(inode)) {
         stopIfAborted(this.signal)
         const pid = this.pending.shift()!
         if (!this.scanned.has(pid)) this.scanProcess(pid)
-        if (performance.now() - sliceStart > 8) {
+        if (sliceUp()) {
           await yieldToLoop()
-          sliceStart = performance.now()
         }
       }
     })

@@ -9,7 +9,7 @@
  */
 import {lstatSync, readdirSync, type Stats} from 'node:fs'
 import {join} from 'node:path'
-import {stopIfAborted, yieldToLoop} from './abort.js'
+import {stopIfAborted, yieldToLoop, timeSlice} from './abort.js'
 
 export interface WalkEntry {
   path: string
@@ -39,7 +39,7 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => void, 
   // Each pending directory with the names still to visit in it.
   const stack: Array<{dir: string; names: string[] | null}> = [{dir: root, names: null}]
   stopIfAborted(options.signal)
-  let sliceStart = performance.now()
+  const sliceUp = timeSlice(sliceMs)
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!
     if (top.names === null) {
@@ -67,10 +67,9 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => void, 
       visit({path, stat})
       if (stat.isDirectory()) stack.push({dir: path, names: null})
     }
-    if ((result.entries & 255) === 0 && performance.now() - sliceStart > sliceMs) {
+    if ((result.entries & 255) === 0 && sliceUp()) {
       await yieldToLoop()
       stopIfAborted(options.signal)
-      sliceStart = performance.now()
     }
   }
   return result

@@ -53,3 +53,31 @@ describe('engine: the owner of a listening socket', function () {
     assert.deepEqual(answers, [held.child.pid, held.child.pid, held.child.pid])
   })
 })
+
+describe('engine: the socket tables bin/run.js read early', function () {
+  if (process.platform !== 'linux') return
+  const EARLY = Symbol.for('doctorkit.early-net-tables')
+  const holder = globalThis as Record<symbol, unknown>
+  afterEach(() => delete holder[EARLY])
+  // A listener on port 1 that nothing on this machine holds: only the early tables can show it.
+  const row = '   0: 0100007F:0001 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 424242 1 0 100 0 0 10 0'
+  const early = (ageMs: number) => ({startedAtMs: Date.now() - ageMs, tables: Promise.resolve([`  sl  local_address\n${row}\n`, '', ''])})
+
+  it('are taken by the first snapshot only; the next one (a --fix re-check) reads the kernel again', async () => {
+    holder[EARLY] = early(0)
+    assert.deepEqual(
+      (await new SocketProbe().onPort(1)).map((l) => l.inode),
+      [424242],
+    )
+    assert.equal(holder[EARLY], undefined)
+    assert.deepEqual(await new SocketProbe().onPort(1), [])
+  })
+
+  it('are not taken when a second old, nor by a probe of another /proc', async () => {
+    holder[EARLY] = early(1500)
+    assert.deepEqual(await new SocketProbe().onPort(1), [])
+    holder[EARLY] = early(0)
+    assert.deepEqual(await new SocketProbe('/nonexistent-proc').onPort(1), [])
+    assert.notEqual(holder[EARLY], undefined, 'left for the probe of /proc')
+  })
+})

@@ -124,6 +124,17 @@ describe('--output: the reader at the other end', function () {
     })
   }
 
+  it('doctor --json with stdout closed (>&-): node gives fd 1 /dev/null, the run ends as usual, nothing on stderr', () => {
+    const r = spawnSync('sh', ['-c', '"$@" >&-', 'sh', process.execPath, join(REPO, 'bin/run.js'), '--json'], {
+      cwd: dir,
+      env: {...process.env, HOME: dir, EXECUTOR_DATA_DIR: '', NO_COLOR: '1'},
+      encoding: 'utf8',
+      timeout: 20_000,
+    })
+    assert.ok(r.status === 0 || r.status === 1, r.stderr)
+    assert.equal(r.stderr, '')
+  })
+
   for (const [label, output] of [
     ['--output /dev/stdout', ['--output', '/dev/stdout']],
     ['on stdout', []],

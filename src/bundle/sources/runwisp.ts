@@ -25,7 +25,7 @@ import {findUnitFiles, loadRunwispState, loadUnits, looksLikeRunwispDir, running
 import type {JsonValue} from '../../types.js'
 import {isSecretKey} from '../redact/names.js'
 import type {LeftOut, PlannedCopy, PlannedSecretFile, PlannedTail, SourcePlan} from '../types.js'
-import {yieldToLoop} from '../../probes/abort.js'
+import {yieldToLoop, timeSlice} from '../../probes/abort.js'
 
 export interface Located {
   path: string
@@ -299,7 +299,7 @@ async function recentRunLogs(
   const newest: Array<{task: string; file: string; path: string; mtimeMs: number}> = []
   let found = 0
   let foundAtLeast = false
-  let sliceStart = performance.now()
+  const sliceUp = timeSlice()
   outer: for (const task of tasks.names) {
     const taskDir = join(logsDir, task)
     if (!lstatSync(taskDir, {throwIfNoEntry: false})?.isDirectory()) continue
@@ -324,14 +324,13 @@ async function recentRunLogs(
         newest.sort((a, b) => b.mtimeMs - a.mtimeMs)
         if (newest.length > count) newest.pop()
       }
-      if ((found & 255) === 0 && performance.now() - sliceStart > 8) {
+      if ((found & 255) === 0 && sliceUp()) {
         await yieldToLoop()
         // Out of time: the newest among those seen so far, and the count says it is not all.
         if (ctx.signal.aborted) {
           foundAtLeast = true
           break outer
         }
-        sliceStart = performance.now()
       }
     }
   }

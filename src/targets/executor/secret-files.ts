@@ -15,7 +15,7 @@
  */
 import {join} from 'node:path'
 import type {CheckContext} from '../../context.js'
-import {startAll} from '../../probes/abort.js'
+import {inOrder} from '../../probes/abort.js'
 import type {ExecutorState} from './state.js'
 
 export interface SecretCandidate {
@@ -113,10 +113,7 @@ export function inspectSecrets(
   return ctx.memo('executor:secrets', async () => {
     const inspected: Array<{candidate: SecretCandidate; seen: SecretInspection}> = []
     const unknown: string[] = []
-    const candidates = await secretCandidates(ctx, state)
-    const seeing = startAll(candidates, (candidate) => inspectSecret(ctx, candidate))
-    for (const [i, candidate] of candidates.entries()) {
-      const seen = await seeing[i]!
+    for await (const [candidate, seen] of inOrder(await secretCandidates(ctx, state), (candidate) => inspectSecret(ctx, candidate))) {
       if (seen.kind === 'unknown') unknown.push(seen.reason)
       inspected.push({candidate, seen})
     }

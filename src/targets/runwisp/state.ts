@@ -12,7 +12,7 @@ import {parseRunwispPort, runwispEnv} from './env.js'
 import {join, resolve} from 'node:path'
 import {Undetermined} from '../../check.js'
 import type {CheckContext} from '../../context.js'
-import {startAll} from '../../probes/abort.js'
+import {inOrder} from '../../probes/abort.js'
 import type {FileError} from '../../probes/files.js'
 import type {HttpResult} from '../../probes/http.js'
 import type {ProcessInfo} from '../../probes/processes.js'
@@ -91,10 +91,7 @@ export function loadRunwispState(ctx: CheckContext): Promise<RunwispState> {
       const unitDirsFound = units.flatMap((u) =>
         u.dataDir ? [{path: u.dataDir, source: 'default' as const, label: `--data of ${u.path}`}] : [],
       )
-      const candidates = [...defaults, ...unitDirsFound]
-      const stats = startAll(candidates, (candidate) => ctx.files.lstat(candidate.path))
-      for (const [i, candidate] of candidates.entries()) {
-        const st = await stats[i]!
+      for await (const [candidate, st] of inOrder([...defaults, ...unitDirsFound], (candidate) => ctx.files.lstat(candidate.path))) {
         if (st.ok && (candidate.source !== 'cwd-legacy' || (await looksLikeRunwispDir(ctx, candidate.path)))) {
           chosen = candidate
           break
@@ -134,7 +131,7 @@ export function loadRunwispState(ctx: CheckContext): Promise<RunwispState> {
 async function hasOwnConfig(ctx: CheckContext): Promise<boolean> {
   const {explicit, defaults} = configCandidates(ctx)
   if (explicit) return true
-  for (const st of startAll(defaults, (candidate) => ctx.files.lstat(candidate.path))) if ((await st).ok) return true
+  for await (const [, st] of inOrder(defaults, (candidate) => ctx.files.lstat(candidate.path))) if (st.ok) return true
   return false
 }
 
@@ -266,10 +263,7 @@ export function findUnitFiles(ctx: CheckContext): Promise<RunwispUnitFile[]> {
   return ctx.memo('runwisp:unit-files', async () => {
     const found: RunwispUnitFile[] = []
     // The directories are listed at once (five round trips one after another were ~6 ms of a run).
-    const dirs = unitDirs(ctx)
-    const listings = startAll(dirs, ({dir}) => ctx.files.readdir(dir))
-    for (const [i, {dir, scope}] of dirs.entries()) {
-      const listing = await listings[i]!
+    for await (const [{dir, scope}, listing] of inOrder(unitDirs(ctx), ({dir}) => ctx.files.readdir(dir))) {
       if (!listing.ok) continue
       for (const name of listing.names) {
         if (!UNIT_NAME.test(name)) continue

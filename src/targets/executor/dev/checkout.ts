@@ -6,7 +6,7 @@
  */
 import {dirname, join, resolve} from 'node:path'
 import type {CheckContext} from '../../../context.js'
-import {startAll} from '../../../probes/abort.js'
+import {inOrder} from '../../../probes/abort.js'
 
 export interface Checkout {
   /** Absolute, symlinks resolved: the path `e2e/src/ports.ts` hashes (its import.meta.url is real). */
@@ -55,8 +55,7 @@ export async function checkoutContaining(ctx: CheckContext, start: string): Prom
   const dirs = [resolve(start)]
   for (let parent = dirname(dirs[0]!); parent !== dirs.at(-1); parent = dirname(parent)) dirs.push(parent)
   // Every level is asked at once (a round trip each, one after another, was ~3 ms from a deep directory); the nearest root wins.
-  const missing = startAll(dirs, (dir) => missingMarker(ctx, dir))
-  for (const [i, dir] of dirs.entries()) if ((await missing[i]!) === null) return dir
+  for await (const [dir, missing] of inOrder(dirs, (dir) => missingMarker(ctx, dir))) if (missing === null) return dir
   return null
 }
 
